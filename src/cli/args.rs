@@ -1,0 +1,255 @@
+//! The command line, as clap sees it. Command names and `--json` fields are a contract scripts
+//! rely on: extend, never rename.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A keyboard-driven book of sales leads that never lets one go to waste.
+///
+/// Without a command, opens the terminal app.
+#[derive(Debug, Parser)]
+#[command(name = "ripen", version, about, long_about = None, after_help = WHEN_HELP)]
+pub struct Cli {
+    /// The book (SQLite file). Default: ripen.db in the platform data dir.
+    #[arg(long, global = true, env = "RIPEN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file. Default: config.toml in the platform config dir.
+    #[arg(long, global = true, env = "RIPEN_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Draw N frames headless on the book and exit (for benchmarks).
+    #[arg(long, hide = true, value_name = "N")]
+    pub bench_frames: Option<usize>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+pub const WHEN_HELP: &str = "WHEN: 2026-12-01, 2026-12-01T14:30, today, tomorrow, +3d, +2w, +1m, \
+a weekday name (the next one). RIPEN_NOW (RFC 3339) fixes the clock.\nID: a lead's number or a \
+unique prefix of its uid.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add a lead to the inbox; prints its number.
+    Add(AddArgs),
+    /// List the leads of a view.
+    List(ListArgs),
+    /// Show a lead, its timeline (newest first) and its priority breakdown.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Log a contact (call, email, meeting, message) or a note.
+    Log {
+        id: String,
+        /// call, email, meeting, message or note.
+        kind: String,
+        /// reached, no-answer, voicemail, replied, meeting-booked, ... (free text allowed).
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// When it happened (default: now).
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+        /// The next follow-up (default: from the cadence).
+        #[arg(long, value_name = "WHEN")]
+        next: Option<String>,
+    },
+    /// Qualify a lead into the pipeline.
+    Qualify {
+        id: String,
+        #[arg(long, value_name = "A|B|C")]
+        class: String,
+        #[arg(long, value_name = "N")]
+        value: Option<String>,
+        /// green, warming, ripe, proposal or negotiation (default: green).
+        #[arg(long)]
+        stage: Option<String>,
+        /// When you expect it to be ready to buy.
+        #[arg(long, value_name = "WHEN")]
+        ripe_on: Option<String>,
+    },
+    /// Move an open lead to a stage.
+    Stage { id: String, stage: String },
+    /// Put off a lead's next follow-up.
+    Snooze {
+        id: String,
+        #[arg(value_name = "WHEN")]
+        when: String,
+    },
+    /// Lose a qualified lead (it rests in Recycled unless the reason says never).
+    Lose(CloseArgs),
+    /// Disqualify a lead from the inbox (it rests in Recycled unless the reason says never).
+    Disqualify(CloseArgs),
+    /// Win a lead.
+    Win {
+        id: String,
+        #[arg(long, value_name = "N")]
+        value: Option<String>,
+    },
+    /// Bring a lost or disqualified lead back to working, with its whole history.
+    Reactivate { id: String },
+    /// Change a lead's fields.
+    Edit(EditArgs),
+    /// Move a lead to the trash.
+    Delete { id: String },
+    /// Take a lead back out of the trash.
+    Undelete { id: String },
+    /// List the trash, or purge the personal data of everything in it.
+    Trash {
+        /// Purge: names, contact details and notes are erased; the rows stay as tombstones.
+        #[arg(long)]
+        empty: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the book with a realistic, deterministic demo relative to now.
+    Demo {
+        #[arg(long, default_value_t = 60)]
+        leads: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Add to a book that already has leads.
+        #[arg(long)]
+        force: bool,
+    },
+    /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h".
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where the book and the config live.
+    Paths,
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub name: String,
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub value: Option<String>,
+    /// A tag (repeat for more).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// When the inquiry came in (default: now).
+    #[arg(long, value_name = "WHEN")]
+    pub received: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListView {
+    /// New and working leads, oldest first.
+    Inbox,
+    /// Due follow-ups, highest priority first.
+    Queue,
+    /// Open leads by stage.
+    Pipeline,
+    /// Lost and disqualified leads with a recycle date, next touch first.
+    Recycled,
+    Won,
+    /// Lost and disqualified leads, recycled or not.
+    Lost,
+    /// Every lead not in the trash, newest first.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(value_enum, default_value_t = ListView::Queue)]
+    pub view: ListView,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Words to find in the name, company or e-mail.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only follow-ups due: today (overdue included), overdue, or within the week.
+    #[arg(long, value_name = "today|overdue|week")]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    pub id: String,
+    /// budget, timing, competitor, requirements, no-response, not-a-fit, duplicate, spam.
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Recycle on this date instead of the reason's default.
+    #[arg(long, value_name = "WHEN", conflicts_with = "no_recycle")]
+    pub recycle_on: Option<String>,
+    /// Never recycle this lead.
+    #[arg(long)]
+    pub no_recycle: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub id: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub website: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub country: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub value: Option<String>,
+    /// Replace the notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Add a tag (repeat for more).
+    #[arg(long = "tag", value_name = "T")]
+    pub add_tags: Vec<String>,
+    /// Remove a tag.
+    #[arg(long = "untag", value_name = "T")]
+    pub remove_tags: Vec<String>,
+    #[arg(long, value_name = "WHEN")]
+    pub ripe_on: Option<String>,
+    #[arg(long, value_name = "WHEN")]
+    pub recycle_on: Option<String>,
+    /// Set the next follow-up.
+    #[arg(long, value_name = "WHEN")]
+    pub next: Option<String>,
+}

@@ -1,0 +1,462 @@
+//! A lead and its timeline: the words of a lead's life (status, class, stage, reason) and the
+//! plain records the store reads and writes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use super::DomainError;
+
+/// Where a lead stands in its life. Exactly one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Received, never contacted (Inbox).
+    New,
+    /// Contacted at least once, not yet qualified or disqualified (Inbox).
+    Working,
+    /// Qualified: in the ripening pipeline.
+    Open,
+    Won,
+    /// Lost after qualification; may be recycled.
+    Lost,
+    /// Qualified out of the inbox; may be recycled.
+    Disqualified,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::New,
+        Status::Working,
+        Status::Open,
+        Status::Won,
+        Status::Lost,
+        Status::Disqualified,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Working => "working",
+            Status::Open => "open",
+            Status::Won => "won",
+            Status::Lost => "lost",
+            Status::Disqualified => "disqualified",
+        }
+    }
+
+    /// Still being worked: it has a follow-up and sits in the queue when due.
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::New | Status::Working | Status::Open)
+    }
+
+    /// Closed as lost or disqualified: a candidate for recycling.
+    pub fn is_closed_out(self) -> bool {
+        matches!(self, Status::Lost | Status::Disqualified)
+    }
+}
+
+/// How much a qualified lead is worth chasing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Class {
+    /// High value and good odds: chase in person now.
+    A,
+    /// Middling.
+    B,
+    /// Low value or low odds: desk and e-mail.
+    C,
+}
+
+impl Class {
+    pub const ALL: [Class; 3] = [Class::A, Class::B, Class::C];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::A => "A",
+            Class::B => "B",
+            Class::C => "C",
+        }
+    }
+}
+
+/// How ripe a qualified lead is, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Interested, not ready.
+    Green,
+    /// Need and timeline known.
+    Warming,
+    /// Ready to decide.
+    Ripe,
+    Proposal,
+    Negotiation,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [
+        Stage::Green,
+        Stage::Warming,
+        Stage::Ripe,
+        Stage::Proposal,
+        Stage::Negotiation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Green => "green",
+            Stage::Warming => "warming",
+            Stage::Ripe => "ripe",
+            Stage::Proposal => "proposal",
+            Stage::Negotiation => "negotiation",
+        }
+    }
+
+    /// Position in the pipeline, 0 for green.
+    pub fn rank(self) -> usize {
+        self as usize
+    }
+
+    pub fn next(self) -> Option<Stage> {
+        Stage::ALL.get(self.rank() + 1).copied()
+    }
+
+    pub fn prev(self) -> Option<Stage> {
+        self.rank().checked_sub(1).map(|i| Stage::ALL[i])
+    }
+}
+
+/// What kind of thing happened on a lead's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivityKind {
+    Call,
+    Email,
+    Meeting,
+    Message,
+    Note,
+    /// A change of state recorded by ripen itself.
+    System,
+}
+
+impl ActivityKind {
+    pub const ALL: [ActivityKind; 6] = [
+        ActivityKind::Call,
+        ActivityKind::Email,
+        ActivityKind::Meeting,
+        ActivityKind::Message,
+        ActivityKind::Note,
+        ActivityKind::System,
+    ];
+    /// The kinds a user logs as a contact with the lead.
+    pub const CONTACTS: [ActivityKind; 4] = [
+        ActivityKind::Call,
+        ActivityKind::Email,
+        ActivityKind::Meeting,
+        ActivityKind::Message,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::Call => "call",
+            ActivityKind::Email => "email",
+            ActivityKind::Meeting => "meeting",
+            ActivityKind::Message => "message",
+            ActivityKind::Note => "note",
+            ActivityKind::System => "system",
+        }
+    }
+
+    /// A contact with the person (not a note to self, not a state change).
+    pub fn is_contact(self) -> bool {
+        ActivityKind::CONTACTS.contains(&self)
+    }
+}
+
+/// Outcomes a contact commonly has; free text is accepted too.
+pub const OUTCOMES: [&str; 7] = [
+    "reached",
+    "no-answer",
+    "voicemail",
+    "replied",
+    "meeting-booked",
+    "sent",
+    "bounced",
+];
+
+macro_rules! keyword_enum {
+    ($ty:ty, $what:literal) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let t = s.trim();
+                <$ty>::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(t))
+                    .ok_or_else(|| DomainError::Unknown {
+                        what: $what,
+                        value: t.to_string(),
+                        known: <$ty>::ALL
+                            .iter()
+                            .map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+            }
+        }
+    };
+}
+keyword_enum!(Status, "status");
+keyword_enum!(Class, "class");
+keyword_enum!(Stage, "stage");
+keyword_enum!(ActivityKind, "activity kind");
+
+/// A lead: a person, usually at a company, who showed interest.
+///
+/// Only facts live here; due, rotting and priority are computed from them and `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    /// The lead's UUID (v7), its identity across books.
+    pub uid: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub source: Option<String>,
+    pub owner: String,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    /// Columns of an imported file that had no field of their own, as a JSON object.
+    pub extra: Option<String>,
+    pub external_id: Option<String>,
+    pub status: Status,
+    pub class: Option<Class>,
+    pub stage: Option<Stage>,
+    /// Value in minor units (cents).
+    pub value_cents: Option<i64>,
+    pub received_at: DateTime<Utc>,
+    pub next_follow_up: Option<DateTime<Utc>>,
+    pub ripe_on: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub reason_note: Option<String>,
+    pub recycle_on: Option<DateTime<Utc>>,
+    pub recycle_count: i64,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Lead {
+    /// A fresh lead as received: status new, due for first contact per the plan.
+    pub fn received(uid: String, name: String, owner: String, received_at: DateTime<Utc>) -> Lead {
+        Lead {
+            uid,
+            name,
+            company: None,
+            title: None,
+            email: None,
+            phone: None,
+            website: None,
+            city: None,
+            country: None,
+            source: None,
+            owner,
+            tags: Vec::new(),
+            notes: None,
+            extra: None,
+            external_id: None,
+            status: Status::New,
+            class: None,
+            stage: None,
+            value_cents: None,
+            received_at,
+            next_follow_up: None,
+            ripe_on: None,
+            closed_at: None,
+            reason: None,
+            reason_note: None,
+            recycle_on: None,
+            recycle_count: 0,
+            deleted_at: None,
+        }
+    }
+
+    /// Value in the currency's major unit.
+    pub fn value(&self) -> Option<f64> {
+        self.value_cents.map(|c| c as f64 / 100.0)
+    }
+
+    /// "Jane Doe (Acme)" or just the name.
+    pub fn display_name(&self) -> String {
+        match &self.company {
+            Some(c) if !c.is_empty() => format!("{} ({})", self.name, c),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+/// One entry on a lead's timeline. Timelines only grow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub uid: String,
+    pub lead_uid: String,
+    pub at: DateTime<Utc>,
+    pub kind: ActivityKind,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Parse a money amount typed by a user: `24000`, `24,000.50`, `24.000,50`, `€24k`.
+pub fn parse_money(input: &str) -> Result<i64, DomainError> {
+    let bad = || DomainError::BadValue(input.to_string());
+    let mut s: String = input
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"€$£'".contains(*c))
+        .collect();
+    let mut factor = 1.0;
+    if let Some(stripped) = s.strip_suffix(['k', 'K']) {
+        factor = 1_000.0;
+        s = stripped.to_string();
+    } else if let Some(stripped) = s.strip_suffix(['m', 'M']) {
+        factor = 1_000_000.0;
+        s = stripped.to_string();
+    }
+    let normalised = normalise_decimal(&s).ok_or_else(bad)?;
+    let v: f64 = normalised.parse().map_err(|_| bad())?;
+    if !v.is_finite() || v < 0.0 || v * factor > 1e13 {
+        return Err(bad());
+    }
+    Ok((v * factor * 100.0).round() as i64)
+}
+
+/// Turn `12.345,50`, `12,345.50`, `12345,5` or `1.5` into a plain `12345.50` form.
+///
+/// The last of `.`/`,` is the decimal separator when followed by other than exactly three
+/// digits, or when both kinds appear; a lone separator followed by three digits is a thousands
+/// separator (`12,345` and `12.345` are both twelve thousand).
+pub fn normalise_decimal(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return None;
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    let last_sep = body.rfind(['.', ',']);
+    let out = match last_sep {
+        None => body.to_string(),
+        Some(i) => {
+            let sep = body.as_bytes()[i] as char;
+            let other = if sep == '.' { ',' } else { '.' };
+            let frac = &body[i + 1..];
+            let both = body.contains(other);
+            let count_sep = body.matches(sep).count();
+            let is_decimal = both || (count_sep == 1 && frac.len() != 3);
+            if is_decimal {
+                let int: String = body[..i].chars().filter(|c| c.is_ascii_digit()).collect();
+                format!("{int}.{frac}")
+            } else {
+                body.chars().filter(|c| c.is_ascii_digit()).collect()
+            }
+        }
+    };
+    if out.is_empty() || out == "." {
+        return None;
+    }
+    Some(if neg { format!("-{out}") } else { out })
+}
+
+/// Format minor units as a human amount: `€24,000` or `€1,250.50`.
+pub fn format_money(cents: i64, symbol: &str) -> String {
+    let neg = cents < 0;
+    let cents = cents.unsigned_abs();
+    let major = cents / 100;
+    let minor = cents % 100;
+    let digits = major.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if neg { "-" } else { "" };
+    if minor == 0 {
+        format!("{sign}{symbol}{grouped}")
+    } else {
+        format!("{sign}{symbol}{grouped}.{minor:02}")
+    }
+}
+
+/// Short money: `€312k`, `€1.2M`, `€950`.
+pub fn format_money_short(cents: i64, symbol: &str) -> String {
+    let v = cents as f64 / 100.0;
+    let a = v.abs();
+    if a >= 1_000_000.0 {
+        format!("{symbol}{:.1}M", v / 1_000_000.0)
+    } else if a >= 1_000.0 {
+        format!("{symbol}{:.0}k", v / 1_000.0)
+    } else {
+        format!("{symbol}{v:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_parse_case_insensitively_and_list_known_values_on_error() {
+        assert_eq!("RIPE".parse::<Stage>().unwrap(), Stage::Ripe);
+        assert_eq!("a".parse::<Class>().unwrap(), Class::A);
+        let err = "hot".parse::<Stage>().unwrap_err().to_string();
+        assert!(
+            err.contains("green, warming, ripe, proposal, negotiation"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stages_step_forward_and_back_within_bounds() {
+        assert_eq!(Stage::Green.next(), Some(Stage::Warming));
+        assert_eq!(Stage::Negotiation.next(), None);
+        assert_eq!(Stage::Green.prev(), None);
+        assert_eq!(Stage::Ripe.prev(), Some(Stage::Warming));
+    }
+
+    #[test]
+    fn money_parses_both_decimal_conventions() {
+        assert_eq!(parse_money("24000").unwrap(), 2_400_000);
+        assert_eq!(parse_money("12.345,50").unwrap(), 1_234_550);
+        assert_eq!(parse_money("12,345.50").unwrap(), 1_234_550);
+        assert_eq!(parse_money("12,345").unwrap(), 1_234_500);
+        assert_eq!(parse_money("1,5").unwrap(), 150);
+        assert_eq!(parse_money("€24k").unwrap(), 2_400_000);
+        assert!(parse_money("lots").is_err());
+        assert!(parse_money("-5").is_err());
+    }
+
+    #[test]
+    fn money_formats_with_grouping() {
+        assert_eq!(format_money(2_400_000, "€"), "€24,000");
+        assert_eq!(format_money(125_050, "€"), "€1,250.50");
+        assert_eq!(format_money_short(31_200_000, "€"), "€312k");
+        assert_eq!(format_money_short(120_000_000, "€"), "€1.2M");
+    }
+}

@@ -1,0 +1,729 @@
+//! A lead's life as pure transitions: each takes a lead and `now`, checks the move is allowed,
+//! and returns the changed lead with the timeline entries that record the change. The store
+//! writes the result in one transaction.
+
+use chrono::{DateTime, Utc};
+
+use super::DomainError;
+use super::lead::{ActivityKind, Class, Lead, Stage, Status, format_money};
+use super::plan::Plan;
+use super::time::{Now, plus_days};
+
+/// A timeline entry about to be written (the store gives it a uid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub at: DateTime<Utc>,
+    pub kind: ActivityKind,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Entry {
+    pub fn system(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
+        Entry {
+            at,
+            kind: ActivityKind::System,
+            outcome: None,
+            note: Some(note.into()),
+        }
+    }
+}
+
+/// The result of a transition: the lead as it now is, and what to add to its timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub lead: Lead,
+    pub entries: Vec<Entry>,
+}
+
+fn not_allowed(lead: &Lead, what: &str, hint: &str) -> DomainError {
+    DomainError::NotAllowed(format!(
+        "cannot {what} a lead that is {}{hint}",
+        lead.status.as_str()
+    ))
+}
+
+/// A lead as it arrives: due for first contact per the new-lead cadence.
+pub fn receive(mut lead: Lead, plan: &Plan) -> Change {
+    lead.status = Status::New;
+    lead.next_follow_up = Some(plus_days(lead.received_at, plan.cadence.new));
+    let note = match &lead.source {
+        Some(s) if !s.is_empty() => format!("received from {s}"),
+        _ => "received".to_string(),
+    };
+    Change {
+        entries: vec![Entry::system(lead.received_at, note)],
+        lead,
+    }
+}
+
+/// A contact (or a note) to log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub kind: ActivityKind,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    /// When it happened; `now` when not given.
+    pub at: Option<DateTime<Utc>>,
+    /// The next follow-up the user chose; the cadence decides otherwise.
+    pub next: Option<DateTime<Utc>>,
+}
+
+/// The next follow-up after a contact at `at`, from the cadence of the lead's state.
+pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTime<Utc> {
+    plus_days(
+        at,
+        plan.cadence.days_for(lead.status, lead.class, lead.stage),
+    )
+}
+
+/// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
+/// A note changes nothing but the timeline.
+pub fn log_contact(
+    lead: &Lead,
+    contact: Contact,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    if lead.deleted_at.is_some() {
+        return Err(DomainError::NotAllowed("the lead is in the trash".into()));
+    }
+    let at = contact.at.unwrap_or(now.utc);
+    let mut next = lead.clone();
+    let mut entries = vec![Entry {
+        at,
+        kind: contact.kind,
+        outcome: contact.outcome.filter(|o| !o.trim().is_empty()),
+        note: contact.note.filter(|n| !n.trim().is_empty()),
+    }];
+    if contact.kind == ActivityKind::Note {
+        if contact.next.is_some() {
+            next.next_follow_up = contact.next;
+        }
+        return Ok(Change {
+            lead: next,
+            entries,
+        });
+    }
+    if contact.kind == ActivityKind::System {
+        return Err(DomainError::Invalid(
+            "system entries are written by ripen itself; log a call, email, meeting, message or note"
+                .into(),
+        ));
+    }
+    if lead.status == Status::New {
+        next.status = Status::Working;
+        entries.push(Entry::system(at, "first contact: new → working"));
+    }
+    match lead.status {
+        Status::Won => {}
+        Status::Lost | Status::Disqualified if lead.recycle_on.is_none() => {}
+        _ => {
+            next.next_follow_up = Some(
+                contact
+                    .next
+                    .unwrap_or_else(|| next_from_cadence(&next, at, plan)),
+            );
+        }
+    }
+    Ok(Change {
+        lead: next,
+        entries,
+    })
+}
+
+/// What a qualification sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qualification {
+    pub class: Class,
+    pub value_cents: Option<i64>,
+    pub stage: Option<Stage>,
+    pub ripe_on: Option<DateTime<Utc>>,
+}
+
+/// Qualify a lead into the pipeline (or re-classify an open one).
+pub fn qualify(
+    lead: &Lead,
+    q: Qualification,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    if !lead.status.is_active() {
+        return Err(not_allowed(lead, "qualify", "; reactivate it first"));
+    }
+    let mut next = lead.clone();
+    next.status = Status::Open;
+    next.class = Some(q.class);
+    next.stage = Some(q.stage.or(lead.stage).unwrap_or(Stage::Green));
+    if q.value_cents.is_some() {
+        next.value_cents = q.value_cents;
+    }
+    if q.ripe_on.is_some() {
+        next.ripe_on = q.ripe_on;
+    }
+    next.next_follow_up = Some(next_from_cadence(&next, now.utc, plan));
+    let mut words = vec![
+        format!("class {}", q.class),
+        next.stage.map(|s| s.to_string()).unwrap_or_default(),
+    ];
+    if let Some(v) = next.value_cents {
+        words.push(format_money(v, &plan.currency));
+    }
+    let verb = if lead.status == Status::Open {
+        "re-qualified"
+    } else {
+        "qualified"
+    };
+    Ok(Change {
+        entries: vec![Entry::system(
+            now.utc,
+            format!("{verb}: {}", words.join(" · ")),
+        )],
+        lead: next,
+    })
+}
+
+/// Move an open lead to another stage. The next follow-up comes no later than the new stage's
+/// cadence asks.
+pub fn set_stage(lead: &Lead, stage: Stage, now: &Now, plan: &Plan) -> Result<Change, DomainError> {
+    if lead.status != Status::Open {
+        return Err(not_allowed(
+            lead,
+            "change the stage of",
+            "; qualify it first",
+        ));
+    }
+    let from = lead.stage.unwrap_or(Stage::Green);
+    if from == stage {
+        return Err(DomainError::NotAllowed(format!(
+            "the lead is already {stage}"
+        )));
+    }
+    let mut next = lead.clone();
+    next.stage = Some(stage);
+    let by_cadence = next_from_cadence(&next, now.utc, plan);
+    next.next_follow_up = Some(match lead.next_follow_up {
+        Some(current) => current.min(by_cadence),
+        None => by_cadence,
+    });
+    Ok(Change {
+        entries: vec![Entry::system(now.utc, format!("stage {from} → {stage}"))],
+        lead: next,
+    })
+}
+
+/// Step an open lead's stage forward (+1) or back (−1).
+pub fn step_stage(
+    lead: &Lead,
+    forward: bool,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    let current = lead.stage.unwrap_or(Stage::Green);
+    let target = if forward {
+        current.next()
+    } else {
+        current.prev()
+    };
+    match target {
+        Some(s) => set_stage(lead, s, now, plan),
+        None => Err(DomainError::NotAllowed(format!(
+            "{current} is the {} stage",
+            if forward { "last" } else { "first" }
+        ))),
+    }
+}
+
+/// Put off the next follow-up to `when`.
+pub fn snooze(lead: &Lead, when: DateTime<Utc>, now: &Now) -> Result<Change, DomainError> {
+    if !(lead.status.is_active() || lead.status.is_closed_out() && lead.recycle_on.is_some()) {
+        return Err(not_allowed(lead, "snooze", ""));
+    }
+    let mut next = lead.clone();
+    next.next_follow_up = Some(when);
+    Ok(Change {
+        entries: vec![Entry::system(
+            now.utc,
+            format!(
+                "snoozed until {}",
+                now.local_date(when).format("%a %d %b %Y")
+            ),
+        )],
+        lead: next,
+    })
+}
+
+/// When a closed-out lead comes back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Recycle {
+    /// As the reason says.
+    ByReason,
+    On(DateTime<Utc>),
+    Never,
+}
+
+/// Lose (after qualification) or disqualify (from the inbox) a lead.
+pub fn close_out(
+    lead: &Lead,
+    status: Status,
+    reason: &str,
+    note: Option<String>,
+    recycle: Recycle,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    let reason_rule = plan.reason(reason)?;
+    match (status, lead.status) {
+        (Status::Lost, Status::Open) => {}
+        (Status::Lost, Status::New | Status::Working) => {
+            return Err(not_allowed(lead, "lose", ", not qualified: disqualify it"));
+        }
+        (Status::Disqualified, Status::New | Status::Working) => {}
+        (Status::Disqualified, Status::Open) => {
+            return Err(not_allowed(lead, "disqualify", " (qualified): lose it"));
+        }
+        (Status::Lost | Status::Disqualified, _) => {
+            return Err(not_allowed(lead, "close", ""));
+        }
+        _ => {
+            return Err(DomainError::Invalid(
+                "close as lost or disqualified only".into(),
+            ));
+        }
+    }
+    let recycle_on = match recycle {
+        Recycle::ByReason => reason_rule.recycle_days().map(|d| plus_days(now.utc, d)),
+        Recycle::On(at) => Some(at),
+        Recycle::Never => None,
+    };
+    let mut next = lead.clone();
+    next.status = status;
+    next.closed_at = Some(now.utc);
+    next.reason = Some(reason.trim().to_string());
+    next.reason_note = note.clone().filter(|n| !n.trim().is_empty());
+    next.recycle_on = recycle_on;
+    next.next_follow_up = recycle_on;
+    let mut words = format!("{} → {status}: {}", lead.status, reason.trim());
+    if let Some(n) = &next.reason_note {
+        words.push_str(&format!(" ({n})"));
+    }
+    match recycle_on {
+        Some(at) => words.push_str(&format!(
+            "; recycle on {}",
+            now.local_date(at).format("%Y-%m-%d")
+        )),
+        None => words.push_str("; never recycled"),
+    }
+    Ok(Change {
+        entries: vec![Entry::system(now.utc, words)],
+        lead: next,
+    })
+}
+
+/// Win a lead.
+pub fn win(
+    lead: &Lead,
+    value_cents: Option<i64>,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    if !lead.status.is_active() {
+        return Err(not_allowed(lead, "win", ""));
+    }
+    let mut next = lead.clone();
+    next.status = Status::Won;
+    next.closed_at = Some(now.utc);
+    next.next_follow_up = None;
+    if value_cents.is_some() {
+        next.value_cents = value_cents;
+    }
+    let note = match next.value_cents {
+        Some(v) => format!("{} → won: {}", lead.status, format_money(v, &plan.currency)),
+        None => format!("{} → won", lead.status),
+    };
+    Ok(Change {
+        entries: vec![Entry::system(now.utc, note)],
+        lead: next,
+    })
+}
+
+/// Bring a lost or disqualified lead back to working, due today, with its whole history.
+pub fn reactivate(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
+    if !lead.status.is_closed_out() {
+        return Err(not_allowed(lead, "reactivate", ""));
+    }
+    let mut next = lead.clone();
+    next.status = Status::Working;
+    next.recycle_count += 1;
+    next.closed_at = None;
+    next.recycle_on = None;
+    next.reason = None;
+    next.reason_note = None;
+    next.next_follow_up = Some(now.utc);
+    Ok(Change {
+        entries: vec![Entry::system(
+            now.utc,
+            format!(
+                "reactivated: {} ({}) → working, recycle #{}",
+                lead.status,
+                lead.reason.as_deref().unwrap_or("no reason"),
+                next.recycle_count
+            ),
+        )],
+        lead: next,
+    })
+}
+
+/// Move a lead to the trash.
+pub fn trash(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
+    if lead.deleted_at.is_some() {
+        return Err(DomainError::NotAllowed(
+            "the lead is already in the trash".into(),
+        ));
+    }
+    let mut next = lead.clone();
+    next.deleted_at = Some(now.utc);
+    Ok(Change {
+        entries: vec![Entry::system(now.utc, "moved to the trash")],
+        lead: next,
+    })
+}
+
+/// Take a lead back out of the trash.
+pub fn untrash(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
+    if lead.deleted_at.is_none() {
+        return Err(DomainError::NotAllowed(
+            "the lead is not in the trash".into(),
+        ));
+    }
+    let mut next = lead.clone();
+    next.deleted_at = None;
+    Ok(Change {
+        entries: vec![Entry::system(now.utc, "restored from the trash")],
+        lead: next,
+    })
+}
+
+/// Record an edit of plain fields; `changed` names them for the timeline.
+pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainError> {
+    if after.name.trim().is_empty() {
+        return Err(DomainError::Invalid("a lead needs a name".into()));
+    }
+    let mut changed = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),*) => { $( if before.$f != after.$f { changed.push(stringify!($f)); } )* };
+    }
+    cmp!(
+        name,
+        company,
+        title,
+        email,
+        phone,
+        website,
+        city,
+        country,
+        source,
+        owner,
+        tags,
+        notes,
+        value_cents,
+        ripe_on,
+        recycle_on,
+        next_follow_up,
+        external_id
+    );
+    let entries = if changed.is_empty() {
+        Vec::new()
+    } else {
+        vec![Entry::system(
+            now.utc,
+            format!("edited {}", changed.join(", ")),
+        )]
+    };
+    Ok(Change {
+        lead: after,
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn now() -> Now {
+        Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+    }
+
+    fn fresh(hours_ago: i64) -> Lead {
+        let l = Lead::received(
+            "u1".into(),
+            "Jane Doe".into(),
+            "me".into(),
+            now().utc - Duration::hours(hours_ago),
+        );
+        receive(l, &Plan::default()).lead
+    }
+
+    fn call() -> Contact {
+        Contact {
+            kind: ActivityKind::Call,
+            outcome: Some("reached".into()),
+            note: None,
+            at: None,
+            next: None,
+        }
+    }
+
+    #[test]
+    fn a_received_lead_is_new_and_due_at_once() {
+        let l = fresh(2);
+        assert_eq!(l.status, Status::New);
+        assert_eq!(l.next_follow_up, Some(l.received_at));
+    }
+
+    #[test]
+    fn first_contact_makes_it_working_and_schedules_by_cadence() {
+        let p = Plan::default();
+        let c = log_contact(&fresh(30), call(), &now(), &p).unwrap();
+        assert_eq!(c.lead.status, Status::Working);
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
+        assert_eq!(c.entries.len(), 2);
+        assert_eq!(c.entries[0].kind, ActivityKind::Call);
+    }
+
+    #[test]
+    fn a_given_next_follow_up_wins_over_the_cadence() {
+        let p = Plan::default();
+        let mut contact = call();
+        let later = now().utc + Duration::days(40);
+        contact.next = Some(later);
+        let c = log_contact(&fresh(1), contact, &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(later));
+    }
+
+    #[test]
+    fn a_note_does_not_restart_the_clock() {
+        let p = Plan::default();
+        let l = fresh(5);
+        let mut note = call();
+        note.kind = ActivityKind::Note;
+        let c = log_contact(&l, note, &now(), &p).unwrap();
+        assert_eq!(c.lead, l);
+        assert_eq!(c.entries.len(), 1);
+    }
+
+    #[test]
+    fn qualify_opens_it_with_the_class_and_stage_cadence() {
+        let p = Plan::default();
+        let working = log_contact(&fresh(30), call(), &now(), &p).unwrap().lead;
+        let q = Qualification {
+            class: Class::A,
+            value_cents: Some(2_400_000),
+            stage: Some(Stage::Ripe),
+            ripe_on: None,
+        };
+        let c = qualify(&working, q, &now(), &p).unwrap();
+        assert_eq!(c.lead.status, Status::Open);
+        assert_eq!(c.lead.class, Some(Class::A));
+        assert_eq!(c.lead.stage, Some(Stage::Ripe));
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
+        assert!(c.entries[0].note.as_deref().unwrap().contains("€24,000"));
+    }
+
+    #[test]
+    fn qualify_without_stage_starts_green_with_a_thirty_day_cadence() {
+        let p = Plan::default();
+        let q = Qualification {
+            class: Class::B,
+            value_cents: None,
+            stage: None,
+            ripe_on: None,
+        };
+        let c = qualify(&fresh(1), q, &now(), &p).unwrap();
+        assert_eq!(c.lead.stage, Some(Stage::Green));
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(30)));
+    }
+
+    fn open(stage: Stage) -> Lead {
+        let q = Qualification {
+            class: Class::B,
+            value_cents: None,
+            stage: Some(stage),
+            ripe_on: None,
+        };
+        qualify(&fresh(1), q, &now(), &Plan::default())
+            .unwrap()
+            .lead
+    }
+
+    #[test]
+    fn stage_moves_forward_and_pulls_the_follow_up_closer() {
+        let p = Plan::default();
+        let l = open(Stage::Warming);
+        let c = step_stage(&l, true, &now(), &p).unwrap();
+        assert_eq!(c.lead.stage, Some(Stage::Ripe));
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
+        assert!(step_stage(&open(Stage::Negotiation), true, &now(), &p).is_err());
+        assert!(step_stage(&open(Stage::Green), false, &now(), &p).is_err());
+    }
+
+    #[test]
+    fn losing_to_a_competitor_recycles_in_180_days() {
+        let p = Plan::default();
+        let c = close_out(
+            &open(Stage::Ripe),
+            Status::Lost,
+            "competitor",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.lead.status, Status::Lost);
+        assert_eq!(c.lead.recycle_on, Some(now().utc + Duration::days(180)));
+        assert_eq!(c.lead.next_follow_up, c.lead.recycle_on);
+        assert_eq!(c.lead.closed_at, Some(now().utc));
+    }
+
+    #[test]
+    fn never_reasons_and_no_recycle_leave_no_recycle_date() {
+        let p = Plan::default();
+        let c = close_out(
+            &fresh(1),
+            Status::Disqualified,
+            "not-a-fit",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.lead.recycle_on, None);
+        let c = close_out(
+            &fresh(1),
+            Status::Disqualified,
+            "budget",
+            None,
+            Recycle::Never,
+            &now(),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.lead.recycle_on, None);
+    }
+
+    #[test]
+    fn lose_and_disqualify_guard_the_status_and_the_reason() {
+        let p = Plan::default();
+        assert!(
+            close_out(
+                &fresh(1),
+                Status::Lost,
+                "budget",
+                None,
+                Recycle::ByReason,
+                &now(),
+                &p
+            )
+            .is_err()
+        );
+        assert!(
+            close_out(
+                &open(Stage::Green),
+                Status::Disqualified,
+                "budget",
+                None,
+                Recycle::ByReason,
+                &now(),
+                &p
+            )
+            .is_err()
+        );
+        let err = close_out(
+            &open(Stage::Green),
+            Status::Lost,
+            "meh",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("competitor"));
+    }
+
+    #[test]
+    fn a_recycled_touch_is_due_again_in_a_month() {
+        let p = Plan::default();
+        let lost = close_out(
+            &open(Stage::Ripe),
+            Status::Lost,
+            "budget",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap()
+        .lead;
+        let later = Now::utc(now().utc + Duration::days(95));
+        let c = log_contact(&lost, call(), &later, &p).unwrap();
+        assert_eq!(c.lead.status, Status::Lost);
+        assert_eq!(c.lead.next_follow_up, Some(later.utc + Duration::days(30)));
+    }
+
+    #[test]
+    fn reactivate_returns_to_working_and_counts() {
+        let p = Plan::default();
+        let lost = close_out(
+            &open(Stage::Ripe),
+            Status::Lost,
+            "timing",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap()
+        .lead;
+        let c = reactivate(&lost, &now()).unwrap();
+        assert_eq!(c.lead.status, Status::Working);
+        assert_eq!(c.lead.recycle_count, 1);
+        assert_eq!(c.lead.reason, None);
+        assert_eq!(c.lead.next_follow_up, Some(now().utc));
+        assert!(reactivate(&c.lead, &now()).is_err());
+    }
+
+    #[test]
+    fn win_closes_and_clears_the_follow_up() {
+        let p = Plan::default();
+        let c = win(&open(Stage::Negotiation), Some(900_000), &now(), &p).unwrap();
+        assert_eq!(c.lead.status, Status::Won);
+        assert_eq!(c.lead.next_follow_up, None);
+        assert_eq!(c.lead.value_cents, Some(900_000));
+        assert!(win(&c.lead, None, &now(), &p).is_err());
+    }
+
+    #[test]
+    fn trash_and_restore_are_recorded() {
+        let l = fresh(1);
+        let t = trash(&l, &now()).unwrap().lead;
+        assert!(t.deleted_at.is_some());
+        assert!(trash(&t, &now()).is_err());
+        assert!(untrash(&t, &now()).unwrap().lead.deleted_at.is_none());
+    }
+
+    #[test]
+    fn edits_name_the_changed_fields() {
+        let l = fresh(1);
+        let mut after = l.clone();
+        after.email = Some("jane@acme.example".into());
+        let c = edited(&l, after, &now()).unwrap();
+        assert_eq!(c.entries[0].note.as_deref(), Some("edited email"));
+        let mut nameless = l.clone();
+        nameless.name = " ".into();
+        assert!(edited(&l, nameless, &now()).is_err());
+    }
+}

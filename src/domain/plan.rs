@@ -1,0 +1,415 @@
+//! The book's rules in numbers: contact cadences, rotting limits, loss reasons and their recycle
+//! delays, priority coefficients, stage probabilities. Every default lives here, once; the
+//! config file (`assets/config.example.toml`) may override any of them.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::lead::{Class, Stage, Status};
+
+/// All tunable rules of a book.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Plan {
+    /// Owner given to new leads.
+    pub user: String,
+    /// Currency symbol shown before amounts.
+    pub currency: String,
+    pub cadence: Cadence,
+    pub first_contact: FirstContact,
+    pub rotting: Rotting,
+    /// Days without a contact after which a lead is stale ("dead").
+    pub stale_days: i64,
+    /// Loss and disqualification reasons, by key.
+    pub reasons: BTreeMap<String, Reason>,
+    pub priority: Priority,
+    /// Chance that an open lead at each stage is won, for weighted values and forecasts.
+    pub stage_probability: StageProbability,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        let mut reasons = BTreeMap::new();
+        for (key, days, label) in [
+            ("budget", 90, "no budget now"),
+            ("timing", 90, "bad timing"),
+            ("no-response", 90, "never answered"),
+            ("requirements", 90, "requirements not met"),
+            ("competitor", 180, "went with a competitor"),
+            ("not-a-fit", 0, "not a fit, never recycle"),
+            ("duplicate", 0, "duplicate of another lead"),
+            ("spam", 0, "spam"),
+        ] {
+            reasons.insert(
+                key.to_string(),
+                Reason {
+                    recycle_after_days: days,
+                    label: label.to_string(),
+                },
+            );
+        }
+        Plan {
+            user: "me".to_string(),
+            currency: "€".to_string(),
+            cadence: Cadence::default(),
+            first_contact: FirstContact::default(),
+            rotting: Rotting::default(),
+            stale_days: 90,
+            reasons,
+            priority: Priority::default(),
+            stage_probability: StageProbability::default(),
+        }
+    }
+}
+
+/// Days between follow-ups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cadence {
+    /// A new lead is due this many days after it was received. 0: due at once, because speed to
+    /// lead wins; the first-contact clock measures lateness.
+    pub new: i64,
+    /// Contacted but not yet qualified.
+    pub working: i64,
+    pub class_a: i64,
+    pub class_b: i64,
+    pub class_c: i64,
+    /// Stage cadences override the class cadence where set (0: the class decides).
+    pub green: i64,
+    pub warming: i64,
+    pub ripe: i64,
+    pub proposal: i64,
+    pub negotiation: i64,
+    /// A recycled lead is touched this often from its recycle date on.
+    pub recycled: i64,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence {
+            new: 0,
+            working: 3,
+            class_a: 3,
+            class_b: 7,
+            class_c: 30,
+            green: 30,
+            warming: 0,
+            ripe: 3,
+            proposal: 3,
+            negotiation: 3,
+            recycled: 30,
+        }
+    }
+}
+
+impl Cadence {
+    /// Days to the next follow-up for a lead in this state.
+    pub fn days_for(&self, status: Status, class: Option<Class>, stage: Option<Stage>) -> i64 {
+        match status {
+            Status::New => self.new,
+            Status::Working => self.working,
+            Status::Open => {
+                let by_stage = stage
+                    .map(|s| match s {
+                        Stage::Green => self.green,
+                        Stage::Warming => self.warming,
+                        Stage::Ripe => self.ripe,
+                        Stage::Proposal => self.proposal,
+                        Stage::Negotiation => self.negotiation,
+                    })
+                    .filter(|d| *d > 0);
+                by_stage.unwrap_or(match class {
+                    Some(Class::A) => self.class_a,
+                    Some(Class::B) | None => self.class_b,
+                    Some(Class::C) => self.class_c,
+                })
+            }
+            Status::Lost | Status::Disqualified => self.recycled,
+            Status::Won => 0,
+        }
+    }
+
+    /// Words saying where the cadence came from, e.g. "A + ripe cadence".
+    pub fn explain(&self, status: Status, class: Option<Class>, stage: Option<Stage>) -> String {
+        match status {
+            Status::New => "new-lead cadence".into(),
+            Status::Working => "working cadence".into(),
+            Status::Open => match (class, stage) {
+                (Some(c), Some(s)) => format!("{c} + {s} cadence"),
+                (Some(c), None) => format!("class {c} cadence"),
+                (None, Some(s)) => format!("{s} cadence"),
+                (None, None) => "class B cadence".into(),
+            },
+            Status::Lost | Status::Disqualified => "monthly recycle touch".into(),
+            Status::Won => "won".into(),
+        }
+    }
+}
+
+/// The first-contact clock of a new lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FirstContact {
+    pub warning_hours: i64,
+    pub breach_hours: i64,
+}
+
+impl Default for FirstContact {
+    fn default() -> Self {
+        FirstContact {
+            warning_hours: 24,
+            breach_hours: 48,
+        }
+    }
+}
+
+/// Days idle after which an open lead at each stage is rotting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rotting {
+    pub green: i64,
+    pub warming: i64,
+    pub ripe: i64,
+    pub proposal: i64,
+    pub negotiation: i64,
+}
+
+impl Default for Rotting {
+    fn default() -> Self {
+        Rotting {
+            green: 45,
+            warming: 21,
+            ripe: 7,
+            proposal: 7,
+            negotiation: 5,
+        }
+    }
+}
+
+impl Rotting {
+    pub fn limit(&self, stage: Stage) -> i64 {
+        match stage {
+            Stage::Green => self.green,
+            Stage::Warming => self.warming,
+            Stage::Ripe => self.ripe,
+            Stage::Proposal => self.proposal,
+            Stage::Negotiation => self.negotiation,
+        }
+    }
+}
+
+/// A loss or disqualification reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reason {
+    /// Days from closing to the recycle date; 0 means never recycle.
+    pub recycle_after_days: i64,
+    pub label: String,
+}
+
+impl Reason {
+    /// Days to the recycle date, or `None` for a reason that is never recycled.
+    pub fn recycle_days(&self) -> Option<i64> {
+        (self.recycle_after_days > 0).then_some(self.recycle_after_days)
+    }
+}
+
+impl Default for Reason {
+    fn default() -> Self {
+        Reason {
+            recycle_after_days: 90,
+            label: String::new(),
+        }
+    }
+}
+
+/// Points of the follow-up priority score. See [`crate::domain::priority`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Priority {
+    pub class_a: i64,
+    pub class_b: i64,
+    pub class_c: i64,
+    /// A lead still waiting for its first contact.
+    pub first_contact: i64,
+    /// A lead in conversation but not yet qualified.
+    pub working: i64,
+    pub green: i64,
+    pub warming: i64,
+    pub ripe: i64,
+    pub proposal: i64,
+    pub negotiation: i64,
+    /// Points per value step, and the steps (in major units), smallest first.
+    pub value_points: Vec<i64>,
+    pub value_steps: Vec<i64>,
+    /// Points per day a follow-up is overdue (negative before it falls due). Must be > 0.
+    pub overdue_per_day: i64,
+}
+
+impl Default for Priority {
+    fn default() -> Self {
+        Priority {
+            class_a: 25,
+            class_b: 15,
+            class_c: 5,
+            first_contact: 30,
+            working: 10,
+            green: 0,
+            warming: 5,
+            ripe: 20,
+            proposal: 20,
+            negotiation: 25,
+            value_points: vec![5, 10, 15],
+            value_steps: vec![5_000, 25_000, 100_000],
+            overdue_per_day: 2,
+        }
+    }
+}
+
+impl Priority {
+    pub fn class_points(&self, class: Class) -> i64 {
+        match class {
+            Class::A => self.class_a,
+            Class::B => self.class_b,
+            Class::C => self.class_c,
+        }
+    }
+
+    pub fn stage_points(&self, stage: Stage) -> i64 {
+        match stage {
+            Stage::Green => self.green,
+            Stage::Warming => self.warming,
+            Stage::Ripe => self.ripe,
+            Stage::Proposal => self.proposal,
+            Stage::Negotiation => self.negotiation,
+        }
+    }
+
+    /// Value steps as (threshold in cents, points), largest first.
+    pub fn value_tiers(&self) -> Vec<(i64, i64)> {
+        let mut tiers: Vec<(i64, i64)> = self
+            .value_steps
+            .iter()
+            .zip(&self.value_points)
+            .map(|(step, pts)| (step.saturating_mul(100), *pts))
+            .collect();
+        tiers.sort_by(|a, b| b.0.cmp(&a.0));
+        tiers
+    }
+
+    /// The overdue slope, never below one point a day (the ranking divides by it).
+    pub fn per_day(&self) -> i64 {
+        self.overdue_per_day.max(1)
+    }
+}
+
+/// Chance of winning at each stage, 0..=1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StageProbability {
+    pub green: f64,
+    pub warming: f64,
+    pub ripe: f64,
+    pub proposal: f64,
+    pub negotiation: f64,
+}
+
+impl Default for StageProbability {
+    fn default() -> Self {
+        StageProbability {
+            green: 0.10,
+            warming: 0.25,
+            ripe: 0.40,
+            proposal: 0.60,
+            negotiation: 0.80,
+        }
+    }
+}
+
+impl StageProbability {
+    pub fn of(&self, stage: Stage) -> f64 {
+        match stage {
+            Stage::Green => self.green,
+            Stage::Warming => self.warming,
+            Stage::Ripe => self.ripe,
+            Stage::Proposal => self.proposal,
+            Stage::Negotiation => self.negotiation,
+        }
+    }
+}
+
+impl Plan {
+    /// The reason by key, or an error naming the known keys.
+    pub fn reason(&self, key: &str) -> Result<&Reason, super::DomainError> {
+        self.reasons
+            .get(key.trim())
+            .ok_or_else(|| super::DomainError::Unknown {
+                what: "reason",
+                value: key.trim().to_string(),
+                known: self.reasons.keys().cloned().collect::<Vec<_>>().join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_cadence_overrides_class_cadence() {
+        let c = Cadence::default();
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::A), Some(Stage::Ripe)),
+            3
+        );
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::B), Some(Stage::Green)),
+            30
+        );
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::C), Some(Stage::Negotiation)),
+            3
+        );
+    }
+
+    #[test]
+    fn warming_has_no_stage_cadence_so_class_decides() {
+        let c = Cadence::default();
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::A), Some(Stage::Warming)),
+            3
+        );
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::B), Some(Stage::Warming)),
+            7
+        );
+        assert_eq!(
+            c.days_for(Status::Open, Some(Class::C), Some(Stage::Warming)),
+            30
+        );
+    }
+
+    #[test]
+    fn new_working_and_recycled_have_their_own_cadence() {
+        let c = Cadence::default();
+        assert_eq!(c.days_for(Status::New, None, None), 0);
+        assert_eq!(c.days_for(Status::Working, None, None), 3);
+        assert_eq!(c.days_for(Status::Lost, None, None), 30);
+    }
+
+    #[test]
+    fn default_reasons_recycle_as_the_issue_says() {
+        let p = Plan::default();
+        assert_eq!(p.reason("budget").unwrap().recycle_days(), Some(90));
+        assert_eq!(p.reason("competitor").unwrap().recycle_days(), Some(180));
+        assert_eq!(p.reason("spam").unwrap().recycle_days(), None);
+        let err = p.reason("bored").unwrap_err().to_string();
+        assert!(err.contains("budget") && err.contains("spam"), "{err}");
+    }
+
+    #[test]
+    fn value_tiers_are_largest_first_in_cents() {
+        let p = Priority::default();
+        assert_eq!(p.value_tiers()[0], (10_000_000, 15));
+    }
+}

@@ -1,0 +1,288 @@
+//! "Now" as the rules see it, local day boundaries, and the WHEN grammar users type for dates.
+//!
+//! Nothing here reads the clock: the caller builds a [`Now`] once (from `RIPEN_NOW` or the system
+//! clock) and passes it in.
+
+use chrono::{
+    DateTime, Datelike, Days, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeZone, Utc, Weekday,
+};
+
+use super::DomainError;
+
+/// The present moment and the user's local offset, so "today" means the rep's today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    pub utc: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+impl Now {
+    pub fn new(at: DateTime<FixedOffset>) -> Now {
+        Now {
+            utc: at.with_timezone(&Utc),
+            offset: *at.offset(),
+        }
+    }
+
+    /// A fixed moment in UTC, for tests.
+    pub fn utc(at: DateTime<Utc>) -> Now {
+        Now {
+            utc: at,
+            offset: FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
+        }
+    }
+
+    pub fn local(&self) -> DateTime<FixedOffset> {
+        self.utc.with_timezone(&self.offset)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.local().date_naive()
+    }
+
+    /// The start of a local date, in UTC.
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        let naive = day.and_time(NaiveTime::MIN);
+        self.offset
+            .from_local_datetime(&naive)
+            .single()
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+    }
+
+    pub fn start_of_today(&self) -> DateTime<Utc> {
+        self.start_of(self.today())
+    }
+
+    pub fn start_of_tomorrow(&self) -> DateTime<Utc> {
+        self.start_of(self.today() + Days::new(1))
+    }
+
+    /// The local date of a stored moment.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.offset).date_naive()
+    }
+
+    /// Whole local days from `at`'s date to today (positive when `at` is in the past).
+    pub fn days_since(&self, at: DateTime<Utc>) -> i64 {
+        (self.today() - self.local_date(at)).num_days()
+    }
+
+    /// Hours elapsed since `at`, fractional.
+    pub fn hours_since(&self, at: DateTime<Utc>) -> f64 {
+        (self.utc - at).num_seconds() as f64 / 3600.0
+    }
+}
+
+/// Parse the WHEN grammar: `2026-12-01`, `2026-12-01T14:30`, `2026-12-01 14:30`, a full RFC 3339
+/// time, `now`, `today`, `tomorrow`, `yesterday`, `+3d`, `+2w`, `+1m`, `+6h`, `-2d`, weekday
+/// names (`mon`, `friday`: the next such day after today).
+///
+/// Dates without a time mean the start of that local day; offsets keep the time of day.
+pub fn parse_when(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> {
+    let s = input.trim().to_ascii_lowercase();
+    let bad = || DomainError::BadDate(input.trim().to_string());
+    if s.is_empty() {
+        return Err(bad());
+    }
+    match s.as_str() {
+        "now" => return Ok(now.utc),
+        "today" => return Ok(now.start_of_today()),
+        "tomorrow" => return Ok(now.start_of_tomorrow()),
+        "yesterday" => return Ok(now.start_of(now.today() - Days::new(1))),
+        _ => {}
+    }
+    if let Some(rest) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) {
+        let sign = if s.starts_with('-') { -1 } else { 1 };
+        return parse_offset(rest, sign, now).ok_or_else(bad);
+    }
+    if let Some(day) = parse_weekday(&s) {
+        let today = now.today().weekday();
+        let mut ahead = (day.num_days_from_monday() as i64) - (today.num_days_from_monday() as i64);
+        if ahead <= 0 {
+            ahead += 7;
+        }
+        return Ok(now.start_of(now.today() + Days::new(ahead as u64)));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(input.trim()) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(&s.replace('t', "T"), fmt) {
+            return local_to_utc(naive, now).ok_or_else(bad);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        return Ok(now.start_of(date));
+    }
+    Err(bad())
+}
+
+fn local_to_utc(naive: NaiveDateTime, now: &Now) -> Option<DateTime<Utc>> {
+    now.offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn parse_offset(rest: &str, sign: i64, now: &Now) -> Option<DateTime<Utc>> {
+    let unit_at = rest.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = rest.split_at(unit_at);
+    let n: i64 = num.parse().ok()?;
+    if n > 100_000 {
+        return None;
+    }
+    let n = n * sign;
+    match unit {
+        "h" | "hour" | "hours" => now.utc.checked_add_signed(Duration::hours(n)),
+        "d" | "day" | "days" => now.utc.checked_add_signed(Duration::days(n)),
+        "w" | "week" | "weeks" => now.utc.checked_add_signed(Duration::weeks(n)),
+        "m" | "mo" | "month" | "months" => {
+            let months = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
+            if n >= 0 {
+                now.utc.checked_add_months(months)
+            } else {
+                now.utc.checked_sub_months(months)
+            }
+        }
+        "y" | "year" | "years" => {
+            let months = Months::new(u32::try_from(n.unsigned_abs() * 12).ok()?);
+            if n >= 0 {
+                now.utc.checked_add_months(months)
+            } else {
+                now.utc.checked_sub_months(months)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn parse_weekday(s: &str) -> Option<Weekday> {
+    const NAMES: [(&str, &str, Weekday); 7] = [
+        ("mon", "monday", Weekday::Mon),
+        ("tue", "tuesday", Weekday::Tue),
+        ("wed", "wednesday", Weekday::Wed),
+        ("thu", "thursday", Weekday::Thu),
+        ("fri", "friday", Weekday::Fri),
+        ("sat", "saturday", Weekday::Sat),
+        ("sun", "sunday", Weekday::Sun),
+    ];
+    NAMES
+        .iter()
+        .find(|(short, long, _)| s == *short || s == *long || (s.len() >= 3 && long.starts_with(s)))
+        .map(|(_, _, d)| *d)
+}
+
+/// Add whole days to a moment.
+pub fn plus_days(at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    at.checked_add_signed(Duration::days(days)).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Now {
+        // Sunday 22 Nov 2026, 09:00 UTC.
+        Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn dates_and_times_parse_as_local_moments() {
+        assert_eq!(
+            parse_when("2026-12-01", &now()).unwrap(),
+            at("2026-12-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("2026-12-01T14:30", &now()).unwrap(),
+            at("2026-12-01T14:30:00Z")
+        );
+        assert_eq!(
+            parse_when("2026-12-01 14:30", &now()).unwrap(),
+            at("2026-12-01T14:30:00Z")
+        );
+        assert_eq!(
+            parse_when("2026-12-01T14:30:00+02:00", &now()).unwrap(),
+            at("2026-12-01T12:30:00Z")
+        );
+    }
+
+    #[test]
+    fn words_and_offsets_are_relative_to_now() {
+        assert_eq!(
+            parse_when("today", &now()).unwrap(),
+            at("2026-11-22T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("Tomorrow", &now()).unwrap(),
+            at("2026-11-23T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("+3d", &now()).unwrap(),
+            at("2026-11-25T09:00:00Z")
+        );
+        assert_eq!(
+            parse_when("+2w", &now()).unwrap(),
+            at("2026-12-06T09:00:00Z")
+        );
+        assert_eq!(
+            parse_when("+1m", &now()).unwrap(),
+            at("2026-12-22T09:00:00Z")
+        );
+        assert_eq!(
+            parse_when("-2d", &now()).unwrap(),
+            at("2026-11-20T09:00:00Z")
+        );
+    }
+
+    #[test]
+    fn weekday_names_mean_the_next_such_day() {
+        // 22 Nov 2026 is a Sunday.
+        assert_eq!(
+            parse_when("mon", &now()).unwrap(),
+            at("2026-11-23T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("Friday", &now()).unwrap(),
+            at("2026-11-27T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("sunday", &now()).unwrap(),
+            at("2026-11-29T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_input_quoted() {
+        let err = parse_when("next tusday", &now()).unwrap_err().to_string();
+        assert_eq!(err, "bad date \"next tusday\"");
+        assert!(parse_when("+99999999d", &now()).is_err());
+        assert!(parse_when("2026-13-40", &now()).is_err());
+        assert!(parse_when("", &now()).is_err());
+    }
+
+    #[test]
+    fn local_offset_decides_the_day() {
+        let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
+        let n = Now::new(at("2026-11-22T20:00:00Z").with_timezone(&tokyo));
+        assert_eq!(n.today(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(parse_when("today", &n).unwrap(), at("2026-11-22T15:00:00Z"));
+    }
+
+    #[test]
+    fn days_since_counts_calendar_days() {
+        assert_eq!(now().days_since(at("2026-11-21T23:59:00Z")), 1);
+        assert_eq!(now().days_since(at("2026-11-22T00:01:00Z")), 0);
+        assert_eq!(now().days_since(at("2026-11-25T00:01:00Z")), -3);
+    }
+}

@@ -1,0 +1,12 @@
+//! ripen: a keyboard-driven book of sales leads in a local SQLite file.
+//!
+//! Dependencies point inward: `tui`, `cli`, `io` and `report` use `store`, which uses `domain`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod record;
+pub mod store;
+pub mod tui;

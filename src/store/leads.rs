@@ -1,0 +1,420 @@
+//! Reading and writing leads and their timelines. Every change to a lead's fields goes through
+//! [`write_lead`], so that recording changes for sync later happens in one place.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::{Result, Store, StoreError};
+use crate::domain::lifecycle::{self, Change, Entry};
+use crate::domain::priority::Touches;
+use crate::domain::{Activity, ActivityKind, DomainError, Lead, Now, Status};
+
+/// A lead as a view shows it: its short number, its facts, and what its timeline says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadRow {
+    pub number: i64,
+    pub lead: Lead,
+    pub touches: Touches,
+}
+
+/// What a user gives for a new lead; the rest is filled from the plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewLead {
+    pub name: String,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub source: Option<String>,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub value_cents: Option<i64>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub external_id: Option<String>,
+    pub extra: Option<String>,
+}
+
+/// Columns of `leads`, in the order [`lead_from_row`] reads them (after `number`).
+pub(super) const LEAD_COLUMNS: &str = "l.uid, l.name, l.company, l.title, l.email, l.phone, \
+    l.website, l.city, l.country, l.source, l.owner, l.tags, l.notes, l.extra, l.external_id, \
+    l.status, l.class, l.stage, l.value_cents, l.received_at, l.next_follow_up, l.ripe_on, \
+    l.closed_at, l.reason, l.reason_note, l.recycle_on, l.recycle_count, l.deleted_at";
+
+/// The select list of a [`LeadRow`]: number, lead columns, then the two timeline facts.
+pub(super) fn row_select() -> String {
+    format!(
+        "n.number, {LEAD_COLUMNS}, \
+         (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid \
+            AND a.kind IN ('call','email','meeting','message')), \
+         (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid AND a.kind <> 'note')"
+    )
+}
+
+fn ts(v: Option<i64>) -> Option<DateTime<Utc>> {
+    v.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+fn parse_col<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    s.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Text,
+            format!("unexpected value {s:?}").into(),
+        )
+    })
+}
+
+fn parse_opt<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<Option<T>> {
+    let s: Option<String> = row.get(idx)?;
+    match s {
+        None => Ok(None),
+        Some(_) => parse_col(row, idx).map(Some),
+    }
+}
+
+/// Read a [`LeadRow`] from a row selected with [`row_select`].
+pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
+    let number: i64 = row.get(0)?;
+    let lead = lead_from_row(row, 1)?;
+    let touches = Touches {
+        last_contact_at: ts(row.get(29)?),
+        last_activity_at: ts(row.get(30)?),
+    };
+    Ok(LeadRow {
+        number,
+        lead,
+        touches,
+    })
+}
+
+fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
+    let tags: String = row.get(o + 11)?;
+    Ok(Lead {
+        uid: row.get(o)?,
+        name: row.get(o + 1)?,
+        company: row.get(o + 2)?,
+        title: row.get(o + 3)?,
+        email: row.get(o + 4)?,
+        phone: row.get(o + 5)?,
+        website: row.get(o + 6)?,
+        city: row.get(o + 7)?,
+        country: row.get(o + 8)?,
+        source: row.get(o + 9)?,
+        owner: row.get(o + 10)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        notes: row.get(o + 12)?,
+        extra: row.get(o + 13)?,
+        external_id: row.get(o + 14)?,
+        status: parse_col(row, o + 15)?,
+        class: parse_opt(row, o + 16)?,
+        stage: parse_opt(row, o + 17)?,
+        value_cents: row.get(o + 18)?,
+        received_at: ts(Some(row.get(o + 19)?)).unwrap_or_default(),
+        next_follow_up: ts(row.get(o + 20)?),
+        ripe_on: ts(row.get(o + 21)?),
+        closed_at: ts(row.get(o + 22)?),
+        reason: row.get(o + 23)?,
+        reason_note: row.get(o + 24)?,
+        recycle_on: ts(row.get(o + 25)?),
+        recycle_count: row.get(o + 26)?,
+        deleted_at: ts(row.get(o + 27)?),
+    })
+}
+
+/// Insert or update a lead. The single place a lead's fields are written.
+pub(super) fn write_lead(
+    tx: &Transaction,
+    before: Option<&Lead>,
+    after: &Lead,
+    now: &Now,
+) -> Result<()> {
+    if before == Some(after) {
+        return Ok(());
+    }
+    let tags = serde_json::to_string(&after.tags).unwrap_or_else(|_| "[]".into());
+    let t = now.utc.timestamp();
+    let values = params![
+        after.uid,
+        after.name,
+        after.company,
+        after.title,
+        after.email,
+        after.phone,
+        after.website,
+        after.city,
+        after.country,
+        after.source,
+        after.owner,
+        tags,
+        after.notes,
+        after.extra,
+        after.external_id,
+        after.status.as_str(),
+        after.class.map(|c| c.as_str()),
+        after.stage.map(|s| s.as_str()),
+        after.value_cents,
+        after.received_at.timestamp(),
+        after.next_follow_up.map(|d| d.timestamp()),
+        after.ripe_on.map(|d| d.timestamp()),
+        after.closed_at.map(|d| d.timestamp()),
+        after.reason,
+        after.reason_note,
+        after.recycle_on.map(|d| d.timestamp()),
+        after.recycle_count,
+        after.deleted_at.map(|d| d.timestamp()),
+        t,
+    ];
+    if before.is_none() {
+        tx.prepare_cached(
+            "INSERT INTO leads (uid, name, company, title, email, phone, website, city, country, \
+             source, owner, tags, notes, extra, external_id, status, class, stage, value_cents, \
+             received_at, next_follow_up, ripe_on, closed_at, reason, reason_note, recycle_on, \
+             recycle_count, deleted_at, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29)",
+        )?
+        .execute(values)?;
+        tx.prepare_cached("INSERT INTO lead_numbers (lead_uid) VALUES (?1)")?
+            .execute([&after.uid])?;
+    } else {
+        tx.prepare_cached(
+            "UPDATE leads SET name = ?2, company = ?3, title = ?4, email = ?5, phone = ?6, \
+             website = ?7, city = ?8, country = ?9, source = ?10, owner = ?11, tags = ?12, \
+             notes = ?13, extra = ?14, external_id = ?15, status = ?16, class = ?17, stage = ?18, \
+             value_cents = ?19, received_at = ?20, next_follow_up = ?21, ripe_on = ?22, \
+             closed_at = ?23, reason = ?24, reason_note = ?25, recycle_on = ?26, \
+             recycle_count = ?27, deleted_at = ?28, updated_at = ?29 WHERE uid = ?1",
+        )?
+        .execute(values)?;
+    }
+    Ok(())
+}
+
+/// Append entries to a lead's timeline.
+pub(super) fn write_entries(
+    tx: &Transaction,
+    lead_uid: &str,
+    entries: &[Entry],
+    now: &Now,
+) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO activities (uid, lead_uid, at, kind, outcome, note, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in entries {
+        stmt.execute(params![
+            uuid::Uuid::now_v7().to_string(),
+            lead_uid,
+            e.at.timestamp(),
+            e.kind.as_str(),
+            e.outcome,
+            e.note,
+            now.utc.timestamp(),
+        ])?;
+    }
+    Ok(())
+}
+
+fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
+    tx.prepare_cached(&format!(
+        "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.uid = ?1"
+    ))?
+    .query_row([uid], |r| lead_from_row(r, 0))
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(uid.to_string()))
+}
+
+impl Store {
+    /// Begin a write transaction that takes the write lock at once, so that a busy book makes
+    /// us wait (up to the busy timeout) instead of failing half-way.
+    pub(super) fn write_tx(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Build the lead a [`NewLead`] describes, not yet saved.
+    pub fn draft(&self, new: NewLead, now: &Now) -> Result<Lead> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(DomainError::Invalid("a lead needs a name".into()).into());
+        }
+        let owner = new
+            .owner
+            .filter(|o| !o.trim().is_empty())
+            .unwrap_or_else(|| self.plan.user.clone());
+        let mut lead = Lead::received(
+            uuid::Uuid::now_v7().to_string(),
+            name.to_string(),
+            owner,
+            new.received_at.unwrap_or(now.utc),
+        );
+        lead.company = new.company;
+        lead.title = new.title;
+        lead.email = new.email;
+        lead.phone = new.phone;
+        lead.website = new.website;
+        lead.city = new.city;
+        lead.country = new.country;
+        lead.source = new.source;
+        lead.tags = new.tags;
+        lead.notes = new.notes;
+        lead.value_cents = new.value_cents;
+        lead.external_id = new.external_id;
+        lead.extra = new.extra;
+        Ok(lead)
+    }
+
+    /// Add a lead as received; returns its number and uid.
+    pub fn add_lead(&mut self, new: NewLead, now: &Now) -> Result<(i64, String)> {
+        let lead = self.draft(new, now)?;
+        let change = lifecycle::receive(lead, &self.plan);
+        let tx = self.write_tx()?;
+        write_lead(&tx, None, &change.lead, now)?;
+        write_entries(&tx, &change.lead.uid, &change.entries, now)?;
+        let number = number_of(&tx, &change.lead.uid)?;
+        tx.commit()?;
+        Ok((number, change.lead.uid))
+    }
+
+    /// Save new leads with their timelines, all in one transaction: they land whole or not at
+    /// all. Takes an iterator so that a million leads need not sit in memory at once.
+    pub fn insert_changes<I>(&mut self, changes: I, now: &Now) -> Result<usize>
+    where
+        I: IntoIterator<Item = Change>,
+    {
+        let tx = self.write_tx()?;
+        let mut n = 0;
+        for c in changes {
+            write_lead(&tx, None, &c.lead, now)?;
+            write_entries(&tx, &c.lead.uid, &c.entries, now)?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Find a lead by its number or a unique prefix of its uid.
+    pub fn resolve(&self, reference: &str) -> Result<String> {
+        let r = reference.trim().trim_start_matches('#');
+        if let Ok(n) = r.parse::<i64>() {
+            let uid: Option<String> = self
+                .conn
+                .prepare_cached("SELECT lead_uid FROM lead_numbers WHERE number = ?1")?
+                .query_row([n], |row| row.get(0))
+                .optional()?;
+            if let Some(uid) = uid {
+                return Ok(uid);
+            }
+        }
+        let hex_ok = r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if !hex_ok {
+            return Err(StoreError::NotFound(r.to_string()));
+        }
+        let prefix = r.to_ascii_lowercase();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT uid FROM leads WHERE uid >= ?1 AND uid < ?1 || 'g' LIMIT 2")?;
+        let found: Vec<String> = stmt
+            .query_map([&prefix], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.len() {
+            0 => Err(StoreError::NotFound(r.to_string())),
+            1 => Ok(found.into_iter().next().unwrap_or_default()),
+            _ => Err(StoreError::Ambiguous(r.to_string())),
+        }
+    }
+
+    /// One lead with its number and timeline facts.
+    pub fn lead(&self, uid: &str) -> Result<LeadRow> {
+        let sql = format!(
+            "SELECT {} FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid WHERE l.uid = ?1",
+            row_select()
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([uid], lead_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(uid.to_string()))
+    }
+
+    /// A lead's timeline, newest first.
+    pub fn timeline(&self, uid: &str, limit: usize) -> Result<Vec<Activity>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uid, lead_uid, at, kind, outcome, note FROM activities \
+             WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![uid, limit as i64], |r| {
+            Ok(Activity {
+                uid: r.get(0)?,
+                lead_uid: r.get(1)?,
+                at: ts(Some(r.get(2)?)).unwrap_or_default(),
+                kind: parse_col::<ActivityKind>(r, 3)?,
+                outcome: r.get(4)?,
+                note: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Apply a domain transition to one lead in one transaction: read it, let `f` decide, write
+    /// the changed fields and the new timeline entries. Returns the lead as it now is.
+    pub fn apply<F>(&mut self, uid: &str, now: &Now, f: F) -> Result<LeadRow>
+    where
+        F: FnOnce(&Lead, &crate::domain::Plan) -> Result<Change, DomainError>,
+    {
+        let plan = self.plan.clone();
+        let tx = self.write_tx()?;
+        let before = load_lead(&tx, uid)?;
+        let change = f(&before, &plan)?;
+        write_lead(&tx, Some(&before), &change.lead, now)?;
+        write_entries(&tx, uid, &change.entries, now)?;
+        tx.commit()?;
+        self.lead(uid)
+    }
+
+    /// Purge the personal data of every lead in the trash, keeping each row as a tombstone (a
+    /// shared book never deletes rows). Returns how many were purged.
+    pub fn empty_trash(&mut self, now: &Now) -> Result<usize> {
+        let tx = self.write_tx()?;
+        let t = now.utc.timestamp();
+        tx.execute(
+            "UPDATE activities SET note = NULL, outcome = NULL WHERE lead_uid IN \
+             (SELECT uid FROM leads WHERE deleted_at IS NOT NULL AND purged_at IS NULL)",
+            [],
+        )?;
+        let n = tx.execute(
+            "UPDATE leads SET name = '(purged)', company = NULL, title = NULL, email = NULL, \
+             phone = NULL, website = NULL, city = NULL, country = NULL, notes = NULL, \
+             extra = NULL, external_id = NULL, tags = '[]', reason_note = NULL, \
+             purged_at = ?1, updated_at = ?1 \
+             WHERE deleted_at IS NOT NULL AND purged_at IS NULL",
+            [t],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Whether a lead with this e-mail (any case) exists; its uid and status if so.
+    pub fn find_by_email(&self, email: &str) -> Result<Option<(String, Status)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT uid, status FROM leads WHERE lower(email) = lower(?1) \
+                 AND email IS NOT NULL AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
+            )?
+            .query_row([email.trim()], |r| Ok((r.get(0)?, parse_col(r, 1)?)))
+            .optional()?)
+    }
+}
+
+fn number_of(tx: &Transaction, uid: &str) -> Result<i64> {
+    Ok(tx
+        .prepare_cached("SELECT number FROM lead_numbers WHERE lead_uid = ?1")?
+        .query_row([uid], |r| r.get(0))?)
+}

@@ -1,0 +1,198 @@
+//! The only code that speaks SQL: opening the book (permissions, pragmas, migrations), the
+//! queries each view needs, and the transactions that write.
+
+mod leads;
+mod queue;
+pub mod schema;
+
+pub use leads::{LeadRow, NewLead};
+pub use queue::{Counts, Filter, PipelineColumn, View};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::domain::{DomainError, Plan};
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: this book was written by a newer ripen (schema {found}, this ripen knows {known}); upgrade ripen — the file was left untouched"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("no lead {0}")]
+    NotFound(String),
+    #[error("\"{0}\" matches more than one lead; give more of the uid")]
+    Ambiguous(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open book.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    plan: Plan,
+    queue: queue::QueueSql,
+}
+
+impl Store {
+    /// Open (creating if needed) the book at `path`: the folder 0700 and the file 0600 when
+    /// ripen creates them, WAL, a busy timeout, foreign keys, and migrations (after a backup).
+    pub fn open(path: &Path, plan: Plan) -> Result<Store> {
+        create_private(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Refuse a newer book before any pragma writes to it.
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > schema::LATEST {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known: schema::LATEST,
+            });
+        }
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            queue: queue::QueueSql::new(&plan),
+            plan,
+        };
+        if found < schema::LATEST {
+            if found > 0 {
+                store.backup_beside(found)?;
+            }
+            store.migrate()?;
+        }
+        store.queue.ensure_index(&store.conn)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let mut version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        while version < schema::LATEST {
+            tx.execute_batch(schema::MIGRATIONS[version as usize])?;
+            version += 1;
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('replica_id', ?1)",
+            [uuid::Uuid::now_v7().to_string()],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
+            [version.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Copy the book beside itself before a migration: `ripen.db.v1.bak`, 0600.
+    fn backup_beside(&self, version: i64) -> Result<()> {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(format!(".v{version}.bak"));
+        let dest = PathBuf::from(name);
+        self.backup_to(&dest)
+    }
+
+    /// A consistent copy of the book (SQLite's online backup), written 0600.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        create_private(dest)?;
+        self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
+        Ok(())
+    }
+
+    /// The book's own replica id (a UUID), for sharing later.
+    pub fn replica_id(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'replica_id'", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// `PRAGMA integrity_check` says ok.
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let s: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(s == "ok")
+    }
+
+    /// The query plan SQLite picks for a view's listing, for tests that guard the indexes.
+    pub fn explain_view(
+        &self,
+        view: &View,
+        filter: &Filter,
+        now: &crate::domain::Now,
+    ) -> Result<String> {
+        self.explain_list(view, filter, now)
+    }
+}
+
+/// Create `path`'s missing folders 0700 and `path` itself 0600, unless they exist.
+fn create_private(path: &Path) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io)?;
+    }
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(e)),
+    }
+}

@@ -1,0 +1,95 @@
+//! The schema and its migrations, keyed by `PRAGMA user_version`.
+//!
+//! Shared tables (`leads`, `activities`, and any later ones a book exchanges with other laptops)
+//! follow the sync rules: a declared UUID primary key, no AUTOINCREMENT, no UNIQUE besides the key,
+//! no ON DELETE CASCADE, no derived values, rows never deleted (tombstones), and later migrations
+//! only add columns or tables. Local tables (`meta`, `lead_numbers`) hold what is this laptop's own.
+//! Indexes are local by nature and may change freely.
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first book.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE leads (
+        uid            TEXT PRIMARY KEY NOT NULL,
+        name           TEXT NOT NULL,
+        company        TEXT,
+        title          TEXT,
+        email          TEXT,
+        phone          TEXT,
+        website        TEXT,
+        city           TEXT,
+        country        TEXT,
+        source         TEXT,
+        owner          TEXT NOT NULL,
+        tags           TEXT NOT NULL DEFAULT '[]',
+        notes          TEXT,
+        extra          TEXT,
+        external_id    TEXT,
+        status         TEXT NOT NULL
+                       CHECK (status IN ('new','working','open','won','lost','disqualified')),
+        class          TEXT CHECK (class IN ('A','B','C')),
+        stage          TEXT CHECK (stage IN ('green','warming','ripe','proposal','negotiation')),
+        value_cents    INTEGER,
+        received_at    INTEGER NOT NULL,
+        next_follow_up INTEGER,
+        ripe_on        INTEGER,
+        closed_at      INTEGER,
+        reason         TEXT,
+        reason_note    TEXT,
+        recycle_on     INTEGER,
+        recycle_count  INTEGER NOT NULL DEFAULT 0,
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL,
+        deleted_at     INTEGER,
+        purged_at      INTEGER
+    );
+
+    CREATE TABLE activities (
+        uid        TEXT PRIMARY KEY NOT NULL,
+        lead_uid   TEXT NOT NULL REFERENCES leads(uid),
+        at         INTEGER NOT NULL,
+        kind       TEXT NOT NULL
+                   CHECK (kind IN ('call','email','meeting','message','note','system')),
+        outcome    TEXT,
+        note       TEXT,
+        created_at INTEGER NOT NULL
+    );
+
+    -- Local: the short numbers users type, never shared.
+    CREATE TABLE lead_numbers (
+        number   INTEGER PRIMARY KEY,
+        lead_uid TEXT NOT NULL UNIQUE
+    );
+
+    CREATE INDEX activities_by_lead ON activities(lead_uid, at);
+    CREATE INDEX leads_inbox ON leads(received_at)
+        WHERE status IN ('new','working') AND deleted_at IS NULL;
+    CREATE INDEX leads_pipeline ON leads(
+        (CASE stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 WHEN 'ripe' THEN 2
+                    WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END),
+        next_follow_up)
+        WHERE status = 'open' AND deleted_at IS NULL;
+    CREATE INDEX leads_recycled ON leads(next_follow_up)
+        WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL AND deleted_at IS NULL;
+    CREATE INDEX leads_due ON leads(next_follow_up)
+        WHERE status IN ('new','working','open') AND deleted_at IS NULL;
+    CREATE INDEX leads_closed ON leads(status, closed_at) WHERE deleted_at IS NULL;
+    CREATE INDEX leads_received ON leads(received_at) WHERE deleted_at IS NULL;
+    CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL;
+    CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL;
+    "#,
+];
+
+/// The pipeline's column order, exactly as `leads_pipeline` indexes it.
+pub const STAGE_RANK: &str =
+    "(CASE stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 WHEN 'ripe' THEN 2
+                    WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END)";
+
+/// The schema version this binary writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
