@@ -8,7 +8,7 @@ use clap::CommandFactory;
 use std::io::Write;
 
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
-use crate::domain::text::{clean_field, clean_line, clean_text};
+use crate::domain::text::{clean_line, clean_text};
 use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, Now, Stage, Status, lead};
 use crate::record::{ActivityRecord, LeadDetail, LeadRecord};
@@ -47,8 +47,15 @@ fn money(s: &Option<String>) -> Result<Option<i64>> {
     Ok(s.as_deref().map(lead::parse_money).transpose()?)
 }
 
+/// A typed field as given, trimmed; empty means unset. Text is stored exactly as typed (JSON
+/// output shows it exactly, escaped) and neutralised wherever it is printed for people.
 fn field(s: &Option<String>) -> Option<String> {
-    s.as_deref().and_then(|v| clean_field(v, false))
+    s.as_deref().and_then(typed)
+}
+
+fn typed(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// Run one command against the book.
@@ -70,7 +77,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             let contact = Contact {
                 kind,
                 outcome: field(&outcome),
-                note: note.as_deref().and_then(|n| clean_field(n, true)),
+                note: note.as_deref().and_then(typed),
                 at: when(&at, &now)?,
                 next: when(&next, &now)?,
             };
@@ -236,19 +243,15 @@ fn done(ctx: &mut Ctx, row: &LeadRow, what: &str) -> Result<()> {
 fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     let new = NewLead {
-        name: clean_field(&a.name, false).unwrap_or_default(),
+        name: typed(&a.name).unwrap_or_default(),
         company: field(&a.company),
         title: field(&a.title),
         email: field(&a.email),
         phone: field(&a.phone),
         source: field(&a.source),
         owner: field(&a.owner),
-        tags: a
-            .tags
-            .iter()
-            .filter_map(|t| clean_field(t, false))
-            .collect(),
-        notes: a.note.as_deref().and_then(|n| clean_field(n, true)),
+        tags: a.tags.iter().filter_map(|t| typed(t)).collect(),
+        notes: a.note.as_deref().and_then(typed),
         value_cents: money(&a.value)?,
         received_at: when(&a.received, &now)?,
         ..NewLead::default()
@@ -470,7 +473,7 @@ fn close(a: CloseArgs, status: Status, ctx: &mut Ctx) -> Result<()> {
     } else {
         Recycle::ByReason
     };
-    let note = a.note.as_deref().and_then(|n| clean_field(n, true));
+    let note = a.note.as_deref().and_then(typed);
     let uid = ctx.store.resolve(&a.id)?;
     let row = ctx.store.apply(&uid, &now, |l, p| {
         lifecycle::close_out(l, status, &a.reason, note, recycle, &now, p)
@@ -493,11 +496,11 @@ fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
         let mut l = before.clone();
         let set = |slot: &mut Option<String>, v: &Option<String>| {
             if let Some(v) = v {
-                *slot = clean_field(v, false);
+                *slot = typed(v);
             }
         };
         if let Some(n) = a.name.as_deref() {
-            l.name = clean_field(n, false).unwrap_or_default();
+            l.name = typed(n).unwrap_or_default();
         }
         set(&mut l.company, &a.company);
         set(&mut l.email, &a.email);
@@ -507,13 +510,13 @@ fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
         set(&mut l.city, &a.city);
         set(&mut l.country, &a.country);
         set(&mut l.source, &a.source);
-        if let Some(o) = a.owner.as_deref().and_then(|o| clean_field(o, false)) {
+        if let Some(o) = a.owner.as_deref().and_then(typed) {
             l.owner = o;
         }
         if let Some(n) = &a.notes {
-            l.notes = clean_field(n, true);
+            l.notes = typed(n);
         }
-        for t in a.add_tags.iter().filter_map(|t| clean_field(t, false)) {
+        for t in a.add_tags.iter().filter_map(|t| typed(t)) {
             if !l.tags.contains(&t) {
                 l.tags.push(t);
             }

@@ -190,10 +190,16 @@ fn value_sql(plan: &Plan) -> String {
 const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
     AND (:source IS NULL OR l.source = :source) \
     AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag)) \
-    AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' OR l.company LIKE :text ESCAPE '\\' \
-         OR l.email LIKE :text ESCAPE '\\')";
+    AND (:text IS NULL OR (l.name || ' ' || coalesce(l.company, '') || ' ' || \
+         coalesce(l.email, '') || ' ' || l.tags) LIKE :text ESCAPE '\\')";
 
+#[derive(Default)]
 struct Sql {
+    text: Option<String>,
+    bound: Option<i64>,
+    until_ts: Option<i64>,
+    /// The index the view is read through (named, so the plan never depends on statistics).
+    index: &'static str,
     wher: String,
     order: String,
     until: Option<DateTime<Utc>>,
@@ -203,6 +209,16 @@ struct Sql {
 impl Store {
     fn view_sql(&self, view: &View) -> Sql {
         let rank = &self.queue.rank;
+        let index = match view {
+            View::Inbox => "leads_inbox",
+            View::Queue { .. } => "leads_queue",
+            View::Pipeline | View::Stage(_) => "leads_pipeline",
+            View::Recycled | View::RecycledDue { .. } => "leads_recycled",
+            View::Won => "leads_won",
+            View::Lost => "leads_lost",
+            View::All => "leads_received",
+            View::Trash => "leads_deleted",
+        };
         let (wher, order, until, stage) = match *view {
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
@@ -227,7 +243,7 @@ impl Store {
             ),
             View::Stage(s) => (
                 format!("l.status = 'open' AND l.deleted_at IS NULL AND {STAGE_RANK} = :stage"),
-                format!("{STAGE_RANK}, l.next_follow_up"),
+                "l.next_follow_up".to_string(),
                 None,
                 Some(s.rank() as i64),
             ),
@@ -273,37 +289,49 @@ impl Store {
             ),
         };
         Sql {
+            index,
             wher,
             order,
             until,
             stage,
+            ..Sql::default()
         }
     }
 
-    fn bind<'a>(
-        &self,
+    /// The SQL of a view with the filters, and the values its parameters take.
+    fn prepared(&self, view: &View, filter: &Filter, head: &str, tail: &str) -> (String, Sql) {
+        let mut s = self.view_sql(view);
+        s.text = like_pattern(&filter.text);
+        s.bound = s.until.map(|u| self.queue.bound(u, &self.plan));
+        s.until_ts = s.until.map(|u| u.timestamp());
+        let from = format!("leads l INDEXED BY {}", s.index);
+        let sql = format!("{head} WHERE {}{FILTERS}{tail}", s.wher)
+            .replace("{order}", &s.order)
+            .replace("{from}", &from);
+        (sql, s)
+    }
+
+    /// Bound parameters for `sql`: the filters, the view's own, and `extra`.
+    fn params<'a>(
         sql: &str,
         s: &'a Sql,
         filter: &'a Filter,
-        text: &'a Option<String>,
         extra: &'a [(&'static str, i64)],
-        bound: &'a Option<i64>,
-        until: &'a Option<i64>,
     ) -> Vec<(&'static str, &'a dyn ToSql)> {
         let mut p: Vec<(&'static str, &dyn ToSql)> = vec![
             (":owner", &filter.owner),
             (":source", &filter.source),
             (":tag", &filter.tag),
-            (":text", text),
+            (":text", &s.text),
         ];
-        if sql.contains(":until") {
-            p.push((":until", until));
-        }
-        if sql.contains(":bound") {
-            p.push((":bound", bound));
-        }
-        if sql.contains(":stage") {
-            p.push((":stage", &s.stage));
+        for (name, v) in [
+            (":until", &s.until_ts),
+            (":bound", &s.bound),
+            (":stage", &s.stage),
+        ] {
+            if sql.contains(name) {
+                p.push((name, v));
+            }
         }
         for (name, v) in extra {
             p.push((name, v));
@@ -311,10 +339,18 @@ impl Store {
         p
     }
 
-    fn prepared(&self, view: &View, head: &str, tail: &str) -> (String, Sql) {
-        let s = self.view_sql(view);
-        let sql = format!("{head} WHERE {}{FILTERS}{tail}", s.wher).replace("{order}", &s.order);
-        (sql, s)
+    fn select_rows(&self, view: &View, filter: &Filter, explain: bool) -> (String, Sql) {
+        let head = format!(
+            "{}SELECT {} FROM {{from}} JOIN lead_numbers n ON n.lead_uid = l.uid",
+            if explain { "EXPLAIN QUERY PLAN " } else { "" },
+            row_select()
+        );
+        self.prepared(
+            view,
+            filter,
+            &head,
+            " ORDER BY {order} LIMIT :limit OFFSET :offset",
+        )
     }
 
     /// A window of a view: `limit` rows from `offset`.
@@ -325,19 +361,12 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<LeadRow>> {
-        let head = format!(
-            "SELECT {} FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid",
-            row_select()
-        );
-        let (sql, s) = self.prepared(view, &head, " ORDER BY {order} LIMIT :limit OFFSET :offset");
-        let text = like_pattern(&filter.text);
-        let bound = s.until.map(|u| self.queue.bound(u, &self.plan));
-        let until = s.until.map(|u| u.timestamp());
+        let (sql, s) = self.select_rows(view, filter, false);
         let extra = [
             (":limit", i64::try_from(limit).unwrap_or(i64::MAX)),
-            (":offset", offset as i64),
+            (":offset", i64::try_from(offset).unwrap_or(i64::MAX)),
         ];
-        let params = self.bind(&sql, &s, filter, &text, &extra, &bound, &until);
+        let params = Self::params(&sql, &s, filter, &extra);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params.as_slice(), lead_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -345,28 +374,18 @@ impl Store {
 
     /// How many leads a view holds.
     pub fn count(&self, view: &View, filter: &Filter) -> Result<i64> {
-        let (sql, s) = self.prepared(view, "SELECT count(*) FROM leads l", "");
-        let text = like_pattern(&filter.text);
-        let bound = s.until.map(|u| self.queue.bound(u, &self.plan));
-        let until = s.until.map(|u| u.timestamp());
-        let params = self.bind(&sql, &s, filter, &text, &[], &bound, &until);
+        let (sql, s) = self.prepared(view, filter, "SELECT count(*) FROM {from}", "");
+        let params = Self::params(&sql, &s, filter, &[]);
         Ok(self
             .conn
             .prepare_cached(&sql)?
             .query_row(params.as_slice(), |r| r.get(0))?)
     }
 
-    pub(super) fn explain_list(&self, view: &View, filter: &Filter, _now: &Now) -> Result<String> {
-        let head = format!(
-            "EXPLAIN QUERY PLAN SELECT {} FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid",
-            row_select()
-        );
-        let (sql, s) = self.prepared(view, &head, " ORDER BY {order} LIMIT :limit OFFSET :offset");
-        let text = like_pattern(&filter.text);
-        let bound = s.until.map(|u| self.queue.bound(u, &self.plan));
-        let until = s.until.map(|u| u.timestamp());
+    pub(super) fn explain_list(&self, view: &View, filter: &Filter) -> Result<String> {
+        let (sql, s) = self.select_rows(view, filter, true);
         let extra = [(":limit", 50), (":offset", 0)];
-        let params = self.bind(&sql, &s, filter, &text, &extra, &bound, &until);
+        let params = Self::params(&sql, &s, filter, &extra);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params.as_slice(), |r| r.get::<_, String>(3))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("\n"))
@@ -425,11 +444,11 @@ impl Store {
         for stage in Stage::ALL {
             let (sql, s) = self.prepared(
                 &View::Stage(stage),
-                "SELECT count(*), coalesce(sum(l.value_cents), 0) FROM leads l",
+                filter,
+                "SELECT count(*), coalesce(sum(l.value_cents), 0) FROM {from}",
                 "",
             );
-            let text = like_pattern(&filter.text);
-            let params = self.bind(&sql, &s, filter, &text, &[], &None, &None);
+            let params = Self::params(&sql, &s, filter, &[]);
             let (count, value_cents): (i64, i64) = self
                 .conn
                 .prepare_cached(&sql)?

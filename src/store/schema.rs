@@ -79,7 +79,9 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL AND deleted_at IS NULL;
     CREATE INDEX leads_due ON leads(next_follow_up)
         WHERE status IN ('new','working','open') AND deleted_at IS NULL;
-    CREATE INDEX leads_closed ON leads(status, closed_at) WHERE deleted_at IS NULL;
+    CREATE INDEX leads_won ON leads(closed_at) WHERE status = 'won' AND deleted_at IS NULL;
+    CREATE INDEX leads_lost ON leads(closed_at)
+        WHERE status IN ('lost','disqualified') AND deleted_at IS NULL;
     CREATE INDEX leads_received ON leads(received_at) WHERE deleted_at IS NULL;
     CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL;
     CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL;

@@ -1,0 +1,361 @@
+//! The CLI as scripts use it: the real binary, a temp book, a fixed clock.
+
+mod common;
+
+use common::Book;
+use serde_json::Value;
+
+fn ids(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn add(book: &Book, name: &str, received: &str) -> i64 {
+    book.ok(&["add", name, "--company", "Acme", "--received", received])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_core_walk_from_inbox_to_recycled_and_back() {
+    let book = Book::new();
+    let young = add(&book, "Ann Early", "2026-11-22T07:00:00Z");
+    let mid = add(&book, "Bob Mid", "2026-11-21T03:00:00Z");
+    let old = add(&book, "Cy Late", "2026-11-19T21:00:00Z");
+
+    let inbox = book.json(&["list", "inbox", "--json"]);
+    assert_eq!(ids(&inbox), vec![old, mid, young], "oldest first");
+
+    let queue = ids(&book.json(&["list", "queue", "--json"]));
+    let pos = |id| queue.iter().position(|x| *x == id).unwrap();
+    assert!(
+        pos(old) < pos(young),
+        "60h lead ranks above the 2h one: {queue:?}"
+    );
+
+    book.ok(&["log", &old.to_string(), "call", "--outcome", "reached"]);
+    book.ok(&[
+        "qualify",
+        &old.to_string(),
+        "--class",
+        "A",
+        "--stage",
+        "ripe",
+    ]);
+    let pipeline = book.json(&["list", "pipeline", "--json"]);
+    let lead = &pipeline[0];
+    assert_eq!(lead["id"], old);
+    assert_eq!(lead["status"], "open");
+    assert_eq!(lead["stage"], "ripe");
+    assert_eq!(lead["class"], "A");
+    // A + ripe: every 3 days from now.
+    assert_eq!(lead["next_follow_up"], "2026-11-25T09:00:00Z");
+
+    book.ok(&["lose", &old.to_string(), "--reason", "competitor"]);
+    let recycled = book.json(&["list", "recycled", "--json"]);
+    assert_eq!(ids(&recycled), vec![old]);
+    assert_eq!(
+        recycled[0]["recycle_on"], "2027-05-21T09:00:00Z",
+        "180 days out"
+    );
+    assert_eq!(recycled[0]["reason"], "competitor");
+
+    let before = book.json(&["show", &old.to_string(), "--json"])["timeline"]
+        .as_array()
+        .unwrap()
+        .len();
+    book.ok(&["reactivate", &old.to_string()]);
+    let shown = book.json(&["show", &old.to_string(), "--json"]);
+    assert_eq!(shown["lead"]["status"], "working");
+    assert_eq!(shown["lead"]["recycle_count"], 1);
+    let timeline = shown["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), before + 1, "the timeline only grows");
+    assert!(
+        timeline
+            .iter()
+            .any(|a| a["kind"] == "call" && a["outcome"] == "reached")
+    );
+}
+
+#[test]
+fn list_json_carries_every_contract_field() {
+    let book = Book::new();
+    add(&book, "Jane Doe", "2026-11-20T09:00:00Z");
+    let list = book.json(&["list", "all", "--json"]);
+    let lead = list[0].as_object().unwrap();
+    for key in [
+        "id",
+        "uid",
+        "name",
+        "company",
+        "email",
+        "owner",
+        "status",
+        "stage",
+        "class",
+        "value",
+        "priority",
+        "next_follow_up",
+        "last_contact_at",
+        "received_at",
+        "closed_at",
+        "recycle_on",
+        "ripe_on",
+        "reason",
+    ] {
+        assert!(lead.contains_key(key), "missing {key}");
+    }
+    assert!(lead["priority"].is_number());
+    assert_eq!(lead["received_at"], "2026-11-20T09:00:00Z");
+    assert!(lead["closed_at"].is_null());
+}
+
+#[test]
+fn show_json_has_lead_timeline_and_priority_breakdown() {
+    let book = Book::new();
+    let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z");
+    let v = book.json(&["show", &id.to_string(), "--json"]);
+    assert_eq!(v["lead"]["name"], "Jane Doe");
+    assert_eq!(v["timeline"][0]["kind"], "system");
+    let terms = v["priority"]["terms"].as_array().unwrap();
+    let sum: f64 = terms.iter().map(|t| t["points"].as_f64().unwrap()).sum();
+    assert!((sum - v["priority"]["total"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(terms.iter().any(|t| t["name"] == "first contact"));
+}
+
+#[test]
+fn a_uid_prefix_works_where_a_number_does() {
+    let book = Book::new();
+    let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z");
+    let uid = book.json(&["show", &id.to_string(), "--json"])["lead"]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = book.json(&["show", &uid[..13], "--json"]);
+    assert_eq!(v["lead"]["id"], id);
+}
+
+#[test]
+fn errors_exit_1_with_one_clear_line() {
+    let book = Book::new();
+    let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z").to_string();
+    let cases: [(&[&str], &str); 5] = [
+        (&["show", "999"], "no lead 999"),
+        (&["snooze", &id, "next tusday"], "bad date \"next tusday\""),
+        (&["disqualify", &id, "--reason", "bored"], "known: budget"),
+        (&["log", &id, "fax"], "unknown activity kind \"fax\""),
+        (&["lose", &id, "--reason", "budget"], "disqualify it"),
+    ];
+    for (args, expected) in cases {
+        let out = book.ripen().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let book = Book::new();
+    book.ok(&["demo", "--leads", "300"]);
+    let mut c = std::process::Command::new("bash");
+    c.arg("-c").arg(format!(
+        "'{}' list all | head -1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_ripen")
+    ));
+    let mut cmd = assert_cmd::Command::from_std(c);
+    book.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_then_status_reads_sensibly_and_the_queue_is_not_empty() {
+    let book = Book::new();
+    book.ok(&["demo"]);
+    let status = book.ok(&["status"]);
+    let re = |s: &str| {
+        s.split(" · ")
+            .map(|p| p.split(' ').next().unwrap().parse::<i64>().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let nums = re(status.trim());
+    assert_eq!(nums.len(), 3, "{status}");
+    assert!(
+        status.contains("overdue")
+            && status.contains("due today")
+            && status.contains("new past 48h")
+    );
+    let queue = book.json(&["list", "queue", "--json"]);
+    assert!(!queue.as_array().unwrap().is_empty());
+    assert_eq!(queue.as_array().unwrap().len() as i64, nums[0] + nums[1]);
+    // Demo refuses to pollute a book that has leads.
+    let again = book.ripen().arg("demo").output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn the_book_is_private_when_ripen_creates_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::new();
+    add(&book, "Jane Doe", "2026-11-19T09:00:00Z");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&book.db), 0o600);
+    assert_eq!(mode(book.db.parent().unwrap()), 0o700);
+    for side in ["-wal", "-shm"] {
+        let p = std::path::PathBuf::from(format!("{}{side}", book.db.display()));
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{side}");
+        }
+    }
+}
+
+#[test]
+fn two_processes_adding_300_leads_each_at_once_lose_nothing() {
+    let book = Book::new();
+    book.ok(&["status"]);
+    let run = |tag: &'static str| {
+        let db = book.db.clone();
+        let home = book.path().to_path_buf();
+        std::thread::spawn(move || {
+            for i in 0..300 {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_ripen"))
+                    .args(["add", &format!("{tag} {i}")])
+                    .env("RIPEN_DB", &db)
+                    .env("RIPEN_NOW", common::NOW)
+                    .env("RIPEN_CONFIG", home.join("none.toml"))
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        })
+    };
+    let (a, b) = (run("A"), run("B"));
+    a.join().unwrap();
+    b.join().unwrap();
+    let all = book.json(&["list", "all", "--json"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 600);
+    let mut numbers: Vec<i64> = all.iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 600, "every lead has its own number");
+}
+
+#[test]
+fn snooze_edit_win_delete_and_trash() {
+    let book = Book::new();
+    let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z").to_string();
+    book.ok(&["snooze", &id, "2027-01-07"]);
+    let v = book.json(&["show", &id, "--json"]);
+    assert_eq!(v["lead"]["next_follow_up"], "2027-01-07T00:00:00Z");
+    assert!(
+        book.json(&["list", "queue", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    book.ok(&[
+        "edit",
+        &id,
+        "--email",
+        "jane@acme.example",
+        "--tag",
+        "vip",
+        "--value",
+        "12.500,00",
+    ]);
+    let v = book.json(&["show", &id, "--json"]);
+    assert_eq!(v["lead"]["email"], "jane@acme.example");
+    assert_eq!(v["lead"]["tags"][0], "vip");
+    assert_eq!(v["lead"]["value"], 12500.0);
+    assert_eq!(
+        book.json(&["list", "all", "--tag", "vip", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    book.ok(&["qualify", &id, "--class", "B"]);
+    book.ok(&["stage", &id, "proposal"]);
+    book.ok(&["win", &id, "--value", "13000"]);
+    let won = book.json(&["list", "won", "--json"]);
+    assert_eq!(won[0]["value"], 13000.0);
+    assert_eq!(won[0]["closed_at"], "2026-11-22T09:00:00Z");
+
+    book.ok(&["delete", &id]);
+    assert!(
+        book.json(&["list", "all", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(book.json(&["trash", "--json"]).as_array().unwrap().len(), 1);
+    book.ok(&["trash", "--empty"]);
+    let purged = book.json(&["show", &id, "--json"]);
+    assert_eq!(purged["lead"]["name"], "(purged)");
+    assert!(purged["lead"]["email"].is_null());
+}
+
+#[test]
+fn due_windows_narrow_the_queue() {
+    let book = Book::new();
+    let a = add(&book, "Overdue", "2026-11-10T09:00:00Z");
+    let b = add(&book, "Today", "2026-11-22T08:00:00Z");
+    let c = add(&book, "Later", "2026-11-22T08:00:00Z");
+    book.ok(&["snooze", &c.to_string(), "+3d"]);
+    assert_eq!(
+        ids(&book.json(&["list", "queue", "--due", "overdue", "--json"])),
+        vec![a]
+    );
+    let today = ids(&book.json(&["list", "queue", "--json"]));
+    assert_eq!(today, vec![a, b]);
+    let week = ids(&book.json(&["list", "queue", "--due", "week", "--json"]));
+    assert_eq!(week.len(), 3);
+}
+
+#[test]
+fn hostile_names_print_inert_but_json_stays_exact() {
+    let book = Book::new();
+    let evil = "Evil \x1b]0;pwned\x07\x1b[2J";
+    book.ok(&["add", evil, "--received", "2026-11-22T08:00:00Z"]);
+    let human = book.ok(&["list", "all"]);
+    assert!(
+        !human.contains('\x1b') && !human.contains('\x07'),
+        "{human:?}"
+    );
+    assert!(human.contains("Evil ␛]0;pwned␇␛[2J"));
+    let shown = book.ok(&["show", "1"]);
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    // JSON keeps the stored text exactly, escaped.
+    let raw = book.ok(&["list", "all", "--json"]);
+    assert!(!raw.contains('\x1b'));
+    assert!(raw.contains("\\u001b]0;pwned\\u0007"), "{raw}");
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(v[0]["name"], evil);
+}
+
+#[test]
+fn completions_and_man_need_no_book() {
+    let book = Book::new();
+    assert!(book.ok(&["completions", "bash"]).contains("ripen"));
+    assert!(book.ok(&["man"]).contains(".TH"));
+    assert!(!book.db.exists());
+}

@@ -1,0 +1,327 @@
+//! The store against a real SQLite file in a temp dir: opening, migrations, the views' query
+//! plans, and that the queue's index order is the domain's score order.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ripen::domain::lifecycle::{self, Contact, Qualification};
+use ripen::domain::priority;
+use ripen::domain::{ActivityKind, Class, Now, Plan, Stage};
+use ripen::store::{Filter, NewLead, Store, StoreError, View};
+
+fn now() -> Now {
+    Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+}
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("book.db"), Plan::default()).unwrap()
+}
+
+fn add(store: &mut Store, name: &str, received: DateTime<Utc>) -> String {
+    store
+        .add_lead(
+            NewLead {
+                name: name.into(),
+                received_at: Some(received),
+                ..NewLead::default()
+            },
+            &now(),
+        )
+        .unwrap()
+        .1
+}
+
+#[test]
+fn a_newer_book_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE x(a); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path, Plan::default()).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }));
+    assert!(err.to_string().contains("newer ripen"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("future.db-wal").exists());
+}
+
+#[test]
+fn opening_twice_is_idempotent_and_keeps_the_replica_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = open(&dir).replica_id().unwrap();
+    let store = open(&dir);
+    assert_eq!(store.replica_id().unwrap(), id);
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
+fn every_view_query_uses_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 200, 1, &now()).unwrap();
+    let until = now().start_of_tomorrow();
+    let cases = [
+        (View::Inbox, "leads_inbox"),
+        (View::Queue { until }, "leads_queue"),
+        (View::Pipeline, "leads_pipeline"),
+        (View::Stage(Stage::Ripe), "leads_pipeline"),
+        (View::Recycled, "leads_recycled"),
+        (View::RecycledDue { until }, "leads_recycled"),
+        (View::Won, "leads_won"),
+        (View::Lost, "leads_lost"),
+        (View::All, "leads_received"),
+    ];
+    for (view, index) in cases {
+        let plan = store.explain_view(&view, &Filter::default()).unwrap();
+        assert!(plan.contains(index), "{view:?} should use {index}:\n{plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{view:?} should not sort:\n{plan}"
+        );
+    }
+}
+
+#[test]
+fn the_queue_is_in_score_order_and_matches_its_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 400, 3, &now()).unwrap();
+    let plan = Plan::default();
+    for shift in [0, 2, 30] {
+        let at = Now::utc(now().utc + Duration::days(shift));
+        let view = View::Queue {
+            until: at.start_of_tomorrow(),
+        };
+        let rows = store
+            .list(&view, &Filter::default(), 0, usize::MAX)
+            .unwrap();
+        assert!(!rows.is_empty());
+        assert_eq!(
+            rows.len() as i64,
+            store.count(&view, &Filter::default()).unwrap()
+        );
+        let scores: Vec<f64> = rows
+            .iter()
+            .map(|r| priority::score(&r.lead, &at, &plan).total)
+            .collect();
+        for w in scores.windows(2) {
+            assert!(
+                w[0] >= w[1] - 1e-9,
+                "not in score order at +{shift}d: {w:?}"
+            );
+        }
+        // And nothing due is missing: every active lead due before tomorrow is listed.
+        let all = store
+            .list(&View::All, &Filter::default(), 0, usize::MAX)
+            .unwrap();
+        let due = all
+            .iter()
+            .filter(|r| r.lead.status.is_active())
+            .filter(|r| {
+                r.lead
+                    .next_follow_up
+                    .is_some_and(|d| d < at.start_of_tomorrow())
+            })
+            .count();
+        assert_eq!(due, rows.len());
+    }
+}
+
+#[test]
+fn windows_page_through_a_view_without_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    for i in 0..25 {
+        add(
+            &mut store,
+            &format!("Lead {i}"),
+            now().utc - Duration::hours(i),
+        );
+    }
+    let all: Vec<String> = store
+        .list(&View::Inbox, &Filter::default(), 0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.lead.uid)
+        .collect();
+    let mut paged = Vec::new();
+    for page in 0..3 {
+        paged.extend(
+            store
+                .list(&View::Inbox, &Filter::default(), page * 10, 10)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.lead.uid),
+        );
+    }
+    assert_eq!(all, paged);
+    assert_eq!(store.count(&View::Inbox, &Filter::default()).unwrap(), 25);
+}
+
+#[test]
+fn filters_narrow_by_text_owner_and_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    store
+        .add_lead(
+            NewLead {
+                name: "Jane Doe".into(),
+                company: Some("Acme 100% GmbH".into()),
+                owner: Some("Sam".into()),
+                tags: vec!["vip".into()],
+                ..NewLead::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    add(&mut store, "Bob Stone", now().utc);
+    let count = |f: Filter| store.count(&View::All, &f).unwrap();
+    assert_eq!(
+        count(Filter {
+            text: Some("jane acme".into()),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        count(Filter {
+            text: Some("100%".into()),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        count(Filter {
+            text: Some("_".into()),
+            ..Filter::default()
+        }),
+        0
+    );
+    assert_eq!(
+        count(Filter {
+            owner: Some("Sam".into()),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(
+        count(Filter {
+            tag: Some("vip".into()),
+            ..Filter::default()
+        }),
+        1
+    );
+    assert_eq!(count(Filter::default()), 2);
+}
+
+#[test]
+fn apply_writes_the_change_and_its_timeline_in_one_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let uid = add(&mut store, "Jane Doe", now().utc - Duration::hours(30));
+    let n = now();
+    let row = store
+        .apply(&uid, &n, |l, p| {
+            lifecycle::log_contact(
+                l,
+                Contact {
+                    kind: ActivityKind::Call,
+                    outcome: Some("reached".into()),
+                    note: Some("wants a demo".into()),
+                    at: None,
+                    next: None,
+                },
+                &n,
+                p,
+            )
+        })
+        .unwrap();
+    assert_eq!(row.touches.last_contact_at, Some(n.utc));
+    let row = store
+        .apply(&uid, &n, |l, p| {
+            lifecycle::qualify(
+                l,
+                Qualification {
+                    class: Class::A,
+                    value_cents: Some(2_400_000),
+                    stage: Some(Stage::Ripe),
+                    ripe_on: None,
+                },
+                &n,
+                p,
+            )
+        })
+        .unwrap();
+    assert_eq!(row.lead.stage, Some(Stage::Ripe));
+    let timeline = store.timeline(&uid, 100).unwrap();
+    let kinds: Vec<_> = timeline.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["system", "system", "call", "system"]);
+    // A refused transition writes nothing.
+    let err = store.apply(&uid, &n, |l, _| lifecycle::reactivate(l, &n));
+    assert!(err.is_err());
+    assert_eq!(store.timeline(&uid, 100).unwrap().len(), 4);
+}
+
+#[test]
+fn pipeline_columns_sum_and_weigh_by_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let n = now();
+    for (stage, value) in [
+        (Stage::Ripe, 1_000_000),
+        (Stage::Ripe, 3_000_000),
+        (Stage::Green, 500_000),
+    ] {
+        let uid = add(&mut store, "x", n.utc);
+        store
+            .apply(&uid, &n, |l, p| {
+                lifecycle::qualify(
+                    l,
+                    Qualification {
+                        class: Class::B,
+                        value_cents: Some(value),
+                        stage: Some(stage),
+                        ripe_on: None,
+                    },
+                    &n,
+                    p,
+                )
+            })
+            .unwrap();
+    }
+    let cols = store.pipeline_columns(&Filter::default()).unwrap();
+    let ripe = cols.iter().find(|c| c.stage == Stage::Ripe).unwrap();
+    assert_eq!((ripe.count, ripe.value_cents), (2, 4_000_000));
+    assert_eq!(ripe.weighted_cents, 1_600_000, "40% of €40k");
+    let green = cols.iter().find(|c| c.stage == Stage::Green).unwrap();
+    assert_eq!(green.weighted_cents, 50_000);
+    let counts = store.counts(&n).unwrap();
+    assert_eq!(counts.pipeline, 3);
+    assert_eq!(counts.pipeline_value_cents, 4_500_000);
+}
+
+#[test]
+fn changed_priority_coefficients_rebuild_the_queue_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    {
+        let mut store = Store::open(&path, Plan::default()).unwrap();
+        add(&mut store, "Old", now().utc - Duration::days(3));
+    }
+    let mut plan = Plan::default();
+    plan.priority.first_contact = 99;
+    let store = Store::open(&path, plan).unwrap();
+    let until = now().start_of_tomorrow();
+    let explain = store
+        .explain_view(&View::Queue { until }, &Filter::default())
+        .unwrap();
+    assert!(explain.contains("leads_queue"), "{explain}");
+    assert_eq!(
+        store
+            .list(&View::Queue { until }, &Filter::default(), 0, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+}
