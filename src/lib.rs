@@ -8,5 +8,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod record;
+pub mod report;
 pub mod store;
 pub mod tui;

@@ -359,3 +359,49 @@ fn completions_and_man_need_no_book() {
     assert!(book.ok(&["man"]).contains(".TH"));
     assert!(!book.db.exists());
 }
+
+#[test]
+fn report_owners_json_is_a_flat_documented_array() {
+    let book = Book::new();
+    book.ok(&["demo"]);
+    book.ok(&["source", "set", "Webinar Oct", "--cost", "900"]);
+    let owners = book.json(&["report", "owners", "--json"]);
+    let first = owners[0].as_object().unwrap();
+    for key in [
+        "owner",
+        "leads",
+        "won",
+        "lost",
+        "win_rate",
+        "avg_days_to_close",
+        "revenue",
+    ] {
+        assert!(first.contains_key(key), "missing {key}");
+    }
+    let total: i64 = owners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["leads"].as_i64().unwrap())
+        .sum();
+    let all = book
+        .json(&["list", "all", "--json"])
+        .as_array()
+        .unwrap()
+        .len() as i64;
+    assert!(total <= all && total > 0);
+    let sources = book.json(&["report", "sources", "--json"]);
+    let web = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "Webinar Oct")
+        .unwrap();
+    assert_eq!(web["cost"], 900.0);
+    let csv = book.ok(&["report", "funnel", "--csv"]);
+    assert!(csv.starts_with("group,received,contacted,qualified,won"));
+    assert!(
+        book.ok(&["report", "--help"])
+            .contains("win_rate = won / (won + lost)")
+    );
+}

@@ -114,6 +114,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Reports: funnel, speed, discipline, ripening, losses, sources, forecast, owners.
+    #[command(after_help = crate::report::METRICS)]
+    Report(ReportArgs),
+    /// Lead sources and what they cost.
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h".
     Status {
         #[arg(long)]
@@ -252,4 +258,41 @@ pub struct EditArgs {
     /// Set the next follow-up.
     #[arg(long, value_name = "WHEN")]
     pub next: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which report (all of them when not given).
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::report::NAMES))]
+    pub name: Option<String>,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    #[arg(long)]
+    pub csv: bool,
+    /// Start of the period (default: 12 months ago).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// End of the period, exclusive (default: now).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Group funnel and speed by source, owner or month.
+    #[arg(long, value_enum, default_value_t = ByArg::Source)]
+    pub by: ByArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Source,
+    Owner,
+    Month,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Record what a source cost (in the currency's major unit).
+    Set {
+        name: String,
+        #[arg(long, value_name = "N")]
+        cost: String,
+    },
 }

@@ -1,6 +1,7 @@
 //! The scriptable command line over the same domain and store as the terminal app.
 
 pub mod args;
+mod report;
 mod table;
 
 use anyhow::{Context, Result, bail};
@@ -186,6 +187,19 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                 ctx.out,
                 "added {n} demo leads to {}",
                 ctx.store.path().display()
+            )?;
+            Ok(())
+        }
+        Command::Report(a) => report::run(a, ctx),
+        Command::Source(args::SourceCommand::Set { name, cost }) => {
+            let cents = lead::parse_money(&cost)?;
+            let name = typed(&name).context("a source needs a name")?;
+            ctx.store.set_source_cost(&name, cents, &now)?;
+            writeln!(
+                ctx.out,
+                "{}: cost {}",
+                clean_line(&name),
+                lead::format_money(cents, &ctx.store.plan().currency)
             )?;
             Ok(())
         }

@@ -7,7 +7,7 @@ use crate::domain::text::clean_line;
 
 /// A table with a header and right-aligned columns where asked.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     right: Vec<bool>,
     max: Vec<usize>,
     rows: Vec<Vec<String>>,
@@ -15,9 +15,9 @@ pub struct Table {
 
 impl Table {
     /// Columns as (title, right-aligned, maximum width).
-    pub fn new(cols: &[(&'static str, bool, usize)]) -> Table {
+    pub fn new(cols: &[(&str, bool, usize)]) -> Table {
         Table {
-            header: cols.iter().map(|c| c.0).collect(),
+            header: cols.iter().map(|c| c.0.to_string()).collect(),
             right: cols.iter().map(|c| c.1).collect(),
             max: cols.iter().map(|c| c.2).collect(),
             rows: Vec::new(),
@@ -45,8 +45,7 @@ impl Table {
                 widths[i] = widths[i].max(c.width());
             }
         }
-        let header: Vec<String> = self.header.iter().map(|h| h.to_string()).collect();
-        for r in std::iter::once(&header).chain(&self.rows) {
+        for r in std::iter::once(&self.header).chain(&self.rows) {
             let mut line = String::new();
             for (i, c) in r.iter().enumerate().take(n) {
                 let pad = " ".repeat(widths[i].saturating_sub(c.width()));

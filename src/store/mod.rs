@@ -3,10 +3,15 @@
 
 mod leads;
 mod queue;
+mod reports;
 pub mod schema;
 
 pub use leads::{LeadRow, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, View};
+pub use reports::{
+    By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
+    SourceRow, SpeedRow,
+};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};

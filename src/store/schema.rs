@@ -86,6 +86,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL;
     CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL;
     "#,
+    // 2: what each lead source cost. Shared, so keyed by UUID; a source's cost is its latest row.
+    r#"
+    CREATE TABLE source_costs (
+        uid        TEXT PRIMARY KEY NOT NULL,
+        source     TEXT NOT NULL,
+        cost_cents INTEGER NOT NULL,
+        set_at     INTEGER NOT NULL
+    );
+    CREATE INDEX source_costs_by_source ON source_costs(source, set_at);
+    "#,
 ];
 
 /// The pipeline's column order, exactly as `leads_pipeline` indexes it.

@@ -1,0 +1,143 @@
+//! `ripen report`: aligned tables for people, `--json` and `--csv` for scripts.
+
+use anyhow::Result;
+use chrono::Months;
+use serde_json::{Map, Value};
+use std::io::Write;
+
+use super::Ctx;
+use super::args::{ByArg, ReportArgs};
+use super::table::Table;
+use crate::domain::time::parse_when;
+use crate::report::{self, NAMES};
+use crate::store::{By, Period};
+
+pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let since = match &a.since {
+        Some(w) => parse_when(w, &now)?,
+        None => now
+            .utc
+            .checked_sub_months(Months::new(12))
+            .unwrap_or(now.utc),
+    };
+    let until = match &a.until {
+        Some(w) => parse_when(w, &now)?,
+        None => now.utc + chrono::Duration::seconds(1),
+    };
+    let period = Period { since, until };
+    let by = match a.by {
+        ByArg::Source => By::Source,
+        ByArg::Owner => By::Owner,
+        ByArg::Month => By::Month,
+    };
+    let names: Vec<&str> = match &a.name {
+        Some(n) => vec![n.as_str()],
+        None => NAMES.to_vec(),
+    };
+    let mut all = Map::new();
+    for name in &names {
+        let rows = report::rows(ctx.store, name, &period, by, &now)?;
+        if a.json {
+            all.insert(
+                (*name).to_string(),
+                Value::Array(rows.into_iter().map(Value::Object).collect()),
+            );
+        } else if a.csv {
+            write_csv(ctx.out, &rows, names.len() > 1, name)?;
+        } else {
+            writeln!(ctx.out, "{name}")?;
+            write_table(ctx.out, &rows)?;
+            writeln!(ctx.out)?;
+        }
+    }
+    if a.json {
+        // One report: its array; all of them: an object of arrays.
+        let value = if names.len() == 1 {
+            all.into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .unwrap_or(Value::Null)
+        } else {
+            Value::Object(all)
+        };
+        serde_json::to_writer_pretty(&mut *ctx.out, &value)?;
+        writeln!(ctx.out)?;
+    }
+    Ok(())
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "–".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => {
+                if f.fract() == 0.0 {
+                    format!("{f:.0}")
+                } else if f.abs() < 10.0 {
+                    format!("{f:.2}")
+                } else {
+                    format!("{f:.0}")
+                }
+            }
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn write_table(out: &mut dyn Write, rows: &[Map<String, Value>]) -> Result<()> {
+    let Some(first) = rows.first() else {
+        writeln!(out, "  no data")?;
+        return Ok(());
+    };
+    let cols: Vec<(&str, bool, usize)> = first
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i > 0, 24))
+        .collect();
+    let mut t = Table::new(&cols);
+    for r in rows {
+        t.row(
+            first
+                .keys()
+                .map(|k| r.get(k).map(cell).unwrap_or_default())
+                .collect(),
+        );
+    }
+    t.write(out)?;
+    Ok(())
+}
+
+fn write_csv(
+    out: &mut dyn Write,
+    rows: &[Map<String, Value>],
+    with_name: bool,
+    name: &str,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    if let Some(first) = rows.first() {
+        let mut header: Vec<&str> = first.keys().map(String::as_str).collect();
+        if with_name {
+            header.insert(0, "report");
+        }
+        w.write_record(&header)?;
+        for r in rows {
+            let mut rec: Vec<String> = first
+                .keys()
+                .map(|k| match r.get(k) {
+                    Some(Value::Null) | None => String::new(),
+                    Some(Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                })
+                .collect();
+            if with_name {
+                rec.insert(0, name.to_string());
+            }
+            w.write_record(&rec)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Reports: which leads convert, how fast, from where, and why not. Each report is a list of
+//! flat rows (the same objects `--json` prints and `--csv` writes), computed from the store's SQL
+//! aggregates plus the ratios derived from them here.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::domain::Now;
+use crate::store::{By, Period, Result, Store};
+
+/// What every metric means: the one place users read (`ripen report --help`, README).
+pub const METRICS: &str = "\
+Definitions (period = --since/--until on the date named; default: the last 12 months):
+  received    leads whose received date falls in the period
+  contacted   left 'new' (called, e-mailed, met or messaged at least once, or closed)
+  qualified   was given a class (A/B/C) — open, won or lost after qualification
+  won / lost  status won / lost (disqualified leads are not 'lost'); closed = won or lost
+  funnel      received → contacted → qualified → won by source/owner/month; leads_per_win =
+              received / won
+  speed       hours from received to the first call, e-mail, meeting or message: median,
+              90th percentile (nearest rank), share within 48 h, never contacted
+  discipline  open leads with a contact in the last 30 days; stale = no contact for 90 days
+              (never-contacted leads count from their received date)
+  ripening    per monthly cohort of received leads, cumulative wins within 1..12 months
+              (a month = 30.44 days from received to closed)
+  losses      lost and disqualified leads by reason, closed in the period; recycled leads
+              (reactivated at least once) against fresh ones: win rate = won / (won + lost)
+  sources     per source: leads, qualified, won, revenue (value of won leads), cost (the
+              latest 'ripen source set'), cost per lead/qualified/win, ROI = (revenue − cost) / cost
+  forecast    open leads by ripe_on month: value, weighted value and expected wins using the
+              stage probabilities (config [stage_probability])
+  owners      per owner: leads, won, lost, win_rate = won / (won + lost), avg_days_to_close over
+              won and lost leads (received → closed), revenue";
+
+/// The reports there are.
+pub const NAMES: [&str; 8] = [
+    "funnel",
+    "speed",
+    "discipline",
+    "ripening",
+    "losses",
+    "sources",
+    "forecast",
+    "owners",
+];
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| round(a as f64 / b as f64, 4))
+}
+
+fn round(v: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (v * f).round() / f
+}
+
+fn objects<T: Serialize>(rows: &[T]) -> Vec<Map<String, Value>> {
+    rows.iter()
+        .filter_map(|r| match serde_json::to_value(r) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Compute one report as flat rows.
+pub fn rows(
+    store: &Store,
+    name: &str,
+    period: &Period,
+    by: By,
+    now: &Now,
+) -> Result<Vec<Map<String, Value>>> {
+    Ok(match name {
+        "funnel" => {
+            let rows = store.report_funnel(period, by)?;
+            let mut out = objects(&rows);
+            for (o, r) in out.iter_mut().zip(&rows) {
+                o.insert(
+                    "contacted_rate".into(),
+                    json!(ratio(r.contacted, r.received)),
+                );
+                o.insert(
+                    "qualified_rate".into(),
+                    json!(ratio(r.qualified, r.received)),
+                );
+                o.insert("win_rate".into(), json!(ratio(r.won, r.received)));
+                o.insert(
+                    "leads_per_win".into(),
+                    json!((r.won > 0).then(|| round(r.received as f64 / r.won as f64, 1))),
+                );
+            }
+            out
+        }
+        "speed" => {
+            let rows = store.report_speed(period, by)?;
+            let mut out = objects(&rows);
+            for (o, r) in out.iter_mut().zip(&rows) {
+                o.insert("share_48h".into(), json!(ratio(r.within_48h, r.leads)));
+                for k in ["median_hours", "p90_hours"] {
+                    if let Some(v) = o.get(k).and_then(Value::as_f64) {
+                        o.insert(k.into(), json!(round(v, 1)));
+                    }
+                }
+            }
+            out
+        }
+        "discipline" => {
+            let d = store.report_discipline(now)?;
+            let mut o = objects(std::slice::from_ref(&d));
+            if let Some(m) = o.first_mut() {
+                m.insert(
+                    "touched_30d_share".into(),
+                    json!(ratio(d.touched_30d, d.open)),
+                );
+            }
+            o
+        }
+        "ripening" => store
+            .report_cohorts(period)?
+            .iter()
+            .map(|c| {
+                let mut m = Map::new();
+                m.insert("cohort".into(), json!(c.cohort));
+                m.insert("received".into(), json!(c.received));
+                for (k, won) in c.won_by_month.iter().enumerate() {
+                    m.insert(format!("won_{}m", k + 1), json!(ratio(*won, c.received)));
+                }
+                m
+            })
+            .collect(),
+        "losses" => {
+            let mut out: Vec<Map<String, Value>> = store
+                .report_losses(period)?
+                .iter()
+                .map(|l| {
+                    let mut m = Map::new();
+                    m.insert("kind".into(), json!("reason"));
+                    m.insert("status".into(), json!(l.status));
+                    m.insert("reason".into(), json!(l.reason));
+                    m.insert("count".into(), json!(l.count));
+                    m.insert("value".into(), json!(l.value));
+                    m.insert("win_rate".into(), Value::Null);
+                    m
+                })
+                .collect();
+            // Recycled (reactivated at least once) against fresh leads: closed = won + lost.
+            let r = store.report_recycling(period)?;
+            for (kind, won, closed) in [
+                ("recycled", r.recycled_won, r.recycled_closed),
+                ("fresh", r.fresh_won, r.fresh_closed),
+            ] {
+                let mut m = Map::new();
+                m.insert("kind".into(), json!(kind));
+                m.insert("status".into(), json!("won/closed"));
+                m.insert("reason".into(), json!(format!("{won}/{closed}")));
+                m.insert("count".into(), json!(closed));
+                m.insert("value".into(), Value::Null);
+                m.insert("win_rate".into(), json!(ratio(won, closed)));
+                out.push(m);
+            }
+            out
+        }
+        "sources" => {
+            let rows = store.report_sources(period)?;
+            let mut out = objects(&rows);
+            for (o, r) in out.iter_mut().zip(&rows) {
+                let per = |n: i64| r.cost.filter(|_| n > 0).map(|c| round(c / n as f64, 2));
+                o.insert("cost_per_lead".into(), json!(per(r.leads)));
+                o.insert("cost_per_qualified".into(), json!(per(r.qualified)));
+                o.insert("cost_per_win".into(), json!(per(r.won)));
+                o.insert(
+                    "roi".into(),
+                    json!(
+                        r.cost
+                            .filter(|c| *c > 0.0)
+                            .map(|c| round((r.revenue - c) / c, 2))
+                    ),
+                );
+            }
+            out
+        }
+        "forecast" => objects(&store.report_forecast(now)?),
+        // Exact fractions: scripts compare these.
+        "owners" => objects(&store.report_owners(period)?),
+        other => {
+            return Err(crate::domain::DomainError::Unknown {
+                what: "report",
+                value: other.to_string(),
+                known: NAMES.join(", "),
+            }
+            .into());
+        }
+    })
+}
