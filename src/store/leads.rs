@@ -48,8 +48,8 @@ pub(super) const LEAD_COLUMNS: &str = "l.uid, l.name, l.company, l.title, l.emai
 pub(super) fn row_select() -> String {
     format!(
         "n.number, {LEAD_COLUMNS}, \
-         (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid \
-            AND a.kind IN ('call','email','meeting','message')), \
+         (SELECT max(a.at) FROM activities a INDEXED BY activities_contacts \
+            WHERE a.lead_uid = l.uid AND a.kind IN ('call','email','meeting','message')), \
          (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid AND a.kind <> 'note')"
     )
 }

@@ -97,7 +97,7 @@ impl Store {
             }
             store.migrate()?;
         }
-        store.queue.ensure_index(&store.conn)?;
+        store.reconcile_indexes()?;
         Ok(store)
     }
 
@@ -128,6 +128,44 @@ impl Store {
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
             [version.to_string()],
         )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Build every index that is missing or differs from its definition (the queue index follows
+    /// the priority coefficients in the config), in one transaction.
+    fn reconcile_indexes(&mut self) -> Result<()> {
+        let mut wanted: Vec<(&str, String)> = schema::INDEXES
+            .iter()
+            .map(|(name, ddl)| (*name, ddl.to_string()))
+            .collect();
+        wanted.push(("leads_queue", self.queue.index_ddl().to_string()));
+        let current = |conn: &Connection| -> Result<std::collections::HashMap<String, String>> {
+            let mut stmt = conn.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let stale = |have: &std::collections::HashMap<String, String>| {
+            wanted
+                .iter()
+                .filter(|(name, ddl)| have.get(*name) != Some(ddl))
+                .count()
+        };
+        if stale(&current(&self.conn)?) == 0 {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let have = current(&tx)?;
+        for (name, ddl) in &wanted {
+            if have.get(*name) != Some(ddl) {
+                // Names come from the constant list above, never from input.
+                tx.execute_batch(&format!("DROP INDEX IF EXISTS {name}; {ddl};"))?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }

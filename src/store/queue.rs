@@ -131,26 +131,9 @@ impl QueueSql {
         }
     }
 
-    /// Create the queue index, or rebuild it when the coefficients changed.
-    pub(super) fn ensure_index(&self, conn: &rusqlite::Connection) -> Result<()> {
-        let current: Option<String> = conn
-            .query_row(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'leads_queue'",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        if current.as_deref() == Some(self.index_ddl.as_str()) {
-            return Ok(());
-        }
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; DROP INDEX IF EXISTS leads_queue; {}; COMMIT;",
-            self.index_ddl
-        ))
-        .inspect_err(|_| {
-            let _ = conn.execute_batch("ROLLBACK");
-        })?;
-        Ok(())
+    /// The queue index's DDL for the current coefficients.
+    pub(super) fn index_ddl(&self) -> &str {
+        &self.index_ddl
     }
 
     /// Upper bound of the rank of any lead due before `until`.
@@ -402,21 +385,22 @@ impl Store {
             .prepare_cached(
                 "SELECT count(*) FILTER (WHERE next_follow_up < ?1), \
                     count(*) FILTER (WHERE next_follow_up >= ?1) \
-             FROM leads WHERE status IN ('new','working','open') AND deleted_at IS NULL \
-             AND next_follow_up < ?2",
+             FROM leads INDEXED BY leads_due WHERE status IN ('new','working','open') \
+             AND deleted_at IS NULL AND next_follow_up < ?2",
             )?
             .query_row([today, tomorrow], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (inbox, inbox_late): (i64, i64) = self
             .conn
             .prepare_cached(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'new' AND received_at < ?1) \
-             FROM leads WHERE status IN ('new','working') AND deleted_at IS NULL",
+             FROM leads INDEXED BY leads_inbox WHERE status IN ('new','working') \
+             AND deleted_at IS NULL",
             )?
             .query_row([breach], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (pipeline, pipeline_value_cents): (i64, i64) = self
             .conn
             .prepare_cached(
-                "SELECT count(*), coalesce(sum(value_cents), 0) FROM leads \
+                "SELECT count(*), coalesce(sum(value_cents), 0) FROM leads INDEXED BY leads_pipeline \
              WHERE status = 'open' AND deleted_at IS NULL",
             )?
             .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -160,25 +160,30 @@ impl Store {
     /// Hours from receipt to first contact, grouped.
     pub fn report_speed(&self, period: &Period, by: By) -> Result<Vec<SpeedRow>> {
         let (since, until) = period.bounds();
-        // First contact per lead, then per-group percentiles with window functions.
+        // First contact per lead (one seek in the contacts index), then nearest-rank
+        // percentiles per group from one pass of window functions.
         let sql = format!(
-            "WITH first AS ( \
+            "WITH first AS MATERIALIZED ( \
                SELECT {g} AS grp, \
-                 (SELECT min(a.at) FROM activities a WHERE a.lead_uid = l.uid \
-                    AND a.kind IN {CONTACT_KINDS}) - l.received_at AS secs \
+                 (SELECT min(a.at) FROM activities a INDEXED BY activities_contacts \
+                    WHERE a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS}) - l.received_at AS secs \
                FROM leads l WHERE l.deleted_at IS NULL \
                  AND l.received_at >= ?1 AND l.received_at < ?2), \
              ranked AS ( \
                SELECT grp, secs, \
                  row_number() OVER (PARTITION BY grp ORDER BY secs) AS rn, \
-                 count(secs) OVER (PARTITION BY grp) AS n \
-               FROM first WHERE secs IS NOT NULL) \
+                 count(*) OVER (PARTITION BY grp) AS n \
+               FROM first WHERE secs IS NOT NULL), \
+             pct AS ( \
+               SELECT grp, max(CASE WHEN rn = (n + 1) / 2 THEN secs END) AS median, \
+                 max(CASE WHEN rn = (n * 9 + 9) / 10 THEN secs END) AS p90 \
+               FROM ranked GROUP BY grp) \
              SELECT f.grp, count(*), count(f.secs), \
                count(*) FILTER (WHERE f.secs <= 172800), \
                count(*) FILTER (WHERE f.secs IS NULL), \
-               (SELECT secs FROM ranked r WHERE r.grp = f.grp AND r.rn = (r.n + 1) / 2), \
-               (SELECT secs FROM ranked r WHERE r.grp = f.grp AND r.rn = (r.n * 9 + 9) / 10) \
-             FROM first f GROUP BY f.grp ORDER BY 2 DESC, 1",
+               max(p.median), max(p.p90) \
+             FROM first f LEFT JOIN pct p ON p.grp = f.grp \
+             GROUP BY f.grp ORDER BY 2 DESC, 1",
             g = by.sql()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -315,24 +320,27 @@ impl Store {
         let t = now.utc.timestamp();
         let month = t - 30 * 86_400;
         let stale = t - self.plan.stale_days * 86_400;
-        Ok(self.conn.prepare_cached(&format!(
-            "WITH last AS ( \
-               SELECT l.status, coalesce((SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid \
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "WITH last AS ( \
+               SELECT l.status, coalesce((SELECT max(a.at) FROM activities a \
+                 INDEXED BY activities_contacts WHERE a.lead_uid = l.uid \
                  AND a.kind IN {CONTACT_KINDS}), l.received_at) AS at \
                FROM leads l WHERE l.deleted_at IS NULL AND l.status IN ('new','working','open')) \
              SELECT count(*) FILTER (WHERE status = 'open'), \
                count(*) FILTER (WHERE status = 'open' AND at >= ?1), \
                count(*) FILTER (WHERE status = 'open' AND at < ?2), \
                count(*) FILTER (WHERE at < ?2) FROM last"
-        ))?
-        .query_row(params![month, stale], |r| {
-            Ok(Discipline {
-                open: r.get(0)?,
-                touched_30d: r.get(1)?,
-                stale: r.get(2)?,
-                active_stale: r.get(3)?,
-            })
-        })?)
+            ))?
+            .query_row(params![month, stale], |r| {
+                Ok(Discipline {
+                    open: r.get(0)?,
+                    touched_30d: r.get(1)?,
+                    stale: r.get(2)?,
+                    active_stale: r.get(3)?,
+                })
+            })?)
     }
 
     /// Per source: leads received in the period, qualified, won, revenue, and its latest cost.

@@ -67,24 +67,6 @@ pub const MIGRATIONS: &[&str] = &[
         lead_uid TEXT NOT NULL UNIQUE
     );
 
-    CREATE INDEX activities_by_lead ON activities(lead_uid, at);
-    CREATE INDEX leads_inbox ON leads(received_at)
-        WHERE status IN ('new','working') AND deleted_at IS NULL;
-    CREATE INDEX leads_pipeline ON leads(
-        (CASE stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 WHEN 'ripe' THEN 2
-                    WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END),
-        next_follow_up)
-        WHERE status = 'open' AND deleted_at IS NULL;
-    CREATE INDEX leads_recycled ON leads(next_follow_up)
-        WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL AND deleted_at IS NULL;
-    CREATE INDEX leads_due ON leads(next_follow_up)
-        WHERE status IN ('new','working','open') AND deleted_at IS NULL;
-    CREATE INDEX leads_won ON leads(closed_at) WHERE status = 'won' AND deleted_at IS NULL;
-    CREATE INDEX leads_lost ON leads(closed_at)
-        WHERE status IN ('lost','disqualified') AND deleted_at IS NULL;
-    CREATE INDEX leads_received ON leads(received_at) WHERE deleted_at IS NULL;
-    CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL;
-    CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL;
     "#,
     // 2: what each lead source cost. Shared, so keyed by UUID; a source's cost is its latest row.
     r#"
@@ -94,8 +76,68 @@ pub const MIGRATIONS: &[&str] = &[
         cost_cents INTEGER NOT NULL,
         set_at     INTEGER NOT NULL
     );
-    CREATE INDEX source_costs_by_source ON source_costs(source, set_at);
     "#,
+];
+
+/// The indexes, by name. They are local (never shared) and derived, so they are reconciled on
+/// every open rather than migrated: a missing or changed one is (re)built. Each view's query
+/// names the index it reads through (`INDEXED BY`), so plans never depend on statistics.
+pub const INDEXES: &[(&str, &str)] = &[
+    (
+        "activities_by_lead",
+        "CREATE INDEX activities_by_lead ON activities(lead_uid, at)",
+    ),
+    (
+        "activities_contacts",
+        "CREATE INDEX activities_contacts ON activities(lead_uid, at) \
+         WHERE kind IN ('call','email','meeting','message')",
+    ),
+    (
+        "leads_inbox",
+        "CREATE INDEX leads_inbox ON leads(received_at, status) \
+         WHERE status IN ('new','working') AND deleted_at IS NULL",
+    ),
+    (
+        "leads_pipeline",
+        "CREATE INDEX leads_pipeline ON leads((CASE stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 \
+         WHEN 'ripe' THEN 2 WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END), next_follow_up, \
+         value_cents) WHERE status = 'open' AND deleted_at IS NULL",
+    ),
+    (
+        "leads_recycled",
+        "CREATE INDEX leads_recycled ON leads(next_follow_up) \
+         WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL AND deleted_at IS NULL",
+    ),
+    (
+        "leads_due",
+        "CREATE INDEX leads_due ON leads(next_follow_up) \
+         WHERE status IN ('new','working','open') AND deleted_at IS NULL",
+    ),
+    (
+        "leads_won",
+        "CREATE INDEX leads_won ON leads(closed_at) WHERE status = 'won' AND deleted_at IS NULL",
+    ),
+    (
+        "leads_lost",
+        "CREATE INDEX leads_lost ON leads(closed_at) \
+         WHERE status IN ('lost','disqualified') AND deleted_at IS NULL",
+    ),
+    (
+        "leads_received",
+        "CREATE INDEX leads_received ON leads(received_at) WHERE deleted_at IS NULL",
+    ),
+    (
+        "leads_email",
+        "CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL",
+    ),
+    (
+        "leads_deleted",
+        "CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL",
+    ),
+    (
+        "source_costs_by_source",
+        "CREATE INDEX source_costs_by_source ON source_costs(source, set_at)",
+    ),
 ];
 
 /// The pipeline's column order, exactly as `leads_pipeline` indexes it.
