@@ -53,6 +53,9 @@ fn run(cli: Cli) -> Result<()> {
         return Ok(());
     }
     let cfg = config::load(config_path.as_deref())?;
+    if let Some(Command::Restore { path, force }) = &cli.command {
+        return restore(&db, path, *force, &cfg, &now, &mut out);
+    }
     let mut store = Store::open(&db, cfg.plan.clone())?;
     match cli.command {
         Some(cmd) => {
@@ -70,4 +73,45 @@ fn run(cli: Cli) -> Result<()> {
             ripen::tui::run(store, cfg, cli.bench_frames)
         }
     }
+}
+
+/// `ripen restore PATH`: refuse to replace a book holding leads without `--force`, keep a copy of
+/// what is replaced, then restore through SQLite's backup API.
+fn restore(
+    db: &std::path::Path,
+    src: &std::path::Path,
+    force: bool,
+    cfg: &config::Config,
+    now: &ripen::domain::Now,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use ripen::store::{Filter, View};
+    let mut store = Store::open(db, cfg.plan.clone())?;
+    let leads = store.count(&View::All, &Filter::default())?
+        + store.count(&View::Trash, &Filter::default())?;
+    if leads > 0 && !force {
+        anyhow::bail!(
+            "{} holds {leads} leads; add --force to replace it (a copy is kept)",
+            db.display()
+        );
+    }
+    if leads > 0 {
+        let mut keep = db.as_os_str().to_owned();
+        keep.push(format!(
+            ".before-restore-{}",
+            now.utc.format("%Y%m%dT%H%M%SZ")
+        ));
+        let keep = std::path::PathBuf::from(keep);
+        store.backup_to(&keep)?;
+        writeln!(out, "kept the replaced book as {}", keep.display())?;
+    }
+    store.restore_from(src)?;
+    let n = store.count(&View::All, &Filter::default())?;
+    writeln!(
+        out,
+        "restored {} ({n} leads) into {}",
+        src.display(),
+        db.display()
+    )?;
+    Ok(())
 }

@@ -405,3 +405,75 @@ fn report_owners_json_is_a_flat_documented_array() {
             .contains("win_rate = won / (won + lost)")
     );
 }
+
+#[test]
+fn backup_and_restore_keep_the_book_and_what_they_replace() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::new();
+    book.ok(&["add", "Jane Doe"]);
+    let dest = book.path().join("b").join("copy.db");
+    book.ok(&["backup", dest.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Refuses to overwrite a backup.
+    assert_eq!(
+        book.ripen()
+            .args(["backup", dest.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+
+    book.ok(&["add", "Bob Stone"]);
+    let refused = book
+        .ripen()
+        .args(["restore", dest.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
+    let out = book.ok(&["restore", dest.to_str().unwrap(), "--force"]);
+    assert!(out.contains("kept the replaced book"));
+    let names: Vec<String> = book
+        .json(&["list", "all", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Jane Doe"]);
+    let kept: Vec<_> = std::fs::read_dir(book.db.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("before-restore"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        kept[0].metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // Not a book: refused, nothing changed.
+    let junk = book.path().join("junk.db");
+    std::fs::write(&junk, b"not sqlite at all, not even close................................................................").unwrap();
+    assert_eq!(
+        book.ripen()
+            .args(["restore", junk.to_str().unwrap(), "--force"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        book.json(&["list", "all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

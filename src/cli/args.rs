@@ -127,6 +127,20 @@ pub enum Command {
     },
     /// Where the book and the config live.
     Paths,
+    /// Copy the book, consistently even while the app runs (default: a dated file in the data
+    /// dir's backups folder). Written 0600.
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: Option<std::path::PathBuf>,
+    },
+    /// Replace the book with a backup; a copy of what it replaces is kept beside it.
+    Restore {
+        #[arg(value_name = "PATH")]
+        path: std::path::PathBuf,
+        /// Replace a book that holds leads.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).

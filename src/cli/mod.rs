@@ -229,7 +229,29 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             }
             Ok(())
         }
-        Command::Paths | Command::Completions { .. } | Command::Man => Ok(()),
+        Command::Backup { path } => {
+            let dest = match path {
+                Some(p) => p,
+                None => {
+                    let dir = ctx
+                        .store
+                        .path()
+                        .parent()
+                        .map(|d| d.join("backups"))
+                        .unwrap_or_else(|| "backups".into());
+                    dir.join(format!("ripen-{}.db", now.utc.format("%Y%m%dT%H%M%SZ")))
+                }
+            };
+            if dest.exists() {
+                bail!("{} exists; choose another path", dest.display());
+            }
+            ctx.store.backup_to(&dest)?;
+            writeln!(ctx.out, "backed up to {}", dest.display())?;
+            Ok(())
+        }
+        Command::Paths | Command::Completions { .. } | Command::Man | Command::Restore { .. } => {
+            Ok(())
+        }
     }
 }
 

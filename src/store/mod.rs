@@ -39,6 +39,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("{0}: not a ripen book (or damaged)")]
+    NotABook(PathBuf),
     #[error("no lead {0}")]
     NotFound(String),
     #[error("\"{0}\" matches more than one lead; give more of the uid")]
@@ -183,6 +185,49 @@ impl Store {
         create_private(dest)?;
         self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
         Ok(())
+    }
+
+    /// Replace this book's content with the book at `src` (SQLite's backup API, so other
+    /// connections see the change), after checking that `src` is a sound ripen book no newer
+    /// than this binary. Migrates it if older.
+    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
+        let io = |source| StoreError::Io {
+            path: src.to_path_buf(),
+            source,
+        };
+        std::fs::metadata(src).map_err(io)?;
+        {
+            let check = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let version: i64 = check.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version > schema::LATEST {
+                return Err(StoreError::TooNew {
+                    path: src.to_path_buf(),
+                    found: version,
+                    known: schema::LATEST,
+                });
+            }
+            let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            let has_leads: i64 = check.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'leads'",
+                [],
+                |r| r.get(0),
+            )?;
+            if version == 0 || has_leads == 0 || ok != "ok" {
+                return Err(StoreError::NotABook(src.to_path_buf()));
+            }
+        }
+        self.conn.restore(
+            rusqlite::MAIN_DB,
+            src,
+            None::<fn(rusqlite::backup::Progress)>,
+        )?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < schema::LATEST {
+            self.migrate()?;
+        }
+        self.reconcile_indexes()
     }
 
     /// The book's own replica id (a UUID), for sharing later.
