@@ -205,7 +205,8 @@ impl Store {
         let (wher, order, until, stage) = match *view {
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
-                "l.received_at".to_string(),
+                // The index's own columns, so the order is read straight off it.
+                "l.received_at, l.status".to_string(),
                 None,
                 None,
             ),
@@ -220,13 +221,13 @@ impl Store {
             ),
             View::Pipeline => (
                 "l.status = 'open' AND l.deleted_at IS NULL".to_string(),
-                format!("{STAGE_RANK}, l.next_follow_up"),
+                format!("{STAGE_RANK}, l.next_follow_up, l.value_cents"),
                 None,
                 None,
             ),
             View::Stage(s) => (
                 format!("l.status = 'open' AND l.deleted_at IS NULL AND {STAGE_RANK} = :stage"),
-                "l.next_follow_up".to_string(),
+                "l.next_follow_up, l.value_cents".to_string(),
                 None,
                 Some(s.rank() as i64),
             ),
@@ -289,7 +290,7 @@ impl Store {
         s.until_ts = s.until.map(|u| u.timestamp());
         let from = format!("leads l INDEXED BY {}", s.index);
         let sql = format!("{head} WHERE {}{FILTERS}{tail}", s.wher)
-            .replace("{order}", &s.order)
+            .replace("{order}", &total_order(&s.order))
             .replace("{from}", &from);
         (sql, s)
     }
@@ -322,18 +323,26 @@ impl Store {
         p
     }
 
+    /// The window query: the inner query walks the view's index to find the window's rowids
+    /// (skipping `offset` entries costs an index step each, nothing more); only the rows in the
+    /// window are then read whole, with their timeline facts, and put back in order.
     fn select_rows(&self, view: &View, filter: &Filter, explain: bool) -> (String, Sql) {
-        let head = format!(
-            "{}SELECT {} FROM {{from}} JOIN lead_numbers n ON n.lead_uid = l.uid",
-            if explain { "EXPLAIN QUERY PLAN " } else { "" },
-            row_select()
-        );
-        self.prepared(
+        let (inner, s) = self.prepared(
             view,
             filter,
-            &head,
+            "SELECT l.rowid AS rid FROM {from}",
             " ORDER BY {order} LIMIT :limit OFFSET :offset",
-        )
+        );
+        if explain {
+            return (format!("EXPLAIN QUERY PLAN {inner}"), s);
+        }
+        let sql = format!(
+            "SELECT {} FROM ({inner}) w JOIN leads l ON l.rowid = w.rid \
+             JOIN lead_numbers n ON n.lead_uid = l.uid ORDER BY {}",
+            row_select(),
+            total_order(&s.order)
+        );
+        (sql, s)
     }
 
     /// A window of a view: `limit` rows from `offset`.
@@ -446,6 +455,16 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+/// A view's order with ties broken by rowid in the index's own direction, so the order is total
+/// (a window fetched twice is the same window) and still read straight off the index.
+fn total_order(order: &str) -> String {
+    if order.ends_with("DESC") {
+        format!("{order}, l.rowid DESC")
+    } else {
+        format!("{order}, l.rowid")
     }
 }
 
