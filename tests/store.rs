@@ -343,12 +343,20 @@ fn a_first_version_book_migrates_with_every_row_kept_and_a_backup_beside_it() {
     assert_eq!(jane.lead.value_cents, Some(2_400_000));
     assert!(jane.touches.last_contact_at.is_some());
     assert_eq!(store.timeline(&jane.lead.uid, 10).unwrap().len(), 2);
-    assert_eq!(store.replica_id().unwrap(), "0191d2c0-0000-7000-8000-000000000001");
+    assert_eq!(
+        store.replica_id().unwrap(),
+        "0191d2c0-0000-7000-8000-000000000001"
+    );
     let backup = dir.path().join("old.db.v1.bak");
     assert!(backup.exists(), "a copy beside it before migrating");
-    assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let old = rusqlite::Connection::open(&backup).unwrap();
-    let v: i64 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = old
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 1);
     assert!(store.integrity_ok().unwrap());
 }
