@@ -280,6 +280,7 @@ impl Store {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // one slot per named parameter
     fn bind<'a>(
         &self,
         sql: &str,
