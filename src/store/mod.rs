@@ -3,10 +3,12 @@
 
 mod leads;
 mod queue;
+mod ripening;
 pub mod schema;
 
 pub use leads::{LeadRow, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, View};
+pub use ripening::RipeBucket;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
