@@ -376,7 +376,6 @@ impl App {
         page: usize,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let cur = self.plan.currency.clone();
         let fresh: Vec<(String, i64, i64, i64, ColumnSource)> = if self.board.months {
             store
                 .ripening_buckets(&self.now, filter)?
@@ -410,7 +409,6 @@ impl App {
                 })
                 .collect()
         };
-        let _ = cur;
         let same_shape = self.board.columns.len() == fresh.len()
             && self
                 .board
@@ -473,7 +471,14 @@ impl App {
         self.detail = match self.selected().cloned() {
             None => None,
             Some(row) => {
-                let timeline = store.timeline(&row.lead.uid, 50)?;
+                let mut timeline = store.timeline(&row.lead.uid, 50)?;
+                // Entries written in one transaction share a moment and their uids are random:
+                // order those by kind and words so the pane never shuffles between draws.
+                timeline.sort_by(|a, b| {
+                    b.at.cmp(&a.at)
+                        .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+                        .then_with(|| a.note.cmp(&b.note))
+                });
                 let breakdown = priority::score(&row.lead, &self.now, &self.plan);
                 Some(Detail {
                     row,

@@ -16,7 +16,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
     let t = &app.theme;
     let area = f.area();
     let h = form.fields.len() as u16 + 4;
-    let r = centered(area, 64, h);
+    let r = centered(area, 72, h);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

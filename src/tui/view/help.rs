@@ -24,7 +24,16 @@ pub fn draw(f: &mut Frame, app: &App) {
         "Enter save · Tab/↓ next · ←/→ choose · Esc cancel",
     ));
     let area = f.area();
-    let r = centered(area, 70, rows.len() as u16 + 2);
+    // One column when it fits, else two side by side.
+    let avail = area.height.saturating_sub(2) as usize;
+    let two = rows.len() > avail && area.width >= 60;
+    let per_col = if two {
+        rows.len().div_ceil(2)
+    } else {
+        rows.len()
+    };
+    let width = if two { 100 } else { 70 };
+    let r = centered(area, width, per_col as u16 + 2);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -32,16 +41,19 @@ pub fn draw(f: &mut Frame, app: &App) {
         .title(Span::styled(" Keys · any key closes ", t.title));
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let w = inner.width as usize;
-    let kw = 14.min(w);
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .map(|(k, h)| {
-            Line::from(vec![
-                Span::styled(fit(&k, kw), t.key),
-                Span::raw(fit(h, w.saturating_sub(kw))),
-            ])
-        })
-        .collect();
+    let cols = if two { 2 } else { 1 };
+    let cw = inner.width as usize / cols;
+    let kw = 10.min(cw);
+    let mut lines: Vec<Line> = Vec::new();
+    for i in 0..per_col {
+        let mut spans = Vec::new();
+        for c in 0..cols {
+            if let Some((k, h)) = rows.get(c * per_col + i) {
+                spans.push(Span::styled(fit(k, kw), t.key));
+                spans.push(Span::raw(fit(h, cw.saturating_sub(kw))));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }

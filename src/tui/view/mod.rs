@@ -29,11 +29,13 @@ use crate::domain::text::clean_line;
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if !layout::big_enough(area) {
-        let msg = format!(
-            "terminal too small (need {}×{})",
-            layout::MIN_WIDTH,
-            layout::MIN_HEIGHT
-        );
+        let need = format!("(need {}×{})", layout::MIN_WIDTH, layout::MIN_HEIGHT);
+        let long = format!("terminal too small {need}");
+        let msg = if long.width() <= area.width as usize {
+            long
+        } else {
+            format!("too small {need}")
+        };
         let line = fit(&msg, area.width as usize);
         f.render_widget(
             Paragraph::new(line),
@@ -93,41 +95,52 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-/// The tab labels with their live counts.
-pub fn tab_labels(app: &App) -> Vec<(String, Option<(String, Style)>)> {
+/// The tab labels with their live counts; `short` drops the words after the marks.
+pub fn tab_labels(app: &App, short: bool) -> Vec<(String, Option<(String, Style)>)> {
     let c = &app.counts;
     let t = &app.theme;
     let cur = &app.plan.currency;
+    let word = |w: &str| {
+        if short {
+            String::new()
+        } else {
+            format!(" {w}")
+        }
+    };
     vec![
         (
             format!("1 Inbox {}", c.inbox),
-            (c.inbox_late > 0).then(|| (format!(" ‼{} late", c.inbox_late), t.late)),
+            (c.inbox_late > 0).then(|| (format!(" ‼{}{}", c.inbox_late, word("late")), t.late)),
         ),
         (
             format!("2 Follow-ups {}", c.queue),
-            (c.overdue > 0).then(|| (format!(" !{} overdue", c.overdue), t.warn)),
+            (c.overdue > 0).then(|| (format!(" !{}{}", c.overdue, word("overdue")), t.warn)),
         ),
         (
-            format!(
-                "3 Pipeline {} · {}",
-                c.pipeline,
-                format_money_short(c.pipeline_value_cents, cur)
-            ),
+            if short {
+                format!("3 Pipeline {}", c.pipeline)
+            } else {
+                format!(
+                    "3 Pipeline {} · {}",
+                    c.pipeline,
+                    format_money_short(c.pipeline_value_cents, cur)
+                )
+            },
             None,
         ),
         (
             format!("4 Recycled {}", c.recycled),
-            (c.recycled_due > 0).then(|| (format!(" ·{} due", c.recycled_due), t.warn)),
+            (c.recycled_due > 0).then(|| (format!(" ·{}{}", c.recycled_due, word("due")), t.warn)),
         ),
     ]
 }
 
-fn tabs(f: &mut Frame, app: &App, area: Rect) {
+fn tab_spans(app: &App, short: bool) -> Vec<Span<'static>> {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    for (i, (label, extra)) in tab_labels(app).into_iter().enumerate() {
+    for (i, (label, extra)) in tab_labels(app, short).into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" │ ", t.border));
+            spans.push(Span::styled(if short { "│" } else { " │ " }, t.border));
         }
         let active = i == app.tab.index();
         let style = if active { t.tab_active } else { t.base };
@@ -136,7 +149,16 @@ fn tabs(f: &mut Frame, app: &App, area: Rect) {
             spans.push(Span::styled(words, if active { t.tab_active } else { st }));
         }
     }
-    f.render_widget(Paragraph::new(clip_spans(spans, area.width as usize)), area);
+    spans
+}
+
+fn tabs(f: &mut Frame, app: &App, area: Rect) {
+    let w = area.width as usize;
+    let mut spans = tab_spans(app, false);
+    if spans.iter().map(|s| s.content.width()).sum::<usize>() > w {
+        spans = tab_spans(app, true);
+    }
+    f.render_widget(Paragraph::new(clip_spans(spans, w)), area);
 }
 
 /// Commands the footer offers in each view.

@@ -43,7 +43,7 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
     let t = &app.theme;
     let cur = &app.plan.currency;
     let title = format!(
-        " {} {} · {} ",
+        " {} {}·{} ",
         col.title,
         col.count,
         format_money_short(col.value_cents, cur)
@@ -81,7 +81,7 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
             .value_cents
             .map(|v| format_money_short(v, cur))
             .unwrap_or_else(|| "–".into());
-        let tail = format!(" {value:>5} {idle:>3}d {}", if rotting { "⚠" } else { " " });
+        let tail = format!(" {value} {idle}d{}", if rotting { "⚠" } else { "" });
         let name_w = w.saturating_sub(tail.width() + 1);
         let who = match &l.company {
             Some(c) if name_w >= 24 => format!("{} · {}", clean(&l.name), clean(c)),
