@@ -493,3 +493,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_screen_too_small_ignores_everything_but_resize_and_quit() {
+    let fx = fixture(30, 8, true);
+    let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    assert_eq!(action_for(&fx.app, key('l')), None);
+    assert_eq!(
+        action_for(&fx.app, key('q')),
+        Some(Action::Command(Command::Quit))
+    );
+    assert_eq!(
+        action_for(&fx.app, Event::Resize(80, 24)),
+        Some(Action::Resize(80, 24))
+    );
+}
+
+#[test]
+fn a_click_selects_the_row_under_the_mouse() {
+    let mut fx = fixture(100, 30, true);
+    // Rows start under the tab bar, the box's top border and the header line.
+    fx.app
+        .update(Action::Click { column: 10, row: 7 }, &mut fx.store, &now());
+    assert_eq!(fx.app.queue.selected, 3);
+    fx.app.update(Action::Scroll(1), &mut fx.store, &now());
+    assert_eq!(fx.app.queue.selected, 4);
+}
+
+#[test]
+fn time_passing_makes_due_states_change_by_themselves() {
+    let mut fx = fixture(100, 30, true);
+    let today = fx.app.counts.queue;
+    let next = fx.store.next_due_after(now().utc).unwrap().unwrap();
+    assert!(next > now().utc);
+    let tomorrow = Now::utc(now().start_of_tomorrow() + chrono::Duration::hours(1));
+    fx.app.update(Action::Tick, &mut fx.store, &tomorrow);
+    assert!(fx.app.counts.queue > today);
+}

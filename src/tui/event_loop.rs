@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::app::{Action, App, Effect};
 use super::keymap::Command;
-use super::{terminal, view};
+use super::{layout, terminal, view};
 use crate::domain::Now;
 use crate::store::Store;
 
@@ -22,6 +22,20 @@ const MAX_SLEEP: Duration = Duration::from_secs(3600);
 
 /// Translate a terminal event into an action, if it means one.
 pub fn action_for(app: &App, ev: Event) -> Option<Action> {
+    // Nothing acts blind: on a screen too small to show the app, only resizing and quitting work.
+    if !layout::big_enough(app.size) {
+        return match ev {
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            Event::Key(k)
+                if k.kind != KeyEventKind::Release
+                    && !app.takes_text()
+                    && app.command_for(&k) == Some(Command::Quit) =>
+            {
+                Some(Action::Command(Command::Quit))
+            }
+            _ => None,
+        };
+    }
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             if app.takes_text() {
