@@ -530,3 +530,20 @@ fn time_passing_makes_due_states_change_by_themselves() {
     fx.app.update(Action::Tick, &mut fx.store, &tomorrow);
     assert!(fx.app.counts.queue > today);
 }
+
+#[test]
+fn the_recycled_filter_finds_leads_by_loss_reason() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Recycled);
+    let all = fx.app.recycled.total;
+    fx.cmd(Command::Filter);
+    fx.typed("budget");
+    assert!(fx.app.recycled.total >= 1 && fx.app.recycled.total < all);
+    assert!(
+        fx.app
+            .recycled
+            .rows
+            .iter()
+            .all(|r| r.lead.reason.as_deref() == Some("budget"))
+    );
+}

@@ -3,6 +3,7 @@
 
 mod leads;
 mod queue;
+mod recycled;
 mod ripening;
 pub mod schema;
 

@@ -352,6 +352,17 @@ impl App {
         let page = self.page();
         match self.tab {
             Tab::Pipeline => self.load_board(store, &filter, page, keep)?,
+            Tab::Recycled if filter.text.is_some() => {
+                // The recycled filter also looks at the loss reason and the tags.
+                let text = filter.text.clone().unwrap_or_default();
+                let total = usize::try_from(store.recycled_matching_count(&text)?).unwrap_or(0);
+                self.recycled.load(
+                    page,
+                    keep,
+                    |o, l| store.recycled_matching(&text, o, l),
+                    total,
+                )?;
+            }
             tab => {
                 let view = self.view_of(tab);
                 let total = usize::try_from(store.count(&view, &filter)?).unwrap_or(0);

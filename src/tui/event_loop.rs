@@ -113,7 +113,8 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
                 break;
             }
         }
-        wake = next_wake(store, &app.now).min(wake.max(app.now.utc));
+        // An action may have moved the next follow-up.
+        wake = next_wake(store, &app.now);
     }
 }
 
