@@ -628,13 +628,13 @@ impl App {
             Command::StageForward | Command::StageBack => {
                 let forward = c == Command::StageForward;
                 let n = self.now;
-                self.on_selected(store, |store, uid| {
+                self.on_selected(store, None, |store, uid| {
                     store.apply(uid, &n, |l, p| lifecycle::step_stage(l, forward, &n, p))
                 });
             }
             Command::Reactivate => {
                 let n = self.now;
-                self.on_selected(store, |store, uid| {
+                self.on_selected(store, Some("reactivated → working"), |store, uid| {
                     store.apply(uid, &n, |l, _| lifecycle::reactivate(l, &n))
                 });
             }
@@ -708,6 +708,7 @@ impl App {
     fn on_selected(
         &mut self,
         store: &mut Store,
+        verb: Option<&str>,
         f: impl FnOnce(&mut Store, &str) -> Result<LeadRow, StoreError>,
     ) {
         let Some(uid) = self.selected().map(|r| r.lead.uid.clone()) else {
@@ -716,7 +717,7 @@ impl App {
         };
         match f(store, &uid) {
             Ok(row) => {
-                let words = describe(&row);
+                let words = verb.map(str::to_string).unwrap_or_else(|| describe(&row));
                 self.say(format!("{words} · {}", row.lead.name));
                 self.refresh_or_report(store, Some(&uid));
             }

@@ -482,7 +482,7 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// "3 of 41" when filtered, else "41".
+/// A list's length, and the filter narrowing it: "41", or "3 · filter /jane".
 pub fn count_words(app: &App, shown: usize) -> String {
     let filter = &app.filters[app.tab.index()];
     if filter.is_empty() {

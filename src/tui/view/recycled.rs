@@ -80,9 +80,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let title = format!(
-        " Recycled · {} due now · {} resting ",
-        app.counts.recycled_due,
-        count_words(app, w.total)
+        " Recycled · {} · {} due now · due first ",
+        count_words(app, w.total),
+        app.counts.recycled_due
     );
     draw_table(
         f,
