@@ -564,7 +564,51 @@ impl App {
         if let Some(w) = self.window_mut(self.tab) {
             w.step(delta);
         }
-        self.refresh_or_report(store, None);
+        if let Err(e) = self.reload_window(store) {
+            self.fail(err_text(&e));
+        }
+    }
+
+    /// After the cursor moved: refetch only the window under it and the detail, not the
+    /// counts, so scrolling a big book costs one small query a step.
+    fn reload_window(&mut self, store: &Store) -> Result<(), StoreError> {
+        let filter = self.filter();
+        let page = self.page();
+        let recycled_text = (self.tab == Tab::Recycled)
+            .then(|| filter.text.clone())
+            .flatten();
+        let view = self.view_of(self.tab);
+        let source = self
+            .board
+            .columns
+            .get(self.board.col)
+            .map(|c| c.source.clone());
+        let tab = self.tab;
+        let Some(w) = self.window_mut(tab) else {
+            return Ok(());
+        };
+        let total = w.total;
+        match (recycled_text, tab, source) {
+            (Some(text), _, _) => w.load(
+                page,
+                None,
+                |o, l| store.recycled_matching(&text, o, l),
+                total,
+            )?,
+            (None, Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
+                let v = View::Stage(s);
+                w.load(page, None, |o, l| store.list(&v, &filter, o, l), total)?
+            }
+            (None, Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
+                page,
+                None,
+                |o, l| store.ripening_list(&b, &filter, o, l),
+                total,
+            )?,
+            (None, Tab::Pipeline, None) => {}
+            (None, _, _) => w.load(page, None, |o, l| store.list(&view, &filter, o, l), total)?,
+        }
+        self.load_detail(store)
     }
 
     fn switch(&mut self, tab: Tab, store: &Store) {
