@@ -113,8 +113,9 @@ fn every_reported_write_survives_a_kill_during_a_burst() {
         std::thread::sleep(delay(i, 2000));
         // Kill the whole group: the loop and whichever `ripen add` is mid-write.
         let _ = Command::new("kill")
-            .args(["-9", &format!("-{}", child.id())])
+            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
             .status();
+        let killed_after = start.elapsed();
         let _ = child.wait();
         let reported = reader.join().unwrap();
         assert_eq!(integrity(&book), "ok", "trial {i}");
@@ -137,7 +138,7 @@ fn every_reported_write_survives_a_kill_during_a_burst() {
         );
         eprintln!(
             "trial {i}: killed after {:?}, {} reported, {} stored",
-            start.elapsed(),
+            killed_after,
             reported.len(),
             stored.len()
         );

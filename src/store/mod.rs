@@ -3,7 +3,9 @@
 
 mod leads;
 mod queue;
+mod recycled;
 mod reports;
+mod ripening;
 pub mod schema;
 
 pub use leads::{LeadRow, NewLead};
@@ -12,6 +14,7 @@ pub use reports::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
 };
+pub use ripening::RipeBucket;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};

@@ -1,20 +1,69 @@
-//! The terminal app (placeholder until the TUI issue lands).
+//! The terminal app: one synchronous loop over a book. Keys become commands through the keymap,
+//! commands become actions, `App::update` changes the state (and the book), and the views draw
+//! the state.
+
+pub mod app;
+pub mod event_loop;
+pub mod form;
+pub mod keymap;
+pub mod layout;
+pub mod terminal;
+pub mod theme;
+pub mod view;
 
 use anyhow::Result;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 
 use crate::config::Config;
 use crate::store::Store;
+use app::{Action, App};
+use keymap::{Command, Keymap};
+use theme::Theme;
 
-/// Open the terminal app on a book.
-pub fn run(_store: Store, _config: Config, _bench_frames: Option<usize>) -> Result<()> {
-    let mut terminal = ratatui::init();
-    let r = terminal.draw(|f| {
-        f.render_widget(
-            ratatui::widgets::Paragraph::new("ripen — the terminal app is coming. Press any key."),
-            f.area(),
-        )
-    });
-    let _ = ratatui::crossterm::event::read();
-    ratatui::restore();
-    r.map(|_| ()).map_err(Into::into)
+/// Open the terminal app on a book. With `bench_frames`, draw that many frames on an off-screen
+/// 120×40 terminal while walking the queue, and exit (for benchmarks).
+pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Result<()> {
+    let now = crate::config::now()?;
+    let (keymap, warnings) = Keymap::with_overrides(&config.keys);
+    if let Some(n) = bench_frames {
+        return bench(&mut store, keymap, n);
+    }
+    let (mut term, _guard) = terminal::enter()?;
+    let size = term.size()?;
+    let mut app = App::new(
+        &store,
+        keymap,
+        Theme::from_env(),
+        now,
+        Rect::new(0, 0, size.width, size.height),
+    );
+    if !warnings.is_empty() {
+        app.say(warnings.join("; "));
+    }
+    event_loop::run(&mut term, &mut app, &mut store)
+}
+
+fn bench(store: &mut Store, keymap: Keymap, frames: usize) -> Result<()> {
+    let now = crate::config::now()?;
+    let size = Rect::new(0, 0, 120, 40);
+    let mut term = Terminal::new(TestBackend::new(size.width, size.height))?;
+    let mut app = App::new(store, keymap, Theme::colour(), now, size);
+    let started = std::time::Instant::now();
+    for i in 0..frames {
+        let cmd = if (i / 50) % 2 == 0 {
+            Command::Down
+        } else {
+            Command::Up
+        };
+        app.update(Action::Command(cmd), store, &now);
+        term.draw(|f| view::draw(f, &app))?;
+    }
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "drew {frames} frames in {ms:.1} ms ({:.3} ms a frame)",
+        ms / frames.max(1) as f64
+    );
+    Ok(())
 }

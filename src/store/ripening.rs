@@ -1,0 +1,170 @@
+//! The ripening view of the pipeline: open leads grouped by the month they are expected to ripen
+//! (overdue, this month, next, +2, +3, later or unset), and the next moment anything falls due,
+//! so the terminal app can wake exactly then.
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, named_params};
+
+use super::leads::{LeadRow, lead_row, row_select};
+use super::{Filter, Result, Store};
+use crate::domain::{Now, Stage};
+
+/// One group of the ripening view: the leads whose `ripe_on` falls in `[from, to)` (an open end
+/// when `None`), plus those without a ripe date when `unset`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RipeBucket {
+    pub label: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub unset: bool,
+    pub count: i64,
+    pub value_cents: i64,
+    pub weighted_cents: i64,
+}
+
+const BUCKET_WHERE: &str = "l.status = 'open' AND l.deleted_at IS NULL \
+    AND ((l.ripe_on IS NOT NULL AND (:from IS NULL OR l.ripe_on >= :from) \
+          AND (:to IS NULL OR l.ripe_on < :to)) OR (:unset = 1 AND l.ripe_on IS NULL)) \
+    AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' OR l.company LIKE :text ESCAPE '\\' \
+         OR l.email LIKE :text ESCAPE '\\')";
+
+/// `jane doe` → `%jane%doe%`, LIKE's wildcards escaped (as the views' filter does).
+fn like(text: &Option<String>) -> Option<String> {
+    let t = text.as_deref()?.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let mut p = String::from("%");
+    for word in t.split_whitespace() {
+        for c in word.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                p.push('\\');
+            }
+            p.push(c);
+        }
+        p.push('%');
+    }
+    Some(p)
+}
+
+fn month_start(day: NaiveDate, ahead: u32) -> Option<NaiveDate> {
+    day.with_day(1)?.checked_add_months(Months::new(ahead))
+}
+
+impl Store {
+    /// The six ripening groups with count, total and weighted value, oldest first.
+    pub fn ripening_buckets(&self, now: &Now, filter: &Filter) -> Result<Vec<RipeBucket>> {
+        let today = now.today();
+        let start = |ahead: u32| month_start(today, ahead).map(|d| now.start_of(d));
+        let label = |ahead: u32| {
+            month_start(today, ahead)
+                .map(|d| d.format("%b %Y").to_string())
+                .unwrap_or_default()
+        };
+        let mut buckets = vec![
+            (
+                "overdue".to_string(),
+                None,
+                Some(now.start_of_today()),
+                false,
+            ),
+            (label(0), Some(now.start_of_today()), start(1), false),
+            (label(1), start(1), start(2), false),
+            (label(2), start(2), start(3), false),
+            (label(3), start(3), start(4), false),
+            ("later / unset".to_string(), start(4), None, true),
+        ];
+        let p = &self.plan().stage_probability;
+        let sql = format!(
+            "SELECT count(*), coalesce(sum(l.value_cents), 0), \
+             coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
+               WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
+               WHEN 'negotiation' THEN :n ELSE 0 END)), 0) \
+             FROM leads l WHERE {BUCKET_WHERE}"
+        );
+        let text = like(&filter.text);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::new();
+        for (label, from, to, unset) in buckets.drain(..) {
+            let (count, value_cents, weighted): (i64, i64, f64) = stmt.query_row(
+                named_params! {
+                    ":from": from.map(|d| d.timestamp()),
+                    ":to": to.map(|d| d.timestamp()),
+                    ":unset": unset as i64,
+                    ":text": text,
+                    ":g": p.of(Stage::Green),
+                    ":w": p.of(Stage::Warming),
+                    ":r": p.of(Stage::Ripe),
+                    ":p": p.of(Stage::Proposal),
+                    ":n": p.of(Stage::Negotiation),
+                },
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            out.push(RipeBucket {
+                label,
+                from,
+                to,
+                unset,
+                count,
+                value_cents,
+                weighted_cents: weighted.round() as i64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A window of one ripening group, soonest ripe first.
+    pub fn ripening_list(
+        &self,
+        bucket: &RipeBucket,
+        filter: &Filter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<LeadRow>> {
+        let sql = format!(
+            "SELECT {} FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+             WHERE {BUCKET_WHERE} ORDER BY l.ripe_on, l.next_follow_up \
+             LIMIT :limit OFFSET :offset",
+            row_select()
+        );
+        let text = like(&filter.text);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            named_params! {
+                ":from": bucket.from.map(|d| d.timestamp()),
+                ":to": bucket.to.map(|d| d.timestamp()),
+                ":unset": bucket.unset as i64,
+                ":text": text,
+                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
+                ":offset": i64::try_from(offset).unwrap_or(i64::MAX),
+            },
+            lead_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The first follow-up or recycle touch after `at`: when the views next change by
+    /// themselves.
+    pub fn next_due_after(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let t = at.timestamp();
+        let mut next: Option<i64> = None;
+        for sql in [
+            "SELECT min(next_follow_up) FROM leads WHERE status IN ('new','working','open') \
+             AND deleted_at IS NULL AND next_follow_up > ?1",
+            "SELECT min(next_follow_up) FROM leads WHERE status IN ('lost','disqualified') \
+             AND recycle_on IS NOT NULL AND deleted_at IS NULL AND next_follow_up > ?1",
+        ] {
+            let found: Option<i64> = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([t], |r| r.get(0))
+                .optional()?
+                .flatten();
+            next = match (next, found) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(next.and_then(|s| DateTime::from_timestamp(s, 0)))
+    }
+}

@@ -1,0 +1,1270 @@
+//! The app's state and `update`: every change of state goes through [`App::update`], driven by
+//! an [`Action`]; it is the only place that writes to the book, and it never touches the
+//! terminal (what needs the terminal comes back as an [`Effect`]).
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+
+use super::form::{Field, Form, FormKind, Outcome};
+use super::keymap::{Command, Key, Keymap, Mode};
+use super::layout;
+use super::theme::Theme;
+use crate::domain::lead::{OUTCOMES, format_money, parse_money};
+use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::priority::{self, Breakdown};
+use crate::domain::text::clean_field;
+use crate::domain::time::parse_when;
+use crate::domain::{Activity, ActivityKind, Class, DomainError, Now, Plan, Stage, Status};
+use crate::store::{Counts, Filter, LeadRow, NewLead, RipeBucket, Store, StoreError, View};
+
+/// The four views, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Inbox,
+    Queue,
+    Pipeline,
+    Recycled,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Inbox, Tab::Queue, Tab::Pipeline, Tab::Recycled];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Inbox => "Inbox",
+            Tab::Queue => "Follow-ups",
+            Tab::Pipeline => "Pipeline",
+            Tab::Recycled => "Recycled",
+        }
+    }
+}
+
+/// A window onto one list: the rows on screen, the list's length, and the cursor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListWindow {
+    pub rows: Vec<LeadRow>,
+    pub total: usize,
+    /// Index of `rows[0]` in the whole list.
+    pub offset: usize,
+    /// Index of the selected lead in the whole list.
+    pub selected: usize,
+}
+
+impl ListWindow {
+    pub fn selected_row(&self) -> Option<&LeadRow> {
+        self.selected
+            .checked_sub(self.offset)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    /// Move the cursor by `delta` (clamped), keeping it inside the list.
+    fn step(&mut self, delta: isize) {
+        let last = self.total.saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Refetch the window of `page` rows around the cursor; keep the cursor on `keep` if it is
+    /// still in the window, else on the same position (its neighbour).
+    fn load(
+        &mut self,
+        page: usize,
+        keep: Option<&str>,
+        fetch: impl Fn(usize, usize) -> Result<Vec<LeadRow>, StoreError>,
+        total: usize,
+    ) -> Result<(), StoreError> {
+        self.total = total;
+        if total == 0 {
+            *self = ListWindow::default();
+            return Ok(());
+        }
+        let page = page.max(1);
+        self.selected = self.selected.min(total - 1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(total.saturating_sub(page));
+        self.rows = fetch(self.offset, page)?;
+        if let Some(uid) = keep
+            && let Some(i) = self.rows.iter().position(|r| r.lead.uid == uid)
+        {
+            self.selected = self.offset + i;
+        }
+        Ok(())
+    }
+}
+
+/// Where a pipeline column's leads come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnSource {
+    Stage(Stage),
+    Ripe(RipeBucket),
+}
+
+/// One column of the pipeline board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardColumn {
+    pub title: String,
+    pub count: i64,
+    pub value_cents: i64,
+    pub weighted_cents: i64,
+    pub source: ColumnSource,
+    pub window: ListWindow,
+}
+
+/// The pipeline board: stage columns, or ripe-month columns when `months` is on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Board {
+    pub months: bool,
+    pub columns: Vec<BoardColumn>,
+    pub col: usize,
+}
+
+/// The selected lead in full, for the detail pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub row: LeadRow,
+    pub timeline: Vec<Activity>,
+    pub breakdown: Breakdown,
+}
+
+/// A yes/no question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Delete { uid: String, name: String },
+    Quit,
+}
+
+/// A message for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub error: bool,
+}
+
+/// What the loop must do outside `update`, with the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Suspend the screen and write a note on this lead in `$EDITOR`.
+    EditNote { uid: String, name: String },
+}
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A command from the keymap.
+    Command(Command),
+    /// A key for a form, the filter or a question (text entry, not commands).
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Scroll(isize),
+    /// Time passed: refresh what falls due.
+    Tick,
+    /// The editor closed with this text for a note.
+    NoteWritten {
+        uid: String,
+        text: String,
+    },
+}
+
+/// The whole state of the terminal app.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub tab: Tab,
+    pub inbox: ListWindow,
+    pub queue: ListWindow,
+    pub recycled: ListWindow,
+    pub board: Board,
+    /// Follow-ups show the coming week, not just today.
+    pub week: bool,
+    /// The filter text of each tab.
+    pub filters: [String; 4],
+    /// The filter line is taking keys.
+    pub filtering: bool,
+    pub counts: Counts,
+    pub book_empty: bool,
+    pub detail: Option<Detail>,
+    /// Detail asked for with Enter (fills the body when narrow).
+    pub detail_open: bool,
+    pub form: Option<Form>,
+    pub confirm: Option<Confirm>,
+    pub help: bool,
+    pub status: Option<StatusLine>,
+    pub size: Rect,
+    pub now: Now,
+    pub plan: Plan,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub quit: bool,
+}
+
+fn err_text(e: &StoreError) -> String {
+    e.to_string()
+}
+
+impl App {
+    /// A fresh app on a book, loaded.
+    pub fn new(store: &Store, keymap: Keymap, theme: Theme, now: Now, size: Rect) -> App {
+        let mut app = App {
+            tab: Tab::Queue,
+            inbox: ListWindow::default(),
+            queue: ListWindow::default(),
+            recycled: ListWindow::default(),
+            board: Board::default(),
+            week: false,
+            filters: Default::default(),
+            filtering: false,
+            counts: Counts::default(),
+            book_empty: false,
+            detail: None,
+            detail_open: false,
+            form: None,
+            confirm: None,
+            help: false,
+            status: None,
+            size,
+            now,
+            plan: store.plan().clone(),
+            keymap,
+            theme,
+            quit: false,
+        };
+        app.refresh_or_report(store, None);
+        app
+    }
+
+    /// Which keymap mode is in force (for the loop and the help overlay).
+    pub fn mode(&self) -> Mode {
+        if self.book_empty {
+            Mode::Welcome
+        } else {
+            Mode::List
+        }
+    }
+
+    /// Whether keys go to text entry (a form, the filter, a question, the help) rather than
+    /// the keymap.
+    pub fn takes_text(&self) -> bool {
+        self.form.is_some() || self.filtering || self.confirm.is_some() || self.help
+    }
+
+    /// Set the status line.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn fail(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    fn filter(&self) -> Filter {
+        let t = self.filters[self.tab.index()].trim();
+        Filter {
+            text: (!t.is_empty()).then(|| t.to_string()),
+            ..Filter::default()
+        }
+    }
+
+    /// The list view of a list tab.
+    pub fn view_of(&self, tab: Tab) -> View {
+        match tab {
+            Tab::Inbox => View::Inbox,
+            Tab::Queue => View::Queue {
+                until: if self.week {
+                    View::queue_until("week", &self.now)
+                        .unwrap_or_else(|| self.now.start_of_tomorrow())
+                } else {
+                    self.now.start_of_tomorrow()
+                },
+            },
+            Tab::Pipeline => View::Pipeline,
+            Tab::Recycled => View::Recycled,
+        }
+    }
+
+    /// The areas of the screen as drawn now.
+    pub fn areas(&self) -> layout::Areas {
+        layout::areas(self.size, self.tab == Tab::Pipeline, self.detail_open)
+    }
+
+    fn window_mut(&mut self, tab: Tab) -> Option<&mut ListWindow> {
+        match tab {
+            Tab::Inbox => Some(&mut self.inbox),
+            Tab::Queue => Some(&mut self.queue),
+            Tab::Recycled => Some(&mut self.recycled),
+            Tab::Pipeline => self
+                .board
+                .columns
+                .get_mut(self.board.col)
+                .map(|c| &mut c.window),
+        }
+    }
+
+    /// The window of the current tab (the selected column's on the board).
+    pub fn window(&self) -> Option<&ListWindow> {
+        match self.tab {
+            Tab::Inbox => Some(&self.inbox),
+            Tab::Queue => Some(&self.queue),
+            Tab::Recycled => Some(&self.recycled),
+            Tab::Pipeline => self.board.columns.get(self.board.col).map(|c| &c.window),
+        }
+    }
+
+    /// The lead under the cursor.
+    pub fn selected(&self) -> Option<&LeadRow> {
+        self.window().and_then(ListWindow::selected_row)
+    }
+
+    fn page(&self) -> usize {
+        let main = self.areas().main;
+        // Fetch at least one row even when the list is hidden, so the detail has a lead.
+        if self.tab == Tab::Pipeline {
+            layout::card_rows(main).max(1)
+        } else {
+            layout::list_rows(main).max(1)
+        }
+    }
+
+    /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
+    pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
+        self.counts = store.counts(&self.now)?;
+        self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
+        let filter = self.filter();
+        let page = self.page();
+        match self.tab {
+            Tab::Pipeline => self.load_board(store, &filter, page, keep)?,
+            Tab::Recycled if filter.text.is_some() => {
+                // The recycled filter also looks at the loss reason and the tags.
+                let text = filter.text.clone().unwrap_or_default();
+                let total = usize::try_from(store.recycled_matching_count(&text)?).unwrap_or(0);
+                self.recycled.load(
+                    page,
+                    keep,
+                    |o, l| store.recycled_matching(&text, o, l),
+                    total,
+                )?;
+            }
+            tab => {
+                let view = self.view_of(tab);
+                let total = usize::try_from(store.count(&view, &filter)?).unwrap_or(0);
+                if let Some(w) = self.window_mut(tab) {
+                    w.load(page, keep, |o, l| store.list(&view, &filter, o, l), total)?;
+                }
+            }
+        }
+        self.load_detail(store)
+    }
+
+    fn refresh_or_report(&mut self, store: &Store, keep: Option<&str>) {
+        if let Err(e) = self.refresh(store, keep) {
+            self.fail(err_text(&e));
+        }
+    }
+
+    fn load_board(
+        &mut self,
+        store: &Store,
+        filter: &Filter,
+        page: usize,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> = if self.board.months {
+            store
+                .ripening_buckets(&self.now, filter)?
+                .into_iter()
+                .map(|b| {
+                    (
+                        b.label.clone(),
+                        b.count,
+                        b.value_cents,
+                        b.weighted_cents,
+                        ColumnSource::Ripe(b),
+                    )
+                })
+                .collect()
+        } else {
+            store
+                .pipeline_columns(filter)?
+                .into_iter()
+                .map(|c| {
+                    let mut title = c.stage.as_str().to_string();
+                    if let Some(first) = title.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    (
+                        title,
+                        c.count,
+                        c.value_cents,
+                        c.weighted_cents,
+                        ColumnSource::Stage(c.stage),
+                    )
+                })
+                .collect()
+        };
+        let same_shape = self.board.columns.len() == fresh.len()
+            && self
+                .board
+                .columns
+                .iter()
+                .zip(&fresh)
+                .all(|(a, b)| a.title == b.0);
+        let old: Vec<ListWindow> = if same_shape {
+            self.board
+                .columns
+                .iter()
+                .map(|c| c.window.clone())
+                .collect()
+        } else {
+            vec![ListWindow::default(); fresh.len()]
+        };
+        let mut columns = Vec::with_capacity(fresh.len());
+        for ((title, count, value_cents, weighted_cents, source), mut window) in
+            fresh.into_iter().zip(old)
+        {
+            let total = usize::try_from(count).unwrap_or(0);
+            match &source {
+                ColumnSource::Stage(s) => {
+                    let view = View::Stage(*s);
+                    window.load(page, keep, |o, l| store.list(&view, filter, o, l), total)?
+                }
+                ColumnSource::Ripe(b) => window.load(
+                    page,
+                    keep,
+                    |o, l| store.ripening_list(b, filter, o, l),
+                    total,
+                )?,
+            }
+            columns.push(BoardColumn {
+                title,
+                count,
+                value_cents,
+                weighted_cents,
+                source,
+                window,
+            });
+        }
+        // After an action the lead may have moved to another column: follow it there.
+        if let Some(uid) = keep
+            && let Some(i) = columns
+                .iter()
+                .position(|c| c.window.rows.iter().any(|r| r.lead.uid == uid))
+        {
+            self.board.col = i;
+        }
+        self.board.columns = columns;
+        self.board.col = self
+            .board
+            .col
+            .min(self.board.columns.len().saturating_sub(1));
+        Ok(())
+    }
+
+    fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
+        self.detail = match self.selected().cloned() {
+            None => None,
+            Some(row) => {
+                let mut timeline = store.timeline(&row.lead.uid, 50)?;
+                // Entries written in one transaction share a moment and their uids are random:
+                // order those by kind and words so the pane never shuffles between draws.
+                timeline.sort_by(|a, b| {
+                    b.at.cmp(&a.at)
+                        .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
+                        .then_with(|| a.note.cmp(&b.note))
+                });
+                let breakdown = priority::score(&row.lead, &self.now, &self.plan);
+                Some(Detail {
+                    row,
+                    timeline,
+                    breakdown,
+                })
+            }
+        };
+        Ok(())
+    }
+
+    /// Apply one action. Returns what the loop must do with the terminal, if anything.
+    pub fn update(&mut self, action: Action, store: &mut Store, now: &Now) -> Option<Effect> {
+        self.now = *now;
+        match action {
+            Action::Command(c) => return self.command(c, store),
+            Action::Key(k) => return self.key(k, store),
+            Action::Paste(text) => {
+                if let Some(f) = &mut self.form {
+                    f.paste(&text);
+                } else if self.filtering {
+                    let line: String = text.chars().filter(|c| !c.is_control()).collect();
+                    self.filters[self.tab.index()].push_str(&line);
+                    self.after_filter(store);
+                }
+            }
+            Action::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                let keep = self.selected().map(|r| r.lead.uid.clone());
+                self.refresh_or_report(store, keep.as_deref());
+            }
+            Action::Click { column, row } => self.click(column, row, store),
+            Action::Scroll(delta) => {
+                if !self.takes_text() {
+                    self.move_cursor(delta, store);
+                }
+            }
+            Action::Tick => {
+                let keep = self.selected().map(|r| r.lead.uid.clone());
+                self.refresh_or_report(store, keep.as_deref());
+            }
+            Action::NoteWritten { uid, text } => {
+                let note = clean_field(&text, true);
+                match note {
+                    None => self.say("empty note, nothing saved"),
+                    Some(note) => {
+                        let contact = Contact {
+                            kind: ActivityKind::Note,
+                            outcome: None,
+                            note: Some(note),
+                            at: None,
+                            next: None,
+                        };
+                        let n = self.now;
+                        match store
+                            .apply(&uid, &n, |l, p| lifecycle::log_contact(l, contact, &n, p))
+                        {
+                            Ok(row) => {
+                                self.say(format!("note saved · {}", row.lead.name));
+                                self.refresh_or_report(store, Some(&uid));
+                            }
+                            Err(e) => self.fail(err_text(&e)),
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn move_cursor(&mut self, delta: isize, store: &Store) {
+        if let Some(w) = self.window_mut(self.tab) {
+            w.step(delta);
+        }
+        if let Err(e) = self.reload_window(store) {
+            self.fail(err_text(&e));
+        }
+    }
+
+    /// After the cursor moved: refetch only the window under it and the detail, not the
+    /// counts, so scrolling a big book costs one small query a step.
+    fn reload_window(&mut self, store: &Store) -> Result<(), StoreError> {
+        let filter = self.filter();
+        let page = self.page();
+        let recycled_text = (self.tab == Tab::Recycled)
+            .then(|| filter.text.clone())
+            .flatten();
+        let view = self.view_of(self.tab);
+        let source = self
+            .board
+            .columns
+            .get(self.board.col)
+            .map(|c| c.source.clone());
+        let tab = self.tab;
+        let Some(w) = self.window_mut(tab) else {
+            return Ok(());
+        };
+        let total = w.total;
+        match (recycled_text, tab, source) {
+            (Some(text), _, _) => w.load(
+                page,
+                None,
+                |o, l| store.recycled_matching(&text, o, l),
+                total,
+            )?,
+            (None, Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
+                let v = View::Stage(s);
+                w.load(page, None, |o, l| store.list(&v, &filter, o, l), total)?
+            }
+            (None, Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
+                page,
+                None,
+                |o, l| store.ripening_list(&b, &filter, o, l),
+                total,
+            )?,
+            (None, Tab::Pipeline, None) => {}
+            (None, _, _) => w.load(page, None, |o, l| store.list(&view, &filter, o, l), total)?,
+        }
+        self.load_detail(store)
+    }
+
+    fn switch(&mut self, tab: Tab, store: &Store) {
+        self.tab = tab;
+        self.filtering = false;
+        self.refresh_or_report(store, None);
+    }
+
+    fn command(&mut self, c: Command, store: &mut Store) -> Option<Effect> {
+        self.status = None;
+        let page = self.page() as isize;
+        match c {
+            Command::Inbox => self.switch(Tab::Inbox, store),
+            Command::Queue => self.switch(Tab::Queue, store),
+            Command::Pipeline => self.switch(Tab::Pipeline, store),
+            Command::Recycled => self.switch(Tab::Recycled, store),
+            Command::NextView => self.switch(Tab::ALL[(self.tab.index() + 1) % 4], store),
+            Command::PrevView => self.switch(Tab::ALL[(self.tab.index() + 3) % 4], store),
+            Command::Down => self.move_cursor(1, store),
+            Command::Up => self.move_cursor(-1, store),
+            Command::PageDown => self.move_cursor(page, store),
+            Command::PageUp => self.move_cursor(-page, store),
+            Command::Top => self.move_cursor(isize::MIN / 2, store),
+            Command::Bottom => self.move_cursor(isize::MAX / 2, store),
+            Command::Left | Command::Right => {
+                if self.tab == Tab::Pipeline && !self.board.columns.is_empty() {
+                    let n = self.board.columns.len();
+                    self.board.col = if c == Command::Right {
+                        (self.board.col + 1).min(n - 1)
+                    } else {
+                        self.board.col.saturating_sub(1)
+                    };
+                    self.refresh_or_report(store, None);
+                }
+            }
+            Command::Detail => self.detail_open = !self.detail_open,
+            Command::Back => {
+                if self.detail_open {
+                    self.detail_open = false;
+                } else if !self.filters[self.tab.index()].is_empty() {
+                    self.filters[self.tab.index()].clear();
+                    self.refresh_or_report(store, None);
+                }
+            }
+            Command::Add => self.form = Some(self.add_form()),
+            Command::Edit
+            | Command::Log
+            | Command::Snooze
+            | Command::Qualify
+            | Command::Lose
+            | Command::Win => {
+                let Some(row) = self.selected().cloned() else {
+                    self.fail("no lead selected");
+                    return None;
+                };
+                match self.lead_form(c, &row) {
+                    Ok(f) => self.form = Some(f),
+                    Err(msg) => self.fail(msg),
+                }
+            }
+            Command::StageForward | Command::StageBack => {
+                let forward = c == Command::StageForward;
+                let n = self.now;
+                self.on_selected(store, None, |store, uid| {
+                    store.apply(uid, &n, |l, p| lifecycle::step_stage(l, forward, &n, p))
+                });
+            }
+            Command::Reactivate => {
+                let n = self.now;
+                self.on_selected(store, Some("reactivated → working"), |store, uid| {
+                    store.apply(uid, &n, |l, _| lifecycle::reactivate(l, &n))
+                });
+            }
+            Command::Delete => match self.selected() {
+                Some(r) => {
+                    self.confirm = Some(Confirm::Delete {
+                        uid: r.lead.uid.clone(),
+                        name: r.lead.name.clone(),
+                    })
+                }
+                None => self.fail("no lead selected"),
+            },
+            Command::CopyEmail => {
+                let email = self.selected().map(|r| r.lead.email.clone());
+                match email {
+                    None => self.fail("no lead selected"),
+                    Some(None) => self.fail("this lead has no e-mail address"),
+                    Some(Some(e)) => {
+                        self.say(format!("copied {e}"));
+                        return Some(Effect::Copy(e));
+                    }
+                }
+            }
+            Command::Note => match self.selected() {
+                Some(r) => {
+                    return Some(Effect::EditNote {
+                        uid: r.lead.uid.clone(),
+                        name: r.lead.name.clone(),
+                    });
+                }
+                None => self.fail("no lead selected"),
+            },
+            Command::Filter => self.filtering = true,
+            Command::Week => {
+                if self.tab == Tab::Queue {
+                    self.week = !self.week;
+                    self.queue.selected = 0;
+                    self.refresh_or_report(store, None);
+                } else {
+                    self.fail("t: only in Follow-ups");
+                }
+            }
+            Command::Months => {
+                if self.tab == Tab::Pipeline {
+                    self.board.months = !self.board.months;
+                    self.board.col = 0;
+                    self.refresh_or_report(store, None);
+                } else {
+                    self.fail("m: only in the Pipeline");
+                }
+            }
+            Command::Import => self.say("import: coming soon (use `ripen import FILE` meanwhile)"),
+            Command::Export => self.say("export: coming soon (use `ripen list VIEW --json`)"),
+            Command::Demo => {
+                let n = self.now;
+                match crate::demo::fill(store, 60, 7, &n) {
+                    Ok(k) => {
+                        self.say(format!("added {k} demo leads"));
+                        self.refresh_or_report(store, None);
+                    }
+                    Err(e) => self.fail(format!("{e:#}")),
+                }
+            }
+            Command::Help => self.help = true,
+            Command::Quit => self.quit = true,
+        }
+        None
+    }
+
+    /// Run a store change on the selected lead and report it.
+    fn on_selected(
+        &mut self,
+        store: &mut Store,
+        verb: Option<&str>,
+        f: impl FnOnce(&mut Store, &str) -> Result<LeadRow, StoreError>,
+    ) {
+        let Some(uid) = self.selected().map(|r| r.lead.uid.clone()) else {
+            self.fail("no lead selected");
+            return;
+        };
+        match f(store, &uid) {
+            Ok(row) => {
+                let words = verb.map(str::to_string).unwrap_or_else(|| describe(&row));
+                self.say(format!("{words} · {}", row.lead.name));
+                self.refresh_or_report(store, Some(&uid));
+            }
+            Err(e) => self.fail(err_text(&e)),
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent, store: &mut Store) -> Option<Effect> {
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        if self.help {
+            self.help = false;
+            return None;
+        }
+        if let Some(q) = self.confirm.take() {
+            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                match q {
+                    Confirm::Quit => self.quit = true,
+                    Confirm::Delete { uid, .. } => {
+                        let n = self.now;
+                        match store.apply(&uid, &n, |l, _| lifecycle::trash(l, &n)) {
+                            Ok(row) => {
+                                self.say(format!("moved to the trash · {}", row.lead.name));
+                                self.refresh_or_report(store, Some(&uid));
+                            }
+                            Err(e) => self.fail(err_text(&e)),
+                        }
+                    }
+                }
+            } else {
+                self.say("cancelled");
+            }
+            return None;
+        }
+        if let Some(form) = &mut self.form {
+            if ctrl_c {
+                if form.dirty() {
+                    self.confirm = Some(Confirm::Quit);
+                } else {
+                    self.quit = true;
+                }
+                return None;
+            }
+            match form.key(k) {
+                Outcome::Continue => {}
+                Outcome::Cancel => self.form = None,
+                Outcome::Submit => self.submit(store),
+            }
+            return None;
+        }
+        if self.filtering {
+            let idx = self.tab.index();
+            match k.code {
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filters[idx].clear();
+                    self.after_filter(store);
+                }
+                KeyCode::Enter => self.filtering = false,
+                KeyCode::Backspace => {
+                    self.filters[idx].pop();
+                    self.after_filter(store);
+                }
+                KeyCode::Down => self.move_cursor(1, store),
+                KeyCode::Up => self.move_cursor(-1, store),
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.filters[idx].push(c);
+                    self.after_filter(store);
+                }
+                _ => {}
+            }
+            return None;
+        }
+        None
+    }
+
+    fn after_filter(&mut self, store: &Store) {
+        if let Some(w) = self.window_mut(self.tab) {
+            w.selected = 0;
+            w.offset = 0;
+        }
+        if self.tab == Tab::Pipeline {
+            for c in &mut self.board.columns {
+                c.window.selected = 0;
+                c.window.offset = 0;
+            }
+        }
+        self.refresh_or_report(store, None);
+    }
+
+    fn click(&mut self, column: u16, row: u16, store: &Store) {
+        if self.takes_text() {
+            return;
+        }
+        let main = self.areas().main;
+        let inside = column >= main.x
+            && column < main.x + main.width
+            && row >= main.y
+            && row < main.y + main.height;
+        if !inside {
+            // A click on the tab bar switches views.
+            if row == 1 {
+                let per = (self.size.width / 4).max(1);
+                let i = usize::from(column / per).min(3);
+                self.switch(Tab::ALL[i], store);
+            }
+            return;
+        }
+        if self.tab == Tab::Pipeline {
+            let n = self.board.columns.len();
+            let visible = layout::board_columns_visible(main, n);
+            let first = first_visible_column(self.board.col, visible, n);
+            let width = (main.width as usize / visible).max(1);
+            let col = first + (column - main.x) as usize / width;
+            if col < n {
+                self.board.col = col;
+            }
+            let first_card = main.y + 3;
+            if row >= first_card
+                && let Some(w) = self.window_mut(Tab::Pipeline)
+            {
+                let i = w.offset + (row - first_card) as usize;
+                if i < w.total {
+                    w.selected = i;
+                }
+            }
+        } else {
+            let first_row = main.y + 2;
+            if row >= first_row
+                && let Some(w) = self.window_mut(self.tab)
+            {
+                let i = w.offset + (row - first_row) as usize;
+                if i < w.total {
+                    w.selected = i;
+                }
+            }
+        }
+        self.refresh_or_report(store, None);
+    }
+
+    // ---------------------------------------------------------------- forms
+
+    fn add_form(&self) -> Form {
+        Form::new(
+            FormKind::Add,
+            "Add lead".into(),
+            None,
+            vec![
+                Field::text("name", "", "required"),
+                Field::text("company", "", ""),
+                Field::text("email", "", ""),
+                Field::text("phone", "", ""),
+                Field::text("source", "", "e.g. Webinar Oct"),
+            ],
+        )
+    }
+
+    fn lead_form(&self, c: Command, row: &LeadRow) -> Result<Form, String> {
+        let l = &row.lead;
+        let name = l.name.clone();
+        let uid = Some(l.uid.clone());
+        let cur = &self.plan.currency;
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let date = |d: Option<DateTime<Utc>>| {
+            d.map(|d| self.now.local_date(d).format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let money = |v: Option<i64>| {
+            v.map(|c| format_money(c, "").replace(',', ""))
+                .unwrap_or_default()
+        };
+        Ok(match c {
+            Command::Edit => Form::new(
+                FormKind::Edit,
+                format!("Edit · {name}"),
+                uid,
+                vec![
+                    Field::text("name", &l.name, ""),
+                    Field::text("company", &opt(&l.company), ""),
+                    Field::text("title", &opt(&l.title), ""),
+                    Field::text("email", &opt(&l.email), ""),
+                    Field::text("phone", &opt(&l.phone), ""),
+                    Field::text("source", &opt(&l.source), ""),
+                    Field::text("city", &opt(&l.city), ""),
+                    Field::text("country", &opt(&l.country), ""),
+                ],
+            ),
+            Command::Log => {
+                if l.status == Status::Won {
+                    return Err(format!("{name} is won; nothing to follow up"));
+                }
+                // The cadence after this contact: a new lead becomes working first.
+                let mut after = l.clone();
+                if after.status == Status::New {
+                    after.status = Status::Working;
+                }
+                let days = self
+                    .plan
+                    .cadence
+                    .days_for(after.status, after.class, after.stage);
+                let next = lifecycle::next_from_cadence(&after, self.now.utc, &self.plan);
+                let why = self
+                    .plan
+                    .cadence
+                    .explain(after.status, after.class, after.stage);
+                let kinds = ActivityKind::CONTACTS
+                    .iter()
+                    .map(|k| k.as_str().to_string())
+                    .chain(["note".to_string()])
+                    .collect();
+                let outcomes = OUTCOMES
+                    .iter()
+                    .map(|o| o.to_string())
+                    .chain(["–".to_string()])
+                    .collect();
+                Form::new(
+                    FormKind::Log,
+                    format!("Log contact · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("kind", kinds, "call"),
+                        Field::choice("outcome", outcomes, "reached"),
+                        Field::text("note", "", ""),
+                        Field::text(
+                            "next",
+                            &format!("+{days}d"),
+                            format!("{} · {why}", self.now.local_date(next).format("%a %d %b")),
+                        ),
+                    ],
+                )
+            }
+            Command::Snooze => {
+                let options = ["+1d", "+3d", "+1w", "+1m"].map(String::from).to_vec();
+                Form::new(
+                    FormKind::Snooze,
+                    format!("Snooze · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("until", options, "+1d"),
+                        Field::text("or date", "", "2027-01-07, fri, +10d"),
+                    ],
+                )
+            }
+            Command::Qualify => {
+                if !l.status.is_active() {
+                    return Err(format!(
+                        "{name} is {}; reactivate it first",
+                        l.status.as_str()
+                    ));
+                }
+                let classes = Class::ALL.iter().map(|c| c.as_str().to_string()).collect();
+                let stages = Stage::ALL.iter().map(|s| s.as_str().to_string()).collect();
+                Form::new(
+                    FormKind::Qualify,
+                    format!("Qualify · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("class", classes, l.class.map(|c| c.as_str()).unwrap_or("B")),
+                        Field::text("value", &money(l.value_cents), format!("{cur}, 8k, 12.500")),
+                        Field::choice(
+                            "stage",
+                            stages,
+                            l.stage.map(|s| s.as_str()).unwrap_or("green"),
+                        ),
+                        Field::text("ripe on", &date(l.ripe_on), "2027-04-01, +3m"),
+                    ],
+                )
+            }
+            Command::Lose => {
+                let status = match l.status {
+                    Status::Open => Status::Lost,
+                    Status::New | Status::Working => Status::Disqualified,
+                    s => return Err(format!("{name} is {}; nothing to close", s.as_str())),
+                };
+                let reasons: Vec<String> = self.plan.reasons.keys().cloned().collect();
+                let reason_dates: Vec<(String, String)> = self
+                    .plan
+                    .reasons
+                    .iter()
+                    .map(|(k, r)| {
+                        let d = match r.recycle_days() {
+                            Some(d) => date(Some(crate::domain::time::plus_days(self.now.utc, d))),
+                            None => "never".to_string(),
+                        };
+                        (k.clone(), d)
+                    })
+                    .collect();
+                let first = if status == Status::Lost {
+                    "competitor"
+                } else {
+                    "not-a-fit"
+                };
+                let first = if reasons.iter().any(|r| r == first) {
+                    first.to_string()
+                } else {
+                    reasons.first().cloned().unwrap_or_default()
+                };
+                let recycle = reason_dates
+                    .iter()
+                    .find(|(k, _)| *k == first)
+                    .map(|(_, d)| d.clone())
+                    .unwrap_or_default();
+                let verb = if status == Status::Lost {
+                    "Lose"
+                } else {
+                    "Disqualify"
+                };
+                let mut f = Form::new(
+                    FormKind::Close(status),
+                    format!("{verb} · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("reason", reasons, &first),
+                        Field::text("note", "", ""),
+                        Field::text("recycle", &recycle, "date, or never"),
+                    ],
+                );
+                f.reason_dates = reason_dates;
+                f
+            }
+            Command::Win => {
+                if !l.status.is_active() {
+                    return Err(format!("{name} is {}; cannot win it", l.status.as_str()));
+                }
+                Form::new(
+                    FormKind::Win,
+                    format!("Win · {name}"),
+                    uid,
+                    vec![Field::text("value", &money(l.value_cents), cur.clone())],
+                )
+            }
+            _ => return Err("no form for this command".into()),
+        })
+    }
+
+    /// Save the open form: on success close it and refresh; on error keep it with the message.
+    fn submit(&mut self, store: &mut Store) {
+        let Some(form) = self.form.clone() else {
+            return;
+        };
+        match self.save(&form, store) {
+            Ok((uid, words)) => {
+                self.form = None;
+                self.say(words);
+                if form.kind == FormKind::Add {
+                    self.tab = Tab::Inbox;
+                    self.inbox.selected = usize::MAX / 2;
+                }
+                self.refresh_or_report(store, Some(&uid));
+            }
+            Err(msg) => {
+                if let Some(f) = &mut self.form {
+                    f.error = Some(msg);
+                }
+            }
+        }
+    }
+
+    fn save(&self, form: &Form, store: &mut Store) -> Result<(String, String), String> {
+        let now = self.now;
+        let e = |e: StoreError| e.to_string();
+        let d = |e: DomainError| e.to_string();
+        let text = |label: &str| clean_field(&form.value(label), false);
+        let when = |label: &str| -> Result<Option<DateTime<Utc>>, String> {
+            match text(label) {
+                None => Ok(None),
+                Some(s) => parse_when(&s, &now).map(Some).map_err(d),
+            }
+        };
+        let money = |label: &str| -> Result<Option<i64>, String> {
+            match text(label) {
+                None => Ok(None),
+                Some(s) => parse_money(&s).map(Some).map_err(d),
+            }
+        };
+        if form.kind == FormKind::Add {
+            let name = text("name").ok_or("a lead needs a name")?;
+            let new = NewLead {
+                name: name.clone(),
+                company: text("company"),
+                email: text("email"),
+                phone: text("phone"),
+                source: text("source"),
+                ..NewLead::default()
+            };
+            let (number, uid) = store.add_lead(new, &now).map_err(e)?;
+            return Ok((uid, format!("added #{number} · {name}")));
+        }
+        let uid = form.lead.clone().ok_or("no lead")?;
+        let (row, words) = match form.kind {
+            FormKind::Add => return Err("unreachable".into()),
+            FormKind::Edit => {
+                let name = text("name").ok_or("a lead needs a name")?;
+                let row = store
+                    .apply(&uid, &now, |before, _| {
+                        let mut l = before.clone();
+                        l.name = name;
+                        l.company = text("company");
+                        l.title = text("title");
+                        l.email = text("email");
+                        l.phone = text("phone");
+                        l.source = text("source");
+                        l.city = text("city");
+                        l.country = text("country");
+                        lifecycle::edited(before, l, &now)
+                    })
+                    .map_err(e)?;
+                (row, "saved".to_string())
+            }
+            FormKind::Log => {
+                let kind: ActivityKind = form.value("kind").parse().map_err(d)?;
+                let outcome = Some(form.value("outcome")).filter(|o| o != "–");
+                let contact = Contact {
+                    kind,
+                    outcome: if kind == ActivityKind::Note {
+                        None
+                    } else {
+                        outcome
+                    },
+                    note: clean_field(&form.value("note"), false),
+                    at: None,
+                    next: when("next")?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::log_contact(l, contact, &now, p)
+                    })
+                    .map_err(e)?;
+                (row, format!("logged {}", kind.as_str()))
+            }
+            FormKind::Snooze => {
+                let at = match when("or date")? {
+                    Some(at) => at,
+                    None => parse_when(&form.value("until"), &now).map_err(d)?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, _| lifecycle::snooze(l, at, &now))
+                    .map_err(e)?;
+                (row, "snoozed".to_string())
+            }
+            FormKind::Qualify => {
+                let q = Qualification {
+                    class: form.value("class").parse().map_err(d)?,
+                    value_cents: money("value")?,
+                    stage: Some(form.value("stage").parse().map_err(d)?),
+                    ripe_on: when("ripe on")?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))
+                    .map_err(e)?;
+                (row, "qualified".to_string())
+            }
+            FormKind::Close(status) => {
+                let reason = form.value("reason");
+                let note = clean_field(&form.value("note"), false);
+                let recycle = match text("recycle").as_deref() {
+                    None => Recycle::ByReason,
+                    Some(s) if s.eq_ignore_ascii_case("never") => Recycle::Never,
+                    Some(s) => Recycle::On(parse_when(s, &now).map_err(d)?),
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::close_out(l, status, &reason, note, recycle, &now, p)
+                    })
+                    .map_err(e)?;
+                (row, format!("{} ({reason})", status.as_str()))
+            }
+            FormKind::Win => {
+                let v = money("value")?;
+                let row = store
+                    .apply(&uid, &now, |l, p| lifecycle::win(l, v, &now, p))
+                    .map_err(e)?;
+                (row, "won".to_string())
+            }
+        };
+        let next = match row.lead.next_follow_up {
+            Some(at) if row.lead.status.is_active() => {
+                format!(" · next {}", now.local_date(at).format("%a %d %b"))
+            }
+            _ => String::new(),
+        };
+        Ok((uid, format!("{words} · {}{next}", row.lead.name)))
+    }
+
+    /// The key event the keymap sees for a command, for tests and the loop.
+    pub fn command_for(&self, key: &KeyEvent) -> Option<Command> {
+        self.keymap.command(self.mode(), Key::from_event(key))
+    }
+}
+
+/// The first board column shown when `visible` of `n` fit and `col` is selected.
+pub fn first_visible_column(col: usize, visible: usize, n: usize) -> usize {
+    if n <= visible {
+        0
+    } else {
+        col.saturating_sub(visible - 1).min(n - visible)
+    }
+}
+
+/// A lead's state in a few words, after a change.
+fn describe(row: &LeadRow) -> String {
+    let l = &row.lead;
+    match (l.status, l.stage) {
+        (Status::Open, Some(s)) => format!("stage {s}"),
+        (s, _) => s.as_str().to_string(),
+    }
+}

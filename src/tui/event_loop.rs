@@ -1,0 +1,224 @@
+//! The one synchronous loop: wait for input with a timeout that ends when something next falls
+//! due (midnight, a follow-up), drain every queued event through `update`, then draw once, and
+//! only if something changed.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use std::io::Write;
+use std::time::Duration;
+
+use super::app::{Action, App, Effect};
+use super::keymap::Command;
+use super::{layout, terminal, view};
+use crate::domain::Now;
+use crate::store::Store;
+
+/// Longest sleep, so a clock changed under us (suspend, NTP) is noticed within the hour.
+const MAX_SLEEP: Duration = Duration::from_secs(3600);
+
+/// Translate a terminal event into an action, if it means one.
+pub fn action_for(app: &App, ev: Event) -> Option<Action> {
+    // Nothing acts blind: on a screen too small to show the app, only resizing and quitting work.
+    if !layout::big_enough(app.size) {
+        return match ev {
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            Event::Key(k)
+                if k.kind != KeyEventKind::Release
+                    && !app.takes_text()
+                    && app.command_for(&k) == Some(Command::Quit) =>
+            {
+                Some(Action::Command(Command::Quit))
+            }
+            _ => None,
+        };
+    }
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if app.takes_text() {
+                return Some(Action::Key(k));
+            }
+            if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                return Some(Action::Command(Command::Quit));
+            }
+            app.command_for(&k).map(Action::Command)
+        }
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(1)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-1)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// When the views next change by themselves: midnight or the next follow-up, whichever first.
+fn next_wake(store: &Store, now: &Now) -> DateTime<Utc> {
+    let midnight = now.start_of_tomorrow();
+    match store.next_due_after(now.utc) {
+        Ok(Some(due)) => due.min(midnight),
+        _ => midnight,
+    }
+}
+
+fn clock(fallback: Now) -> Now {
+    crate::config::now().unwrap_or(fallback)
+}
+
+/// Run until the user quits.
+pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Result<()> {
+    let mut dirty = true;
+    let mut wake = next_wake(store, &app.now);
+    loop {
+        let now = clock(app.now);
+        if now.utc >= wake {
+            app.update(Action::Tick, store, &now);
+            wake = next_wake(store, &now);
+            dirty = true;
+        }
+        if dirty {
+            term.draw(|f| view::draw(f, app))?;
+            dirty = false;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let sleep = (wake - now.utc)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SLEEP);
+        if !event::poll(sleep)? {
+            continue;
+        }
+        // Drain everything queued before drawing once.
+        loop {
+            let ev = event::read()?;
+            if let Some(action) = action_for(app, ev) {
+                let now = clock(app.now);
+                if let Some(effect) = app.update(action, store, &now) {
+                    perform(term, app, store, effect)?;
+                }
+                dirty = true;
+            }
+            if app.quit || !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+        // An action may have moved the next follow-up.
+        wake = next_wake(store, &app.now);
+    }
+}
+
+/// Do what `update` asked of the terminal.
+fn perform(
+    term: &mut DefaultTerminal,
+    app: &mut App,
+    store: &mut Store,
+    effect: Effect,
+) -> Result<()> {
+    match effect {
+        Effect::Copy(text) => {
+            let mut out = std::io::stdout();
+            write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+            out.flush()?;
+        }
+        Effect::EditNote { uid, name } => {
+            let result = terminal::suspended(|| edit_in_editor(&name));
+            term.clear()?;
+            let now = clock(app.now);
+            match result {
+                Ok(text) => {
+                    app.update(Action::NoteWritten { uid, text }, store, &now);
+                }
+                Err(e) => app.say(format!("editor: {e:#}")),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Open `$VISUAL`/`$EDITOR` (else `vi`) on a private temporary file and return what was written.
+fn edit_in_editor(name: &str) -> Result<String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = std::env::temp_dir().join(format!(
+        "ripen-note-{}-{}.txt",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        let _ = name;
+        f.flush()?;
+    }
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_string());
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    let text = std::fs::read_to_string(&path);
+    let _ = std::fs::remove_file(&path);
+    let status = status?;
+    if !status.success() {
+        anyhow::bail!("{program} exited with {status}; note not saved");
+    }
+    Ok(text?)
+}
+
+/// Standard base64, for OSC 52.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"jane@acme.example"), "amFuZUBhY21lLmV4YW1wbGU=");
+    }
+}

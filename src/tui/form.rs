@@ -1,0 +1,322 @@
+//! Small forms: a column of fields, each a text field (ratatui-textarea: cursor, arrows,
+//! Home/End, word delete, paste) or a choice cycled with ←/→. Enter saves, Esc cancels and asks
+//! first when typed input would be lost.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Modifier, Style};
+use ratatui_textarea::TextArea;
+
+use crate::domain::Status;
+
+/// What a form does when saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Add,
+    Edit,
+    Log,
+    Snooze,
+    Qualify,
+    /// Lose (an open lead) or disqualify (an inbox lead).
+    Close(Status),
+    Win,
+}
+
+/// A field's input.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Text {
+        area: Box<TextArea<'static>>,
+        initial: String,
+    },
+    Choice {
+        options: Vec<String>,
+        idx: usize,
+    },
+}
+
+/// One labelled field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub input: Input,
+    /// Dim words after the field: where a default came from, what a date means.
+    pub hint: String,
+}
+
+impl Field {
+    pub fn text(label: &'static str, value: &str, hint: impl Into<String>) -> Field {
+        let mut area = TextArea::new(vec![value.to_string()]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        area.set_cursor_line_style(Style::new());
+        Field {
+            label,
+            input: Input::Text {
+                area: Box::new(area),
+                initial: value.to_string(),
+            },
+            hint: hint.into(),
+        }
+    }
+
+    pub fn choice(label: &'static str, options: Vec<String>, selected: &str) -> Field {
+        let idx = options.iter().position(|o| o == selected).unwrap_or(0);
+        Field {
+            label,
+            input: Input::Choice { options, idx },
+            hint: String::new(),
+        }
+    }
+
+    /// The field's current value: the text typed, or the option chosen.
+    pub fn value(&self) -> String {
+        match &self.input {
+            Input::Text { area, .. } => area.lines().join(" "),
+            Input::Choice { options, idx } => options.get(*idx).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn set_text(&mut self, value: &str) {
+        if let Input::Text { area, initial } = &mut self.input {
+            let mut fresh = TextArea::new(vec![value.to_string()]);
+            fresh.move_cursor(ratatui_textarea::CursorMove::End);
+            fresh.set_cursor_line_style(Style::new());
+            fresh.set_cursor_style(area.cursor_style());
+            **area = fresh;
+            *initial = value.to_string();
+        }
+    }
+
+    fn dirty(&self) -> bool {
+        match &self.input {
+            Input::Text { area, initial } => area.lines().join(" ") != *initial,
+            Input::Choice { .. } => false,
+        }
+    }
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Continue,
+    Submit,
+    Cancel,
+}
+
+/// An open form.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    /// The lead it acts on (none for add).
+    pub lead: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The last validation error, shown in the form.
+    pub error: Option<String>,
+    /// Esc was pressed with typed input: the form asks before discarding it.
+    pub confirm_discard: bool,
+    /// For the close form: the recycle date each reason prefills.
+    pub reason_dates: Vec<(String, String)>,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: String, lead: Option<String>, fields: Vec<Field>) -> Form {
+        let mut f = Form {
+            kind,
+            title,
+            lead,
+            fields,
+            focus: 0,
+            error: None,
+            confirm_discard: false,
+            reason_dates: Vec::new(),
+        };
+        f.mark_focus();
+        f
+    }
+
+    /// The value of the field with this label ("" when there is none).
+    pub fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    /// Whether any text field holds input the user typed.
+    pub fn dirty(&self) -> bool {
+        self.fields.iter().any(Field::dirty)
+    }
+
+    /// Only the focused text field shows its cursor.
+    fn mark_focus(&mut self) {
+        for (i, f) in self.fields.iter_mut().enumerate() {
+            if let Input::Text { area, .. } = &mut f.input {
+                area.set_cursor_style(if i == self.focus {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                });
+            }
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.len();
+        if n == 0 {
+            return;
+        }
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+        self.mark_focus();
+    }
+
+    /// Handle a key.
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        if self.confirm_discard {
+            self.confirm_discard = false;
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Cancel,
+                _ => Outcome::Continue,
+            };
+        }
+        match key.code {
+            KeyCode::Esc => {
+                if self.dirty() {
+                    self.confirm_discard = true;
+                    return Outcome::Continue;
+                }
+                return Outcome::Cancel;
+            }
+            KeyCode::Enter => return Outcome::Submit,
+            KeyCode::Tab | KeyCode::Down => {
+                self.move_focus(true);
+                return Outcome::Continue;
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.move_focus(false);
+                return Outcome::Continue;
+            }
+            _ => {}
+        }
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return Outcome::Continue;
+        };
+        let mut changed_choice = false;
+        match &mut field.input {
+            Input::Text { area, .. } => {
+                area.input(ratatui_textarea::Input::from(key));
+            }
+            Input::Choice { options, idx } => {
+                let n = options.len().max(1);
+                match key.code {
+                    KeyCode::Right | KeyCode::Char(' ') => *idx = (*idx + 1) % n,
+                    KeyCode::Left => *idx = (*idx + n - 1) % n,
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        // Typing a letter jumps to the next option starting with it.
+                        let c = c.to_ascii_lowercase();
+                        if let Some(j) = (1..=n)
+                            .map(|k| (*idx + k) % n)
+                            .find(|j| options[*j].to_ascii_lowercase().starts_with(c))
+                        {
+                            *idx = j;
+                        }
+                    }
+                    _ => {}
+                }
+                changed_choice = true;
+            }
+        }
+        if changed_choice {
+            self.choice_changed();
+        }
+        Outcome::Continue
+    }
+
+    /// Pasted text goes into the focused text field, on one line.
+    pub fn paste(&mut self, text: &str) {
+        if let Some(Field {
+            input: Input::Text { area, .. },
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            let one_line: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            area.insert_str(one_line);
+        }
+    }
+
+    /// A reason picked in the close form prefills its recycle date, unless the user typed one.
+    fn choice_changed(&mut self) {
+        if !matches!(self.kind, FormKind::Close(_)) {
+            return;
+        }
+        let reason = self.value("reason");
+        let Some((_, date)) = self
+            .reason_dates
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .cloned()
+        else {
+            return;
+        };
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "recycle")
+            && !f.dirty()
+        {
+            f.set_text(&date);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn form() -> Form {
+        Form::new(
+            FormKind::Log,
+            "Log".into(),
+            None,
+            vec![
+                Field::choice("kind", vec!["call".into(), "email".into()], "call"),
+                Field::text("note", "", ""),
+            ],
+        )
+    }
+
+    #[test]
+    fn choices_cycle_and_text_types() {
+        let mut f = form();
+        f.key(key(KeyCode::Right));
+        assert_eq!(f.value("kind"), "email");
+        f.key(key(KeyCode::Tab));
+        f.key(key(KeyCode::Char('h')));
+        f.key(key(KeyCode::Char('i')));
+        assert_eq!(f.value("note"), "hi");
+        assert!(f.dirty());
+    }
+
+    #[test]
+    fn esc_with_typed_input_asks_first() {
+        let mut f = form();
+        assert_eq!(f.key(key(KeyCode::Esc)), Outcome::Cancel);
+        f.key(key(KeyCode::Tab));
+        f.key(key(KeyCode::Char('x')));
+        assert_eq!(f.key(key(KeyCode::Esc)), Outcome::Continue);
+        assert!(f.confirm_discard);
+        assert_eq!(f.key(key(KeyCode::Char('n'))), Outcome::Continue);
+        assert_eq!(f.value("note"), "x");
+        f.key(key(KeyCode::Esc));
+        assert_eq!(f.key(key(KeyCode::Char('y'))), Outcome::Cancel);
+    }
+}

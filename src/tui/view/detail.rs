@@ -1,0 +1,166 @@
+//! The detail pane: the selected lead's fields, priority breakdown, next follow-up and
+//! timeline, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{clean, cut, fit, wrap};
+use crate::domain::lead::format_money;
+use crate::domain::priority::{self, Due};
+use crate::tui::app::App;
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(d) = &app.detail else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                fit("No lead selected.", inner.width as usize),
+                t.dim,
+            )),
+            inner,
+        );
+        return;
+    };
+    let l = &d.row.lead;
+    let title = match &l.company {
+        Some(c) => format!(" #{} {} · {} ", d.row.number, clean(&l.name), clean(c)),
+        None => format!(" #{} {} ", d.row.number, clean(&l.name)),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(
+            cut(&title, area.width.saturating_sub(2) as usize),
+            t.title,
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let cur = &app.plan.currency;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut push = |text: String, style: Style| {
+        for part in wrap(&text, w) {
+            lines.push(Line::from(Span::styled(part, style)));
+        }
+    };
+    let contact: Vec<String> = [&l.title, &l.email, &l.phone]
+        .into_iter()
+        .flatten()
+        .map(|s| clean(s))
+        .collect();
+    if !contact.is_empty() {
+        push(contact.join(" · "), t.base);
+    }
+    let mut state = vec![l.status.as_str().to_string()];
+    if let Some(c) = l.class {
+        state.push(format!("class {c}"));
+    }
+    if let Some(s) = l.stage {
+        state.push(s.as_str().to_string());
+    }
+    if let Some(v) = l.value_cents {
+        state.push(format_money(v, cur));
+    }
+    if let Some(r) = l.ripe_on {
+        state.push(format!("ripe {}", app.now.local_date(r).format("%b %Y")));
+    }
+    push(state.join(" · "), t.base);
+    let mut who = vec![format!("owner {}", clean(&l.owner))];
+    if let Some(s) = &l.source {
+        who.push(format!("source {}", clean(s)));
+    }
+    who.push(format!(
+        "since {}",
+        app.now.local_date(l.received_at).format("%d %b %Y")
+    ));
+    push(who.join(" · "), t.dim);
+    if !l.tags.is_empty() {
+        push(
+            format!(
+                "tags {}",
+                l.tags
+                    .iter()
+                    .map(|s| clean(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            t.dim,
+        );
+    }
+    if let Some(reason) = &l.reason {
+        let mut s = format!("reason {}", clean(reason));
+        if let Some(n) = &l.reason_note {
+            s.push_str(&format!(" ({})", clean(n)));
+        }
+        push(s, t.dim);
+    }
+    let (next, style) = match (l.next_follow_up, priority::due(l, &app.now)) {
+        (Some(at), Due::Overdue(n)) => (
+            format!(
+                "next: ‼ overdue {n}d, since {}",
+                app.now.local_date(at).format("%a %d %b")
+            ),
+            t.late,
+        ),
+        (Some(at), Due::Today) => (
+            format!(
+                "next: ! due today {}",
+                at.with_timezone(&app.now.offset).format("%H:%M")
+            ),
+            t.warn,
+        ),
+        (Some(at), _) => (
+            format!("next: {}", app.now.local_date(at).format("%a %d %b %Y")),
+            t.base,
+        ),
+        (None, _) => ("next: none".to_string(), t.dim),
+    };
+    push(next, style);
+    let terms: Vec<String> = d
+        .breakdown
+        .terms
+        .iter()
+        .map(|term| format!("{} {:.0}", term.name, term.points))
+        .collect();
+    push(
+        format!("priority {:.0} = {}", d.breakdown.total, terms.join(" + ")),
+        t.base,
+    );
+    if let Some(n) = &l.notes {
+        push(format!("notes: {}", clean(n)), t.dim);
+    }
+    lines.push(Line::from(Span::styled(
+        fit(
+            "─ timeline ─────────────────────────────────────────────",
+            w,
+        ),
+        t.border,
+    )));
+    for a in &d.timeline {
+        let mut s = format!(
+            "{}  {:<7} ",
+            app.now.local_date(a.at).format("%d %b"),
+            a.kind.as_str()
+        );
+        if let Some(o) = &a.outcome {
+            s.push_str(&format!("{} ", clean(o)));
+        }
+        if let Some(n) = &a.note {
+            s.push_str(&clean(n));
+        }
+        lines.push(Line::from(Span::styled(fit(&s, w), t.base)));
+    }
+    lines.truncate(inner.height as usize);
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,59 @@
+//! The `?` overlay: every key of the current mode, generated from the keymap.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::{centered, fit};
+use crate::tui::app::App;
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let t = &app.theme;
+    let mode = app.mode();
+    let mut rows: Vec<(String, &str)> = app
+        .keymap
+        .bindings(mode)
+        .map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            (keys.join(" "), b.help)
+        })
+        .collect();
+    rows.push(("".into(), ""));
+    rows.push((
+        "in forms".into(),
+        "Enter save · Tab/↓ next · ←/→ choose · Esc cancel",
+    ));
+    let area = f.area();
+    // One column when it fits, else two side by side.
+    let avail = area.height.saturating_sub(2) as usize;
+    let two = rows.len() > avail && area.width >= 60;
+    let per_col = if two {
+        rows.len().div_ceil(2)
+    } else {
+        rows.len()
+    };
+    let width = if two { 100 } else { 70 };
+    let r = centered(area, width, per_col as u16 + 2);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.key)
+        .title(Span::styled(" Keys · any key closes ", t.title));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let cols = if two { 2 } else { 1 };
+    let cw = inner.width as usize / cols;
+    let kw = 10.min(cw);
+    let mut lines: Vec<Line> = Vec::new();
+    for i in 0..per_col {
+        let mut spans = Vec::new();
+        for c in 0..cols {
+            if let Some((k, h)) = rows.get(c * per_col + i) {
+                spans.push(Span::styled(fit(k, kw), t.key));
+                spans.push(Span::raw(fit(h, cw.saturating_sub(kw))));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,109 @@
+//! Inbox: new and working leads, oldest first, with the first-contact clock at a glance.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::{Cell, Col, Table, clean, count_words, draw_table};
+use crate::domain::Status;
+use crate::domain::priority::{Clock, first_contact_clock};
+use crate::store::LeadRow;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+const COLS: [Col; 6] = [
+    Col {
+        title: "clock",
+        width: 10,
+        flex: false,
+        keep: 0,
+    },
+    Col {
+        title: "received",
+        width: 16,
+        flex: false,
+        keep: 4,
+    },
+    Col {
+        title: "name",
+        width: 14,
+        flex: true,
+        keep: 1,
+    },
+    Col {
+        title: "company",
+        width: 12,
+        flex: true,
+        keep: 2,
+    },
+    Col {
+        title: "source",
+        width: 12,
+        flex: false,
+        keep: 5,
+    },
+    Col {
+        title: "status",
+        width: 7,
+        flex: false,
+        keep: 3,
+    },
+];
+
+/// The clock cell: `‼ 61h late`, `! 30h`, `  2h`; a contacted lead shows `✓ working`.
+pub fn clock_cell(app: &App, row: &LeadRow, t: &Theme) -> Cell {
+    let l = &row.lead;
+    let hours = app.now.hours_since(l.received_at).max(0.0).floor() as i64;
+    match first_contact_clock(l, &app.now, &app.plan) {
+        Some(Clock::Breached) => (format!("‼ {hours}h late"), t.late),
+        Some(Clock::Warning) => (format!("! {hours}h"), t.warn),
+        Some(Clock::Fine) => (format!("  {hours}h"), t.base),
+        None if l.status == Status::Working => ("✓ called".into(), t.dim),
+        None => (String::new(), t.base),
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let w = &app.inbox;
+    let rows = w
+        .rows
+        .iter()
+        .map(|r| {
+            let l = &r.lead;
+            vec![
+                clock_cell(app, r, t),
+                (
+                    app.now
+                        .local_date(l.received_at)
+                        .format("%a %d %b")
+                        .to_string()
+                        + &l.received_at
+                            .with_timezone(&app.now.offset)
+                            .format(" %H:%M")
+                            .to_string(),
+                    t.dim,
+                ),
+                (clean(&l.name), t.base),
+                (clean(l.company.as_deref().unwrap_or("")), t.base),
+                (clean(l.source.as_deref().unwrap_or("")), t.dim),
+                (l.status.as_str().to_string(), t.base),
+            ]
+        })
+        .collect();
+    let title = format!(
+        " Inbox · {} new or working · oldest first ",
+        count_words(app, w.total)
+    );
+    draw_table(
+        f,
+        t,
+        area,
+        Table {
+            title,
+            cols: &COLS,
+            rows,
+            selected: w.selected.checked_sub(w.offset),
+            empty: "Inbox zero. New leads land here.",
+        },
+    );
+}

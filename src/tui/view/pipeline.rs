@@ -1,0 +1,106 @@
+//! Pipeline: open leads as a kanban, one column per stage (or per ripe month with `m`), each
+//! column with its count, total and weighted value; each card one line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::{clean, clip_spans, cut, fit};
+use crate::domain::lead::format_money_short;
+use crate::domain::priority;
+use crate::tui::app::{App, BoardColumn, first_visible_column};
+use crate::tui::layout;
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let board = &app.board;
+    let n = board.columns.len();
+    if n == 0 {
+        return;
+    }
+    let visible = layout::board_columns_visible(area, n);
+    let first = first_visible_column(board.col, visible, n);
+    let width = area.width / visible as u16;
+    for (k, i) in (first..(first + visible).min(n)).enumerate() {
+        let x = area.x + k as u16 * width;
+        let w = if k + 1 == visible {
+            area.width - k as u16 * width
+        } else {
+            width
+        };
+        column(
+            f,
+            app,
+            &board.columns[i],
+            i == board.col,
+            Rect::new(x, area.y, w, area.height),
+        );
+    }
+}
+
+fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect) {
+    let t = &app.theme;
+    let cur = &app.plan.currency;
+    let title = format!(
+        " {} {}·{} ",
+        col.title,
+        col.count,
+        format_money_short(col.value_cents, cur)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if active { t.key } else { t.border })
+        .title(Span::styled(
+            cut(&title, area.width.saturating_sub(2) as usize),
+            if active { t.tab_active } else { t.title },
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let mut lines = vec![Line::from(Span::styled(
+        fit(
+            &format!("weighted {}", format_money_short(col.weighted_cents, cur)),
+            w,
+        ),
+        t.dim,
+    ))];
+    let win = &col.window;
+    if win.rows.is_empty() {
+        lines.push(Line::from(Span::styled(fit("(none)", w), t.dim)));
+    }
+    for (r, row) in win.rows.iter().enumerate() {
+        let l = &row.lead;
+        let sel = active && win.selected.checked_sub(win.offset) == Some(r);
+        let idle = priority::days_idle(l, &row.touches, &app.now);
+        let rotting = priority::rotting(l, &row.touches, &app.now, &app.plan);
+        let value = l
+            .value_cents
+            .map(|v| format_money_short(v, cur))
+            .unwrap_or_else(|| "–".into());
+        let tail = format!(" {value} {idle}d{}", if rotting { "⚠" } else { "" });
+        let name_w = w.saturating_sub(tail.width() + 1);
+        let who = match &l.company {
+            Some(c) if name_w >= 24 => format!("{} · {}", clean(&l.name), clean(c)),
+            _ => clean(&l.name),
+        };
+        let marker = if sel { "▶" } else { " " };
+        let mut line = clip_spans(
+            vec![
+                Span::raw(marker),
+                Span::raw(fit(&who, name_w)),
+                Span::styled(tail, if rotting { t.stale } else { t.dim }),
+            ],
+            w,
+        );
+        if sel {
+            line = line.patch_style(t.selected);
+        }
+        lines.push(line);
+    }
+    lines.truncate(inner.height as usize);
+    f.render_widget(Paragraph::new(lines), inner);
+}

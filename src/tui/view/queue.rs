@@ -1,0 +1,115 @@
+//! Follow-ups: the queue in priority order, each row saying why it is there.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::{Col, Table, clean, count_words, draw_table};
+use crate::domain::priority::{self, Due};
+use crate::tui::app::App;
+
+const COLS: [Col; 6] = [
+    Col {
+        title: "pri",
+        width: 4,
+        flex: false,
+        keep: 2,
+    },
+    Col {
+        title: "name",
+        width: 14,
+        flex: true,
+        keep: 1,
+    },
+    Col {
+        title: "company",
+        width: 12,
+        flex: true,
+        keep: 3,
+    },
+    Col {
+        title: "class",
+        width: 5,
+        flex: false,
+        keep: 5,
+    },
+    Col {
+        title: "stage",
+        width: 11,
+        flex: false,
+        keep: 4,
+    },
+    Col {
+        title: "why",
+        width: 16,
+        flex: true,
+        keep: 0,
+    },
+];
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let w = &app.queue;
+    let rows = w
+        .rows
+        .iter()
+        .map(|r| {
+            let l = &r.lead;
+            let score = priority::score(l, &app.now, &app.plan).total;
+            let why = priority::why(l, &r.touches, &app.now, &app.plan);
+            let late = why.iter().any(|w| w.contains("breached"))
+                || matches!(priority::due(l, &app.now), Due::Overdue(_));
+            let stale = priority::stale(l, &r.touches, &app.now, &app.plan)
+                || priority::rotting(l, &r.touches, &app.now, &app.plan);
+            let why_style = if late {
+                t.late
+            } else if matches!(priority::due(l, &app.now), Due::Today) {
+                t.warn
+            } else if stale {
+                t.stale
+            } else {
+                t.base
+            };
+            let mark = if late {
+                "‼ "
+            } else if stale {
+                "⚠ "
+            } else {
+                "  "
+            };
+            vec![
+                (format!("{:>3.0}", score), t.base),
+                (clean(&l.name), t.base),
+                (clean(l.company.as_deref().unwrap_or("")), t.base),
+                (
+                    l.class.map(|c| c.as_str()).unwrap_or("–").to_string(),
+                    t.base,
+                ),
+                (
+                    l.stage
+                        .map(|s| s.as_str())
+                        .unwrap_or(l.status.as_str())
+                        .to_string(),
+                    t.base,
+                ),
+                (format!("{mark}{}", why.join(", ")), why_style),
+            ]
+        })
+        .collect();
+    let window = if app.week { "coming week" } else { "today" };
+    let title = format!(
+        " Follow-ups · {window} · {} · by priority ",
+        count_words(app, w.total)
+    );
+    draw_table(
+        f,
+        t,
+        area,
+        Table {
+            title,
+            cols: &COLS,
+            rows,
+            selected: w.selected.checked_sub(w.offset),
+            empty: "Nothing due. t shows the coming week.",
+        },
+    );
+}

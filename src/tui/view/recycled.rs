@@ -1,0 +1,99 @@
+//! Recycled: lost and disqualified leads resting until their recycle date; due ones first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::{Col, Table, clean, count_words, draw_table};
+use crate::tui::app::App;
+
+const COLS: [Col; 7] = [
+    Col {
+        title: "due",
+        width: 8,
+        flex: false,
+        keep: 0,
+    },
+    Col {
+        title: "name",
+        width: 14,
+        flex: true,
+        keep: 1,
+    },
+    Col {
+        title: "company",
+        width: 12,
+        flex: true,
+        keep: 3,
+    },
+    Col {
+        title: "reason",
+        width: 12,
+        flex: false,
+        keep: 2,
+    },
+    Col {
+        title: "closed",
+        width: 9,
+        flex: false,
+        keep: 4,
+    },
+    Col {
+        title: "recycle on",
+        width: 11,
+        flex: false,
+        keep: 5,
+    },
+    Col {
+        title: "recycled",
+        width: 8,
+        flex: false,
+        keep: 6,
+    },
+];
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let w = &app.recycled;
+    let rows = w
+        .rows
+        .iter()
+        .map(|r| {
+            let l = &r.lead;
+            let (due, style) = match l.next_follow_up {
+                Some(at) if at < app.now.start_of_tomorrow() => ("! now".to_string(), t.warn),
+                Some(at) => (format!("in {}d", -app.now.days_since(at)), t.dim),
+                None => ("–".to_string(), t.dim),
+            };
+            let date = |d: Option<chrono::DateTime<chrono::Utc>>, fmt: &str| {
+                d.map(|d| app.now.local_date(d).format(fmt).to_string())
+                    .unwrap_or_else(|| "–".into())
+            };
+            vec![
+                (due, style),
+                (clean(&l.name), t.base),
+                (clean(l.company.as_deref().unwrap_or("")), t.base),
+                (clean(l.reason.as_deref().unwrap_or("")), t.base),
+                (date(l.closed_at, "%d %b %y"), t.dim),
+                (date(l.recycle_on, "%Y-%m-%d"), t.dim),
+                (format!("{}×", l.recycle_count), t.dim),
+            ]
+        })
+        .collect();
+    let title = format!(
+        " Recycled · {} · {} due now · due first ",
+        count_words(app, w.total),
+        app.counts.recycled_due
+    );
+    draw_table(
+        f,
+        t,
+        area,
+        Table {
+            title,
+            cols: &COLS,
+            rows,
+            selected: w.selected.checked_sub(w.offset),
+            empty: "No recycled leads. Lost and disqualified leads rest here.",
+        },
+    );
+}

@@ -1,0 +1,549 @@
+//! The terminal app without a terminal: `update` driven by actions on a real book in a temp dir,
+//! every view snapshotted on `TestBackend`, and random keys at random sizes never panicking.
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use tempfile::TempDir;
+
+use ripen::domain::{ActivityKind, Now, Plan, Status};
+use ripen::store::{Filter, Store, View};
+use ripen::tui::app::{Action, App, Tab};
+use ripen::tui::event_loop::action_for;
+use ripen::tui::keymap::{Command, Keymap};
+use ripen::tui::theme::Theme;
+use ripen::tui::view;
+
+fn now() -> Now {
+    Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+}
+
+struct Fx {
+    _dir: TempDir,
+    store: Store,
+    app: App,
+}
+
+fn fixture(w: u16, h: u16, demo: bool) -> Fx {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("book.db"), Plan::default()).unwrap();
+    if demo {
+        ripen::demo::fill(&mut store, 60, 7, &now()).unwrap();
+    }
+    let app = App::new(
+        &store,
+        Keymap::default(),
+        Theme::colour(),
+        now(),
+        Rect::new(0, 0, w, h),
+    );
+    Fx {
+        _dir: dir,
+        store,
+        app,
+    }
+}
+
+impl Fx {
+    fn cmd(&mut self, c: Command) {
+        self.app.update(Action::Command(c), &mut self.store, &now());
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.app.update(
+            Action::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            &mut self.store,
+            &now(),
+        );
+    }
+
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut t =
+            Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height)).unwrap();
+        t.draw(|f| view::draw(f, &self.app)).unwrap();
+        t.backend().to_string()
+    }
+
+    fn selected_uid(&self) -> String {
+        self.app.selected().unwrap().lead.uid.clone()
+    }
+}
+
+// ------------------------------------------------------------------ update
+
+#[test]
+fn opens_on_the_follow_ups_with_counts_matching_the_lists() {
+    let fx = fixture(100, 30, true);
+    let n = now();
+    let none = Filter::default();
+    let len = |v: View| fx.store.list(&v, &none, 0, usize::MAX).unwrap().len() as i64;
+    assert_eq!(fx.app.tab, Tab::Queue);
+    assert_eq!(fx.app.counts.inbox, len(View::Inbox));
+    assert_eq!(
+        fx.app.counts.queue,
+        len(View::Queue {
+            until: n.start_of_tomorrow()
+        })
+    );
+    assert_eq!(fx.app.counts.pipeline, len(View::Pipeline));
+    assert_eq!(fx.app.counts.recycled, len(View::Recycled));
+    assert_eq!(fx.app.queue.total as i64, fx.app.counts.queue);
+}
+
+#[test]
+fn a_window_holds_only_the_rows_on_screen() {
+    let fx = fixture(100, 12, true);
+    assert!(fx.app.queue.total > 10);
+    assert!(fx.app.queue.rows.len() <= 12, "{}", fx.app.queue.rows.len());
+}
+
+#[test]
+fn digits_tab_and_shift_tab_switch_views() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    assert_eq!(fx.app.tab, Tab::Inbox);
+    fx.cmd(Command::NextView);
+    assert_eq!(fx.app.tab, Tab::Queue);
+    fx.cmd(Command::PrevView);
+    fx.cmd(Command::PrevView);
+    assert_eq!(fx.app.tab, Tab::Recycled);
+    fx.cmd(Command::Pipeline);
+    assert_eq!(fx.app.tab, Tab::Pipeline);
+    assert_eq!(fx.app.board.columns.len(), 5);
+    fx.cmd(Command::Months);
+    assert_eq!(fx.app.board.columns.len(), 6);
+}
+
+#[test]
+fn cursor_moves_and_stays_inside_the_list() {
+    let mut fx = fixture(100, 12, true);
+    fx.cmd(Command::Up);
+    assert_eq!(fx.app.queue.selected, 0);
+    fx.cmd(Command::Down);
+    fx.cmd(Command::Down);
+    assert_eq!(fx.app.queue.selected, 2);
+    fx.cmd(Command::Bottom);
+    assert_eq!(fx.app.queue.selected, fx.app.queue.total - 1);
+    assert_eq!(
+        fx.app.selected().map(|r| r.lead.uid.clone()),
+        fx.app.queue.rows.last().map(|r| r.lead.uid.clone())
+    );
+    fx.cmd(Command::Top);
+    assert_eq!(fx.app.queue.selected, 0);
+    assert_eq!(fx.app.queue.offset, 0);
+}
+
+#[test]
+fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
+    let mut fx = fixture(100, 30, true);
+    let before = fx.app.counts.queue;
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Log);
+    assert!(fx.app.form.is_some());
+    fx.key(KeyCode::Enter);
+    assert!(
+        fx.app.form.is_none(),
+        "{:?}",
+        fx.app.form.as_ref().map(|f| &f.error)
+    );
+    assert_eq!(fx.app.counts.queue, before - 1);
+    let timeline = fx.store.timeline(&uid, 10).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|a| a.kind == ActivityKind::Call && a.at == now().utc)
+    );
+    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+    let status = fx.app.status.clone().unwrap();
+    assert!(status.text.starts_with("logged call"), "{}", status.text);
+    // The cursor moved on to the neighbour, the next lead to work.
+    assert_ne!(fx.selected_uid(), uid);
+}
+
+#[test]
+fn the_selection_stays_on_the_lead_after_an_action_that_keeps_it_in_view() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Pipeline);
+    fx.cmd(Command::Down);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::StageForward);
+    assert_eq!(fx.selected_uid(), uid, "{:?}", fx.app.status);
+}
+
+#[test]
+fn snooze_with_a_date_moves_the_follow_up() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Snooze);
+    fx.key(KeyCode::Tab);
+    fx.typed("2027-01-07");
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(
+        lead.next_follow_up,
+        Some(Utc.with_ymd_and_hms(2027, 1, 7, 0, 0, 0).unwrap())
+    );
+}
+
+#[test]
+fn a_bad_date_keeps_the_form_open_with_the_error() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Snooze);
+    fx.key(KeyCode::Tab);
+    fx.typed("someday");
+    fx.key(KeyCode::Enter);
+    let form = fx.app.form.as_ref().unwrap();
+    assert!(form.error.as_deref().unwrap().contains("bad date"));
+}
+
+#[test]
+fn esc_on_a_form_with_typed_input_asks_before_discarding() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    fx.typed("wants a demo");
+    fx.key(KeyCode::Esc);
+    assert!(fx.app.form.as_ref().unwrap().confirm_discard);
+    fx.key(KeyCode::Char('n'));
+    assert!(fx.app.form.is_some());
+    fx.key(KeyCode::Esc);
+    fx.key(KeyCode::Char('y'));
+    assert!(fx.app.form.is_none());
+}
+
+#[test]
+fn disqualify_from_the_inbox_with_not_a_fit_is_never_recycled() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    let uid = fx.selected_uid();
+    let before = fx.app.counts.inbox;
+    fx.cmd(Command::Lose);
+    assert_eq!(fx.app.form.as_ref().unwrap().value("reason"), "not-a-fit");
+    assert_eq!(fx.app.form.as_ref().unwrap().value("recycle"), "never");
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.status, Status::Disqualified);
+    assert_eq!(lead.recycle_on, None);
+    assert_eq!(fx.app.counts.inbox, before - 1);
+}
+
+#[test]
+fn picking_a_reason_prefills_its_recycle_date() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Lose);
+    fx.typed("b"); // budget
+    let form = fx.app.form.as_ref().unwrap();
+    assert_eq!(form.value("reason"), "budget");
+    assert_eq!(form.value("recycle"), "2027-02-20");
+}
+
+#[test]
+fn qualify_moves_a_lead_into_the_pipeline() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    let uid = fx.selected_uid();
+    let before = fx.app.counts.pipeline;
+    fx.cmd(Command::Qualify);
+    fx.key(KeyCode::Tab);
+    fx.typed("8k");
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    fx.typed("2027-04-01");
+    fx.key(KeyCode::Enter);
+    assert!(
+        fx.app.form.is_none(),
+        "{:?}",
+        fx.app.form.as_ref().map(|f| &f.error)
+    );
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.status, Status::Open);
+    assert_eq!(lead.value_cents, Some(800_000));
+    assert_eq!(fx.app.counts.pipeline, before + 1);
+}
+
+#[test]
+fn reactivate_brings_a_recycled_lead_back_to_the_inbox() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Recycled);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Reactivate);
+    assert_eq!(fx.store.lead(&uid).unwrap().lead.status, Status::Working);
+}
+
+#[test]
+fn delete_asks_then_moves_to_the_trash() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Delete);
+    assert!(fx.app.confirm.is_some());
+    fx.key(KeyCode::Char('n'));
+    assert!(fx.store.lead(&uid).unwrap().lead.deleted_at.is_none());
+    fx.cmd(Command::Delete);
+    fx.key(KeyCode::Char('y'));
+    assert!(fx.store.lead(&uid).unwrap().lead.deleted_at.is_some());
+}
+
+#[test]
+fn the_filter_narrows_as_you_type_and_esc_clears_it() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    let all = fx.app.inbox.total;
+    let name = fx.app.inbox.rows[0].lead.name.clone();
+    fx.cmd(Command::Filter);
+    fx.typed(&name);
+    assert!(fx.app.inbox.total >= 1 && fx.app.inbox.total < all);
+    assert_eq!(fx.app.inbox.rows[0].lead.name, name);
+    fx.key(KeyCode::Esc);
+    assert!(!fx.app.filtering);
+    assert_eq!(fx.app.inbox.total, all);
+}
+
+#[test]
+fn import_and_export_say_coming_soon() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Import);
+    assert!(fx.app.status.clone().unwrap().text.contains("coming soon"));
+    fx.cmd(Command::Export);
+    assert!(fx.app.status.clone().unwrap().text.contains("coming soon"));
+}
+
+#[test]
+fn an_empty_book_welcomes_and_loads_the_demo() {
+    let mut fx = fixture(100, 30, false);
+    assert!(fx.app.book_empty);
+    assert!(fx.render().contains("Welcome to ripen"));
+    fx.cmd(Command::Demo);
+    assert!(!fx.app.book_empty);
+    assert!(fx.app.counts.queue > 0);
+}
+
+#[test]
+fn adding_a_lead_selects_it_in_the_inbox() {
+    let mut fx = fixture(100, 30, false);
+    fx.cmd(Command::Add);
+    fx.typed("Ann Early");
+    fx.key(KeyCode::Tab);
+    fx.typed("Alpha Ltd");
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.app.tab, Tab::Inbox);
+    assert_eq!(fx.app.selected().unwrap().lead.name, "Ann Early");
+}
+
+#[test]
+fn errors_become_a_status_message() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::StageForward);
+    let s = fx.app.status.clone().unwrap();
+    assert!(s.error, "{s:?}");
+    assert!(!fx.app.quit);
+}
+
+#[test]
+fn hostile_names_render_inert() {
+    let mut fx = fixture(120, 40, false);
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Evil \x1b]0;pwned\x07\x1b[2J".into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    fx.app.update(Action::Tick, &mut fx.store, &now());
+    fx.cmd(Command::Inbox);
+    let screen = fx.render();
+    assert!(!screen.contains('\x1b') && !screen.contains('\x07'));
+    assert!(screen.contains("Evil ␛]0;pwned␇␛[2J"), "{screen}");
+}
+
+// ------------------------------------------------------------------ snapshots
+
+fn snap(name: &str, setup: impl Fn(&mut Fx)) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut fx = fixture(w, h, name != "welcome");
+        setup(&mut fx);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), fx.render());
+    }
+}
+
+#[test]
+fn snapshot_follow_ups() {
+    snap("follow_ups", |_| {});
+}
+
+#[test]
+fn snapshot_follow_ups_week() {
+    snap("follow_ups_week", |fx| fx.cmd(Command::Week));
+}
+
+#[test]
+fn snapshot_inbox() {
+    snap("inbox", |fx| fx.cmd(Command::Inbox));
+}
+
+#[test]
+fn snapshot_pipeline() {
+    snap("pipeline", |fx| fx.cmd(Command::Pipeline));
+}
+
+#[test]
+fn snapshot_pipeline_by_month() {
+    snap("pipeline_by_month", |fx| {
+        fx.cmd(Command::Pipeline);
+        fx.cmd(Command::Months);
+    });
+}
+
+#[test]
+fn snapshot_recycled() {
+    snap("recycled", |fx| fx.cmd(Command::Recycled));
+}
+
+#[test]
+fn snapshot_detail() {
+    snap("detail", |fx| {
+        fx.cmd(Command::Down);
+        fx.cmd(Command::Detail);
+    });
+}
+
+#[test]
+fn snapshot_help() {
+    snap("help", |fx| fx.cmd(Command::Help));
+}
+
+#[test]
+fn snapshot_log_form() {
+    snap("log_form", |fx| fx.cmd(Command::Log));
+}
+
+#[test]
+fn snapshot_welcome() {
+    snap("welcome", |_| {});
+}
+
+#[test]
+fn snapshot_too_small() {
+    let fx = fixture(30, 8, true);
+    insta::assert_snapshot!("too_small", fx.render());
+}
+
+// ------------------------------------------------------------------ property
+
+fn key_strategy() -> impl Strategy<Value = Event> {
+    let keys: Vec<KeyCode> = "1234jkgGhL><lscxwrdynm/?qaeEitDb2026-+ "
+        .chars()
+        .map(KeyCode::Char)
+        .chain([
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Backspace,
+        ])
+        .collect();
+    prop_oneof![
+        8 => proptest::sample::select(keys).prop_map(|c| Event::Key(KeyEvent::new(c, KeyModifiers::NONE))),
+        1 => (1u16..=200, 1u16..=60).prop_map(|(w, h)| Event::Resize(w, h)),
+        1 => "[a-zé日本 ]{0,12}".prop_map(Event::Paste),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_keys_at_random_sizes_never_panic(
+        w in 1u16..=200,
+        h in 1u16..=60,
+        demo in proptest::bool::weighted(0.85),
+        events in proptest::collection::vec(key_strategy(), 1..60),
+    ) {
+        let mut fx = fixture(w, h, demo);
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        for ev in events {
+            if let Event::Resize(w, h) = ev {
+                term.backend_mut().resize(w, h);
+            }
+            if let Some(a) = action_for(&fx.app, ev) {
+                fx.app.update(a, &mut fx.store, &now());
+            }
+            term.draw(|f| view::draw(f, &fx.app)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_screen_too_small_ignores_everything_but_resize_and_quit() {
+    let fx = fixture(30, 8, true);
+    let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    assert_eq!(action_for(&fx.app, key('l')), None);
+    assert_eq!(
+        action_for(&fx.app, key('q')),
+        Some(Action::Command(Command::Quit))
+    );
+    assert_eq!(
+        action_for(&fx.app, Event::Resize(80, 24)),
+        Some(Action::Resize(80, 24))
+    );
+}
+
+#[test]
+fn a_click_selects_the_row_under_the_mouse() {
+    let mut fx = fixture(100, 30, true);
+    // Rows start under the tab bar, the box's top border and the header line.
+    fx.app
+        .update(Action::Click { column: 10, row: 7 }, &mut fx.store, &now());
+    assert_eq!(fx.app.queue.selected, 3);
+    fx.app.update(Action::Scroll(1), &mut fx.store, &now());
+    assert_eq!(fx.app.queue.selected, 4);
+}
+
+#[test]
+fn time_passing_makes_due_states_change_by_themselves() {
+    let mut fx = fixture(100, 30, true);
+    let today = fx.app.counts.queue;
+    let next = fx.store.next_due_after(now().utc).unwrap().unwrap();
+    assert!(next > now().utc);
+    let tomorrow = Now::utc(now().start_of_tomorrow() + chrono::Duration::hours(1));
+    fx.app.update(Action::Tick, &mut fx.store, &tomorrow);
+    assert!(fx.app.counts.queue > today);
+}
+
+#[test]
+fn the_recycled_filter_finds_leads_by_loss_reason() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Recycled);
+    let all = fx.app.recycled.total;
+    fx.cmd(Command::Filter);
+    fx.typed("budget");
+    assert!(fx.app.recycled.total >= 1 && fx.app.recycled.total < all);
+    assert!(
+        fx.app
+            .recycled
+            .rows
+            .iter()
+            .all(|r| r.lead.reason.as_deref() == Some("budget"))
+    );
+}
