@@ -1,6 +1,7 @@
 //! The scriptable command line over the same domain and store as the terminal app.
 
 pub mod args;
+mod io;
 mod table;
 
 use anyhow::{Context, Result, bail};
@@ -208,6 +209,8 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             }
             Ok(())
         }
+        Command::Import(a) => io::import(a, ctx),
+        Command::Export(a) => io::export(a, ctx),
         Command::Paths | Command::Completions { .. } | Command::Man => Ok(()),
     }
 }
