@@ -340,9 +340,11 @@ impl Store {
                         ));
                     }
                     write_lead(&tx, None, lead, now)?;
+                    // `lead_numbers` was the last insert: its rowid is the lead's number.
+                    let number = tx.last_insert_rowid();
                     write_entries(&tx, &lead.uid, &row.change.entries, now)?;
                     out.new += 1;
-                    tx.last_insert_rowid()
+                    number
                 }
             };
             if let Some(k) = email.or(ext) {
