@@ -672,9 +672,6 @@ fn build(
             }
         }
     }
-    if !extra.is_empty() {
-        lead.extra = serde_json::to_string(&extra).ok();
-    }
     let (status, implied_reason) = match f.remove(&Field::Status) {
         None => (Status::New, None),
         Some(word) => match row_status(rules, &word) {
@@ -685,6 +682,18 @@ fn build(
             }
         },
     };
+    // A class is what qualification gives; an unqualified lead keeps its rating as a fact.
+    if matches!(status, Status::New | Status::Working | Status::Disqualified)
+        && let Some(c) = lead.class.take()
+    {
+        extra.insert(
+            class_header(rules),
+            serde_json::Value::String(c.as_str().to_string()),
+        );
+    }
+    if !extra.is_empty() {
+        lead.extra = serde_json::to_string(&extra).ok();
+    }
     let reason_text = f.remove(&Field::Reason);
     let reason_note = f.remove(&Field::ReasonNote);
 
