@@ -765,6 +765,12 @@ fn build(
             change.entries.extend(closed_out.entries);
         }
     }
+    // A follow-up the file sets (a ripen export, a snoozed lead) stands.
+    if let Some(at) = next_follow_up
+        && change.lead.status != Status::Won
+    {
+        change.lead.next_follow_up = Some(at);
+    }
     Ok(change)
 }
 
