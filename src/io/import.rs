@@ -495,10 +495,9 @@ fn check_row(
             Field::Name | Field::FirstName | Field::LastName | Field::Company | Field::Email => {
                 has_identity |= clean_field(v, false).is_some();
             }
-            f if f.is_date() => {
-                if !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() {
-                    return Err(err(header, format!("bad date \"{}\"", short(v))));
-                }
+            // Every date cell is evidence for the file's day/month order.
+            f if f.is_date() && !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() => {
+                return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
             Field::Value => {
                 lead::parse_money(v)
