@@ -290,7 +290,7 @@ fn demo_lead(i: usize, rng: &mut Rng, now: &Now, plan: &Plan, owners: &[String])
     );
     life.step(c);
     for s in Stage::ALL.iter().skip(1).take(stage.rank()) {
-        t = t + Duration::days(rng.range(1, 12));
+        t += Duration::days(rng.range(1, 12));
         if t >= now.utc {
             break;
         }

@@ -293,7 +293,7 @@ impl Priority {
             .zip(&self.value_points)
             .map(|(step, pts)| (step.saturating_mul(100), *pts))
             .collect();
-        tiers.sort_by(|a, b| b.0.cmp(&a.0));
+        tiers.sort_by_key(|t| std::cmp::Reverse(t.0));
         tiers
     }
 

@@ -280,6 +280,7 @@ impl Store {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn bind<'a>(
         &self,
         sql: &str,
