@@ -210,6 +210,20 @@ impl Store {
     where
         I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
     {
+        // A large load builds indexes over a million rows: give SQLite room to sort in memory.
+        let cache_before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        if opts.rebuild_indexes {
+            self.conn.pragma_update(None, "cache_size", -262_144)?;
+        }
+        let out = self.import_in_tx(rows, opts, now);
+        self.conn.pragma_update(None, "cache_size", cache_before)?;
+        out
+    }
+
+    fn import_in_tx<I>(&mut self, rows: I, opts: &ImportOptions, now: &Now) -> Result<ImportOutcome>
+    where
+        I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
+    {
         let tx = self.write_tx()?;
         let book_empty: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",
@@ -400,5 +414,111 @@ impl Store {
             tx.commit()?;
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle;
+    use chrono::TimeZone;
+
+    fn now() -> Now {
+        Now::utc(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+    }
+
+    fn lead(name: &str, email: Option<&str>) -> Lead {
+        let mut l = Lead::received(
+            uuid::Uuid::now_v7().to_string(),
+            name.into(),
+            "me".into(),
+            now().utc,
+        );
+        l.email = email.map(String::from);
+        l
+    }
+
+    fn incoming(l: Lead, line: u64) -> std::result::Result<Incoming, DomainError> {
+        Ok(Incoming {
+            change: lifecycle::receive(l, &Plan::default()),
+            line,
+        })
+    }
+
+    #[test]
+    fn merge_fills_gaps_appends_notes_and_unites_tags() {
+        let mut a = lead("Jane", Some("j@x.example"));
+        a.notes = Some("first".into());
+        a.tags = vec!["x".into()];
+        a.extra = Some(r#"{"k":"1"}"#.into());
+        let mut b = lead("Jane D", Some("J@X.example"));
+        b.company = Some("Acme".into());
+        b.notes = Some("second".into());
+        b.tags = vec!["x".into(), "y".into()];
+        b.extra = Some(r#"{"k":"2","m":"3"}"#.into());
+        let m = merge_leads(&a, &b, "f.csv");
+        assert_eq!(m.name, "Jane");
+        assert_eq!(m.company.as_deref(), Some("Acme"));
+        assert_eq!(m.notes.as_deref(), Some("first\n\n[f.csv] second"));
+        assert_eq!(m.tags, vec!["x", "y"]);
+        assert_eq!(m.extra.as_deref(), Some(r#"{"k":"1","m":"3"}"#));
+    }
+
+    #[test]
+    fn one_transaction_with_duplicates_in_the_file_and_the_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
+        let opts = ImportOptions {
+            label: "f.csv".into(),
+            ..ImportOptions::default()
+        };
+        let rows = vec![
+            incoming(lead("A", Some("a@x.example")), 2),
+            incoming(lead("A again", Some("A@X.EXAMPLE")), 3),
+            incoming(lead("B", None), 4),
+        ];
+        let out = store.import(rows, &opts, &now()).unwrap();
+        assert_eq!((out.new, out.merged), (2, 1));
+        let rows = vec![incoming(lead("A3", Some("a@x.example")), 2)];
+        let out = store.import(rows, &opts, &now()).unwrap();
+        assert_eq!(out.merged, 1);
+        assert!(out.notices[0].contains("in the book"), "{:?}", out.notices);
+        // A bad row rolls everything back.
+        let rows = vec![
+            incoming(lead("C", Some("c@x.example")), 2),
+            Err(DomainError::Invalid("f.csv:3: bad".into())),
+        ];
+        assert!(store.import(rows, &opts, &now()).is_err());
+        assert_eq!(store.find_by_email("c@x.example").unwrap(), None);
+        // Dry runs roll back too, and the bulk path rebuilds its indexes.
+        let bulk = ImportOptions {
+            dry_run: true,
+            rebuild_indexes: true,
+            ..opts.clone()
+        };
+        let rows = vec![incoming(lead("D", Some("d@x.example")), 2)];
+        assert_eq!(store.import(rows, &bulk, &now()).unwrap().new, 1);
+        assert_eq!(store.find_by_email("d@x.example").unwrap(), None);
+        let real = ImportOptions {
+            rebuild_indexes: true,
+            ..opts
+        };
+        let rows = vec![incoming(lead("E", Some("e@x.example")), 2)];
+        store.import(rows, &real, &now()).unwrap();
+        assert!(store.find_by_email("e@x.example").unwrap().is_some());
+        assert!(store.integrity_ok().unwrap());
+        let uid = store.find_by_email("a@x.example").unwrap().unwrap().0;
+        let timeline = store.timeline(&uid, 10).unwrap();
+        assert_eq!(
+            timeline
+                .iter()
+                .filter(|a| a
+                    .note
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("merged from f.csv"))
+                .count(),
+            2
+        );
     }
 }
