@@ -370,7 +370,7 @@ fn overrides_map_columns_and_status_words() {
     let f = b.dir.path().join("mine.csv");
     std::fs::write(
         &f,
-        "Kunde,Org,Phase,Seit,Betreuer,Spalte X\nJane Doe,Acme,Engaging,2026-11-01,Sam,keep me\n,Solo Co,,,,\n",
+        "Kunde,Org,Phase,Seit,Betreuer,Spalte X\nJane Doe,Acme,Engaging,2026-11-01,Sam,keep me,\n,Solo Co,,,,\n,,,,,\n",
     )
     .unwrap();
     let r = b.import_json(&[
@@ -386,7 +386,7 @@ fn overrides_map_columns_and_status_words() {
         "--status-map",
         "Engaging=open",
     ]);
-    assert_eq!(r["new"], 2);
+    assert_eq!((r["rows"].as_u64(), r["new"].as_u64()), (Some(2), Some(2)), "{r}");
     assert_eq!(r["received_missing"], 1);
     let all = b.list("all");
     let jane = find(&all, "name", "Jane Doe");

@@ -384,8 +384,9 @@ fn read_join(path: &Path, on: &str, primary: &Table) -> Result<Joined, ImportErr
     let mut errors = Vec::new();
     for ev in t.rows() {
         match ev {
+            Event::Row { record, .. } if is_blank(&record) => {}
             Event::Row { line, record, .. } => {
-                if record.len() != t.headers.len() {
+                if is_ragged(&record, t.headers.len()) {
                     errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
                     continue;
                 }
@@ -433,6 +434,18 @@ fn read_join(path: &Path, on: &str, primary: &Table) -> Result<Joined, ImportErr
     })
 }
 
+/// A row with no content at all (Excel leaves `;;;;` lines at the end): not a lead, not an
+/// error.
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|c| c.trim().is_empty())
+}
+
+/// Fewer cells than the header, or more with something in them (trailing empty cells from a
+/// trailing delimiter are harmless).
+fn is_ragged(record: &csv::StringRecord, width: usize) -> bool {
+    record.len() < width || record.iter().skip(width).any(|c| !c.trim().is_empty())
+}
+
 fn ragged(file: &str, line: u64, got: usize, want: usize) -> RowError {
     RowError {
         file: file.to_string(),
@@ -453,8 +466,12 @@ struct Rules<'r> {
 }
 
 /// The cells of one row, joined file included.
-fn cells<'a>(record: &'a csv::StringRecord, joined: Option<&'a [String]>) -> Vec<&'a str> {
-    let mut v: Vec<&str> = record.iter().collect();
+fn cells<'a>(
+    record: &'a csv::StringRecord,
+    width: usize,
+    joined: Option<&'a [String]>,
+) -> Vec<&'a str> {
+    let mut v: Vec<&str> = record.iter().take(width).collect();
     if let Some(j) = joined {
         v.extend(j.iter().map(String::as_str));
     }
@@ -875,7 +892,9 @@ pub fn import_file(
     let mut rejected_spans: Vec<Range<usize>> = Vec::new();
     let mut rejected_lines: HashSet<u64> = HashSet::new();
     for ev in table.rows() {
-        report.rows += 1;
+        if !matches!(&ev, Event::Row { record, .. } if is_blank(record)) {
+            report.rows += 1;
+        }
         let bad = match ev {
             Event::Bad {
                 line,
@@ -891,8 +910,9 @@ pub fn import_file(
                 },
                 span,
             )),
+            Event::Row { record, .. } if is_blank(&record) => continue,
             Event::Row { line, record, span } => {
-                let checked = if record.len() != width {
+                let checked = if is_ragged(&record, width) {
                     Err(ragged(&table.name, line, record.len(), width))
                 } else {
                     match join_row(&record) {
@@ -902,7 +922,7 @@ pub fn import_file(
                             column: None,
                             message,
                         }),
-                        Ok(j) => check_row(&rules, line, &cells(&record, j), &mut evidence),
+                        Ok(j) => check_row(&rules, line, &cells(&record, width, j), &mut evidence),
                     }
                 };
                 checked.err().map(|e| (e, span))
@@ -957,11 +977,11 @@ pub fn import_file(
             {
                 b.set_position(span.end as u64);
             }
-            if rejected_lines.contains(&line) {
+            if rejected_lines.contains(&line) || is_blank(&record) {
                 return None;
             }
             let j = join_row(&record).ok().flatten();
-            let values = row_values(&rules.mapping, &cells(&record, j));
+            let values = row_values(&rules.mapping, &cells(&record, width, j));
             match build(&rules, line, values, now, &plan, report_ref, &mut unknown) {
                 Ok(change) => Some(Ok(Incoming { change, line })),
                 Err(e) if req.skip_bad => {
@@ -1156,8 +1176,9 @@ pub fn import_history(
                 column: t.headers.get(field).cloned(),
                 message,
             }),
+            Event::Row { record, .. } if is_blank(&record) => report.rows -= 1,
             Event::Row { line, record, .. } => {
-                if record.len() != t.headers.len() {
+                if is_ragged(&record, t.headers.len()) {
                     errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
                     continue;
                 }
@@ -1393,6 +1414,15 @@ mod tests {
         assert_eq!(open_quote("a,\"b\"\"c\",d", b','), None);
         assert_eq!(open_quote("a \"b,c", b','), None);
         assert_eq!(open_quote("a,b,\"c\nd", b','), Some(2));
+    }
+
+    #[test]
+    fn blank_rows_and_trailing_empty_cells_are_not_errors() {
+        let rec = |cells: &[&str]| csv::StringRecord::from(cells.to_vec());
+        assert!(is_blank(&rec(&["", " ", ""])));
+        assert!(!is_ragged(&rec(&["a", "b", ""]), 2));
+        assert!(is_ragged(&rec(&["a", "b", "c"]), 2));
+        assert!(is_ragged(&rec(&["a"]), 2));
     }
 
     #[test]
