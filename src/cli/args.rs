@@ -125,6 +125,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bring leads in from a CSV/TSV export (HubSpot, Salesforce, Pipedrive, spreadsheets), or
+    /// a history of activities with --activities.
+    Import(ImportArgs),
+    /// Write a view's leads out as CSV, JSON, vCard or iCalendar to-dos.
+    Export(ExportArgs),
     /// Where the book and the config live.
     Paths,
     /// Copy the book, consistently even while the app runs (default: a dated file in the data
@@ -309,4 +314,95 @@ pub enum SourceCommand {
         #[arg(long, value_name = "N")]
         cost: String,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OnDuplicateArg {
+    /// Fill the existing lead's empty fields and append notes.
+    #[default]
+    Merge,
+    /// Leave the existing lead alone.
+    Skip,
+    /// Add the row as a lead of its own.
+    New,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "FIELDS for --map: name, first_name, last_name, company, title, email, \
+phone, website, city, country, source, owner, status, stage, class, value, received, closed, \
+reason, reason_note, notes, tags, external_id, next_follow_up, recycle_on, extra.\n\
+STATUSES for --status-map: new, working, open, won, lost, disqualified (lost:REASON to give the \
+reason).\nExamples:\n  ripen import hubspot.csv --dry-run\n  ripen import Leads.csv --join \
+Contacts.csv --on ContactID\n  ripen import --activities Activity.csv --on LeadID"
+)]
+pub struct ImportArgs {
+    /// The file of leads (CSV, semicolon, tab or pipe separated; any common encoding).
+    #[arg(required_unless_present = "activities", conflicts_with = "activities")]
+    pub file: Option<PathBuf>,
+    /// A file of past and planned activities to attach to leads by --on COLUMN.
+    #[arg(long, value_name = "FILE", requires = "on")]
+    pub activities: Option<PathBuf>,
+    /// Map a column to a field, overriding the automatic mapping (repeat for more).
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
+    /// Map a status word to a ripen status (repeat for more).
+    #[arg(long = "status-map", value_name = "WORD=STATUS")]
+    pub status_map: Vec<String>,
+    /// What to do with a row that matches a lead already there.
+    #[arg(long, value_enum, default_value_t = OnDuplicateArg::Merge)]
+    pub on_duplicate: OnDuplicateArg,
+    /// Show the mapping, the date order and the outcome; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the good rows and write the bad ones to NAME.rejected.csv beside the file.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Owner of rows that name none.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Source of rows that name none.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// A second file to join on --on COLUMN (e.g. contacts for leads).
+    #[arg(long, value_name = "FILE", requires = "on")]
+    pub join: Option<PathBuf>,
+    /// The column that links the files (--join) or names the lead (--activities).
+    #[arg(long, value_name = "COLUMN")]
+    pub on: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    /// vCard 4.0, one card per lead.
+    Vcard,
+    /// iCalendar, one to-do per open follow-up.
+    Ics,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum, default_value_t = ListView::All)]
+    pub view: ListView,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write here (0600, atomically) instead of to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Words to find in the name, company or e-mail.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only follow-ups due: today (overdue included), overdue, or within the week.
+    #[arg(long, value_name = "today|overdue|week")]
+    pub due: Option<String>,
 }

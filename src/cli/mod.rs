@@ -1,6 +1,7 @@
 //! The scriptable command line over the same domain and store as the terminal app.
 
 pub mod args;
+mod io;
 mod report;
 mod table;
 
@@ -249,6 +250,8 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             writeln!(ctx.out, "backed up to {}", dest.display())?;
             Ok(())
         }
+        Command::Import(a) => io::import(a, ctx),
+        Command::Export(a) => io::export(a, ctx),
         Command::Paths | Command::Completions { .. } | Command::Man | Command::Restore { .. } => {
             Ok(())
         }

@@ -92,7 +92,7 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
     })
 }
 
-fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
+pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
     let tags: String = row.get(o + 11)?;
     Ok(Lead {
         uid: row.get(o)?,

@@ -1,6 +1,7 @@
 //! The only code that speaks SQL: opening the book (permissions, pragmas, migrations), the
 //! queries each view needs, and the transactions that write.
 
+mod import;
 mod leads;
 mod queue;
 mod recycled;
@@ -8,6 +9,7 @@ mod reports;
 mod ripening;
 pub mod schema;
 
+pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate, merge_leads};
 pub use leads::{LeadRow, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, View};
 pub use reports::{

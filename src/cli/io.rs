@@ -1,0 +1,151 @@
+//! `ripen import` and `ripen export`: arguments to requests, reports to words (or JSON).
+
+use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
+
+use super::Ctx;
+use super::args::{ExportArgs, ExportFormat, ImportArgs, ListView, OnDuplicateArg};
+use crate::domain::text::{clean_field, clean_line};
+use crate::io::export::{self, Format};
+use crate::io::import::{self, HistoryRequest, ImportRequest, StatusOverride};
+use crate::io::mapping::Override;
+use crate::store::{Filter, OnDuplicate, View};
+
+fn parse_all<T: std::str::FromStr<Err = String>>(items: &[String]) -> Result<Vec<T>> {
+    items
+        .iter()
+        .map(|s| s.parse::<T>().map_err(anyhow::Error::msg))
+        .collect()
+}
+
+pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    if let Some(path) = a.activities {
+        let req = HistoryRequest {
+            path,
+            on: a.on.unwrap_or_default(),
+            dry_run: a.dry_run,
+            skip_bad: a.skip_bad,
+        };
+        let report = import::import_history(ctx.store, &req, &now)?;
+        if a.json {
+            serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+            writeln!(ctx.out)?;
+        } else {
+            writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
+            for e in &report.errors {
+                writeln!(ctx.out, "  rejected: {}", clean_line(e))?;
+            }
+        }
+        return Ok(());
+    }
+    let Some(path) = a.file else {
+        bail!("give a FILE to import, or --activities FILE --on COLUMN");
+    };
+    let req = ImportRequest {
+        path,
+        overrides: parse_all::<Override>(&a.map)?,
+        status_map: parse_all::<StatusOverride>(&a.status_map)?,
+        on_duplicate: match a.on_duplicate {
+            OnDuplicateArg::Merge => OnDuplicate::Merge,
+            OnDuplicateArg::Skip => OnDuplicate::Skip,
+            OnDuplicateArg::New => OnDuplicate::New,
+        },
+        dry_run: a.dry_run,
+        skip_bad: a.skip_bad,
+        owner: a.owner.as_deref().and_then(|o| clean_field(o, false)),
+        source: a.source.as_deref().and_then(|s| clean_field(s, false)),
+        join: a.join,
+        on: a.on,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = import::import_file(ctx.store, &req, &now)?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+        writeln!(ctx.out)?;
+        return Ok(());
+    }
+    let out = &mut *ctx.out;
+    if a.dry_run {
+        writeln!(
+            out,
+            "{}: {}, {} separated",
+            clean_line(&report.file),
+            report.encoding,
+            report.delimiter
+        )?;
+        writeln!(out, "columns:")?;
+        for m in &report.mapping {
+            writeln!(out, "  {}", clean_line(m))?;
+        }
+    }
+    if let Some(d) = &report.date_order {
+        writeln!(out, "dates: {d}")?;
+    }
+    writeln!(out, "{}", clean_line(&report.summary()))?;
+    for (word, n) in &report.unknown_statuses {
+        writeln!(
+            out,
+            "  unknown status \"{}\" on {n} row(s): imported as new (--status-map \"{}=STATUS\" to choose)",
+            clean_line(word),
+            clean_line(word)
+        )?;
+    }
+    for n in &report.notices {
+        writeln!(out, "  {}", clean_line(n))?;
+    }
+    for e in &report.errors {
+        writeln!(out, "  rejected: {}", clean_line(e))?;
+    }
+    if let Some(f) = &report.rejected_file {
+        writeln!(out, "rejected rows written to {}", clean_line(f))?;
+    }
+    Ok(())
+}
+
+pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let due_until = match a.due.as_deref() {
+        None => None,
+        Some(w) => Some(
+            View::queue_until(w, &now)
+                .with_context(|| format!("bad --due \"{w}\" (known: today, overdue, week)"))?,
+        ),
+    };
+    let view = match (a.view, due_until) {
+        (ListView::Queue, until) => View::Queue {
+            until: until.unwrap_or_else(|| now.start_of_tomorrow()),
+        },
+        (ListView::Recycled, Some(until)) => View::RecycledDue { until },
+        (_, Some(_)) => bail!("--due applies to the queue and recycled views"),
+        (ListView::Inbox, None) => View::Inbox,
+        (ListView::Pipeline, None) => View::Pipeline,
+        (ListView::Recycled, None) => View::Recycled,
+        (ListView::Won, None) => View::Won,
+        (ListView::Lost, None) => View::Lost,
+        (ListView::All, None) => View::All,
+    };
+    let filter = Filter {
+        owner: a.owner,
+        source: a.source,
+        tag: a.tag,
+        text: a.search,
+    };
+    let rows = ctx.store.list(&view, &filter, 0, usize::MAX)?;
+    let format = match a.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Json => Format::Json,
+        ExportFormat::Vcard => Format::Vcard,
+        ExportFormat::Ics => Format::Ics,
+    };
+    let text = export::render(&rows, format, &now, ctx.store.plan());
+    match a.output {
+        Some(path) => {
+            crate::io::atomic::write(&path, text.as_bytes())
+                .with_context(|| format!("{}", path.display()))?;
+            eprintln!("exported {} lead(s) to {}", rows.len(), path.display());
+        }
+        None => ctx.out.write_all(text.as_bytes())?,
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! Writing leads out in the forms other tools read: CSV (with the canonical import columns, so
+//! it imports back as the same leads, and neutralised against spreadsheet formulas), JSON (the
+//! `--json` record), vCard 4.0 (RFC 6350) and iCalendar to-dos (RFC 5545).
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::domain::text::{clean_line, clean_text};
+use crate::domain::{Lead, Now, Plan};
+use crate::record::LeadRecord;
+use crate::store::LeadRow;
+
+/// What `ripen export --format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Vcard,
+    Ics,
+}
+
+/// The CSV columns, in order: the canonical names `--map` and the importer know.
+pub const CSV_COLUMNS: [&str; 23] = [
+    "name",
+    "company",
+    "title",
+    "email",
+    "phone",
+    "website",
+    "city",
+    "country",
+    "source",
+    "owner",
+    "status",
+    "stage",
+    "class",
+    "value",
+    "received",
+    "closed",
+    "reason",
+    "reason_note",
+    "notes",
+    "tags",
+    "external_id",
+    "next_follow_up",
+    "recycle_on",
+];
+
+/// Render leads in a format.
+pub fn render(rows: &[LeadRow], format: Format, now: &Now, plan: &Plan) -> String {
+    match format {
+        Format::Csv => csv(rows),
+        Format::Json => json(rows, now, plan),
+        Format::Vcard => vcard(rows),
+        Format::Ics => ics(rows, now),
+    }
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or CR),
+/// made inert with a leading `'` (which the importer removes again).
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+fn stamp(at: Option<DateTime<Utc>>) -> String {
+    at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn money(cents: Option<i64>) -> String {
+    cents
+        .map(|c| format!("{}.{:02}", c / 100, (c % 100).abs()))
+        .unwrap_or_default()
+}
+
+fn csv_cells(l: &Lead) -> [String; 23] {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        l.name.clone(),
+        s(&l.company),
+        s(&l.title),
+        s(&l.email),
+        s(&l.phone),
+        s(&l.website),
+        s(&l.city),
+        s(&l.country),
+        s(&l.source),
+        l.owner.clone(),
+        l.status.as_str().to_string(),
+        l.stage.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        l.class.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        money(l.value_cents),
+        stamp(Some(l.received_at)),
+        stamp(l.closed_at),
+        s(&l.reason),
+        s(&l.reason_note),
+        s(&l.notes),
+        l.tags.join(", "),
+        s(&l.external_id),
+        stamp(l.next_follow_up),
+        stamp(l.recycle_on),
+    ]
+}
+
+/// CSV with a header of canonical names; every cell neutralised against formulas.
+pub fn csv(rows: &[LeadRow]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut write = || -> csv::Result<()> {
+        w.write_record(CSV_COLUMNS)?;
+        for r in rows {
+            let cells = csv_cells(&r.lead);
+            w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    // Writing to memory cannot fail short of allocation failure.
+    let _ = write();
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A JSON array of the records `ripen list --json` prints.
+pub fn json(rows: &[LeadRow], now: &Now, plan: &Plan) -> String {
+    let recs: Vec<LeadRecord> = rows.iter().map(|r| LeadRecord::new(r, now, plan)).collect();
+    let mut s = serde_json::to_string_pretty(&recs).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+/// Escape a TEXT value (RFC 6350 §3.4, RFC 5545 §3.3.11): backslash, comma, semicolon,
+/// newline. Controls are neutralised first, so nothing raw reaches a calendar or address book.
+pub fn escape_text(s: &str) -> String {
+    let clean = clean_text(s);
+    let mut out = String::with_capacity(clean.len());
+    for c in clean.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Append a content line folded at 75 octets (never inside a UTF-8 character), CRLF-ended.
+pub fn push_folded(out: &mut String, line: &str) {
+    let mut len = 0;
+    for ch in line.chars() {
+        let w = ch.len_utf8();
+        if len + w > 75 {
+            out.push_str("\r\n ");
+            len = 1;
+        }
+        out.push(ch);
+        len += w;
+    }
+    out.push_str("\r\n");
+}
+
+/// Family and given name from a full name: the last word is the family name.
+fn split_name(name: &str) -> (String, String) {
+    let name = clean_line(name);
+    match name.trim().rsplit_once(' ') {
+        Some((given, family)) => (family.to_string(), given.trim().to_string()),
+        None => (name.trim().to_string(), String::new()),
+    }
+}
+
+/// One vCard 4.0 per lead.
+pub fn vcard(rows: &[LeadRow]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let l = &r.lead;
+        let line = |out: &mut String, prop: &str, v: &Option<String>| {
+            if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+                push_folded(out, &format!("{prop}:{}", escape_text(v)));
+            }
+        };
+        push_folded(&mut out, "BEGIN:VCARD");
+        push_folded(&mut out, "VERSION:4.0");
+        push_folded(&mut out, &format!("UID:urn:uuid:{}", l.uid));
+        push_folded(&mut out, &format!("FN:{}", escape_text(&l.name)));
+        let (family, given) = split_name(&l.name);
+        push_folded(
+            &mut out,
+            &format!("N:{};{};;;", escape_text(&family), escape_text(&given)),
+        );
+        line(&mut out, "ORG", &l.company);
+        line(&mut out, "TITLE", &l.title);
+        line(&mut out, "EMAIL;TYPE=work", &l.email);
+        line(&mut out, "TEL;VALUE=text;TYPE=work", &l.phone);
+        if let Some(w) = l.website.as_deref().filter(|w| !w.trim().is_empty()) {
+            push_folded(&mut out, &format!("URL:{}", clean_line(w)));
+        }
+        if l.city.is_some() || l.country.is_some() {
+            let part = |v: &Option<String>| v.as_deref().map(escape_text).unwrap_or_default();
+            push_folded(
+                &mut out,
+                &format!("ADR;TYPE=work:;;;{};;;{}", part(&l.city), part(&l.country)),
+            );
+        }
+        if !l.tags.is_empty() {
+            let tags: Vec<String> = l.tags.iter().map(|t| escape_text(t)).collect();
+            push_folded(&mut out, &format!("CATEGORIES:{}", tags.join(",")));
+        }
+        line(&mut out, "NOTE", &l.notes);
+        push_folded(&mut out, "END:VCARD");
+    }
+    out
+}
+
+fn ics_time(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// The to-do's stable identity: derived from the lead's uid, so a re-export updates the task a
+/// calendar already has instead of adding another.
+pub fn todo_uid(lead: &Lead) -> String {
+    format!("follow-up-{}@ripen", lead.uid)
+}
+
+/// One VTODO per open follow-up (active leads, and recycled ones waiting to be touched).
+pub fn ics(rows: &[LeadRow], now: &Now) -> String {
+    let mut out = String::new();
+    push_folded(&mut out, "BEGIN:VCALENDAR");
+    push_folded(&mut out, "VERSION:2.0");
+    push_folded(&mut out, "PRODID:-//ripen//ripen export//EN");
+    push_folded(&mut out, "CALSCALE:GREGORIAN");
+    for r in rows {
+        let l = &r.lead;
+        let Some(due) = l.next_follow_up else {
+            continue;
+        };
+        let open = l.status.is_active() || (l.status.is_closed_out() && l.recycle_on.is_some());
+        if !open || l.deleted_at.is_some() {
+            continue;
+        }
+        let verb = if l.status.is_closed_out() {
+            "Re-contact"
+        } else {
+            "Call"
+        };
+        let mut description = vec![format!("#{} · {}", r.number, l.status)];
+        if let Some(s) = l.stage {
+            description.push(format!("stage {s}"));
+        }
+        if let Some(p) = &l.phone {
+            description.push(format!("phone {p}"));
+        }
+        if let Some(e) = &l.email {
+            description.push(format!("e-mail {e}"));
+        }
+        if let Some(n) = &l.notes {
+            description.push(n.clone());
+        }
+        push_folded(&mut out, "BEGIN:VTODO");
+        push_folded(&mut out, &format!("UID:{}", todo_uid(l)));
+        push_folded(&mut out, &format!("DTSTAMP:{}", ics_time(now.utc)));
+        push_folded(&mut out, &format!("DUE:{}", ics_time(due)));
+        push_folded(
+            &mut out,
+            &format!(
+                "SUMMARY:{}",
+                escape_text(&format!("{verb} {}", l.display_name()))
+            ),
+        );
+        push_folded(
+            &mut out,
+            &format!("DESCRIPTION:{}", escape_text(&description.join("\n"))),
+        );
+        push_folded(&mut out, "STATUS:NEEDS-ACTION");
+        push_folded(&mut out, "END:VTODO");
+    }
+    push_folded(&mut out, "END:VCALENDAR");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+cmd"), "'+cmd");
+        assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("Acme"), "Acme");
+    }
+
+    #[test]
+    fn text_is_escaped_per_rfc() {
+        assert_eq!(escape_text("a\\b,c;d\ne"), "a\\\\b\\,c\\;d\\ne");
+        assert_eq!(escape_text("evil\x1b[2J"), "evil␛[2J");
+    }
+
+    #[test]
+    fn folding_keeps_lines_within_75_octets_and_characters_whole() {
+        let mut out = String::new();
+        let long = format!("NOTE:{}", "ü".repeat(100));
+        push_folded(&mut out, &long);
+        for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets", l.len());
+        }
+        let unfolded = out.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, long);
+    }
+
+    #[test]
+    fn names_split_into_family_and_given() {
+        assert_eq!(
+            split_name("Jane van Doe"),
+            ("Doe".into(), "Jane van".into())
+        );
+        assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
+    }
+}

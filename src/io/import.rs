@@ -1,0 +1,1444 @@
+//! The import pipeline: read a file (sniffed), map its columns, check every row, decide the
+//! file's date order, then build each row into a lead through the domain's own transitions and
+//! hand the lot to the store, which writes it in one transaction.
+//!
+//! Two passes over the decoded text: the first checks rows and gathers date evidence (so that
+//! nothing is written when a row is bad, and the day/month order is decided once from all
+//! rows); the second builds leads and streams them into the store, so a million rows never sit
+//! in memory as leads.
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::RowError;
+use super::mapping::{Field, Mapping, Override, Target, fold};
+use super::sniff::{self, Sniffed};
+use super::values::{self, DateEvidence, DayOrder};
+use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
+use crate::domain::text::{MAX_FIELD_CHARS, clean_field};
+use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
+use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store};
+
+/// A file that cannot be imported as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Refused(String),
+    #[error(
+        "{file}: {} bad row(s); nothing was imported (--skip-bad imports the rest):\n{}",
+        errors.len(),
+        list_errors(errors)
+    )]
+    BadRows { file: String, errors: Vec<RowError> },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+fn list_errors(errors: &[RowError]) -> String {
+    let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {e}")).collect();
+    if errors.len() > 20 {
+        lines.push(format!("  … and {} more", errors.len() - 20));
+    }
+    lines.join("\n")
+}
+
+/// A `--status-map Word=status[:reason]` override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusOverride {
+    pub word: String,
+    pub status: Status,
+    pub reason: Option<String>,
+}
+
+impl std::str::FromStr for StatusOverride {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (w, target) = s
+            .rsplit_once('=')
+            .ok_or_else(|| format!("--status-map \"{s}\": expected Word=status"))?;
+        let (st, reason) = match target.split_once(':') {
+            Some((a, b)) => (a, Some(b.trim().to_string())),
+            None => (target, None),
+        };
+        Ok(StatusOverride {
+            word: w.trim().to_string(),
+            status: st.parse().map_err(|e: DomainError| e.to_string())?,
+            reason,
+        })
+    }
+}
+
+/// Everything `ripen import FILE` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    pub path: PathBuf,
+    pub overrides: Vec<Override>,
+    pub status_map: Vec<StatusOverride>,
+    pub on_duplicate: OnDuplicate,
+    pub dry_run: bool,
+    pub skip_bad: bool,
+    /// Owner for rows that name none (default: the plan's user).
+    pub owner: Option<String>,
+    /// Source for rows that name none.
+    pub source: Option<String>,
+    /// A second file whose rows are joined on `on` (contacts for leads).
+    pub join: Option<PathBuf>,
+    pub on: Option<String>,
+    /// Show a progress bar (only drawn when stderr is a terminal and the file is large).
+    pub progress: bool,
+}
+
+/// What an import did, for people and (as JSON) for scripts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub encoding: String,
+    pub delimiter: String,
+    /// Data rows read (the header not counted).
+    pub rows: usize,
+    pub mapping: Vec<String>,
+    pub date_order: Option<String>,
+    pub new: usize,
+    pub merged: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    pub errors: Vec<String>,
+    /// Rows without a received date, stamped with the import time.
+    pub received_missing: usize,
+    /// Status words ripen did not know, with how many rows had each (imported as new).
+    pub unknown_statuses: Vec<(String, usize)>,
+    pub notices: Vec<String>,
+    pub rejected_file: Option<String>,
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    /// The summary line: "62 rows: 61 new, 1 merged, 0 skipped, 0 rejected".
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} rows: {} new, {} merged, {} skipped, {} rejected",
+            self.file, self.rows, self.new, self.merged, self.skipped, self.rejected
+        );
+        if self.received_missing > 0 {
+            s.push_str(&format!(
+                "; {} without a received date (stamped with the import time)",
+                self.received_missing
+            ));
+        }
+        if self.dry_run {
+            s.push_str(" (dry run: nothing written)");
+        }
+        s
+    }
+}
+
+/// One event of reading a delimited text.
+enum Event {
+    Row {
+        line: u64,
+        record: csv::StringRecord,
+        span: Range<usize>,
+    },
+    Bad {
+        line: u64,
+        field: usize,
+        message: String,
+        span: Range<usize>,
+    },
+}
+
+/// Records of a delimited text, with their physical line and byte span. A quote left open
+/// (which the csv reader would follow to the end of the file) is reported on its own line, and
+/// reading resumes on the next line.
+struct Records<'a> {
+    text: &'a str,
+    delimiter: u8,
+    offset: usize,
+    base_line: u64,
+    reader: csv::Reader<&'a [u8]>,
+}
+
+fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+/// The field index of a quote still open at the end of `raw` (one record's text), if any,
+/// following the csv reader's rules: a quote opens a field only at its start, `""` inside is a
+/// quote.
+fn open_quote(raw: &str, delimiter: u8) -> Option<usize> {
+    let b = raw.as_bytes();
+    let (mut field, mut at_start, mut quoted, mut opened) = (0, true, false, 0);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if quoted {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if c == b'"' && at_start {
+            quoted = true;
+            opened = field;
+            at_start = false;
+        } else if c == delimiter {
+            field += 1;
+            at_start = true;
+        } else if c == b'\n' {
+            field = 0;
+            at_start = true;
+        } else if c != b'\r' {
+            at_start = false;
+        }
+        i += 1;
+    }
+    quoted.then_some(opened)
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str, delimiter: u8, first_line: u64) -> Records<'a> {
+        Records {
+            text,
+            delimiter,
+            offset: 0,
+            base_line: first_line,
+            reader: reader(text, delimiter),
+        }
+    }
+
+    /// How far reading has got, in bytes of the text.
+    fn byte_pos(&self) -> usize {
+        self.offset + self.reader.position().byte() as usize
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        let mut record = csv::StringRecord::new();
+        match self.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                // Text is valid UTF-8, so this is unexpected; report it on the current line.
+                let line = e
+                    .position()
+                    .map_or(self.base_line, |p| self.base_line + p.line() - 1);
+                let at = self.byte_pos();
+                self.offset = self.text.len();
+                self.reader = reader("", self.delimiter);
+                return Some(Event::Bad {
+                    line,
+                    field: 0,
+                    message: e.to_string(),
+                    span: at..self.text.len(),
+                });
+            }
+        }
+        let (rel_byte, rel_line) = record
+            .position()
+            .map_or((0, 1), |p| (p.byte() as usize, p.line()));
+        let start = self.offset + rel_byte;
+        let end = self.byte_pos();
+        let line = self.base_line + rel_line - 1;
+        if end >= self.text.len()
+            && let Some(field) = open_quote(&self.text[start..], self.delimiter)
+        {
+            let next = self.text[start..]
+                .find('\n')
+                .map_or(self.text.len(), |i| start + i + 1);
+            self.offset = next;
+            self.base_line = line + 1;
+            self.reader = reader(&self.text[next..], self.delimiter);
+            return Some(Event::Bad {
+                line,
+                field,
+                message: "unterminated quote".into(),
+                span: start..next,
+            });
+        }
+        Some(Event::Row {
+            line,
+            record,
+            span: start..end,
+        })
+    }
+}
+
+/// A decoded file with its header.
+struct Table {
+    name: String,
+    sniffed: Sniffed,
+    headers: Vec<String>,
+    /// Byte offset where data rows start, and their first physical line.
+    body: usize,
+    body_line: u64,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn read_table(path: &Path) -> Result<Table, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = file_name(path);
+    let sniffed = sniff::sniff(bytes);
+    let first_line = sniffed.lines_skipped + 1;
+    let mut records = Records::new(&sniffed.text, sniffed.delimiter, first_line);
+    let (headers, body, body_line) = match records.next() {
+        Some(Event::Row {
+            record, span, line, ..
+        }) => {
+            let next_line = line + sniffed.text[span.clone()].matches('\n').count() as u64;
+            (
+                record
+                    .iter()
+                    .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+                    .collect::<Vec<_>>(),
+                span.end,
+                next_line.max(line + 1),
+            )
+        }
+        Some(Event::Bad { line, message, .. }) => {
+            return Err(ImportError::Refused(format!("{name}:{line}: {message}")));
+        }
+        None => return Err(ImportError::Refused(format!("{name}: the file is empty"))),
+    };
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(ImportError::Refused(format!("{name}: no header row")));
+    }
+    Ok(Table {
+        name,
+        sniffed,
+        headers,
+        body,
+        body_line,
+    })
+}
+
+impl Table {
+    fn rows(&self) -> Records<'_> {
+        Records::new(
+            &self.sniffed.text[self.body..],
+            self.sniffed.delimiter,
+            self.body_line,
+        )
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .or_else(|| self.headers.iter().position(|h| fold(h) == fold(name)))
+    }
+}
+
+/// The joined file: its rows by key, and its headers without the key column.
+struct Joined {
+    name: String,
+    key_column: String,
+    headers: Vec<String>,
+    rows: HashMap<String, Vec<String>>,
+    primary_key: usize,
+}
+
+fn read_join(path: &Path, on: &str, primary: &Table) -> Result<Joined, ImportError> {
+    let t = read_table(path)?;
+    let key = t.column(on).ok_or_else(|| {
+        ImportError::Refused(format!(
+            "{}: no column \"{on}\" to join on (columns: {})",
+            t.name,
+            t.headers.join(", ")
+        ))
+    })?;
+    let primary_key = primary.column(on).ok_or_else(|| {
+        ImportError::Refused(format!(
+            "{}: no column \"{on}\" to join on (columns: {})",
+            primary.name,
+            primary.headers.join(", ")
+        ))
+    })?;
+    let mut rows = HashMap::new();
+    let mut errors = Vec::new();
+    for ev in t.rows() {
+        match ev {
+            Event::Row { record, .. } if is_blank(&record) => {}
+            Event::Row { line, record, .. } => {
+                if is_ragged(&record, t.headers.len()) {
+                    errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
+                    continue;
+                }
+                let k = record.get(key).unwrap_or("").trim().to_string();
+                let rest = record
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != key)
+                    .map(|(_, v)| v.to_string())
+                    .collect();
+                rows.insert(k, rest);
+            }
+            Event::Bad {
+                line,
+                field,
+                message,
+                ..
+            } => errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: t.headers.get(field).cloned(),
+                message,
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::BadRows {
+            file: t.name,
+            errors,
+        });
+    }
+    let headers = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != key)
+        .map(|(_, h)| h.clone())
+        .collect();
+    Ok(Joined {
+        key_column: t.headers[key].clone(),
+        name: t.name,
+        headers,
+        rows,
+        primary_key,
+    })
+}
+
+/// A row with no content at all (Excel leaves `;;;;` lines at the end): not a lead, not an
+/// error.
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|c| c.trim().is_empty())
+}
+
+/// Fewer cells than the header, or more with something in them (trailing empty cells from a
+/// trailing delimiter are harmless).
+fn is_ragged(record: &csv::StringRecord, width: usize) -> bool {
+    record.len() < width || record.iter().skip(width).any(|c| !c.trim().is_empty())
+}
+
+fn ragged(file: &str, line: u64, got: usize, want: usize) -> RowError {
+    RowError {
+        file: file.to_string(),
+        line,
+        column: None,
+        message: format!("ragged row: {got} fields where the header has {want}"),
+    }
+}
+
+/// What the rules of one file are, decided before any row is built.
+struct Rules<'r> {
+    mapping: Mapping,
+    /// Status words of this column are deal statuses (`open` = an open deal).
+    deal_status: bool,
+    order: DayOrder,
+    req: &'r ImportRequest,
+    file: String,
+}
+
+/// The cells of one row, joined file included.
+fn cells<'a>(
+    record: &'a csv::StringRecord,
+    width: usize,
+    joined: Option<&'a [String]>,
+) -> Vec<&'a str> {
+    let mut v: Vec<&str> = record.iter().take(width).collect();
+    if let Some(j) = joined {
+        v.extend(j.iter().map(String::as_str));
+    }
+    v
+}
+
+/// Check one row without building it: shape, lengths, a name, readable values.
+fn check_row(
+    rules: &Rules,
+    line: u64,
+    cells: &[&str],
+    evidence: &mut DateEvidence,
+) -> Result<(), RowError> {
+    let err = |column: Option<&String>, message: String| RowError {
+        file: rules.file.clone(),
+        line,
+        column: column.cloned(),
+        message,
+    };
+    let mut has_identity = false;
+    for (i, raw) in cells.iter().enumerate() {
+        let header = rules.mapping.headers.get(i);
+        let n = raw.chars().count();
+        if n > MAX_FIELD_CHARS {
+            return Err(err(
+                header,
+                format!("field is {n} characters long (limit {MAX_FIELD_CHARS})"),
+            ));
+        }
+        let Some(Target::Field(f)) = rules.mapping.targets.get(i).copied() else {
+            continue;
+        };
+        let v = values::unneutralise(raw.trim());
+        if v.is_empty() {
+            continue;
+        }
+        match f {
+            Field::Name | Field::FirstName | Field::LastName | Field::Company | Field::Email => {
+                has_identity |= clean_field(v, false).is_some();
+            }
+            // Every date cell is evidence for the file's day/month order.
+            f if f.is_date() && !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() => {
+                return Err(err(header, format!("bad date \"{}\"", short(v))));
+            }
+            Field::Value => {
+                lead::parse_money(v)
+                    .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
+            }
+            _ => {}
+        }
+    }
+    if !has_identity {
+        return Err(err(None, "no name, company or e-mail".into()));
+    }
+    Ok(())
+}
+
+fn short(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::domain::text::truncate_chars(s, 40)
+}
+
+/// A row's cells by field: the first non-empty cell of each field; later different ones and
+/// unmapped columns go to `extra`.
+struct RowValues {
+    fields: HashMap<Field, String>,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
+    let mut fields: HashMap<Field, String> = HashMap::new();
+    let mut extra = serde_json::Map::new();
+    for (i, raw) in cells.iter().enumerate() {
+        let Some(header) = mapping.headers.get(i) else {
+            continue;
+        };
+        let target = mapping.targets.get(i).copied().unwrap_or(Target::Extra);
+        let multiline =
+            matches!(target, Target::Field(f) if f.is_multiline()) || target == Target::Extra;
+        let Some(v) = clean_field(values::unneutralise(raw), multiline) else {
+            continue;
+        };
+        match target {
+            Target::Field(f) => match fields.get(&f) {
+                None => {
+                    fields.insert(f, v);
+                }
+                Some(have) if *have == v => {}
+                Some(_) => {
+                    extra.insert(header.clone(), serde_json::Value::String(v));
+                }
+            },
+            Target::Extra => {
+                extra.insert(header.clone(), serde_json::Value::String(v));
+            }
+        }
+    }
+    RowValues { fields, extra }
+}
+
+/// The status a row asks for, and the reason its status word implies.
+fn row_status(rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
+    if let Some(o) = rules
+        .req
+        .status_map
+        .iter()
+        .find(|o| fold(&o.word) == fold(word))
+    {
+        return Some((o.status, o.reason.clone()));
+    }
+    values::status_word(word, rules.deal_status).map(|s| (s.status, s.reason.map(String::from)))
+}
+
+/// Build one row into a new lead and its timeline, through the domain's transitions: received,
+/// then qualified, won, lost or disqualified as the file says, dated as the file says.
+fn build(
+    rules: &Rules,
+    line: u64,
+    v: RowValues,
+    now: &Now,
+    plan: &Plan,
+    report: &mut ImportReport,
+    unknown: &mut HashMap<String, usize>,
+) -> Result<Change, RowError> {
+    let err = |field: Field, message: String| RowError {
+        file: rules.file.clone(),
+        line,
+        column: rules
+            .mapping
+            .column_of(field)
+            .and_then(|i| rules.mapping.headers.get(i).cloned()),
+        message,
+    };
+    let mut f = v.fields;
+    let date =
+        |f: &mut HashMap<Field, String>, field: Field| -> Result<Option<DateTime<Utc>>, RowError> {
+            match f.remove(&field) {
+                None => Ok(None),
+                Some(s) => values::parse_date(&s, rules.order, now)
+                    .map(Some)
+                    .ok_or_else(|| err(field, format!("bad date \"{}\"", short(&s)))),
+            }
+        };
+    let received = date(&mut f, Field::Received)?;
+    let closed = date(&mut f, Field::Closed)?;
+    let next_follow_up = date(&mut f, Field::NextFollowUp)?;
+    let recycle_on = date(&mut f, Field::RecycleOn)?;
+    let name = f
+        .remove(&Field::Name)
+        .or_else(|| {
+            let first = f.remove(&Field::FirstName);
+            let last = f.remove(&Field::LastName);
+            match (first, last) {
+                (Some(a), Some(b)) => Some(format!("{a} {b}")),
+                (a, b) => a.or(b),
+            }
+        })
+        .or_else(|| f.get(&Field::Company).cloned())
+        .or_else(|| f.get(&Field::Email).cloned())
+        .ok_or_else(|| RowError {
+            file: rules.file.clone(),
+            line,
+            column: None,
+            message: "no name, company or e-mail".into(),
+        })?;
+    if received.is_none() {
+        report.received_missing += 1;
+    }
+    let owner = f
+        .remove(&Field::Owner)
+        .or_else(|| rules.req.owner.clone())
+        .unwrap_or_else(|| plan.user.clone());
+    let mut lead = Lead::received(
+        uuid::Uuid::now_v7().to_string(),
+        name,
+        owner,
+        received.unwrap_or(now.utc),
+    );
+    lead.company = f.remove(&Field::Company);
+    lead.title = f.remove(&Field::Title);
+    lead.email = f.remove(&Field::Email);
+    lead.phone = f.remove(&Field::Phone);
+    lead.website = f.remove(&Field::Website);
+    lead.city = f.remove(&Field::City);
+    lead.country = f.remove(&Field::Country);
+    lead.source = f
+        .remove(&Field::Source)
+        .or_else(|| rules.req.source.clone());
+    lead.notes = f.remove(&Field::Notes);
+    lead.external_id = f.remove(&Field::ExternalId);
+    lead.tags = f
+        .remove(&Field::Tags)
+        .map(|t| values::split_tags(&t))
+        .unwrap_or_default();
+    if let Some(s) = f.remove(&Field::Value) {
+        lead.value_cents = Some(
+            lead::parse_money(&s)
+                .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
+        );
+    }
+    let mut extra = v.extra;
+    if let Some(s) = f.remove(&Field::Stage) {
+        match values::stage_word(&s) {
+            Some(st) => lead.stage = Some(st),
+            None => {
+                extra.insert(stage_header(rules), serde_json::Value::String(s));
+            }
+        }
+    }
+    if let Some(s) = f.remove(&Field::Class) {
+        match values::class_word(&s) {
+            Some(c) => lead.class = Some(c),
+            None => {
+                extra.insert(class_header(rules), serde_json::Value::String(s));
+            }
+        }
+    }
+    let (status, implied_reason) = match f.remove(&Field::Status) {
+        None => (Status::New, None),
+        Some(word) => match row_status(rules, &word) {
+            Some(s) => s,
+            None => {
+                *unknown.entry(word).or_default() += 1;
+                (Status::New, None)
+            }
+        },
+    };
+    // A class is what qualification gives; an unqualified lead keeps its rating as a fact.
+    if matches!(status, Status::New | Status::Working | Status::Disqualified)
+        && let Some(c) = lead.class.take()
+    {
+        extra.insert(
+            class_header(rules),
+            serde_json::Value::String(c.as_str().to_string()),
+        );
+    }
+    if !extra.is_empty() {
+        lead.extra = serde_json::to_string(&extra).ok();
+    }
+    let reason_text = f.remove(&Field::Reason);
+    let reason_note = f.remove(&Field::ReasonNote);
+
+    let mut change = lifecycle::receive(lead, plan);
+    // One entry says both where the lead came from and which row brought it (an entry less per
+    // row matters at a million rows).
+    for e in &mut change.entries {
+        if let Some(n) = &mut e.note {
+            n.push_str(&format!(" (imported from {}:{line})", rules.file));
+        }
+    }
+    let at_close = Now {
+        utc: closed.unwrap_or(now.utc),
+        offset: now.offset,
+    };
+    let domain = |e: DomainError| err(Field::Status, e.to_string());
+    match status {
+        Status::New => {}
+        Status::Working | Status::Open => {
+            change.lead.status = status;
+            if status == Status::Open && change.lead.stage.is_none() {
+                change.lead.stage = Some(Stage::Green);
+            }
+            change.lead.next_follow_up = Some(
+                next_follow_up
+                    .unwrap_or_else(|| lifecycle::next_from_cadence(&change.lead, now.utc, plan)),
+            );
+        }
+        Status::Won => {
+            change.lead.status = Status::Open;
+            let won = lifecycle::win(&change.lead, None, &at_close, plan).map_err(domain)?;
+            change.lead = won.lead;
+            change.entries.extend(won.entries);
+        }
+        Status::Lost | Status::Disqualified => {
+            let known: Vec<&str> = plan.reasons.keys().map(String::as_str).collect();
+            let (key, note) = match (&reason_text, &implied_reason) {
+                (Some(text), _) => {
+                    let key = if plan.reasons.contains_key(text.trim()) {
+                        text.trim().to_string()
+                    } else {
+                        values::reason_key(text, &known).to_string()
+                    };
+                    let note = (fold(text) != fold(&key)).then(|| text.clone());
+                    (key, note)
+                }
+                (None, Some(r)) => (r.clone(), None),
+                (None, None) => (
+                    values::DEFAULT_REASON.to_string(),
+                    Some("no reason given in the import".to_string()),
+                ),
+            };
+            let key = if plan.reasons.contains_key(&key) {
+                key
+            } else {
+                values::DEFAULT_REASON.to_string()
+            };
+            change.lead.status = if status == Status::Lost {
+                Status::Open
+            } else {
+                Status::Working
+            };
+            let recycle = match recycle_on {
+                Some(at) => Recycle::On(at),
+                None => Recycle::ByReason,
+            };
+            let note = reason_note.or(note);
+            let closed_out =
+                lifecycle::close_out(&change.lead, status, &key, note, recycle, &at_close, plan)
+                    .map_err(domain)?;
+            change.lead = closed_out.lead;
+            change.entries.extend(closed_out.entries);
+        }
+    }
+    // A follow-up the file sets (a ripen export, a snoozed lead) stands.
+    if let Some(at) = next_follow_up
+        && change.lead.status != Status::Won
+    {
+        change.lead.next_follow_up = Some(at);
+    }
+    Ok(change)
+}
+
+fn stage_header(rules: &Rules) -> String {
+    rules
+        .mapping
+        .column_of(Field::Stage)
+        .and_then(|i| rules.mapping.headers.get(i).cloned())
+        .unwrap_or_else(|| "stage".into())
+}
+
+fn class_header(rules: &Rules) -> String {
+    rules
+        .mapping
+        .column_of(Field::Class)
+        .and_then(|i| rules.mapping.headers.get(i).cloned())
+        .unwrap_or_else(|| "class".into())
+}
+
+/// Rows above which a progress bar is worth drawing.
+const PROGRESS_MIN_BYTES: usize = 4 << 20;
+
+fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
+    if !enabled || len < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {eta}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Import a file into the book (or, with `dry_run`, report what would happen).
+pub fn import_file(
+    store: &mut Store,
+    req: &ImportRequest,
+    now: &Now,
+) -> Result<ImportReport, ImportError> {
+    let table = read_table(&req.path)?;
+    let joined = match (&req.join, &req.on) {
+        (Some(path), Some(on)) => Some(read_join(path, on, &table)?),
+        (Some(_), None) => {
+            return Err(ImportError::Refused(
+                "--join needs --on COLUMN (the column both files share)".into(),
+            ));
+        }
+        _ => None,
+    };
+    let mut headers = table.headers.clone();
+    if let Some(j) = &joined {
+        headers.extend(j.headers.iter().cloned());
+    }
+    let mapping = Mapping::new(headers, &req.overrides).map_err(ImportError::Refused)?;
+    let deal_status = mapping
+        .column_of(Field::Status)
+        .and_then(|i| mapping.headers.get(i))
+        .is_some_and(|h| !matches!(fold(h).as_str(), "leadstatus" | "contactstatus"));
+    let mut rules = Rules {
+        mapping,
+        deal_status,
+        order: DayOrder::DayFirst,
+        req,
+        file: table.name.clone(),
+    };
+    let mut report = ImportReport {
+        file: table.name.clone(),
+        encoding: table.sniffed.encoding.to_string(),
+        delimiter: table.sniffed.delimiter_name().to_string(),
+        mapping: rules.mapping.describe(),
+        dry_run: req.dry_run,
+        ..ImportReport::default()
+    };
+    let width = table.headers.len();
+    let join_row = |record: &csv::StringRecord| -> Result<Option<&[String]>, String> {
+        match &joined {
+            None => Ok(None),
+            Some(j) => {
+                let key = record.get(j.primary_key).unwrap_or("").trim();
+                j.rows.get(key).map(|r| Some(r.as_slice())).ok_or_else(|| {
+                    format!(
+                        "no row with {} \"{}\" in {}",
+                        j.key_column,
+                        short(key),
+                        j.name
+                    )
+                })
+            }
+        }
+    };
+
+    // Pass 1: check every row and gather date evidence.
+    let mut evidence = DateEvidence::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut rejected_spans: Vec<Range<usize>> = Vec::new();
+    let mut rejected_lines: HashSet<u64> = HashSet::new();
+    for ev in table.rows() {
+        if !matches!(&ev, Event::Row { record, .. } if is_blank(record)) {
+            report.rows += 1;
+        }
+        let bad = match ev {
+            Event::Bad {
+                line,
+                field,
+                message,
+                span,
+            } => Some((
+                RowError {
+                    file: table.name.clone(),
+                    line,
+                    column: table.headers.get(field).cloned(),
+                    message,
+                },
+                span,
+            )),
+            Event::Row { record, .. } if is_blank(&record) => continue,
+            Event::Row { line, record, span } => {
+                let checked = if is_ragged(&record, width) {
+                    Err(ragged(&table.name, line, record.len(), width))
+                } else {
+                    match join_row(&record) {
+                        Err(message) => Err(RowError {
+                            file: table.name.clone(),
+                            line,
+                            column: None,
+                            message,
+                        }),
+                        Ok(j) => check_row(&rules, line, &cells(&record, width, j), &mut evidence),
+                    }
+                };
+                checked.err().map(|e| (e, span))
+            }
+        };
+        if let Some((e, span)) = bad {
+            rejected_lines.insert(e.line);
+            rejected_spans.push(span);
+            errors.push(e);
+        }
+    }
+    if !errors.is_empty() && !req.skip_bad {
+        return Err(ImportError::BadRows {
+            file: table.name.clone(),
+            errors,
+        });
+    }
+    let order = evidence
+        .decide()
+        .map_err(|e| ImportError::Refused(format!("{}: {e}", table.name)))?;
+    rules.order = order.order;
+    if evidence.dotted + evidence.slashed > 0 {
+        report.date_order = Some(format!("{} ({})", order.label(), order.why));
+    } else if evidence.iso > 0 {
+        report.date_order = Some("ISO (YYYY-MM-DD)".into());
+    }
+
+    // Pass 2: build and write.
+    let plan = store.plan().clone();
+    let mut unknown: HashMap<String, usize> = HashMap::new();
+    let mut late_errors: Vec<RowError> = Vec::new();
+    let bar = progress_bar(req.progress, table.sniffed.text.len());
+    let opts = ImportOptions {
+        label: table.name.clone(),
+        on_duplicate: req.on_duplicate,
+        match_on: if joined.is_some() {
+            MatchOn::ExternalId
+        } else {
+            MatchOn::Contact
+        },
+        dry_run: req.dry_run,
+        rebuild_indexes: report.rows >= 100_000,
+    };
+    let outcome = {
+        let report_ref = &mut report;
+        let rows = table.rows().filter_map(|ev| {
+            let Event::Row { line, record, span } = ev else {
+                return None;
+            };
+            if let Some(b) = &bar
+                && line % 4096 == 0
+            {
+                b.set_position(span.end as u64);
+            }
+            if rejected_lines.contains(&line) || is_blank(&record) {
+                return None;
+            }
+            let j = join_row(&record).ok().flatten();
+            let values = row_values(&rules.mapping, &cells(&record, width, j));
+            match build(&rules, line, values, now, &plan, report_ref, &mut unknown) {
+                Ok(change) => Some(Ok(Incoming { change, line })),
+                Err(e) if req.skip_bad => {
+                    late_errors.push(e);
+                    rejected_spans.push(span);
+                    None
+                }
+                Err(e) => Some(Err(DomainError::Invalid(e.to_string()))),
+            }
+        });
+        store.import(rows, &opts, now)?
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    errors.extend(late_errors);
+    report.new = outcome.new;
+    report.merged = outcome.merged;
+    report.skipped = outcome.skipped;
+    report.notices = outcome.notices;
+    report.rejected = errors.len();
+    report.errors = errors.iter().map(ToString::to_string).collect();
+    let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
+    unknown.sort();
+    report.unknown_statuses = unknown;
+    if !errors.is_empty() && !req.dry_run {
+        let path = rejected_path(&req.path);
+        let mut text = String::new();
+        let header_span = &table.sniffed.text[..table.body];
+        text.push_str(header_span);
+        if !header_span.ends_with('\n') {
+            text.push('\n');
+        }
+        let body = &table.sniffed.text[table.body..];
+        for span in &rejected_spans {
+            let raw = &body[span.clone()];
+            text.push_str(raw);
+            if !raw.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        report.rejected_file = Some(path.display().to_string());
+    }
+    Ok(report)
+}
+
+/// `leads.csv` → `leads.rejected.csv`, beside the input.
+pub fn rejected_path(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
+    input.with_file_name(format!("{stem}.rejected.csv"))
+}
+
+/// Everything `ripen import --activities FILE --on COLUMN` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRequest {
+    pub path: PathBuf,
+    /// The column holding the lead's external id.
+    pub on: String,
+    pub dry_run: bool,
+    pub skip_bad: bool,
+}
+
+/// What a history import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HistoryReport {
+    pub file: String,
+    pub rows: usize,
+    pub leads: usize,
+    pub done: usize,
+    pub planned: usize,
+    pub rejected: usize,
+    pub errors: Vec<String>,
+    pub dry_run: bool,
+}
+
+impl HistoryReport {
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} activities on {} leads: {} done, {} planned, {} rejected",
+            self.file, self.rows, self.leads, self.done, self.planned, self.rejected
+        );
+        if self.dry_run {
+            s.push_str(" (dry run: nothing written)");
+        }
+        s
+    }
+}
+
+/// One past or planned activity.
+#[derive(Debug, Clone)]
+struct Past {
+    line: u64,
+    at: DateTime<Utc>,
+    kind: ActivityKind,
+    kind_word: String,
+    note: Option<String>,
+    done: bool,
+}
+
+fn activity_kind(word: &str) -> ActivityKind {
+    match fold(word).as_str() {
+        "call" | "phone" | "phonecall" | "anruf" | "telefonat" | "followup" | "callback" => {
+            ActivityKind::Call
+        }
+        "email" | "mail" | "emailsent" => ActivityKind::Email,
+        "meeting" | "demo" | "visit" | "termin" | "besuch" | "presentation" | "appointment" => {
+            ActivityKind::Meeting
+        }
+        "message" | "sms" | "linkedin" | "chat" | "whatsapp" => ActivityKind::Message,
+        _ => ActivityKind::Note,
+    }
+}
+
+fn truthy(s: &str) -> bool {
+    matches!(
+        fold(s).as_str(),
+        "true" | "yes" | "y" | "1" | "done" | "completed" | "ja" | "erledigt" | "x"
+    )
+}
+
+fn first_column(t: &Table, names: &[&str]) -> Option<usize> {
+    t.headers
+        .iter()
+        .position(|h| names.contains(&fold(h).as_str()))
+}
+
+/// Attach a file of past and planned activities to leads by their external id. Done ones go on
+/// the timeline as contacts (a new lead becomes working); the earliest planned one becomes an
+/// active lead's next follow-up.
+pub fn import_history(
+    store: &mut Store,
+    req: &HistoryRequest,
+    now: &Now,
+) -> Result<HistoryReport, ImportError> {
+    let t = read_table(&req.path)?;
+    let refuse = |what: &str| {
+        ImportError::Refused(format!(
+            "{}: no {what} column (columns: {})",
+            t.name,
+            t.headers.join(", ")
+        ))
+    };
+    let key = t
+        .column(&req.on)
+        .ok_or_else(|| refuse(&format!("\"{}\"", req.on)))?;
+    let date = first_column(
+        &t,
+        &[
+            "date",
+            "duedate",
+            "activitydate",
+            "at",
+            "when",
+            "datum",
+            "due",
+            "fällig",
+            "created",
+        ],
+    )
+    .ok_or_else(|| refuse("date"))?;
+    let kind = first_column(&t, &["activitytype", "type", "kind", "art", "typ"]);
+    let subject = first_column(&t, &["subject", "title", "betreff"]);
+    let note = first_column(&t, &["notes", "note", "description", "comment", "notiz"]);
+    let done = first_column(&t, &["completed", "done", "status", "erledigt"]);
+    let mut report = HistoryReport {
+        file: t.name.clone(),
+        dry_run: req.dry_run,
+        ..HistoryReport::default()
+    };
+    // Date order from every row first.
+    let mut evidence = DateEvidence::default();
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    for ev in t.rows() {
+        report.rows += 1;
+        match ev {
+            Event::Bad {
+                line,
+                field,
+                message,
+                ..
+            } => errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: t.headers.get(field).cloned(),
+                message,
+            }),
+            Event::Row { record, .. } if is_blank(&record) => report.rows -= 1,
+            Event::Row { line, record, .. } => {
+                if is_ragged(&record, t.headers.len()) {
+                    errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
+                    continue;
+                }
+                if let Some((i, v)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| v.chars().count() > MAX_FIELD_CHARS)
+                {
+                    errors.push(RowError {
+                        file: t.name.clone(),
+                        line,
+                        column: t.headers.get(i).cloned(),
+                        message: format!(
+                            "field is {} characters long (limit {MAX_FIELD_CHARS})",
+                            v.chars().count()
+                        ),
+                    });
+                    continue;
+                }
+                let d = record.get(date).unwrap_or("").trim();
+                if !evidence.add(d) && DateTime::parse_from_rfc3339(d).is_err() {
+                    errors.push(RowError {
+                        file: t.name.clone(),
+                        line,
+                        column: Some(t.headers[date].clone()),
+                        message: format!("bad date \"{}\"", short(d)),
+                    });
+                    continue;
+                }
+                rows.push((line, record));
+            }
+        }
+    }
+    if !errors.is_empty() && !req.skip_bad {
+        return Err(ImportError::BadRows {
+            file: t.name.clone(),
+            errors,
+        });
+    }
+    let order = evidence
+        .decide()
+        .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?
+        .order;
+    let mut by_lead: Vec<(String, Vec<Past>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (line, r) in rows {
+        let get = |c: Option<usize>| c.and_then(|i| r.get(i)).and_then(|v| clean_field(v, true));
+        let Some(at) = values::parse_date(r.get(date).unwrap_or(""), order, now) else {
+            errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: Some(t.headers[date].clone()),
+                message: "bad date".into(),
+            });
+            continue;
+        };
+        let kind_word = get(kind).unwrap_or_default();
+        let text = match (get(subject), get(note)) {
+            (Some(s), Some(n)) => Some(format!("{s} — {n}")),
+            (a, b) => a.or(b),
+        };
+        let id = r.get(key).unwrap_or("").trim().to_string();
+        let past = Past {
+            line,
+            at,
+            kind: activity_kind(&kind_word),
+            kind_word,
+            note: text,
+            done: get(done).is_none_or(|d| truthy(&d)),
+        };
+        let i = *index.entry(id.clone()).or_insert_with(|| {
+            by_lead.push((id, Vec::new()));
+            by_lead.len() - 1
+        });
+        by_lead[i].1.push(past);
+    }
+    for (_, list) in &mut by_lead {
+        list.sort_by_key(|p| p.at);
+    }
+    let ids: Vec<String> = by_lead.iter().map(|(id, _)| id.clone()).collect();
+    let file = t.name.clone();
+    let missing = |found: &[Option<i64>]| -> Vec<RowError> {
+        let mut out: Vec<RowError> = by_lead
+            .iter()
+            .zip(found)
+            .filter(|(_, f)| f.is_none())
+            .flat_map(|((id, list), _)| {
+                list.iter().map(|p| RowError {
+                    file: t.name.clone(),
+                    line: p.line,
+                    column: Some(t.headers[key].clone()),
+                    message: format!("no lead with external id \"{}\"", short(id)),
+                })
+            })
+            .collect();
+        out.sort_by_key(|e| e.line);
+        out
+    };
+    if !req.skip_bad && !req.dry_run {
+        // Look first, so that an unknown id leaves the book untouched.
+        let found = store.update_by_external_id(&ids, true, now, |i, lead, plan| {
+            apply_history(lead, &by_lead[i].1, &file, now, plan)
+        })?;
+        let missing = missing(&found);
+        if !missing.is_empty() {
+            errors.extend(missing);
+            return Err(ImportError::BadRows {
+                file: t.name.clone(),
+                errors,
+            });
+        }
+    }
+    let found = store.update_by_external_id(&ids, req.dry_run, now, |i, lead, plan| {
+        apply_history(lead, &by_lead[i].1, &file, now, plan)
+    })?;
+    for ((_, list), f) in by_lead.iter().zip(&found) {
+        if f.is_some() {
+            report.leads += 1;
+            report.done += list.iter().filter(|p| p.done).count();
+            report.planned += list.iter().filter(|p| !p.done).count();
+        }
+    }
+    errors.extend(missing(&found));
+    report.rejected = errors.len();
+    report.errors = errors.iter().map(ToString::to_string).collect();
+    Ok(report)
+}
+
+/// A lead's history applied through the domain: done contacts logged (on an active lead, as the
+/// user would log them), planned ones become the next follow-up.
+fn apply_history(
+    lead: &Lead,
+    list: &[Past],
+    file: &str,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    let mut current = lead.clone();
+    let mut entries = Vec::new();
+    for p in list.iter().filter(|p| p.done) {
+        if current.status.is_active() && p.kind != ActivityKind::Note {
+            let c = lifecycle::log_contact(
+                &current,
+                Contact {
+                    kind: p.kind,
+                    outcome: None,
+                    note: p.note.clone(),
+                    at: Some(p.at),
+                    next: None,
+                },
+                now,
+                plan,
+            )?;
+            current = c.lead;
+            entries.extend(c.entries);
+        } else {
+            let mut note = p.note.clone();
+            if p.kind == ActivityKind::Note && !p.kind_word.is_empty() {
+                note = Some(format!("{}: {}", p.kind_word, note.unwrap_or_default()));
+            }
+            entries.push(Entry {
+                at: p.at,
+                kind: p.kind,
+                outcome: None,
+                note,
+            });
+        }
+    }
+    let planned: Vec<&Past> = list.iter().filter(|p| !p.done).collect();
+    for p in &planned {
+        entries.push(Entry::system(
+            now.utc,
+            format!(
+                "planned {} on {} (from {file}:{}){}",
+                if p.kind_word.is_empty() {
+                    p.kind.as_str().to_string()
+                } else {
+                    p.kind_word.to_lowercase()
+                },
+                now.local_date(p.at).format("%Y-%m-%d"),
+                p.line,
+                p.note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(first) = planned.first()
+        && current.status.is_active()
+    {
+        current.next_follow_up = Some(first.at);
+    }
+    Ok(Change {
+        lead: current,
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(text: &str) -> Vec<(u64, Result<Vec<String>, String>)> {
+        Records::new(text, b',', 1)
+            .map(|e| match e {
+                Event::Row { line, record, .. } => {
+                    (line, Ok(record.iter().map(String::from).collect()))
+                }
+                Event::Bad { line, message, .. } => (line, Err(message)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_open_quote_is_reported_on_its_line_and_reading_resumes() {
+        let ev = events("a,b\n1,2\nBad \"x,\"open,z\n3,4\n5,6\n");
+        assert_eq!(ev[0], (1, Ok(vec!["a".into(), "b".into()])));
+        assert_eq!(ev[2], (3, Err("unterminated quote".into())));
+        assert_eq!(ev[3], (4, Ok(vec!["3".into(), "4".into()])));
+        assert_eq!(ev[4], (5, Ok(vec!["5".into(), "6".into()])));
+    }
+
+    #[test]
+    fn quoted_newlines_keep_line_numbers_right() {
+        let ev = events("a,b\n\"x\ny\",1\n2,3\n");
+        assert_eq!(ev[1].0, 2);
+        assert_eq!(ev[2], (4, Ok(vec!["2".into(), "3".into()])));
+    }
+
+    #[test]
+    fn open_quote_follows_the_csv_rules() {
+        assert_eq!(open_quote("a,\"b\"\"c\",d", b','), None);
+        assert_eq!(open_quote("a \"b,c", b','), None);
+        assert_eq!(open_quote("a,b,\"c\nd", b','), Some(2));
+    }
+
+    #[test]
+    fn blank_rows_and_trailing_empty_cells_are_not_errors() {
+        let rec = |cells: &[&str]| csv::StringRecord::from(cells.to_vec());
+        assert!(is_blank(&rec(&["", " ", ""])));
+        assert!(!is_ragged(&rec(&["a", "b", ""]), 2));
+        assert!(is_ragged(&rec(&["a", "b", "c"]), 2));
+        assert!(is_ragged(&rec(&["a"]), 2));
+    }
+
+    #[test]
+    fn status_overrides_parse() {
+        let o: StatusOverride = "Engaging=open".parse().unwrap();
+        assert_eq!(o.status, Status::Open);
+        let o: StatusOverride = "Gone=lost:competitor".parse().unwrap();
+        assert_eq!(o.reason.as_deref(), Some("competitor"));
+        assert!("x=bogus".parse::<StatusOverride>().is_err());
+    }
+
+    #[test]
+    fn rejected_file_sits_beside_the_input() {
+        assert_eq!(
+            rejected_path(Path::new("/a/b/leads.csv")),
+            PathBuf::from("/a/b/leads.rejected.csv")
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Guessing how a text file was written: its encoding (UTF-8 with or without BOM, UTF-16 with a
+//! BOM, else Windows-1252), its delimiter (`,` `;` tab `|`), and Excel's `sep=` first line.
+
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// A decoded file and how it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The whole text, without BOM and without a `sep=` line.
+    pub text: String,
+    pub encoding: &'static str,
+    pub delimiter: u8,
+    /// Physical lines dropped before `text` (1 when a `sep=` line was removed), so that line
+    /// numbers in messages match what the user sees in an editor.
+    pub lines_skipped: u64,
+}
+
+impl Sniffed {
+    /// The delimiter as a user would name it.
+    pub fn delimiter_name(&self) -> &'static str {
+        match self.delimiter {
+            b',' => "comma",
+            b';' => "semicolon",
+            b'\t' => "tab",
+            b'|' => "pipe",
+            _ => "other",
+        }
+    }
+}
+
+/// Decode bytes to text: a BOM decides; without one, valid UTF-8 is UTF-8 and anything else is
+/// read as Windows-1252 (what Excel writes on Western Windows machines).
+pub fn decode(bytes: Vec<u8>) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 (BOM)");
+    }
+    if bytes.starts_with(b"\xFF\xFE") {
+        let (text, _) = UTF_16LE.decode_with_bom_removal(&bytes);
+        return (text.into_owned(), "UTF-16LE");
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        let (text, _) = UTF_16BE.decode_with_bom_removal(&bytes);
+        return (text.into_owned(), "UTF-16BE");
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, "UTF-8"),
+        Err(e) => {
+            let (text, _) = WINDOWS_1252.decode_without_bom_handling(e.as_bytes());
+            (text.into_owned(), "Windows-1252")
+        }
+    }
+}
+
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Count a byte outside double quotes on one line.
+fn count_outside_quotes(line: &str, delim: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delim && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The delimiter of a header line: the candidate that splits it most (ties: the order above).
+pub fn guess_delimiter(header: &str) -> u8 {
+    let mut best = (b',', 0);
+    for d in CANDIDATES {
+        let n = count_outside_quotes(header, d);
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// Decode a file's bytes and find its delimiter.
+pub fn sniff(bytes: Vec<u8>) -> Sniffed {
+    let (mut text, encoding) = decode(bytes);
+    let mut lines_skipped = 0;
+    let mut forced = None;
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let first = text[..first_end].trim_end_matches('\r');
+    if let Some(sep) = first
+        .strip_prefix("sep=")
+        .or_else(|| first.strip_prefix("SEP="))
+        && sep.len() == 1
+    {
+        forced = sep.bytes().next();
+        text.drain(..(first_end + 1).min(text.len()));
+        lines_skipped = 1;
+    }
+    let header_end = text.find('\n').unwrap_or(text.len());
+    let delimiter = forced.unwrap_or_else(|| guess_delimiter(&text[..header_end]));
+    Sniffed {
+        text,
+        encoding,
+        delimiter,
+        lines_skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_is_removed() {
+        let s = sniff(b"\xEF\xBB\xBFa,b\n1,2\n".to_vec());
+        assert_eq!(s.text, "a,b\n1,2\n");
+        assert_eq!(s.encoding, "UTF-8 (BOM)");
+        assert_eq!(s.delimiter, b',');
+    }
+
+    #[test]
+    fn utf16_both_orders_decode() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Näme\tX\n".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        let s = sniff(le);
+        assert_eq!((s.text.as_str(), s.delimiter), ("Näme\tX\n", b'\t'));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("a|b\n".encode_utf16().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        let s = sniff(be);
+        assert_eq!(
+            (s.text.as_str(), s.encoding, s.delimiter),
+            ("a|b\n", "UTF-16BE", b'|')
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_falls_back_to_windows_1252() {
+        let s = sniff(b"Name;Wert\nM\xFCller;12.345,50\n".to_vec());
+        assert_eq!(s.encoding, "Windows-1252");
+        assert!(s.text.contains("Müller"));
+        assert_eq!(s.delimiter, b';');
+    }
+
+    #[test]
+    fn excel_sep_line_sets_the_delimiter_and_is_dropped() {
+        let s = sniff(b"sep=;\r\na,b;c\r\n".to_vec());
+        assert_eq!(s.text, "a,b;c\r\n");
+        assert_eq!(s.delimiter, b';');
+        assert_eq!(s.lines_skipped, 1);
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_count() {
+        assert_eq!(guess_delimiter("\"a;b;c\",x,y"), b',');
+    }
+}

@@ -1,0 +1,482 @@
+//! Reading cell values the way CRMs and spreadsheets write them: dates in ISO, US and European
+//! orders (the order decided once per file), amounts in either decimal convention, and vendor
+//! status, stage, rating and loss-reason words mapped onto ripen's lifecycle.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use super::mapping::fold;
+use crate::domain::{Class, Now, Stage, Status};
+
+/// How a file writes the day and month of numeric dates like `03/04/2026`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrder {
+    /// `M/D/YYYY`, US style.
+    MonthFirst,
+    /// `D/M/YYYY` or `D.M.YYYY`, European style.
+    DayFirst,
+}
+
+/// What the dates of a file say about their order, gathered over every row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateEvidence {
+    /// Values whose first part is above 12 (so day first).
+    pub day_first: usize,
+    /// Values whose second part is above 12 (so month first).
+    pub month_first: usize,
+    /// `D.M.YYYY` values (dots are European).
+    pub dotted: usize,
+    /// `A/B/YYYY` values.
+    pub slashed: usize,
+    /// ISO values (no order question).
+    pub iso: usize,
+}
+
+/// The order a file's dates use, and why, in words for the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateOrder {
+    pub order: DayOrder,
+    pub why: String,
+}
+
+/// The shape of a date cell, before its order is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Iso,
+    /// Two numbers and a four-digit year, and the separator.
+    Numeric(u32, u32, i32, char),
+}
+
+fn split_time(s: &str) -> (&str, Option<&str>) {
+    match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    }
+}
+
+fn shape(s: &str) -> Option<Shape> {
+    let (date, _) = split_time(s.trim());
+    if date.len() == 10 && date.as_bytes()[4] == b'-' {
+        return Some(Shape::Iso);
+    }
+    let sep = if date.contains('/') {
+        '/'
+    } else if date.contains('.') {
+        '.'
+    } else {
+        return None;
+    };
+    let mut parts = date.split(sep);
+    let a = parts.next()?.parse().ok()?;
+    let b = parts.next()?.parse().ok()?;
+    let y_text = parts.next()?;
+    if parts.next().is_some() || y_text.len() != 4 {
+        return None;
+    }
+    Some(Shape::Numeric(a, b, y_text.parse().ok()?, sep))
+}
+
+impl DateEvidence {
+    /// Note one cell. Returns false when the cell is no date ripen can read at all.
+    pub fn add(&mut self, s: &str) -> bool {
+        match shape(s) {
+            Some(Shape::Iso) => self.iso += 1,
+            Some(Shape::Numeric(a, b, _, sep)) => {
+                if sep == '.' {
+                    self.dotted += 1;
+                } else {
+                    self.slashed += 1;
+                }
+                if a > 12 {
+                    self.day_first += 1;
+                }
+                if b > 12 {
+                    self.month_first += 1;
+                }
+            }
+            None => return false,
+        }
+        true
+    }
+
+    /// Decide the order once for the whole file.
+    pub fn decide(&self) -> Result<DateOrder, String> {
+        let numeric = self.dotted + self.slashed;
+        let (order, why) = match (self.day_first > 0, self.month_first > 0) {
+            (true, true) => {
+                return Err(format!(
+                    "dates disagree on their order: {} have a day above 12 first, {} second; \
+                     fix the file or split it",
+                    self.day_first, self.month_first
+                ));
+            }
+            (true, false) => (
+                DayOrder::DayFirst,
+                format!(
+                    "{} of {numeric} dates have a day above 12 first",
+                    self.day_first
+                ),
+            ),
+            (false, true) => (
+                DayOrder::MonthFirst,
+                format!(
+                    "{} of {numeric} dates have a day above 12 second",
+                    self.month_first
+                ),
+            ),
+            (false, false) if numeric == 0 => (DayOrder::DayFirst, "no numeric dates".into()),
+            (false, false) if self.dotted >= self.slashed => (
+                DayOrder::DayFirst,
+                "ambiguous; dotted dates are day first".into(),
+            ),
+            (false, false) => (
+                DayOrder::MonthFirst,
+                "ambiguous; slashed dates taken as US month first".into(),
+            ),
+        };
+        Ok(DateOrder { order, why })
+    }
+}
+
+impl DateOrder {
+    /// `D.M.YYYY`-style label for the summary.
+    pub fn label(&self) -> &'static str {
+        match self.order {
+            DayOrder::MonthFirst => "M/D/YYYY",
+            DayOrder::DayFirst => "D.M.YYYY (or D/M/YYYY)",
+        }
+    }
+}
+
+fn parse_time(t: &str) -> Option<NaiveTime> {
+    let t = t.trim();
+    let (t, pm) = if let Some(x) = t.strip_suffix("PM").or_else(|| t.strip_suffix("pm")) {
+        (x.trim(), Some(true))
+    } else if let Some(x) = t.strip_suffix("AM").or_else(|| t.strip_suffix("am")) {
+        (x.trim(), Some(false))
+    } else {
+        (t, None)
+    };
+    let time = NaiveTime::parse_from_str(t, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+        .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S%.f"))
+        .ok()?;
+    use chrono::Timelike;
+    match pm {
+        Some(true) if time.hour() < 12 => time.with_hour(time.hour() + 12),
+        Some(false) if time.hour() == 12 => time.with_hour(0),
+        _ => Some(time),
+    }
+}
+
+/// Parse a date cell. Times without an offset are the user's local time; dates without a time
+/// are the start of that local day.
+pub fn parse_date(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let (date_text, time_text) = split_time(s);
+    let date = match shape(s)? {
+        Shape::Iso => NaiveDate::parse_from_str(date_text, "%Y-%m-%d").ok()?,
+        Shape::Numeric(a, b, y, sep) => {
+            let (d, m) = if sep == '.' || order == DayOrder::DayFirst {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            NaiveDate::from_ymd_opt(y, m, d)?
+        }
+    };
+    let naive = match time_text {
+        None => return Some(now.start_of(date)),
+        Some(t) => NaiveDateTime::new(date, parse_time(t.trim_end_matches('Z'))?),
+    };
+    let local = if time_text.is_some_and(|t| t.ends_with('Z')) {
+        Utc.from_utc_datetime(&naive)
+    } else {
+        now.offset
+            .from_local_datetime(&naive)
+            .single()
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+    };
+    Some(local)
+}
+
+/// A vendor's status word as ripen's lifecycle: the status, and a loss reason the word implies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusWord {
+    pub status: Status,
+    pub reason: Option<&'static str>,
+}
+
+/// Map a status word. `deal` says the column holds deal statuses (Pipedrive `Deal - Status`),
+/// where `open` means an open deal in the pipeline; for leads (HubSpot `OPEN`) it means not yet
+/// worked.
+pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
+    let w = fold(word);
+    let s = |status, reason| Some(StatusWord { status, reason });
+    match w.as_str() {
+        "open" if deal => s(Status::Open, None),
+        "new" | "neu" | "open" | "opennotcontacted" | "notcontacted" | "unworked" | "lead"
+        | "offen" => s(Status::New, None),
+        "working" | "workingcontacted" | "contacted" | "attemptedtocontact" | "connected"
+        | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing" => {
+            s(Status::Working, None)
+        }
+        "qualified" | "opendeal" | "opportunity" | "qualifiziert" | "salesqualifiedlead"
+        | "pipeline" => s(Status::Open, None),
+        "won" | "closedwon" | "closedconverted" | "converted" | "gewonnen" | "customer"
+        | "kunde" => s(Status::Won, None),
+        "lost" | "closedlost" | "verloren" => s(Status::Lost, None),
+        "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
+            s(Status::Disqualified, None)
+        }
+        "unqualified" | "notafit" => s(Status::Disqualified, Some("not-a-fit")),
+        "badtiming" => s(Status::Disqualified, Some("timing")),
+        "junk" | "spam" => s(Status::Disqualified, Some("spam")),
+        "duplicate" => s(Status::Disqualified, Some("duplicate")),
+        _ => None,
+    }
+}
+
+/// The reason recorded when a file closes a lead without saying why: a neutral reason that
+/// recycles, so the lead is not wasted.
+pub const DEFAULT_REASON: &str = "timing";
+
+/// A free-text loss reason as one of ripen's reason keys; unknown text becomes
+/// [`DEFAULT_REASON`] (the caller keeps the text as the reason note).
+pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
+    let t = text.trim().to_lowercase();
+    let folded = fold(&t);
+    for key in [
+        "budget",
+        "timing",
+        "competitor",
+        "requirements",
+        "no-response",
+        "not-a-fit",
+        "duplicate",
+        "spam",
+    ] {
+        if folded == fold(key) && known.contains(&key) {
+            return key;
+        }
+    }
+    let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    if has(&[
+        "budget",
+        "price",
+        "pricing",
+        "expensive",
+        "cost",
+        "money",
+        "preis",
+        "teuer",
+    ]) {
+        "budget"
+    } else if has(&[
+        "competitor",
+        "went with",
+        "chose",
+        "wettbewerb",
+        "konkurrenz",
+    ]) {
+        "competitor"
+    } else if has(&[
+        "no response",
+        "no answer",
+        "unresponsive",
+        "ghost",
+        "never replied",
+        "no reply",
+        "keine antwort",
+    ]) {
+        "no-response"
+    } else if has(&[
+        "feature",
+        "requirement",
+        "missing",
+        "integration",
+        "anforderung",
+    ]) {
+        "requirements"
+    } else if has(&["fit", "unqualified", "too small", "wrong"]) {
+        "not-a-fit"
+    } else if has(&["duplicate", "dublette"]) {
+        "duplicate"
+    } else if has(&["spam", "junk", "fake"]) {
+        "spam"
+    } else {
+        DEFAULT_REASON
+    }
+}
+
+/// A vendor's deal stage as ripen's ripeness.
+pub fn stage_word(word: &str) -> Option<Stage> {
+    if let Ok(s) = word.parse::<Stage>() {
+        return Some(s);
+    }
+    let w = fold(word);
+    Some(match w.as_str() {
+        "qualified" | "contactmade" | "qualification" | "prospecting" | "discovery" => Stage::Green,
+        "demoscheduled" | "needsanalysis" | "demo" | "meeting" | "valueproposition" => {
+            Stage::Warming
+        }
+        "decisionmakerboughtin" | "idrecdecisionmakers" | "perceptionanalysis" => Stage::Ripe,
+        "proposalmade" | "proposal" | "proposalpricequote" | "quote" | "angebot" => Stage::Proposal,
+        "negotiationsstarted"
+        | "negotiation"
+        | "negotiationreview"
+        | "contractsent"
+        | "verhandlung" => Stage::Negotiation,
+        _ => return None,
+    })
+}
+
+/// A rating (`Hot`/`Warm`/`Cold`, `A`/`B`/`C`) as a class.
+pub fn class_word(word: &str) -> Option<Class> {
+    if let Ok(c) = word.parse::<Class>() {
+        return Some(c);
+    }
+    match fold(word).as_str() {
+        "hot" | "high" | "heiss" | "heiß" | "hoch" => Some(Class::A),
+        "warm" | "medium" | "mittel" => Some(Class::B),
+        "cold" | "low" | "kalt" | "niedrig" => Some(Class::C),
+        _ => None,
+    }
+}
+
+/// Split a tags cell on `,` `;` `|`.
+pub fn split_tags(s: &str) -> Vec<String> {
+    s.split([',', ';', '|'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An exported cell neutralised against formulas (`'=…`) read back as typed.
+pub fn unneutralise(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Now {
+        Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+    }
+
+    fn ymd(d: DateTime<Utc>) -> String {
+        d.format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    #[test]
+    fn order_is_decided_from_all_rows() {
+        let mut e = DateEvidence::default();
+        for v in ["3/4/2026", "10/20/2026", "1/2/2026"] {
+            assert!(e.add(v));
+        }
+        assert_eq!(e.decide().unwrap().order, DayOrder::MonthFirst);
+        let mut e = DateEvidence::default();
+        for v in ["03.04.2026", "02.01.2026"] {
+            e.add(v);
+        }
+        assert_eq!(e.decide().unwrap().order, DayOrder::DayFirst);
+        let mut e = DateEvidence::default();
+        e.add("13/1/2026");
+        e.add("1/13/2026");
+        assert!(e.decide().is_err());
+        assert!(!DateEvidence::default().add("yesterday"));
+    }
+
+    #[test]
+    fn dates_parse_in_every_shape() {
+        let n = now();
+        let p = |s, o| ymd(parse_date(s, o, &n).unwrap());
+        assert_eq!(
+            p("2026-07-05 16:40", DayOrder::DayFirst),
+            "2026-07-05 16:40"
+        );
+        assert_eq!(
+            p("2026-07-05 16:40:10", DayOrder::DayFirst),
+            "2026-07-05 16:40"
+        );
+        assert_eq!(p("2026-07-05", DayOrder::DayFirst), "2026-07-05 00:00");
+        assert_eq!(
+            p("2026-07-05T16:40:00Z", DayOrder::DayFirst),
+            "2026-07-05 16:40"
+        );
+        assert_eq!(p("10/20/2026", DayOrder::MonthFirst), "2026-10-20 00:00");
+        assert_eq!(
+            p("3/4/2026 2:05 PM", DayOrder::MonthFirst),
+            "2026-03-04 14:05"
+        );
+        assert_eq!(p("16.07.2026", DayOrder::MonthFirst), "2026-07-16 00:00");
+        assert_eq!(p("4/3/2026", DayOrder::DayFirst), "2026-03-04 00:00");
+        assert!(parse_date("2/30/2026", DayOrder::MonthFirst, &n).is_none());
+    }
+
+    #[test]
+    fn vendor_status_words_map_to_the_lifecycle() {
+        let st = |w, deal| status_word(w, deal).map(|s| (s.status, s.reason));
+        assert_eq!(st("Open - Not Contacted", false), Some((Status::New, None)));
+        assert_eq!(
+            st("Working - Contacted", false),
+            Some((Status::Working, None))
+        );
+        assert_eq!(st("Closed - Converted", false), Some((Status::Won, None)));
+        assert_eq!(
+            st("Closed - Not Converted", false),
+            Some((Status::Disqualified, None))
+        );
+        assert_eq!(
+            st("ATTEMPTED_TO_CONTACT", false),
+            Some((Status::Working, None))
+        );
+        assert_eq!(st("OPEN_DEAL", false), Some((Status::Open, None)));
+        assert_eq!(
+            st("BAD_TIMING", false),
+            Some((Status::Disqualified, Some("timing")))
+        );
+        assert_eq!(st("open", true), Some((Status::Open, None)));
+        assert_eq!(st("OPEN", false), Some((Status::New, None)));
+        assert_eq!(st("lost", true), Some((Status::Lost, None)));
+        assert_eq!(st("Engaging", false), None);
+    }
+
+    #[test]
+    fn free_text_reasons_become_keys() {
+        let known = [
+            "budget",
+            "timing",
+            "competitor",
+            "requirements",
+            "no-response",
+            "not-a-fit",
+            "duplicate",
+            "spam",
+        ];
+        assert_eq!(reason_key("No budget", &known), "budget");
+        assert_eq!(reason_key("Went with competitor", &known), "competitor");
+        assert_eq!(reason_key("No response", &known), "no-response");
+        assert_eq!(reason_key("Missing feature", &known), "requirements");
+        assert_eq!(reason_key("Bad timing", &known), "timing");
+        assert_eq!(reason_key("CEO left", &known), DEFAULT_REASON);
+    }
+
+    #[test]
+    fn stages_ratings_and_tags() {
+        assert_eq!(stage_word("Demo Scheduled"), Some(Stage::Warming));
+        assert_eq!(stage_word("Negotiations Started"), Some(Stage::Negotiation));
+        assert_eq!(class_word("Hot"), Some(Class::A));
+        assert_eq!(split_tags("a, b;c|"), vec!["a", "b", "c"]);
+        assert_eq!(unneutralise("'=SUM(1)"), "=SUM(1)");
+        assert_eq!(unneutralise("'quoted"), "'quoted");
+    }
+}

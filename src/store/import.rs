@@ -1,0 +1,526 @@
+//! Writing an import: every row of a file becomes a new lead or is merged into the lead it
+//! duplicates (in the book or earlier in the same file), all in one transaction, so a file lands
+//! whole or not at all. Also attaching a past activity history to leads by their external id.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Transaction};
+
+use super::leads::{LEAD_COLUMNS, lead_from_row, write_entries, write_lead};
+use super::{Result, Store, StoreError};
+use crate::domain::lifecycle::{Change, Entry};
+use crate::domain::{DomainError, Lead, Now, Plan};
+
+/// What to do with a row that matches a lead already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDuplicate {
+    /// Fill the lead's empty fields, append notes, keep one timeline.
+    #[default]
+    Merge,
+    Skip,
+    /// Add it anyway, as a lead of its own.
+    New,
+}
+
+/// How rows are recognised as the same lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatchOn {
+    /// The e-mail (any case), else name and company together.
+    #[default]
+    Contact,
+    /// Only the source system's id: for files whose rows are distinct records even when they
+    /// share a contact (several leads of one person, joined from a contacts file).
+    ExternalId,
+}
+
+/// One row of a file, built into a lead with its timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    pub change: Change,
+    /// The physical line it starts on, for messages.
+    pub line: u64,
+}
+
+/// How an import writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The file's name, for timeline entries and messages.
+    pub label: String,
+    pub on_duplicate: OnDuplicate,
+    pub match_on: MatchOn,
+    /// Do everything, then roll back.
+    pub dry_run: bool,
+    /// Drop the secondary indexes during the load and rebuild them before commit (for large
+    /// files: one sorted build is cheaper than a million scattered updates).
+    pub rebuild_indexes: bool,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    pub new: usize,
+    pub merged: usize,
+    pub skipped: usize,
+    /// Duplicates and other things the user should hear about, one line each.
+    pub notices: Vec<String>,
+}
+
+/// Secondary indexes of `leads` that an import may drop and rebuild: everything but the e-mail
+/// index, which duplicate matching reads during the load.
+const REBUILT_INDEXES: [&str; 9] = [
+    "leads_inbox",
+    "leads_pipeline",
+    "leads_recycled",
+    "leads_due",
+    "leads_won",
+    "leads_lost",
+    "leads_received",
+    "leads_deleted",
+    "leads_queue",
+];
+
+fn contact_keys(lead: &Lead) -> (Option<String>, Option<String>) {
+    let email = lead
+        .email
+        .as_deref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    let name_company = lead
+        .company
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| {
+            format!(
+                "{}\u{1F}{}",
+                lead.name.trim().to_lowercase(),
+                c.trim().to_lowercase()
+            )
+        });
+    (email, name_company)
+}
+
+fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
+    let Some(add) = add.as_deref().filter(|a| !a.trim().is_empty()) else {
+        return;
+    };
+    match into {
+        Some(have) if have.contains(add) => {}
+        Some(have) => {
+            have.push_str(&format!("\n\n[{label}] {add}"));
+        }
+        None => *into = Some(add.to_string()),
+    }
+}
+
+/// Merge an imported lead into one already there: empty fields are filled, notes appended,
+/// tags and extra fields united; the existing lead's status and dates stand (the book knows
+/// more recent things than an old export).
+pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
+    let mut m = existing.clone();
+    macro_rules! fill {
+        ($($f:ident),*) => { $( if m.$f.is_none() { m.$f = incoming.$f.clone(); } )* };
+    }
+    fill!(
+        company,
+        title,
+        email,
+        phone,
+        website,
+        city,
+        country,
+        source,
+        external_id,
+        value_cents,
+        class,
+        stage
+    );
+    if m.stage.is_some() && m.status != crate::domain::Status::Open {
+        m.stage = existing.stage;
+    }
+    append_note(&mut m.notes, &incoming.notes, label);
+    for t in &incoming.tags {
+        if !m.tags.contains(t) {
+            m.tags.push(t.clone());
+        }
+    }
+    m.extra = merge_extra(existing.extra.as_deref(), incoming.extra.as_deref());
+    m
+}
+
+fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
+    let parse = |s: Option<&str>| {
+        s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
+    };
+    match (parse(a), parse(b)) {
+        (Some(mut x), Some(y)) => {
+            for (k, v) in y {
+                x.entry(k).or_insert(v);
+            }
+            serde_json::to_string(&x).ok()
+        }
+        (Some(_), None) => a.map(str::to_string),
+        (None, _) => b.map(str::to_string),
+    }
+}
+
+fn describe_closed(lead: &Lead, now: &Now) -> String {
+    let mut s = format!("already {}", lead.status);
+    if let Some(r) = &lead.reason {
+        s.push_str(&format!(": {r}"));
+    }
+    if let Some(at) = lead.closed_at {
+        s.push_str(&format!(", {}", now.local_date(at).format("%Y-%m-%d")));
+    }
+    s
+}
+
+fn load_by_number(tx: &Transaction, number: i64) -> Result<Lead> {
+    tx.prepare_cached(&format!(
+        "SELECT {LEAD_COLUMNS} FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+         WHERE n.number = ?1"
+    ))?
+    .query_row([number], |r| lead_from_row(r, 0))
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("#{number}")))
+}
+
+fn number_where(
+    tx: &Transaction,
+    sql_where: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT n.number FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+             WHERE {sql_where} AND l.deleted_at IS NULL ORDER BY l.created_at LIMIT 1"
+        ))?
+        .query_row(p, |r| r.get(0))
+        .optional()?)
+}
+
+/// Where a duplicate was found.
+enum Found {
+    Book(i64),
+    File(i64, u64),
+}
+
+impl Store {
+    /// Write an import in one transaction. A row that is an `Err` aborts it: nothing is written
+    /// and the error is returned. In a dry run everything is done and then rolled back, so the
+    /// outcome is exactly what a real run would report.
+    pub fn import<I>(&mut self, rows: I, opts: &ImportOptions, now: &Now) -> Result<ImportOutcome>
+    where
+        I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
+    {
+        // A large load builds indexes over a million rows: give SQLite room to sort in memory.
+        let cache_before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        if opts.rebuild_indexes {
+            self.conn.pragma_update(None, "cache_size", -262_144)?;
+        }
+        let out = self.import_in_tx(rows, opts, now);
+        self.conn.pragma_update(None, "cache_size", cache_before)?;
+        out
+    }
+
+    fn import_in_tx<I>(&mut self, rows: I, opts: &ImportOptions, now: &Now) -> Result<ImportOutcome>
+    where
+        I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
+    {
+        let tx = self.write_tx()?;
+        let book_empty: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        // The dropped indexes' own DDL, to rebuild them exactly as they were.
+        let mut rebuild = Vec::new();
+        if opts.rebuild_indexes {
+            let mut stmt = tx.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' \
+                 AND sql IS NOT NULL",
+            )?;
+            let all = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(stmt);
+            for (name, sql) in all {
+                if REBUILT_INDEXES.contains(&name.as_str()) {
+                    tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                    rebuild.push(sql);
+                }
+            }
+        }
+        let mut out = ImportOutcome::default();
+        // Keys seen in this file → (lead number, line).
+        let mut by_email: HashMap<Box<str>, (i64, u64)> = HashMap::new();
+        let mut by_name: HashMap<Box<str>, (i64, u64)> = HashMap::new();
+        for row in rows {
+            let row = row?;
+            let lead = &row.change.lead;
+            let (email, name_company, ext) = match opts.match_on {
+                MatchOn::Contact => {
+                    let (e, n) = contact_keys(lead);
+                    (e, n, None)
+                }
+                MatchOn::ExternalId => (None, None, lead.external_id.clone()),
+            };
+            let mut found = None;
+            {
+                if let Some(k) = email.as_deref().or(ext.as_deref()) {
+                    found = by_email.get(k).map(|&(n, l)| Found::File(n, l));
+                    if found.is_none() && !book_empty {
+                        found = match opts.match_on {
+                            MatchOn::Contact => number_where(
+                                &tx,
+                                "lower(l.email) = ?1 AND l.email IS NOT NULL",
+                                &[&k],
+                            )?,
+                            MatchOn::ExternalId => number_where(&tx, "l.external_id = ?1", &[&k])?,
+                        }
+                        .map(Found::Book);
+                    }
+                }
+                if found.is_none()
+                    && let Some(k) = name_company.as_deref()
+                {
+                    found = by_name.get(k).map(|&(n, l)| Found::File(n, l));
+                    if found.is_none() && !book_empty && email.is_none() {
+                        let (name, company) = k.split_once('\u{1F}').unwrap_or((k, ""));
+                        found = number_where(
+                            &tx,
+                            "lower(l.name) = ?1 AND lower(l.company) = ?2",
+                            &[&name, &company],
+                        )?
+                        .map(Found::Book);
+                    }
+                }
+            }
+            let number = match (found, opts.on_duplicate) {
+                (Some(f), OnDuplicate::Merge | OnDuplicate::Skip) => {
+                    let (number, whom) = match f {
+                        Found::Book(n) => (n, format!("#{n} in the book")),
+                        Found::File(n, l) => (n, format!("line {l}")),
+                    };
+                    let before = load_by_number(&tx, number)?;
+                    let mut notice = format!(
+                        "{}:{}: {} {} {whom} ({})",
+                        opts.label,
+                        row.line,
+                        lead.display_name(),
+                        if opts.on_duplicate == OnDuplicate::Merge {
+                            "merged into"
+                        } else {
+                            "skipped, duplicate of"
+                        },
+                        if email.is_some() {
+                            "same e-mail"
+                        } else if ext.is_some() {
+                            "same id"
+                        } else {
+                            "same name and company"
+                        }
+                    );
+                    if before.status.is_closed_out() {
+                        notice.push_str(&format!(" — {}", describe_closed(&before, now)));
+                    }
+                    out.notices.push(notice);
+                    if opts.on_duplicate == OnDuplicate::Skip {
+                        out.skipped += 1;
+                        continue;
+                    }
+                    let merged = merge_leads(&before, lead, &opts.label);
+                    write_lead(&tx, Some(&before), &merged, now)?;
+                    write_entries(
+                        &tx,
+                        &before.uid,
+                        &[Entry::system(
+                            now.utc,
+                            format!("merged from {}:{}", opts.label, row.line),
+                        )],
+                        now,
+                    )?;
+                    out.merged += 1;
+                    number
+                }
+                (found, _) => {
+                    if let Some(f) = found {
+                        let whom = match f {
+                            Found::Book(n) => format!("#{n} in the book"),
+                            Found::File(_, l) => format!("line {l}"),
+                        };
+                        out.notices.push(format!(
+                            "{}:{}: {} added although it looks like {whom}",
+                            opts.label,
+                            row.line,
+                            lead.display_name()
+                        ));
+                    }
+                    write_lead(&tx, None, lead, now)?;
+                    // `lead_numbers` was the last insert: its rowid is the lead's number.
+                    let number = tx.last_insert_rowid();
+                    write_entries(&tx, &lead.uid, &row.change.entries, now)?;
+                    out.new += 1;
+                    number
+                }
+            };
+            if let Some(k) = email.or(ext) {
+                by_email.entry(k.into()).or_insert((number, row.line));
+            }
+            if let Some(k) = name_company {
+                by_name.entry(k.into()).or_insert((number, row.line));
+            }
+        }
+        drop(by_email);
+        drop(by_name);
+        for sql in rebuild {
+            tx.execute_batch(&sql)?;
+        }
+        if opts.dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(out)
+    }
+
+    /// Apply a change to each lead found by its external id, in one transaction. `f` gets the
+    /// position in `ids`, the lead and the plan. Returns each id's lead number, `None` when no
+    /// lead has that id. A dry run rolls back.
+    pub fn update_by_external_id<F>(
+        &mut self,
+        ids: &[String],
+        dry_run: bool,
+        now: &Now,
+        mut f: F,
+    ) -> Result<Vec<Option<i64>>>
+    where
+        F: FnMut(usize, &Lead, &Plan) -> std::result::Result<Change, DomainError>,
+    {
+        let plan = self.plan.clone();
+        let tx = self.write_tx()?;
+        let mut found = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            let Some(number) = number_where(&tx, "l.external_id = ?1", &[id])? else {
+                found.push(None);
+                continue;
+            };
+            let before = load_by_number(&tx, number)?;
+            let change = f(i, &before, &plan)?;
+            write_lead(&tx, Some(&before), &change.lead, now)?;
+            write_entries(&tx, &before.uid, &change.entries, now)?;
+            found.push(Some(number));
+        }
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle;
+    use chrono::TimeZone;
+
+    fn now() -> Now {
+        Now::utc(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+    }
+
+    fn lead(name: &str, email: Option<&str>) -> Lead {
+        let mut l = Lead::received(
+            uuid::Uuid::now_v7().to_string(),
+            name.into(),
+            "me".into(),
+            now().utc,
+        );
+        l.email = email.map(String::from);
+        l
+    }
+
+    fn incoming(l: Lead, line: u64) -> std::result::Result<Incoming, DomainError> {
+        Ok(Incoming {
+            change: lifecycle::receive(l, &Plan::default()),
+            line,
+        })
+    }
+
+    #[test]
+    fn merge_fills_gaps_appends_notes_and_unites_tags() {
+        let mut a = lead("Jane", Some("j@x.example"));
+        a.notes = Some("first".into());
+        a.tags = vec!["x".into()];
+        a.extra = Some(r#"{"k":"1"}"#.into());
+        let mut b = lead("Jane D", Some("J@X.example"));
+        b.company = Some("Acme".into());
+        b.notes = Some("second".into());
+        b.tags = vec!["x".into(), "y".into()];
+        b.extra = Some(r#"{"k":"2","m":"3"}"#.into());
+        let m = merge_leads(&a, &b, "f.csv");
+        assert_eq!(m.name, "Jane");
+        assert_eq!(m.company.as_deref(), Some("Acme"));
+        assert_eq!(m.notes.as_deref(), Some("first\n\n[f.csv] second"));
+        assert_eq!(m.tags, vec!["x", "y"]);
+        assert_eq!(m.extra.as_deref(), Some(r#"{"k":"1","m":"3"}"#));
+    }
+
+    #[test]
+    fn one_transaction_with_duplicates_in_the_file_and_the_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
+        let opts = ImportOptions {
+            label: "f.csv".into(),
+            ..ImportOptions::default()
+        };
+        let rows = vec![
+            incoming(lead("A", Some("a@x.example")), 2),
+            incoming(lead("A again", Some("A@X.EXAMPLE")), 3),
+            incoming(lead("B", None), 4),
+        ];
+        let out = store.import(rows, &opts, &now()).unwrap();
+        assert_eq!((out.new, out.merged), (2, 1));
+        let rows = vec![incoming(lead("A3", Some("a@x.example")), 2)];
+        let out = store.import(rows, &opts, &now()).unwrap();
+        assert_eq!(out.merged, 1);
+        assert!(out.notices[0].contains("in the book"), "{:?}", out.notices);
+        // A bad row rolls everything back.
+        let rows = vec![
+            incoming(lead("C", Some("c@x.example")), 2),
+            Err(DomainError::Invalid("f.csv:3: bad".into())),
+        ];
+        assert!(store.import(rows, &opts, &now()).is_err());
+        assert_eq!(store.find_by_email("c@x.example").unwrap(), None);
+        // Dry runs roll back too, and the bulk path rebuilds its indexes.
+        let bulk = ImportOptions {
+            dry_run: true,
+            rebuild_indexes: true,
+            ..opts.clone()
+        };
+        let rows = vec![incoming(lead("D", Some("d@x.example")), 2)];
+        assert_eq!(store.import(rows, &bulk, &now()).unwrap().new, 1);
+        assert_eq!(store.find_by_email("d@x.example").unwrap(), None);
+        let real = ImportOptions {
+            rebuild_indexes: true,
+            ..opts
+        };
+        let rows = vec![incoming(lead("E", Some("e@x.example")), 2)];
+        store.import(rows, &real, &now()).unwrap();
+        assert!(store.find_by_email("e@x.example").unwrap().is_some());
+        assert!(store.integrity_ok().unwrap());
+        let uid = store.find_by_email("a@x.example").unwrap().unwrap().0;
+        let timeline = store.timeline(&uid, 10).unwrap();
+        assert_eq!(
+            timeline
+                .iter()
+                .filter(|a| a
+                    .note
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("merged from f.csv"))
+                .count(),
+            2
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! `ripen export`: CSV that imports back as the same leads, JSON, vCard that re-parses one card
+//! per lead, iCalendar that a standard parser reads with UIDs stable across exports.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-11-22T09:00:00Z";
+
+struct Book {
+    dir: tempfile::TempDir,
+    name: &'static str,
+}
+
+impl Book {
+    fn new(dir: &tempfile::TempDir, name: &'static str) -> Book {
+        Book {
+            dir: tempfile::tempdir_in(dir.path()).unwrap(),
+            name,
+        }
+    }
+
+    fn cmd_at(&self, now: &str) -> Command {
+        let mut c = Command::cargo_bin("ripen").unwrap();
+        c.env("RIPEN_DB", self.dir.path().join(self.name))
+            .env("RIPEN_NOW", now)
+            .env("RIPEN_CONFIG", self.dir.path().join("none.toml"));
+        c
+    }
+
+    fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let out = self.cmd_at(now).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "ripen {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_at(NOW, args)
+    }
+
+    fn list(&self, view: &str) -> Vec<Value> {
+        serde_json::from_str(&self.ok(&["list", view, "--json"])).unwrap()
+    }
+
+    /// A demo book plus a lead whose text needs escaping and folding.
+    fn demo(&self) {
+        self.ok(&["demo", "--leads", "60"]);
+        self.ok(&[
+            "add",
+            "Doe, Jane; \\Ω",
+            "--company",
+            "Acme; Söhne, GmbH",
+            "--email",
+            "jane@acme.example",
+            "--phone",
+            "+49 30 1234",
+            "--tag",
+            "key account",
+            "--tag",
+            "q4",
+            "--note",
+            &format!("line one\nline two {}", "ünïcödé ".repeat(20)),
+        ]);
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Undo line folding (CRLF followed by a space) and split into content lines, checking every
+/// physical line ends with CRLF and is at most 75 octets.
+fn unfold(text: &str) -> Vec<String> {
+    assert!(text.ends_with("\r\n"));
+    for physical in text.split("\r\n") {
+        assert!(
+            physical.len() <= 75,
+            "{} octets: {physical:?}",
+            physical.len()
+        );
+        assert!(!physical.contains('\n') && !physical.contains('\r'));
+    }
+    text.replace("\r\n ", "")
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn unescape(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') | Some('N') => out.push('\n'),
+                Some(o) => out.push(o),
+                None => panic!("dangling backslash in {v:?}"),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Split an unescaped-aware value on an unescaped separator.
+fn split_unescaped(v: &str, sep: char) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut esc = false;
+    for c in v.chars() {
+        if esc {
+            parts.last_mut().unwrap().push('\\');
+            parts.last_mut().unwrap().push(c);
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == sep {
+            parts.push(String::new());
+        } else {
+            parts.last_mut().unwrap().push(c);
+        }
+    }
+    parts
+}
+
+fn prop(line: &str) -> (&str, &str) {
+    let (name, value) = line.split_once(':').unwrap();
+    (name.split(';').next().unwrap(), value)
+}
+
+#[test]
+fn csv_export_imports_back_as_the_same_leads() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let out = root.path().join("all.csv");
+    a.ok(&["export", "all", "--format", "csv", "-o", path(&out)]);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let b = Book::new(&root, "b.db");
+    let r: Value = serde_json::from_str(&b.ok(&["import", path(&out), "--json"])).unwrap();
+    let before = a.list("all");
+    assert_eq!(r["new"].as_u64().unwrap() as usize, before.len(), "{r}");
+    assert_eq!(r["rejected"], 0);
+    let after = b.list("all");
+    assert_eq!(after.len(), before.len());
+    let fields = [
+        "name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "website",
+        "city",
+        "country",
+        "source",
+        "owner",
+        "tags",
+        "status",
+        "stage",
+        "class",
+        "value",
+        "received_at",
+        "closed_at",
+        "recycle_on",
+        "next_follow_up",
+        "reason",
+        "reason_note",
+        "notes",
+        "external_id",
+    ];
+    let key = |l: &Value| format!("{}|{}|{}", l["name"], l["email"], l["received_at"]);
+    for l in &before {
+        let twin = after
+            .iter()
+            .find(|m| key(m) == key(l))
+            .unwrap_or_else(|| panic!("{} did not come back", l["name"]));
+        for f in fields {
+            assert_eq!(l[f], twin[f], "{f} of {}", l["name"]);
+        }
+    }
+}
+
+#[test]
+fn json_export_is_the_list_record() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let exported: Value =
+        serde_json::from_str(&a.ok(&["export", "won", "--format", "json"])).unwrap();
+    let listed: Value = serde_json::from_str(&a.ok(&["list", "won", "--json"])).unwrap();
+    assert_eq!(exported, listed);
+}
+
+#[test]
+fn vcard_reparses_one_card_per_lead() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let text = a.ok(&["export", "all", "--format", "vcard"]);
+    let lines = unfold(&text);
+    let leads = a.list("all");
+    let mut cards: Vec<Vec<String>> = Vec::new();
+    let mut open = false;
+    for l in lines {
+        match l.as_str() {
+            "BEGIN:VCARD" => {
+                assert!(!open, "nested card");
+                open = true;
+                cards.push(Vec::new());
+            }
+            "END:VCARD" => {
+                assert!(open);
+                open = false;
+            }
+            _ => {
+                assert!(open, "property outside a card: {l}");
+                assert!(l.contains(':'), "not a content line: {l}");
+                cards.last_mut().unwrap().push(l);
+            }
+        }
+    }
+    assert!(!open);
+    assert_eq!(cards.len(), leads.len());
+    let mut uids = BTreeSet::new();
+    for card in &cards {
+        assert_eq!(card[0], "VERSION:4.0");
+        let get = |p: &str| {
+            card.iter()
+                .map(|l| prop(l))
+                .find(|(n, _)| *n == p)
+                .map(|(_, v)| v)
+        };
+        assert!(uids.insert(get("UID").unwrap().to_string()));
+        let fn_ = unescape(get("FN").unwrap());
+        assert!(leads.iter().any(|l| l["name"] == fn_.as_str()), "{fn_}");
+    }
+    let jane: &Vec<String> = cards
+        .iter()
+        .find(|c| {
+            c.iter()
+                .any(|l| l.starts_with("EMAIL") && l.ends_with("jane@acme.example"))
+        })
+        .unwrap();
+    let get = |p: &str| {
+        jane.iter()
+            .map(|l| prop(l))
+            .find(|(n, _)| *n == p)
+            .unwrap()
+            .1
+    };
+    assert_eq!(get("FN"), "Doe\\, Jane\\; \\\\Ω");
+    assert_eq!(unescape(get("ORG")), "Acme; Söhne, GmbH");
+    assert_eq!(
+        split_unescaped(get("ORG"), ';').len(),
+        1,
+        "one ORG component"
+    );
+    assert!(unescape(get("NOTE")).starts_with("line one\nline two ünïcödé"));
+    assert_eq!(
+        split_unescaped(get("CATEGORIES"), ','),
+        vec!["key account", "q4"]
+    );
+}
+
+fn ics_checks(text: &str) -> Vec<(String, String, String)> {
+    let lines = unfold(text);
+    assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
+    assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
+    assert!(lines.iter().any(|l| l == "VERSION:2.0"));
+    assert!(lines.iter().any(|l| l.starts_with("PRODID:")));
+    let mut todos = Vec::new();
+    let mut cur: Option<Vec<(String, String)>> = None;
+    for l in &lines[1..lines.len() - 1] {
+        match l.as_str() {
+            "BEGIN:VTODO" => cur = Some(Vec::new()),
+            "END:VTODO" => {
+                let t = cur.take().expect("END without BEGIN");
+                let get = |p: &str| {
+                    let v: Vec<&String> =
+                        t.iter().filter(|(n, _)| n == p).map(|(_, v)| v).collect();
+                    assert_eq!(v.len(), 1, "{p} must appear exactly once");
+                    v[0].clone()
+                };
+                let stamp = get("DTSTAMP");
+                let due = get("DUE");
+                for d in [&stamp, &due] {
+                    assert!(
+                        chrono::NaiveDateTime::parse_from_str(d, "%Y%m%dT%H%M%SZ").is_ok(),
+                        "bad date-time {d}"
+                    );
+                }
+                for (_, v) in &t {
+                    // TEXT values: every backslash escapes one of \ ; , n.
+                    let mut it = v.chars();
+                    while let Some(c) = it.next() {
+                        if c == '\\' {
+                            assert!(
+                                matches!(it.next(), Some('\\' | ';' | ',' | 'n' | 'N')),
+                                "{v}"
+                            );
+                        }
+                    }
+                }
+                todos.push((get("UID"), unescape(&get("SUMMARY")), due));
+            }
+            _ => {
+                let (n, v) = prop(l);
+                match cur.as_mut() {
+                    Some(t) => t.push((n.to_string(), v.to_string())),
+                    None => assert!(
+                        ["VERSION", "PRODID", "CALSCALE"].contains(&n),
+                        "unexpected calendar property {l}"
+                    ),
+                }
+            }
+        }
+    }
+    todos
+}
+
+fn python_icalendar_reads(file: &Path) -> Option<Vec<String>> {
+    let script = "import sys, icalendar\n\
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+        for t in cal.walk('VTODO'):\n    print(str(t['UID']) + '|' + str(t['SUMMARY']) + '|' + t.decoded('DUE').isoformat())\n";
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        eprintln!("python icalendar not installed: strict Rust checks only");
+        return None;
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path(file)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect(),
+    )
+}
+
+#[test]
+fn ics_parses_and_keeps_uids_across_exports() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let file = root.path().join("follow-ups.ics");
+    a.ok(&["export", "all", "--format", "ics", "-o", path(&file)]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let todos = ics_checks(&text);
+    let open: Vec<Value> = a
+        .list("all")
+        .into_iter()
+        .filter(|l| !l["next_follow_up"].is_null())
+        .collect();
+    assert_eq!(todos.len(), open.len());
+    let jane = todos
+        .iter()
+        .find(|t| t.1.contains("Jane"))
+        .expect("Jane's follow-up");
+    assert_eq!(jane.1, "Call Doe, Jane; \\Ω (Acme; Söhne, GmbH)");
+    if let Some(parsed) = python_icalendar_reads(&file) {
+        assert_eq!(parsed.len(), todos.len());
+        assert!(
+            parsed
+                .iter()
+                .any(|l| l.contains("Call Doe, Jane; \\Ω (Acme; Söhne, GmbH)")),
+            "{parsed:?}"
+        );
+    }
+    // A day later: same UIDs, so a calendar updates its tasks instead of duplicating them.
+    let again = a.ok_at(
+        "2026-11-23T09:00:00Z",
+        &["export", "all", "--format", "ics"],
+    );
+    assert_ne!(again, text, "DTSTAMP moves on");
+    let uids =
+        |t: &[(String, String, String)]| t.iter().map(|x| x.0.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(uids(&ics_checks(&again)), uids(&todos));
+    assert_eq!(uids(&todos).len(), todos.len(), "one UID per lead");
+}
+
+#[test]
+fn export_writes_atomically_and_filters_like_list() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let file: PathBuf = root.path().join("recycled.csv");
+    std::fs::write(&file, "old").unwrap();
+    let stdout = a.ok(&[
+        "export",
+        "recycled",
+        "--due",
+        "week",
+        "--format",
+        "csv",
+        "-o",
+        path(&file),
+    ]);
+    assert!(stdout.is_empty());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rows = text.lines().count() - 1;
+    let listed: Vec<Value> =
+        serde_json::from_str(&a.ok(&["list", "recycled", "--due", "week", "--json"])).unwrap();
+    assert_eq!(rows, listed.len());
+    let leftovers: Vec<_> = std::fs::read_dir(root.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

@@ -1,0 +1,478 @@
+//! `ripen import` on the real-shaped sample files in `../shared/data`: each must come in as a
+//! user would expect.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-11-22T09:00:00Z";
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel)
+}
+
+struct Book {
+    dir: tempfile::TempDir,
+}
+
+impl Book {
+    fn new() -> Book {
+        Book {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("ripen").unwrap();
+        c.env("RIPEN_DB", self.dir.path().join("book.db"))
+            .env("RIPEN_NOW", NOW)
+            .env("RIPEN_CONFIG", self.dir.path().join("none.toml"))
+            .env_remove("RIPEN_PROFILE");
+        c
+    }
+
+    /// Run and return stdout, asserting success.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "ripen {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Run expecting failure; return stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(!out.status.success(), "ripen {args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn import_json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["import"];
+        a.extend_from_slice(args);
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    fn list(&self, view: &str) -> Vec<Value> {
+        let v: Value = serde_json::from_str(&self.ok(&["list", view, "--json"])).unwrap();
+        v.as_array().unwrap().clone()
+    }
+
+    fn copy_in(&self, rel: &str) -> PathBuf {
+        let src = data(rel);
+        let dst = self.dir.path().join(src.file_name().unwrap());
+        std::fs::copy(&src, &dst).unwrap();
+        dst
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn find<'a>(leads: &'a [Value], field: &str, value: &str) -> &'a Value {
+    leads
+        .iter()
+        .find(|l| l[field].as_str() == Some(value))
+        .unwrap_or_else(|| panic!("no lead with {field} = {value}"))
+}
+
+#[test]
+fn hubspot_maps_statuses_and_merges_the_duplicate_email() {
+    let b = Book::new();
+    let r = b.import_json(&[s(&data("exports/hubspot-contacts.csv"))]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(62), Some(61), Some(1))
+    );
+    assert_eq!(r["rejected"], 0);
+    let notices = r["notices"].to_string();
+    assert!(notices.contains("hubspot-contacts.csv:63"), "{notices}");
+    assert!(notices.contains("same e-mail"), "{notices}");
+    assert!(
+        notices.contains("already disqualified: not-a-fit"),
+        "{notices}"
+    );
+    let all = b.list("all");
+    assert_eq!(all.len(), 61);
+    let anna: Vec<_> = all
+        .iter()
+        .filter(|l| {
+            l["email"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case("anna.weber@brightline.example")
+        })
+        .collect();
+    assert_eq!(anna.len(), 1);
+    // HubSpot statuses: UNQUALIFIED → disqualified (never recycled), BAD_TIMING → recycled,
+    // OPEN_DEAL → pipeline, NEW and OPEN → inbox.
+    let count = |st: &str| all.iter().filter(|l| l["status"] == st).count();
+    assert_eq!(count("disqualified"), 14 - 1 + 5);
+    assert_eq!(count("open"), 5);
+    assert_eq!(count("working"), 12 + 8 + 5);
+    assert_eq!(count("new"), 8 + 5);
+    assert_eq!(b.list("recycled").len(), 5);
+    let e = find(&all, "email", "eléonore.garcía@hooli.example");
+    assert_eq!(e["received_at"], "2026-07-05T16:40:00Z");
+    assert_eq!(e["owner"], "Sam Rep");
+    assert_eq!(e["source"], "OFFLINE");
+    assert_eq!(e["external_id"], "51000000");
+}
+
+#[test]
+fn salesforce_reads_us_dates_multiline_notes_and_converted_as_won() {
+    let b = Book::new();
+    let r = b.import_json(&[s(&data("exports/salesforce-leads.csv"))]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(46), Some(46))
+    );
+    assert!(
+        r["date_order"].as_str().unwrap().starts_with("M/D/YYYY"),
+        "{r}"
+    );
+    assert_eq!(b.list("won").len(), 8);
+    let lost = b.list("lost");
+    assert_eq!(lost.len(), 12);
+    assert!(lost.iter().all(|l| l["status"] == "disqualified"));
+    let all = b.list("all");
+    let nadia = find(&all, "email", "nadia.müller@acme.example");
+    assert_eq!(nadia["received_at"], "2026-10-20T00:00:00Z");
+    assert_eq!(nadia["class"], Value::Null); // not qualified: a rating alone does not qualify
+    let ines = find(&all, "email", "inês.garcía@hooli.example");
+    assert_eq!(ines["notes"], "Met at booth 12;\nwants a demo");
+    assert_eq!(ines["status"], "new");
+    assert_eq!(ines["website"], "https://hooli.example");
+}
+
+#[test]
+fn pipedrive_history_arrives_won_and_lost_with_dates_and_reasons() {
+    let b = Book::new();
+    let r = b.import_json(&[s(&data("exports/pipedrive-deals.csv"))]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(51), Some(51))
+    );
+    let won = b.list("won");
+    assert_eq!(won.len(), 12);
+    let ines = find(&won, "email", "inês.ødegård@hooli.example");
+    assert_eq!(ines["closed_at"], "2026-09-09T18:12:00Z");
+    assert_eq!(ines["value"], 16300.0);
+    let lost = b.list("lost");
+    assert_eq!(lost.len(), 12);
+    let recycled = b.list("recycled");
+    assert_eq!(recycled.len(), 12, "every Pipedrive loss reason recycles");
+    let anna = find(&recycled, "email", "anna.vanderberg@acme.example");
+    assert_eq!(anna["status"], "lost");
+    assert_eq!(anna["reason"], "no-response");
+    assert_eq!(anna["closed_at"], "2026-10-03T18:51:00Z");
+    // no-response recycles after 90 days: 2026-10-03 + 90d.
+    assert_eq!(anna["recycle_on"], "2027-01-01T18:51:00Z");
+    assert_eq!(anna["next_follow_up"], anna["recycle_on"]);
+    let reasons: Vec<&str> = lost.iter().map(|l| l["reason"].as_str().unwrap()).collect();
+    for key in [
+        "requirements",
+        "no-response",
+        "budget",
+        "competitor",
+        "timing",
+    ] {
+        assert!(reasons.contains(&key), "{reasons:?}");
+    }
+    let comp = lost.iter().find(|l| l["reason"] == "competitor").unwrap();
+    assert_eq!(comp["reason_note"], "Went with competitor");
+    let open = b.list("pipeline");
+    assert_eq!(open.len(), 27);
+    assert!(open.iter().all(|l| !l["stage"].is_null()));
+}
+
+#[test]
+fn german_excel_keeps_umlauts_and_decimal_commas() {
+    let b = Book::new();
+    let r = b.import_json(&[s(&data("exports/excel-de-semicolon-cp1252.csv"))]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(30), Some(30))
+    );
+    assert_eq!(r["encoding"], "Windows-1252");
+    assert_eq!(r["delimiter"], "semicolon");
+    assert!(r["date_order"].as_str().unwrap().starts_with("D.M.YYYY"));
+    let all = b.list("all");
+    let rosa = find(&all, "email", "rosa.silva@initech.example");
+    assert_eq!(rosa["value"], 7899.5);
+    assert_eq!(rosa["received_at"], "2026-07-16T00:00:00Z");
+    assert_eq!(rosa["source"], "Messe");
+    let kemal = find(&all, "email", "kemal.müller@vehement.example");
+    assert_eq!(kemal["name"], "Kemal Müller");
+    assert_eq!(kemal["value"], 47714.5);
+}
+
+#[test]
+fn utf16_excel_unicode_text_reads() {
+    let b = Book::new();
+    let r = b.import_json(&[s(&data("exports/excel-unicode-text.txt"))]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(20), Some(20))
+    );
+    assert_eq!(r["encoding"], "UTF-16LE");
+    assert_eq!(r["delimiter"], "tab");
+    let all = b.list("all");
+    let o = find(&all, "name", "Óscar Müller");
+    assert_eq!(o["company"], "Stark LLC");
+    assert_eq!(o["email"], "óscar.müller@stark.example");
+}
+
+fn assert_inert(text: &str) {
+    for c in text.chars() {
+        let bad = (c.is_control() && c != '\n')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}');
+        assert!(!bad, "raw {:?} in output:\n{text}", c);
+    }
+}
+
+#[test]
+fn hostile_file_is_refused_for_its_long_field_and_imports_inert_with_skip_bad() {
+    let b = Book::new();
+    let input = b.copy_in("exports/hostile.csv");
+    let err = b.fails(&["import", s(&input)]);
+    assert!(
+        err.contains("hostile.csv:7: field is 70005 characters long"),
+        "{err}"
+    );
+    assert!(err.contains("column \"name\""), "{err}");
+    assert!(b.list("all").is_empty(), "nothing written");
+
+    let out = b.ok(&["import", s(&input), "--skip-bad"]);
+    assert!(
+        out.contains("6 rows: 5 new, 0 merged, 0 skipped, 1 rejected"),
+        "{out}"
+    );
+    assert_inert(&out);
+    let rejected = input.with_file_name("hostile.rejected.csv");
+    let text = std::fs::read_to_string(&rejected).unwrap();
+    assert!(text.starts_with("name,company,email,notes"));
+    assert!(text.contains("Long xxxx"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&rejected).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    assert_inert(&b.ok(&["list", "all"]));
+    let json = b.ok(&["list", "all", "--json"]);
+    let leads: Vec<Value> = serde_json::from_str(&json).unwrap();
+    for l in &leads {
+        for (_, v) in l.as_object().unwrap() {
+            if let Some(t) = v.as_str() {
+                assert_inert(&t.replace('\n', " "));
+            }
+        }
+    }
+    let evil = find(&leads, "email", "esc@evil.example");
+    assert_eq!(evil["name"], "Evil ␛]0;pwned␇␛[2J␛[31mRed");
+    for l in &leads {
+        assert_inert(&b.ok(&["show", &l["id"].to_string()]));
+    }
+
+    let csv = b.ok(&["export", "all", "--format", "csv"]);
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains("'+cmd|' /C calc'!A0"), "{csv}");
+    assert!(csv.contains("'@SUM(1+1)"), "{csv}");
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    for rec in r.records() {
+        for cell in rec.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "live formula {cell:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn broken_quote_is_refused_with_line_numbers_and_nothing_written() {
+    let b = Book::new();
+    b.ok(&["add", "Already Here", "--email", "here@x.example"]);
+    let input = b.copy_in("exports/broken-quote.csv");
+    let err = b.fails(&["import", s(&input)]);
+    assert!(
+        err.contains("broken-quote.csv:5: unterminated quote"),
+        "{err}"
+    );
+    assert!(err.contains("column \"email\""), "{err}");
+    assert!(err.contains("broken-quote.csv:3: ragged row"), "{err}");
+    assert_eq!(b.list("all").len(), 1, "the book is unchanged");
+    assert!(!input.with_file_name("broken-quote.rejected.csv").exists());
+
+    let r = b.import_json(&[s(&input), "--skip-bad"]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(52), Some(2))
+    );
+    let all = b.list("all");
+    assert_eq!(all.len(), 53);
+    find(&all, "email", "tail49@e.example");
+    let rejected =
+        std::fs::read_to_string(input.with_file_name("broken-quote.rejected.csv")).unwrap();
+    assert_eq!(
+        rejected,
+        "name,company,email,source\nRagged Row,B Ltd\nBad \"Quote,D Ltd,\"bad@d.example,Web\n"
+    );
+}
+
+#[test]
+fn dry_run_reports_mapping_and_outcome_and_writes_nothing() {
+    let b = Book::new();
+    let out = b.ok(&[
+        "import",
+        s(&data("exports/pipedrive-deals.csv")),
+        "--dry-run",
+    ]);
+    assert!(out.contains("Person - Name → name"), "{out}");
+    assert!(out.contains("Deal - Title → extra"), "{out}");
+    assert!(out.contains("UTF-8 (BOM), comma separated"), "{out}");
+    assert!(out.contains("51 rows: 51 new"), "{out}");
+    assert!(out.contains("dry run: nothing written"), "{out}");
+    assert!(b.list("all").is_empty());
+}
+
+#[test]
+fn reimport_skips_or_merges_duplicates_against_the_book() {
+    let b = Book::new();
+    let f = data("exports/hubspot-contacts.csv");
+    b.ok(&["import", s(&f)]);
+    let r = b.import_json(&[s(&f), "--on-duplicate", "skip"]);
+    assert_eq!(
+        (r["new"].as_u64(), r["skipped"].as_u64()),
+        (Some(0), Some(62))
+    );
+    let r = b.import_json(&[s(&f)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(0), Some(62))
+    );
+    assert_eq!(b.list("all").len(), 61);
+}
+
+#[test]
+fn overrides_map_columns_and_status_words() {
+    let b = Book::new();
+    let f = b.dir.path().join("mine.csv");
+    std::fs::write(
+        &f,
+        "Kunde,Org,Phase,Seit,Betreuer,Spalte X\nJane Doe,Acme,Engaging,2026-11-01,Sam,keep me,\n,Solo Co,,,,\n,,,,,\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[
+        s(&f),
+        "--map",
+        "Kunde=name",
+        "--map",
+        "Org=company",
+        "--map",
+        "Phase=status",
+        "--map",
+        "Seit=received",
+        "--status-map",
+        "Engaging=open",
+    ]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(2), Some(2)),
+        "{r}"
+    );
+    assert_eq!(r["received_missing"], 1);
+    let all = b.list("all");
+    let jane = find(&all, "name", "Jane Doe");
+    assert_eq!(jane["status"], "open");
+    assert_eq!(jane["company"], "Acme");
+    assert_eq!(jane["owner"], "Sam");
+    let solo = find(&all, "name", "Solo Co");
+    assert_eq!(solo["received_at"], "2026-11-22T09:00:00Z");
+    let r = b.fails(&["import", s(&f), "--map", "Kunde=nonsense"]);
+    assert!(r.contains("unknown field \"nonsense\""), "{r}");
+}
+
+#[test]
+fn crm_sample_comes_in_whole_with_contacts_joined_and_history_attached() {
+    let b = Book::new();
+    let r = b.import_json(&[
+        s(&data("crm-sample/Leads.csv")),
+        "--join",
+        s(&data("crm-sample/Contacts.csv")),
+        "--on",
+        "ContactID",
+    ]);
+    assert_eq!(
+        (
+            r["rows"].as_u64(),
+            r["new"].as_u64(),
+            r["rejected"].as_u64()
+        ),
+        (Some(200), Some(200), Some(0))
+    );
+    let all = b.list("all");
+    assert_eq!(all.len(), 200);
+    let l1 = find(&all, "external_id", "L0001");
+    // L0001 is contact C052.
+    assert!(!l1["name"].as_str().unwrap().is_empty());
+    assert!(l1["email"].as_str().unwrap().contains('@'));
+    assert_eq!(l1["source"], "Email Campaign");
+    assert_eq!(
+        b.list("recycled").len(),
+        46,
+        "the Lost leads rest in Recycled"
+    );
+    assert_eq!(b.list("pipeline").len(), 43, "Qualified leads are open");
+
+    let h: Value = serde_json::from_str(&b.ok(&[
+        "import",
+        "--activities",
+        s(&data("crm-sample/Activity.csv")),
+        "--on",
+        "LeadID",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        (
+            h["rows"].as_u64(),
+            h["done"].as_u64(),
+            h["planned"].as_u64()
+        ),
+        (Some(500), Some(250), Some(250))
+    );
+    assert_eq!(h["rejected"], 0);
+    // A0001 (L0033): a planned meeting on 2025-06-14.
+    let show = b.ok(&[
+        "show",
+        &find(&b.list("all"), "external_id", "L0033")["id"].to_string(),
+    ]);
+    assert!(show.contains("planned meeting on 2025-06-14"), "{show}");
+}
+
+#[test]
+fn activities_for_unknown_leads_are_refused_whole() {
+    let b = Book::new();
+    let err = b.fails(&[
+        "import",
+        "--activities",
+        s(&data("crm-sample/Activity.csv")),
+        "--on",
+        "LeadID",
+    ]);
+    assert!(
+        err.contains("Activity.csv:2: no lead with external id \"L0033\""),
+        "{err}"
+    );
+}
