@@ -289,3 +289,54 @@ fn ripening_cohorts_accumulate_wins_by_month() {
     let aug = find(&rows, "cohort", "2026-08");
     assert_eq!(aug["won_12m"], 0.0);
 }
+
+#[test]
+fn owners_agree_with_an_independent_computation_over_a_pipedrive_export() {
+    let deals = std::path::Path::new("../shared/data/exports/pipedrive-deals.csv");
+    if !deals.exists() {
+        eprintln!("skipped: {} not found", deals.display());
+        return;
+    }
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: python3 not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ripen = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ripen"))
+            .args(args)
+            .env("RIPEN_DB", dir.path().join("p.db"))
+            .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+            .env("RIPEN_CONFIG", dir.path().join("none.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    ripen(&["import", deals.to_str().unwrap()]);
+    let json = ripen(&["report", "owners", "--json"]);
+    let mut check = std::process::Command::new("python3")
+        .args(["tests/owners_check.py", deals.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    check.stdin.take().unwrap().write_all(&json).unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

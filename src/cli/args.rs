@@ -288,7 +288,7 @@ pub struct ReportArgs {
     pub json: bool,
     #[arg(long)]
     pub csv: bool,
-    /// Start of the period (default: 12 months ago).
+    /// Start of the period (default: the whole book).
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// End of the period, exclusive (default: now).

@@ -1,7 +1,6 @@
 //! `ripen report`: aligned tables for people, `--json` and `--csv` for scripts.
 
 use anyhow::Result;
-use chrono::Months;
 use serde_json::{Map, Value};
 use std::io::Write;
 
@@ -16,10 +15,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     let since = match &a.since {
         Some(w) => parse_when(w, &now)?,
-        None => now
-            .utc
-            .checked_sub_months(Months::new(12))
-            .unwrap_or(now.utc),
+        None => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
     };
     let until = match &a.until {
         Some(w) => parse_when(w, &now)?,

@@ -10,7 +10,7 @@ use crate::store::{By, Period, Result, Store};
 
 /// What every metric means: the one place users read (`ripen report --help`, README).
 pub const METRICS: &str = "\
-Definitions (period = --since/--until on the date named; default: the last 12 months):
+Definitions (period = --since/--until on the date named; default: the whole book):
   received    leads whose received date falls in the period
   contacted   left 'new' (called, e-mailed, met or messaged at least once, or closed)
   qualified   was given a class (A/B/C) — open, won or lost after qualification
