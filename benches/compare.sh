@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# ripen side by side with sqlite3 and taskwarrior, on this machine, in one run.
+#
+#   benches/compare.sh            # N=1000000 leads (takes a while: it builds two 1M books)
+#   N=100000 benches/compare.sh   # a quicker pass
+#
+# Installs what it needs from Debian (hyperfine, taskwarrior, sqlite3), builds ripen in release,
+# and prints medians (hyperfine) and peak RSS (/usr/bin/time -v). Results go to $OUT (default
+# benches/out/), one file per measurement, plus a summary on stdout. Not a test: CI only builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+TASKS=${TASKS:-50000}
+RUNS=${RUNS:-5}
+OUT=${OUT:-benches/out}
+mkdir -p "$OUT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+need() {
+  command -v "$1" >/dev/null 2>&1 && return
+  (apt-get update -qq && apt-get install -y -qq "$2") >/dev/null
+}
+need hyperfine hyperfine
+need task taskwarrior
+need sqlite3 sqlite3
+[ -x /usr/bin/time ] || (apt-get update -qq && apt-get install -y -qq time) >/dev/null
+
+cargo build --release --quiet
+bin=$PWD/target/release/ripen
+export RIPEN_NOW=2026-11-22T09:00:00Z RIPEN_CONFIG=$work/none.toml
+median() { python3 -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$@"; }
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}'; }
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%F)"
+
+# 1. Import of an N-row CSV against sqlite3's own .import into an equivalent indexed table.
+python3 benches/gen_csv.py "$N" "$work/leads.csv"
+schema="CREATE TABLE leads(first_name, last_name, company, email, phone, source, status, amount, created, notes); CREATE INDEX leads_email ON leads(lower(email));"
+hyperfine --runs 3 --export-json "$OUT/import.json" \
+  --prepare "rm -f $work/s.db; sqlite3 $work/s.db '$schema'" \
+  -n "sqlite3 .import" "sqlite3 $work/s.db '.import --csv --skip 1 $work/leads.csv leads'" \
+  --prepare "rm -f $work/imported.db $work/imported.db-wal $work/imported.db-shm" \
+  -n "ripen import" "RIPEN_DB=$work/imported.db $bin import $work/leads.csv"
+s=$(median "$OUT/import.json" 0); r=$(median "$OUT/import.json" 1)
+echo "import $N rows: sqlite3 ${s}s, ripen ${r}s, ratio $(python3 -c "print(round($r/$s,2))")x"
+
+# The realistic book from the generator (the imported one is the worst case: all new, all due).
+RIPEN_DB=$work/demo.db "$bin" demo --leads "$N" >/dev/null
+
+# 2. The queue's top 50 against taskwarrior's `task next` on TASKS tasks.
+mkdir -p "$work/task"
+python3 - "$TASKS" > "$work/tasks.json" <<'PY'
+import json, random, sys
+r = random.Random(7)
+for i in range(int(sys.argv[1])):
+    t = {"description": f"Call lead {i}", "status": "pending", "uuid": "%08x-0000-4000-8000-%012x" % (i, i),
+         "entry": "20260101T000000Z", "project": r.choice(["web", "fair", "cold"]),
+         "priority": r.choice(["H", "M", "L"])}
+    if r.random() < 0.7:
+        t["due"] = "202611%02dT090000Z" % r.randint(1, 30)
+    print(json.dumps(t))
+PY
+task_env="TASKRC=$work/taskrc TASKDATA=$work/task"
+printf 'data.location=%s\nconfirmation=off\nverbose=nothing\n' "$work/task" > "$work/taskrc"
+env TASKRC="$work/taskrc" TASKDATA="$work/task" task import "$work/tasks.json" >/dev/null 2>&1
+hyperfine --warmup 2 --runs "$RUNS" --export-json "$OUT/queue.json" -N \
+  -n "task next ($TASKS tasks)" "env $task_env task next limit:50" \
+  -n "ripen list queue --limit 50 (demo $N)" "env RIPEN_DB=$work/demo.db $bin list queue --limit 50" \
+  -n "ripen list queue --limit 50 (imported $N)" "env RIPEN_DB=$work/imported.db $bin list queue --limit 50"
+t=$(median "$OUT/queue.json" 0); d=$(median "$OUT/queue.json" 1); i=$(median "$OUT/queue.json" 2)
+echo "queue: task next ${t}s; ripen ${d}s (demo), ${i}s (imported) → $(python3 -c "print(round($t/$d), round($t/$i))")x faster"
+
+# 3. Process start to first TUI frame (tab counts included), headless.
+hyperfine --warmup 2 --runs "$RUNS" --export-json "$OUT/first_frame.json" -N \
+  -n "first frame (demo $N)" "env RIPEN_DB=$work/demo.db $bin --bench-frames 1" \
+  -n "first frame (imported $N)" "env RIPEN_DB=$work/imported.db $bin --bench-frames 1"
+echo "first frame: $(median "$OUT/first_frame.json" 0)s (demo), $(median "$OUT/first_frame.json" 1)s (imported)"
+
+# 5. Peak RSS of the TUI (200 frames walking the queue) and of `list`.
+echo "peak RSS: TUI $(RIPEN_DB=$work/demo.db rss "$bin" --bench-frames 200) KB," \
+  "list queue $(RIPEN_DB=$work/demo.db rss "$bin" list queue --limit 50) KB"
+
+# 6. Every report on the realistic book.
+args=()
+for r in funnel speed discipline ripening losses sources forecast owners; do
+  args+=(-n "report $r" "env RIPEN_DB=$work/demo.db $bin report $r --json")
+done
+hyperfine --warmup 1 --runs 3 --export-json "$OUT/reports.json" -N "${args[@]}"
+python3 -c "
+import json; d = json.load(open('$OUT/reports.json'))
+print('reports: ' + ', '.join('%s %.3fs' % (r['command'].split()[1], r['median']) for r in d['results']))"
+
+# 4. Key-to-frame latency (update + draw, in-process) is measured by `cargo bench --bench tui`.
