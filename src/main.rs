@@ -14,12 +14,49 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}");
+            let msg = friendly(&e).unwrap_or_else(|| format!("{e:#}"));
             let line = ripen::domain::text::clean_line(&msg);
             let _ = writeln!(io::stderr(), "ripen: {line}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Say what a failing disk means for the user's data rather than SQLite's terse words.
+fn friendly(e: &anyhow::Error) -> Option<String> {
+    use rusqlite::ErrorCode;
+    let code = e
+        .chain()
+        .find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
+            _ => c
+                .downcast_ref::<ripen::store::StoreError>()
+                .and_then(|s| match s {
+                    ripen::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                        Some(f.code)
+                    }
+                    _ => None,
+                }),
+        })?;
+    Some(match code {
+        ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
+            "could not write to the disk (it may be full): nothing of this change was written; \
+             the book is as it was"
+                .to_string()
+        }
+        ErrorCode::ReadOnly => {
+            "the book is read-only here: nothing was written; check the file's permissions".into()
+        }
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+            "the book stayed busy with another ripen for too long; nothing was written, try again"
+                .into()
+        }
+        ErrorCode::CannotOpen => format!("cannot open the book: {e:#}"),
+        ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
+            format!("the book is not a ripen database or is damaged: {e:#}")
+        }
+        _ => return None,
+    })
 }
 
 /// `ripen list | head -1` closes our stdout early: that is not an error.
