@@ -6,6 +6,7 @@ mod queue;
 mod recycled;
 mod ripening;
 pub mod schema;
+mod tuning;
 
 pub use leads::{LeadRow, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, View};

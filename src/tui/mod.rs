@@ -26,7 +26,11 @@ use theme::Theme;
 /// 120×40 terminal while walking the queue, and exit (for benchmarks).
 pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Result<()> {
     let now = crate::config::now()?;
-    let (keymap, warnings) = Keymap::with_overrides(&config.keys);
+    let (keymap, mut warnings) = Keymap::with_overrides(&config.keys);
+    // Statistics let the views walk their indexes; a failure only costs speed.
+    if let Err(e) = store.optimize() {
+        warnings.push(format!("could not optimise the book: {e}"));
+    }
     if let Some(n) = bench_frames {
         return bench(&mut store, keymap, n);
     }
