@@ -209,7 +209,12 @@ impl Form {
         let mut changed_choice = false;
         match &mut field.input {
             Input::Text { area, .. } => {
-                area.input(ratatui_textarea::Input::from(key));
+                // Ctrl-U clears to the start of the line as in shells (the widget would undo).
+                if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    area.delete_line_by_head();
+                } else {
+                    area.input(ratatui_textarea::Input::from(key));
+                }
             }
             Input::Choice { options, idx } => {
                 let n = options.len().max(1);
