@@ -646,3 +646,19 @@ fn rebinding_a_key_in_the_config_changes_the_footer_and_the_keymap() {
     assert_eq!(fx.app.command_for(&ev), Some(Command::Log));
     assert!(fx.render().contains("L log"));
 }
+
+#[test]
+fn ripening_groups_add_up_to_the_pipeline_and_match_their_lists() {
+    let fx = fixture(100, 30, true);
+    let none = Filter::default();
+    let buckets = fx.store.ripening_buckets(&now(), &none).unwrap();
+    assert_eq!(buckets.len(), 6);
+    let total: i64 = buckets.iter().map(|b| b.count).sum();
+    assert_eq!(total, fx.app.counts.pipeline);
+    for b in &buckets {
+        let rows = fx.store.ripening_list(b, &none, 0, 1000).unwrap();
+        assert_eq!(rows.len() as i64, b.count, "{}", b.label);
+        let value: i64 = rows.iter().filter_map(|r| r.lead.value_cents).sum();
+        assert_eq!(value, b.value_cents, "{}", b.label);
+    }
+}
