@@ -662,3 +662,33 @@ fn ripening_groups_add_up_to_the_pipeline_and_match_their_lists() {
         assert_eq!(value, b.value_cents, "{}", b.label);
     }
 }
+
+#[test]
+fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
+    let mut fx = fixture(100, 30, false);
+    let evil = "Evil \x1b]0;pwned\x07";
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: evil.into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    fx.app.update(Action::Tick, &mut fx.store, &now());
+    fx.cmd(Command::Inbox);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Edit);
+    assert_eq!(
+        fx.app.form.as_ref().unwrap().value("name"),
+        "Evil ␛]0;pwned␇"
+    );
+    assert!(!fx.render().contains('\x1b'));
+    fx.key(KeyCode::Tab);
+    fx.typed("Acme");
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.name, evil);
+    assert_eq!(lead.company.as_deref(), Some("Acme"));
+}

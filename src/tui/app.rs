@@ -1153,18 +1153,31 @@ impl App {
         let (row, words) = match form.kind {
             FormKind::Add => return Err("unreachable".into()),
             FormKind::Edit => {
-                let name = text("name").ok_or("a lead needs a name")?;
+                // Only fields the user changed are written: a prefilled value was cleaned for
+                // display and must not overwrite the stored one.
+                let changed = |label: &str| form.changed(label).map(|v| clean_field(&v, false));
+                if let Some(None) = changed("name") {
+                    return Err("a lead needs a name".into());
+                }
                 let row = store
                     .apply(&uid, &now, |before, _| {
                         let mut l = before.clone();
-                        l.name = name;
-                        l.company = text("company");
-                        l.title = text("title");
-                        l.email = text("email");
-                        l.phone = text("phone");
-                        l.source = text("source");
-                        l.city = text("city");
-                        l.country = text("country");
+                        if let Some(Some(name)) = changed("name") {
+                            l.name = name;
+                        }
+                        for (label, slot) in [
+                            ("company", &mut l.company),
+                            ("title", &mut l.title),
+                            ("email", &mut l.email),
+                            ("phone", &mut l.phone),
+                            ("source", &mut l.source),
+                            ("city", &mut l.city),
+                            ("country", &mut l.country),
+                        ] {
+                            if let Some(v) = changed(label) {
+                                *slot = v;
+                            }
+                        }
                         lifecycle::edited(before, l, &now)
                     })
                     .map_err(e)?;

@@ -44,7 +44,11 @@ pub struct Field {
 }
 
 impl Field {
+    /// A text field prefilled with `value`, made safe to show (no control characters reach
+    /// the terminal through the widget).
     pub fn text(label: &'static str, value: &str, hint: impl Into<String>) -> Field {
+        let value = crate::domain::text::clean_line(value).into_owned();
+        let value = value.as_str();
         let mut area = TextArea::new(vec![value.to_string()]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         area.set_cursor_line_style(Style::new());
@@ -142,6 +146,14 @@ impl Form {
             .find(|f| f.label == label)
             .map(Field::value)
             .unwrap_or_default()
+    }
+
+    /// The value of a text field the user changed, `None` when left as prefilled.
+    pub fn changed(&self, label: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.label == label && f.dirty())
+            .map(Field::value)
     }
 
     /// Whether any text field holds input the user typed.
