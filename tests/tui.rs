@@ -467,6 +467,15 @@ fn key_strategy() -> impl Strategy<Value = Event> {
         8 => proptest::sample::select(keys).prop_map(|c| Event::Key(KeyEvent::new(c, KeyModifiers::NONE))),
         1 => (1u16..=200, 1u16..=60).prop_map(|(w, h)| Event::Resize(w, h)),
         1 => "[a-zé日本 ]{0,12}".prop_map(Event::Paste),
+        1 => (0u16..200, 0u16..60, 0u8..3).prop_map(|(column, row, kind)| {
+            use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+            let kind = match kind {
+                0 => MouseEventKind::Down(MouseButton::Left),
+                1 => MouseEventKind::ScrollDown,
+                _ => MouseEventKind::ScrollUp,
+            };
+            Event::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+        }),
     ]
 }
 
