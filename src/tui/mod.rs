@@ -2,6 +2,7 @@
 //! commands become actions, `App::update` changes the state (and the book), and the views draw
 //! the state.
 
+pub mod actions;
 pub mod app;
 pub mod event_loop;
 pub mod form;
