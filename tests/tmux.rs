@@ -144,6 +144,7 @@ fn log_a_call_from_the_queue_in_tmux() {
         socket: format!("ripen-e2e-{}", std::process::id()),
     };
     env.ripen(&["demo"]);
+    env.ripen(&["add", "Evil \x1b]0;pwned\x07\x1b[2J"]);
     let queue = json(&env.ripen(&["list", "queue", "--json"]));
     let top = queue[0]["id"].as_i64().unwrap();
     let top_name = queue[0]["name"].as_str().unwrap().to_string();
@@ -173,7 +174,15 @@ fn log_a_call_from_the_queue_in_tmux() {
     env.keys(&["3"]);
     env.wait_for("weighted");
     env.keys(&["4"]);
-    env.wait_for("resting");
+    env.wait_for("due first");
+    env.keys(&["2"]);
+    env.wait_for("by priority");
+
+    // A hostile name shows as inert text and leaves the title alone.
+    env.keys(&["1", "G"]);
+    env.wait_for("Evil ␛]0;pwned␇");
+    let title = env.tmux(&["display", "-p", "-t", "e2e", "#{pane_title}"]);
+    assert!(!String::from_utf8_lossy(&title.stdout).contains("pwned"));
     env.keys(&["2"]);
     env.wait_for("by priority");
 
@@ -181,6 +190,15 @@ fn log_a_call_from_the_queue_in_tmux() {
     env.wait_for("Log contact");
     env.keys(&["Enter"]);
     env.wait_for("logged call");
+
+    // Any size: 1×1 and 40×12 and back, nothing panics.
+    for (w, h) in [("1", "1"), ("40", "12"), ("200", "60"), ("100", "30")] {
+        env.tmux(&["resize-window", "-t", "e2e", "-x", w, "-y", h]);
+        env.keys(&["j", "3", "k"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    env.keys(&["2"]);
+    env.wait_for("by priority");
     env.keys(&["q"]);
     env.wait_for("RIPEN_EXIT=0");
 

@@ -467,6 +467,15 @@ fn key_strategy() -> impl Strategy<Value = Event> {
         8 => proptest::sample::select(keys).prop_map(|c| Event::Key(KeyEvent::new(c, KeyModifiers::NONE))),
         1 => (1u16..=200, 1u16..=60).prop_map(|(w, h)| Event::Resize(w, h)),
         1 => "[a-zé日本 ]{0,12}".prop_map(Event::Paste),
+        1 => (0u16..200, 0u16..60, 0u8..3).prop_map(|(column, row, kind)| {
+            use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+            let kind = match kind {
+                0 => MouseEventKind::Down(MouseButton::Left),
+                1 => MouseEventKind::ScrollDown,
+                _ => MouseEventKind::ScrollUp,
+            };
+            Event::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+        }),
     ]
 }
 
@@ -546,4 +555,149 @@ fn the_recycled_filter_finds_leads_by_loss_reason() {
             .iter()
             .all(|r| r.lead.reason.as_deref() == Some("budget"))
     );
+}
+
+#[test]
+fn the_monochrome_theme_uses_no_colour_at_all() {
+    use ratatui::style::Color;
+    let mut fx = fixture(120, 40, true);
+    fx.app.theme = Theme::mono();
+    for c in [
+        Command::Inbox,
+        Command::Queue,
+        Command::Pipeline,
+        Command::Log,
+    ] {
+        fx.cmd(c);
+        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| view::draw(f, &fx.app)).unwrap();
+        for cell in t.backend().buffer().content() {
+            assert_eq!(cell.fg, Color::Reset, "{c:?} {cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "{c:?} {cell:?}");
+        }
+    }
+}
+
+#[test]
+fn edit_saves_the_fields() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Edit);
+    fx.key(KeyCode::Tab);
+    // Ctrl-U clears the field (text fields edit as everywhere).
+    fx.app.update(
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        &mut fx.store,
+        &now(),
+    );
+    fx.typed("Initrode");
+    fx.key(KeyCode::Enter);
+    assert_eq!(
+        fx.store.lead(&uid).unwrap().lead.company.as_deref(),
+        Some("Initrode")
+    );
+}
+
+#[test]
+fn paste_goes_into_the_focused_field_on_one_line() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    fx.app.update(
+        Action::Paste("wants a demo\nwith the CFO".into()),
+        &mut fx.store,
+        &now(),
+    );
+    assert_eq!(
+        fx.app.form.as_ref().unwrap().value("note"),
+        "wants a demo with the CFO"
+    );
+}
+
+#[test]
+fn win_closes_an_open_lead() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Pipeline);
+    let uid = fx.selected_uid();
+    let before = fx.app.counts.pipeline;
+    fx.cmd(Command::Win);
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.store.lead(&uid).unwrap().lead.status, Status::Won);
+    assert_eq!(fx.app.counts.pipeline, before - 1);
+}
+
+#[test]
+fn ctrl_c_in_a_form_with_input_asks_before_quitting() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    fx.typed("half a thought");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    fx.app.update(Action::Key(ctrl_c), &mut fx.store, &now());
+    assert!(!fx.app.quit);
+    assert!(fx.app.confirm.is_some());
+    fx.key(KeyCode::Char('y'));
+    assert!(fx.app.quit);
+}
+
+#[test]
+fn rebinding_a_key_in_the_config_changes_the_footer_and_the_keymap() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("log".to_string(), "L".to_string());
+    keys.insert("right".to_string(), "right".to_string());
+    let (map, warnings) = Keymap::with_overrides(&keys);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut fx = fixture(100, 30, true);
+    fx.app.keymap = map;
+    let ev = KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT);
+    assert_eq!(fx.app.command_for(&ev), Some(Command::Log));
+    assert!(fx.render().contains("L log"));
+}
+
+#[test]
+fn ripening_groups_add_up_to_the_pipeline_and_match_their_lists() {
+    let fx = fixture(100, 30, true);
+    let none = Filter::default();
+    let buckets = fx.store.ripening_buckets(&now(), &none).unwrap();
+    assert_eq!(buckets.len(), 6);
+    let total: i64 = buckets.iter().map(|b| b.count).sum();
+    assert_eq!(total, fx.app.counts.pipeline);
+    for b in &buckets {
+        let rows = fx.store.ripening_list(b, &none, 0, 1000).unwrap();
+        assert_eq!(rows.len() as i64, b.count, "{}", b.label);
+        let value: i64 = rows.iter().filter_map(|r| r.lead.value_cents).sum();
+        assert_eq!(value, b.value_cents, "{}", b.label);
+    }
+}
+
+#[test]
+fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
+    let mut fx = fixture(100, 30, false);
+    let evil = "Evil \x1b]0;pwned\x07";
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: evil.into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    fx.app.update(Action::Tick, &mut fx.store, &now());
+    fx.cmd(Command::Inbox);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Edit);
+    assert_eq!(
+        fx.app.form.as_ref().unwrap().value("name"),
+        "Evil ␛]0;pwned␇"
+    );
+    assert!(!fx.render().contains('\x1b'));
+    fx.key(KeyCode::Tab);
+    fx.typed("Acme");
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.name, evil);
+    assert_eq!(lead.company.as_deref(), Some("Acme"));
 }

@@ -8,6 +8,7 @@ mod recycled;
 mod reports;
 mod ripening;
 pub mod schema;
+mod tuning;
 
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate, merge_leads};
 pub use leads::{LeadRow, NewLead};

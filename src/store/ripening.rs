@@ -75,42 +75,66 @@ impl Store {
             ("later / unset".to_string(), start(4), None, true),
         ];
         let p = &self.plan().stage_probability;
-        let sql = format!(
-            "SELECT count(*), coalesce(sum(l.value_cents), 0), \
+        // One pass over the open leads, each put in its group by CASE.
+        let sql = "SELECT CASE WHEN l.ripe_on IS NULL THEN 5 WHEN l.ripe_on < :b0 THEN 0 \
+               WHEN l.ripe_on < :b1 THEN 1 WHEN l.ripe_on < :b2 THEN 2 \
+               WHEN l.ripe_on < :b3 THEN 3 WHEN l.ripe_on < :b4 THEN 4 ELSE 5 END AS g, \
+             count(*), coalesce(sum(l.value_cents), 0), \
              coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
                WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
                WHEN 'negotiation' THEN :n ELSE 0 END)), 0) \
-             FROM leads l WHERE {BUCKET_WHERE}"
-        );
+             FROM leads l WHERE l.status = 'open' AND l.deleted_at IS NULL \
+             AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' \
+                  OR l.company LIKE :text ESCAPE '\\' OR l.email LIKE :text ESCAPE '\\') \
+             GROUP BY g";
+        let ts = |i: usize| buckets.get(i).and_then(|b| b.2).map(|d| d.timestamp());
         let text = like(&filter.text);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut out = Vec::new();
-        for (label, from, to, unset) in buckets.drain(..) {
-            let (count, value_cents, weighted): (i64, i64, f64) = stmt.query_row(
-                named_params! {
-                    ":from": from.map(|d| d.timestamp()),
-                    ":to": to.map(|d| d.timestamp()),
-                    ":unset": unset as i64,
-                    ":text": text,
-                    ":g": p.of(Stage::Green),
-                    ":w": p.of(Stage::Warming),
-                    ":r": p.of(Stage::Ripe),
-                    ":p": p.of(Stage::Proposal),
-                    ":n": p.of(Stage::Negotiation),
-                },
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            out.push(RipeBucket {
-                label,
-                from,
-                to,
-                unset,
-                count,
-                value_cents,
-                weighted_cents: weighted.round() as i64,
-            });
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(
+            named_params! {
+                ":b0": ts(0),
+                ":b1": ts(1),
+                ":b2": ts(2),
+                ":b3": ts(3),
+                ":b4": ts(4),
+                ":text": text,
+                ":g": p.of(Stage::Green),
+                ":w": p.of(Stage::Warming),
+                ":r": p.of(Stage::Ripe),
+                ":p": p.of(Stage::Proposal),
+                ":n": p.of(Stage::Negotiation),
+            },
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, f64>(3)?,
+                ))
+            },
+        )?;
+        let mut sums = [(0i64, 0i64, 0f64); 6];
+        for row in rows {
+            let (g, count, value, weighted) = row?;
+            if let Some(slot) = usize::try_from(g).ok().and_then(|g| sums.get_mut(g)) {
+                *slot = (count, value, weighted);
+            }
         }
-        Ok(out)
+        Ok(buckets
+            .drain(..)
+            .zip(sums)
+            .map(
+                |((label, from, to, unset), (count, value_cents, weighted))| RipeBucket {
+                    label,
+                    from,
+                    to,
+                    unset,
+                    count,
+                    value_cents,
+                    weighted_cents: weighted.round() as i64,
+                },
+            )
+            .collect())
     }
 
     /// A window of one ripening group, soonest ripe first.

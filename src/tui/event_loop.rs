@@ -132,7 +132,8 @@ fn perform(
             out.flush()?;
         }
         Effect::EditNote { uid, name } => {
-            let result = terminal::suspended(|| edit_in_editor(&name));
+            app.say(format!("writing a note on {name}"));
+            let result = terminal::suspended(edit_in_editor);
             term.clear()?;
             let now = clock(app.now);
             match result {
@@ -147,12 +148,15 @@ fn perform(
 }
 
 /// Open `$VISUAL`/`$EDITOR` (else `vi`) on a private temporary file and return what was written.
-fn edit_in_editor(name: &str) -> Result<String> {
+fn edit_in_editor() -> Result<String> {
     use std::os::unix::fs::OpenOptionsExt;
+    // A fresh name per note; `create_new` below refuses to follow anything already there.
+    static NOTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NOTES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!(
-        "ripen-note-{}-{}.txt",
+        "ripen-note-{}-{n}-{}.txt",
         std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        uuid::Uuid::now_v7().simple()
     ));
     {
         let mut f = std::fs::OpenOptions::new()
@@ -160,7 +164,6 @@ fn edit_in_editor(name: &str) -> Result<String> {
             .create_new(true)
             .mode(0o600)
             .open(&path)?;
-        let _ = name;
         f.flush()?;
     }
     let editor = std::env::var("VISUAL")

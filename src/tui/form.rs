@@ -44,7 +44,11 @@ pub struct Field {
 }
 
 impl Field {
+    /// A text field prefilled with `value`, made safe to show (no control characters reach
+    /// the terminal through the widget).
     pub fn text(label: &'static str, value: &str, hint: impl Into<String>) -> Field {
+        let value = crate::domain::text::clean_line(value).into_owned();
+        let value = value.as_str();
         let mut area = TextArea::new(vec![value.to_string()]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         area.set_cursor_line_style(Style::new());
@@ -144,6 +148,14 @@ impl Form {
             .unwrap_or_default()
     }
 
+    /// The value of a text field the user changed, `None` when left as prefilled.
+    pub fn changed(&self, label: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.label == label && f.dirty())
+            .map(Field::value)
+    }
+
     /// Whether any text field holds input the user typed.
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(Field::dirty)
@@ -209,7 +221,12 @@ impl Form {
         let mut changed_choice = false;
         match &mut field.input {
             Input::Text { area, .. } => {
-                area.input(ratatui_textarea::Input::from(key));
+                // Ctrl-U clears to the start of the line as in shells (the widget would undo).
+                if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    area.delete_line_by_head();
+                } else {
+                    area.input(ratatui_textarea::Input::from(key));
+                }
             }
             Input::Choice { options, idx } => {
                 let n = options.len().max(1);

@@ -510,6 +510,7 @@ impl Keymap {
     pub fn with_overrides(overrides: &BTreeMap<String, String>) -> (Keymap, Vec<String>) {
         let mut map = Keymap::default();
         let mut warnings = Vec::new();
+        let mut wanted: Vec<(usize, &str, Vec<Key>)> = Vec::new();
         for (name, value) in overrides {
             let Some(idx) = SPECS.iter().position(|s| s.name == name.trim()) else {
                 warnings.push(format!("[keys] unknown command \"{name}\""));
@@ -522,6 +523,16 @@ impl Keymap {
                     None => warnings.push(format!("[keys] {name}: cannot read key \"{part}\"")),
                 }
             }
+            if !keys.is_empty() {
+                wanted.push((idx, name.as_str(), keys));
+            }
+        }
+        // Release every rebound command's default keys first, so that moving `right` off `L`
+        // frees `L` for another command whatever the order of the table.
+        for (idx, _, _) in &wanted {
+            map.bindings[*idx].keys.clear();
+        }
+        for (idx, name, keys) in wanted {
             let modes = map.bindings[idx].modes;
             let taken = |k: &Key, map: &Keymap| {
                 map.bindings.iter().enumerate().any(|(i, b)| {
@@ -533,9 +544,17 @@ impl Keymap {
             for k in &clash {
                 warnings.push(format!("[keys] {name}: {} is taken, ignored", k.label()));
             }
-            if !free.is_empty() {
-                map.bindings[idx].keys = free;
-            }
+            map.bindings[idx].keys = if free.is_empty() {
+                // Nothing usable: keep whichever default keys are still free.
+                SPECS[idx]
+                    .keys
+                    .iter()
+                    .filter_map(|k| Key::parse(k))
+                    .filter(|k| !taken(k, &map))
+                    .collect()
+            } else {
+                free
+            };
         }
         (map, warnings)
     }

@@ -2,6 +2,7 @@
 //! commands become actions, `App::update` changes the state (and the book), and the views draw
 //! the state.
 
+pub mod actions;
 pub mod app;
 pub mod event_loop;
 pub mod form;
@@ -26,7 +27,11 @@ use theme::Theme;
 /// 120×40 terminal while walking the queue, and exit (for benchmarks).
 pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Result<()> {
     let now = crate::config::now()?;
-    let (keymap, warnings) = Keymap::with_overrides(&config.keys);
+    let (keymap, mut warnings) = Keymap::with_overrides(&config.keys);
+    // Statistics let the views walk their indexes; a failure only costs speed.
+    if let Err(e) = store.optimize() {
+        warnings.push(format!("could not optimise the book: {e}"));
+    }
     if let Some(n) = bench_frames {
         return bench(&mut store, keymap, n);
     }

@@ -44,35 +44,43 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
         let label = Span::styled(fit(field.label, LABEL), label_style);
         match &field.input {
             Input::Choice { options, idx } => {
-                let mut spans = vec![label];
-                for (j, o) in options.iter().enumerate() {
+                let chosen = if focused { t.selected } else { t.title };
+                let cell = |j: usize| {
+                    let o = options.get(j).map(|o| clean(o)).unwrap_or_default();
                     if j == *idx {
-                        spans.push(Span::styled(
-                            format!("[{}]", clean(o)),
-                            if focused { t.selected } else { t.title },
-                        ));
+                        Span::styled(format!("[{o}]"), chosen)
                     } else {
-                        spans.push(Span::styled(format!(" {} ", clean(o)), t.dim));
+                        Span::styled(format!(" {o} "), t.dim)
+                    }
+                };
+                // Show as many options around the chosen one as fit, `…` where some are hidden.
+                let room = w.saturating_sub(LABEL + 2);
+                let (mut a, mut b) = (*idx, *idx);
+                let width =
+                    |a: usize, b: usize| (a..=b).map(|j| cell(j).content.width()).sum::<usize>();
+                loop {
+                    let mut grew = false;
+                    if b + 1 < options.len() && width(a, b + 1) <= room {
+                        b += 1;
+                        grew = true;
+                    }
+                    if a > 0 && width(a - 1, b) <= room {
+                        a -= 1;
+                        grew = true;
+                    }
+                    if !grew {
+                        break;
                     }
                 }
-                // When the options do not fit, show the chosen one between arrows.
-                let total: usize = spans.iter().map(|s| s.content.width()).sum();
-                let line = if total > w {
-                    let chosen = options.get(*idx).map(|s| clean(s)).unwrap_or_default();
-                    clip_spans(
-                        vec![
-                            Span::styled(fit(field.label, LABEL), label_style),
-                            Span::styled(
-                                format!("‹ {chosen} › ({}/{})", idx + 1, options.len()),
-                                if focused { t.selected } else { t.title },
-                            ),
-                        ],
-                        w,
-                    )
-                } else {
-                    clip_spans(spans, w)
-                };
-                f.render_widget(Paragraph::new(line), Rect::new(inner.x, y, inner.width, 1));
+                let mut spans = vec![label, Span::styled(if a > 0 { "…" } else { " " }, t.dim)];
+                spans.extend((a..=b).map(cell));
+                if b + 1 < options.len() {
+                    spans.push(Span::styled("…", t.dim));
+                }
+                f.render_widget(
+                    Paragraph::new(clip_spans(spans, w)),
+                    Rect::new(inner.x, y, inner.width, 1),
+                );
             }
             Input::Text { area: ta, .. } => {
                 f.render_widget(
@@ -82,8 +90,9 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
                 let hint_w = if field.hint.is_empty() {
                     0
                 } else {
+                    // The hint may take all but a dozen columns of the field.
                     (field.hint.width() as u16 + 2)
-                        .min(inner.width.saturating_sub(LABEL as u16) / 2)
+                        .min(inner.width.saturating_sub(LABEL as u16 + 12))
                 };
                 let text_w = inner.width.saturating_sub(LABEL as u16 + hint_w);
                 if text_w > 0 {

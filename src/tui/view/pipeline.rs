@@ -37,6 +37,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             Rect::new(x, area.y, w, area.height),
         );
     }
+    // Columns scrolled out of sight are announced on the bottom border.
+    let t = &app.theme;
+    let bottom = area.y + area.height.saturating_sub(1);
+    if first > 0 && area.width > 8 {
+        f.render_widget(
+            Paragraph::new(Span::styled(format!("‹{first}"), t.key)),
+            Rect::new(area.x + 1, bottom, 2, 1),
+        );
+    }
+    let hidden = n.saturating_sub(first + visible);
+    if hidden > 0 && area.width > 8 {
+        f.render_widget(
+            Paragraph::new(Span::styled(format!("{hidden}›"), t.key)),
+            Rect::new(area.x + area.width - 3, bottom, 2, 1),
+        );
+    }
 }
 
 fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect) {

@@ -1,0 +1,371 @@
+//! The forms behind the action keys: each built with defaults from the contact plan (so one key
+//! and Enter does the common case), and saved through one domain transition in the store.
+
+use chrono::{DateTime, Utc};
+
+use super::app::{App, Tab};
+use super::form::{Field, Form, FormKind};
+use super::keymap::Command;
+use crate::domain::lead::{OUTCOMES, format_money, parse_money};
+use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::text::clean_field;
+use crate::domain::time::parse_when;
+use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
+use crate::store::{LeadRow, NewLead, Store, StoreError};
+
+impl App {
+    pub(super) fn add_form(&self) -> Form {
+        Form::new(
+            FormKind::Add,
+            "Add lead".into(),
+            None,
+            vec![
+                Field::text("name", "", "required"),
+                Field::text("company", "", ""),
+                Field::text("email", "", ""),
+                Field::text("phone", "", ""),
+                Field::text("source", "", "e.g. Webinar Oct"),
+            ],
+        )
+    }
+
+    pub(super) fn lead_form(&self, c: Command, row: &LeadRow) -> Result<Form, String> {
+        let l = &row.lead;
+        let name = l.name.clone();
+        let uid = Some(l.uid.clone());
+        let cur = &self.plan.currency;
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let date = |d: Option<DateTime<Utc>>| {
+            d.map(|d| self.now.local_date(d).format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let money = |v: Option<i64>| {
+            v.map(|c| format_money(c, "").replace(',', ""))
+                .unwrap_or_default()
+        };
+        Ok(match c {
+            Command::Edit => Form::new(
+                FormKind::Edit,
+                format!("Edit · {name}"),
+                uid,
+                vec![
+                    Field::text("name", &l.name, ""),
+                    Field::text("company", &opt(&l.company), ""),
+                    Field::text("title", &opt(&l.title), ""),
+                    Field::text("email", &opt(&l.email), ""),
+                    Field::text("phone", &opt(&l.phone), ""),
+                    Field::text("source", &opt(&l.source), ""),
+                    Field::text("city", &opt(&l.city), ""),
+                    Field::text("country", &opt(&l.country), ""),
+                ],
+            ),
+            Command::Log => {
+                if l.status == Status::Won {
+                    return Err(format!("{name} is won; nothing to follow up"));
+                }
+                // The cadence after this contact: a new lead becomes working first.
+                let mut after = l.clone();
+                if after.status == Status::New {
+                    after.status = Status::Working;
+                }
+                let days = self
+                    .plan
+                    .cadence
+                    .days_for(after.status, after.class, after.stage);
+                let next = lifecycle::next_from_cadence(&after, self.now.utc, &self.plan);
+                let why = self
+                    .plan
+                    .cadence
+                    .explain(after.status, after.class, after.stage);
+                let kinds = ActivityKind::CONTACTS
+                    .iter()
+                    .map(|k| k.as_str().to_string())
+                    .chain(["note".to_string()])
+                    .collect();
+                let outcomes = OUTCOMES
+                    .iter()
+                    .map(|o| o.to_string())
+                    .chain(["–".to_string()])
+                    .collect();
+                Form::new(
+                    FormKind::Log,
+                    format!("Log contact · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("kind", kinds, "call"),
+                        Field::choice("outcome", outcomes, "reached"),
+                        Field::text("note", "", ""),
+                        Field::text(
+                            "next",
+                            &format!("+{days}d"),
+                            format!("{} · {why}", self.now.local_date(next).format("%a %d %b")),
+                        ),
+                    ],
+                )
+            }
+            Command::Snooze => {
+                let options = ["+1d", "+3d", "+1w", "+1m"].map(String::from).to_vec();
+                Form::new(
+                    FormKind::Snooze,
+                    format!("Snooze · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("until", options, "+1d"),
+                        Field::text("or date", "", "2027-01-07, fri, +10d"),
+                    ],
+                )
+            }
+            Command::Qualify => {
+                if !l.status.is_active() {
+                    return Err(format!(
+                        "{name} is {}; reactivate it first",
+                        l.status.as_str()
+                    ));
+                }
+                let classes = Class::ALL.iter().map(|c| c.as_str().to_string()).collect();
+                let stages = Stage::ALL.iter().map(|s| s.as_str().to_string()).collect();
+                Form::new(
+                    FormKind::Qualify,
+                    format!("Qualify · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("class", classes, l.class.map(|c| c.as_str()).unwrap_or("B")),
+                        Field::text("value", &money(l.value_cents), format!("{cur}, 8k, 12.500")),
+                        Field::choice(
+                            "stage",
+                            stages,
+                            l.stage.map(|s| s.as_str()).unwrap_or("green"),
+                        ),
+                        Field::text("ripe on", &date(l.ripe_on), "2027-04-01, +3m"),
+                    ],
+                )
+            }
+            Command::Lose => {
+                let status = match l.status {
+                    Status::Open => Status::Lost,
+                    Status::New | Status::Working => Status::Disqualified,
+                    s => return Err(format!("{name} is {}; nothing to close", s.as_str())),
+                };
+                let reasons: Vec<String> = self.plan.reasons.keys().cloned().collect();
+                let reason_dates: Vec<(String, String)> = self
+                    .plan
+                    .reasons
+                    .iter()
+                    .map(|(k, r)| {
+                        let d = match r.recycle_days() {
+                            Some(d) => date(Some(crate::domain::time::plus_days(self.now.utc, d))),
+                            None => "never".to_string(),
+                        };
+                        (k.clone(), d)
+                    })
+                    .collect();
+                let first = if status == Status::Lost {
+                    "competitor"
+                } else {
+                    "not-a-fit"
+                };
+                let first = if reasons.iter().any(|r| r == first) {
+                    first.to_string()
+                } else {
+                    reasons.first().cloned().unwrap_or_default()
+                };
+                let recycle = reason_dates
+                    .iter()
+                    .find(|(k, _)| *k == first)
+                    .map(|(_, d)| d.clone())
+                    .unwrap_or_default();
+                let verb = if status == Status::Lost {
+                    "Lose"
+                } else {
+                    "Disqualify"
+                };
+                let mut f = Form::new(
+                    FormKind::Close(status),
+                    format!("{verb} · {name}"),
+                    uid,
+                    vec![
+                        Field::choice("reason", reasons, &first),
+                        Field::text("note", "", ""),
+                        Field::text("recycle", &recycle, "date, or never"),
+                    ],
+                );
+                f.reason_dates = reason_dates;
+                f
+            }
+            Command::Win => {
+                if !l.status.is_active() {
+                    return Err(format!("{name} is {}; cannot win it", l.status.as_str()));
+                }
+                Form::new(
+                    FormKind::Win,
+                    format!("Win · {name}"),
+                    uid,
+                    vec![Field::text("value", &money(l.value_cents), cur.clone())],
+                )
+            }
+            _ => return Err("no form for this command".into()),
+        })
+    }
+
+    /// Save the open form: on success close it and refresh; on error keep it with the message.
+    pub(super) fn submit(&mut self, store: &mut Store) {
+        let Some(form) = self.form.clone() else {
+            return;
+        };
+        match self.save(&form, store) {
+            Ok((uid, words)) => {
+                self.form = None;
+                self.say(words);
+                if form.kind == FormKind::Add {
+                    self.tab = Tab::Inbox;
+                    self.inbox.selected = usize::MAX / 2;
+                }
+                self.refresh_or_report(store, Some(&uid));
+            }
+            Err(msg) => {
+                if let Some(f) = &mut self.form {
+                    f.error = Some(msg);
+                }
+            }
+        }
+    }
+
+    fn save(&self, form: &Form, store: &mut Store) -> Result<(String, String), String> {
+        let now = self.now;
+        let e = |e: StoreError| e.to_string();
+        let d = |e: DomainError| e.to_string();
+        let text = |label: &str| clean_field(&form.value(label), false);
+        let when = |label: &str| -> Result<Option<DateTime<Utc>>, String> {
+            match text(label) {
+                None => Ok(None),
+                Some(s) => parse_when(&s, &now).map(Some).map_err(d),
+            }
+        };
+        let money = |label: &str| -> Result<Option<i64>, String> {
+            match text(label) {
+                None => Ok(None),
+                Some(s) => parse_money(&s).map(Some).map_err(d),
+            }
+        };
+        if form.kind == FormKind::Add {
+            let name = text("name").ok_or("a lead needs a name")?;
+            let new = NewLead {
+                name: name.clone(),
+                company: text("company"),
+                email: text("email"),
+                phone: text("phone"),
+                source: text("source"),
+                ..NewLead::default()
+            };
+            let (number, uid) = store.add_lead(new, &now).map_err(e)?;
+            return Ok((uid, format!("added #{number} · {name}")));
+        }
+        let uid = form.lead.clone().ok_or("no lead")?;
+        let (row, words) = match form.kind {
+            FormKind::Add => return Err("unreachable".into()),
+            FormKind::Edit => {
+                // Only fields the user changed are written: a prefilled value was cleaned for
+                // display and must not overwrite the stored one.
+                let changed = |label: &str| form.changed(label).map(|v| clean_field(&v, false));
+                if let Some(None) = changed("name") {
+                    return Err("a lead needs a name".into());
+                }
+                let row = store
+                    .apply(&uid, &now, |before, _| {
+                        let mut l = before.clone();
+                        if let Some(Some(name)) = changed("name") {
+                            l.name = name;
+                        }
+                        for (label, slot) in [
+                            ("company", &mut l.company),
+                            ("title", &mut l.title),
+                            ("email", &mut l.email),
+                            ("phone", &mut l.phone),
+                            ("source", &mut l.source),
+                            ("city", &mut l.city),
+                            ("country", &mut l.country),
+                        ] {
+                            if let Some(v) = changed(label) {
+                                *slot = v;
+                            }
+                        }
+                        lifecycle::edited(before, l, &now)
+                    })
+                    .map_err(e)?;
+                (row, "saved".to_string())
+            }
+            FormKind::Log => {
+                let kind: ActivityKind = form.value("kind").parse().map_err(d)?;
+                let outcome = Some(form.value("outcome")).filter(|o| o != "–");
+                let contact = Contact {
+                    kind,
+                    outcome: if kind == ActivityKind::Note {
+                        None
+                    } else {
+                        outcome
+                    },
+                    note: clean_field(&form.value("note"), false),
+                    at: None,
+                    next: when("next")?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::log_contact(l, contact, &now, p)
+                    })
+                    .map_err(e)?;
+                (row, format!("logged {}", kind.as_str()))
+            }
+            FormKind::Snooze => {
+                let at = match when("or date")? {
+                    Some(at) => at,
+                    None => parse_when(&form.value("until"), &now).map_err(d)?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, _| lifecycle::snooze(l, at, &now))
+                    .map_err(e)?;
+                (row, "snoozed".to_string())
+            }
+            FormKind::Qualify => {
+                let q = Qualification {
+                    class: form.value("class").parse().map_err(d)?,
+                    value_cents: money("value")?,
+                    stage: Some(form.value("stage").parse().map_err(d)?),
+                    ripe_on: when("ripe on")?,
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))
+                    .map_err(e)?;
+                (row, "qualified".to_string())
+            }
+            FormKind::Close(status) => {
+                let reason = form.value("reason");
+                let note = clean_field(&form.value("note"), false);
+                let recycle = match text("recycle").as_deref() {
+                    None => Recycle::ByReason,
+                    Some(s) if s.eq_ignore_ascii_case("never") => Recycle::Never,
+                    Some(s) => Recycle::On(parse_when(s, &now).map_err(d)?),
+                };
+                let row = store
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::close_out(l, status, &reason, note, recycle, &now, p)
+                    })
+                    .map_err(e)?;
+                (row, format!("{} ({reason})", status.as_str()))
+            }
+            FormKind::Win => {
+                let v = money("value")?;
+                let row = store
+                    .apply(&uid, &now, |l, p| lifecycle::win(l, v, &now, p))
+                    .map_err(e)?;
+                (row, "won".to_string())
+            }
+        };
+        let next = match row.lead.next_follow_up {
+            Some(at) if row.lead.status.is_active() => {
+                format!(" · next {}", now.local_date(at).format("%a %d %b"))
+            }
+            _ => String::new(),
+        };
+        Ok((uid, format!("{words} · {}{next}", row.lead.name)))
+    }
+}
