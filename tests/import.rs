@@ -386,7 +386,11 @@ fn overrides_map_columns_and_status_words() {
         "--status-map",
         "Engaging=open",
     ]);
-    assert_eq!((r["rows"].as_u64(), r["new"].as_u64()), (Some(2), Some(2)), "{r}");
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(2), Some(2)),
+        "{r}"
+    );
     assert_eq!(r["received_missing"], 1);
     let all = b.list("all");
     let jane = find(&all, "name", "Jane Doe");
