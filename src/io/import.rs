@@ -536,12 +536,28 @@ fn short(s: &str) -> std::borrow::Cow<'_, str> {
 /// A row's cells by field: the first non-empty cell of each field; later different ones and
 /// unmapped columns go to `extra`.
 struct RowValues {
-    fields: HashMap<Field, String>,
+    fields: FieldMap,
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// One value per field, without hashing (a million rows make it count).
+#[derive(Default)]
+struct FieldMap([Option<String>; Field::ALL.len()]);
+
+impl FieldMap {
+    fn get(&self, f: &Field) -> Option<&String> {
+        self.0[*f as usize].as_ref()
+    }
+    fn insert(&mut self, f: Field, v: String) {
+        self.0[f as usize] = Some(v);
+    }
+    fn remove(&mut self, f: &Field) -> Option<String> {
+        self.0[*f as usize].take()
+    }
+}
+
 fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
-    let mut fields: HashMap<Field, String> = HashMap::new();
+    let mut fields = FieldMap::default();
     let mut extra = serde_json::Map::new();
     for (i, raw) in cells.iter().enumerate() {
         let Some(header) = mapping.headers.get(i) else {
@@ -592,7 +608,7 @@ fn build(
     v: RowValues,
     now: &Now,
     plan: &Plan,
-    report: &mut ImportReport,
+    received_missing: &mut usize,
     unknown: &mut HashMap<String, usize>,
 ) -> Result<Change, RowError> {
     let err = |field: Field, message: String| RowError {
@@ -605,15 +621,14 @@ fn build(
         message,
     };
     let mut f = v.fields;
-    let date =
-        |f: &mut HashMap<Field, String>, field: Field| -> Result<Option<DateTime<Utc>>, RowError> {
-            match f.remove(&field) {
-                None => Ok(None),
-                Some(s) => values::parse_date(&s, rules.order, now)
-                    .map(Some)
-                    .ok_or_else(|| err(field, format!("bad date \"{}\"", short(&s)))),
-            }
-        };
+    let date = |f: &mut FieldMap, field: Field| -> Result<Option<DateTime<Utc>>, RowError> {
+        match f.remove(&field) {
+            None => Ok(None),
+            Some(s) => values::parse_date(&s, rules.order, now)
+                .map(Some)
+                .ok_or_else(|| err(field, format!("bad date \"{}\"", short(&s)))),
+        }
+    };
     let received = date(&mut f, Field::Received)?;
     let closed = date(&mut f, Field::Closed)?;
     let next_follow_up = date(&mut f, Field::NextFollowUp)?;
@@ -637,7 +652,7 @@ fn build(
             message: "no name, company or e-mail".into(),
         })?;
     if received.is_none() {
-        report.received_missing += 1;
+        *received_missing += 1;
     }
     let owner = f
         .remove(&Field::Owner)
@@ -809,6 +824,15 @@ fn class_header(rules: &Rules) -> String {
         .unwrap_or_else(|| "class".into())
 }
 
+/// What the building thread found besides leads.
+#[derive(Default)]
+struct Built {
+    received_missing: usize,
+    unknown: HashMap<String, usize>,
+    late_errors: Vec<RowError>,
+    rejected_spans: Vec<Range<usize>>,
+}
+
 /// Rows above which a progress bar is worth drawing.
 const PROGRESS_MIN_BYTES: usize = 4 << 20;
 
@@ -952,8 +976,6 @@ pub fn import_file(
 
     // Pass 2: build and write.
     let plan = store.plan().clone();
-    let mut unknown: HashMap<String, usize> = HashMap::new();
-    let mut late_errors: Vec<RowError> = Vec::new();
     let bar = progress_bar(req.progress, table.sniffed.text.len());
     let opts = ImportOptions {
         label: table.name.clone(),
@@ -966,34 +988,68 @@ pub fn import_file(
         dry_run: req.dry_run,
         rebuild_indexes: report.rows >= 100_000,
     };
-    let outcome = {
-        let report_ref = &mut report;
-        let rows = table.rows().filter_map(|ev| {
-            let Event::Row { line, record, span } = ev else {
-                return None;
-            };
-            if let Some(b) = &bar
-                && line % 4096 == 0
-            {
-                b.set_position(span.end as u64);
-            }
-            if rejected_lines.contains(&line) || is_blank(&record) {
-                return None;
-            }
-            let j = join_row(&record).ok().flatten();
-            let values = row_values(&rules.mapping, &cells(&record, width, j));
-            match build(&rules, line, values, now, &plan, report_ref, &mut unknown) {
-                Ok(change) => Some(Ok(Incoming { change, line })),
-                Err(e) if req.skip_bad => {
-                    late_errors.push(e);
-                    rejected_spans.push(span);
-                    None
+    // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
+    // thread while this one writes: the two halves take about as long as each other.
+    let (outcome, built) = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Incoming, DomainError>>(1024);
+        let (rules, plan, bar, rejected_lines, join_row, table) = (
+            &rules,
+            &plan,
+            bar.clone(),
+            &rejected_lines,
+            &join_row,
+            &table,
+        );
+        let builder = scope.spawn(move || {
+            let mut built = Built::default();
+            for ev in table.rows() {
+                let Event::Row { line, record, span } = ev else {
+                    continue;
+                };
+                if let Some(b) = &bar
+                    && line % 4096 == 0
+                {
+                    b.set_position(span.end as u64);
                 }
-                Err(e) => Some(Err(DomainError::Invalid(e.to_string()))),
+                if rejected_lines.contains(&line) || is_blank(&record) {
+                    continue;
+                }
+                let j = join_row(&record).ok().flatten();
+                let values = row_values(&rules.mapping, &cells(&record, width, j));
+                let item = match build(
+                    rules,
+                    line,
+                    values,
+                    now,
+                    plan,
+                    &mut built.received_missing,
+                    &mut built.unknown,
+                ) {
+                    Ok(change) => Ok(Incoming { change, line }),
+                    Err(e) if req.skip_bad => {
+                        built.late_errors.push(e);
+                        built.rejected_spans.push(span);
+                        continue;
+                    }
+                    Err(e) => Err(DomainError::Invalid(e.to_string())),
+                };
+                let stop = item.is_err();
+                // The writer stops listening when it fails: then so do we.
+                if send.send(item).is_err() || stop {
+                    break;
+                }
             }
+            built
         });
-        store.import(rows, &opts, now)?
-    };
+        let outcome = store.import(receive, &opts, now);
+        (outcome, builder.join())
+    });
+    let outcome = outcome?;
+    let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
+    report.received_missing = built.received_missing;
+    let unknown = built.unknown;
+    let late_errors = built.late_errors;
+    rejected_spans.extend(built.rejected_spans);
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -66,7 +66,7 @@ pub struct ImportOutcome {
 }
 
 /// Secondary indexes of `leads` that an import may drop and rebuild: everything but the e-mail
-/// index, which duplicate matching reads during the load.
+/// index, which duplicate matching reads during the load (unless the book is empty).
 const REBUILT_INDEXES: [&str; 9] = [
     "leads_inbox",
     "leads_pipeline",
@@ -244,7 +244,10 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(stmt);
             for (name, sql) in all {
-                if REBUILT_INDEXES.contains(&name.as_str()) {
+                // Into an empty book duplicates are found in memory, so the e-mail index can
+                // wait for the end too.
+                if REBUILT_INDEXES.contains(&name.as_str()) || (book_empty && name == "leads_email")
+                {
                     tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
                     rebuild.push(sql);
                 }
@@ -253,7 +256,28 @@ impl Store {
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).
         let mut by_email: HashMap<Box<str>, (i64, u64)> = HashMap::new();
-        let mut by_name: HashMap<Box<str>, (i64, u64)> = HashMap::new();
+        // Name and company → (lead number, line, whether that lead has an e-mail).
+        let mut by_name: HashMap<Box<str>, (i64, u64, bool)> = HashMap::new();
+        if !book_empty && opts.match_on == MatchOn::Contact {
+            // One scan of the book instead of one per row: name and company have no index.
+            let mut stmt = tx.prepare(
+                "SELECT n.number, l.name, l.company, l.email IS NOT NULL FROM leads l \
+                 JOIN lead_numbers n ON n.lead_uid = l.uid \
+                 WHERE l.company IS NOT NULL AND l.deleted_at IS NULL ORDER BY l.created_at",
+            )?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let (name, company): (String, String) = (r.get(1)?, r.get(2)?);
+                let key = format!(
+                    "{}\u{1F}{}",
+                    name.trim().to_lowercase(),
+                    company.trim().to_lowercase()
+                );
+                by_name
+                    .entry(key.into())
+                    .or_insert((r.get(0)?, 0, r.get(3)?));
+            }
+        }
         for row in rows {
             let row = row?;
             let lead = &row.change.lead;
@@ -283,16 +307,19 @@ impl Store {
                 if found.is_none()
                     && let Some(k) = name_company.as_deref()
                 {
-                    found = by_name.get(k).map(|&(n, l)| Found::File(n, l));
-                    if found.is_none() && !book_empty && email.is_none() {
-                        let (name, company) = k.split_once('\u{1F}').unwrap_or((k, ""));
-                        found = number_where(
-                            &tx,
-                            "lower(l.name) = ?1 AND lower(l.company) = ?2",
-                            &[&name, &company],
-                        )?
-                        .map(Found::Book);
-                    }
+                    // Two different e-mails are two people, whatever their names: name and
+                    // company decide only when one side has no e-mail.
+                    // (Line 0: a lead of the book, loaded below.)
+                    found = by_name
+                        .get(k)
+                        .filter(|&&(_, _, has_email)| email.is_none() || !has_email)
+                        .map(|&(n, l, _)| {
+                            if l == 0 {
+                                Found::Book(n)
+                            } else {
+                                Found::File(n, l)
+                            }
+                        });
                 }
             }
             let number = match (found, opts.on_duplicate) {
@@ -367,7 +394,9 @@ impl Store {
                 by_email.entry(k.into()).or_insert((number, row.line));
             }
             if let Some(k) = name_company {
-                by_name.entry(k.into()).or_insert((number, row.line));
+                by_name
+                    .entry(k.into())
+                    .or_insert((number, row.line, lead.email.is_some()));
             }
         }
         drop(by_email);
@@ -464,6 +493,30 @@ mod tests {
         assert_eq!(m.notes.as_deref(), Some("first\n\n[f.csv] second"));
         assert_eq!(m.tags, vec!["x", "y"]);
         assert_eq!(m.extra.as_deref(), Some(r#"{"k":"1","m":"3"}"#));
+    }
+
+    #[test]
+    fn name_and_company_match_only_when_an_email_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
+        let opts = ImportOptions::default();
+        let at = |name: &str, email: Option<&str>| {
+            let mut l = lead(name, email);
+            l.company = Some("Acme".into());
+            l
+        };
+        let rows = vec![
+            incoming(at("Jane Doe", Some("jane@acme.example")), 2),
+            incoming(at("Jane Doe", Some("jane.doe@other.example")), 3),
+            incoming(at("jane doe", None), 4),
+        ];
+        let out = store.import(rows, &opts, &now()).unwrap();
+        assert_eq!((out.new, out.merged), (2, 1));
+        let out = store
+            .import(vec![incoming(at("Jane Doe", None), 2)], &opts, &now())
+            .unwrap();
+        assert_eq!(out.merged, 1);
+        assert!(out.notices[0].contains("in the book"), "{:?}", out.notices);
     }
 
     #[test]
