@@ -221,13 +221,14 @@ impl Store {
             ),
             View::Pipeline => (
                 "l.status = 'open' AND l.deleted_at IS NULL".to_string(),
-                format!("{STAGE_RANK}, l.next_follow_up, l.value_cents"),
+                // Ties go to the bigger deal.
+                format!("{STAGE_RANK}, l.next_follow_up, l.value_cents DESC, l.rowid"),
                 None,
                 None,
             ),
             View::Stage(s) => (
                 format!("l.status = 'open' AND l.deleted_at IS NULL AND {STAGE_RANK} = :stage"),
-                "l.next_follow_up, l.value_cents".to_string(),
+                "l.next_follow_up, l.value_cents DESC, l.rowid".to_string(),
                 None,
                 Some(s.rank() as i64),
             ),
@@ -461,7 +462,9 @@ impl Store {
 /// A view's order with ties broken by rowid in the index's own direction, so the order is total
 /// (a window fetched twice is the same window) and still read straight off the index.
 fn total_order(order: &str) -> String {
-    if order.ends_with("DESC") {
+    if order.ends_with("rowid") {
+        order.to_string()
+    } else if order.ends_with("DESC") {
         format!("{order}, l.rowid DESC")
     } else {
         format!("{order}, l.rowid")

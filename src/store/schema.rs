@@ -101,7 +101,7 @@ pub const INDEXES: &[(&str, &str)] = &[
         "leads_pipeline",
         "CREATE INDEX leads_pipeline ON leads((CASE stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 \
          WHEN 'ripe' THEN 2 WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END), next_follow_up, \
-         value_cents) WHERE status = 'open' AND deleted_at IS NULL",
+         value_cents DESC) WHERE status = 'open' AND deleted_at IS NULL",
     ),
     (
         "leads_recycled",
