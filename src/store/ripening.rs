@@ -74,7 +74,7 @@ impl Store {
             (label(1), start(1), start(2), false),
             (label(2), start(2), start(3), false),
             (label(3), start(3), start(4), false),
-            ("later / unset".to_string(), start(4), None, true),
+            ("later/unset".to_string(), start(4), None, true),
         ];
         let p = &self.plan().stage_probability;
         // One pass over the open leads, each put in its group by CASE.
