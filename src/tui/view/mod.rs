@@ -80,7 +80,12 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn header(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let left = format!(" ripen · {}'s book", clean(&app.plan.user));
+    let user = clean(&app.plan.user);
+    let left = if user.eq_ignore_ascii_case("me") {
+        " ripen · my book".to_string()
+    } else {
+        format!(" ripen · {user}'s book")
+    };
     let right = app.now.local().format("%a %d %b %Y %H:%M ").to_string();
     let w = area.width as usize;
     let rw = right.width();
