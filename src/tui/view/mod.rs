@@ -172,7 +172,11 @@ fn footer_commands(app: &App) -> Vec<Command> {
     if app.book_empty {
         return vec![Add, Import, Demo, Help, Quit];
     }
-    let mut v = vec![Log, Snooze];
+    let mut v = if app.detail_open && app.areas().main.height == 0 {
+        vec![Back, Log, Snooze]
+    } else {
+        vec![Log, Snooze]
+    };
     match app.tab {
         Tab::Inbox => v.extend([Qualify, Lose]),
         Tab::Queue => v.extend([Week, Qualify, Lose]),
