@@ -855,7 +855,11 @@ impl App {
                 }
                 KeyCode::Down => self.move_cursor(1, store),
                 KeyCode::Up => self.move_cursor(-1, store),
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c)
+                    if !k
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
                     self.filters[idx].push(c);
                     self.after_filter(store);
                 }
