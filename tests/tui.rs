@@ -701,3 +701,25 @@ fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
     assert_eq!(lead.name, evil);
     assert_eq!(lead.company.as_deref(), Some("Acme"));
 }
+
+#[test]
+fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Filter);
+    fx.typed("ali");
+    let names: Vec<String> = fx
+        .app
+        .inbox
+        .rows
+        .iter()
+        .map(|r| r.lead.name.clone())
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    // "Emma Ali" (a word match) ranks before names where a-l-i is scattered.
+    assert!(names[0].contains("Ali"), "{names:?}");
+    assert_eq!(fx.app.inbox.selected, 0);
+    // Moving keeps the ranked order.
+    fx.key(KeyCode::Down);
+    assert_eq!(fx.app.selected().unwrap().lead.name, names[1]);
+}

@@ -20,6 +20,8 @@ pub struct RipeBucket {
     pub count: i64,
     pub value_cents: i64,
     pub weighted_cents: i64,
+    /// How many of these leads the stage probabilities expect to be won.
+    pub expected_wins: f64,
 }
 
 const BUCKET_WHERE: &str = "l.status = 'open' AND l.deleted_at IS NULL \
@@ -72,7 +74,7 @@ impl Store {
             (label(1), start(1), start(2), false),
             (label(2), start(2), start(3), false),
             (label(3), start(3), start(4), false),
-            ("later / unset".to_string(), start(4), None, true),
+            ("later/unset".to_string(), start(4), None, true),
         ];
         let p = &self.plan().stage_probability;
         // One pass over the open leads, each put in its group by CASE.
@@ -82,7 +84,10 @@ impl Store {
              count(*), coalesce(sum(l.value_cents), 0), \
              coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
                WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
-               WHEN 'negotiation' THEN :n ELSE 0 END)), 0) \
+               WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
+             coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
+               WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n \
+               ELSE 0 END), 0) \
              FROM leads l WHERE l.status = 'open' AND l.deleted_at IS NULL \
              AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' \
                   OR l.company LIKE :text ESCAPE '\\' OR l.email LIKE :text ESCAPE '\\') \
@@ -110,21 +115,22 @@ impl Store {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, f64>(3)?,
+                    r.get::<_, f64>(4)?,
                 ))
             },
         )?;
-        let mut sums = [(0i64, 0i64, 0f64); 6];
+        let mut sums = [(0i64, 0i64, 0f64, 0f64); 6];
         for row in rows {
-            let (g, count, value, weighted) = row?;
+            let (g, count, value, weighted, wins) = row?;
             if let Some(slot) = usize::try_from(g).ok().and_then(|g| sums.get_mut(g)) {
-                *slot = (count, value, weighted);
+                *slot = (count, value, weighted, wins);
             }
         }
         Ok(buckets
             .drain(..)
             .zip(sums)
             .map(
-                |((label, from, to, unset), (count, value_cents, weighted))| RipeBucket {
+                |((label, from, to, unset), (count, value_cents, weighted, wins))| RipeBucket {
                     label,
                     from,
                     to,
@@ -132,6 +138,7 @@ impl Store {
                     count,
                     value_cents,
                     weighted_cents: weighted.round() as i64,
+                    expected_wins: wins,
                 },
             )
             .collect())

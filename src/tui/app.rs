@@ -368,7 +368,31 @@ impl App {
                 }
             }
         }
+        self.rank_window(false);
         self.load_detail(store)
+    }
+
+    /// With a filter on and every match on screen, put the best fuzzy match first; the cursor
+    /// stays on its lead unless `best` asks for the top.
+    fn rank_window(&mut self, best: bool) {
+        let query = self.filters[self.tab.index()].clone();
+        if query.trim().is_empty() {
+            return;
+        }
+        let Some(w) = self.window_mut(self.tab) else {
+            return;
+        };
+        if w.offset != 0 || w.rows.len() < w.total {
+            return;
+        }
+        let keep = w.selected_row().map(|r| r.lead.uid.clone());
+        super::fuzzy::rank(&mut w.rows, &query);
+        w.selected = if best {
+            0
+        } else {
+            keep.and_then(|uid| w.rows.iter().position(|r| r.lead.uid == uid))
+                .unwrap_or(w.selected)
+        };
     }
 
     pub(super) fn refresh_or_report(&mut self, store: &Store, keep: Option<&str>) {
@@ -558,10 +582,18 @@ impl App {
     }
 
     fn move_cursor(&mut self, delta: isize, store: &Store) {
+        let mut whole = false;
         if let Some(w) = self.window_mut(self.tab) {
             w.step(delta);
+            // The whole list is on screen (perhaps ranked): nothing to fetch but the detail.
+            whole = w.offset == 0 && w.rows.len() == w.total;
         }
-        if let Err(e) = self.reload_window(store) {
+        let done = if whole {
+            self.load_detail(store)
+        } else {
+            self.reload_window(store)
+        };
+        if let Err(e) = done {
             self.fail(err_text(&e));
         }
     }
@@ -823,7 +855,11 @@ impl App {
                 }
                 KeyCode::Down => self.move_cursor(1, store),
                 KeyCode::Up => self.move_cursor(-1, store),
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c)
+                    if !k
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
                     self.filters[idx].push(c);
                     self.after_filter(store);
                 }
@@ -846,6 +882,10 @@ impl App {
             }
         }
         self.refresh_or_report(store, None);
+        self.rank_window(true);
+        if let Err(e) = self.load_detail(store) {
+            self.fail(err_text(&e));
+        }
     }
 
     fn click(&mut self, column: u16, row: u16, store: &Store) {
@@ -895,7 +935,9 @@ impl App {
                 }
             }
         }
-        self.refresh_or_report(store, None);
+        // Follow the clicked lead by uid: the window may be ranked differently from the view.
+        let keep = self.selected().map(|r| r.lead.uid.clone());
+        self.refresh_or_report(store, keep.as_deref());
     }
 
     /// The key event the keymap sees for a command, for tests and the loop.

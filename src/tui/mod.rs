@@ -6,6 +6,7 @@ pub mod actions;
 pub mod app;
 pub mod event_loop;
 pub mod form;
+pub mod fuzzy;
 pub mod keymap;
 pub mod layout;
 pub mod terminal;

@@ -19,10 +19,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         })
         .collect();
     rows.push(("".into(), ""));
-    rows.push((
-        "in forms".into(),
-        "Enter save · Tab/↓ next · ←/→ choose · Esc cancel",
-    ));
+    rows.push(("forms".into(), "Enter save · Tab · Esc cancel"));
     let area = f.area();
     // One column when it fits, else two side by side.
     let avail = area.height.saturating_sub(2) as usize;

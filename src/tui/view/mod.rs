@@ -80,7 +80,12 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn header(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let left = format!(" ripen · {}'s book", clean(&app.plan.user));
+    let user = clean(&app.plan.user);
+    let left = if user.eq_ignore_ascii_case("me") {
+        " ripen · my book".to_string()
+    } else {
+        format!(" ripen · {user}'s book")
+    };
     let right = app.now.local().format("%a %d %b %Y %H:%M ").to_string();
     let w = area.width as usize;
     let rw = right.width();
@@ -167,7 +172,11 @@ fn footer_commands(app: &App) -> Vec<Command> {
     if app.book_empty {
         return vec![Add, Import, Demo, Help, Quit];
     }
-    let mut v = vec![Log, Snooze];
+    let mut v = if app.detail_open && app.areas().main.height == 0 {
+        vec![Back, Log, Snooze]
+    } else {
+        vec![Log, Snooze]
+    };
     match app.tab {
         Tab::Inbox => v.extend([Qualify, Lose]),
         Tab::Queue => v.extend([Week, Qualify, Lose]),

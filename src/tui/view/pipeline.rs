@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
 use crate::domain::priority;
-use crate::tui::app::{App, BoardColumn, first_visible_column};
+use crate::tui::app::{App, BoardColumn, ColumnSource, first_visible_column};
 use crate::tui::layout;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -79,7 +79,16 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
     let w = inner.width as usize;
     let mut lines = vec![Line::from(Span::styled(
         fit(
-            &format!("weighted {}", format_money_short(col.weighted_cents, cur)),
+            &match &col.source {
+                ColumnSource::Ripe(b) => format!(
+                    "{} wtd ~{:.1} won",
+                    format_money_short(col.weighted_cents, cur),
+                    b.expected_wins
+                ),
+                ColumnSource::Stage(_) => {
+                    format!("weighted {}", format_money_short(col.weighted_cents, cur))
+                }
+            },
             w,
         ),
         t.dim,
