@@ -140,7 +140,7 @@ impl Store {
         let sql = format!(
             "SELECT {g}, count(*), count(*) FILTER (WHERE l.status <> 'new'), \
              count(*) FILTER (WHERE l.class IS NOT NULL), count(*) FILTER (WHERE l.status = 'won') \
-             FROM leads l WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
+             FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
              GROUP BY 1 ORDER BY 2 DESC, 1",
             g = by.sql()
         );
@@ -167,7 +167,7 @@ impl Store {
                SELECT {g} AS grp, \
                  (SELECT min(a.at) FROM activities a INDEXED BY activities_contacts \
                     WHERE a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS}) - l.received_at AS secs \
-               FROM leads l WHERE l.deleted_at IS NULL \
+               FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL \
                  AND l.received_at >= ?1 AND l.received_at < ?2), \
              ranked AS ( \
                SELECT grp, secs, \
@@ -211,7 +211,7 @@ impl Store {
                avg(CASE WHEN status IN ('won','lost') AND closed_at IS NOT NULL \
                    THEN (closed_at - received_at) / 86400.0 END), \
                coalesce(sum(value_cents) FILTER (WHERE status = 'won'), 0) \
-             FROM leads WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
+             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
              GROUP BY owner ORDER BY owner",
         )?;
         let rows = stmt.query_map(params![since, until], |r| {
@@ -236,7 +236,7 @@ impl Store {
         let (since, until) = period.bounds();
         let mut stmt = self.conn.prepare_cached(
             "SELECT status, coalesce(reason, '(none)'), count(*), coalesce(sum(value_cents), 0) \
-             FROM leads WHERE deleted_at IS NULL AND status IN ('lost','disqualified') \
+             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND status IN ('lost','disqualified') \
              AND closed_at >= ?1 AND closed_at < ?2 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
         )?;
         let rows = stmt.query_map(params![since, until], |r| {
@@ -262,7 +262,7 @@ impl Store {
                count(*) FILTER (WHERE recycle_count > 0 AND status IN ('won','lost')), \
                count(*) FILTER (WHERE recycle_count = 0 AND status = 'won'), \
                count(*) FILTER (WHERE recycle_count = 0 AND status IN ('won','lost')) \
-             FROM leads WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
+             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
             )?
             .query_row(params![since, until], |r| {
                 Ok(RecycleOutcome {
@@ -288,7 +288,7 @@ impl Store {
                    WHEN 'ripe' THEN ?4 WHEN 'proposal' THEN ?5 WHEN 'negotiation' THEN ?6 ELSE 0 END), \
                sum(CASE stage WHEN 'green' THEN ?2 WHEN 'warming' THEN ?3 \
                    WHEN 'ripe' THEN ?4 WHEN 'proposal' THEN ?5 WHEN 'negotiation' THEN ?6 ELSE 0 END) \
-             FROM leads INDEXED BY leads_pipeline WHERE status = 'open' AND deleted_at IS NULL \
+             FROM leads INDEXED BY leads_forecast WHERE status = 'open' AND deleted_at IS NULL \
              GROUP BY m ORDER BY CASE m WHEN 'overdue' THEN 0 WHEN 'not set' THEN 2 ELSE 1 END, m",
         )?;
         let rows = stmt.query_map(
@@ -352,7 +352,7 @@ impl Store {
                coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0), \
                (SELECT c.cost_cents FROM source_costs c WHERE c.source = l.source \
                   ORDER BY c.set_at DESC, c.uid DESC LIMIT 1) \
-             FROM leads l WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
+             FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
              GROUP BY s ORDER BY 2 DESC, 1",
         )?;
         let rows = stmt.query_map(params![since, until], |r| {
@@ -382,7 +382,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT strftime('%Y-%m', received_at, 'unixepoch') AS c, count(*){cols} \
-             FROM leads WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
+             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
              GROUP BY c ORDER BY c"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -122,6 +122,17 @@ pub const INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX leads_lost ON leads(closed_at) \
          WHERE status IN ('lost','disqualified') AND deleted_at IS NULL",
     ),
+    // Reports scan these instead of the leads themselves: every column they read, compactly.
+    (
+        "leads_report",
+        "CREATE INDEX leads_report ON leads(received_at, owner, source, status, class, \
+         closed_at, value_cents, recycle_count, reason) WHERE deleted_at IS NULL",
+    ),
+    (
+        "leads_forecast",
+        "CREATE INDEX leads_forecast ON leads(ripe_on, stage, value_cents) \
+         WHERE status = 'open' AND deleted_at IS NULL",
+    ),
     (
         "leads_received",
         "CREATE INDEX leads_received ON leads(received_at) WHERE deleted_at IS NULL",
