@@ -212,11 +212,14 @@ impl Store {
     {
         // A large load builds indexes over a million rows: give SQLite room to sort in memory.
         let cache_before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let temp_before: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
         if opts.rebuild_indexes {
             self.conn.pragma_update(None, "cache_size", -262_144)?;
+            self.conn.pragma_update(None, "temp_store", 2)?;
         }
         let out = self.import_in_tx(rows, opts, now);
         self.conn.pragma_update(None, "cache_size", cache_before)?;
+        self.conn.pragma_update(None, "temp_store", temp_before)?;
         out
     }
 
