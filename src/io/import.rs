@@ -118,6 +118,8 @@ pub struct ImportReport {
     /// Status words ripen did not know, with how many rows had each (imported as new).
     pub unknown_statuses: Vec<(String, usize)>,
     pub notices: Vec<String>,
+    /// Notices beyond the first thousand, counted only.
+    pub notices_dropped: usize,
     pub rejected_file: Option<String>,
     pub dry_run: bool,
 }
@@ -1063,6 +1065,7 @@ pub fn import_file(
     report.merged = outcome.merged;
     report.skipped = outcome.skipped;
     report.notices = outcome.notices;
+    report.notices_dropped = outcome.notices_dropped;
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
     let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();

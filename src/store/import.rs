@@ -61,8 +61,23 @@ pub struct ImportOutcome {
     pub new: usize,
     pub merged: usize,
     pub skipped: usize,
-    /// Duplicates and other things the user should hear about, one line each.
+    /// Duplicates and other things the user should hear about, one line each (the first
+    /// [`MAX_NOTICES`]; `notices_dropped` counts the rest).
     pub notices: Vec<String>,
+    pub notices_dropped: usize,
+}
+
+/// Notices kept in full: a re-import of a million rows must not print a million lines.
+pub const MAX_NOTICES: usize = 1_000;
+
+impl ImportOutcome {
+    fn notice(&mut self, line: String) {
+        if self.notices.len() < MAX_NOTICES {
+            self.notices.push(line);
+        } else {
+            self.notices_dropped += 1;
+        }
+    }
 }
 
 /// Secondary indexes of `leads` that an import may drop and rebuild: everything but the e-mail
@@ -351,7 +366,7 @@ impl Store {
                     if before.status.is_closed_out() {
                         notice.push_str(&format!(" — {}", describe_closed(&before, now)));
                     }
-                    out.notices.push(notice);
+                    out.notice(notice);
                     if opts.on_duplicate == OnDuplicate::Skip {
                         out.skipped += 1;
                         continue;
@@ -376,7 +391,7 @@ impl Store {
                             Found::Book(n) => format!("#{n} in the book"),
                             Found::File(_, l) => format!("line {l}"),
                         };
-                        out.notices.push(format!(
+                        out.notice(format!(
                             "{}:{}: {} added although it looks like {whom}",
                             opts.label,
                             row.line,
