@@ -33,8 +33,11 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             writeln!(ctx.out)?;
         } else {
             writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
-            for e in &report.errors {
+            for e in report.errors.iter().take(20) {
                 writeln!(ctx.out, "  rejected: {}", clean_line(e))?;
+            }
+            if let Some(f) = &report.rejected_file {
+                writeln!(ctx.out, "rejected rows written to {}", clean_line(f))?;
             }
         }
         return Ok(());

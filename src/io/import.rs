@@ -1072,28 +1072,39 @@ pub fn import_file(
     unknown.sort();
     report.unknown_statuses = unknown;
     if !errors.is_empty() && !req.dry_run {
-        let path = rejected_path(&req.path);
-        let mut text = String::new();
-        let header_span = &table.sniffed.text[..table.body];
-        text.push_str(header_span);
-        if !header_span.ends_with('\n') {
-            text.push('\n');
-        }
-        let body = &table.sniffed.text[table.body..];
-        for span in &rejected_spans {
-            let raw = &body[span.clone()];
-            text.push_str(raw);
-            if !raw.ends_with('\n') {
-                text.push('\n');
-            }
-        }
-        super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let path = write_rejected(&req.path, &table, &rejected_spans)?;
         report.rejected_file = Some(path.display().to_string());
     }
     Ok(report)
+}
+
+/// Write the header and the raw text of rejected rows beside the input (0600, atomically), so
+/// the user can fix them and import that file.
+fn write_rejected(
+    input: &Path,
+    table: &Table,
+    spans: &[Range<usize>],
+) -> Result<PathBuf, ImportError> {
+    let path = rejected_path(input);
+    let mut text = String::new();
+    let header = &table.sniffed.text[..table.body];
+    text.push_str(header);
+    if !header.ends_with('\n') {
+        text.push('\n');
+    }
+    let body = &table.sniffed.text[table.body..];
+    for span in spans {
+        let raw = body.get(span.clone()).unwrap_or("");
+        text.push_str(raw);
+        if !raw.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
 }
 
 /// `leads.csv` → `leads.rejected.csv`, beside the input.
@@ -1125,6 +1136,7 @@ pub struct HistoryReport {
     pub planned: usize,
     pub rejected: usize,
     pub errors: Vec<String>,
+    pub rejected_file: Option<String>,
     pub dry_run: bool,
 }
 
@@ -1226,8 +1238,14 @@ pub fn import_history(
     let mut evidence = DateEvidence::default();
     let mut errors = Vec::new();
     let mut rows = Vec::new();
+    let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
     for ev in t.rows() {
         report.rows += 1;
+        match &ev {
+            Event::Bad { line, span, .. } | Event::Row { line, span, .. } => {
+                spans.insert(*line, span.clone());
+            }
+        }
         match ev {
             Event::Bad {
                 line,
@@ -1366,8 +1384,17 @@ pub fn import_history(
         }
     }
     errors.extend(missing(&found));
+    errors.sort_by_key(|e| e.line);
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
+    if !errors.is_empty() && !req.dry_run {
+        let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        let rejected: Vec<Range<usize>> =
+            lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
+        let path = write_rejected(&req.path, &t, &rejected)?;
+        report.rejected_file = Some(path.display().to_string());
+    }
     Ok(report)
 }
 
