@@ -5,7 +5,7 @@
 set -eu
 file=$1
 runs=${2:-3}
-bin=$(dirname "$0")/../target/release/ripen
+bin=${RIPEN_BIN:-$(dirname "$0")/../target/release/ripen}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -356,11 +356,10 @@ fn reimport_skips_or_merges_duplicates_against_the_book() {
         (r["new"].as_u64(), r["skipped"].as_u64()),
         (Some(0), Some(62))
     );
-    let r = b.import_json(&[s(&f)]);
-    assert_eq!(
-        (r["new"].as_u64(), r["merged"].as_u64()),
-        (Some(0), Some(62))
-    );
+    let out = b.ok(&["import", s(&f)]);
+    assert!(out.contains("62 rows: 0 new, 62 merged"), "{out}");
+    assert!(out.contains("… and 42 more (--json lists them)"), "{out}");
+    assert!(out.contains("already disqualified"), "{out}");
     assert_eq!(b.list("all").len(), 61);
 }
 
@@ -474,5 +473,60 @@ fn activities_for_unknown_leads_are_refused_whole() {
     assert!(
         err.contains("Activity.csv:2: no lead with external id \"L0033\""),
         "{err}"
+    );
+}
+
+#[test]
+fn activities_with_skip_bad_attach_the_rest_and_keep_the_rejected_rows() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(&leads, "id,name,status\nX1,Jane Doe,new\n").unwrap();
+    b.ok(&["import", s(&leads)]);
+    let acts = b.dir.path().join("acts.csv");
+    std::fs::write(
+        &acts,
+        "LeadID,ActivityType,Subject,DueDate,Completed\n\
+         X1,Call,Intro call,2026-11-01,True\n\
+         X2,Call,Who is this,2026-11-02,False\n\
+         X1,Meeting,Demo,2026-12-03,False\n",
+    )
+    .unwrap();
+    let err = b.fails(&["import", "--activities", s(&acts), "--on", "LeadID"]);
+    assert!(
+        err.contains("acts.csv:3: no lead with external id \"X2\""),
+        "{err}"
+    );
+    let jane = find(&b.list("all"), "name", "Jane Doe").clone();
+    assert_eq!(jane["status"], "new", "nothing written");
+
+    let h: Value = serde_json::from_str(&b.ok(&[
+        "import",
+        "--activities",
+        s(&acts),
+        "--on",
+        "LeadID",
+        "--skip-bad",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        (
+            h["done"].as_u64(),
+            h["planned"].as_u64(),
+            h["rejected"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let jane = find(&b.list("all"), "name", "Jane Doe").clone();
+    assert_eq!(jane["status"], "working", "a done call is a first contact");
+    assert_eq!(jane["last_contact_at"], "2026-11-01T00:00:00Z");
+    assert_eq!(
+        jane["next_follow_up"], "2026-12-03T00:00:00Z",
+        "the planned meeting"
+    );
+    let rejected = std::fs::read_to_string(b.dir.path().join("acts.rejected.csv")).unwrap();
+    assert_eq!(
+        rejected,
+        "LeadID,ActivityType,Subject,DueDate,Completed\nX2,Call,Who is this,2026-11-02,False\n"
     );
 }

@@ -33,8 +33,11 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             writeln!(ctx.out)?;
         } else {
             writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
-            for e in &report.errors {
+            for e in report.errors.iter().take(20) {
                 writeln!(ctx.out, "  rejected: {}", clean_line(e))?;
+            }
+            if let Some(f) = &report.rejected_file {
+                writeln!(ctx.out, "rejected rows written to {}", clean_line(f))?;
             }
         }
         return Ok(());
@@ -91,11 +94,24 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             clean_line(word)
         )?;
     }
-    for n in &report.notices {
+    // People read the first screenful; --json has them all (up to a thousand).
+    const SHOWN: usize = 20;
+    for n in report.notices.iter().take(SHOWN) {
         writeln!(out, "  {}", clean_line(n))?;
     }
-    for e in &report.errors {
+    let more = report.notices.len().saturating_sub(SHOWN) + report.notices_dropped;
+    if more > 0 {
+        writeln!(out, "  … and {more} more (--json lists them)")?;
+    }
+    for e in report.errors.iter().take(SHOWN) {
         writeln!(out, "  rejected: {}", clean_line(e))?;
+    }
+    if report.errors.len() > SHOWN {
+        writeln!(
+            out,
+            "  … and {} more rejected rows (see the rejected file or --json)",
+            report.errors.len() - SHOWN
+        )?;
     }
     if let Some(f) = &report.rejected_file {
         writeln!(out, "rejected rows written to {}", clean_line(f))?;

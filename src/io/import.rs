@@ -118,6 +118,8 @@ pub struct ImportReport {
     /// Status words ripen did not know, with how many rows had each (imported as new).
     pub unknown_statuses: Vec<(String, usize)>,
     pub notices: Vec<String>,
+    /// Notices beyond the first thousand, counted only.
+    pub notices_dropped: usize,
     pub rejected_file: Option<String>,
     pub dry_run: bool,
 }
@@ -833,7 +835,12 @@ struct Built {
     rejected_spans: Vec<Range<usize>>,
 }
 
-/// Rows above which a progress bar is worth drawing.
+/// Rows from which an import drops the secondary indexes and rebuilds them at the end: already
+/// at 50,000 rows, maintaining eight partial indexes row by row costs more than one sorted
+/// build of each.
+const BULK_ROWS: usize = 5_000;
+
+/// Bytes above which a progress bar is worth drawing.
 const PROGRESS_MIN_BYTES: usize = 4 << 20;
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
@@ -986,7 +993,7 @@ pub fn import_file(
             MatchOn::Contact
         },
         dry_run: req.dry_run,
-        rebuild_indexes: report.rows >= 100_000,
+        rebuild_indexes: report.rows >= BULK_ROWS,
     };
     // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
     // thread while this one writes: the two halves take about as long as each other.
@@ -1058,34 +1065,46 @@ pub fn import_file(
     report.merged = outcome.merged;
     report.skipped = outcome.skipped;
     report.notices = outcome.notices;
+    report.notices_dropped = outcome.notices_dropped;
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
     let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
     unknown.sort();
     report.unknown_statuses = unknown;
     if !errors.is_empty() && !req.dry_run {
-        let path = rejected_path(&req.path);
-        let mut text = String::new();
-        let header_span = &table.sniffed.text[..table.body];
-        text.push_str(header_span);
-        if !header_span.ends_with('\n') {
-            text.push('\n');
-        }
-        let body = &table.sniffed.text[table.body..];
-        for span in &rejected_spans {
-            let raw = &body[span.clone()];
-            text.push_str(raw);
-            if !raw.ends_with('\n') {
-                text.push('\n');
-            }
-        }
-        super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let path = write_rejected(&req.path, &table, &rejected_spans)?;
         report.rejected_file = Some(path.display().to_string());
     }
     Ok(report)
+}
+
+/// Write the header and the raw text of rejected rows beside the input (0600, atomically), so
+/// the user can fix them and import that file.
+fn write_rejected(
+    input: &Path,
+    table: &Table,
+    spans: &[Range<usize>],
+) -> Result<PathBuf, ImportError> {
+    let path = rejected_path(input);
+    let mut text = String::new();
+    let header = &table.sniffed.text[..table.body];
+    text.push_str(header);
+    if !header.ends_with('\n') {
+        text.push('\n');
+    }
+    let body = &table.sniffed.text[table.body..];
+    for span in spans {
+        let raw = body.get(span.clone()).unwrap_or("");
+        text.push_str(raw);
+        if !raw.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
 }
 
 /// `leads.csv` → `leads.rejected.csv`, beside the input.
@@ -1117,6 +1136,7 @@ pub struct HistoryReport {
     pub planned: usize,
     pub rejected: usize,
     pub errors: Vec<String>,
+    pub rejected_file: Option<String>,
     pub dry_run: bool,
 }
 
@@ -1218,8 +1238,14 @@ pub fn import_history(
     let mut evidence = DateEvidence::default();
     let mut errors = Vec::new();
     let mut rows = Vec::new();
+    let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
     for ev in t.rows() {
         report.rows += 1;
+        match &ev {
+            Event::Bad { line, span, .. } | Event::Row { line, span, .. } => {
+                spans.insert(*line, span.clone());
+            }
+        }
         match ev {
             Event::Bad {
                 line,
@@ -1358,8 +1384,17 @@ pub fn import_history(
         }
     }
     errors.extend(missing(&found));
+    errors.sort_by_key(|e| e.line);
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
+    if !errors.is_empty() && !req.dry_run {
+        let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        let rejected: Vec<Range<usize>> =
+            lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
+        let path = write_rejected(&req.path, &t, &rejected)?;
+        report.rejected_file = Some(path.display().to_string());
+    }
     Ok(report)
 }
 

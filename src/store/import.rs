@@ -61,8 +61,23 @@ pub struct ImportOutcome {
     pub new: usize,
     pub merged: usize,
     pub skipped: usize,
-    /// Duplicates and other things the user should hear about, one line each.
+    /// Duplicates and other things the user should hear about, one line each (the first
+    /// [`MAX_NOTICES`]; `notices_dropped` counts the rest).
     pub notices: Vec<String>,
+    pub notices_dropped: usize,
+}
+
+/// Notices kept in full: a re-import of a million rows must not print a million lines.
+pub const MAX_NOTICES: usize = 1_000;
+
+impl ImportOutcome {
+    fn notice(&mut self, line: String) {
+        if self.notices.len() < MAX_NOTICES {
+            self.notices.push(line);
+        } else {
+            self.notices_dropped += 1;
+        }
+    }
 }
 
 /// Secondary indexes of `leads` that an import may drop and rebuild: everything but the e-mail
@@ -214,11 +229,14 @@ impl Store {
     {
         // A large load builds indexes over a million rows: give SQLite room to sort in memory.
         let cache_before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let temp_before: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
         if opts.rebuild_indexes {
             self.conn.pragma_update(None, "cache_size", -262_144)?;
+            self.conn.pragma_update(None, "temp_store", 2)?;
         }
         let out = self.import_in_tx(rows, opts, now);
         self.conn.pragma_update(None, "cache_size", cache_before)?;
+        self.conn.pragma_update(None, "temp_store", temp_before)?;
         out
     }
 
@@ -350,7 +368,7 @@ impl Store {
                     if before.status.is_closed_out() {
                         notice.push_str(&format!(" — {}", describe_closed(&before, now)));
                     }
-                    out.notices.push(notice);
+                    out.notice(notice);
                     if opts.on_duplicate == OnDuplicate::Skip {
                         out.skipped += 1;
                         continue;
@@ -375,7 +393,7 @@ impl Store {
                             Found::Book(n) => format!("#{n} in the book"),
                             Found::File(_, l) => format!("line {l}"),
                         };
-                        out.notices.push(format!(
+                        out.notice(format!(
                             "{}:{}: {} added although it looks like {whom}",
                             opts.label,
                             row.line,
