@@ -4,12 +4,12 @@ use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 
 use super::Ctx;
-use super::args::{ExportArgs, ExportFormat, ImportArgs, ListView, OnDuplicateArg};
+use super::args::{ExportArgs, ExportFormat, ImportArgs, OnDuplicateArg};
 use crate::domain::text::{clean_field, clean_line};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, HistoryRequest, ImportRequest, StatusOverride};
 use crate::io::mapping::Override;
-use crate::store::{Filter, OnDuplicate, View};
+use crate::store::{Filter, OnDuplicate};
 
 fn parse_all<T: std::str::FromStr<Err = String>>(items: &[String]) -> Result<Vec<T>> {
     items
@@ -121,32 +121,13 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let due_until = match a.due.as_deref() {
-        None => None,
-        Some(w) => Some(
-            View::queue_until(w, &now)
-                .with_context(|| format!("bad --due \"{w}\" (known: today, overdue, week)"))?,
-        ),
-    };
-    let view = match (a.view, due_until) {
-        (ListView::Queue, until) => View::Queue {
-            until: until.unwrap_or_else(|| now.start_of_tomorrow()),
-        },
-        (ListView::Recycled, Some(until)) => View::RecycledDue { until },
-        (_, Some(_)) => bail!("--due applies to the queue and recycled views"),
-        (ListView::Inbox, None) => View::Inbox,
-        (ListView::Pipeline, None) => View::Pipeline,
-        (ListView::Recycled, None) => View::Recycled,
-        (ListView::Won, None) => View::Won,
-        (ListView::Lost, None) => View::Lost,
-        (ListView::All, None) => View::All,
-    };
     let filter = Filter {
         owner: a.owner,
         source: a.source,
         tag: a.tag,
         text: a.search,
     };
+    let (view, filter) = super::selection(a.view, a.due.as_deref(), filter, &now)?;
     let rows = ctx.store.list(&view, &filter, 0, usize::MAX)?;
     let format = match a.format {
         ExportFormat::Csv => Format::Csv,

@@ -319,16 +319,21 @@ fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-fn list(a: ListArgs, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
-    let due_until = match a.due.as_deref() {
+/// The view and filter a `list` or `export` selects.
+pub(super) fn selection(
+    view: ListView,
+    due: Option<&str>,
+    filter: Filter,
+    now: &Now,
+) -> Result<(View, Filter)> {
+    let due_until = match due {
         None => None,
         Some(w) => Some(
-            View::queue_until(w, &now)
+            View::queue_until(w, now)
                 .with_context(|| format!("bad --due \"{w}\" (known: today, overdue, week)"))?,
         ),
     };
-    let view = match (a.view, due_until) {
+    let view = match (view, due_until) {
         (ListView::Queue, until) => View::Queue {
             until: until.unwrap_or_else(|| now.start_of_tomorrow()),
         },
@@ -341,12 +346,17 @@ fn list(a: ListArgs, ctx: &mut Ctx) -> Result<()> {
         (ListView::Lost, None) => View::Lost,
         (ListView::All, None) => View::All,
     };
+    Ok((view, filter))
+}
+
+fn list(a: ListArgs, ctx: &mut Ctx) -> Result<()> {
     let filter = Filter {
         owner: a.owner,
         source: a.source,
         tag: a.tag,
         text: a.search,
     };
+    let (view, filter) = selection(a.view, a.due.as_deref(), filter, &ctx.now)?;
     let rows = ctx
         .store
         .list(&view, &filter, 0, a.limit.unwrap_or(usize::MAX))?;

@@ -472,7 +472,7 @@ fn total_order(order: &str) -> String {
 }
 
 /// `jane doe` → `%jane%doe%`, with LIKE's wildcards in the input escaped.
-fn like_pattern(text: &Option<String>) -> Option<String> {
+pub(super) fn like_pattern(text: &Option<String>) -> Option<String> {
     let t = text.as_deref()?.trim();
     if t.is_empty() {
         return None;

@@ -4,6 +4,7 @@
 use rusqlite::named_params;
 
 use super::leads::{LeadRow, lead_row, row_select};
+use super::queue::like_pattern;
 use super::{Result, Store};
 
 const WHERE: &str = "l.status IN ('lost','disqualified') AND l.recycle_on IS NOT NULL \
@@ -14,17 +15,7 @@ const WHERE: &str = "l.status IN ('lost','disqualified') AND l.recycle_on IS NOT
 
 /// `lost budget` → `%lost%budget%`, LIKE's wildcards escaped.
 fn like(text: &str) -> String {
-    let mut p = String::from("%");
-    for word in text.split_whitespace() {
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                p.push('\\');
-            }
-            p.push(c);
-        }
-        p.push('%');
-    }
-    p
+    like_pattern(&Some(text.to_string())).unwrap_or_else(|| "%".into())
 }
 
 impl Store {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, named_params};
 
 use super::leads::{LeadRow, lead_row, row_select};
+use super::queue::like_pattern;
 use super::{Filter, Result, Store};
 use crate::domain::{Now, Stage};
 
@@ -29,25 +30,6 @@ const BUCKET_WHERE: &str = "l.status = 'open' AND l.deleted_at IS NULL \
           AND (:to IS NULL OR l.ripe_on < :to)) OR (:unset = 1 AND l.ripe_on IS NULL)) \
     AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' OR l.company LIKE :text ESCAPE '\\' \
          OR l.email LIKE :text ESCAPE '\\')";
-
-/// `jane doe` → `%jane%doe%`, LIKE's wildcards escaped (as the views' filter does).
-fn like(text: &Option<String>) -> Option<String> {
-    let t = text.as_deref()?.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let mut p = String::from("%");
-    for word in t.split_whitespace() {
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                p.push('\\');
-            }
-            p.push(c);
-        }
-        p.push('%');
-    }
-    Some(p)
-}
 
 fn month_start(day: NaiveDate, ahead: u32) -> Option<NaiveDate> {
     day.with_day(1)?.checked_add_months(Months::new(ahead))
@@ -93,7 +75,7 @@ impl Store {
                   OR l.company LIKE :text ESCAPE '\\' OR l.email LIKE :text ESCAPE '\\') \
              GROUP BY g";
         let ts = |i: usize| buckets.get(i).and_then(|b| b.2).map(|d| d.timestamp());
-        let text = like(&filter.text);
+        let text = like_pattern(&filter.text);
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(
             named_params! {
@@ -158,7 +140,7 @@ impl Store {
              LIMIT :limit OFFSET :offset",
             row_select()
         );
-        let text = like(&filter.text);
+        let text = like_pattern(&filter.text);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             named_params! {
