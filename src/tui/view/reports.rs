@@ -241,7 +241,8 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, rows: &[Row], latest: bool) 
         if text {
             cw = cw.min(MAX_TEXT_WIDTH);
         }
-        if used + cw > avail {
+        // Keep a column of margin before the border.
+        if used + cw >= avail {
             if i == 0 {
                 cols.push((i, avail.saturating_sub(used), text));
             }
