@@ -676,6 +676,23 @@ proptest! {
 }
 
 #[test]
+fn every_report_draws_at_every_size_without_panicking() {
+    let mut fx = fixture(80, 24, true);
+    fx.cmd(Command::Reports);
+    for report in 0..8 {
+        for w in (1..=130).step_by(7) {
+            for h in (1..=45).step_by(4) {
+                fx.app.update(Action::Resize(w, h), &mut fx.store, &now());
+                let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+                t.draw(|f| view::draw(f, &fx.app)).unwrap();
+            }
+        }
+        assert_eq!(fx.app.reports.selected, report);
+        fx.cmd(Command::Down);
+    }
+}
+
+#[test]
 fn a_screen_too_small_ignores_everything_but_resize_and_quit() {
     let fx = fixture(30, 8, true);
     let key = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -734,13 +751,19 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
     use ratatui::style::Color;
     let mut fx = fixture(120, 40, true);
     fx.app.theme = Theme::mono();
-    for c in [
+    // The lists and a form, then (the form closed) each of the eight reports' tables and charts.
+    let lists = [
         Command::Inbox,
         Command::Queue,
         Command::Pipeline,
         Command::Log,
-        Command::Reports,
-    ] {
+    ];
+    let reports = std::iter::once(Command::Reports).chain([Command::Down; 7]);
+    for c in lists.into_iter().chain(reports) {
+        if c == Command::Reports {
+            fx.key(KeyCode::Esc);
+            assert!(fx.app.form.is_none());
+        }
         fx.cmd(c);
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
         t.draw(|f| view::draw(f, &fx.app)).unwrap();
@@ -749,6 +772,7 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
             assert_eq!(cell.bg, Color::Reset, "{c:?} {cell:?}");
         }
     }
+    assert_eq!(fx.app.reports.name(), "owners");
 }
 
 #[test]
