@@ -115,12 +115,150 @@ fn digits_tab_and_shift_tab_switch_views() {
     assert_eq!(fx.app.tab, Tab::Queue);
     fx.cmd(Command::PrevView);
     fx.cmd(Command::PrevView);
+    assert_eq!(fx.app.tab, Tab::Reports);
+    fx.cmd(Command::PrevView);
     assert_eq!(fx.app.tab, Tab::Recycled);
     fx.cmd(Command::Pipeline);
     assert_eq!(fx.app.tab, Tab::Pipeline);
     assert_eq!(fx.app.board.columns.len(), 5);
     fx.cmd(Command::Months);
     assert_eq!(fx.app.board.columns.len(), 6);
+}
+
+#[test]
+fn five_opens_the_reports_and_tab_cycles_through_them() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    assert_eq!(fx.app.tab, Tab::Reports);
+    assert_eq!(fx.app.reports.name(), "funnel");
+    let received: i64 = fx
+        .app
+        .reports
+        .rows
+        .iter()
+        .map(|r| r["received"].as_i64().unwrap())
+        .sum();
+    assert_eq!(received, 60);
+    assert!(fx.app.selected().is_none() && fx.app.detail.is_none());
+    fx.cmd(Command::NextView);
+    assert_eq!(fx.app.tab, Tab::Inbox);
+    fx.cmd(Command::PrevView);
+    assert_eq!(fx.app.tab, Tab::Reports);
+    fx.cmd(Command::PrevView);
+    assert_eq!(fx.app.tab, Tab::Recycled);
+    fx.cmd(Command::NextView);
+    assert_eq!(fx.app.tab, Tab::Reports);
+}
+
+#[test]
+fn j_picks_the_next_report_and_refetches_its_rows() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    assert!(fx.app.reports.rows[0].contains_key("contacted_rate"));
+    fx.cmd(Command::Down);
+    assert_eq!(fx.app.reports.name(), "speed");
+    assert!(fx.app.reports.rows[0].contains_key("share_48h"));
+    fx.cmd(Command::Bottom);
+    assert_eq!(fx.app.reports.name(), "owners");
+    let rows = &fx.app.reports.rows;
+    let expected = ripen::report::rows(
+        &fx.store,
+        "owners",
+        &fx.app.reports.period.period(&now()),
+        ripen::store::By::Source,
+        &now(),
+    )
+    .unwrap();
+    assert_eq!(rows, &expected);
+    // The picker stops at its ends.
+    fx.cmd(Command::Down);
+    assert_eq!(fx.app.reports.name(), "owners");
+    fx.cmd(Command::Top);
+    fx.cmd(Command::Up);
+    assert_eq!(fx.app.reports.name(), "funnel");
+}
+
+#[test]
+fn p_cycles_the_period_and_narrows_the_numbers() {
+    use ripen::tui::app::ReportPeriod;
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    let total = |fx: &Fx| -> i64 {
+        fx.app
+            .reports
+            .rows
+            .iter()
+            .map(|r| r["received"].as_i64().unwrap())
+            .sum()
+    };
+    let all = total(&fx);
+    let mut seen = vec![fx.app.reports.period];
+    for _ in 0..3 {
+        fx.cmd(Command::Period);
+        seen.push(fx.app.reports.period);
+        assert!(total(&fx) <= all, "{:?}", fx.app.reports.period);
+    }
+    assert_eq!(
+        seen,
+        [
+            ReportPeriod::AllTime,
+            ReportPeriod::Last12Months,
+            ReportPeriod::ThisQuarter,
+            ReportPeriod::Last30Days
+        ]
+    );
+    // The demo book received some leads before the last 30 days.
+    assert!(total(&fx) < all);
+    let p = ReportPeriod::ThisQuarter.period(&now());
+    assert_eq!(p.since, Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap());
+    fx.cmd(Command::Period);
+    assert_eq!(fx.app.reports.period, ReportPeriod::AllTime);
+    assert_eq!(total(&fx), all);
+}
+
+#[test]
+fn b_groups_the_funnel_by_owner() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    fx.cmd(Command::GroupBy);
+    let groups: Vec<&str> = fx
+        .app
+        .reports
+        .rows
+        .iter()
+        .map(|r| r["group"].as_str().unwrap())
+        .collect();
+    assert!(
+        groups.contains(&"Kim") && groups.contains(&"me"),
+        "{groups:?}"
+    );
+}
+
+#[test]
+fn lead_actions_in_reports_say_there_are_no_leads() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    for c in [
+        Command::Log,
+        Command::Lose,
+        Command::Filter,
+        Command::Detail,
+    ] {
+        fx.cmd(c);
+        assert!(fx.app.form.is_none() && !fx.app.filtering && !fx.app.detail_open);
+        let s = fx.app.status.clone().unwrap();
+        assert!(s.text.contains("no leads in Reports"), "{c:?}: {}", s.text);
+    }
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Period);
+    assert!(
+        fx.app
+            .status
+            .clone()
+            .unwrap()
+            .text
+            .contains("only in Reports")
+    );
 }
 
 #[test]
@@ -436,6 +574,40 @@ fn snapshot_welcome() {
 }
 
 #[test]
+fn snapshot_reports_funnel() {
+    snap("reports_funnel", |fx| fx.cmd(Command::Reports));
+}
+
+#[test]
+fn snapshot_reports_forecast() {
+    snap("reports_forecast", |fx| {
+        fx.cmd(Command::Reports);
+        for _ in 0..6 {
+            fx.cmd(Command::Down);
+        }
+    });
+}
+
+#[test]
+fn snapshot_reports_owners_last_12_months() {
+    snap("reports_owners_12m", |fx| {
+        fx.cmd(Command::Reports);
+        fx.cmd(Command::Bottom);
+        fx.cmd(Command::Period);
+    });
+}
+
+#[test]
+fn snapshot_reports_ripening() {
+    snap("reports_ripening", |fx| {
+        fx.cmd(Command::Reports);
+        for _ in 0..3 {
+            fx.cmd(Command::Down);
+        }
+    });
+}
+
+#[test]
 fn snapshot_too_small() {
     let fx = fixture(30, 8, true);
     insta::assert_snapshot!("too_small", fx.render());
@@ -444,7 +616,7 @@ fn snapshot_too_small() {
 // ------------------------------------------------------------------ property
 
 fn key_strategy() -> impl Strategy<Value = Event> {
-    let keys: Vec<KeyCode> = "1234jkgGhL><lscxwrdynm/?qaeEitDb2026-+ "
+    let keys: Vec<KeyCode> = "12345jkgGhL><lscxwrdynm/?qaeEitDbp2026-+ "
         .chars()
         .map(KeyCode::Char)
         .chain([
@@ -500,6 +672,23 @@ proptest! {
             }
             term.draw(|f| view::draw(f, &fx.app)).unwrap();
         }
+    }
+}
+
+#[test]
+fn every_report_draws_at_every_size_without_panicking() {
+    let mut fx = fixture(80, 24, true);
+    fx.cmd(Command::Reports);
+    for report in 0..8 {
+        for w in (1..=130).step_by(7) {
+            for h in (1..=45).step_by(4) {
+                fx.app.update(Action::Resize(w, h), &mut fx.store, &now());
+                let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+                t.draw(|f| view::draw(f, &fx.app)).unwrap();
+            }
+        }
+        assert_eq!(fx.app.reports.selected, report);
+        fx.cmd(Command::Down);
     }
 }
 
@@ -562,12 +751,19 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
     use ratatui::style::Color;
     let mut fx = fixture(120, 40, true);
     fx.app.theme = Theme::mono();
-    for c in [
+    // The lists and a form, then (the form closed) each of the eight reports' tables and charts.
+    let lists = [
         Command::Inbox,
         Command::Queue,
         Command::Pipeline,
         Command::Log,
-    ] {
+    ];
+    let reports = std::iter::once(Command::Reports).chain([Command::Down; 7]);
+    for c in lists.into_iter().chain(reports) {
+        if c == Command::Reports {
+            fx.key(KeyCode::Esc);
+            assert!(fx.app.form.is_none());
+        }
         fx.cmd(c);
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
         t.draw(|f| view::draw(f, &fx.app)).unwrap();
@@ -576,6 +772,7 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
             assert_eq!(cell.bg, Color::Reset, "{c:?} {cell:?}");
         }
     }
+    assert_eq!(fx.app.reports.name(), "owners");
 }
 
 #[test]

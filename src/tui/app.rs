@@ -13,19 +13,27 @@ use crate::domain::lifecycle::{self, Contact};
 use crate::domain::priority::{self, Breakdown};
 use crate::domain::text::clean_field;
 use crate::domain::{Activity, ActivityKind, Now, Plan, Stage, Status};
-use crate::store::{Counts, Filter, LeadRow, RipeBucket, Store, StoreError, View};
+use crate::report;
+use crate::store::{By, Counts, Filter, LeadRow, Period, RipeBucket, Store, StoreError, View};
 
-/// The four views, in tab order.
+/// The five views, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Inbox,
     Queue,
     Pipeline,
     Recycled,
+    Reports,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Inbox, Tab::Queue, Tab::Pipeline, Tab::Recycled];
+    pub const ALL: [Tab; 5] = [
+        Tab::Inbox,
+        Tab::Queue,
+        Tab::Pipeline,
+        Tab::Recycled,
+        Tab::Reports,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -37,7 +45,128 @@ impl Tab {
             Tab::Queue => "Follow-ups",
             Tab::Pipeline => "Pipeline",
             Tab::Recycled => "Recycled",
+            Tab::Reports => "Reports",
         }
+    }
+
+    /// Whether the tab lists leads (and so has a cursor, a filter and a detail pane).
+    pub fn has_leads(self) -> bool {
+        self != Tab::Reports
+    }
+}
+
+/// The periods the Reports tab offers, cycled with `p`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPeriod {
+    AllTime,
+    Last12Months,
+    ThisQuarter,
+    Last30Days,
+}
+
+impl ReportPeriod {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportPeriod::AllTime => "all time",
+            ReportPeriod::Last12Months => "last 12 months",
+            ReportPeriod::ThisQuarter => "this quarter",
+            ReportPeriod::Last30Days => "last 30 days",
+        }
+    }
+
+    pub fn next(self) -> ReportPeriod {
+        match self {
+            ReportPeriod::AllTime => ReportPeriod::Last12Months,
+            ReportPeriod::Last12Months => ReportPeriod::ThisQuarter,
+            ReportPeriod::ThisQuarter => ReportPeriod::Last30Days,
+            ReportPeriod::Last30Days => ReportPeriod::AllTime,
+        }
+    }
+
+    /// The period as the store takes it, on local dates. It ends just after `now`, as the
+    /// CLI's default `--until` does, so what happened this very second counts.
+    pub fn period(self, now: &Now) -> Period {
+        use chrono::{Datelike, Days, Months, NaiveDate};
+        let today = now.today();
+        let since = match self {
+            ReportPeriod::AllTime => chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            ReportPeriod::Last12Months => {
+                now.start_of(today.checked_sub_months(Months::new(12)).unwrap_or(today))
+            }
+            ReportPeriod::ThisQuarter => {
+                let first = NaiveDate::from_ymd_opt(today.year(), today.month0() / 3 * 3 + 1, 1);
+                now.start_of(first.unwrap_or(today))
+            }
+            ReportPeriod::Last30Days => {
+                now.start_of(today.checked_sub_days(Days::new(30)).unwrap_or(today))
+            }
+        };
+        Period {
+            since,
+            until: now.utc + chrono::Duration::seconds(1),
+        }
+    }
+}
+
+/// What a report's rows are grouped by (`b` cycles it; funnel and speed use it).
+pub fn by_label(by: By) -> &'static str {
+    match by {
+        By::Source => "source",
+        By::Owner => "owner",
+        By::Month => "month",
+    }
+}
+
+fn next_by(by: By) -> By {
+    match by {
+        By::Source => By::Owner,
+        By::Owner => By::Month,
+        By::Month => By::Source,
+    }
+}
+
+/// Whether a report groups its rows by the `b` selector.
+pub fn report_uses_grouping(name: &str) -> bool {
+    matches!(name, "funnel" | "speed")
+}
+
+/// Whether a report covers the `p` period (the others describe the book as it is now).
+pub fn report_uses_period(name: &str) -> bool {
+    !matches!(name, "discipline" | "forecast")
+}
+
+/// The Reports tab: which report, over which period, grouped how, and its rows as last
+/// fetched (by `update` only; the view never reads the book).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reports {
+    /// Index into `report::NAMES`.
+    pub selected: usize,
+    pub period: ReportPeriod,
+    pub by: By,
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Why the rows could not be computed, shown in place of the table.
+    pub error: Option<String>,
+}
+
+impl Default for Reports {
+    fn default() -> Self {
+        Reports {
+            selected: 0,
+            period: ReportPeriod::AllTime,
+            by: By::Source,
+            rows: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+impl Reports {
+    /// The selected report's name.
+    pub fn name(&self) -> &'static str {
+        report::NAMES
+            .get(self.selected)
+            .copied()
+            .unwrap_or(report::NAMES[0])
     }
 }
 
@@ -185,10 +314,11 @@ pub struct App {
     pub queue: ListWindow,
     pub recycled: ListWindow,
     pub board: Board,
+    pub reports: Reports,
     /// Follow-ups show the coming week, not just today.
     pub week: bool,
     /// The filter text of each tab.
-    pub filters: [String; 4],
+    pub filters: [String; 5],
     /// The filter line is taking keys.
     pub filtering: bool,
     pub counts: Counts,
@@ -221,6 +351,7 @@ impl App {
             queue: ListWindow::default(),
             recycled: ListWindow::default(),
             board: Board::default(),
+            reports: Reports::default(),
             week: false,
             filters: Default::default(),
             filtering: false,
@@ -281,9 +412,9 @@ impl App {
         }
     }
 
-    /// The list view of a list tab.
-    pub fn view_of(&self, tab: Tab) -> View {
-        match tab {
+    /// The list view of a list tab (none for Reports, which lists no leads).
+    pub fn view_of(&self, tab: Tab) -> Option<View> {
+        Some(match tab {
             Tab::Inbox => View::Inbox,
             Tab::Queue => View::Queue {
                 until: if self.week {
@@ -295,12 +426,17 @@ impl App {
             },
             Tab::Pipeline => View::Pipeline,
             Tab::Recycled => View::Recycled,
-        }
+            Tab::Reports => return None,
+        })
     }
 
     /// The areas of the screen as drawn now.
     pub fn areas(&self) -> layout::Areas {
-        layout::areas(self.size, self.tab == Tab::Pipeline, self.detail_open)
+        if self.tab.has_leads() {
+            layout::areas(self.size, self.tab == Tab::Pipeline, self.detail_open)
+        } else {
+            layout::areas_without_detail(self.size)
+        }
     }
 
     fn window_mut(&mut self, tab: Tab) -> Option<&mut ListWindow> {
@@ -313,6 +449,7 @@ impl App {
                 .columns
                 .get_mut(self.board.col)
                 .map(|c| &mut c.window),
+            Tab::Reports => None,
         }
     }
 
@@ -323,6 +460,7 @@ impl App {
             Tab::Queue => Some(&self.queue),
             Tab::Recycled => Some(&self.recycled),
             Tab::Pipeline => self.board.columns.get(self.board.col).map(|c| &c.window),
+            Tab::Reports => None,
         }
     }
 
@@ -360,11 +498,15 @@ impl App {
                     total,
                 )?;
             }
+            // The report is fetched when it is opened or a selector changes, not on every
+            // refresh: a report over a big book costs far more than a window of leads.
+            Tab::Reports => {}
             tab => {
-                let view = self.view_of(tab);
-                let total = usize::try_from(store.count(&view, &filter)?).unwrap_or(0);
-                if let Some(w) = self.window_mut(tab) {
-                    w.load(page, keep, |o, l| store.list(&view, &filter, o, l), total)?;
+                if let Some(view) = self.view_of(tab) {
+                    let total = usize::try_from(store.count(&view, &filter)?).unwrap_or(0);
+                    if let Some(w) = self.window_mut(tab) {
+                        w.load(page, keep, |o, l| store.list(&view, &filter, o, l), total)?;
+                    }
                 }
             }
         }
@@ -606,7 +748,9 @@ impl App {
         let recycled_text = (self.tab == Tab::Recycled)
             .then(|| filter.text.clone())
             .flatten();
-        let view = self.view_of(self.tab);
+        let Some(view) = self.view_of(self.tab) else {
+            return Ok(());
+        };
         let source = self
             .board
             .columns
@@ -644,6 +788,37 @@ impl App {
         self.tab = tab;
         self.filtering = false;
         self.refresh_or_report(store, None);
+        if tab == Tab::Reports {
+            self.load_report(store);
+        }
+    }
+
+    /// Fetch the selected report's rows for the chosen period and grouping.
+    fn load_report(&mut self, store: &Store) {
+        let r = &self.reports;
+        let period = r.period.period(&self.now);
+        match report::rows(store, r.name(), &period, r.by, &self.now) {
+            Ok(rows) => {
+                self.reports.rows = rows;
+                self.reports.error = None;
+            }
+            Err(e) => {
+                let text = err_text(&e);
+                self.reports.rows.clear();
+                self.reports.error = Some(text.clone());
+                self.fail(text);
+            }
+        }
+    }
+
+    /// Move the report picker by `delta` (clamped) and refetch if it moved.
+    fn pick_report(&mut self, delta: isize, store: &Store) {
+        let last = report::NAMES.len() - 1;
+        let to = self.reports.selected.saturating_add_signed(delta).min(last);
+        if to != self.reports.selected {
+            self.reports.selected = to;
+            self.load_report(store);
+        }
     }
 
     fn command(&mut self, c: Command, store: &mut Store) -> Option<Effect> {
@@ -654,8 +829,85 @@ impl App {
             Command::Queue => self.switch(Tab::Queue, store),
             Command::Pipeline => self.switch(Tab::Pipeline, store),
             Command::Recycled => self.switch(Tab::Recycled, store),
-            Command::NextView => self.switch(Tab::ALL[(self.tab.index() + 1) % 4], store),
-            Command::PrevView => self.switch(Tab::ALL[(self.tab.index() + 3) % 4], store),
+            Command::Reports => self.switch(Tab::Reports, store),
+            Command::NextView => {
+                let n = Tab::ALL.len();
+                self.switch(Tab::ALL[(self.tab.index() + 1) % n], store)
+            }
+            Command::PrevView => {
+                let n = Tab::ALL.len();
+                self.switch(Tab::ALL[(self.tab.index() + n - 1) % n], store)
+            }
+            // On Reports the cursor keys walk the report picker instead of a list.
+            Command::Down
+            | Command::Up
+            | Command::PageDown
+            | Command::PageUp
+            | Command::Top
+            | Command::Bottom
+                if self.tab == Tab::Reports =>
+            {
+                let delta = match c {
+                    Command::Down | Command::PageDown => 1,
+                    Command::Up | Command::PageUp => -1,
+                    Command::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                self.pick_report(delta, store);
+            }
+            Command::Period => {
+                if self.tab == Tab::Reports {
+                    self.reports.period = self.reports.period.next();
+                    self.load_report(store);
+                    if !report_uses_period(self.reports.name()) {
+                        self.say(format!(
+                            "period {}: {} shows the book as it is now",
+                            self.reports.period.label(),
+                            self.reports.name()
+                        ));
+                    }
+                } else {
+                    self.fail("p: only in Reports");
+                }
+            }
+            Command::GroupBy => {
+                if self.tab == Tab::Reports {
+                    self.reports.by = next_by(self.reports.by);
+                    if report_uses_grouping(self.reports.name()) {
+                        self.load_report(store);
+                    } else {
+                        self.say(format!(
+                            "by {}: grouping applies to funnel and speed",
+                            by_label(self.reports.by)
+                        ));
+                    }
+                } else {
+                    self.fail("b: only in Reports");
+                }
+            }
+            // Reports list no leads: say so rather than "no lead selected".
+            Command::Detail
+            | Command::Add
+            | Command::Edit
+            | Command::Log
+            | Command::Snooze
+            | Command::Qualify
+            | Command::Lose
+            | Command::Win
+            | Command::StageForward
+            | Command::StageBack
+            | Command::Reactivate
+            | Command::Delete
+            | Command::CopyEmail
+            | Command::Note
+            | Command::Filter
+                if self.tab == Tab::Reports =>
+            {
+                self.fail(format!(
+                    "{}: no leads in Reports (1–4 for the lists)",
+                    self.keymap.key_label(c)
+                ));
+            }
             Command::Down => self.move_cursor(1, store),
             Command::Up => self.move_cursor(-1, store),
             Command::PageDown => self.move_cursor(page, store),
@@ -900,9 +1152,23 @@ impl App {
         if !inside {
             // A click on the tab bar switches views.
             if row == 1 {
-                let per = (self.size.width / 4).max(1);
-                let i = usize::from(column / per).min(3);
+                let n = Tab::ALL.len();
+                let per = (self.size.width / n as u16).max(1);
+                let i = usize::from(column / per).min(n - 1);
                 self.switch(Tab::ALL[i], store);
+            }
+            return;
+        }
+        if self.tab == Tab::Reports {
+            // A click on a name in the picker opens that report.
+            if let (Some(p), _) = layout::report_split(main)
+                && column < p.x + p.width
+                && let Some(i) = row.checked_sub(p.y + 1).map(usize::from)
+                && i < report::NAMES.len()
+                && i != self.reports.selected
+            {
+                self.reports.selected = i;
+                self.load_report(store);
             }
             return;
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// Where the user is; a key means a command only within one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// The four lead views (and the detail pane).
+    /// The tabs: four lead views (and the detail pane) and the reports.
     List,
     /// The empty book's welcome screen.
     Welcome,
@@ -20,6 +20,7 @@ pub enum Command {
     Queue,
     Pipeline,
     Recycled,
+    Reports,
     NextView,
     PrevView,
     Down,
@@ -48,6 +49,8 @@ pub enum Command {
     Filter,
     Week,
     Months,
+    Period,
+    GroupBy,
     Import,
     Export,
     Demo,
@@ -103,6 +106,14 @@ const SPECS: &[Spec] = &[
         keys: &["4"],
     },
     Spec {
+        command: Command::Reports,
+        name: "reports",
+        hint: "reports",
+        help: "Reports",
+        modes: L,
+        keys: &["5"],
+    },
+    Spec {
         command: Command::NextView,
         name: "next_view",
         hint: "next view",
@@ -122,7 +133,7 @@ const SPECS: &[Spec] = &[
         command: Command::Down,
         name: "down",
         hint: "down",
-        help: "Next lead",
+        help: "Next lead or report",
         modes: L,
         keys: &["j", "down"],
     },
@@ -130,7 +141,7 @@ const SPECS: &[Spec] = &[
         command: Command::Up,
         name: "up",
         hint: "up",
-        help: "Previous lead",
+        help: "Previous lead or report",
         modes: L,
         keys: &["k", "up"],
     },
@@ -325,6 +336,22 @@ const SPECS: &[Spec] = &[
         help: "Pipeline: stage / ripe month",
         modes: L,
         keys: &["m"],
+    },
+    Spec {
+        command: Command::Period,
+        name: "period",
+        hint: "period",
+        help: "Reports: cycle the period",
+        modes: L,
+        keys: &["p"],
+    },
+    Spec {
+        command: Command::GroupBy,
+        name: "group_by",
+        hint: "group by",
+        help: "Reports: source/owner/month",
+        modes: L,
+        keys: &["b"],
     },
     Spec {
         command: Command::Import,

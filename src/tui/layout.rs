@@ -57,6 +57,35 @@ pub fn areas(area: Rect, board: bool, detail_open: bool) -> Areas {
     }
 }
 
+/// The screen of a tab without a detail pane (Reports): the body is all main.
+pub fn areas_without_detail(area: Rect) -> Areas {
+    let mut a = areas(area, false, false);
+    let body_h = area.height.saturating_sub(4);
+    a.main = Rect::new(area.x, area.y + 2.min(area.height), area.width, body_h);
+    a.detail = None;
+    a
+}
+
+/// Width of the Reports tab's picker of report names (borders included).
+pub const REPORT_PICKER_WIDTH: u16 = 18;
+
+/// Split the Reports body into the picker of names (when there is room beside the report)
+/// and the report.
+pub fn report_split(main: Rect) -> (Option<Rect>, Rect) {
+    if main.width >= 3 * REPORT_PICKER_WIDTH {
+        let picker = Rect::new(main.x, main.y, REPORT_PICKER_WIDTH, main.height);
+        let report = Rect::new(
+            main.x + REPORT_PICKER_WIDTH,
+            main.y,
+            main.width - REPORT_PICKER_WIDTH,
+            main.height,
+        );
+        (Some(picker), report)
+    } else {
+        (None, main)
+    }
+}
+
 /// Rows of leads a list shows inside its box (borders and one header line taken).
 pub fn list_rows(main: Rect) -> usize {
     main.height.saturating_sub(3) as usize

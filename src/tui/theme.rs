@@ -22,6 +22,9 @@ pub struct Theme {
     pub key: Style,
     pub error: Style,
     pub border: Style,
+    /// Chart bars, and the numbers printed on them.
+    pub bar: Style,
+    pub bar_value: Style,
 }
 
 impl Theme {
@@ -43,6 +46,8 @@ impl Theme {
             key: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             border: Style::new().fg(Color::DarkGray),
+            bar: Style::new().fg(Color::Cyan),
+            bar_value: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         }
     }
 
@@ -64,6 +69,8 @@ impl Theme {
             key: bold,
             error: bold,
             border: Style::new(),
+            bar: Style::new(),
+            bar_value: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         }
     }
 

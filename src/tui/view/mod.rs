@@ -9,6 +9,7 @@ mod inbox;
 mod pipeline;
 mod queue;
 mod recycled;
+mod reports;
 mod welcome;
 
 use ratatui::Frame;
@@ -59,6 +60,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                 Tab::Queue => queue::draw(f, app, a.main),
                 Tab::Pipeline => pipeline::draw(f, app, a.main),
                 Tab::Recycled => recycled::draw(f, app, a.main),
+                Tab::Reports => reports::draw(f, app, a.main),
             }
         }
         if let Some(d) = a.detail {
@@ -137,6 +139,7 @@ pub fn tab_labels(app: &App, short: bool) -> Vec<(String, Option<(String, Style)
             format!("4 Recycled {}", c.recycled),
             (c.recycled_due > 0).then(|| (format!(" ·{}{}", c.recycled_due, word("due")), t.warn)),
         ),
+        ("5 Reports".to_string(), None),
     ]
 }
 
@@ -172,6 +175,10 @@ fn footer_commands(app: &App) -> Vec<Command> {
     if app.book_empty {
         return vec![Add, Import, Demo, Help, Quit];
     }
+    if app.tab == Tab::Reports {
+        // The picker's keys are written out in the footer itself (`j/k report`).
+        return vec![Period, GroupBy, NextView, Help, Quit];
+    }
     let mut v = if app.detail_open && app.areas().main.height == 0 {
         vec![Back, Log, Snooze]
     } else {
@@ -182,6 +189,7 @@ fn footer_commands(app: &App) -> Vec<Command> {
         Tab::Queue => v.extend([Week, Qualify, Lose]),
         Tab::Pipeline => v.extend([StageForward, Win, Lose, Months]),
         Tab::Recycled => v.extend([Reactivate]),
+        Tab::Reports => {}
     }
     v.extend([Add, Filter, Help, Quit]);
     v
@@ -211,6 +219,15 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             Span::raw(" clear"),
         ]);
     } else {
+        if app.tab == Tab::Reports && !app.book_empty {
+            let keys = format!(
+                "{}/{}",
+                app.keymap.key_label(Command::Down),
+                app.keymap.key_label(Command::Up)
+            );
+            spans.push(Span::styled(keys, t.key));
+            spans.push(Span::raw(" report  "));
+        }
         for (key, hint) in app.keymap.hints(&footer_commands(app)) {
             spans.push(Span::styled(key, t.key));
             spans.push(Span::raw(format!(" {hint}  ")));

@@ -1,0 +1,524 @@
+//! Reports: a picker of the eight reports, the chosen one's rows as a table (the `--json` keys
+//! as headers, numbers written for people) and a bar chart where one helps.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
+use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
+
+use super::{clean, clip_spans, cut, fit};
+use crate::domain::lead::{format_money, format_money_short};
+use crate::report::NAMES;
+use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
+use crate::tui::keymap::Command;
+use crate::tui::layout;
+use crate::tui::theme::Theme;
+
+type Row = Map<String, Value>;
+
+/// Text columns never grow wider than this; long group names are cut with `…`.
+const MAX_TEXT_WIDTH: usize = 18;
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let (picker, report) = layout::report_split(area);
+    if let Some(p) = picker {
+        draw_picker(f, app, p);
+    }
+    draw_report(f, app, report, picker.is_none());
+}
+
+fn boxed(f: &mut Frame, t: &Theme, area: Rect, title: &str) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(
+            cut(title, area.width.saturating_sub(2) as usize),
+            t.title,
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// The report names, then the period and grouping with the keys that change them.
+fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let inner = boxed(f, t, area, " Reports ");
+    let w = inner.width as usize;
+    let r = &app.reports;
+    let mut lines: Vec<Line> = NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            if i == r.selected {
+                Line::from(Span::styled(fit(&format!("▶ {name}"), w), t.selected))
+            } else {
+                Line::from(Span::raw(fit(&format!("  {name}"), w)))
+            }
+        })
+        .collect();
+    let setting = |key: Command, hint: &str, value: &str, applies: bool| {
+        let style = if applies { t.base } else { t.dim };
+        [
+            clip_spans(
+                vec![
+                    Span::styled(app.keymap.key_label(key), t.key),
+                    Span::raw(format!(" {hint}")),
+                ],
+                w,
+            ),
+            Line::from(Span::styled(fit(&format!("  {value}"), w), style)),
+        ]
+    };
+    lines.push(Line::default());
+    lines.extend(setting(
+        Command::Period,
+        "period",
+        r.period.label(),
+        report_uses_period(r.name()),
+    ));
+    lines.extend(setting(
+        Command::GroupBy,
+        "group by",
+        by_label(r.by),
+        report_uses_grouping(r.name()),
+    ));
+    lines.truncate(inner.height as usize);
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "Funnel · all time · by source": what the numbers cover.
+fn report_title(app: &App, numbered: bool) -> String {
+    let r = &app.reports;
+    let name = r.name();
+    let mut title = String::from(" ");
+    if numbered {
+        title.push_str(&format!("{}/{} ", r.selected + 1, NAMES.len()));
+    }
+    let mut chars = name.chars();
+    if let Some(c) = chars.next() {
+        title.extend(c.to_uppercase());
+        title.push_str(chars.as_str());
+    }
+    if report_uses_period(name) {
+        title.push_str(&format!(" · {}", r.period.label()));
+    } else {
+        title.push_str(" · now");
+    }
+    if report_uses_grouping(name) {
+        title.push_str(&format!(" · by {}", by_label(r.by)));
+    }
+    title.push(' ');
+    title
+}
+
+fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
+    let t = &app.theme;
+    let inner = boxed(f, t, area, &report_title(app, numbered));
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let r = &app.reports;
+    let w = inner.width as usize;
+    if let Some(e) = &r.error {
+        let line = Line::from(Span::styled(fit(&clean(e), w), t.error));
+        f.render_widget(Paragraph::new(line), inner);
+        return;
+    }
+    if r.rows.is_empty() {
+        let line = Line::from(Span::styled(fit(" no data for this period", w), t.dim));
+        f.render_widget(Paragraph::new(line), inner);
+        return;
+    }
+    let h = inner.height;
+    let chart = chart_spec(r.name(), &r.rows);
+    // The table comes first; a chart takes the rest when there is room for one worth reading.
+    let reserve = if chart.is_some() && h >= 12 {
+        (h * 2 / 5).clamp(6, 14)
+    } else {
+        0
+    };
+    let want = u16::try_from(r.rows.len() + 1).unwrap_or(u16::MAX);
+    let table_h = want.min(h - reserve);
+    let table_area = Rect::new(inner.x, inner.y, inner.width, table_h);
+    draw_table(f, app, table_area, &r.rows, r.name() == "ripening");
+    let rest = h - table_h;
+    if let Some(spec) = chart
+        && reserve > 0
+        && rest > 1
+    {
+        let chart_h = (rest - 1).min(14);
+        let chart_area = Rect::new(inner.x, inner.y + table_h + 1, inner.width, chart_h);
+        draw_chart(f, t, chart_area, &spec);
+    }
+}
+
+// ------------------------------------------------------------------ table
+
+/// Fractions read as percentages.
+fn is_rate(key: &str) -> bool {
+    key.ends_with("_rate")
+        || key.ends_with("_share")
+        || key == "share_48h"
+        || key == "roi"
+        || (key.starts_with("won_") && key.ends_with('m'))
+}
+
+/// Amounts in the book's currency (the reports give them in whole units, not cents).
+fn is_money(key: &str) -> bool {
+    matches!(key, "value" | "weighted" | "revenue" | "cost") || key.starts_with("cost_per_")
+}
+
+fn percent(f: f64) -> String {
+    format!("{:.0}%", f * 100.0)
+}
+
+fn cents(f: f64) -> i64 {
+    // `as` saturates, so a wild amount prints big rather than wrapping.
+    (f * 100.0).round() as i64
+}
+
+/// One value as the CLI writes it, with rates as percentages and money with the currency.
+fn cell(key: &str, v: &Value, currency: &str) -> String {
+    match v {
+        Value::Null => "–".into(),
+        Value::String(s) => clean(s),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if is_money(key) => format_money(cents(f), currency),
+            Some(f) if is_rate(key) => percent(f),
+            Some(f) if n.is_f64() => {
+                if f.fract() == 0.0 || f.abs() >= 10.0 {
+                    format!("{f:.0}")
+                } else {
+                    format!("{f:.2}")
+                }
+            }
+            _ => n.to_string(),
+        },
+        other => clean(&other.to_string()),
+    }
+}
+
+/// Right-align `s` in `w` columns (cut with `…` when longer).
+fn rfit(s: &str, w: usize) -> String {
+    if s.width() >= w {
+        fit(s, w)
+    } else {
+        format!("{}{s}", " ".repeat(w - s.width()))
+    }
+}
+
+/// The rows as a table: columns kept left to right while they fit (the rest drop from the
+/// right), numbers right-aligned. Rows that do not fit are counted on a last line; `latest`
+/// keeps the last rows instead of the first (the newest cohorts).
+fn draw_table(f: &mut Frame, app: &App, area: Rect, rows: &[Row], latest: bool) {
+    let t = &app.theme;
+    let Some(first) = rows.first() else {
+        return;
+    };
+    let cur = &app.plan.currency;
+    let keys: Vec<&String> = first.keys().collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            keys.iter()
+                .map(|k| cell(k, r.get(*k).unwrap_or(&Value::Null), cur))
+                .collect()
+        })
+        .collect();
+    let avail = area.width as usize;
+    let mut cols: Vec<(usize, usize, bool)> = Vec::new();
+    let mut used = 1;
+    for (i, k) in keys.iter().enumerate() {
+        let text = rows
+            .iter()
+            .any(|r| matches!(r.get(*k), Some(Value::String(_))));
+        let widest = cells.iter().map(|c| c[i].width()).max().unwrap_or(0);
+        let mut cw = widest.max(k.width());
+        if text {
+            cw = cw.min(MAX_TEXT_WIDTH);
+        }
+        // Keep a column of margin before the border.
+        if used + cw >= avail {
+            if i == 0 {
+                cols.push((i, avail.saturating_sub(used), text));
+            }
+            break;
+        }
+        cols.push((i, cw, text));
+        used += cw + 2;
+    }
+    let line = |texts: Vec<(String, Style)>| {
+        let mut spans = vec![Span::raw(" ")];
+        for (j, (s, st)) in texts.into_iter().enumerate() {
+            if j > 0 {
+                spans.push(Span::raw("  "));
+            }
+            spans.push(Span::styled(s, st));
+        }
+        clip_spans(spans, avail)
+    };
+    let mut lines = vec![line(
+        cols.iter()
+            .map(|&(i, cw, text)| {
+                let k = clean(keys[i]);
+                (if text { fit(&k, cw) } else { rfit(&k, cw) }, t.header)
+            })
+            .collect(),
+    )];
+    let room = (area.height as usize).saturating_sub(1);
+    let (shown, hidden) = if cells.len() <= room {
+        (0..cells.len(), 0)
+    } else {
+        let n = room.saturating_sub(1);
+        let hidden = cells.len() - n;
+        if latest {
+            (hidden..cells.len(), hidden)
+        } else {
+            (0..n, hidden)
+        }
+    };
+    let more = |words: &str| {
+        Line::from(Span::styled(
+            fit(&format!(" … {hidden} {words}"), avail),
+            t.dim,
+        ))
+    };
+    if hidden > 0 && latest {
+        lines.push(more("earlier"));
+    }
+    for row in &cells[shown] {
+        lines.push(line(
+            cols.iter()
+                .map(|&(i, cw, text)| {
+                    let s = &row[i];
+                    if text {
+                        (fit(s, cw), t.base)
+                    } else if s == "–" {
+                        (rfit(s, cw), t.dim)
+                    } else {
+                        (rfit(s, cw), t.base)
+                    }
+                })
+                .collect(),
+        ));
+    }
+    if hidden > 0 && !latest {
+        lines.push(more("more"));
+    }
+    lines.truncate(area.height as usize);
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+// ------------------------------------------------------------------ chart
+
+/// A bar chart to draw: its caption and bars (label, value to scale by, text on the bar).
+struct ChartSpec {
+    title: String,
+    bars: Vec<(String, u64, String)>,
+    /// When not every bar fits, keep the last ones (the latest months) rather than the first.
+    latest: bool,
+}
+
+fn num(r: &Row, key: &str) -> Option<f64> {
+    r.get(key).and_then(Value::as_f64)
+}
+
+fn text(r: &Row, key: &str) -> String {
+    match r.get(key) {
+        Some(Value::String(s)) => clean(s),
+        Some(Value::Null) | None => "–".into(),
+        Some(v) => clean(&v.to_string()),
+    }
+}
+
+/// Bars scale by thousandths of a share so that 46.2% and 46.8% differ.
+fn share_bar(label: String, share: Option<f64>) -> (String, u64, String) {
+    match share {
+        Some(s) => (label, (s * 1000.0).round().max(0.0) as u64, percent(s)),
+        None => (label, 0, "–".into()),
+    }
+}
+
+/// Money on a bar: short and ASCII-only (the caption names the currency), since the chart
+/// centres its text by bytes.
+fn money_bar(label: String, v: f64) -> (String, u64, String) {
+    let short = format_money_short(cents(v), "");
+    (label, v.round().max(0.0) as u64, short)
+}
+
+fn count_bar(label: impl Into<String>, n: f64) -> (String, u64, String) {
+    let n = n.round().max(0.0) as u64;
+    (label.into(), n, n.to_string())
+}
+
+/// The chart that helps read each report, if any.
+fn chart_spec(name: &str, rows: &[Row]) -> Option<ChartSpec> {
+    let per_row = |f: &dyn Fn(&Row) -> (String, u64, String)| -> Vec<(String, u64, String)> {
+        rows.iter().map(f).collect()
+    };
+    let (title, bars, latest) = match name {
+        "funnel" => {
+            let total = |k: &str| rows.iter().filter_map(|r| num(r, k)).sum::<f64>();
+            let bars = ["received", "contacted", "qualified", "won"]
+                .iter()
+                .map(|k| count_bar(*k, total(k)))
+                .collect();
+            (
+                "received → contacted → qualified → won, all groups",
+                bars,
+                false,
+            )
+        }
+        "speed" => (
+            "share contacted within 48 h",
+            per_row(&|r| share_bar(text(r, "group"), num(r, "share_48h"))),
+            false,
+        ),
+        "discipline" => {
+            let r = rows.first()?;
+            let bars = ["open", "touched_30d", "stale", "active_stale"]
+                .iter()
+                .map(|k| count_bar(*k, num(r, k).unwrap_or(0.0)))
+                .collect();
+            ("open leads touched in 30 days, and gone stale", bars, false)
+        }
+        "ripening" => (
+            "share won so far (up to 12 months), by cohort",
+            per_row(&|r| {
+                // The cumulative share at the last month measured.
+                let last = (1..=12).rev().find_map(|m| num(r, &format!("won_{m}m")));
+                share_bar(text(r, "cohort"), last)
+            }),
+            true,
+        ),
+        "losses" => (
+            "lost and disqualified, by reason",
+            rows.iter()
+                .filter(|r| r.get("kind").and_then(Value::as_str) == Some("reason"))
+                .map(|r| count_bar(text(r, "reason"), num(r, "count").unwrap_or(0.0)))
+                .collect(),
+            false,
+        ),
+        "sources" => (
+            "revenue by source",
+            per_row(&|r| money_bar(text(r, "source"), num(r, "revenue").unwrap_or(0.0))),
+            false,
+        ),
+        "forecast" => (
+            "weighted value by expected month",
+            per_row(&|r| money_bar(text(r, "month"), num(r, "weighted").unwrap_or(0.0))),
+            true,
+        ),
+        "owners" => (
+            "win rate = won / (won + lost), by owner",
+            per_row(&|r| share_bar(text(r, "owner"), num(r, "win_rate"))),
+            false,
+        ),
+        _ => return None,
+    };
+    (!bars.is_empty()).then(|| ChartSpec {
+        title: title.to_string(),
+        bars,
+        latest,
+    })
+}
+
+/// Narrowest bar worth drawing: room for a short label or number.
+const MIN_BAR: usize = 3;
+const MAX_BAR: usize = 12;
+
+/// A bar's label in `w` columns: `2026-11` becomes `Nov'26` or `Nov` when narrow, so the
+/// months stay told apart; other labels are cut with `…`.
+fn bar_label(label: &str, w: usize) -> String {
+    let month = chrono::NaiveDate::parse_from_str(&format!("{label}-01"), "%Y-%m-%d").ok();
+    match month {
+        Some(d) if label.width() > w && w >= 6 => d.format("%b'%y").to_string(),
+        Some(d) if label.width() > w && w >= 3 => d.format("%b").to_string(),
+        _ => cut(label, w),
+    }
+}
+
+/// A caption and vertical bars, as many as fit; nothing at all in a tiny area.
+fn draw_chart(f: &mut Frame, t: &Theme, area: Rect, spec: &ChartSpec) {
+    if area.height < 4 || area.width < 8 {
+        return;
+    }
+    let w = area.width as usize;
+    let caption = Line::from(Span::styled(fit(&format!(" {}", spec.title), w), t.dim));
+    f.render_widget(
+        Paragraph::new(caption),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    // One column of margin left, like the table.
+    let plot = Rect::new(area.x + 1, area.y + 1, area.width - 1, area.height - 1);
+    let pw = plot.width as usize;
+    let fits = ((pw + 1) / (MIN_BAR + 1)).max(1);
+    let n = spec.bars.len().min(fits);
+    let chosen = if spec.latest {
+        &spec.bars[spec.bars.len() - n..]
+    } else {
+        &spec.bars[..n]
+    };
+    let bw = ((pw + 1) / n).saturating_sub(1).clamp(1, MAX_BAR);
+    let bars: Vec<Bar> = chosen
+        .iter()
+        .map(|(label, value, text)| {
+            Bar::default()
+                .value(*value)
+                .text_value(text.clone())
+                .label(Line::from(bar_label(label, bw)))
+        })
+        .collect();
+    let chart = BarChart::default()
+        .data(BarGroup::default().bars(&bars))
+        .bar_width(u16::try_from(bw).unwrap_or(1))
+        .bar_gap(1)
+        .bar_style(t.bar)
+        .value_style(t.bar_value)
+        .label_style(t.base);
+    f.render_widget(chart, plot);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_read_like_the_cli_with_rates_and_money() {
+        assert_eq!(cell("win_rate", &json!(0.6), "€"), "60%");
+        assert_eq!(cell("won_3m", &json!(0.4286), "€"), "43%");
+        assert_eq!(cell("revenue", &json!(249500.0), "€"), "€249,500");
+        assert_eq!(cell("leads_per_win", &json!(6.5), "€"), "6.50");
+        assert_eq!(cell("won", &json!(2), "€"), "2");
+        assert_eq!(cell("cost", &Value::Null, "€"), "–");
+    }
+
+    #[test]
+    fn month_labels_shorten_to_month_names() {
+        assert_eq!(bar_label("2026-11", 7), "2026-11");
+        assert_eq!(bar_label("2026-11", 6), "Nov'26");
+        assert_eq!(bar_label("2026-11", 4), "Nov");
+        assert_eq!(bar_label("overdue", 4), "ove…");
+        assert_eq!(bar_label("Cold list", 1), "…");
+    }
+
+    #[test]
+    fn the_funnel_chart_adds_up_the_groups() {
+        let rows: Vec<Row> = [
+            json!({"group": "a", "received": 3, "contacted": 2, "qualified": 1, "won": 1}),
+            json!({"group": "b", "received": 5, "contacted": 4, "qualified": 0, "won": 0}),
+        ]
+        .into_iter()
+        .filter_map(|v| v.as_object().cloned())
+        .collect();
+        let spec = chart_spec("funnel", &rows).unwrap();
+        let values: Vec<u64> = spec.bars.iter().map(|b| b.1).collect();
+        assert_eq!(values, [8, 6, 1, 1]);
+        assert!(chart_spec("owners", &[]).is_none());
+    }
+}
