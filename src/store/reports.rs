@@ -327,7 +327,8 @@ impl Store {
                SELECT l.status, coalesce((SELECT max(a.at) FROM activities a \
                  INDEXED BY activities_contacts WHERE a.lead_uid = l.uid \
                  AND a.kind IN {CONTACT_KINDS}), l.received_at) AS at \
-               FROM leads l WHERE l.deleted_at IS NULL AND l.status IN ('new','working','open')) \
+               FROM leads l INDEXED BY leads_report \
+               WHERE l.deleted_at IS NULL AND l.status IN ('new','working','open')) \
              SELECT count(*) FILTER (WHERE status = 'open'), \
                count(*) FILTER (WHERE status = 'open' AND at >= ?1), \
                count(*) FILTER (WHERE status = 'open' AND at < ?2), \
