@@ -448,6 +448,23 @@ fn the_filter_narrows_as_you_type_and_esc_clears_it() {
 }
 
 #[test]
+fn the_tab_bar_at_100_columns_keeps_the_marks_and_the_value() {
+    let fx = fixture(100, 30, true);
+    let screen = fx.render();
+    let bar = screen.lines().nth(1).unwrap();
+    let c = &fx.app.counts;
+    for part in [
+        format!("1 Inbox {} ‼{} │", c.inbox, c.inbox_late),
+        format!("2 Follow-ups {} !{} │", c.queue, c.overdue),
+        format!("3 Pipeline {}·€", c.pipeline),
+        format!("4 Recycled {}·{} due", c.recycled, c.recycled_due),
+        "5 Reports".to_string(),
+    ] {
+        assert!(bar.contains(&part), "{part} not in {bar}");
+    }
+}
+
+#[test]
 fn import_and_export_say_coming_soon() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Import);
