@@ -5,6 +5,7 @@
 mod detail;
 mod forms;
 mod help;
+mod import;
 mod inbox;
 mod pipeline;
 mod queue;
@@ -71,6 +72,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     status(f, app, a.status);
     if let Some(form) = &app.form {
         forms::draw(f, app, form);
+    }
+    if let Some(p) = &app.import {
+        import::draw(f, app, p);
     }
     if let Some(q) = &app.confirm {
         confirm(f, app, q);
@@ -220,7 +224,16 @@ fn footer_commands(app: &App) -> Vec<Command> {
 fn footer(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    if app.form.is_some() {
+    if app.import.is_some() {
+        spans.extend([
+            Span::styled("Enter", t.key),
+            Span::raw(" import  "),
+            Span::styled("↑/↓", t.key),
+            Span::raw(" scroll  "),
+            Span::styled("Esc", t.key),
+            Span::raw(" cancel"),
+        ]);
+    } else if app.form.is_some() {
         spans.extend([
             Span::styled("Enter", t.key),
             Span::raw(" save  "),
