@@ -572,6 +572,26 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
 }
 
 #[test]
+fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
+    let Some(file) = shared("exports/hostile.csv") else {
+        return;
+    };
+    let mut fx = fixture(120, 40, false);
+    fx.preview_import(file.to_str().unwrap());
+    let p = fx
+        .app
+        .import
+        .clone()
+        .expect("the preview lists the bad row");
+    assert!(p.report.is_none());
+    let screen = fx.render();
+    assert!(!screen.contains('\x1b') && !screen.contains('\x07'));
+    assert!(screen.contains("hostile.csv:7"), "{screen}");
+    fx.key(KeyCode::Enter);
+    assert_eq!(all_leads(&fx), 0);
+}
+
+#[test]
 fn a_missing_file_keeps_the_form_open_with_the_error() {
     let mut fx = fixture(100, 30, true);
     fx.preview_import("no-such-file.csv");
