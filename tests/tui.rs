@@ -33,13 +33,15 @@ fn fixture(w: u16, h: u16, demo: bool) -> Fx {
     if demo {
         ripen::demo::fill(&mut store, 60, 7, &now()).unwrap();
     }
-    let app = App::new(
+    let mut app = App::new(
         &store,
         Keymap::default(),
         Theme::colour(),
         now(),
         Rect::new(0, 0, w, h),
     );
+    // Relative paths in the import and export forms land in the test's own folder.
+    app.dir = dir.path().to_path_buf();
     Fx {
         _dir: dir,
         store,
@@ -448,12 +450,260 @@ fn the_filter_narrows_as_you_type_and_esc_clears_it() {
 }
 
 #[test]
-fn import_and_export_say_coming_soon() {
+fn the_tab_bar_at_100_columns_keeps_the_marks_and_the_value() {
+    let fx = fixture(100, 30, true);
+    let screen = fx.render();
+    let bar = screen.lines().nth(1).unwrap();
+    let c = &fx.app.counts;
+    for part in [
+        format!("1 Inbox {} ‼{} │", c.inbox, c.inbox_late),
+        format!("2 Follow-ups {} !{} │", c.queue, c.overdue),
+        format!("3 Pipeline {}·€", c.pipeline),
+        format!("4 Recycled {}·{} due", c.recycled, c.recycled_due),
+        "5 Reports".to_string(),
+    ] {
+        assert!(bar.contains(&part), "{part} not in {bar}");
+    }
+}
+
+fn shared(rel: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        println!("skipped: {} is missing", p.display());
+        None
+    }
+}
+
+fn all_leads(fx: &Fx) -> usize {
+    fx.store
+        .list(&View::All, &Filter::default(), 0, usize::MAX)
+        .unwrap()
+        .len()
+}
+
+impl Fx {
+    /// `i`, a path, Enter: the dry run's preview.
+    fn preview_import(&mut self, path: &str) {
+        self.cmd(Command::Import);
+        assert!(self.app.form.is_some());
+        self.app
+            .update(Action::Paste(path.to_string()), &mut self.store, &now());
+        self.key(KeyCode::Enter);
+    }
+
+    fn status(&self) -> String {
+        self.app.status.clone().map(|s| s.text).unwrap_or_default()
+    }
+}
+
+#[test]
+fn import_from_the_welcome_screen_previews_then_imports() {
+    let Some(file) = shared("exports/hubspot-contacts.csv") else {
+        return;
+    };
+    let mut fx = fixture(100, 30, false);
+    assert!(fx.app.book_empty);
+    fx.preview_import(file.to_str().unwrap());
+    let p = fx.app.import.clone().expect("the preview is open");
+    let r = p.report.clone().unwrap();
+    assert_eq!((r.rows, r.new, r.merged, r.rejected), (62, 61, 1, 0));
+    assert_eq!(all_leads(&fx), 0, "a dry run writes nothing");
+    let screen = fx.render();
+    assert!(screen.contains("62 rows: 61 new, 1 merged"), "{screen}");
+    assert!(screen.contains("UTF-8, comma separated"), "{screen}");
+    assert!(screen.contains("hubspot-contacts.csv:63"), "{screen}");
+
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.import.is_none());
+    assert_eq!(all_leads(&fx), 61);
+    assert!(!fx.app.book_empty, "the views refreshed");
+    assert!(fx.app.counts.inbox > 0);
+    assert!(
+        fx.status()
+            .contains("imported hubspot-contacts.csv: 61 new, 1 merged"),
+        "{}",
+        fx.status()
+    );
+}
+
+#[test]
+fn esc_on_the_import_preview_writes_nothing() {
+    let Some(file) = shared("exports/hubspot-contacts.csv") else {
+        return;
+    };
     let mut fx = fixture(100, 30, true);
+    let before = all_leads(&fx);
+    fx.preview_import(file.to_str().unwrap());
+    assert!(fx.app.import.is_some());
+    fx.key(KeyCode::Esc);
+    assert!(fx.app.import.is_none());
+    assert_eq!(all_leads(&fx), before);
+    assert!(fx.status().contains("nothing written"), "{}", fx.status());
+}
+
+#[test]
+fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
+    let Some(file) = shared("exports/broken-quote.csv") else {
+        return;
+    };
+    let mut fx = fixture(100, 30, true);
+    let before = all_leads(&fx);
+    fx.preview_import(file.to_str().unwrap());
+    let p = fx
+        .app
+        .import
+        .clone()
+        .expect("the preview shows the bad rows");
+    assert!(p.report.is_none());
+    let screen = fx.render();
+    assert!(
+        screen.contains("broken-quote.csv:5: unterminated quote"),
+        "{screen}"
+    );
+    assert!(fx.app.status.clone().unwrap().error);
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.import.is_none());
+    assert_eq!(all_leads(&fx), before);
+    assert!(!fx.app.quit);
+}
+
+#[test]
+fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
+    let Some(file) = shared("exports/hostile.csv") else {
+        return;
+    };
+    let mut fx = fixture(120, 40, false);
+    fx.preview_import(file.to_str().unwrap());
+    let p = fx
+        .app
+        .import
+        .clone()
+        .expect("the preview lists the bad row");
+    assert!(p.report.is_none());
+    let screen = fx.render();
+    assert!(!screen.contains('\x1b') && !screen.contains('\x07'));
+    assert!(screen.contains("hostile.csv:7"), "{screen}");
+    fx.key(KeyCode::Enter);
+    assert_eq!(all_leads(&fx), 0);
+}
+
+#[test]
+fn a_missing_file_keeps_the_form_open_with_the_error() {
+    let mut fx = fixture(100, 30, true);
+    fx.preview_import("no-such-file.csv");
+    assert!(fx.app.import.is_none());
+    let form = fx.app.form.clone().expect("the form stays open");
+    assert!(form.error.unwrap().contains("no-such-file.csv"));
+    assert!(fx.app.status.clone().unwrap().error);
+    // An empty path says what is missing.
+    fx.key(KeyCode::Esc);
+    fx.key(KeyCode::Char('y'));
     fx.cmd(Command::Import);
-    assert!(fx.app.status.clone().unwrap().text.contains("coming soon"));
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.form.clone().unwrap().error.unwrap().contains("path"));
+}
+
+/// A small file of our own, so the snapshot depends on nothing outside the repository.
+const SMALL_CSV: &str = "First Name,Last Name,Company,Email,Lead Status,Create Date,Shoe Size\n\
+Ada,Byron,Analytical Ltd,ada@analytical.example,NEW,2026-11-02,38\n\
+Grace,Hopper,Cobol Inc,grace@cobol.example,IN_PROGRESS,2026-10-15,39\n\
+Alan,Turing,Bletchley,alan@bletchley.example,BAD_TIMING,2026-06-01,44\n\
+Ada,Lovelace,Analytical Ltd,ADA@analytical.example,OPEN,2026-11-03,38\n";
+
+#[test]
+fn snapshot_import_preview() {
+    let mut fx = fixture(80, 24, false);
+    std::fs::write(fx._dir.path().join("leads.csv"), SMALL_CSV).unwrap();
+    fx.preview_import("leads.csv");
+    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    insta::assert_snapshot!("import_preview_80x24", fx.render());
+    fx.key(KeyCode::Enter);
+    assert_eq!(all_leads(&fx), 3);
+}
+
+#[test]
+fn e_writes_the_filtered_recycled_view_as_csv() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Recycled);
+    fx.cmd(Command::Filter);
+    fx.typed("budget");
+    fx.key(KeyCode::Enter);
+    let n = fx.app.recycled.total;
+    assert!(n > 0, "the demo book has leads lost on budget");
     fx.cmd(Command::Export);
-    assert!(fx.app.status.clone().unwrap().text.contains("coming soon"));
+    let form = fx.app.form.clone().unwrap();
+    assert_eq!(form.value("path"), "ripen-recycled-2026-11-22.csv");
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.form.is_none(), "{:?}", fx.app.form);
+    let path = fx._dir.path().join("ripen-recycled-2026-11-22.csv");
+    assert!(
+        fx.status().contains(&format!("exported {n} lead")),
+        "{}",
+        fx.status()
+    );
+    assert!(fx.status().contains("ripen-recycled-2026-11-22.csv"));
+    let rows = csv::Reader::from_path(&path).unwrap().records().count();
+    assert_eq!(rows, n);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn e_on_the_follow_ups_writes_as_many_rows_as_the_tab_counts() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Export);
+    fx.key(KeyCode::Enter);
+    let path = fx._dir.path().join("ripen-queue-2026-11-22.csv");
+    let rows = csv::Reader::from_path(&path).unwrap().records().count();
+    assert_eq!(rows as i64, fx.app.counts.queue);
+    assert_eq!(rows, fx.app.queue.total);
+}
+
+#[test]
+fn picking_a_format_changes_the_extension_and_writes_that_format() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Pipeline);
+    fx.cmd(Command::Export);
+    for _ in 0..3 {
+        fx.key(KeyCode::Right);
+    }
+    let form = fx.app.form.clone().unwrap();
+    assert_eq!(form.value("format"), "ics");
+    assert_eq!(form.value("path"), "ripen-pipeline-2026-11-22.ics");
+    fx.key(KeyCode::Left);
+    assert_eq!(
+        fx.app.form.clone().unwrap().value("path"),
+        "ripen-pipeline-2026-11-22.vcf"
+    );
+    fx.key(KeyCode::Enter);
+    let text =
+        std::fs::read_to_string(fx._dir.path().join("ripen-pipeline-2026-11-22.vcf")).unwrap();
+    assert_eq!(
+        text.matches("BEGIN:VCARD").count() as i64,
+        fx.app.counts.pipeline
+    );
+}
+
+#[test]
+fn e_in_reports_says_there_are_no_leads() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Reports);
+    fx.cmd(Command::Export);
+    assert!(fx.app.form.is_none());
+    assert!(fx.status().contains("no leads in Reports"));
+}
+
+#[test]
+fn snapshot_export_form() {
+    let mut fx = fixture(80, 24, true);
+    fx.cmd(Command::Recycled);
+    fx.cmd(Command::Export);
+    insta::assert_snapshot!("export_form_80x24", fx.render());
 }
 
 #[test]

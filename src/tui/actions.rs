@@ -212,6 +212,10 @@ impl App {
         let Some(form) = self.form.clone() else {
             return;
         };
+        if matches!(form.kind, FormKind::Import | FormKind::Export) {
+            self.submit_transfer(&form, store);
+            return;
+        }
         match self.save(&form, store) {
             Ok((uid, words)) => {
                 self.form = None;
@@ -262,7 +266,9 @@ impl App {
         }
         let uid = form.lead.clone().ok_or("no lead")?;
         let (row, words) = match form.kind {
-            FormKind::Add => return Err("unreachable".into()),
+            FormKind::Add | FormKind::Import | FormKind::Export => {
+                return Err("unreachable".into());
+            }
             FormKind::Edit => {
                 // Only fields the user changed are written: a prefilled value was cleaned for
                 // display and must not overwrite the stored one.

@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
+use std::path::PathBuf;
 
 use super::form::{Form, Outcome};
 use super::keymap::{Command, Key, Keymap, Mode};
@@ -13,6 +14,7 @@ use crate::domain::lifecycle::{self, Contact};
 use crate::domain::priority::{self, Breakdown};
 use crate::domain::text::clean_field;
 use crate::domain::{Activity, ActivityKind, Now, Plan, Stage, Status};
+use crate::io::import::ImportReport;
 use crate::report;
 use crate::store::{By, Counts, Filter, LeadRow, Period, RipeBucket, Store, StoreError, View};
 
@@ -267,6 +269,21 @@ pub enum Confirm {
     Quit,
 }
 
+/// An import's dry run on screen, waiting for Enter (import for real) or Esc (nothing written).
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    /// The file, resolved to an absolute path.
+    pub path: PathBuf,
+    /// The path as shown: relative to the current folder when inside it.
+    pub shown: String,
+    /// What the dry run found; none when the file was refused.
+    pub report: Option<ImportReport>,
+    /// Why the file cannot be imported: its bad rows, `file:line: what`.
+    pub errors: Vec<String>,
+    /// Lines scrolled past.
+    pub scroll: usize,
+}
+
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
@@ -327,6 +344,9 @@ pub struct App {
     /// Detail asked for with Enter (fills the body when narrow).
     pub detail_open: bool,
     pub form: Option<Form>,
+    pub import: Option<ImportPreview>,
+    /// The folder the import and export forms take relative paths from (the current one).
+    pub dir: PathBuf,
     pub confirm: Option<Confirm>,
     pub help: bool,
     pub status: Option<StatusLine>,
@@ -360,6 +380,9 @@ impl App {
             detail: None,
             detail_open: false,
             form: None,
+            import: None,
+            // Only a missing or unreadable current folder fails: "." then still means it.
+            dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             confirm: None,
             help: false,
             status: None,
@@ -386,7 +409,11 @@ impl App {
     /// Whether keys go to text entry (a form, the filter, a question, the help) rather than
     /// the keymap.
     pub fn takes_text(&self) -> bool {
-        self.form.is_some() || self.filtering || self.confirm.is_some() || self.help
+        self.form.is_some()
+            || self.import.is_some()
+            || self.filtering
+            || self.confirm.is_some()
+            || self.help
     }
 
     /// Set the status line.
@@ -397,14 +424,14 @@ impl App {
         });
     }
 
-    fn fail(&mut self, text: impl Into<String>) {
+    pub(super) fn fail(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine {
             text: text.into(),
             error: true,
         });
     }
 
-    fn filter(&self) -> Filter {
+    pub(super) fn filter(&self) -> Filter {
         let t = self.filters[self.tab.index()].trim();
         Filter {
             text: (!t.is_empty()).then(|| t.to_string()),
@@ -686,7 +713,9 @@ impl App {
             }
             Action::Click { column, row } => self.click(column, row, store),
             Action::Scroll(delta) => {
-                if !self.takes_text() {
+                if self.import.is_some() {
+                    self.preview_scroll(delta);
+                } else if !self.takes_text() {
                     self.move_cursor(delta, store);
                 }
             }
@@ -901,6 +930,7 @@ impl App {
             | Command::CopyEmail
             | Command::Note
             | Command::Filter
+            | Command::Export
                 if self.tab == Tab::Reports =>
             {
                 self.fail(format!(
@@ -1011,8 +1041,11 @@ impl App {
                     self.fail("m: only in the Pipeline");
                 }
             }
-            Command::Import => self.say("import: coming soon (use `ripen import FILE` meanwhile)"),
-            Command::Export => self.say("export: coming soon (use `ripen list VIEW --json`)"),
+            Command::Import => self.form = Some(self.import_form()),
+            Command::Export => match self.export_form() {
+                Ok(f) => self.form = Some(f),
+                Err(msg) => self.fail(msg),
+            },
             Command::Demo => {
                 let n = self.now;
                 match crate::demo::fill(store, 60, 7, &n) {
@@ -1074,6 +1107,10 @@ impl App {
             } else {
                 self.say("cancelled");
             }
+            return None;
+        }
+        if self.import.is_some() {
+            self.preview_key(k, store);
             return None;
         }
         if let Some(form) = &mut self.form {

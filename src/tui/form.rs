@@ -19,6 +19,10 @@ pub enum FormKind {
     /// Lose (an open lead) or disqualify (an inbox lead).
     Close(Status),
     Win,
+    /// A file's path, for a dry run first.
+    Import,
+    /// The current view to a file.
+    Export,
 }
 
 /// A field's input.
@@ -271,6 +275,10 @@ impl Form {
 
     /// A reason picked in the close form prefills its recycle date, unless the user typed one.
     fn choice_changed(&mut self) {
+        if self.kind == FormKind::Export {
+            self.format_changed();
+            return;
+        }
         if !matches!(self.kind, FormKind::Close(_)) {
             return;
         }
@@ -287,6 +295,24 @@ impl Form {
             && !f.dirty()
         {
             f.set_text(&date);
+        }
+    }
+}
+
+impl Form {
+    /// A format picked in the export form gives the path its extension, unless the user typed
+    /// a path of their own.
+    fn format_changed(&mut self) {
+        let ext = super::transfer::extension(&self.value("format"));
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "path")
+            && !f.dirty()
+        {
+            let path = f.value();
+            let stem = path
+                .rsplit_once('.')
+                .map_or(path.as_str(), |(stem, _)| stem)
+                .to_string();
+            f.set_text(&format!("{stem}.{ext}"));
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod layout;
 pub mod terminal;
 pub mod theme;
+pub mod transfer;
 pub mod view;
 
 use anyhow::Result;

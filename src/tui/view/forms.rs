@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{centered, clean, clip_spans, cut, fit};
 use crate::tui::app::App;
-use crate::tui::form::{Form, Input};
+use crate::tui::form::{Form, FormKind, Input};
 
 const LABEL: usize = 9;
 
@@ -116,10 +116,12 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
     } else if let Some(e) = &form.error {
         (format!("✗ {}", clean(e)), t.error)
     } else {
-        (
-            "Enter save · Tab next · ←/→ choose · Esc cancel".to_string(),
-            t.dim,
-        )
+        let keys = match form.kind {
+            FormKind::Import => "Enter preview (nothing is written yet) · Esc cancel",
+            FormKind::Export => "Enter write the file · ←/→ format · Tab next · Esc cancel",
+            _ => "Enter save · Tab next · ←/→ choose · Esc cancel",
+        };
+        (keys.to_string(), t.dim)
     };
     f.render_widget(
         Paragraph::new(Span::styled(fit(&msg, w), style)),

@@ -5,6 +5,7 @@
 mod detail;
 mod forms;
 mod help;
+mod import;
 mod inbox;
 mod pipeline;
 mod queue;
@@ -72,6 +73,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     if let Some(form) = &app.form {
         forms::draw(f, app, form);
     }
+    if let Some(p) = &app.import {
+        import::draw(f, app, p);
+    }
     if let Some(q) = &app.confirm {
         confirm(f, app, q);
     }
@@ -102,18 +106,29 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-/// The tab labels with their live counts; `short` drops the words after the marks.
-pub fn tab_labels(app: &App, short: bool) -> Vec<(String, Option<(String, Style)>)> {
+/// How much of each tab label fits: every word, the marks and money without the words, or the
+/// bare counts. Narrower forms are tried only when the wider one does not fit, so the numbers
+/// that matter (late, overdue, value, due) go last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Density {
+    Long,
+    Middle,
+    Short,
+}
+
+/// The tab labels with their live counts, at a density.
+pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, Style)>)> {
     let c = &app.counts;
     let t = &app.theme;
     let cur = &app.plan.currency;
     let word = |w: &str| {
-        if short {
-            String::new()
-        } else {
+        if density == Density::Long {
             format!(" {w}")
+        } else {
+            String::new()
         }
     };
+    let value = format_money_short(c.pipeline_value_cents, cur);
     vec![
         (
             format!("1 Inbox {}", c.inbox),
@@ -124,31 +139,40 @@ pub fn tab_labels(app: &App, short: bool) -> Vec<(String, Option<(String, Style)
             (c.overdue > 0).then(|| (format!(" !{}{}", c.overdue, word("overdue")), t.warn)),
         ),
         (
-            if short {
-                format!("3 Pipeline {}", c.pipeline)
-            } else {
-                format!(
-                    "3 Pipeline {} · {}",
-                    c.pipeline,
-                    format_money_short(c.pipeline_value_cents, cur)
-                )
+            match density {
+                Density::Long => format!("3 Pipeline {} · {value}", c.pipeline),
+                Density::Middle => format!("3 Pipeline {}·{value}", c.pipeline),
+                Density::Short => format!("3 Pipeline {}", c.pipeline),
             },
             None,
         ),
         (
             format!("4 Recycled {}", c.recycled),
-            (c.recycled_due > 0).then(|| (format!(" ·{}{}", c.recycled_due, word("due")), t.warn)),
+            (c.recycled_due > 0).then(|| {
+                let text = match density {
+                    Density::Long => format!(" ·{} due", c.recycled_due),
+                    // "due" stays: a bare "·5" after the count would read as a second count.
+                    Density::Middle => format!("·{} due", c.recycled_due),
+                    Density::Short => format!(" ·{}", c.recycled_due),
+                };
+                (text, t.warn)
+            }),
         ),
         ("5 Reports".to_string(), None),
     ]
 }
 
-fn tab_spans(app: &App, short: bool) -> Vec<Span<'static>> {
+fn tab_spans(app: &App, density: Density) -> Vec<Span<'static>> {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    for (i, (label, extra)) in tab_labels(app, short).into_iter().enumerate() {
+    for (i, (label, extra)) in tab_labels(app, density).into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(if short { "│" } else { " │ " }, t.border));
+            let sep = if density == Density::Short {
+                "│"
+            } else {
+                " │ "
+            };
+            spans.push(Span::styled(sep, t.border));
         }
         let active = i == app.tab.index();
         let style = if active { t.tab_active } else { t.base };
@@ -162,10 +186,12 @@ fn tab_spans(app: &App, short: bool) -> Vec<Span<'static>> {
 
 fn tabs(f: &mut Frame, app: &App, area: Rect) {
     let w = area.width as usize;
-    let mut spans = tab_spans(app, false);
-    if spans.iter().map(|s| s.content.width()).sum::<usize>() > w {
-        spans = tab_spans(app, true);
-    }
+    let fits = |spans: &Vec<Span>| spans.iter().map(|s| s.content.width()).sum::<usize>() <= w;
+    let spans = [Density::Long, Density::Middle]
+        .into_iter()
+        .map(|d| tab_spans(app, d))
+        .find(fits)
+        .unwrap_or_else(|| tab_spans(app, Density::Short));
     f.render_widget(Paragraph::new(clip_spans(spans, w)), area);
 }
 
@@ -198,7 +224,16 @@ fn footer_commands(app: &App) -> Vec<Command> {
 fn footer(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    if app.form.is_some() {
+    if app.import.is_some() {
+        spans.extend([
+            Span::styled("Enter", t.key),
+            Span::raw(" import  "),
+            Span::styled("↑/↓", t.key),
+            Span::raw(" scroll  "),
+            Span::styled("Esc", t.key),
+            Span::raw(" cancel"),
+        ]);
+    } else if app.form.is_some() {
         spans.extend([
             Span::styled("Enter", t.key),
             Span::raw(" save  "),

@@ -1,0 +1,345 @@
+//! `i` import and `E` export: the path form, the import's dry-run preview, and the real import
+//! or the export file — all run from `update`, through the same `io` code as the CLI.
+
+use std::path::{Path, PathBuf};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{App, ImportPreview, Tab};
+use super::form::{Field, Form, FormKind};
+use crate::io::export::{self, Format};
+use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
+use crate::store::{LeadRow, Store, StoreError};
+
+/// The export formats the form offers, with their file extensions.
+pub const FORMATS: [(&str, Format, &str); 4] = [
+    ("csv", Format::Csv, "csv"),
+    ("json", Format::Json, "json"),
+    ("vcard", Format::Vcard, "vcf"),
+    ("ics", Format::Ics, "ics"),
+];
+
+/// The extension a format's file gets.
+pub fn extension(format: &str) -> &'static str {
+    FORMATS
+        .iter()
+        .find(|(name, _, _)| *name == format)
+        .map(|(_, _, ext)| *ext)
+        .unwrap_or("csv")
+}
+
+/// A typed path made absolute: surrounding quotes dropped (a path pasted from a file manager
+/// often has them), `~` expanded to `$HOME`, and a relative path taken from `dir`.
+pub fn resolve_path(typed: &str, dir: &Path) -> Option<PathBuf> {
+    let mut t = typed.trim();
+    for q in ['\'', '"'] {
+        if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+            t = &t[1..t.len() - 1];
+        }
+    }
+    if t.is_empty() {
+        return None;
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let p = match (t, home) {
+        ("~", Some(h)) => h,
+        (t, Some(h)) if t.starts_with("~/") => h.join(&t[2..]),
+        (t, _) => PathBuf::from(t),
+    };
+    Some(if p.is_absolute() { p } else { dir.join(p) })
+}
+
+/// The CLI's name of a list tab, for file names (`ripen export recycled`).
+fn view_name(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Inbox => "inbox",
+        Tab::Queue => "queue",
+        Tab::Pipeline => "pipeline",
+        Tab::Recycled => "recycled",
+        Tab::Reports => "reports",
+    }
+}
+
+/// How many mapping, notice and error lines the preview can scroll through, at most; the view
+/// clamps to what it actually drew.
+fn preview_lines(p: &ImportPreview) -> usize {
+    let r = p.report.as_ref();
+    10 + p.errors.len()
+        + r.map_or(0, |r| {
+            r.mapping.len() + r.notices.len().min(PREVIEW_NOTICES) * 3 + r.unknown_statuses.len()
+        })
+}
+
+/// Notices the preview lists (the CLI's `--json` has them all).
+pub const PREVIEW_NOTICES: usize = 5;
+
+/// Errors the preview lists when a file is refused.
+pub const PREVIEW_ERRORS: usize = 8;
+
+impl App {
+    pub(super) fn import_form(&self) -> Form {
+        Form::new(
+            FormKind::Import,
+            "Import a file".into(),
+            None,
+            vec![Field::text("path", "", "CSV, TSV; ~ and relative work")],
+        )
+    }
+
+    /// The export form, or why there is nothing to export here.
+    pub(super) fn export_form(&self) -> Result<Form, String> {
+        if !self.tab.has_leads() {
+            return Err("no leads in Reports (1–4 for the lists)".into());
+        }
+        let count = match self.tab {
+            Tab::Pipeline => self.board.columns.iter().map(|c| c.count).sum::<i64>(),
+            _ => self
+                .window()
+                .map_or(0, |w| i64::try_from(w.total).unwrap_or(i64::MAX)),
+        };
+        let filter = self.filters[self.tab.index()].trim();
+        let leads = if count == 1 { "lead" } else { "leads" };
+        let what = if filter.is_empty() {
+            format!("{count} {leads}")
+        } else {
+            format!("{count} {leads} matching /{filter}")
+        };
+        let name = format!(
+            "ripen-{}-{}.csv",
+            view_name(self.tab),
+            self.now.today().format("%Y-%m-%d")
+        );
+        let formats = FORMATS.iter().map(|(n, _, _)| n.to_string()).collect();
+        Ok(Form::new(
+            FormKind::Export,
+            format!("Export · {} · {what}", self.tab.title()),
+            None,
+            vec![
+                Field::choice("format", formats, "csv"),
+                Field::text("path", &name, "written 0600"),
+            ],
+        ))
+    }
+
+    /// Enter on the import or export form.
+    pub(super) fn submit_transfer(&mut self, form: &Form, store: &mut Store) {
+        let Some(path) = resolve_path(&form.value("path"), &self.dir) else {
+            self.form_error("give a file's path");
+            return;
+        };
+        match form.kind {
+            FormKind::Import => self.dry_run(path, store),
+            FormKind::Export => {
+                let format = form.value("format");
+                match self.export(&path, &format, store) {
+                    Ok(words) => {
+                        self.form = None;
+                        self.say(words);
+                    }
+                    Err(msg) => {
+                        self.form_error(&msg);
+                        self.fail(msg);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn form_error(&mut self, msg: &str) {
+        if let Some(f) = &mut self.form {
+            f.error = Some(msg.to_string());
+        }
+    }
+
+    fn request(path: &Path, dry_run: bool) -> ImportRequest {
+        ImportRequest {
+            path: path.to_path_buf(),
+            dry_run,
+            // A bar on stderr would draw over the screen.
+            progress: false,
+            ..ImportRequest::default()
+        }
+    }
+
+    /// Read the file as the import would, write nothing, and show what would happen. A file
+    /// that cannot be read at all keeps the form open to fix the path; one with bad rows opens
+    /// the preview with their lines.
+    fn dry_run(&mut self, path: PathBuf, store: &mut Store) {
+        let now = self.now;
+        let shown = path
+            .strip_prefix(&self.dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        match import::import_file(store, &Self::request(&path, true), &now) {
+            Ok(report) => {
+                self.form = None;
+                self.import = Some(ImportPreview {
+                    path,
+                    shown: shown.clone(),
+                    report: Some(report),
+                    errors: Vec::new(),
+                    scroll: 0,
+                });
+            }
+            Err(ImportError::BadRows { errors, .. }) => {
+                self.form = None;
+                let n = errors.len();
+                self.import = Some(ImportPreview {
+                    path,
+                    shown: shown.clone(),
+                    report: None,
+                    errors: errors.iter().map(ToString::to_string).collect(),
+                    scroll: 0,
+                });
+                self.fail(format!("{n} bad row(s): nothing can be imported"));
+            }
+            Err(e) => {
+                let msg = first_line(&e.to_string());
+                self.form_error(&msg);
+                self.fail(msg);
+            }
+        }
+    }
+
+    /// A key on the import preview: Enter imports for real, Esc cancels, arrows scroll.
+    pub(super) fn preview_key(&mut self, k: KeyEvent, store: &mut Store) {
+        let Some(p) = &mut self.import else {
+            return;
+        };
+        let last = preview_lines(p);
+        match k.code {
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                // Nothing is written yet: quitting loses nothing.
+                self.import = None;
+                self.quit = true;
+            }
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.import = None;
+                self.say("import cancelled: nothing written");
+            }
+            KeyCode::Down | KeyCode::Char('j') => p.scroll = (p.scroll + 1).min(last),
+            KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
+            KeyCode::PageDown => p.scroll = (p.scroll + 10).min(last),
+            KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(10),
+            KeyCode::Enter if p.report.is_none() => {
+                self.import = None;
+                self.say("nothing imported: fix the rows, or `ripen import --skip-bad`");
+            }
+            KeyCode::Enter => {
+                let path = p.path.clone();
+                self.import_for_real(&path, store);
+            }
+            _ => {}
+        }
+    }
+
+    /// Scroll the preview with the mouse wheel.
+    pub(super) fn preview_scroll(&mut self, delta: isize) {
+        if let Some(p) = &mut self.import {
+            let last = preview_lines(p);
+            p.scroll = p.scroll.saturating_add_signed(delta).min(last);
+        }
+    }
+
+    /// The import itself: one transaction, as the CLI's. On error the preview stays with it.
+    fn import_for_real(&mut self, path: &Path, store: &mut Store) {
+        let now = self.now;
+        match import::import_file(store, &Self::request(path, false), &now) {
+            Ok(report) => {
+                self.import = None;
+                self.say(landed(&report));
+                self.refresh_or_report(store, None);
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if let Some(p) = &mut self.import {
+                    p.report = None;
+                    p.scroll = 0;
+                    p.errors = text.lines().map(|l| l.trim().to_string()).collect();
+                }
+                self.fail(format!("import failed: {}", first_line(&text)));
+            }
+        }
+    }
+
+    /// Every lead of the current view under its filter, as the list shows them.
+    fn export_rows(&self, store: &Store) -> Result<Vec<LeadRow>, StoreError> {
+        let filter = self.filter();
+        match (self.tab, &filter.text) {
+            // As the list does: the recycled filter also matches loss reasons and tags.
+            (Tab::Recycled, Some(text)) => store.recycled_matching(text, 0, usize::MAX),
+            (tab, _) => match self.view_of(tab) {
+                Some(view) => store.list(&view, &filter, 0, usize::MAX),
+                None => Ok(Vec::new()),
+            },
+        }
+    }
+
+    fn export(&self, path: &Path, format: &str, store: &Store) -> Result<String, String> {
+        let rows = self.export_rows(store).map_err(|e| e.to_string())?;
+        let format = FORMATS
+            .iter()
+            .find(|(name, _, _)| *name == format)
+            .map_or(Format::Csv, |(_, f, _)| *f);
+        let text = export::render(&rows, format, &self.now, store.plan());
+        let replaced = path.exists();
+        crate::io::atomic::write(path, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let n = rows.len();
+        Ok(format!(
+            "exported {n} lead{} to {}{}",
+            if n == 1 { "" } else { "s" },
+            path.display(),
+            if replaced { " (replaced)" } else { "" }
+        ))
+    }
+}
+
+/// What landed, for the status line.
+fn landed(r: &ImportReport) -> String {
+    let mut s = format!(
+        "imported {}: {} new, {} merged, {} skipped",
+        r.file, r.new, r.merged, r.skipped
+    );
+    if r.rejected > 0 {
+        s.push_str(&format!(", {} rejected", r.rejected));
+    }
+    s
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_against_the_folder_and_home() {
+        let dir = Path::new("/work/here");
+        assert_eq!(
+            resolve_path("a.csv", dir),
+            Some(PathBuf::from("/work/here/a.csv"))
+        );
+        assert_eq!(
+            resolve_path(" '/tmp/x y.csv' ", dir),
+            Some(PathBuf::from("/tmp/x y.csv"))
+        );
+        assert_eq!(resolve_path("  ", dir), None);
+        if let Some(home) = std::env::var_os("HOME") {
+            assert_eq!(
+                resolve_path("~/in.csv", dir),
+                Some(PathBuf::from(home).join("in.csv"))
+            );
+        }
+    }
+
+    #[test]
+    fn every_format_has_an_extension() {
+        assert_eq!(extension("vcard"), "vcf");
+        assert_eq!(extension("ics"), "ics");
+    }
+}
