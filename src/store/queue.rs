@@ -367,6 +367,20 @@ impl Store {
 
     /// How many leads a view holds.
     pub fn count(&self, view: &View, filter: &Filter) -> Result<i64> {
+        // The queue's members are the active leads due before `until` (its rank bound is implied),
+        // which the due index covers without reading a lead; only a filter needs the leads.
+        if let View::Queue { until } = *view
+            && *filter == Filter::default()
+        {
+            return Ok(self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM leads INDEXED BY leads_due \
+                     WHERE status IN ('new','working','open') AND deleted_at IS NULL \
+                     AND next_follow_up < ?1",
+                )?
+                .query_row([until.timestamp()], |r| r.get(0))?);
+        }
         let (sql, s) = self.prepared(view, filter, "SELECT count(*) FROM {from}", "");
         let params = Self::params(&sql, &s, filter, &[]);
         Ok(self
