@@ -45,3 +45,69 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
         .unwrap();
     assert_eq!(ok, "ok");
 }
+
+#[test]
+fn the_app_keeps_running_and_says_so_when_the_book_cannot_be_written() {
+    use chrono::{TimeZone, Utc};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::layout::Rect;
+    use ripen::domain::{Now, Plan};
+    use ripen::store::{Filter, Store, View};
+    use ripen::tui::app::{Action, App};
+    use ripen::tui::keymap::{Command, Keymap};
+    use ripen::tui::theme::Theme;
+
+    let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("ro.db"), Plan::default()).unwrap();
+    ripen::demo::fill(&mut store, 30, 3, &now).unwrap();
+    let before = store
+        .count(
+            &View::Queue {
+                until: now.start_of_tomorrow(),
+            },
+            &Filter::default(),
+        )
+        .unwrap();
+    store.set_read_only(true).unwrap();
+    let mut app = App::new(
+        &store,
+        Keymap::default(),
+        Theme::mono(),
+        now,
+        Rect::new(0, 0, 120, 40),
+    );
+    app.update(Action::Command(Command::Log), &mut store, &now);
+    app.update(
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        &mut store,
+        &now,
+    );
+    // The form stays open with what went wrong, so nothing typed is lost.
+    let said = app
+        .form
+        .as_ref()
+        .and_then(|f| f.error.clone())
+        .or_else(|| app.status.as_ref().map(|s| s.text.clone()))
+        .expect("the app says what went wrong");
+    assert!(said.contains("read"), "{said}");
+    assert!(!app.quit);
+    app.update(
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        &mut store,
+        &now,
+    );
+    // It goes on working: moving and switching views still answer.
+    app.update(Action::Command(Command::Down), &mut store, &now);
+    app.update(Action::Command(Command::Inbox), &mut store, &now);
+    store.set_read_only(false).unwrap();
+    let after = store
+        .count(
+            &View::Queue {
+                until: now.start_of_tomorrow(),
+            },
+            &Filter::default(),
+        )
+        .unwrap();
+    assert_eq!(before, after, "nothing was written");
+}

@@ -12,3 +12,12 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Refuse every write on this connection from now on (`PRAGMA query_only`): a look at the
+    /// book that cannot change it, and how tests stand in for a read-only disk.
+    pub fn set_read_only(&self, on: bool) -> Result<()> {
+        self.conn.pragma_update(None, "query_only", on)?;
+        Ok(())
+    }
+}
