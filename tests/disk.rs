@@ -111,3 +111,65 @@ fn the_app_keeps_running_and_says_so_when_the_book_cannot_be_written() {
         .unwrap();
     assert_eq!(before, after, "nothing was written");
 }
+
+#[test]
+fn a_read_only_book_can_be_read_and_refuses_writes_clearly() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root writes through any file mode, so the reader is `nobody` (needs root and setpriv).
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let has_setpriv = Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !is_root || !has_setpriv {
+        eprintln!("skipped: needs root and setpriv to act as another user");
+        return;
+    }
+    let book = Book::new();
+    book.ok(&["add", "Saved Before"]);
+    let dir = book.db.parent().unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(book.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for f in std::fs::read_dir(dir).unwrap() {
+        std::fs::set_permissions(f.unwrap().path(), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+    }
+    let as_nobody = |args: &[&str]| {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_ripen"),
+        ])
+        .args(args);
+        let mut cmd = assert_cmd::Command::from_std(c);
+        book.env(&mut cmd);
+        cmd.output().unwrap()
+    };
+    let listed = as_nobody(&["list", "all"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Saved Before"));
+    let added = as_nobody(&["add", "Refused"]);
+    assert_eq!(added.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&added.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("read-only") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(
+        book.json(&["list", "all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -45,6 +45,10 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "{0}: the book needs upgrading but can only be read here; open it where it can be written"
+    )]
+    ReadOnlyOld(PathBuf),
     #[error("{0}: not a ripen book (or damaged)")]
     NotABook(PathBuf),
     #[error("no lead {0}")]
@@ -89,8 +93,13 @@ impl Store {
                 known: schema::LATEST,
             });
         }
-        let _mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        // A book the OS lets us only read still opens, for reading: every write then fails with
+        // a clear "read-only" error instead of the book refusing to open at all.
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
+        if !read_only {
+            let _mode: String =
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store {
@@ -99,6 +108,12 @@ impl Store {
             queue: queue::QueueSql::new(&plan),
             plan,
         };
+        if read_only {
+            if found < schema::LATEST {
+                return Err(StoreError::ReadOnlyOld(path.to_path_buf()));
+            }
+            return Ok(store);
+        }
         if found < schema::LATEST {
             if found > 0 {
                 store.backup_beside(found)?;
