@@ -206,18 +206,8 @@ pub struct ListArgs {
     pub json: bool,
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    #[arg(long)]
-    pub owner: Option<String>,
-    #[arg(long)]
-    pub source: Option<String>,
-    #[arg(long)]
-    pub tag: Option<String>,
-    /// Words to find in the name, company or e-mail.
-    #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
-    /// Only follow-ups due: today (overdue included), overdue, or within the week.
-    #[arg(long, value_name = "today|overdue|week")]
-    pub due: Option<String>,
+    #[command(flatten)]
+    pub narrow: Narrowing,
 }
 
 #[derive(Debug, Args)]
@@ -393,6 +383,13 @@ pub struct ExportArgs {
     /// Write here (0600, atomically) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub narrow: Narrowing,
+}
+
+/// What narrows a view, for `list` and `export` alike.
+#[derive(Debug, Args)]
+pub struct Narrowing {
     #[arg(long)]
     pub owner: Option<String>,
     #[arg(long)]

@@ -9,7 +9,7 @@ use crate::domain::text::{clean_field, clean_line};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, HistoryRequest, ImportRequest, StatusOverride};
 use crate::io::mapping::Override;
-use crate::store::{Filter, OnDuplicate};
+use crate::store::OnDuplicate;
 
 fn parse_all<T: std::str::FromStr<Err = String>>(items: &[String]) -> Result<Vec<T>> {
     items
@@ -121,13 +121,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let filter = Filter {
-        owner: a.owner,
-        source: a.source,
-        tag: a.tag,
-        text: a.search,
-    };
-    let (view, filter) = super::selection(a.view, a.due.as_deref(), filter, &now)?;
+    let (view, filter) = super::selection(a.view, a.narrow, &now)?;
     let rows = ctx.store.list(&view, &filter, 0, usize::MAX)?;
     let format = match a.format {
         ExportFormat::Csv => Format::Csv,

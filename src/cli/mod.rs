@@ -15,7 +15,7 @@ use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, Now, Stage, Status, lead};
 use crate::record::{ActivityRecord, LeadDetail, LeadRecord};
 use crate::store::{Filter, LeadRow, NewLead, Store, View};
-use args::{AddArgs, CloseArgs, EditArgs, ListArgs, ListView};
+use args::{AddArgs, CloseArgs, EditArgs, ListArgs, ListView, Narrowing};
 pub use args::{Cli, Command};
 use table::Table;
 
@@ -320,13 +320,8 @@ fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
 }
 
 /// The view and filter a `list` or `export` selects.
-pub(super) fn selection(
-    view: ListView,
-    due: Option<&str>,
-    filter: Filter,
-    now: &Now,
-) -> Result<(View, Filter)> {
-    let due_until = match due {
+pub(super) fn selection(view: ListView, n: Narrowing, now: &Now) -> Result<(View, Filter)> {
+    let due_until = match n.due.as_deref() {
         None => None,
         Some(w) => Some(
             View::queue_until(w, now)
@@ -346,17 +341,17 @@ pub(super) fn selection(
         (ListView::Lost, None) => View::Lost,
         (ListView::All, None) => View::All,
     };
+    let filter = Filter {
+        owner: n.owner,
+        source: n.source,
+        tag: n.tag,
+        text: n.search,
+    };
     Ok((view, filter))
 }
 
 fn list(a: ListArgs, ctx: &mut Ctx) -> Result<()> {
-    let filter = Filter {
-        owner: a.owner,
-        source: a.source,
-        tag: a.tag,
-        text: a.search,
-    };
-    let (view, filter) = selection(a.view, a.due.as_deref(), filter, &ctx.now)?;
+    let (view, filter) = selection(a.view, a.narrow, &ctx.now)?;
     let rows = ctx
         .store
         .list(&view, &filter, 0, a.limit.unwrap_or(usize::MAX))?;
