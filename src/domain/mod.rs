@@ -3,6 +3,7 @@
 
 pub mod lead;
 pub mod lifecycle;
+pub mod merge;
 pub mod plan;
 pub mod priority;
 pub mod text;

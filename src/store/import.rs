@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use super::leads::{LEAD_COLUMNS, lead_from_row, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{Change, Entry};
+use crate::domain::merge::merge_leads;
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -112,70 +113,6 @@ fn contact_keys(lead: &Lead) -> (Option<String>, Option<String>) {
             )
         });
     (email, name_company)
-}
-
-fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
-    let Some(add) = add.as_deref().filter(|a| !a.trim().is_empty()) else {
-        return;
-    };
-    match into {
-        Some(have) if have.contains(add) => {}
-        Some(have) => {
-            have.push_str(&format!("\n\n[{label}] {add}"));
-        }
-        None => *into = Some(add.to_string()),
-    }
-}
-
-/// Merge an imported lead into one already there: empty fields are filled, notes appended,
-/// tags and extra fields united; the existing lead's status and dates stand (the book knows
-/// more recent things than an old export).
-pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
-    let mut m = existing.clone();
-    macro_rules! fill {
-        ($($f:ident),*) => { $( if m.$f.is_none() { m.$f = incoming.$f.clone(); } )* };
-    }
-    fill!(
-        company,
-        title,
-        email,
-        phone,
-        website,
-        city,
-        country,
-        source,
-        external_id,
-        value_cents,
-        class,
-        stage
-    );
-    if m.stage.is_some() && m.status != crate::domain::Status::Open {
-        m.stage = existing.stage;
-    }
-    append_note(&mut m.notes, &incoming.notes, label);
-    for t in &incoming.tags {
-        if !m.tags.contains(t) {
-            m.tags.push(t.clone());
-        }
-    }
-    m.extra = merge_extra(existing.extra.as_deref(), incoming.extra.as_deref());
-    m
-}
-
-fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
-    let parse = |s: Option<&str>| {
-        s.and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).ok())
-    };
-    match (parse(a), parse(b)) {
-        (Some(mut x), Some(y)) => {
-            for (k, v) in y {
-                x.entry(k).or_insert(v);
-            }
-            serde_json::to_string(&x).ok()
-        }
-        (Some(_), None) => a.map(str::to_string),
-        (None, _) => b.map(str::to_string),
-    }
 }
 
 fn describe_closed(lead: &Lead, now: &Now) -> String {
@@ -492,25 +429,6 @@ mod tests {
             change: lifecycle::receive(l, &Plan::default()),
             line,
         })
-    }
-
-    #[test]
-    fn merge_fills_gaps_appends_notes_and_unites_tags() {
-        let mut a = lead("Jane", Some("j@x.example"));
-        a.notes = Some("first".into());
-        a.tags = vec!["x".into()];
-        a.extra = Some(r#"{"k":"1"}"#.into());
-        let mut b = lead("Jane D", Some("J@X.example"));
-        b.company = Some("Acme".into());
-        b.notes = Some("second".into());
-        b.tags = vec!["x".into(), "y".into()];
-        b.extra = Some(r#"{"k":"2","m":"3"}"#.into());
-        let m = merge_leads(&a, &b, "f.csv");
-        assert_eq!(m.name, "Jane");
-        assert_eq!(m.company.as_deref(), Some("Acme"));
-        assert_eq!(m.notes.as_deref(), Some("first\n\n[f.csv] second"));
-        assert_eq!(m.tags, vec!["x", "y"]);
-        assert_eq!(m.extra.as_deref(), Some(r#"{"k":"1","m":"3"}"#));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod ripening;
 pub mod schema;
 mod tuning;
 
-pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate, merge_leads};
+pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{LeadRow, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, View};
 pub use reports::{
