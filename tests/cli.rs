@@ -477,3 +477,28 @@ fn backup_and_restore_keep_the_book_and_what_they_replace() {
         1
     );
 }
+
+#[test]
+fn an_imported_pipeline_puts_its_neglected_deals_in_todays_queue() {
+    let deals = std::path::Path::new("../shared/data/exports/pipedrive-deals.csv");
+    if !deals.exists() {
+        eprintln!("skipped: {} not found", deals.display());
+        return;
+    }
+    let book = Book::new();
+    book.ok(&["import", deals.to_str().unwrap()]);
+    let open = book.json(&["list", "pipeline", "--json"]);
+    let queue = book.json(&["list", "queue", "--json"]);
+    let queue = queue.as_array().unwrap();
+    // Deals received more than a cadence ago are due today; fresher ones keep their rhythm.
+    for lead in open.as_array().unwrap() {
+        let due = lead["next_follow_up"].as_str().unwrap();
+        assert!(
+            due >= common::NOW,
+            "{} is due in the past: {due}",
+            lead["name"]
+        );
+    }
+    assert!(!queue.is_empty(), "old open deals should be due today");
+    assert!(queue.iter().all(|l| l["next_follow_up"] == common::NOW));
+}

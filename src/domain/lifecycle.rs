@@ -77,6 +77,13 @@ pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTim
     )
 }
 
+/// When an imported lead that is still being worked falls due: a cadence after it was received,
+/// but never in the past — a deal left alone in the old CRM is due today, not buried under months
+/// of "overdue", and a fresh one keeps its rhythm.
+pub fn imported_follow_up(lead: &Lead, now: &Now, plan: &Plan) -> DateTime<Utc> {
+    next_from_cadence(lead, lead.received_at, plan).max(now.utc)
+}
+
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
 /// A note changes nothing but the timeline.
 pub fn log_contact(
@@ -473,6 +480,22 @@ mod tests {
             at: None,
             next: None,
         }
+    }
+
+    #[test]
+    fn an_imported_deal_is_due_today_when_old_and_keeps_its_rhythm_when_fresh() {
+        let p = Plan::default();
+        let mut old = fresh(24 * 200);
+        old.status = Status::Open;
+        old.stage = Some(Stage::Green);
+        assert_eq!(imported_follow_up(&old, &now(), &p), now().utc);
+        let mut young = fresh(24 * 5);
+        young.status = Status::Open;
+        young.stage = Some(Stage::Green);
+        assert_eq!(
+            imported_follow_up(&young, &now(), &p),
+            young.received_at + Duration::days(30)
+        );
     }
 
     #[test]

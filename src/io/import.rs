@@ -752,7 +752,7 @@ fn build(
             }
             change.lead.next_follow_up = Some(
                 next_follow_up
-                    .unwrap_or_else(|| lifecycle::next_from_cadence(&change.lead, now.utc, plan)),
+                    .unwrap_or_else(|| lifecycle::imported_follow_up(&change.lead, now, plan)),
             );
         }
         Status::Won => {
