@@ -173,6 +173,7 @@ fn csv_export_imports_back_as_the_same_leads() {
         "received_at",
         "closed_at",
         "recycle_on",
+        "ripe_on",
         "next_follow_up",
         "reason",
         "reason_note",

@@ -321,7 +321,7 @@ pub enum OnDuplicateArg {
 #[command(
     after_help = "FIELDS for --map: name, first_name, last_name, company, title, email, \
 phone, website, city, country, source, owner, status, stage, class, value, received, closed, \
-reason, reason_note, notes, tags, external_id, next_follow_up, recycle_on, extra.\n\
+reason, reason_note, notes, tags, external_id, next_follow_up, recycle_on, ripe_on, extra.\n\
 STATUSES for --status-map: new, working, open, won, lost, disqualified (lost:REASON to give the \
 reason).\nExamples:\n  ripen import hubspot.csv --dry-run\n  ripen import Leads.csv --join \
 Contacts.csv --on ContactID\n  ripen import --activities Activity.csv --on LeadID"

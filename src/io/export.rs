@@ -21,7 +21,7 @@ pub enum Format {
 }
 
 /// The CSV columns, in order: the canonical names `--map` and the importer know.
-pub const CSV_COLUMNS: [&str; 23] = [
+pub const CSV_COLUMNS: [&str; 24] = [
     "name",
     "company",
     "title",
@@ -45,6 +45,7 @@ pub const CSV_COLUMNS: [&str; 23] = [
     "external_id",
     "next_follow_up",
     "recycle_on",
+    "ripe_on",
 ];
 
 /// Render leads in a format.
@@ -78,7 +79,7 @@ fn money(cents: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-fn csv_cells(l: &Lead) -> [String; 23] {
+fn csv_cells(l: &Lead) -> [String; 24] {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         l.name.clone(),
@@ -104,6 +105,7 @@ fn csv_cells(l: &Lead) -> [String; 23] {
         s(&l.external_id),
         stamp(l.next_follow_up),
         stamp(l.recycle_on),
+        stamp(l.ripe_on),
     ]
 }
 

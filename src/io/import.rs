@@ -635,6 +635,7 @@ fn build(
     let closed = date(&mut f, Field::Closed)?;
     let next_follow_up = date(&mut f, Field::NextFollowUp)?;
     let recycle_on = date(&mut f, Field::RecycleOn)?;
+    let ripe_on = date(&mut f, Field::RipeOn)?;
     let name = f
         .remove(&Field::Name)
         .or_else(|| {
@@ -678,6 +679,7 @@ fn build(
         .or_else(|| rules.req.source.clone());
     lead.notes = f.remove(&Field::Notes);
     lead.external_id = f.remove(&Field::ExternalId);
+    lead.ripe_on = ripe_on;
     lead.tags = f
         .remove(&Field::Tags)
         .map(|t| values::split_tags(&t))

@@ -35,10 +35,12 @@ pub enum Field {
     ExternalId,
     NextFollowUp,
     RecycleOn,
+    /// When the deal is expected to be ready: a CRM's expected close date.
+    RipeOn,
 }
 
 impl Field {
-    pub const ALL: [Field; 25] = [
+    pub const ALL: [Field; 26] = [
         Field::Name,
         Field::FirstName,
         Field::LastName,
@@ -64,6 +66,7 @@ impl Field {
         Field::ExternalId,
         Field::NextFollowUp,
         Field::RecycleOn,
+        Field::RipeOn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +96,7 @@ impl Field {
             Field::ExternalId => "external_id",
             Field::NextFollowUp => "next_follow_up",
             Field::RecycleOn => "recycle_on",
+            Field::RipeOn => "ripe_on",
         }
     }
 
@@ -100,7 +104,11 @@ impl Field {
     pub fn is_date(self) -> bool {
         matches!(
             self,
-            Field::Received | Field::Closed | Field::NextFollowUp | Field::RecycleOn
+            Field::Received
+                | Field::Closed
+                | Field::NextFollowUp
+                | Field::RecycleOn
+                | Field::RipeOn
         )
     }
 
@@ -427,6 +435,17 @@ const KNOWN: &[(Field, &[&str])] = &[
         ],
     ),
     (Field::RecycleOn, &["recycleon"]),
+    (
+        Field::RipeOn,
+        &[
+            "ripeon",
+            "expectedclosedate",
+            "dealexpectedclosedate",
+            "closedate",
+            "erwartetesabschlussdatum",
+            "abschlussdatum",
+        ],
+    ),
 ];
 
 /// The field a header means, if ripen knows it.
@@ -602,7 +621,7 @@ mod tests {
                 t(Owner),
                 t(Email),
                 Target::Extra,
-                Target::Extra
+                t(RipeOn)
             ]
         );
         assert_eq!(
