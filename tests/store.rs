@@ -360,3 +360,25 @@ fn a_first_version_book_migrates_with_every_row_kept_and_a_backup_beside_it() {
     assert_eq!(v, 1);
     assert!(store.integrity_ok().unwrap());
 }
+
+#[test]
+fn the_book_its_wal_and_shm_and_its_folder_are_private_while_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("new").join("data");
+    let path = folder.join("book.db");
+    let mut store = Store::open(&path, Plan::default()).unwrap();
+    add(&mut store, "Jane", now().utc);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700);
+    assert_eq!(mode(folder.parent().unwrap()), 0o700);
+    for suffix in ["", "-wal", "-shm"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        assert!(p.exists(), "{suffix} exists while the book is open");
+        assert_eq!(mode(&p), 0o600, "book{suffix}");
+    }
+    let copy = dir.path().join("backups").join("copy.db");
+    store.backup_to(&copy).unwrap();
+    assert_eq!(mode(&copy), 0o600);
+    assert_eq!(mode(copy.parent().unwrap()), 0o700);
+}
