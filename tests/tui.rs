@@ -1170,3 +1170,22 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
     fx.key(KeyCode::Down);
     assert_eq!(fx.app.selected().unwrap().lead.name, names[1]);
 }
+
+#[test]
+fn a_lead_waiting_for_days_shows_its_clock_in_days() {
+    let mut fx = fixture(100, 30, false);
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Old Import".into(),
+                received_at: Some(now().utc - chrono::Duration::days(265)),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    fx.app.refresh(&fx.store, None).unwrap();
+    fx.cmd(Command::Inbox);
+    let screen = fx.render();
+    assert!(screen.contains("‼ 265d late"), "{screen}");
+}

@@ -13,7 +13,8 @@ use crate::tui::theme::Theme;
 const COLS: [Col; 6] = [
     Col {
         title: "clock",
-        width: 10,
+        // "‼ 265d late": a lead imported long ago and never called.
+        width: 11,
         flex: false,
         keep: 0,
     },
@@ -49,11 +50,13 @@ const COLS: [Col; 6] = [
     },
 ];
 
-/// The clock cell: `‼ 61h late`, `! 30h`, `  2h`; a contacted lead shows `✓ working`.
+/// The clock cell: `‼ 61h late`, `! 30h`, `  2h`; past four days in days (`‼ 265d late`), so
+/// the column stays narrow; a contacted lead shows `✓ called`.
 pub fn clock_cell(app: &App, row: &LeadRow, t: &Theme) -> Cell {
     let l = &row.lead;
     let hours = app.now.hours_since(l.received_at).max(0.0).floor() as i64;
     match first_contact_clock(l, &app.now, &app.plan) {
+        Some(Clock::Breached) if hours >= 96 => (format!("‼ {}d late", hours / 24), t.late),
         Some(Clock::Breached) => (format!("‼ {hours}h late"), t.late),
         Some(Clock::Warning) => (format!("! {hours}h"), t.warn),
         Some(Clock::Fine) => (format!("  {hours}h"), t.base),
