@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use ripen::domain::{Now, Plan};
-use ripen::store::Store;
+use ripen::store::{Counts, Store};
 use ripen::tui::app::{Action, App};
 use ripen::tui::keymap::{Command, Keymap};
 use ripen::tui::theme::Theme;
@@ -95,6 +95,92 @@ impl Book {
         total == by_status
     }
 
+    /// The tab counts recounted straight from the leads, without the cached tallies.
+    fn recount(&self, now: &Now) -> Counts {
+        let today = now.start_of_today().timestamp();
+        let tomorrow = now.start_of_tomorrow().timestamp();
+        let breach = now.utc.timestamp() - Plan::default().first_contact.breach_hours * 3600;
+        self.conn
+            .query_row(
+                "SELECT \
+                   count(*) FILTER (WHERE status IN ('new','working')), \
+                   count(*) FILTER (WHERE status = 'new' AND received_at < ?3), \
+                   count(*) FILTER (WHERE status IN ('new','working','open') AND next_follow_up < ?2), \
+                   count(*) FILTER (WHERE status IN ('new','working','open') AND next_follow_up < ?1), \
+                   count(*) FILTER (WHERE status = 'open'), \
+                   coalesce(sum(value_cents) FILTER (WHERE status = 'open'), 0), \
+                   count(*) FILTER (WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL \
+                     AND next_follow_up < ?2), \
+                   count(*) FILTER (WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL) \
+                 FROM leads WHERE deleted_at IS NULL",
+                [today, tomorrow, breach],
+                |r| {
+                    let queue: i64 = r.get(2)?;
+                    let overdue: i64 = r.get(3)?;
+                    Ok(Counts {
+                        inbox: r.get(0)?,
+                        inbox_late: r.get(1)?,
+                        queue,
+                        overdue,
+                        due_today: queue - overdue,
+                        pipeline: r.get(4)?,
+                        pipeline_value_cents: r.get(5)?,
+                        recycled_due: r.get(6)?,
+                        recycled: r.get(7)?,
+                    })
+                },
+            )
+            .unwrap()
+    }
+
+    /// The discipline report computed the plain way: each active lead's last contact (or its
+    /// receipt) looked up in its timeline.
+    fn discipline(&self, now: &Now) -> [i64; 4] {
+        let t = now.utc.timestamp();
+        let (month, stale) = (t - 30 * 86_400, t - Plan::default().stale_days * 86_400);
+        self.conn
+            .query_row(
+                "WITH last AS (SELECT l.status, coalesce((SELECT max(a.at) FROM activities a \
+                   WHERE a.lead_uid = l.uid AND a.kind IN ('call','email','meeting','message')), \
+                   l.received_at) AS at FROM leads l \
+                   WHERE l.deleted_at IS NULL AND l.status IN ('new','working','open')) \
+                 SELECT count(*) FILTER (WHERE status = 'open'), \
+                   count(*) FILTER (WHERE status = 'open' AND at >= ?1), \
+                   count(*) FILTER (WHERE status = 'open' AND at < ?2), \
+                   count(*) FILTER (WHERE at < ?2) FROM last",
+                [month, stale],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+            )
+            .unwrap()
+    }
+
+    /// The cached first and last contacts, and the same recomputed from the timelines.
+    fn contacts(
+        &self,
+    ) -> (
+        Vec<(String, String, i64, i64, i64)>,
+        Vec<(String, String, i64, i64, i64)>,
+    ) {
+        let rows = |sql: &str| -> Vec<(String, String, i64, i64, i64)> {
+            let mut stmt = self.conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        (
+            rows("SELECT lead_uid, status, first_at, last_at, secs FROM contacts ORDER BY 1"),
+            rows(
+                "SELECT l.uid, l.status, min(a.at), max(a.at), min(a.at) - l.received_at \
+                 FROM leads l JOIN activities a ON a.lead_uid = l.uid \
+                 WHERE l.deleted_at IS NULL AND a.kind IN ('call','email','meeting','message') \
+                 GROUP BY l.uid ORDER BY 1",
+            ),
+        )
+    }
+
     fn timelines(&self) -> Vec<(String, i64)> {
         let mut stmt = self
             .conn
@@ -147,6 +233,12 @@ proptest! {
             }
             before = after;
             prop_assert_eq!(&app.counts, &store.counts(&now()).unwrap(), "tab counts drifted");
+            // The cached tallies agree with the leads themselves.
+            prop_assert_eq!(&app.counts, &book.recount(&now()), "cached counts drifted");
+            let (cached, recomputed) = book.contacts();
+            prop_assert_eq!(cached, recomputed, "cached contacts drifted");
+            let d = store.report_discipline(&now()).unwrap();
+            prop_assert_eq!([d.open, d.touched_30d, d.stale, d.active_stale], book.discipline(&now()));
         }
     }
 }

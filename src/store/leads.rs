@@ -289,12 +289,15 @@ impl Store {
         I: IntoIterator<Item = Change>,
     {
         let tx = self.write_tx()?;
+        // The cached counts and contacts are rebuilt once at the end, not row by row.
+        super::drop_for_bulk(&tx, true)?;
         let mut n = 0;
         for c in changes {
             write_lead(&tx, None, &c.lead, now)?;
             write_entries(&tx, &c.lead.uid, &c.entries, now)?;
             n += 1;
         }
+        super::rebuild_after_bulk(&tx)?;
         tx.commit()?;
         Ok(n)
     }

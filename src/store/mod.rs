@@ -1,6 +1,7 @@
 //! The only code that speaks SQL: opening the book (permissions, pragmas, migrations), the
 //! queries each view needs, and the transactions that write.
 
+mod contacts;
 mod import;
 mod leads;
 mod queue;
@@ -8,6 +9,7 @@ mod recycled;
 mod reports;
 mod ripening;
 pub mod schema;
+mod tally;
 mod tuning;
 
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
@@ -19,7 +21,7 @@ pub use reports::{
 };
 pub use ripening::RipeBucket;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -69,6 +71,8 @@ pub struct Store {
     path: PathBuf,
     plan: Plan,
     queue: queue::QueueSql,
+    /// The report statements prepared, while [`Store::report_plans`] collects them.
+    plans: std::cell::RefCell<Option<Vec<String>>>,
 }
 
 impl Store {
@@ -107,6 +111,7 @@ impl Store {
             path: path.to_path_buf(),
             queue: queue::QueueSql::new(&plan),
             plan,
+            plans: Default::default(),
         };
         if read_only {
             if found < schema::LATEST {
@@ -121,6 +126,7 @@ impl Store {
             store.migrate()?;
         }
         store.reconcile_indexes()?;
+        store.reconcile_derived()?;
         Ok(store)
     }
 
@@ -190,6 +196,26 @@ impl Store {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Rebuild each set of local derived tables (cached counts, first and last contacts) whose
+    /// table, indexes or triggers are missing or differ from their definition here, each in one
+    /// transaction.
+    fn reconcile_derived(&mut self) -> Result<()> {
+        for set in &DERIVED {
+            let wanted = (set.objects)();
+            if derived_fresh(&self.conn, &wanted)? {
+                continue;
+            }
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if !derived_fresh(&tx, &wanted)? {
+                rebuild_set(&tx, set)?;
+            }
+            tx.commit()?;
+        }
         Ok(())
     }
 
@@ -299,4 +325,87 @@ fn create_private(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(io(e)),
     }
+}
+
+/// A set of local derived objects (a table with its indexes and the triggers that keep it
+/// current) and how to fill the table from the book.
+struct Derived {
+    objects: fn() -> Vec<(&'static str, String)>,
+    fill: fn(&Connection) -> Result<()>,
+    /// Whether a bulk load drops it and rebuilds it at the end, instead of firing its triggers
+    /// row by row.
+    bulk_rebuilt: bool,
+}
+
+const DERIVED: [Derived; 2] = [
+    Derived {
+        objects: tally::objects,
+        fill: tally::fill,
+        bulk_rebuilt: true,
+    },
+    // Bulk loads add leads without contacts, which fire none of its triggers.
+    Derived {
+        objects: contacts::objects,
+        fill: contacts::fill,
+        bulk_rebuilt: false,
+    },
+];
+
+fn derived_fresh(conn: &Connection, wanted: &[(&str, String)]) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sql FROM sqlite_master WHERE name = ?1 AND type IN ('table','index','trigger')",
+    )?;
+    for (name, ddl) in wanted {
+        let have: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
+        if have.as_deref() != Some(ddl.as_str()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Drop a set's objects, recreate its table, fill it, then create its indexes and triggers.
+fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
+    drop_set(conn, set)?;
+    let objects = (set.objects)();
+    let (tables, rest): (Vec<_>, Vec<_>) = objects
+        .iter()
+        .partition(|(_, ddl)| ddl.starts_with("CREATE TABLE"));
+    for (_, ddl) in &tables {
+        conn.execute_batch(ddl)?;
+    }
+    (set.fill)(conn)?;
+    for (_, ddl) in &rest {
+        conn.execute_batch(ddl)?;
+    }
+    Ok(())
+}
+
+fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
+    for (name, ddl) in (set.objects)().iter().rev() {
+        let kind = ddl.split_whitespace().nth(1).unwrap_or("TABLE");
+        // Names and kinds come from the constant definitions, never from input.
+        conn.execute_batch(&format!("DROP {kind} IF EXISTS {name};"))?;
+    }
+    Ok(())
+}
+
+/// Before a bulk load, inside its transaction: drop the derived sets that are cheaper rebuilt
+/// once than maintained row by row (all of them when the load brings timelines too);
+/// [`rebuild_after_bulk`] restores them before the commit.
+pub(crate) fn drop_for_bulk(conn: &Connection, with_timelines: bool) -> Result<()> {
+    for set in DERIVED.iter().filter(|s| s.bulk_rebuilt || with_timelines) {
+        drop_set(conn, set)?;
+    }
+    Ok(())
+}
+
+/// After a bulk load, inside its transaction: rebuild what [`drop_for_bulk`] dropped.
+pub(crate) fn rebuild_after_bulk(conn: &Connection) -> Result<()> {
+    for set in &DERIVED {
+        if !derived_fresh(conn, &(set.objects)())? {
+            rebuild_set(conn, set)?;
+        }
+    }
+    Ok(())
 }

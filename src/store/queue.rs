@@ -250,19 +250,25 @@ impl Store {
             ),
             View::Won => (
                 "l.status = 'won' AND l.deleted_at IS NULL".to_string(),
-                "l.closed_at DESC".to_string(),
+                // Latest first; then the rest of the index's columns, so it needs no sort.
+                "l.closed_at DESC, l.received_at DESC, l.value_cents DESC, l.deleted_at DESC"
+                    .to_string(),
                 None,
                 None,
             ),
             View::Lost => (
                 "l.status IN ('lost','disqualified') AND l.deleted_at IS NULL".to_string(),
-                "l.closed_at DESC".to_string(),
+                "l.closed_at DESC, l.status DESC, l.reason DESC, l.value_cents DESC, \
+                 l.deleted_at DESC"
+                    .to_string(),
                 None,
                 None,
             ),
             View::All => (
                 "l.deleted_at IS NULL".to_string(),
-                "l.received_at DESC".to_string(),
+                "l.received_at DESC, l.status DESC, l.class DESC, l.closed_at DESC, \
+                 l.value_cents DESC, l.recycle_count DESC, l.deleted_at DESC"
+                    .to_string(),
                 None,
                 None,
             ),
@@ -367,19 +373,18 @@ impl Store {
 
     /// How many leads a view holds.
     pub fn count(&self, view: &View, filter: &Filter) -> Result<i64> {
-        // The queue's members are the active leads due before `until` (its rank bound is implied),
-        // which the due index covers without reading a lead; only a filter needs the leads.
-        if let View::Queue { until } = *view
-            && *filter == Filter::default()
-        {
-            return Ok(self
-                .conn
-                .prepare_cached(
-                    "SELECT count(*) FROM leads INDEXED BY leads_due \
-                     WHERE status IN ('new','working','open') AND deleted_at IS NULL \
-                     AND next_follow_up < ?1",
-                )?
-                .query_row([until.timestamp()], |r| r.get(0))?);
+        // Unfiltered, the tabs' views are counted by the cached tallies (see `tally.rs`).
+        if *filter == Filter::default() {
+            match *view {
+                View::Queue { until } => return self.tally_before("due", until.timestamp()),
+                View::RecycledDue { until } => {
+                    return self.tally_before("rec", until.timestamp());
+                }
+                View::Recycled => return Ok(self.tally_total("rec")?.0),
+                View::Inbox => return Ok(self.tally_total("inbox")?.0),
+                View::Pipeline => return Ok(self.tally_total("open")?.0),
+                _ => {}
+            }
         }
         let (sql, s) = self.prepared(view, filter, "SELECT count(*) FROM {from}", "");
         let params = Self::params(&sql, &s, filter, &[]);
@@ -400,49 +405,23 @@ impl Store {
 
     /// The counts behind the tabs and `ripen status`.
     pub fn counts(&self, now: &Now) -> Result<Counts> {
+        // All from the cached tallies (see `tally.rs`): a few look-ups at any size.
         let today = now.start_of_today().timestamp();
         let tomorrow = now.start_of_tomorrow().timestamp();
         let breach = now.utc.timestamp() - self.plan.first_contact.breach_hours * 3600;
-        let none = Filter::default();
-        let (overdue, due_today): (i64, i64) = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FILTER (WHERE next_follow_up < ?1), \
-                    count(*) FILTER (WHERE next_follow_up >= ?1) \
-             FROM leads INDEXED BY leads_due WHERE status IN ('new','working','open') \
-             AND deleted_at IS NULL AND next_follow_up < ?2",
-            )?
-            .query_row([today, tomorrow], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let (inbox, inbox_late): (i64, i64) = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*), count(*) FILTER (WHERE status = 'new' AND received_at < ?1) \
-             FROM leads INDEXED BY leads_inbox WHERE status IN ('new','working') \
-             AND deleted_at IS NULL",
-            )?
-            .query_row([breach], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let (pipeline, pipeline_value_cents): (i64, i64) = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*), coalesce(sum(value_cents), 0) FROM leads INDEXED BY leads_pipeline \
-             WHERE status = 'open' AND deleted_at IS NULL",
-            )?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let overdue = self.tally_before("due", today)?;
+        let queue = self.tally_before("due", tomorrow)?;
+        let (pipeline, pipeline_value_cents) = self.tally_total("open")?;
         Ok(Counts {
-            inbox,
-            inbox_late,
-            queue: overdue + due_today,
+            inbox: self.tally_total("inbox")?.0,
+            inbox_late: self.tally_before("new", breach)?,
+            queue,
             overdue,
-            due_today,
+            due_today: queue - overdue,
             pipeline,
             pipeline_value_cents,
-            recycled_due: self.count(
-                &View::RecycledDue {
-                    until: now.start_of_tomorrow(),
-                },
-                &none,
-            )?,
-            recycled: self.count(&View::Recycled, &none)?,
+            recycled_due: self.tally_before("rec", tomorrow)?,
+            recycled: self.tally_total("rec")?.0,
         })
     }
 
@@ -476,7 +455,9 @@ impl Store {
 /// A view's order with ties broken by rowid in the index's own direction, so the order is total
 /// (a window fetched twice is the same window) and still read straight off the index.
 fn total_order(order: &str) -> String {
-    if order.ends_with("rowid") {
+    // An order that runs through `deleted_at` is every column of its index, whose entries end
+    // in the rowid: it is total already (and naming the rowid too would make SQLite sort).
+    if order.ends_with("rowid") || order.contains("deleted_at") {
         order.to_string()
     } else if order.ends_with("DESC") {
         format!("{order}, l.rowid DESC")

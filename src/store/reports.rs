@@ -29,16 +29,6 @@ pub enum By {
     Month,
 }
 
-impl By {
-    fn sql(self) -> &'static str {
-        match self {
-            By::Source => "coalesce(l.source, '(none)')",
-            By::Owner => "l.owner",
-            By::Month => "strftime('%Y-%m', l.received_at, 'unixepoch')",
-        }
-    }
-}
-
 /// received → contacted → qualified → won, for one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelRow {
@@ -131,112 +121,316 @@ pub struct CohortRow {
     pub won_by_month: Vec<i64>,
 }
 
-const CONTACT_KINDS: &str = "('call','email','meeting','message')";
+/// One group of a report by month: its label and the received range it covers.
+struct Month {
+    label: String,
+    from: i64,
+    to: i64,
+}
+
+/// The first second of the UTC month after the one holding `t`.
+fn next_month(t: i64) -> i64 {
+    let d = DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .date_naive();
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    chrono::NaiveDate::from_ymd_opt(y, m, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp())
+        .unwrap_or(i64::MAX)
+}
+
+fn month_label(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// The index a report scans for a grouping, and the column its groups follow (in index order,
+/// so that GROUP BY needs no sort).
+fn by_index(by: By) -> (&'static str, &'static str) {
+    match by {
+        By::Source => ("leads_by_source", "l.source"),
+        By::Owner => ("leads_by_owner", "l.owner"),
+        By::Month => ("leads_received", "l.received_at"),
+    }
+}
 
 impl Store {
-    /// received → contacted → qualified → won, grouped.
-    pub fn report_funnel(&self, period: &Period, by: By) -> Result<Vec<FunnelRow>> {
-        let (since, until) = period.bounds();
-        let sql = format!(
-            "SELECT {g}, count(*), count(*) FILTER (WHERE l.status <> 'new'), \
-             count(*) FILTER (WHERE l.class IS NOT NULL), count(*) FILTER (WHERE l.status = 'won') \
-             FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
-             GROUP BY 1 ORDER BY 2 DESC, 1",
-            g = by.sql()
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![since, until], |r| {
-            Ok(FunnelRow {
-                group: r.get(0)?,
-                received: r.get(1)?,
-                contacted: r.get(2)?,
-                qualified: r.get(3)?,
-                won: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Prepare a report statement (cached), noting it when the plans are being collected.
+    fn prep(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
+        if let Some(seen) = self.plans.borrow_mut().as_mut()
+            && !seen.iter().any(|s| s == sql)
+        {
+            seen.push(sql.to_string());
+        }
+        Ok(self.conn.prepare_cached(sql)?)
     }
 
-    /// Hours from receipt to first contact, grouped.
+    /// Every report statement, run with every grouping, with its query plan: for the test that
+    /// checks each reads through an index in order, without a sort over the whole book.
+    pub fn report_plans(&self, now: &Now) -> Result<Vec<(String, String)>> {
+        let period = Period {
+            since: DateTime::from_timestamp(0, 0).unwrap_or_default(),
+            until: now.utc,
+        };
+        *self.plans.borrow_mut() = Some(Vec::new());
+        let run = || -> Result<()> {
+            for by in [By::Source, By::Owner, By::Month] {
+                self.report_funnel(&period, by)?;
+                self.report_speed(&period, by)?;
+            }
+            self.report_owners(&period)?;
+            self.report_losses(&period)?;
+            self.report_recycling(&period)?;
+            self.report_forecast(now)?;
+            self.report_discipline(now)?;
+            self.report_sources(&period)?;
+            self.report_cohorts(&period)?;
+            Ok(())
+        };
+        let ran = run();
+        let seen = self.plans.borrow_mut().take().unwrap_or_default();
+        ran?;
+        let mut out = Vec::new();
+        for sql in seen {
+            let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            for i in 1..=stmt.parameter_count() {
+                stmt.raw_bind_parameter(i, rusqlite::types::Null)?;
+            }
+            let mut rows = stmt.raw_query();
+            let mut lines = Vec::new();
+            while let Some(r) = rows.next()? {
+                lines.push(r.get::<_, String>(3)?);
+            }
+            let plan = lines.join("\n");
+            out.push((sql, plan));
+        }
+        Ok(out)
+    }
+
+    /// The non-empty UTC months of a range, found by seeking from one to the next through
+    /// `index` on `col` (`l` is the alias; `cond` narrows it): a handful of look-ups, whatever
+    /// the size of the book and however far apart the dates.
+    fn months_with(
+        &self,
+        index: &str,
+        col: &str,
+        cond: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Month>> {
+        // Names and conditions are constants of this module, never input.
+        let sql = format!(
+            "SELECT {col} FROM leads l INDEXED BY {index} WHERE {cond} AND {col} >= ?1 \
+             AND {col} < ?2 ORDER BY {col} LIMIT 1"
+        );
+        let mut stmt = self.prep(&sql)?;
+        let mut out = Vec::new();
+        let mut at = from;
+        while let Some(t) = stmt
+            .query_row(params![at, to], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            let end = next_month(t).min(to);
+            out.push(Month {
+                label: month_label(t),
+                from: t.max(from),
+                to: end,
+            });
+            if end <= t {
+                break;
+            }
+            at = end;
+        }
+        Ok(out)
+    }
+
+    /// The months in which leads were received within the period.
+    fn received_months(&self, period: &Period) -> Result<Vec<Month>> {
+        let (since, until) = period.bounds();
+        self.months_with(
+            "leads_received",
+            "l.received_at",
+            "l.deleted_at IS NULL",
+            since,
+            until,
+        )
+    }
+
+    /// Run `aggregate` (selecting from `leads l INDEXED BY {index}` with `{where}` narrowing to
+    /// the period) once per group: one statement grouped in index order for sources and owners,
+    /// one range per month for months. Returns each group's label with its row.
+    fn grouped<T>(
+        &self,
+        period: &Period,
+        by: By,
+        aggregate: &str,
+        row: impl Fn(&rusqlite::Row, usize) -> rusqlite::Result<T>,
+    ) -> Result<Vec<(String, T)>> {
+        let (since, until) = period.bounds();
+        let (index, col) = by_index(by);
+        let base = aggregate.replace("{index}", index).replace(
+            "{where}",
+            "l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2",
+        );
+        let mut out = Vec::new();
+        if by == By::Month {
+            let mut stmt = self.prep(&base)?;
+            for m in self.received_months(period)? {
+                let r = stmt.query_row(params![m.from, m.to], |r| row(r, 0))?;
+                out.push((m.label, r));
+            }
+        } else {
+            let sql = format!(
+                "{} GROUP BY {col}",
+                base.replacen("SELECT ", &format!("SELECT coalesce({col}, '(none)'), "), 1)
+            );
+            let mut stmt = self.prep(&sql)?;
+            let rows = stmt.query_map(params![since, until], |r| Ok((r.get(0)?, row(r, 1)?)))?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// received → contacted → qualified → won, grouped.
+    pub fn report_funnel(&self, period: &Period, by: By) -> Result<Vec<FunnelRow>> {
+        let rows = self.grouped(
+            period,
+            by,
+            "SELECT count(*), count(*) FILTER (WHERE l.status <> 'new'), \
+             count(*) FILTER (WHERE l.class IS NOT NULL), count(*) FILTER (WHERE l.status = 'won') \
+             FROM leads l INDEXED BY {index} WHERE {where}",
+            |r, i| {
+                Ok([
+                    r.get::<_, i64>(i)?,
+                    r.get(i + 1)?,
+                    r.get(i + 2)?,
+                    r.get(i + 3)?,
+                ])
+            },
+        )?;
+        let mut out: Vec<FunnelRow> = rows
+            .into_iter()
+            .filter(|(_, n)| n[0] > 0)
+            .map(|(group, n)| FunnelRow {
+                group,
+                received: n[0],
+                contacted: n[1],
+                qualified: n[2],
+                won: n[3],
+            })
+            .collect();
+        out.sort_by(|a, b| b.received.cmp(&a.received).then(a.group.cmp(&b.group)));
+        Ok(out)
+    }
+
+    /// Hours from receipt to first contact, grouped. The leads come from the report index; the
+    /// contacted ones from `contacts` (see `contacts.rs`), whose indexes keep each group's leads
+    /// in order of hours, so the median and 90th percentile are each one seek.
     pub fn report_speed(&self, period: &Period, by: By) -> Result<Vec<SpeedRow>> {
         let (since, until) = period.bounds();
-        // First contact per lead (one seek in the contacts index), then nearest-rank
-        // percentiles per group from one pass of window functions.
-        let sql = format!(
-            "WITH first AS MATERIALIZED ( \
-               SELECT {g} AS grp, \
-                 (SELECT min(a.at) FROM activities a INDEXED BY activities_contacts \
-                    WHERE a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS}) - l.received_at AS secs \
-               FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL \
-                 AND l.received_at >= ?1 AND l.received_at < ?2), \
-             ranked AS ( \
-               SELECT grp, secs, \
-                 row_number() OVER (PARTITION BY grp ORDER BY secs) AS rn, \
-                 count(*) OVER (PARTITION BY grp) AS n \
-               FROM first WHERE secs IS NOT NULL), \
-             pct AS ( \
-               SELECT grp, max(CASE WHEN rn = (n + 1) / 2 THEN secs END) AS median, \
-                 max(CASE WHEN rn = (n * 9 + 9) / 10 THEN secs END) AS p90 \
-               FROM ranked GROUP BY grp) \
-             SELECT f.grp, count(*), count(f.secs), \
-               count(*) FILTER (WHERE f.secs <= 172800), \
-               count(*) FILTER (WHERE f.secs IS NULL), \
-               max(p.median), max(p.p90) \
-             FROM first f LEFT JOIN pct p ON p.grp = f.grp \
-             GROUP BY f.grp ORDER BY 2 DESC, 1",
-            g = by.sql()
+        let leads = self.grouped(
+            period,
+            by,
+            "SELECT count(*) FROM leads l INDEXED BY {index} WHERE {where}",
+            |r, i| r.get::<_, i64>(i),
+        )?;
+        let (index, group) = match by {
+            By::Source => ("contacts_by_source", "c.source IS ?3"),
+            By::Owner => ("contacts_by_owner", "c.owner = ?3"),
+            By::Month => ("contacts_by_month", "c.month = ?3"),
+        };
+        let narrow = format!(
+            "FROM contacts c INDEXED BY {index} WHERE {group} \
+             AND c.received_at >= ?1 AND c.received_at < ?2"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![since, until], |r| {
-            let hours = |v: Option<i64>| v.map(|s| s as f64 / 3600.0);
-            Ok(SpeedRow {
-                group: r.get(0)?,
-                leads: r.get(1)?,
-                contacted: r.get(2)?,
-                within_48h: r.get(3)?,
-                never_contacted: r.get(4)?,
-                median_hours: hours(r.get(5)?),
-                p90_hours: hours(r.get(6)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut counts = self.prep(&format!(
+            "SELECT count(*), count(*) FILTER (WHERE c.secs <= 172800) {narrow}"
+        ))?;
+        let mut nth = self.prep(&format!(
+            "SELECT c.secs {narrow} ORDER BY c.secs LIMIT 1 OFFSET ?4"
+        ))?;
+        let mut out = Vec::new();
+        for (label, n) in leads.into_iter().filter(|(_, n)| *n > 0) {
+            // The group's own value: `(none)` stands for leads without a source.
+            let key: Option<&str> = (!(by == By::Source && label == "(none)")).then_some(&label);
+            let (contacted, within): (i64, i64) =
+                counts.query_row(params![since, until, key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            // Nearest rank, 1-based: the median is the ((n + 1) / 2)th, the p90 the
+            // ((9n + 9) / 10)th.
+            let mut rank = |k: i64| -> Result<Option<f64>> {
+                if contacted == 0 {
+                    return Ok(None);
+                }
+                let secs: i64 = nth.query_row(params![since, until, key, k - 1], |r| r.get(0))?;
+                Ok(Some(secs as f64 / 3600.0))
+            };
+            let median_hours = rank((contacted + 1) / 2)?;
+            let p90_hours = rank((contacted * 9 + 9) / 10)?;
+            out.push(SpeedRow {
+                group: label,
+                leads: n,
+                contacted,
+                within_48h: within,
+                never_contacted: n - contacted,
+                median_hours,
+                p90_hours,
+            });
+        }
+        out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.group.cmp(&b.group)));
+        Ok(out)
     }
 
     /// Per owner: leads received in the period, won, lost, win rate, days to close, revenue.
     pub fn report_owners(&self, period: &Period) -> Result<Vec<OwnerRow>> {
-        let (since, until) = period.bounds();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT owner, count(*), count(*) FILTER (WHERE status = 'won'), \
-               count(*) FILTER (WHERE status = 'lost'), \
-               avg(CASE WHEN status IN ('won','lost') AND closed_at IS NOT NULL \
-                   THEN (closed_at - received_at) / 86400.0 END), \
-               coalesce(sum(value_cents) FILTER (WHERE status = 'won'), 0) \
-             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
-             GROUP BY owner ORDER BY owner",
+        let rows = self.grouped(
+            period,
+            By::Owner,
+            "SELECT count(*), count(*) FILTER (WHERE l.status = 'won'), \
+               count(*) FILTER (WHERE l.status = 'lost'), \
+               avg(CASE WHEN l.status IN ('won','lost') AND l.closed_at IS NOT NULL \
+                   THEN (l.closed_at - l.received_at) / 86400.0 END), \
+               coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0) \
+             FROM leads l INDEXED BY {index} WHERE {where}",
+            |r, i| {
+                Ok((
+                    r.get::<_, i64>(i)?,
+                    r.get::<_, i64>(i + 1)?,
+                    r.get::<_, i64>(i + 2)?,
+                    r.get::<_, Option<f64>>(i + 3)?,
+                    r.get::<_, i64>(i + 4)?,
+                ))
+            },
         )?;
-        let rows = stmt.query_map(params![since, until], |r| {
-            let won: i64 = r.get(2)?;
-            let lost: i64 = r.get(3)?;
-            let revenue: i64 = r.get(5)?;
-            Ok(OwnerRow {
-                owner: r.get(0)?,
-                leads: r.get(1)?,
+        Ok(rows
+            .into_iter()
+            .filter(|(_, r)| r.0 > 0)
+            .map(|(owner, (leads, won, lost, days, revenue))| OwnerRow {
+                owner,
+                leads,
                 won,
                 lost,
                 win_rate: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
-                avg_days_to_close: r.get(4)?,
+                avg_days_to_close: days,
                 revenue: revenue as f64 / 100.0,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect())
     }
 
     /// Lost and disqualified leads closed in the period, by reason.
     pub fn report_losses(&self, period: &Period) -> Result<Vec<LossRow>> {
         let (since, until) = period.bounds();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT status, coalesce(reason, '(none)'), count(*), coalesce(sum(value_cents), 0) \
-             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND status IN ('lost','disqualified') \
+             FROM leads INDEXED BY leads_lost WHERE deleted_at IS NULL AND status IN ('lost','disqualified') \
              AND closed_at >= ?1 AND closed_at < ?2 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
         )?;
         let rows = stmt.query_map(params![since, until], |r| {
@@ -255,14 +449,13 @@ impl Store {
     pub fn report_recycling(&self, period: &Period) -> Result<RecycleOutcome> {
         let (since, until) = period.bounds();
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "SELECT count(*) FILTER (WHERE recycle_count > 0), \
                count(*) FILTER (WHERE recycle_count > 0 AND status = 'won'), \
                count(*) FILTER (WHERE recycle_count > 0 AND status IN ('won','lost')), \
                count(*) FILTER (WHERE recycle_count = 0 AND status = 'won'), \
                count(*) FILTER (WHERE recycle_count = 0 AND status IN ('won','lost')) \
-             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
+             FROM leads INDEXED BY leads_received WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
             )?
             .query_row(params![since, until], |r| {
                 Ok(RecycleOutcome {
@@ -275,130 +468,191 @@ impl Store {
             })?)
     }
 
-    /// Open pipeline by expected month (ripe_on), weighted by stage probability.
+    /// Open pipeline by expected month (ripe_on), weighted by stage probability: the overdue
+    /// and unset groups and then each month are ranges of the forecast index, so no sort.
     pub fn report_forecast(&self, now: &Now) -> Result<Vec<ForecastRow>> {
         let p = &self.plan.stage_probability;
-        let month_start = now.start_of(now.today().with_day(1).unwrap_or(now.today()));
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT CASE WHEN ripe_on IS NULL THEN 'not set' \
-                         WHEN ripe_on < ?1 THEN 'overdue' \
-                         ELSE strftime('%Y-%m', ripe_on, 'unixepoch') END AS m, \
-               count(*), coalesce(sum(value_cents), 0), \
-               sum(coalesce(value_cents, 0) * CASE stage WHEN 'green' THEN ?2 WHEN 'warming' THEN ?3 \
-                   WHEN 'ripe' THEN ?4 WHEN 'proposal' THEN ?5 WHEN 'negotiation' THEN ?6 ELSE 0 END), \
-               sum(CASE stage WHEN 'green' THEN ?2 WHEN 'warming' THEN ?3 \
-                   WHEN 'ripe' THEN ?4 WHEN 'proposal' THEN ?5 WHEN 'negotiation' THEN ?6 ELSE 0 END) \
-             FROM leads INDEXED BY leads_forecast WHERE status = 'open' AND deleted_at IS NULL \
-             GROUP BY m ORDER BY CASE m WHEN 'overdue' THEN 0 WHEN 'not set' THEN 2 ELSE 1 END, m",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                month_start.timestamp(),
-                p.green,
-                p.warming,
-                p.ripe,
-                p.proposal,
-                p.negotiation
-            ],
-            |r| {
-                let v: i64 = r.get(2)?;
-                let w: f64 = r.get(3)?;
-                Ok(ForecastRow {
-                    month: r.get(0)?,
-                    leads: r.get(1)?,
-                    value: v as f64 / 100.0,
-                    weighted: (w / 100.0).round(),
-                    expected_wins: (r.get::<_, f64>(4)? * 10.0).round() / 10.0,
-                })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let month_start = now
+            .start_of(now.today().with_day(1).unwrap_or(now.today()))
+            .timestamp();
+        let weight = "CASE l.stage WHEN 'green' THEN ?3 WHEN 'warming' THEN ?4 \
+                   WHEN 'ripe' THEN ?5 WHEN 'proposal' THEN ?6 WHEN 'negotiation' THEN ?7 ELSE 0 END";
+        let select = format!(
+            "SELECT count(*), coalesce(sum(l.value_cents), 0), \
+               coalesce(sum(coalesce(l.value_cents, 0) * {weight}), 0), coalesce(sum({weight}), 0) \
+             FROM leads l INDEXED BY leads_forecast WHERE l.status = 'open' AND l.deleted_at IS NULL"
+        );
+        let mut range = self.prep(&format!("{select} AND l.ripe_on >= ?1 AND l.ripe_on < ?2"))?;
+        let mut unset = self.prep(&format!(
+            "{select} AND l.ripe_on IS NULL AND ?1 IS NULL AND ?2 IS NULL"
+        ))?;
+        let mut groups = vec![("overdue".to_string(), Some(i64::MIN), Some(month_start))];
+        for m in self.months_with(
+            "leads_forecast",
+            "l.ripe_on",
+            "l.status = 'open' AND l.deleted_at IS NULL",
+            month_start,
+            i64::MAX,
+        )? {
+            groups.push((m.label, Some(m.from), Some(m.to)));
+        }
+        groups.push(("not set".to_string(), None, None));
+        let mut out = Vec::new();
+        for (month, from, to) in groups {
+            let stmt = if from.is_some() {
+                &mut range
+            } else {
+                &mut unset
+            };
+            let row = stmt.query_row(
+                params![
+                    from,
+                    to,
+                    p.green,
+                    p.warming,
+                    p.ripe,
+                    p.proposal,
+                    p.negotiation
+                ],
+                |r| {
+                    let v: i64 = r.get(1)?;
+                    let w: f64 = r.get(2)?;
+                    Ok(ForecastRow {
+                        month,
+                        leads: r.get(0)?,
+                        value: v as f64 / 100.0,
+                        weighted: (w / 100.0).round(),
+                        expected_wins: (r.get::<_, f64>(3)? * 10.0).round() / 10.0,
+                    })
+                },
+            )?;
+            if row.leads > 0 {
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 
-    /// Share of open leads touched in the last 30 days, and stale counts.
+    /// Share of open leads touched in the last 30 days, and stale counts. A lead's last touch is
+    /// its last contact, or its receipt if it has none: the active leads are counted by receipt
+    /// from their indexes, and the contacted ones (from `contacts`) are then moved from their
+    /// receipt to their last contact — three ordered passes, no look-up per lead.
     pub fn report_discipline(&self, now: &Now) -> Result<Discipline> {
         let t = now.utc.timestamp();
         let month = t - 30 * 86_400;
         let stale = t - self.plan.stale_days * 86_400;
-        Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "WITH last AS ( \
-               SELECT l.status, coalesce((SELECT max(a.at) FROM activities a \
-                 INDEXED BY activities_contacts WHERE a.lead_uid = l.uid \
-                 AND a.kind IN {CONTACT_KINDS}), l.received_at) AS at \
-               FROM leads l INDEXED BY leads_report \
-               WHERE l.deleted_at IS NULL AND l.status IN ('new','working','open')) \
-             SELECT count(*) FILTER (WHERE status = 'open'), \
-               count(*) FILTER (WHERE status = 'open' AND at >= ?1), \
-               count(*) FILTER (WHERE status = 'open' AND at < ?2), \
-               count(*) FILTER (WHERE at < ?2) FROM last"
-            ))?
-            .query_row(params![month, stale], |r| {
-                Ok(Discipline {
-                    open: r.get(0)?,
-                    touched_30d: r.get(1)?,
-                    stale: r.get(2)?,
-                    active_stale: r.get(3)?,
-                })
-            })?)
+        // By receipt, from the cached tallies (see `tally.rs`).
+        let open = self.tally_total("open")?.0;
+        let open_recent = open - self.tally_before("openr", month)?;
+        let open_old = self.tally_before("openr", stale)?;
+        let inbox_old = self.tally_before("inboxr", stale)?;
+        // The contacted ones: [received in 30 days − touched in 30 days,
+        //                      received before the line − touched before the line].
+        let shift = |statuses: &str| -> Result<[i64; 2]> {
+            let sql = format!(
+                "SELECT count(*) FILTER (WHERE received_at >= ?1) \
+                       - count(*) FILTER (WHERE last_at >= ?1), \
+                   count(*) FILTER (WHERE received_at < ?2) - count(*) FILTER (WHERE last_at < ?2) \
+                 FROM contacts INDEXED BY contacts_by_status WHERE status IN {statuses}"
+            );
+            Ok(self
+                .prep(&sql)?
+                .query_row(params![month, stale], |r| Ok([r.get(0)?, r.get(1)?]))?)
+        };
+        let open_shift = shift("('open')")?;
+        let inbox_shift = shift("('new','working')")?;
+        Ok(Discipline {
+            open,
+            touched_30d: open_recent - open_shift[0],
+            stale: open_old - open_shift[1],
+            active_stale: open_old + inbox_old - open_shift[1] - inbox_shift[1],
+        })
     }
 
     /// Per source: leads received in the period, qualified, won, revenue, and its latest cost.
     pub fn report_sources(&self, period: &Period) -> Result<Vec<SourceRow>> {
-        let (since, until) = period.bounds();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT coalesce(l.source, '(none)') AS s, count(*), \
-               count(*) FILTER (WHERE l.class IS NOT NULL), count(*) FILTER (WHERE l.status = 'won'), \
+        let rows = self.grouped(
+            period,
+            By::Source,
+            "SELECT count(*), count(*) FILTER (WHERE l.class IS NOT NULL), \
+               count(*) FILTER (WHERE l.status = 'won'), \
                coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0), \
-               (SELECT c.cost_cents FROM source_costs c WHERE c.source = l.source \
-                  ORDER BY c.set_at DESC, c.uid DESC LIMIT 1) \
-             FROM leads l INDEXED BY leads_report WHERE l.deleted_at IS NULL AND l.received_at >= ?1 AND l.received_at < ?2 \
-             GROUP BY s ORDER BY 2 DESC, 1",
+               l.source IS NULL \
+             FROM leads l INDEXED BY {index} WHERE {where}",
+            |r, i| {
+                Ok((
+                    r.get::<_, i64>(i)?,
+                    r.get::<_, i64>(i + 1)?,
+                    r.get::<_, i64>(i + 2)?,
+                    r.get::<_, i64>(i + 3)?,
+                    r.get::<_, bool>(i + 4)?,
+                ))
+            },
         )?;
-        let rows = stmt.query_map(params![since, until], |r| {
-            let rev: i64 = r.get(4)?;
-            let cost: Option<i64> = r.get(5)?;
-            Ok(SourceRow {
-                source: r.get(0)?,
-                leads: r.get(1)?,
-                qualified: r.get(2)?,
-                won: r.get(3)?,
+        let mut out = Vec::new();
+        for (source, (leads, qualified, won, rev, unnamed)) in rows {
+            if leads == 0 {
+                continue;
+            }
+            let cost = if unnamed {
+                None
+            } else {
+                self.source_cost(&source)?
+            };
+            out.push(SourceRow {
+                source,
+                leads,
+                qualified,
+                won,
                 revenue: rev as f64 / 100.0,
                 cost: cost.map(|c| c as f64 / 100.0),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            });
+        }
+        out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.source.cmp(&b.source)));
+        Ok(out)
     }
 
-    /// For each monthly cohort received in the period, how many were won within 1..=12 months.
+    /// For each monthly cohort received in the period, how many were won within 1..=12 months
+    /// (a month being 1/12 of a year, 2,629,800 s). The cohorts' sizes are ranges of the received
+    /// index; the wins come from the (much smaller) won index, bucketed by months to the win.
     pub fn report_cohorts(&self, period: &Period) -> Result<Vec<CohortRow>> {
         let (since, until) = period.bounds();
-        let mut cols = String::new();
-        for k in 1..=12 {
-            cols.push_str(&format!(
-                ", count(*) FILTER (WHERE status = 'won' AND closed_at < received_at + {} * 2629800)",
-                k
-            ));
+        let mut size = self.prep(
+            "SELECT count(*) FROM leads INDEXED BY leads_received \
+             WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
+        )?;
+        let mut out = Vec::new();
+        for m in self.received_months(period)? {
+            out.push(CohortRow {
+                received: size.query_row(params![m.from, m.to], |r| r.get(0))?,
+                cohort: m.label,
+                won_by_month: vec![0; 12],
+            });
         }
-        let sql = format!(
-            "SELECT strftime('%Y-%m', received_at, 'unixepoch') AS c, count(*){cols} \
-             FROM leads INDEXED BY leads_report WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2 \
-             GROUP BY c ORDER BY c"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![since, until], |r| {
-            let mut won = Vec::with_capacity(12);
-            for k in 0..12 {
-                won.push(r.get(2 + k)?);
-            }
-            Ok(CohortRow {
-                cohort: r.get(0)?,
-                received: r.get(1)?,
-                won_by_month: won,
-            })
+        let mut wins = self.prep(
+            "SELECT strftime('%Y-%m', received_at, 'unixepoch') AS c, \
+               max((closed_at - received_at) / 2629800, 0) AS k, count(*) \
+             FROM leads INDEXED BY leads_won WHERE status = 'won' AND deleted_at IS NULL \
+             AND received_at >= ?1 AND received_at < ?2 AND closed_at < received_at + 12 * 2629800 \
+             GROUP BY c, k",
+        )?;
+        let rows = wins.query_map(params![since, until], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        for row in rows {
+            let (cohort, k, n) = row?;
+            if let Some(c) = out.iter_mut().find(|c| c.cohort == cohort) {
+                // Won within k + 1 months, and so within every later month too.
+                for slot in c.won_by_month.iter_mut().skip(k as usize) {
+                    *slot += n;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Record what a source cost (the latest entry per source counts).
@@ -420,8 +674,7 @@ impl Store {
     /// The latest cost of a source, if any.
     pub fn source_cost(&self, source: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "SELECT cost_cents FROM source_costs WHERE source = ?1 \
                  ORDER BY set_at DESC, uid DESC LIMIT 1",
             )?

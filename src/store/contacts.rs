@@ -1,0 +1,125 @@
+//! First and last contact per lead, kept current by triggers, for the speed and discipline
+//! reports: "hours to first contact" by source, owner or month, and "touched in 30 days", read
+//! in order from small indexes instead of a look-up into the timeline for each of a million leads.
+//!
+//! `contacts` is local and derived (like an index): one row per lead that is not in the trash
+//! and has at least one contact (call, e-mail, meeting, message), holding copies of the lead's
+//! fields the reports group by. It is rebuilt from the book whenever its definition changes and
+//! is never shared. Every trigger recomputes the rows of the leads it touches from scratch, so
+//! the table cannot drift from the timelines.
+
+use rusqlite::Connection;
+
+use super::Result;
+
+/// The activity kinds that count as contacting a lead.
+pub(super) const CONTACT_KINDS: &str = "('call','email','meeting','message')";
+
+const TABLE: &str = "CREATE TABLE contacts (\n    lead_uid    TEXT PRIMARY KEY NOT NULL,\n    \
+    source      TEXT,\n    owner       TEXT NOT NULL,\n    status      TEXT NOT NULL,\n    \
+    received_at INTEGER NOT NULL,\n    month       TEXT NOT NULL,\n    \
+    first_at    INTEGER NOT NULL,\n    last_at     INTEGER NOT NULL,\n    \
+    secs        INTEGER NOT NULL\n) WITHOUT ROWID";
+
+/// The lead fields copied into `contacts`: a change to any of them recomputes the lead's row.
+const COPIED: [&str; 5] = ["source", "owner", "status", "received_at", "deleted_at"];
+
+/// Recompute the row of lead `uid` (an SQL expression) from its timeline.
+fn recompute(uid: &str) -> String {
+    format!(
+        "DELETE FROM contacts WHERE lead_uid = {uid}; \
+         INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
+           strftime('%Y-%m', l.received_at, 'unixepoch'), min(a.at), max(a.at), \
+           min(a.at) - l.received_at \
+         FROM leads l JOIN activities a INDEXED BY activities_contacts \
+           ON a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS} \
+         WHERE l.uid = {uid} AND l.deleted_at IS NULL GROUP BY l.uid;"
+    )
+}
+
+/// The table, its indexes and triggers, by name, as `sqlite_master` holds them.
+pub(super) fn objects() -> Vec<(&'static str, String)> {
+    let changed = COPIED
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    vec![
+        ("contacts", TABLE.to_string()),
+        (
+            "contacts_by_source",
+            "CREATE INDEX contacts_by_source ON contacts(source, secs, received_at)".to_string(),
+        ),
+        (
+            "contacts_by_owner",
+            "CREATE INDEX contacts_by_owner ON contacts(owner, secs, received_at)".to_string(),
+        ),
+        (
+            "contacts_by_month",
+            "CREATE INDEX contacts_by_month ON contacts(month, secs, received_at)".to_string(),
+        ),
+        (
+            "contacts_by_status",
+            "CREATE INDEX contacts_by_status ON contacts(status, last_at, received_at)".to_string(),
+        ),
+        // A new contact: the common case, one upsert.
+        (
+            "contacts_activity_insert",
+            format!(
+                "CREATE TRIGGER contacts_activity_insert AFTER INSERT ON activities \
+                 WHEN NEW.kind IN {CONTACT_KINDS} BEGIN \
+                 INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
+                   strftime('%Y-%m', l.received_at, 'unixepoch'), NEW.at, NEW.at, \
+                   NEW.at - l.received_at \
+                 FROM leads l WHERE l.uid = NEW.lead_uid AND l.deleted_at IS NULL \
+                 ON CONFLICT (lead_uid) DO UPDATE SET first_at = min(first_at, excluded.first_at), \
+                   last_at = max(last_at, excluded.last_at), \
+                   secs = min(first_at, excluded.first_at) - received_at; END"
+            ),
+        ),
+        (
+            "contacts_activity_update",
+            format!(
+                "CREATE TRIGGER contacts_activity_update AFTER UPDATE OF lead_uid, at, kind \
+                 ON activities BEGIN {} {} END",
+                recompute("OLD.lead_uid"),
+                recompute("NEW.lead_uid")
+            ),
+        ),
+        (
+            "contacts_activity_delete",
+            format!(
+                "CREATE TRIGGER contacts_activity_delete AFTER DELETE ON activities BEGIN {} END",
+                recompute("OLD.lead_uid")
+            ),
+        ),
+        (
+            "contacts_lead_update",
+            format!(
+                "CREATE TRIGGER contacts_lead_update AFTER UPDATE OF {cols} ON leads \
+                 WHEN {changed} BEGIN {} END",
+                recompute("NEW.uid"),
+                cols = COPIED.join(", ")
+            ),
+        ),
+        (
+            "contacts_lead_delete",
+            "CREATE TRIGGER contacts_lead_delete AFTER DELETE ON leads BEGIN \
+             DELETE FROM contacts WHERE lead_uid = OLD.uid; END"
+                .to_string(),
+        ),
+    ]
+}
+
+/// Fill `contacts` from the book (it must be empty): one ordered pass over the contacts index.
+pub(super) fn fill(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
+           strftime('%Y-%m', l.received_at, 'unixepoch'), a.first, a.last, a.first - l.received_at \
+         FROM (SELECT lead_uid, min(at) AS first, max(at) AS last \
+               FROM activities INDEXED BY activities_contacts WHERE kind IN {CONTACT_KINDS} \
+               GROUP BY lead_uid) a \
+         JOIN leads l ON l.uid = a.lead_uid WHERE l.deleted_at IS NULL"
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! Cached counts: how many leads each tab holds, kept current by triggers, so that the tab
+//! counts cost a few look-ups instead of a walk over a million index entries.
+//!
+//! `tallies` is local and derived (like an index): rebuilt from the leads whenever its
+//! definition changes, never shared. A count that depends on the time ("due before tomorrow",
+//! "new and received before the 48-hour breach") is kept at two grains: per day (`KIND/d`,
+//! keyed by the day's first second, UTC) and per second (`KIND/s`). Leads before a moment `t` are
+//! then the whole days before `t`'s day plus the seconds of that one day before `t`: exact, and
+//! a sum over at most a few thousand rows whatever the size of the book.
+
+use rusqlite::{Connection, params};
+
+use super::{Result, Store};
+
+/// One cached count: which leads it counts (`{r}` stands for the row: `NEW`, `OLD` or a table
+/// alias) and, for counts split by time, the moment each lead is counted at.
+struct Tally {
+    kind: &'static str,
+    pred: &'static str,
+    at: Option<&'static str>,
+    cents: &'static str,
+    /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
+    index: &'static str,
+}
+
+const TALLIES: &[Tally] = &[
+    // Active leads by follow-up: the queue and its overdue part.
+    Tally {
+        kind: "due",
+        pred: "{r}.status IN ('new','working','open') AND {r}.deleted_at IS NULL \
+               AND {r}.next_follow_up IS NOT NULL",
+        at: Some("next_follow_up"),
+        cents: "0",
+        index: "leads_due",
+    },
+    // New leads by receipt: those past the first-contact breach.
+    Tally {
+        kind: "new",
+        // (The first term restates `leads_inbox`'s predicate, so a rebuild can read through it.)
+        pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL AND {r}.status = 'new'",
+        at: Some("received_at"),
+        cents: "0",
+        index: "leads_inbox",
+    },
+    // The inbox.
+    Tally {
+        kind: "inbox",
+        pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "0",
+        index: "leads_inbox",
+    },
+    // The same by receipt, for the discipline report.
+    Tally {
+        kind: "inboxr",
+        pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL",
+        at: Some("received_at"),
+        cents: "0",
+        index: "leads_inbox",
+    },
+    // The pipeline, with its value.
+    Tally {
+        kind: "open",
+        pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "coalesce({r}.value_cents, 0)",
+        index: "leads_pipeline",
+    },
+    Tally {
+        kind: "openr",
+        pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
+        at: Some("received_at"),
+        cents: "0",
+        index: "leads_pipeline",
+    },
+    // Recycled leads, and by their next touch.
+    Tally {
+        kind: "rec",
+        pred: "{r}.status IN ('lost','disqualified') AND {r}.recycle_on IS NOT NULL \
+               AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "0",
+        index: "leads_recycled",
+    },
+    Tally {
+        kind: "rec",
+        pred: "{r}.status IN ('lost','disqualified') AND {r}.recycle_on IS NOT NULL \
+               AND {r}.deleted_at IS NULL AND {r}.next_follow_up IS NOT NULL",
+        at: Some("next_follow_up"),
+        cents: "0",
+        index: "leads_recycled",
+    },
+];
+
+/// The lead columns the tallies read: an update touching none of them leaves them alone.
+const WATCHED: [&str; 6] = [
+    "status",
+    "deleted_at",
+    "next_follow_up",
+    "received_at",
+    "value_cents",
+    "recycle_on",
+];
+
+/// The first second of `x`'s UTC day, as SQL (floor, also before 1970).
+fn day_sql(x: &str) -> String {
+    format!("({x} - ((({x}) % 86400) + 86400) % 86400)")
+}
+
+/// The first second of `t`'s UTC day, exactly as [`day_sql`] computes it.
+fn day_of(t: i64) -> i64 {
+    t - t.rem_euclid(86_400)
+}
+
+/// The rows one lead (`r` = `NEW` or `OLD`) adds to the tallies, times `sign`, as a SELECT.
+fn rows_of(r: &str, sign: i64) -> String {
+    let mut parts = Vec::new();
+    for t in TALLIES {
+        let pred = t.pred.replace("{r}", r);
+        let cents = t.cents.replace("{r}", r);
+        match t.at {
+            None => parts.push(format!(
+                "SELECT '{k}', 0, {sign}, {sign} * {cents} WHERE {pred}",
+                k = t.kind
+            )),
+            Some(col) => {
+                let at = format!("{r}.{col}");
+                parts.push(format!(
+                    "SELECT '{k}/d', {day}, {sign}, 0 WHERE {pred}",
+                    k = t.kind,
+                    day = day_sql(&at)
+                ));
+                parts.push(format!(
+                    "SELECT '{k}/s', {at}, {sign}, 0 WHERE {pred}",
+                    k = t.kind
+                ));
+            }
+        }
+    }
+    format!(
+        "INSERT INTO tallies (kind, at, n, cents) SELECT * FROM ({}) WHERE 1 \
+         ON CONFLICT (kind, at) DO UPDATE SET n = n + excluded.n, cents = cents + excluded.cents;",
+        parts.join(" UNION ALL ")
+    )
+}
+
+/// The table and its triggers, by name, as `sqlite_master` holds them.
+pub(super) fn objects() -> Vec<(&'static str, String)> {
+    let changed = WATCHED
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let old_keys = ["next_follow_up", "received_at"]
+        .iter()
+        .flat_map(|c| {
+            let at = format!("OLD.{c}");
+            [day_sql(&at), at]
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    vec![
+        (
+            "tallies",
+            "CREATE TABLE tallies (\n    kind  TEXT NOT NULL,\n    at    INTEGER NOT NULL,\n    \
+             n     INTEGER NOT NULL,\n    cents INTEGER NOT NULL,\n    PRIMARY KEY (kind, at)\n) \
+             WITHOUT ROWID"
+                .to_string(),
+        ),
+        (
+            "tallies_insert",
+            format!(
+                "CREATE TRIGGER tallies_insert AFTER INSERT ON leads BEGIN {} END",
+                rows_of("NEW", 1)
+            ),
+        ),
+        (
+            "tallies_update",
+            format!(
+                "CREATE TRIGGER tallies_update AFTER UPDATE OF {cols} ON leads WHEN {changed} \
+                 BEGIN {old} {new} DELETE FROM tallies WHERE n = 0 AND cents = 0 \
+                 AND kind IN ('due/d','due/s','new/d','new/s','rec/d','rec/s','inboxr/d', \
+                 'inboxr/s','openr/d','openr/s') AND at IN ({old_keys}); END",
+                cols = WATCHED.join(", "),
+                old = rows_of("OLD", -1),
+                new = rows_of("NEW", 1),
+            ),
+        ),
+        (
+            "tallies_delete",
+            format!(
+                "CREATE TRIGGER tallies_delete AFTER DELETE ON leads BEGIN {} END",
+                rows_of("OLD", -1)
+            ),
+        ),
+    ]
+}
+
+/// Fill `tallies` from the leads (it must be empty), each count through its own index.
+pub(super) fn fill(conn: &Connection) -> Result<()> {
+    for t in TALLIES {
+        let pred = t.pred.replace("{r}", "l");
+        let cents = t.cents.replace("{r}", "l");
+        let idx = t.index;
+        let k = t.kind;
+        let sql = match t.at {
+            None => format!(
+                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}', 0, count(*), \
+                 coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred}"
+            ),
+            Some(col) => format!(
+                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/s', l.{col}, count(*), 0 \
+                 FROM leads l INDEXED BY {idx} WHERE {pred} GROUP BY l.{col}; \
+                 INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/d', {day}, sum(n), 0 \
+                 FROM tallies WHERE kind = '{k}/s' GROUP BY 2",
+                day = day_sql("at")
+            ),
+        };
+        // Every piece is a constant above: nothing from input is formatted in.
+        conn.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Leads of tally `kind` counted at a moment before `t`.
+    pub(super) fn tally_before(&self, kind: &str, t: i64) -> Result<i64> {
+        let day = day_of(t);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/d' AND at < ?2) \
+                      + (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/s' \
+                         AND at >= ?2 AND at < ?3)",
+            )?
+            .query_row(params![kind, day, t], |r| r.get(0))?)
+    }
+
+    /// A whole tally: its count and total cents.
+    pub(super) fn tally_total(&self, kind: &str) -> Result<(i64, i64)> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0), coalesce(sum(cents), 0) FROM tallies \
+                 WHERE kind = ?1 AND at = 0",
+            )?
+            .query_row([kind], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_of_a_moment_floors_before_1970_too() {
+        assert_eq!(day_of(86_400 * 3 + 5), 86_400 * 3);
+        assert_eq!(day_of(-5), -86_400);
+        assert_eq!(day_of(0), 0);
+    }
+}
