@@ -154,6 +154,23 @@ impl Book {
             .unwrap()
     }
 
+    /// Open leads and their value per stage, green to negotiation, counted from the leads.
+    fn stages(&self) -> Vec<(i64, i64)> {
+        ["green", "warming", "ripe", "proposal", "negotiation"]
+            .iter()
+            .map(|s| {
+                self.conn
+                    .query_row(
+                        "SELECT count(*), coalesce(sum(value_cents), 0) FROM leads \
+                         WHERE status = 'open' AND deleted_at IS NULL AND stage = ?1",
+                        [s],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap()
+            })
+            .collect()
+    }
+
     /// The cached first and last contacts, and the same recomputed from the timelines.
     fn contacts(
         &self,
@@ -237,6 +254,13 @@ proptest! {
             prop_assert_eq!(&app.counts, &book.recount(&now()), "cached counts drifted");
             let (cached, recomputed) = book.contacts();
             prop_assert_eq!(cached, recomputed, "cached contacts drifted");
+            let columns: Vec<(i64, i64)> = store
+                .pipeline_columns(&Default::default())
+                .unwrap()
+                .iter()
+                .map(|c| (c.count, c.value_cents))
+                .collect();
+            prop_assert_eq!(columns, book.stages(), "cached stage columns drifted");
             let d = store.report_discipline(&now()).unwrap();
             prop_assert_eq!([d.open, d.touched_30d, d.stale, d.active_stale], book.discipline(&now()));
         }

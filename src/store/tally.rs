@@ -18,6 +18,8 @@ struct Tally {
     kind: &'static str,
     pred: &'static str,
     at: Option<&'static str>,
+    /// For counts by a key instead (the pipeline's stages): the key's expression.
+    key: Option<&'static str>,
     cents: &'static str,
     /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
     index: &'static str,
@@ -31,6 +33,7 @@ const TALLIES: &[Tally] = &[
                AND {r}.next_follow_up IS NOT NULL",
         at: Some("next_follow_up"),
         cents: "0",
+        key: None,
         index: "leads_due",
     },
     // New leads by receipt: those past the first-contact breach.
@@ -40,6 +43,7 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL AND {r}.status = 'new'",
         at: Some("received_at"),
         cents: "0",
+        key: None,
         index: "leads_inbox",
     },
     // The inbox.
@@ -48,6 +52,7 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL",
         at: None,
         cents: "0",
+        key: None,
         index: "leads_inbox",
     },
     // The same by receipt, for the discipline report.
@@ -56,6 +61,7 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status IN ('new','working') AND {r}.deleted_at IS NULL",
         at: Some("received_at"),
         cents: "0",
+        key: None,
         index: "leads_inbox",
     },
     // The pipeline, with its value.
@@ -64,6 +70,19 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
         at: None,
         cents: "coalesce({r}.value_cents, 0)",
+        key: None,
+        index: "leads_pipeline",
+    },
+    // The pipeline by stage (keyed by the stage's rank), with its value.
+    Tally {
+        kind: "stage",
+        pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "coalesce({r}.value_cents, 0)",
+        key: Some(
+            "coalesce(CASE {r}.stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 WHEN 'ripe' THEN 2 \
+             WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END, -1)",
+        ),
         index: "leads_pipeline",
     },
     Tally {
@@ -71,6 +90,7 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
         at: Some("received_at"),
         cents: "0",
+        key: None,
         index: "leads_pipeline",
     },
     // Recycled leads, and by their next touch.
@@ -80,6 +100,7 @@ const TALLIES: &[Tally] = &[
                AND {r}.deleted_at IS NULL",
         at: None,
         cents: "0",
+        key: None,
         index: "leads_recycled",
     },
     Tally {
@@ -88,13 +109,15 @@ const TALLIES: &[Tally] = &[
                AND {r}.deleted_at IS NULL AND {r}.next_follow_up IS NOT NULL",
         at: Some("next_follow_up"),
         cents: "0",
+        key: None,
         index: "leads_recycled",
     },
 ];
 
 /// The lead columns the tallies read: an update touching none of them leaves them alone.
-const WATCHED: [&str; 6] = [
+const WATCHED: [&str; 7] = [
     "status",
+    "stage",
     "deleted_at",
     "next_follow_up",
     "received_at",
@@ -120,8 +143,9 @@ fn rows_of(r: &str, sign: i64) -> String {
         let cents = t.cents.replace("{r}", r);
         match t.at {
             None => parts.push(format!(
-                "SELECT '{k}', 0, {sign}, {sign} * {cents} WHERE {pred}",
-                k = t.kind
+                "SELECT '{k}', {key}, {sign}, {sign} * {cents} WHERE {pred}",
+                k = t.kind,
+                key = t.key.map(|k| k.replace("{r}", r)).unwrap_or("0".into())
             )),
             Some(col) => {
                 let at = format!("{r}.{col}");
@@ -204,10 +228,14 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
         let idx = t.index;
         let k = t.kind;
         let sql = match t.at {
-            None => format!(
-                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}', 0, count(*), \
-                 coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred}"
-            ),
+            None => {
+                let key = t.key.map(|k| k.replace("{r}", "l")).unwrap_or("0".into());
+                format!(
+                    "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}', {key}, count(*), \
+                     coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
+                     GROUP BY 2"
+                )
+            }
             Some(col) => format!(
                 "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/s', l.{col}, count(*), 0 \
                  FROM leads l INDEXED BY {idx} WHERE {pred} GROUP BY l.{col}; \
@@ -234,6 +262,15 @@ impl Store {
                          AND at >= ?2 AND at < ?3)",
             )?
             .query_row(params![kind, day, t], |r| r.get(0))?)
+    }
+
+    /// A tally by key: each key's count and total cents.
+    pub(super) fn tally_by_key(&self, kind: &str) -> Result<Vec<(i64, i64, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at, n, cents FROM tallies WHERE kind = ?1 ORDER BY at")?;
+        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// A whole tally: its count and total cents.
