@@ -1,0 +1,183 @@
+//! Key-to-frame latency, in process: each keystroke goes through the app's `update` (which reads
+//! and writes the book) and a full `draw` of a 120×40 frame, and is timed from the key to the
+//! drawn frame. Reports p50 and p99 per kind of keystroke:
+//!
+//! - scroll: `j`/`k` down and up the follow-up queue
+//! - view switch: `1` `2` `3` `4` round the tabs
+//! - filter keystroke: typing into the `/` filter of the queue, one character at a time
+//! - log a contact: `l` opens the form prefilled from the contact plan, `Enter` saves it
+//!
+//! The book: `RIPEN_BENCH_DB=PATH` uses a copy-free existing book (it logs contacts into it: use
+//! a scratch copy), else a demo book of `RIPEN_BENCH_LEADS` leads (default 100,000) is generated
+//! in a temp dir. `benches/compare.sh` runs it on the 1M-lead books.
+//!
+//!     RIPEN_BENCH_DB=/tmp/demo.db cargo bench --bench keys
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ripen::domain::{Now, Plan};
+use ripen::store::Store;
+use ripen::tui::app::App;
+use ripen::tui::event_loop;
+use ripen::tui::keymap::Keymap;
+use ripen::tui::theme::Theme;
+use ripen::tui::view;
+
+fn now() -> Now {
+    let at = std::env::var("RIPEN_NOW")
+        .ok()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|| {
+            Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+                .single()
+                .unwrap_or_default()
+        });
+    Now::utc(at)
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+struct Bench {
+    store: Store,
+    app: App,
+    term: Terminal<TestBackend>,
+    now: Now,
+}
+
+impl Bench {
+    /// One keystroke, from the key to the drawn frame: read through the keymap exactly as the
+    /// event loop reads it, then update and draw.
+    fn press(&mut self, k: KeyEvent) -> Duration {
+        let started = Instant::now();
+        if let Some(a) = event_loop::action_for(&self.app, Event::Key(k)) {
+            self.app.update(a, &mut self.store, &self.now);
+        }
+        self.term
+            .draw(|f| view::draw(f, &self.app))
+            .unwrap_or_else(|e| panic!("draw: {e}"));
+        started.elapsed()
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name:<18} n={:<5} p50 {:>7.3} ms   p99 {:>7.3} ms   max {:>7.3} ms",
+        times.len(),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+        ms(times[times.len() - 1]),
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench`-less args: keep that quick.
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let now = now();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let store = match std::env::var_os("RIPEN_BENCH_DB") {
+        Some(path) => Store::open(std::path::Path::new(&path), Plan::default()),
+        None => {
+            let n: usize = std::env::var("RIPEN_BENCH_LEADS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(100_000);
+            Store::open(&dir.path().join("bench.db"), Plan::default()).map(|mut s| {
+                ripen::demo::fill(&mut s, n, 7, &now).unwrap_or_else(|e| panic!("demo: {e}"));
+                s
+            })
+        }
+    }
+    .unwrap_or_else(|e| panic!("open: {e}"));
+    let size = Rect::new(0, 0, 120, 40);
+    let started = Instant::now();
+    let app = App::new(&store, Keymap::default(), Theme::colour(), now, size);
+    let mut term = Terminal::new(TestBackend::new(size.width, size.height))
+        .unwrap_or_else(|e| panic!("terminal: {e}"));
+    term.draw(|f| view::draw(f, &app))
+        .unwrap_or_else(|e| panic!("draw: {e}"));
+    println!(
+        "first frame (open excluded) {:.3} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut b = Bench {
+        store,
+        app,
+        term,
+        now,
+    };
+
+    // Scroll the queue down and back up.
+    b.press(ch('2'));
+    let mut scroll = Vec::new();
+    for i in 0..600 {
+        scroll.push(b.press(ch(if (i / 150) % 2 == 0 { 'j' } else { 'k' })));
+    }
+    report("scroll", scroll);
+
+    // Round the tabs.
+    let mut switch = Vec::new();
+    for i in 0..200 {
+        switch.push(b.press(ch(['1', '2', '3', '4'][i % 4])));
+    }
+    report("view switch", switch);
+
+    // Type filters into the queue, one keystroke at a time, and clear them.
+    b.press(ch('2'));
+    let mut filter = Vec::new();
+    for word in [
+        "jan", "mül", "acme", "zz", "kim", "gmbh", "lee", "xq", "partner", "ann",
+    ]
+    .iter()
+    .cycle()
+    .take(30)
+    {
+        b.press(ch('/'));
+        for c in word.chars() {
+            filter.push(b.press(ch(c)));
+        }
+        for _ in word.chars() {
+            filter.push(b.press(key(KeyCode::Backspace)));
+        }
+        b.press(key(KeyCode::Esc));
+    }
+    report("filter keystroke", filter);
+
+    // Log a contact on the lead at the top of the queue, a hundred times: `l`, then Enter.
+    b.press(ch('2'));
+    let mut open = Vec::new();
+    let mut save = Vec::new();
+    for _ in 0..100 {
+        open.push(b.press(ch('l')));
+        save.push(b.press(key(KeyCode::Enter)));
+    }
+    report("log: open form", open);
+    report("log: save (Enter)", save);
+    let status = b
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    println!("last status line: {status}");
+}
