@@ -109,6 +109,10 @@ fn main() {
         }
     }
     .unwrap_or_else(|e| panic!("open: {e}"));
+    // As in the app's loop, which checkpoints the WAL when the user pauses, not on a keystroke.
+    store
+        .defer_checkpoints()
+        .unwrap_or_else(|e| panic!("pragma: {e}"));
     let size = Rect::new(0, 0, 120, 40);
     let started = Instant::now();
     let app = App::new(&store, Keymap::default(), Theme::colour(), now, size);
@@ -142,7 +146,9 @@ fn main() {
     }
     report("view switch", switch);
 
-    // Type filters into the queue, one keystroke at a time, and clear them.
+    // Type filters into the queue, one keystroke at a time, and clear them
+    // (`RIPEN_BENCH_VERBOSE=1` prints each keystroke's time).
+    let verbose = std::env::var_os("RIPEN_BENCH_VERBOSE").is_some();
     b.press(ch('2'));
     let mut filter = Vec::new();
     for word in [
@@ -153,8 +159,19 @@ fn main() {
     .take(30)
     {
         b.press(ch('/'));
-        for c in word.chars() {
-            filter.push(b.press(ch(c)));
+        for (i, c) in word.chars().enumerate() {
+            let t = b.press(ch(c));
+            if verbose {
+                println!(
+                    "  /{:<8} {:>8.3} ms",
+                    &word[..word
+                        .char_indices()
+                        .nth(i + 1)
+                        .map_or(word.len(), |(j, _)| j)],
+                    t.as_secs_f64() * 1000.0
+                );
+            }
+            filter.push(t);
         }
         for _ in word.chars() {
             filter.push(b.press(key(KeyCode::Backspace)));

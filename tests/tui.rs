@@ -283,6 +283,31 @@ fn cursor_moves_and_stays_inside_the_list() {
 }
 
 #[test]
+fn a_filtered_list_is_counted_to_a_cap_and_further_when_scrolled_to_its_end() {
+    let mut fx = fixture(100, 30, false);
+    ripen::demo::fill(&mut fx.store, 900, 5, &now()).unwrap();
+    let all = fx.store.count(&View::All, &Default::default()).unwrap() as usize;
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Filter);
+    // Every demo e-mail ends in ".example": every lead matches.
+    fx.typed("example");
+    fx.key(KeyCode::Enter);
+    let inbox = fx.store.count(&View::Inbox, &Default::default()).unwrap() as usize;
+    assert!(
+        inbox > ripen::tui::app::FILTER_COUNT_CAP,
+        "the demo inbox: {inbox}"
+    );
+    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(fx.render().contains("200+ matching /example"));
+    fx.cmd(Command::Bottom);
+    assert_eq!(
+        fx.app.inbox.total,
+        inbox.min(4 * ripen::tui::app::FILTER_COUNT_CAP)
+    );
+    assert!(all >= inbox);
+}
+
+#[test]
 fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     let mut fx = fixture(100, 30, true);
     let before = fx.app.counts.queue;

@@ -396,7 +396,8 @@ pub struct Narrowing {
     pub source: Option<String>,
     #[arg(long)]
     pub tag: Option<String>,
-    /// Words to find in the name, company or e-mail.
+    /// Words to find: each must start a word of the name, company, e-mail, tags or loss reason
+    /// (case and accents ignored: `mül acme` finds Jana Müller of acme.com).
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// Only follow-ups due: today (overdue included), overdue, or within the week.

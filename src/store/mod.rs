@@ -5,10 +5,10 @@ mod contacts;
 mod import;
 mod leads;
 mod queue;
-mod recycled;
 mod reports;
 mod ripening;
 pub mod schema;
+mod search;
 mod tally;
 mod tuning;
 
@@ -106,6 +106,7 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        search::register(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -337,7 +338,7 @@ struct Derived {
     bulk_rebuilt: bool,
 }
 
-const DERIVED: [Derived; 2] = [
+const DERIVED: [Derived; 3] = [
     Derived {
         objects: tally::objects,
         fill: tally::fill,
@@ -348,6 +349,12 @@ const DERIVED: [Derived; 2] = [
         objects: contacts::objects,
         fill: contacts::fill,
         bulk_rebuilt: false,
+    },
+    // One sorted build is cheaper than a million trigger inserts.
+    Derived {
+        objects: search::objects,
+        fill: search::fill,
+        bulk_rebuilt: true,
     },
 ];
 
@@ -368,9 +375,9 @@ fn derived_fresh(conn: &Connection, wanted: &[(&str, String)]) -> Result<bool> {
 fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
     drop_set(conn, set)?;
     let objects = (set.objects)();
-    let (tables, rest): (Vec<_>, Vec<_>) = objects
-        .iter()
-        .partition(|(_, ddl)| ddl.starts_with("CREATE TABLE"));
+    let (tables, rest): (Vec<_>, Vec<_>) = objects.iter().partition(|(_, ddl)| {
+        ddl.starts_with("CREATE TABLE") || ddl.starts_with("CREATE VIRTUAL TABLE")
+    });
     for (_, ddl) in &tables {
         conn.execute_batch(ddl)?;
     }
@@ -383,7 +390,11 @@ fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
 
 fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
     for (name, ddl) in (set.objects)().iter().rev() {
-        let kind = ddl.split_whitespace().nth(1).unwrap_or("TABLE");
+        let kind = match ddl.split_whitespace().nth(1) {
+            Some("INDEX") => "INDEX",
+            Some("TRIGGER") => "TRIGGER",
+            _ => "TABLE",
+        };
         // Names and kinds come from the constant definitions, never from input.
         conn.execute_batch(&format!("DROP {kind} IF EXISTS {name};"))?;
     }

@@ -7,7 +7,7 @@ use rusqlite::ToSql;
 
 use super::leads::{LeadRow, lead_row, row_select};
 use super::schema::STAGE_RANK;
-use super::{Result, Store};
+use super::{Result, Store, search};
 use crate::domain::{Now, Plan, Stage};
 
 /// A list of leads the user can ask for.
@@ -55,7 +55,8 @@ pub struct Filter {
     pub owner: Option<String>,
     pub source: Option<String>,
     pub tag: Option<String>,
-    /// Words that must appear in the name, company or e-mail (case-insensitive).
+    /// Words each of which must start a word of the name, company, e-mail, tags or loss
+    /// reason (case and accents ignored; see `search.rs`).
     pub text: Option<String>,
 }
 
@@ -172,9 +173,17 @@ fn value_sql(plan: &Plan) -> String {
 
 const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
     AND (:source IS NULL OR l.source = :source) \
-    AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag)) \
-    AND (:text IS NULL OR (l.name || ' ' || coalesce(l.company, '') || ' ' || \
-         coalesce(l.email, '') || ' ' || l.tags) LIKE :text ESCAPE '\\')";
+    AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag))";
+
+/// A text filter on rows read in a view's order: the search index's rule, applied to the row.
+const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name || ' ' || coalesce(l.company, '') \
+    || ' ' || coalesce(l.email, '') || ' ' || l.tags || ' ' || coalesce(l.reason, ''))";
+
+/// Below this many matches in the whole book, a text filter reads its matches from the search
+/// index and sorts them; from it up, it walks the view's index in order and tests each lead
+/// (the matches are then dense enough to fill a window soon, and no set of a million matches is
+/// built first).
+const FEW_MATCHES: i64 = 4096;
 
 #[derive(Default)]
 struct Sql {
@@ -187,6 +196,9 @@ struct Sql {
     order: String,
     until: Option<DateTime<Utc>>,
     stage: Option<i64>,
+    /// Whether the rows are sorted (a text filter's few matches) rather than read in the order
+    /// of the view's index.
+    sorted: bool,
 }
 
 impl Store {
@@ -292,12 +304,28 @@ impl Store {
     /// The SQL of a view with the filters, and the values its parameters take.
     fn prepared(&self, view: &View, filter: &Filter, head: &str, tail: &str) -> (String, Sql) {
         let mut s = self.view_sql(view);
-        s.text = like_pattern(&filter.text);
+        let fts = filter.text.as_deref().and_then(search::match_expr);
+        s.sorted = fts.as_deref().is_some_and(|t| self.few_matches(t));
+        let mut text_on_rows = "";
+        s.text = if s.sorted {
+            fts
+        } else if fts.is_some() {
+            text_on_rows = TEXT_ON_ROWS;
+            filter.text.as_deref().map(|t| search::words(t).join(" "))
+        } else {
+            None
+        };
         s.bound = s.until.map(|u| self.queue.bound(u, &self.plan));
         s.until_ts = s.until.map(|u| u.timestamp());
-        let from = format!("leads l INDEXED BY {}", s.index);
-        let sql = format!("{head} WHERE {}{FILTERS}{tail}", s.wher)
-            .replace("{order}", &total_order(&s.order))
+        let from = if s.sorted {
+            "(SELECT rowid AS rid FROM leads_search WHERE leads_search MATCH :text) m \
+             CROSS JOIN leads l ON l.rowid = m.rid"
+                .to_string()
+        } else {
+            format!("leads l INDEXED BY {}", s.index)
+        };
+        let sql = format!("{head} WHERE {}{FILTERS}{text_on_rows}{tail}", s.wher)
+            .replace("{order}", &total_order(&s.order, s.sorted))
             .replace("{from}", &from);
         (sql, s)
     }
@@ -313,8 +341,10 @@ impl Store {
             (":owner", &filter.owner),
             (":source", &filter.source),
             (":tag", &filter.tag),
-            (":text", &s.text),
         ];
+        if sql.contains(":text") {
+            p.push((":text", &s.text));
+        }
         for (name, v) in [
             (":until", &s.until_ts),
             (":bound", &s.bound),
@@ -347,7 +377,7 @@ impl Store {
             "SELECT {} FROM ({inner}) w JOIN leads l ON l.rowid = w.rid \
              JOIN lead_numbers n ON n.lead_uid = l.uid ORDER BY {}",
             row_select(),
-            total_order(&s.order)
+            total_order(&s.order, s.sorted)
         );
         (sql, s)
     }
@@ -388,6 +418,26 @@ impl Store {
         }
         let (sql, s) = self.prepared(view, filter, "SELECT count(*) FROM {from}", "");
         let params = Self::params(&sql, &s, filter, &[]);
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params.as_slice(), |r| r.get(0))?)
+    }
+
+    /// How many leads a view holds under a text filter, counting no further than `cap`: the
+    /// count of a common word's matches stops once it is past what anyone scrolls through.
+    pub fn count_upto(&self, view: &View, filter: &Filter, cap: i64) -> Result<i64> {
+        if filter.text.is_none() {
+            return self.count(view, filter);
+        }
+        let (sql, s) = self.prepared(
+            view,
+            filter,
+            "SELECT count(*) FROM (SELECT 1 FROM {from}",
+            " LIMIT :cap)",
+        );
+        let extra = [(":cap", cap)];
+        let params = Self::params(&sql, &s, filter, &extra);
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -473,10 +523,11 @@ impl Store {
 
 /// A view's order with ties broken by rowid in the index's own direction, so the order is total
 /// (a window fetched twice is the same window) and still read straight off the index.
-fn total_order(order: &str) -> String {
+fn total_order(order: &str, sorted: bool) -> String {
     // An order that runs through `deleted_at` is every column of its index, whose entries end
-    // in the rowid: it is total already (and naming the rowid too would make SQLite sort).
-    if order.ends_with("rowid") || order.contains("deleted_at") {
+    // in the rowid: read off the index it is total already (and naming the rowid too would make
+    // SQLite sort). Sorted, it needs the rowid to break ties the same way.
+    if order.ends_with("rowid") || (order.contains("deleted_at") && !sorted) {
         order.to_string()
     } else if order.ends_with("DESC") {
         format!("{order}, l.rowid DESC")
@@ -485,21 +536,17 @@ fn total_order(order: &str) -> String {
     }
 }
 
-/// `jane doe` → `%jane%doe%`, with LIKE's wildcards in the input escaped.
-pub(super) fn like_pattern(text: &Option<String>) -> Option<String> {
-    let t = text.as_deref()?.trim();
-    if t.is_empty() {
-        return None;
+impl Store {
+    /// Whether a filter's words match fewer than [`FEW_MATCHES`] leads in the whole book.
+    fn few_matches(&self, text: &str) -> bool {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM leads_search WHERE leads_search MATCH ?1 \
+                 LIMIT ?2)",
+            )
+            .and_then(|mut s| {
+                s.query_row(rusqlite::params![text, FEW_MATCHES], |r| r.get::<_, i64>(0))
+            })
+            .is_ok_and(|n| n < FEW_MATCHES)
     }
-    let mut p = String::from("%");
-    for word in t.split_whitespace() {
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                p.push('\\');
-            }
-            p.push(c);
-        }
-        p.push('%');
-    }
-    Some(p)
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, named_params};
 
 use super::leads::{LeadRow, lead_row, row_select};
-use super::queue::like_pattern;
+use super::search;
 use super::{Filter, Result, Store};
 use crate::domain::{Now, Stage};
 
@@ -28,8 +28,7 @@ pub struct RipeBucket {
 const BUCKET_WHERE: &str = "l.status = 'open' AND l.deleted_at IS NULL \
     AND ((l.ripe_on IS NOT NULL AND (:from IS NULL OR l.ripe_on >= :from) \
           AND (:to IS NULL OR l.ripe_on < :to)) OR (:unset = 1 AND l.ripe_on IS NULL)) \
-    AND (:text IS NULL OR l.name LIKE :text ESCAPE '\\' OR l.company LIKE :text ESCAPE '\\' \
-         OR l.email LIKE :text ESCAPE '\\')";
+    AND (:text IS NULL OR l.rowid IN (SELECT rowid FROM leads_search WHERE leads_search MATCH :text))";
 
 fn month_start(day: NaiveDate, ahead: u32) -> Option<NaiveDate> {
     day.with_day(1)?.checked_add_months(Months::new(ahead))
@@ -73,14 +72,13 @@ impl Store {
              FROM leads l INDEXED BY leads_forecast WHERE l.status = 'open' \
              AND l.deleted_at IS NULL {TEXT} GROUP BY g";
         let ts = |i: usize| buckets.get(i).and_then(|b| b.2).map(|d| d.timestamp());
-        let text = like_pattern(&filter.text);
+        let text = filter.text.as_deref().and_then(search::match_expr);
         // Unfiltered, the groups come from the compact forecast index alone; a text filter
         // needs the leads' names too.
         let sql = sql.replace(
             "{TEXT}",
             if text.is_some() {
-                "AND (l.name LIKE :text ESCAPE '\\' OR l.company LIKE :text ESCAPE '\\' \
-                 OR l.email LIKE :text ESCAPE '\\')"
+                "AND l.rowid IN (SELECT rowid FROM leads_search WHERE leads_search MATCH :text)"
             } else {
                 "AND :text IS NULL"
             },
@@ -149,7 +147,7 @@ impl Store {
              LIMIT :limit OFFSET :offset",
             row_select()
         );
-        let text = like_pattern(&filter.text);
+        let text = filter.text.as_deref().and_then(search::match_expr);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             named_params! {

@@ -21,3 +21,20 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Stop checkpointing the WAL on commit (SQLite's default every 1,000 pages), so that no
+    /// keystroke pays for one: the app calls [`Store::checkpoint`] when it is idle instead.
+    /// Other processes on the book keep their own automatic checkpoints.
+    pub fn defer_checkpoints(&self) -> Result<()> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(())
+    }
+
+    /// Copy what the WAL holds into the book, without waiting on readers or writers.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}

@@ -228,6 +228,11 @@ impl ListWindow {
     }
 }
 
+/// How far a filtered list is first counted ("200+ matching"); scrolling to its end counts
+/// further. Counting every match of a common word on a big book would cost a walk over the view
+/// on every keystroke.
+pub const FILTER_COUNT_CAP: usize = 200;
+
 /// Where a pipeline column's leads come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnSource {
@@ -336,6 +341,9 @@ pub struct App {
     pub week: bool,
     /// The filter text of each tab.
     pub filters: [String; 5],
+    /// How far the filtered list is counted: [`FILTER_COUNT_CAP`], raised fourfold each time
+    /// the cursor reaches the last row counted.
+    pub filter_cap: usize,
     /// The filter line is taking keys.
     pub filtering: bool,
     pub counts: Counts,
@@ -374,6 +382,7 @@ impl App {
             reports: Reports::default(),
             week: false,
             filters: Default::default(),
+            filter_cap: FILTER_COUNT_CAP,
             filtering: false,
             counts: Counts::default(),
             book_empty: false,
@@ -514,23 +523,16 @@ impl App {
         let page = self.page();
         match self.tab {
             Tab::Pipeline => self.load_board(store, &filter, page, keep)?,
-            Tab::Recycled if filter.text.is_some() => {
-                // The recycled filter also looks at the loss reason and the tags.
-                let text = filter.text.clone().unwrap_or_default();
-                let total = usize::try_from(store.recycled_matching_count(&text)?).unwrap_or(0);
-                self.recycled.load(
-                    page,
-                    keep,
-                    |o, l| store.recycled_matching(&text, o, l),
-                    total,
-                )?;
-            }
             // The report is fetched when it is opened or a selector changes, not on every
             // refresh: a report over a big book costs far more than a window of leads.
             Tab::Reports => {}
             tab => {
                 if let Some(view) = self.view_of(tab) {
-                    let total = usize::try_from(store.count(&view, &filter)?).unwrap_or(0);
+                    // A filter's matches are counted up to a cap: on a big book, counting every
+                    // match of a common word would cost a pass over the view per keystroke.
+                    let cap = i64::try_from(self.filter_cap).unwrap_or(i64::MAX);
+                    let total = store.count_upto(&view, &filter, cap)?;
+                    let total = usize::try_from(total).unwrap_or(0);
                     if let Some(w) = self.window_mut(tab) {
                         w.load(page, keep, |o, l| store.list(&view, &filter, o, l), total)?;
                     }
@@ -754,10 +756,20 @@ impl App {
 
     fn move_cursor(&mut self, delta: isize, store: &Store) {
         let mut whole = false;
+        let cap = self.filter_cap;
+        let mut more = false;
         if let Some(w) = self.window_mut(self.tab) {
             w.step(delta);
+            // At the last row of a filtered list counted only up to its cap: count further.
+            more = delta > 0 && w.total == cap && w.selected + 1 >= w.total;
             // The whole list is on screen (perhaps ranked): nothing to fetch but the detail.
             whole = w.offset == 0 && w.rows.len() == w.total;
+        }
+        if more && !self.filters[self.tab.index()].trim().is_empty() {
+            self.filter_cap = cap.saturating_mul(4);
+            let keep = self.selected().map(|r| r.lead.uid.clone());
+            self.refresh_or_report(store, keep.as_deref());
+            return;
         }
         let done = if whole {
             self.load_detail(store)
@@ -774,9 +786,6 @@ impl App {
     fn reload_window(&mut self, store: &Store) -> Result<(), StoreError> {
         let filter = self.filter();
         let page = self.page();
-        let recycled_text = (self.tab == Tab::Recycled)
-            .then(|| filter.text.clone())
-            .flatten();
         let Some(view) = self.view_of(self.tab) else {
             return Ok(());
         };
@@ -790,25 +799,19 @@ impl App {
             return Ok(());
         };
         let total = w.total;
-        match (recycled_text, tab, source) {
-            (Some(text), _, _) => w.load(
-                page,
-                None,
-                |o, l| store.recycled_matching(&text, o, l),
-                total,
-            )?,
-            (None, Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
+        match (tab, source) {
+            (Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
                 let v = View::Stage(s);
                 w.load(page, None, |o, l| store.list(&v, &filter, o, l), total)?
             }
-            (None, Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
+            (Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
                 page,
                 None,
                 |o, l| store.ripening_list(&b, &filter, o, l),
                 total,
             )?,
-            (None, Tab::Pipeline, None) => {}
-            (None, _, _) => w.load(page, None, |o, l| store.list(&view, &filter, o, l), total)?,
+            (Tab::Pipeline, None) => {}
+            _ => w.load(page, None, |o, l| store.list(&view, &filter, o, l), total)?,
         }
         self.load_detail(store)
     }
@@ -1160,6 +1163,7 @@ impl App {
     }
 
     fn after_filter(&mut self, store: &Store) {
+        self.filter_cap = FILTER_COUNT_CAP;
         if let Some(w) = self.window_mut(self.tab) {
             w.selected = 0;
             w.offset = 0;

@@ -19,6 +19,8 @@ use crate::store::Store;
 
 /// Longest sleep, so a clock changed under us (suspend, NTP) is noticed within the hour.
 const MAX_SLEEP: Duration = Duration::from_secs(3600);
+/// How long the user must pause before the app checkpoints the WAL.
+const IDLE: Duration = Duration::from_millis(750);
 
 /// Translate a terminal event into an action, if it means one.
 pub fn action_for(app: &App, ev: Event) -> Option<Action> {
@@ -78,6 +80,9 @@ fn clock(fallback: Now) -> Now {
 pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Result<()> {
     let mut dirty = true;
     let mut wake = next_wake(store, &app.now);
+    // The WAL is checkpointed once the user pauses, never in the middle of a keystroke.
+    let deferred = store.defer_checkpoints().is_ok();
+    let mut written = false;
     loop {
         let now = clock(app.now);
         if now.utc >= wake {
@@ -92,11 +97,19 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
         if app.quit {
             return Ok(());
         }
-        let sleep = (wake - now.utc)
+        let mut sleep = (wake - now.utc)
             .to_std()
             .unwrap_or(Duration::ZERO)
             .min(MAX_SLEEP);
+        if written {
+            sleep = sleep.min(IDLE);
+        }
         if !event::poll(sleep)? {
+            if written {
+                // Idle: a failed checkpoint only leaves the WAL for the next one.
+                let _ = store.checkpoint();
+                written = false;
+            }
             continue;
         }
         // Drain everything queued before drawing once.
@@ -108,6 +121,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
                     perform(term, app, store, effect)?;
                 }
                 dirty = true;
+                written = deferred;
             }
             if app.quit || !event::poll(Duration::ZERO)? {
                 break;

@@ -267,13 +267,9 @@ impl App {
     /// Every lead of the current view under its filter, as the list shows them.
     fn export_rows(&self, store: &Store) -> Result<Vec<LeadRow>, StoreError> {
         let filter = self.filter();
-        match (self.tab, &filter.text) {
-            // As the list does: the recycled filter also matches loss reasons and tags.
-            (Tab::Recycled, Some(text)) => store.recycled_matching(text, 0, usize::MAX),
-            (tab, _) => match self.view_of(tab) {
-                Some(view) => store.list(&view, &filter, 0, usize::MAX),
-                None => Ok(Vec::new()),
-            },
+        match self.view_of(self.tab) {
+            Some(view) => store.list(&view, &filter, 0, usize::MAX),
+            None => Ok(Vec::new()),
         }
     }
 

@@ -548,6 +548,8 @@ pub fn count_words(app: &App, shown: usize) -> String {
     let filter = &app.filters[app.tab.index()];
     if filter.is_empty() {
         format!("{shown}")
+    } else if shown >= app.filter_cap {
+        format!("{shown}+ matching /{}", clean(filter))
     } else {
         format!("{shown} matching /{}", clean(filter))
     }
