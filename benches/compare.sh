@@ -87,9 +87,17 @@ args=()
 for r in funnel speed discipline ripening losses sources forecast owners; do
   args+=(-n "report $r" "env RIPEN_DB=$work/demo.db $bin report $r --json")
 done
-hyperfine --warmup 1 --runs 3 --export-json "$OUT/reports.json" -N "${args[@]}"
+hyperfine --warmup 1 --runs 5 --export-json "$OUT/reports.json" -N "${args[@]}"
 python3 -c "
 import json; d = json.load(open('$OUT/reports.json'))
 print('reports: ' + ', '.join('%s %.3fs' % (r['command'].split()[1], r['median']) for r in d['results']))"
 
-# 4. Key-to-frame latency (update + draw, in-process) is measured by `cargo bench --bench tui`.
+# 4. Key-to-frame latency on both books: each keystroke through the keymap, `update` and a full
+#    draw, in process (it logs contacts, so it runs on copies).
+for book in demo imported; do
+  sqlite3 "$work/$book.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+  cp "$work/$book.db" "$work/keys.db"
+  echo "key to frame ($book $N):"
+  RIPEN_BENCH_DB=$work/keys.db cargo bench --quiet --bench keys 2>/dev/null | tee "$OUT/keys-$book.txt"
+  rm -f "$work"/keys.db*
+done
