@@ -131,6 +131,9 @@ fn main() {
         now,
     };
 
+    // `RIPEN_BENCH_VERBOSE=1` prints the slowest switch to each tab and each filter keystroke.
+    let verbose = std::env::var_os("RIPEN_BENCH_VERBOSE").is_some();
+
     // Scroll the queue down and back up.
     b.press(ch('2'));
     let mut scroll = Vec::new();
@@ -141,14 +144,18 @@ fn main() {
 
     // Round the tabs.
     let mut switch = Vec::new();
+    let mut by_tab = [Duration::ZERO; 4];
     for i in 0..200 {
-        switch.push(b.press(ch(['1', '2', '3', '4'][i % 4])));
+        let t = b.press(ch(['1', '2', '3', '4'][i % 4]));
+        by_tab[i % 4] = by_tab[i % 4].max(t);
+        switch.push(t);
+    }
+    if verbose {
+        println!("  slowest switch to tab 1..4 (ms): {by_tab:.3?}");
     }
     report("view switch", switch);
 
-    // Type filters into the queue, one keystroke at a time, and clear them
-    // (`RIPEN_BENCH_VERBOSE=1` prints each keystroke's time).
-    let verbose = std::env::var_os("RIPEN_BENCH_VERBOSE").is_some();
+    // Type filters into the queue, one keystroke at a time, and clear them.
     b.press(ch('2'));
     let mut filter = Vec::new();
     for word in [
