@@ -72,6 +72,9 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
+/// A lead's cached contacts: uid, status, first, last, seconds to first contact.
+type ContactRow = (String, String, i64, i64, i64);
+
 struct Book {
     _dir: tempfile::TempDir,
     conn: rusqlite::Connection,
@@ -172,13 +175,8 @@ impl Book {
     }
 
     /// The cached first and last contacts, and the same recomputed from the timelines.
-    fn contacts(
-        &self,
-    ) -> (
-        Vec<(String, String, i64, i64, i64)>,
-        Vec<(String, String, i64, i64, i64)>,
-    ) {
-        let rows = |sql: &str| -> Vec<(String, String, i64, i64, i64)> {
+    fn contacts(&self) -> (Vec<ContactRow>, Vec<ContactRow>) {
+        let rows = |sql: &str| -> Vec<ContactRow> {
             let mut stmt = self.conn.prepare(sql).unwrap();
             stmt.query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
