@@ -861,13 +861,35 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
+/// clock, and this thread's CPU time since the last phase.
+fn phase(label: &str, since: &mut std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+    if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
+        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |ns| ns / 1e9);
+        let before = CPU.with(|c| c.replace(cpu));
+        eprintln!(
+            "import: {label}: {:.3} s (cpu {:.3} s)",
+            since.elapsed().as_secs_f64(),
+            cpu - before
+        );
+    }
+    *since = std::time::Instant::now();
+}
+
 /// Import a file into the book (or, with `dry_run`, report what would happen).
 pub fn import_file(
     store: &mut Store,
     req: &ImportRequest,
     now: &Now,
 ) -> Result<ImportReport, ImportError> {
+    let mut clock = std::time::Instant::now();
     let table = read_table(&req.path)?;
+    phase("read and sniff", &mut clock);
     let joined = match (&req.join, &req.on) {
         (Some(path), Some(on)) => Some(read_join(path, on, &table)?),
         (Some(_), None) => {
@@ -983,6 +1005,8 @@ pub fn import_file(
         report.date_order = Some("ISO (YYYY-MM-DD)".into());
     }
 
+    phase("check", &mut clock);
+
     // Pass 2: build and write.
     let plan = store.plan().clone();
     let bar = progress_bar(req.progress, table.sniffed.text.len());
@@ -1010,6 +1034,7 @@ pub fn import_file(
             &table,
         );
         let builder = scope.spawn(move || {
+            let mut clock = std::time::Instant::now();
             let mut built = Built::default();
             for ev in table.rows() {
                 let Event::Row { line, record, span } = ev else {
@@ -1048,11 +1073,13 @@ pub fn import_file(
                     break;
                 }
             }
+            phase("building thread", &mut clock);
             built
         });
         let outcome = store.import(receive, &opts, now);
         (outcome, builder.join())
     });
+    phase("build and write", &mut clock);
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
     report.received_missing = built.received_missing;

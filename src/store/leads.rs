@@ -2,7 +2,7 @@
 //! [`write_lead`], so that recording changes for sync later happens in one place.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, Statement, Transaction, TransactionBehavior, params};
 
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{self, Change, Entry};
@@ -126,7 +126,84 @@ pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
     })
 }
 
-/// Insert or update a lead. The single place a lead's fields are written.
+/// Columns an INSERT of a lead names, in the order [`bind_lead`] binds them.
+const INSERT_COLUMNS: &str = "uid, name, company, title, email, phone, website, city, country, \
+    source, owner, tags, notes, extra, external_id, status, class, stage, value_cents, \
+    received_at, next_follow_up, ripe_on, closed_at, reason, reason_note, recycle_on, \
+    recycle_count, deleted_at, created_at, updated_at";
+
+/// Parameters [`bind_lead`] binds for one lead.
+const LEAD_PARAMS: usize = 30;
+
+/// `INSERT INTO table (columns) VALUES (?, …), …` for `rows` rows of `width` parameters each,
+/// numbered from 1 row after row. More than one row is an `INSERT OR ROLLBACK`: a statement
+/// that may fail half-way through its rows needs a statement journal to undo its first rows,
+/// unless a failure rolls back the whole transaction, as it would anyway in a bulk load.
+fn insert_sql(table: &str, columns: &str, width: usize, rows: usize) -> String {
+    let verb = if rows > 1 {
+        "INSERT OR ROLLBACK"
+    } else {
+        "INSERT"
+    };
+    let mut sql = format!("{verb} INTO {table} ({columns}) VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("?{}", r * width + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Bind a lead's [`INSERT_COLUMNS`] from parameter `at` on; `t` is its created/updated time.
+fn bind_lead(stmt: &mut Statement, at: usize, lead: &Lead, t: i64) -> rusqlite::Result<()> {
+    let tags;
+    let tags = if lead.tags.is_empty() {
+        "[]"
+    } else {
+        tags = serde_json::to_string(&lead.tags).unwrap_or_else(|_| "[]".into());
+        tags.as_str()
+    };
+    let ts = |d: Option<DateTime<Utc>>| d.map(|d| d.timestamp());
+    stmt.raw_bind_parameter(at, &lead.uid)?;
+    stmt.raw_bind_parameter(at + 1, &lead.name)?;
+    stmt.raw_bind_parameter(at + 2, &lead.company)?;
+    stmt.raw_bind_parameter(at + 3, &lead.title)?;
+    stmt.raw_bind_parameter(at + 4, &lead.email)?;
+    stmt.raw_bind_parameter(at + 5, &lead.phone)?;
+    stmt.raw_bind_parameter(at + 6, &lead.website)?;
+    stmt.raw_bind_parameter(at + 7, &lead.city)?;
+    stmt.raw_bind_parameter(at + 8, &lead.country)?;
+    stmt.raw_bind_parameter(at + 9, &lead.source)?;
+    stmt.raw_bind_parameter(at + 10, &lead.owner)?;
+    stmt.raw_bind_parameter(at + 11, tags)?;
+    stmt.raw_bind_parameter(at + 12, &lead.notes)?;
+    stmt.raw_bind_parameter(at + 13, &lead.extra)?;
+    stmt.raw_bind_parameter(at + 14, &lead.external_id)?;
+    stmt.raw_bind_parameter(at + 15, lead.status.as_str())?;
+    stmt.raw_bind_parameter(at + 16, lead.class.map(|c| c.as_str()))?;
+    stmt.raw_bind_parameter(at + 17, lead.stage.map(|s| s.as_str()))?;
+    stmt.raw_bind_parameter(at + 18, lead.value_cents)?;
+    stmt.raw_bind_parameter(at + 19, lead.received_at.timestamp())?;
+    stmt.raw_bind_parameter(at + 20, ts(lead.next_follow_up))?;
+    stmt.raw_bind_parameter(at + 21, ts(lead.ripe_on))?;
+    stmt.raw_bind_parameter(at + 22, ts(lead.closed_at))?;
+    stmt.raw_bind_parameter(at + 23, &lead.reason)?;
+    stmt.raw_bind_parameter(at + 24, &lead.reason_note)?;
+    stmt.raw_bind_parameter(at + 25, ts(lead.recycle_on))?;
+    stmt.raw_bind_parameter(at + 26, lead.recycle_count)?;
+    stmt.raw_bind_parameter(at + 27, ts(lead.deleted_at))?;
+    stmt.raw_bind_parameter(at + 28, t)?;
+    stmt.raw_bind_parameter(at + 29, t)?;
+    Ok(())
+}
+
+/// Insert or update a lead. The single place a lead's fields are written (with [`NewLeads`],
+/// its bulk form for new leads).
 pub(super) fn write_lead(
     tx: &Transaction,
     before: Option<&Lead>,
@@ -136,52 +213,15 @@ pub(super) fn write_lead(
     if before == Some(after) {
         return Ok(());
     }
-    let tags = serde_json::to_string(&after.tags).unwrap_or_else(|_| "[]".into());
     let t = now.utc.timestamp();
-    let values = params![
-        after.uid,
-        after.name,
-        after.company,
-        after.title,
-        after.email,
-        after.phone,
-        after.website,
-        after.city,
-        after.country,
-        after.source,
-        after.owner,
-        tags,
-        after.notes,
-        after.extra,
-        after.external_id,
-        after.status.as_str(),
-        after.class.map(|c| c.as_str()),
-        after.stage.map(|s| s.as_str()),
-        after.value_cents,
-        after.received_at.timestamp(),
-        after.next_follow_up.map(|d| d.timestamp()),
-        after.ripe_on.map(|d| d.timestamp()),
-        after.closed_at.map(|d| d.timestamp()),
-        after.reason,
-        after.reason_note,
-        after.recycle_on.map(|d| d.timestamp()),
-        after.recycle_count,
-        after.deleted_at.map(|d| d.timestamp()),
-        t,
-    ];
     if before.is_none() {
-        tx.prepare_cached(
-            "INSERT INTO leads (uid, name, company, title, email, phone, website, city, country, \
-             source, owner, tags, notes, extra, external_id, status, class, stage, value_cents, \
-             received_at, next_follow_up, ripe_on, closed_at, reason, reason_note, recycle_on, \
-             recycle_count, deleted_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29)",
-        )?
-        .execute(values)?;
+        let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
+        bind_lead(&mut stmt, 1, after, t)?;
+        stmt.raw_execute()?;
         tx.prepare_cached("INSERT INTO lead_numbers (lead_uid) VALUES (?1)")?
             .execute([&after.uid])?;
     } else {
+        let tags = serde_json::to_string(&after.tags).unwrap_or_else(|_| "[]".into());
         tx.prepare_cached(
             "UPDATE leads SET name = ?2, company = ?3, title = ?4, email = ?5, phone = ?6, \
              website = ?7, city = ?8, country = ?9, source = ?10, owner = ?11, tags = ?12, \
@@ -190,10 +230,43 @@ pub(super) fn write_lead(
              closed_at = ?23, reason = ?24, reason_note = ?25, recycle_on = ?26, \
              recycle_count = ?27, deleted_at = ?28, updated_at = ?29 WHERE uid = ?1",
         )?
-        .execute(values)?;
+        .execute(params![
+            after.uid,
+            after.name,
+            after.company,
+            after.title,
+            after.email,
+            after.phone,
+            after.website,
+            after.city,
+            after.country,
+            after.source,
+            after.owner,
+            tags,
+            after.notes,
+            after.extra,
+            after.external_id,
+            after.status.as_str(),
+            after.class.map(|c| c.as_str()),
+            after.stage.map(|s| s.as_str()),
+            after.value_cents,
+            after.received_at.timestamp(),
+            after.next_follow_up.map(|d| d.timestamp()),
+            after.ripe_on.map(|d| d.timestamp()),
+            after.closed_at.map(|d| d.timestamp()),
+            after.reason,
+            after.reason_note,
+            after.recycle_on.map(|d| d.timestamp()),
+            after.recycle_count,
+            after.deleted_at.map(|d| d.timestamp()),
+            t,
+        ])?;
     }
     Ok(())
 }
+
+const ACTIVITY_COLUMNS: &str = "uid, lead_uid, at, kind, outcome, note, created_at";
+const ACTIVITY_PARAMS: usize = 7;
 
 /// Append entries to a lead's timeline.
 pub(super) fn write_entries(
@@ -202,22 +275,277 @@ pub(super) fn write_entries(
     entries: &[Entry],
     now: &Now,
 ) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO activities (uid, lead_uid, at, kind, outcome, note, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+    let mut stmt = tx.prepare_cached(&insert_sql(
+        "activities",
+        ACTIVITY_COLUMNS,
+        ACTIVITY_PARAMS,
+        1,
+    ))?;
     for e in entries {
-        stmt.execute(params![
-            uuid::Uuid::now_v7().to_string(),
+        bind_entry(
+            &mut stmt,
+            1,
+            &uuid::Uuid::now_v7(),
             lead_uid,
-            e.at.timestamp(),
-            e.kind.as_str(),
-            e.outcome,
-            e.note,
+            e,
             now.utc.timestamp(),
-        ])?;
+        )?;
+        stmt.raw_execute()?;
     }
     Ok(())
+}
+
+/// Bind an activity's [`ACTIVITY_COLUMNS`] from parameter `at` on.
+fn bind_entry(
+    stmt: &mut Statement,
+    at: usize,
+    uid: &uuid::Uuid,
+    lead_uid: &str,
+    e: &Entry,
+    t: i64,
+) -> rusqlite::Result<()> {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    stmt.raw_bind_parameter(at, &*uid.hyphenated().encode_lower(&mut buf))?;
+    stmt.raw_bind_parameter(at + 1, lead_uid)?;
+    stmt.raw_bind_parameter(at + 2, e.at.timestamp())?;
+    stmt.raw_bind_parameter(at + 3, e.kind.as_str())?;
+    stmt.raw_bind_parameter(at + 4, &e.outcome)?;
+    stmt.raw_bind_parameter(at + 5, &e.note)?;
+    stmt.raw_bind_parameter(at + 6, t)?;
+    Ok(())
+}
+
+/// UUIDv7s for a bulk load without a system call each (`Uuid::now_v7` asks the OS for random
+/// bits every time): the clock's milliseconds, then a 42-bit counter that starts at random bits
+/// each millisecond (so they sort in creation order, as `now_v7`'s do), then 32 random bits
+/// from a generator seeded once from the OS.
+struct Uids {
+    ms: u64,
+    counter: u64,
+    state: u64,
+}
+
+impl Uids {
+    fn new() -> Uids {
+        // `now_v7` draws its last 62 bits from the OS.
+        let seed = uuid::Uuid::now_v7().as_u64_pair();
+        Uids {
+            ms: 0,
+            counter: 0,
+            state: seed.0 ^ seed.1,
+        }
+    }
+
+    /// splitmix64.
+    fn random(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn next(&mut self) -> uuid::Uuid {
+        const COUNTER_MAX: u64 = (1 << 42) - 1;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        if now > self.ms {
+            self.ms = now;
+            // The top bit clear leaves room to count.
+            self.counter = self.random() & (COUNTER_MAX >> 1);
+        } else if self.counter == COUNTER_MAX {
+            self.ms += 1;
+            self.counter = self.random() & (COUNTER_MAX >> 1);
+        } else {
+            self.counter += 1;
+        }
+        // The counter fills the 12 bits after the version and the 6 after the variant, then
+        // three bytes; random bits the last four.
+        let c = self.counter;
+        let r = (self.random() as u32).to_be_bytes();
+        let bytes = [
+            (c >> 38) as u8 & 0x0F,
+            (c >> 30) as u8,
+            (c >> 24) as u8 & 0x3F,
+            (c >> 16) as u8,
+            (c >> 8) as u8,
+            c as u8,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+        ];
+        uuid::Builder::from_unix_timestamp_millis(self.ms, &bytes).into_uuid()
+    }
+}
+
+/// New leads per INSERT in [`NewLeads`], and activities and numbers per INSERT.
+const LEAD_BATCH: usize = 64;
+const ACTIVITY_BATCH: usize = 128;
+const NUMBER_BATCH: usize = 64;
+
+/// New leads with their timelines and numbers, written many rows to a statement: each INSERT
+/// has fixed costs (a cursor opened on every index, and the constant `IN (…)` lists of the
+/// CHECK constraints and partial indexes built afresh as little tables), which a bulk load then
+/// pays once per batch instead of once per row. Rows wait here until [`NewLeads::flush`]; a
+/// lead's number is known as soon as it is pushed.
+pub(super) struct NewLeads<'t> {
+    tx: &'t Transaction<'t>,
+    t: i64,
+    next_number: i64,
+    leads: Vec<Change>,
+    /// Entries of leads already written: (activity uid, lead uid, entry).
+    entries: Vec<(uuid::Uuid, String, Entry)>,
+    uids: Uids,
+    many_leads: Statement<'t>,
+    many_numbers: Statement<'t>,
+    many_entries: Statement<'t>,
+}
+
+impl<'t> NewLeads<'t> {
+    pub(super) fn new(tx: &'t Transaction<'t>, now: &Now) -> Result<NewLeads<'t>> {
+        // What `INTEGER PRIMARY KEY` would pick, row after row: we hold the write lock.
+        let next_number: i64 = tx.query_row(
+            "SELECT coalesce(max(number), 0) + 1 FROM lead_numbers",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(NewLeads {
+            tx,
+            t: now.utc.timestamp(),
+            next_number,
+            leads: Vec::with_capacity(LEAD_BATCH),
+            entries: Vec::with_capacity(2 * ACTIVITY_BATCH),
+            uids: Uids::new(),
+            many_leads: tx.prepare(&insert_sql(
+                "leads",
+                INSERT_COLUMNS,
+                LEAD_PARAMS,
+                LEAD_BATCH,
+            ))?,
+            many_numbers: tx.prepare(&insert_sql(
+                "lead_numbers",
+                "number, lead_uid",
+                2,
+                NUMBER_BATCH,
+            ))?,
+            many_entries: tx.prepare(&insert_sql(
+                "activities",
+                ACTIVITY_COLUMNS,
+                ACTIVITY_PARAMS,
+                ACTIVITY_BATCH,
+            ))?,
+        })
+    }
+
+    /// Queue a new lead and its timeline; returns the lead's number.
+    pub(super) fn push(&mut self, change: Change) -> Result<i64> {
+        let number = self.next_number;
+        self.next_number += 1;
+        self.leads.push(change);
+        if self.leads.len() == LEAD_BATCH {
+            self.write_leads()?;
+        }
+        if self.entries.len() >= ACTIVITY_BATCH {
+            self.write_entries(false)?;
+        }
+        Ok(number)
+    }
+
+    /// Write everything queued, so that the book can be read again.
+    pub(super) fn flush(&mut self) -> Result<()> {
+        self.write_leads()?;
+        self.write_entries(true)
+    }
+
+    fn write_leads(&mut self) -> Result<()> {
+        let first = self.next_number - self.leads.len() as i64;
+        if self.leads.len() == LEAD_BATCH {
+            for (i, c) in self.leads.iter().enumerate() {
+                bind_lead(&mut self.many_leads, i * LEAD_PARAMS + 1, &c.lead, self.t)?;
+            }
+            self.many_leads.raw_execute()?;
+        } else if !self.leads.is_empty() {
+            let mut one =
+                self.tx
+                    .prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
+            for c in &self.leads {
+                bind_lead(&mut one, 1, &c.lead, self.t)?;
+                one.raw_execute()?;
+            }
+        }
+        let mut chunks = self.leads.chunks_exact(NUMBER_BATCH);
+        for (k, chunk) in chunks.by_ref().enumerate() {
+            let base = first + (k * NUMBER_BATCH) as i64;
+            for (i, c) in chunk.iter().enumerate() {
+                self.many_numbers
+                    .raw_bind_parameter(2 * i + 1, base + i as i64)?;
+                self.many_numbers
+                    .raw_bind_parameter(2 * i + 2, &c.lead.uid)?;
+            }
+            self.many_numbers.raw_execute()?;
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let base = first + (self.leads.len() - rest.len()) as i64;
+            let mut one =
+                self.tx
+                    .prepare_cached(&insert_sql("lead_numbers", "number, lead_uid", 2, 1))?;
+            for (i, c) in rest.iter().enumerate() {
+                one.execute(params![base + i as i64, c.lead.uid])?;
+            }
+        }
+        for c in self.leads.drain(..) {
+            let n = c.entries.len();
+            let mut uid = Some(c.lead.uid);
+            for (k, e) in c.entries.into_iter().enumerate() {
+                let lead_uid = if k + 1 == n {
+                    uid.take().unwrap_or_default()
+                } else {
+                    uid.clone().unwrap_or_default()
+                };
+                self.entries.push((self.uids.next(), lead_uid, e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Write queued entries: whole batches, and with `all` the rest too.
+    fn write_entries(&mut self, all: bool) -> Result<()> {
+        let mut chunks = self.entries.chunks_exact(ACTIVITY_BATCH);
+        for chunk in &mut chunks {
+            for (i, (uid, lead_uid, e)) in chunk.iter().enumerate() {
+                bind_entry(
+                    &mut self.many_entries,
+                    i * ACTIVITY_PARAMS + 1,
+                    uid,
+                    lead_uid,
+                    e,
+                    self.t,
+                )?;
+            }
+            self.many_entries.raw_execute()?;
+        }
+        let rest = chunks.remainder().len();
+        let done = self.entries.len() - rest;
+        if all && rest > 0 {
+            let mut one = self.tx.prepare_cached(&insert_sql(
+                "activities",
+                ACTIVITY_COLUMNS,
+                ACTIVITY_PARAMS,
+                1,
+            ))?;
+            for (uid, lead_uid, e) in &self.entries[done..] {
+                bind_entry(&mut one, 1, uid, lead_uid, e, self.t)?;
+                one.raw_execute()?;
+            }
+            self.entries.clear();
+        } else {
+            self.entries.drain(..done);
+        }
+        Ok(())
+    }
 }
 
 fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
