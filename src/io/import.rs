@@ -839,7 +839,8 @@ struct Built {
 
 /// Rows from which an import drops the secondary indexes and rebuilds them at the end: already
 /// at 50,000 rows, maintaining eight partial indexes row by row costs more than one sorted
-/// build of each.
+/// build of each. Only into a book no larger than the file, though: a rebuild reads the whole
+/// book, and updating the indexes costs about as much per row as rebuilding them.
 const BULK_ROWS: usize = 5_000;
 
 /// Bytes above which a progress bar is worth drawing.
@@ -1019,7 +1020,7 @@ pub fn import_file(
             MatchOn::Contact
         },
         dry_run: req.dry_run,
-        rebuild_indexes: report.rows >= BULK_ROWS,
+        rebuild_indexes: report.rows >= BULK_ROWS && store.numbers_issued()? <= report.rows as i64,
     };
     // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
     // thread while this one writes: the two halves take about as long as each other.

@@ -51,8 +51,9 @@ pub struct ImportOptions {
     pub match_on: MatchOn,
     /// Do everything, then roll back.
     pub dry_run: bool,
-    /// Drop the secondary indexes during the load and rebuild them before commit (for large
-    /// files: one sorted build is cheaper than a million scattered updates).
+    /// Drop the secondary indexes during the load and rebuild them before commit (for files
+    /// large next to the book: one sorted build of each is cheaper than updating them row by
+    /// row, but it reads the whole book).
     pub rebuild_indexes: bool,
 }
 
@@ -80,20 +81,6 @@ impl ImportOutcome {
         }
     }
 }
-
-/// Secondary indexes of `leads` that an import may drop and rebuild: everything but the e-mail
-/// index, which duplicate matching reads during the load (unless the book is empty).
-const REBUILT_INDEXES: [&str; 9] = [
-    "leads_inbox",
-    "leads_pipeline",
-    "leads_recycled",
-    "leads_due",
-    "leads_won",
-    "leads_lost",
-    "leads_received",
-    "leads_deleted",
-    "leads_queue",
-];
 
 fn contact_keys(lead: &Lead) -> (Option<String>, Option<String>) {
     let email = lead
@@ -177,6 +164,16 @@ enum Found {
 }
 
 impl Store {
+    /// How many lead numbers the book has given out: about how many leads it holds, known at
+    /// once (counting them would read them all).
+    pub fn numbers_issued(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(number), 0) FROM lead_numbers",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Write an import in one transaction. A row that is an `Err` aborts it: nothing is written
     /// and the error is returned. In a dry run everything is done and then rolled back, so the
     /// outcome is exactly what a real run would report.
@@ -227,22 +224,23 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        // The dropped indexes' own DDL, to rebuild them exactly as they were.
+        // The dropped indexes' own DDL, to rebuild them exactly as they were. All of them go:
+        // kept, even an index that a row seldom enters costs more per row (its WHERE tested,
+        // with a little table for an `IN (…)` list) than the scan that rebuilds it.
         let mut rebuild = Vec::new();
         if opts.rebuild_indexes {
             let mut stmt = tx.prepare(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' \
-                 AND sql IS NOT NULL",
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ('leads', 'activities') AND sql IS NOT NULL",
             )?;
             let all = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(stmt);
             for (name, sql) in all {
-                // Into an empty book duplicates are found in memory, so the e-mail index can
-                // wait for the end too.
-                if REBUILT_INDEXES.contains(&name.as_str()) || (book_empty && name == "leads_email")
-                {
+                // Duplicate matching reads the e-mail index, unless the book is empty: then
+                // duplicates are found in memory.
+                if book_empty || name != "leads_email" {
                     tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
                     rebuild.push(sql);
                 }
