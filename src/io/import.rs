@@ -168,6 +168,9 @@ struct Records<'a> {
     offset: usize,
     base_line: u64,
     reader: csv::Reader<&'a [u8]>,
+    /// The last record's size (bytes, fields), so that the next one is allocated once at its
+    /// likely size instead of grown step by step.
+    last_size: (usize, usize),
 }
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -221,6 +224,7 @@ impl<'a> Records<'a> {
             offset: 0,
             base_line: first_line,
             reader: reader(text, delimiter),
+            last_size: (0, 0),
         }
     }
 
@@ -234,7 +238,7 @@ impl Iterator for Records<'_> {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::StringRecord::with_capacity(self.last_size.0, self.last_size.1);
         match self.reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return None,
@@ -254,6 +258,10 @@ impl Iterator for Records<'_> {
                 });
             }
         }
+        self.last_size = (
+            record.as_byte_record().as_slice().len().max(16) * 2,
+            record.len(),
+        );
         let (rel_byte, rel_line) = record
             .position()
             .map_or((0, 1), |p| (p.byte() as usize, p.line()));
@@ -496,7 +504,12 @@ fn check_row(
     let mut has_identity = false;
     for (i, raw) in cells.iter().enumerate() {
         let header = rules.mapping.headers.get(i);
-        let n = raw.chars().count();
+        // No more characters than bytes: only a long cell needs counting.
+        let n = if raw.len() <= MAX_FIELD_CHARS {
+            0
+        } else {
+            raw.chars().count()
+        };
         if n > MAX_FIELD_CHARS {
             return Err(err(
                 header,
@@ -512,13 +525,17 @@ fn check_row(
         }
         match f {
             Field::Name | Field::FirstName | Field::LastName | Field::Company | Field::Email => {
-                has_identity |= clean_field(v, false).is_some();
+                // Cleaning keeps letters and digits: only a cell without any needs cleaning
+                // to tell.
+                has_identity = has_identity
+                    || v.bytes().any(|b| b.is_ascii_alphanumeric())
+                    || clean_field(v, false).is_some();
             }
             // Every date cell is evidence for the file's day/month order.
             f if f.is_date() && !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() => {
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
-            Field::Value => {
+            Field::Value if !plain_amount(v) => {
                 lead::parse_money(v)
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
             }
@@ -529,6 +546,15 @@ fn check_row(
         return Err(err(None, "no name, company or e-mail".into()));
     }
     Ok(())
+}
+
+/// `12837` or `12837.46`: an amount `parse_money` surely reads, told without allocating (the
+/// check of a million rows makes it count).
+fn plain_amount(v: &str) -> bool {
+    let (int, frac) = v.split_once('.').unwrap_or((v, "0"));
+    (1..=11).contains(&int.len())
+        && (1..=2).contains(&frac.len())
+        && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
 }
 
 fn short(s: &str) -> std::borrow::Cow<'_, str> {
@@ -1553,6 +1579,28 @@ mod tests {
         let o: StatusOverride = "Gone=lost:competitor".parse().unwrap();
         assert_eq!(o.reason.as_deref(), Some("competitor"));
         assert!("x=bogus".parse::<StatusOverride>().is_err());
+    }
+
+    #[test]
+    fn a_plain_amount_is_one_parse_money_reads() {
+        for v in ["0", "7", "12837.46", "12837.4", "99999999999", "1.05"] {
+            assert!(plain_amount(v), "{v}");
+            assert!(lead::parse_money(v).is_ok(), "{v}");
+        }
+        for v in [
+            "",
+            ".5",
+            "5.",
+            "1.234",
+            "1,5",
+            "€5",
+            "-5",
+            "5k",
+            "1.2.3",
+            "999999999999",
+        ] {
+            assert!(!plain_amount(v), "{v}");
+        }
     }
 
     #[test]
