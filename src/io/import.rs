@@ -889,8 +889,8 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
 }
 
 /// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
-/// clock, and this thread's CPU time since the last phase.
-fn phase(label: &str, since: &mut std::time::Instant) {
+/// clock, and this thread's CPU time since its last phase (the store's phases too).
+pub(crate) fn phase(label: &str, since: &mut std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
     if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
@@ -1086,7 +1086,7 @@ pub fn import_file(
                     &mut built.received_missing,
                     &mut built.unknown,
                 ) {
-                    Ok(change) => Ok(Incoming { change, line }),
+                    Ok(change) => Ok(Incoming::new(change, line)),
                     Err(e) if req.skip_bad => {
                         built.late_errors.push(e);
                         built.rejected_spans.push(span);

@@ -11,6 +11,7 @@ use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::merge_leads;
 use crate::domain::{DomainError, Lead, Now, Plan};
+use crate::io::import::phase;
 
 /// What to do with a row that matches a lead already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,6 +41,23 @@ pub struct Incoming {
     pub change: Change,
     /// The physical line it starts on, for messages.
     pub line: u64,
+    /// Its contact keys, worked out by [`Incoming::new`] on the thread that builds rows rather
+    /// than on the one that writes them.
+    keys: ContactKeys,
+}
+
+impl Incoming {
+    pub fn new(change: Change, line: u64) -> Incoming {
+        let keys = contact_keys(&change.lead);
+        Incoming { change, line, keys }
+    }
+}
+
+/// The keys by which a lead is recognised: its e-mail (any case); its name and company.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct ContactKeys {
+    email: Option<Box<str>>,
+    name_company: Option<Box<str>>,
 }
 
 /// How an import writes.
@@ -82,25 +100,72 @@ impl ImportOutcome {
     }
 }
 
-fn contact_keys(lead: &Lead) -> (Option<String>, Option<String>) {
+fn contact_keys(lead: &Lead) -> ContactKeys {
     let email = lead
         .email
         .as_deref()
         .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
+        .filter(|e| !e.is_empty())
+        .map(String::into_boxed_str);
     let name_company = lead
         .company
         .as_deref()
         .filter(|c| !c.trim().is_empty())
-        .map(|c| {
-            format!(
-                "{}\u{1F}{}",
-                lead.name.trim().to_lowercase(),
-                c.trim().to_lowercase()
-            )
-        });
-    (email, name_company)
+        .map(|c| name_company_key(&lead.name, c));
+    ContactKeys {
+        email,
+        name_company,
+    }
 }
+
+fn name_company_key(name: &str, company: &str) -> Box<str> {
+    format!(
+        "{}\u{1F}{}",
+        name.trim().to_lowercase(),
+        company.trim().to_lowercase()
+    )
+    .into_boxed_str()
+}
+
+/// FxHash (as rustc uses it), for the keys of one file: SipHash's defence against keys chosen to
+/// collide buys nothing against a user's own file, and costs at a million keys.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 fn describe_closed(lead: &Lead, now: &Now) -> String {
     let mut s = format!("already {}", lead.status);
@@ -135,26 +200,6 @@ fn number_where(
         ))?
         .query_row(p, |r| r.get(0))
         .optional()?)
-}
-
-/// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
-/// clock, and this thread's CPU time since the last phase.
-fn phase(label: &str, since: &mut std::time::Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
-    if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
-        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-            .map_or(0.0, |ns| ns / 1e9);
-        let before = CPU.with(|c| c.replace(cpu));
-        eprintln!(
-            "import: {label}: {:.3} s (cpu {:.3} s)",
-            since.elapsed().as_secs_f64(),
-            cpu - before
-        );
-    }
-    *since = std::time::Instant::now();
 }
 
 /// Where a duplicate was found.
@@ -248,9 +293,9 @@ impl Store {
         }
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).
-        let mut by_email: HashMap<Box<str>, (i64, u64)> = HashMap::new();
+        let mut by_email: KeyMap<(i64, u64)> = KeyMap::default();
         // Name and company → (lead number, line, whether that lead has an e-mail).
-        let mut by_name: HashMap<Box<str>, (i64, u64, bool)> = HashMap::new();
+        let mut by_name: KeyMap<(i64, u64, bool)> = KeyMap::default();
         if !book_empty && opts.match_on == MatchOn::Contact {
             // One scan of the book instead of one per row: name and company have no index.
             let mut stmt = tx.prepare(
@@ -261,14 +306,11 @@ impl Store {
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let (name, company): (String, String) = (r.get(1)?, r.get(2)?);
-                let key = format!(
-                    "{}\u{1F}{}",
-                    name.trim().to_lowercase(),
-                    company.trim().to_lowercase()
-                );
-                by_name
-                    .entry(key.into())
-                    .or_insert((r.get(0)?, 0, r.get(3)?));
+                by_name.entry(name_company_key(&name, &company)).or_insert((
+                    r.get(0)?,
+                    0,
+                    r.get(3)?,
+                ));
             }
         }
         let mut new_leads = NewLeads::new(&tx, now)?;
@@ -279,14 +321,12 @@ impl Store {
             let asked = std::time::Instant::now();
             let Some(row) = rows.next() else { break };
             waited += asked.elapsed();
-            let row = row?;
+            let mut row = row?;
+            let keys = std::mem::take(&mut row.keys);
             let lead = &row.change.lead;
             let (email, name_company, ext) = match opts.match_on {
-                MatchOn::Contact => {
-                    let (e, n) = contact_keys(lead);
-                    (e, n, None)
-                }
-                MatchOn::ExternalId => (None, None, lead.external_id.clone()),
+                MatchOn::Contact => (keys.email, keys.name_company, None),
+                MatchOn::ExternalId => (None, None, lead.external_id.as_deref().map(Box::from)),
             };
             let mut found = None;
             let has_email = lead.email.is_some();
@@ -390,12 +430,10 @@ impl Store {
                 }
             };
             if let Some(k) = email.or(ext) {
-                by_email.entry(k.into()).or_insert((number, row.line));
+                by_email.entry(k).or_insert((number, row.line));
             }
             if let Some(k) = name_company {
-                by_name
-                    .entry(k.into())
-                    .or_insert((number, row.line, has_email));
+                by_name.entry(k).or_insert((number, row.line, has_email));
             }
         }
         new_leads.flush()?;
@@ -481,10 +519,7 @@ mod tests {
     }
 
     fn incoming(l: Lead, line: u64) -> std::result::Result<Incoming, DomainError> {
-        Ok(Incoming {
-            change: lifecycle::receive(l, &Plan::default()),
-            line,
-        })
+        Ok(Incoming::new(lifecycle::receive(l, &Plan::default()), line))
     }
 
     #[test]
