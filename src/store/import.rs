@@ -269,9 +269,10 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        // The dropped indexes' own DDL, to rebuild them exactly as they were. All of them go:
-        // kept, even an index that a row seldom enters costs more per row (its WHERE tested,
-        // with a little table for an `IN (…)` list) than the scan that rebuilds it.
+        // The dropped indexes' own DDL, to rebuild them exactly as they were. All of them go
+        // but `leads_deleted`, which no imported lead enters: kept, even an index that a row
+        // seldom enters costs about as much per row (its WHERE tested, with a little table for
+        // an `IN (…)` list) as the scan that rebuilds it.
         let mut rebuild = Vec::new();
         if opts.rebuild_indexes {
             let mut stmt = tx.prepare(
@@ -285,7 +286,7 @@ impl Store {
             for (name, sql) in all {
                 // Duplicate matching reads the e-mail index, unless the book is empty: then
                 // duplicates are found in memory.
-                if book_empty || name != "leads_email" {
+                if name != "leads_deleted" && (book_empty || name != "leads_email") {
                     tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
                     rebuild.push(sql);
                 }
