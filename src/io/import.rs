@@ -557,6 +557,32 @@ fn plain_amount(v: &str) -> bool {
         && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
 }
 
+/// What `parse_money` makes of a [`plain_amount`], in integer arithmetic.
+fn plain_cents(v: &str) -> Option<i64> {
+    if !plain_amount(v) {
+        return None;
+    }
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    let cents = if frac.len() == 1 {
+        digits(frac) * 10
+    } else {
+        digits(frac)
+    };
+    Some(digits(int) * 100 + cents)
+}
+
+/// [`clean_field`], without its scan for characters to neutralise when every byte is printable
+/// ASCII (which it would keep as they are).
+fn clean_cell(s: &str, multiline: bool) -> Option<String> {
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    } else {
+        clean_field(s, multiline)
+    }
+}
+
 fn short(s: &str) -> std::borrow::Cow<'_, str> {
     crate::domain::text::truncate_chars(s, 40)
 }
@@ -594,7 +620,7 @@ fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
         let target = mapping.targets.get(i).copied().unwrap_or(Target::Extra);
         let multiline =
             matches!(target, Target::Field(f) if f.is_multiline()) || target == Target::Extra;
-        let Some(v) = clean_field(values::unneutralise(raw), multiline) else {
+        let Some(v) = clean_cell(values::unneutralise(raw), multiline) else {
             continue;
         };
         match target {
@@ -668,7 +694,12 @@ fn build(
             let first = f.remove(&Field::FirstName);
             let last = f.remove(&Field::LastName);
             match (first, last) {
-                (Some(a), Some(b)) => Some(format!("{a} {b}")),
+                (Some(mut a), Some(b)) => {
+                    a.reserve(b.len() + 1);
+                    a.push(' ');
+                    a.push_str(&b);
+                    Some(a)
+                }
                 (a, b) => a.or(b),
             }
         })
@@ -688,7 +719,7 @@ fn build(
         .or_else(|| rules.req.owner.clone())
         .unwrap_or_else(|| plan.user.clone());
     let mut lead = Lead::received(
-        uuid::Uuid::now_v7().to_string(),
+        Incoming::new_uid(),
         name,
         owner,
         received.unwrap_or(now.utc),
@@ -712,7 +743,8 @@ fn build(
         .unwrap_or_default();
     if let Some(s) = f.remove(&Field::Value) {
         lead.value_cents = Some(
-            lead::parse_money(&s)
+            plain_cents(&s)
+                .map_or_else(|| lead::parse_money(&s), Ok)
                 .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
         );
     }
@@ -763,7 +795,8 @@ fn build(
     // row matters at a million rows).
     for e in &mut change.entries {
         if let Some(n) = &mut e.note {
-            n.push_str(&format!(" (imported from {}:{line})", rules.file));
+            use std::fmt::Write as _;
+            let _ = write!(n, " (imported from {}:{line})", rules.file);
         }
     }
     let at_close = Now {
@@ -1600,6 +1633,42 @@ mod tests {
             "999999999999",
         ] {
             assert!(!plain_amount(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn plain_cents_are_what_parse_money_reads() {
+        for v in [
+            "0",
+            "7",
+            "12837.46",
+            "12837.4",
+            "99999999999",
+            "1.05",
+            "0.99",
+            "90000.1",
+        ] {
+            assert_eq!(plain_cents(v), Some(lead::parse_money(v).unwrap()), "{v}");
+        }
+        assert_eq!(plain_cents("1,5"), None);
+    }
+
+    #[test]
+    fn clean_cell_is_clean_field() {
+        for v in [
+            "",
+            "  ",
+            " a b ",
+            "Jane\tDoe",
+            "x\u{200B}y",
+            "ünï ",
+            "a\nb",
+            "\u{1b}[2J",
+            "~!",
+        ] {
+            for multiline in [false, true] {
+                assert_eq!(clean_cell(v, multiline), clean_field(v, multiline), "{v:?}");
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Transaction};
 
-use super::leads::{LEAD_COLUMNS, NewLeads, lead_from_row, write_entries, write_lead};
+use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::merge_leads;
@@ -50,6 +50,16 @@ impl Incoming {
     pub fn new(change: Change, line: u64) -> Incoming {
         let keys = contact_keys(&change.lead);
         Incoming { change, line, keys }
+    }
+
+    /// A uid for a new lead (a UUIDv7), from a generator of this thread's own: `Uuid::now_v7`
+    /// asks the OS for random bits each time.
+    pub fn new_uid() -> String {
+        thread_local!(static UIDS: std::cell::RefCell<Uids> = std::cell::RefCell::new(Uids::new()));
+        let uid = UIDS.with(|u| u.borrow_mut().next());
+        uid.hyphenated()
+            .encode_lower(&mut [0u8; uuid::fmt::Hyphenated::LENGTH])
+            .to_string()
     }
 }
 
@@ -100,11 +110,20 @@ impl ImportOutcome {
     }
 }
 
+/// `to_lowercase`, quicker for ASCII (most e-mails and names).
+fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
 fn contact_keys(lead: &Lead) -> ContactKeys {
     let email = lead
         .email
         .as_deref()
-        .map(|e| e.trim().to_lowercase())
+        .map(|e| lower(e.trim()))
         .filter(|e| !e.is_empty())
         .map(String::into_boxed_str);
     let name_company = lead
@@ -119,12 +138,10 @@ fn contact_keys(lead: &Lead) -> ContactKeys {
 }
 
 fn name_company_key(name: &str, company: &str) -> Box<str> {
-    format!(
-        "{}\u{1F}{}",
-        name.trim().to_lowercase(),
-        company.trim().to_lowercase()
-    )
-    .into_boxed_str()
+    let mut key = lower(name.trim());
+    key.push('\u{1F}');
+    key.push_str(&lower(company.trim()));
+    key.into_boxed_str()
 }
 
 /// FxHash (as rustc uses it), for the keys of one file: SipHash's defence against keys chosen to

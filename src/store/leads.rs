@@ -319,14 +319,14 @@ fn bind_entry(
 /// bits every time): the clock's milliseconds, then a 42-bit counter that starts at random bits
 /// each millisecond (so they sort in creation order, as `now_v7`'s do), then 32 random bits
 /// from a generator seeded once from the OS.
-struct Uids {
+pub(super) struct Uids {
     ms: u64,
     counter: u64,
     state: u64,
 }
 
 impl Uids {
-    fn new() -> Uids {
+    pub(super) fn new() -> Uids {
         // `now_v7` draws its last 62 bits from the OS.
         let seed = uuid::Uuid::now_v7().as_u64_pair();
         Uids {
@@ -345,7 +345,7 @@ impl Uids {
         z ^ (z >> 31)
     }
 
-    fn next(&mut self) -> uuid::Uuid {
+    pub(super) fn next(&mut self) -> uuid::Uuid {
         const COUNTER_MAX: u64 = (1 << 42) - 1;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
