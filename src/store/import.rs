@@ -541,6 +541,34 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_batch_fails_the_import_and_leaves_the_book_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
+        let opts = ImportOptions::default();
+        // 100 rows: a whole batch of 64 and single rows after it; row 10 repeats row 3's uid.
+        let mut rows: Vec<_> = (0..100)
+            .map(|i| incoming(lead(&format!("L{i}"), None), i + 2))
+            .collect();
+        let uid = rows[3].as_ref().unwrap().change.lead.uid.clone();
+        if let Ok(r) = &mut rows[10] {
+            r.change.lead.uid = uid;
+        }
+        let err = store.import(rows, &opts, &now()).unwrap_err().to_string();
+        assert!(err.contains("UNIQUE"), "{err}");
+        assert_eq!(store.numbers_issued().unwrap(), 0);
+        // The connection is fine afterwards, its settings restored.
+        let rows = (0..70).map(|i| incoming(lead(&format!("M{i}"), None), i + 2));
+        assert_eq!(store.import(rows, &opts, &now()).unwrap().new, 70);
+        assert_eq!(store.numbers_issued().unwrap(), 70);
+        let fk: bool = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(fk);
+        assert!(store.integrity_ok().unwrap());
+    }
+
+    #[test]
     fn name_and_company_match_only_when_an_email_is_missing() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
