@@ -896,10 +896,10 @@ struct Built {
     rejected_spans: Vec<Range<usize>>,
 }
 
-/// Rows from which an import drops the secondary indexes and rebuilds them at the end: already
-/// at 50,000 rows, maintaining eight partial indexes row by row costs more than one sorted
-/// build of each. Only into a book no larger than the file, though: a rebuild reads the whole
-/// book, and updating the indexes costs about as much per row as rebuilding them.
+/// Rows from which an import drops most secondary indexes and rebuilds them at the end: already
+/// at 50,000 rows, maintaining them row by row costs more than one sorted build of each. Only
+/// into a book no larger than the file, though: a rebuild reads the whole book, and updating
+/// the indexes costs about as much per row as rebuilding them.
 const BULK_ROWS: usize = 5_000;
 
 /// Bytes above which a progress bar is worth drawing.
