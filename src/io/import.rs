@@ -1080,6 +1080,7 @@ pub fn import_file(
         },
         dry_run: req.dry_run,
         rebuild_indexes: report.rows >= BULK_ROWS && store.numbers_issued()? <= report.rows as i64,
+        expected_rows: report.rows,
     };
     // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
     // thread while this one writes: the two halves take about as long as each other.

@@ -83,6 +83,8 @@ pub struct ImportOptions {
     /// large next to the book: one sorted build of each is cheaper than updating them row by
     /// row, but it reads the whole book).
     pub rebuild_indexes: bool,
+    /// About how many rows will come, to size the maps of keys once (0: unknown).
+    pub expected_rows: usize,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -316,9 +318,12 @@ impl Store {
         }
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).
-        let mut by_email: KeyMap<(i64, u64)> = KeyMap::default();
+        let size = opts.expected_rows.min(1 << 24);
+        let mut by_email: KeyMap<(i64, u64)> =
+            KeyMap::with_capacity_and_hasher(size, Default::default());
         // Name and company → (lead number, line, whether that lead has an e-mail).
-        let mut by_name: KeyMap<(i64, u64, bool)> = KeyMap::default();
+        let mut by_name: KeyMap<(i64, u64, bool)> =
+            KeyMap::with_capacity_and_hasher(size, Default::default());
         if !book_empty && opts.match_on == MatchOn::Contact {
             // One scan of the book instead of one per row: name and company have no index.
             let mut stmt = tx.prepare(
