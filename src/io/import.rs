@@ -168,6 +168,9 @@ struct Records<'a> {
     offset: usize,
     base_line: u64,
     reader: csv::Reader<&'a [u8]>,
+    /// The last record's size (bytes, fields), so that the next one is allocated once at its
+    /// likely size instead of grown step by step.
+    last_size: (usize, usize),
 }
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -221,6 +224,7 @@ impl<'a> Records<'a> {
             offset: 0,
             base_line: first_line,
             reader: reader(text, delimiter),
+            last_size: (0, 0),
         }
     }
 
@@ -234,7 +238,7 @@ impl Iterator for Records<'_> {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        let mut record = csv::StringRecord::new();
+        let mut record = csv::StringRecord::with_capacity(self.last_size.0, self.last_size.1);
         match self.reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return None,
@@ -254,6 +258,10 @@ impl Iterator for Records<'_> {
                 });
             }
         }
+        self.last_size = (
+            record.as_byte_record().as_slice().len().max(16) * 2,
+            record.len(),
+        );
         let (rel_byte, rel_line) = record
             .position()
             .map_or((0, 1), |p| (p.byte() as usize, p.line()));
@@ -496,7 +504,12 @@ fn check_row(
     let mut has_identity = false;
     for (i, raw) in cells.iter().enumerate() {
         let header = rules.mapping.headers.get(i);
-        let n = raw.chars().count();
+        // No more characters than bytes: only a long cell needs counting.
+        let n = if raw.len() <= MAX_FIELD_CHARS {
+            0
+        } else {
+            raw.chars().count()
+        };
         if n > MAX_FIELD_CHARS {
             return Err(err(
                 header,
@@ -512,13 +525,17 @@ fn check_row(
         }
         match f {
             Field::Name | Field::FirstName | Field::LastName | Field::Company | Field::Email => {
-                has_identity |= clean_field(v, false).is_some();
+                // Cleaning keeps letters and digits: only a cell without any needs cleaning
+                // to tell.
+                has_identity = has_identity
+                    || v.bytes().any(|b| b.is_ascii_alphanumeric())
+                    || clean_field(v, false).is_some();
             }
             // Every date cell is evidence for the file's day/month order.
             f if f.is_date() && !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() => {
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
-            Field::Value => {
+            Field::Value if !plain_amount(v) => {
                 lead::parse_money(v)
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
             }
@@ -529,6 +546,41 @@ fn check_row(
         return Err(err(None, "no name, company or e-mail".into()));
     }
     Ok(())
+}
+
+/// `12837` or `12837.46`: an amount `parse_money` surely reads, told without allocating (the
+/// check of a million rows makes it count).
+fn plain_amount(v: &str) -> bool {
+    let (int, frac) = v.split_once('.').unwrap_or((v, "0"));
+    (1..=11).contains(&int.len())
+        && (1..=2).contains(&frac.len())
+        && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+}
+
+/// What `parse_money` makes of a [`plain_amount`], in integer arithmetic.
+fn plain_cents(v: &str) -> Option<i64> {
+    if !plain_amount(v) {
+        return None;
+    }
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    let cents = if frac.len() == 1 {
+        digits(frac) * 10
+    } else {
+        digits(frac)
+    };
+    Some(digits(int) * 100 + cents)
+}
+
+/// [`clean_field`], without its scan for characters to neutralise when every byte is printable
+/// ASCII (which it would keep as they are).
+fn clean_cell(s: &str, multiline: bool) -> Option<String> {
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        let t = s.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    } else {
+        clean_field(s, multiline)
+    }
 }
 
 fn short(s: &str) -> std::borrow::Cow<'_, str> {
@@ -568,7 +620,7 @@ fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
         let target = mapping.targets.get(i).copied().unwrap_or(Target::Extra);
         let multiline =
             matches!(target, Target::Field(f) if f.is_multiline()) || target == Target::Extra;
-        let Some(v) = clean_field(values::unneutralise(raw), multiline) else {
+        let Some(v) = clean_cell(values::unneutralise(raw), multiline) else {
             continue;
         };
         match target {
@@ -642,7 +694,12 @@ fn build(
             let first = f.remove(&Field::FirstName);
             let last = f.remove(&Field::LastName);
             match (first, last) {
-                (Some(a), Some(b)) => Some(format!("{a} {b}")),
+                (Some(mut a), Some(b)) => {
+                    a.reserve(b.len() + 1);
+                    a.push(' ');
+                    a.push_str(&b);
+                    Some(a)
+                }
                 (a, b) => a.or(b),
             }
         })
@@ -662,7 +719,7 @@ fn build(
         .or_else(|| rules.req.owner.clone())
         .unwrap_or_else(|| plan.user.clone());
     let mut lead = Lead::received(
-        uuid::Uuid::now_v7().to_string(),
+        Incoming::new_uid(),
         name,
         owner,
         received.unwrap_or(now.utc),
@@ -686,7 +743,8 @@ fn build(
         .unwrap_or_default();
     if let Some(s) = f.remove(&Field::Value) {
         lead.value_cents = Some(
-            lead::parse_money(&s)
+            plain_cents(&s)
+                .map_or_else(|| lead::parse_money(&s), Ok)
                 .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
         );
     }
@@ -737,7 +795,8 @@ fn build(
     // row matters at a million rows).
     for e in &mut change.entries {
         if let Some(n) = &mut e.note {
-            n.push_str(&format!(" (imported from {}:{line})", rules.file));
+            use std::fmt::Write as _;
+            let _ = write!(n, " (imported from {}:{line})", rules.file);
         }
     }
     let at_close = Now {
@@ -837,9 +896,10 @@ struct Built {
     rejected_spans: Vec<Range<usize>>,
 }
 
-/// Rows from which an import drops the secondary indexes and rebuilds them at the end: already
-/// at 50,000 rows, maintaining eight partial indexes row by row costs more than one sorted
-/// build of each.
+/// Rows from which an import drops most secondary indexes and rebuilds them at the end: already
+/// at 50,000 rows, maintaining them row by row costs more than one sorted build of each. Only
+/// into a book no larger than the file, though: a rebuild reads the whole book, and updating
+/// the indexes costs about as much per row as rebuilding them.
 const BULK_ROWS: usize = 5_000;
 
 /// Bytes above which a progress bar is worth drawing.
@@ -861,13 +921,35 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
+/// clock, and this thread's CPU time since its last phase (the store's phases too).
+pub(crate) fn phase(label: &str, since: &mut std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+    if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
+        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |ns| ns / 1e9);
+        let before = CPU.with(|c| c.replace(cpu));
+        eprintln!(
+            "import: {label}: {:.3} s (cpu {:.3} s)",
+            since.elapsed().as_secs_f64(),
+            cpu - before
+        );
+    }
+    *since = std::time::Instant::now();
+}
+
 /// Import a file into the book (or, with `dry_run`, report what would happen).
 pub fn import_file(
     store: &mut Store,
     req: &ImportRequest,
     now: &Now,
 ) -> Result<ImportReport, ImportError> {
+    let mut clock = std::time::Instant::now();
     let table = read_table(&req.path)?;
+    phase("read and sniff", &mut clock);
     let joined = match (&req.join, &req.on) {
         (Some(path), Some(on)) => Some(read_join(path, on, &table)?),
         (Some(_), None) => {
@@ -983,6 +1065,8 @@ pub fn import_file(
         report.date_order = Some("ISO (YYYY-MM-DD)".into());
     }
 
+    phase("check", &mut clock);
+
     // Pass 2: build and write.
     let plan = store.plan().clone();
     let bar = progress_bar(req.progress, table.sniffed.text.len());
@@ -995,7 +1079,8 @@ pub fn import_file(
             MatchOn::Contact
         },
         dry_run: req.dry_run,
-        rebuild_indexes: report.rows >= BULK_ROWS,
+        rebuild_indexes: report.rows >= BULK_ROWS && store.numbers_issued()? <= report.rows as i64,
+        expected_rows: report.rows,
     };
     // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
     // thread while this one writes: the two halves take about as long as each other.
@@ -1010,6 +1095,7 @@ pub fn import_file(
             &table,
         );
         let builder = scope.spawn(move || {
+            let mut clock = std::time::Instant::now();
             let mut built = Built::default();
             for ev in table.rows() {
                 let Event::Row { line, record, span } = ev else {
@@ -1034,7 +1120,7 @@ pub fn import_file(
                     &mut built.received_missing,
                     &mut built.unknown,
                 ) {
-                    Ok(change) => Ok(Incoming { change, line }),
+                    Ok(change) => Ok(Incoming::new(change, line)),
                     Err(e) if req.skip_bad => {
                         built.late_errors.push(e);
                         built.rejected_spans.push(span);
@@ -1048,11 +1134,13 @@ pub fn import_file(
                     break;
                 }
             }
+            phase("building thread", &mut clock);
             built
         });
         let outcome = store.import(receive, &opts, now);
         (outcome, builder.join())
     });
+    phase("build and write", &mut clock);
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
     report.received_missing = built.received_missing;
@@ -1525,6 +1613,64 @@ mod tests {
         let o: StatusOverride = "Gone=lost:competitor".parse().unwrap();
         assert_eq!(o.reason.as_deref(), Some("competitor"));
         assert!("x=bogus".parse::<StatusOverride>().is_err());
+    }
+
+    #[test]
+    fn a_plain_amount_is_one_parse_money_reads() {
+        for v in ["0", "7", "12837.46", "12837.4", "99999999999", "1.05"] {
+            assert!(plain_amount(v), "{v}");
+            assert!(lead::parse_money(v).is_ok(), "{v}");
+        }
+        for v in [
+            "",
+            ".5",
+            "5.",
+            "1.234",
+            "1,5",
+            "€5",
+            "-5",
+            "5k",
+            "1.2.3",
+            "999999999999",
+        ] {
+            assert!(!plain_amount(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn plain_cents_are_what_parse_money_reads() {
+        for v in [
+            "0",
+            "7",
+            "12837.46",
+            "12837.4",
+            "99999999999",
+            "1.05",
+            "0.99",
+            "90000.1",
+        ] {
+            assert_eq!(plain_cents(v), Some(lead::parse_money(v).unwrap()), "{v}");
+        }
+        assert_eq!(plain_cents("1,5"), None);
+    }
+
+    #[test]
+    fn clean_cell_is_clean_field() {
+        for v in [
+            "",
+            "  ",
+            " a b ",
+            "Jane\tDoe",
+            "x\u{200B}y",
+            "ünï ",
+            "a\nb",
+            "\u{1b}[2J",
+            "~!",
+        ] {
+            for multiline in [false, true] {
+                assert_eq!(clean_cell(v, multiline), clean_field(v, multiline), "{v:?}");
+            }
+        }
     }
 
     #[test]

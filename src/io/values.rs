@@ -168,10 +168,43 @@ fn parse_time(t: &str) -> Option<NaiveTime> {
     }
 }
 
+/// `2026-10-02` or `2026-10-02 16:13` (or with a `T`), the commonest shapes, read without
+/// chrono's format parser (a million rows make it count); `None` for anything else, which the
+/// general path reads.
+fn plain_iso(s: &str) -> Option<(NaiveDate, Option<NaiveTime>)> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if (b.len() != 10 && b.len() != 16) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    if b.len() == 10 {
+        return Some((date, None));
+    }
+    if !matches!(b[10], b' ' | b'T') || b[13] != b':' {
+        return None;
+    }
+    let time = NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, 0)?;
+    Some((date, Some(time)))
+}
+
 /// Parse a date cell. Times without an offset are the user's local time; dates without a time
 /// are the start of that local day.
 pub fn parse_date(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> {
     let s = s.trim();
+    match plain_iso(s) {
+        Some((date, None)) => Some(now.start_of(date)),
+        Some((date, Some(time))) => Some(local_time(NaiveDateTime::new(date, time), false, now)),
+        None => parse_date_any(s, order, now),
+    }
+}
+
+/// [`parse_date`] for any shape it knows.
+fn parse_date_any(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
@@ -191,7 +224,16 @@ pub fn parse_date(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> 
         None => return Some(now.start_of(date)),
         Some(t) => NaiveDateTime::new(date, parse_time(t.trim_end_matches('Z'))?),
     };
-    let local = if time_text.is_some_and(|t| t.ends_with('Z')) {
+    Some(local_time(
+        naive,
+        time_text.is_some_and(|t| t.ends_with('Z')),
+        now,
+    ))
+}
+
+/// A date and time in the user's local time (or in UTC), as a moment.
+fn local_time(naive: NaiveDateTime, utc: bool, now: &Now) -> DateTime<Utc> {
+    if utc {
         Utc.from_utc_datetime(&naive)
     } else {
         now.offset
@@ -199,8 +241,7 @@ pub fn parse_date(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> 
             .single()
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-    };
-    Some(local)
+    }
 }
 
 /// A vendor's status word as ripen's lifecycle: the status, and a loss reason the word implies.
@@ -374,6 +415,30 @@ mod tests {
 
     fn ymd(d: DateTime<Utc>) -> String {
         d.format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    #[test]
+    fn plain_iso_dates_read_as_the_general_path_reads_them() {
+        let now = now();
+        for s in [
+            "2026-10-02",
+            "2026-10-02 16:13",
+            "2026-10-02T16:13",
+            "2026-02-30",
+            "2026-10-02 25:13",
+            "2026-1x-02",
+            "2026-10-02 16:13Z",
+            "2026-10-02 4:13 PM",
+            "2026-10-02 16:13:05",
+        ] {
+            let any = parse_date_any(s, DayOrder::DayFirst, &now);
+            assert_eq!(parse_date(s, DayOrder::DayFirst, &now), any, "{s}");
+            if plain_iso(s).is_some() {
+                assert!(any.is_some(), "{s}");
+            }
+        }
+        assert!(plain_iso("2026-10-02 16:13").is_some());
+        assert!(plain_iso("2026-02-30").is_none());
     }
 
     #[test]
