@@ -49,8 +49,10 @@ pub(super) const LEAD_COLUMNS: &str = "l.uid, l.name, l.company, l.title, l.emai
 pub(super) fn row_select() -> String {
     format!(
         "n.number, {LEAD_COLUMNS}, \
-         (SELECT max(a.at) FROM activities a INDEXED BY activities_contacts \
-            WHERE a.lead_uid = l.uid AND a.kind IN ('call','email','meeting','message')), \
+         coalesce((SELECT c.last_at FROM contacts c WHERE c.lead_uid = l.uid), \
+           CASE WHEN l.deleted_at IS NOT NULL THEN \
+             (SELECT max(a.at) FROM activities a INDEXED BY activities_contacts \
+              WHERE a.lead_uid = l.uid AND a.kind IN ('call','email','meeting','message')) END), \
          (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid AND a.kind <> 'note')"
     )
 }

@@ -85,7 +85,8 @@ pub const MIGRATIONS: &[&str] = &[
 pub const INDEXES: &[(&str, &str)] = &[
     (
         "activities_by_lead",
-        "CREATE INDEX activities_by_lead ON activities(lead_uid, at)",
+        // With the kind, so "the last activity that is not a note" reads no activity row.
+        "CREATE INDEX activities_by_lead ON activities(lead_uid, at, kind)",
     ),
     (
         "activities_contacts",
