@@ -654,6 +654,28 @@ fn row_status(rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
     values::status_word(word, rules.deal_status).map(|s| (s.status, s.reason.map(String::from)))
 }
 
+/// Status words met so far: what each means (a file has a handful, a million times over), and
+/// how often each unknown one came.
+#[derive(Default)]
+struct StatusWords {
+    seen: HashMap<String, Option<(Status, Option<String>)>>,
+    unknown: HashMap<String, usize>,
+}
+
+impl StatusWords {
+    fn meaning(&mut self, rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
+        if let Some(m) = self.seen.get(word) {
+            return m.clone();
+        }
+        let m = row_status(rules, word);
+        // A column of free text would only fill memory.
+        if self.seen.len() < 1_000 {
+            self.seen.insert(word.to_string(), m.clone());
+        }
+        m
+    }
+}
+
 /// Build one row into a new lead and its timeline, through the domain's transitions: received,
 /// then qualified, won, lost or disqualified as the file says, dated as the file says.
 fn build(
@@ -663,7 +685,7 @@ fn build(
     now: &Now,
     plan: &Plan,
     received_missing: &mut usize,
-    unknown: &mut HashMap<String, usize>,
+    statuses: &mut StatusWords,
 ) -> Result<Change, RowError> {
     let err = |field: Field, message: String| RowError {
         file: rules.file.clone(),
@@ -767,10 +789,10 @@ fn build(
     }
     let (status, implied_reason) = match f.remove(&Field::Status) {
         None => (Status::New, None),
-        Some(word) => match row_status(rules, &word) {
+        Some(word) => match statuses.meaning(rules, &word) {
             Some(s) => s,
             None => {
-                *unknown.entry(word).or_default() += 1;
+                *statuses.unknown.entry(word).or_default() += 1;
                 (Status::New, None)
             }
         },
@@ -891,7 +913,7 @@ fn class_header(rules: &Rules) -> String {
 #[derive(Default)]
 struct Built {
     received_missing: usize,
-    unknown: HashMap<String, usize>,
+    statuses: StatusWords,
     late_errors: Vec<RowError>,
     rejected_spans: Vec<Range<usize>>,
 }
@@ -1241,7 +1263,7 @@ pub fn import_file(
                     now,
                     plan,
                     &mut built.received_missing,
-                    &mut built.unknown,
+                    &mut built.statuses,
                 ) {
                     Ok(change) => Ok(Incoming::new(change, line)),
                     Err(e) if req.skip_bad => {
@@ -1267,7 +1289,7 @@ pub fn import_file(
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
     report.received_missing = built.received_missing;
-    let unknown = built.unknown;
+    let unknown = built.statuses.unknown;
     let late_errors = built.late_errors;
     rejected_spans.extend(built.rejected_spans);
     if let Some(b) = bar {
