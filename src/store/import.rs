@@ -408,8 +408,8 @@ impl Store {
                         Found::Book(n) => (n, format!("#{n} in the book")),
                         Found::File(n, l) => (n, format!("line {l}")),
                     };
-                    // The lead may still wait in the queue of new ones.
-                    new_leads.flush()?;
+                    // A lead of this file may still wait in the queue of new ones.
+                    new_leads.write_up_to(number)?;
                     let before = load_by_number(&tx, number)?;
                     let mut notice = format!(
                         "{}:{}: {} {} {whom} ({})",
@@ -439,14 +439,11 @@ impl Store {
                     }
                     let merged = merge_leads(&before, lead, &opts.label);
                     write_lead(&tx, Some(&before), &merged, now)?;
-                    write_entries(
-                        &tx,
-                        &before.uid,
-                        &[Entry::system(
-                            now.utc,
-                            format!("merged from {}:{}", opts.label, row.line),
-                        )],
-                        now,
+                    // Queued after the lead's own entries, with uids from the same clock, so
+                    // that a timeline lists them in that order.
+                    new_leads.push_entry(
+                        before.uid,
+                        Entry::system(now.utc, format!("merged from {}:{}", opts.label, row.line)),
                     )?;
                     out.merged += 1;
                     number
