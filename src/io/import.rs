@@ -654,6 +654,28 @@ fn row_status(rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
     values::status_word(word, rules.deal_status).map(|s| (s.status, s.reason.map(String::from)))
 }
 
+/// Status words met so far: what each means (a file has a handful, a million times over), and
+/// how often each unknown one came.
+#[derive(Default)]
+struct StatusWords {
+    seen: HashMap<String, Option<(Status, Option<String>)>>,
+    unknown: HashMap<String, usize>,
+}
+
+impl StatusWords {
+    fn meaning(&mut self, rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
+        if let Some(m) = self.seen.get(word) {
+            return m.clone();
+        }
+        let m = row_status(rules, word);
+        // A column of free text would only fill memory.
+        if self.seen.len() < 1_000 {
+            self.seen.insert(word.to_string(), m.clone());
+        }
+        m
+    }
+}
+
 /// Build one row into a new lead and its timeline, through the domain's transitions: received,
 /// then qualified, won, lost or disqualified as the file says, dated as the file says.
 fn build(
@@ -663,7 +685,7 @@ fn build(
     now: &Now,
     plan: &Plan,
     received_missing: &mut usize,
-    unknown: &mut HashMap<String, usize>,
+    statuses: &mut StatusWords,
 ) -> Result<Change, RowError> {
     let err = |field: Field, message: String| RowError {
         file: rules.file.clone(),
@@ -767,10 +789,10 @@ fn build(
     }
     let (status, implied_reason) = match f.remove(&Field::Status) {
         None => (Status::New, None),
-        Some(word) => match row_status(rules, &word) {
+        Some(word) => match statuses.meaning(rules, &word) {
             Some(s) => s,
             None => {
-                *unknown.entry(word).or_default() += 1;
+                *statuses.unknown.entry(word).or_default() += 1;
                 (Status::New, None)
             }
         },
@@ -891,7 +913,7 @@ fn class_header(rules: &Rules) -> String {
 #[derive(Default)]
 struct Built {
     received_missing: usize,
-    unknown: HashMap<String, usize>,
+    statuses: StatusWords,
     late_errors: Vec<RowError>,
     rejected_spans: Vec<Range<usize>>,
 }
@@ -919,6 +941,120 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// What the check pass found in a file's rows, or in part of them.
+#[derive(Default)]
+struct Checked {
+    /// Rows read (blank ones not counted).
+    rows: usize,
+    evidence: DateEvidence,
+    errors: Vec<RowError>,
+    rejected_spans: Vec<Range<usize>>,
+    rejected_lines: HashSet<u64>,
+}
+
+impl Checked {
+    /// Check one event; `shift` is where the text it was read from starts in the body.
+    fn take<'j, J>(
+        &mut self,
+        ev: Event,
+        shift: usize,
+        table: &Table,
+        rules: &Rules,
+        width: usize,
+        join_row: &J,
+    ) where
+        J: Fn(&csv::StringRecord) -> Result<Option<&'j [String]>, String>,
+    {
+        if !matches!(&ev, Event::Row { record, .. } if is_blank(record)) {
+            self.rows += 1;
+        }
+        let (error, span) = match ev {
+            Event::Bad {
+                line,
+                field,
+                message,
+                span,
+            } => (
+                RowError {
+                    file: table.name.clone(),
+                    line,
+                    column: table.headers.get(field).cloned(),
+                    message,
+                },
+                span,
+            ),
+            Event::Row { record, .. } if is_blank(&record) => return,
+            Event::Row { line, record, span } => {
+                let checked = if is_ragged(&record, width) {
+                    Err(ragged(&table.name, line, record.len(), width))
+                } else {
+                    match join_row(&record) {
+                        Err(message) => Err(RowError {
+                            file: table.name.clone(),
+                            line,
+                            column: None,
+                            message,
+                        }),
+                        Ok(j) => {
+                            check_row(rules, line, &cells(&record, width, j), &mut self.evidence)
+                        }
+                    }
+                };
+                match checked {
+                    Ok(()) => return,
+                    Err(e) => (e, span),
+                }
+            }
+        };
+        self.rejected_lines.insert(error.line);
+        self.rejected_spans
+            .push(span.start + shift..span.end + shift);
+        self.errors.push(error);
+    }
+
+    /// Add what the check of the rows after these found.
+    fn append(&mut self, later: Checked) {
+        self.rows += later.rows;
+        self.evidence.add_all(&later.evidence);
+        self.errors.extend(later.errors);
+        self.rejected_spans.extend(later.rejected_spans);
+        self.rejected_lines.extend(later.rejected_lines);
+    }
+}
+
+impl Event {
+    /// Where the event's text starts, and on which line.
+    fn start(&self) -> (usize, u64) {
+        match self {
+            Event::Row { line, span, .. } | Event::Bad { line, span, .. } => (span.start, *line),
+        }
+    }
+}
+
+/// Where a large body of rows may be cut in two for checking both halves at once: where a
+/// line near the middle starts (for the csv reader: at the `\n` of a `\r\n`, after a lone
+/// `\n`), outside quotes by the count of quotes before it, and that line's number. Only a guess
+/// (a stray quote inside a cell misleads it): the first half's reader confirms it.
+fn split_point(body: &str, first_line: u64) -> Option<(usize, u64)> {
+    const MIN_BYTES: usize = 1 << 20;
+    if body.len() < MIN_BYTES {
+        return None;
+    }
+    let b = body.as_bytes();
+    let mid = b.len() / 2;
+    let mut quotes = b[..mid].iter().filter(|&&c| c == b'"').count();
+    for (i, &c) in b.iter().enumerate().skip(mid) {
+        if c == b'"' {
+            quotes += 1;
+        } else if c == b'\n' && quotes % 2 == 0 {
+            let at = if b[i - 1] == b'\r' { i } else { i + 1 };
+            let lines = b[..at].iter().filter(|&&c| c == b'\n').count() as u64;
+            return (at < b.len()).then_some((at, first_line + lines));
+        }
+    }
+    None
 }
 
 /// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
@@ -1001,54 +1137,63 @@ pub fn import_file(
         }
     };
 
-    // Pass 1: check every row and gather date evidence.
-    let mut evidence = DateEvidence::default();
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut rejected_spans: Vec<Range<usize>> = Vec::new();
-    let mut rejected_lines: HashSet<u64> = HashSet::new();
-    for ev in table.rows() {
-        if !matches!(&ev, Event::Row { record, .. } if is_blank(record)) {
-            report.rows += 1;
-        }
-        let bad = match ev {
-            Event::Bad {
-                line,
-                field,
-                message,
-                span,
-            } => Some((
-                RowError {
-                    file: table.name.clone(),
-                    line,
-                    column: table.headers.get(field).cloned(),
-                    message,
-                },
-                span,
-            )),
-            Event::Row { record, .. } if is_blank(&record) => continue,
-            Event::Row { line, record, span } => {
-                let checked = if is_ragged(&record, width) {
-                    Err(ragged(&table.name, line, record.len(), width))
-                } else {
-                    match join_row(&record) {
-                        Err(message) => Err(RowError {
-                            file: table.name.clone(),
-                            line,
-                            column: None,
-                            message,
-                        }),
-                        Ok(j) => check_row(&rules, line, &cells(&record, width, j), &mut evidence),
-                    }
-                };
-                checked.err().map(|e| (e, span))
+    // Pass 1: check every row and gather date evidence. A large file is checked in two halves
+    // at once (the thread that builds rows later is idle now).
+    let check = |ev: Event, shift: usize, into: &mut Checked| {
+        into.take(ev, shift, &table, &rules, width, &join_row)
+    };
+    let body = &table.sniffed.text[table.body..];
+    let checked = match split_point(body, table.body_line) {
+        None => {
+            let mut all = Checked::default();
+            for ev in table.rows() {
+                check(ev, 0, &mut all);
             }
-        };
-        if let Some((e, span)) = bad {
-            rejected_lines.insert(e.line);
-            rejected_spans.push(span);
-            errors.push(e);
+            all
         }
-    }
+        Some((split, split_line)) => std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                let mut half = Checked::default();
+                for ev in Records::new(&body[split..], table.sniffed.delimiter, split_line) {
+                    check(ev, split, &mut half);
+                }
+                half
+            });
+            let mut first = Checked::default();
+            let mut events = table.rows();
+            // The second half counts only if this half finds a record starting right where it
+            // starts, on the line it assumed; else this half reads on to the end.
+            let mut joined = false;
+            for ev in &mut events {
+                let (start, line) = ev.start();
+                if start >= split {
+                    joined = start == split && line == split_line;
+                    if !joined {
+                        check(ev, 0, &mut first);
+                    }
+                    break;
+                }
+                check(ev, 0, &mut first);
+            }
+            match second.join() {
+                Ok(second) if joined => first.append(second),
+                _ => {
+                    for ev in events {
+                        check(ev, 0, &mut first);
+                    }
+                }
+            }
+            first
+        }),
+    };
+    let Checked {
+        rows,
+        evidence,
+        mut errors,
+        mut rejected_spans,
+        rejected_lines,
+    } = checked;
+    report.rows = rows;
     if !errors.is_empty() && !req.skip_bad {
         return Err(ImportError::BadRows {
             file: table.name.clone(),
@@ -1118,7 +1263,7 @@ pub fn import_file(
                     now,
                     plan,
                     &mut built.received_missing,
-                    &mut built.unknown,
+                    &mut built.statuses,
                 ) {
                     Ok(change) => Ok(Incoming::new(change, line)),
                     Err(e) if req.skip_bad => {
@@ -1144,7 +1289,7 @@ pub fn import_file(
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
     report.received_missing = built.received_missing;
-    let unknown = built.unknown;
+    let unknown = built.statuses.unknown;
     let late_errors = built.late_errors;
     rejected_spans.extend(built.rejected_spans);
     if let Some(b) = bar {
@@ -1613,6 +1758,29 @@ mod tests {
         let o: StatusOverride = "Gone=lost:competitor".parse().unwrap();
         assert_eq!(o.reason.as_deref(), Some("competitor"));
         assert!("x=bogus".parse::<StatusOverride>().is_err());
+    }
+
+    #[test]
+    fn a_large_body_splits_where_a_record_starts_on_the_line_it_says() {
+        for end in ["\n", "\r\n"] {
+            let row = format!("a,\"multi{end}line, with \"\"quotes\"\"\",c{end}");
+            let body = row.repeat((1 << 21) / row.len());
+            let (split, line) = split_point(&body, 2).unwrap();
+            let at = Records::new(&body, b',', 2)
+                .map(|e| e.start())
+                .find(|&(start, _)| start >= split);
+            assert_eq!(at, Some((split, line)), "{end:?}");
+            // And reading from there sees what reading through sees.
+            let tail: Vec<_> = Records::new(&body[split..], b',', line)
+                .map(|e| (e.start().0 + split, e.start().1))
+                .collect();
+            let through: Vec<_> = Records::new(&body, b',', 2)
+                .map(|e| e.start())
+                .filter(|&(start, _)| start >= split)
+                .collect();
+            assert_eq!(tail, through, "{end:?}");
+        }
+        assert!(split_point("a,b\n", 2).is_none());
     }
 
     #[test]

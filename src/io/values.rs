@@ -76,6 +76,15 @@ fn shape(s: &str) -> Option<Shape> {
 }
 
 impl DateEvidence {
+    /// Add the evidence of other rows.
+    pub fn add_all(&mut self, other: &DateEvidence) {
+        self.day_first += other.day_first;
+        self.month_first += other.month_first;
+        self.dotted += other.dotted;
+        self.slashed += other.slashed;
+        self.iso += other.iso;
+    }
+
     /// Note one cell. Returns false when the cell is no date ripen can read at all.
     pub fn add(&mut self, s: &str) -> bool {
         match shape(s) {

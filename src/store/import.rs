@@ -112,13 +112,24 @@ impl ImportOutcome {
     }
 }
 
-/// `to_lowercase`, quicker for ASCII (most e-mails and names).
+/// `to_lowercase`, quicker: ASCII as ASCII, other characters one by one, except in a string
+/// with a capital sigma (whose lower case depends on where in a word it stands).
 fn lower(s: &str) -> String {
     if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        s.to_lowercase()
+        return s.to_ascii_lowercase();
     }
+    if s.contains('\u{3A3}') {
+        return s.to_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Indexes a bulk import keeps up to date row by row rather than rebuilding: new activities
@@ -399,8 +410,8 @@ impl Store {
                         Found::Book(n) => (n, format!("#{n} in the book")),
                         Found::File(n, l) => (n, format!("line {l}")),
                     };
-                    // The lead may still wait in the queue of new ones.
-                    new_leads.flush()?;
+                    // A lead of this file may still wait in the queue of new ones.
+                    new_leads.write_up_to(number)?;
                     let before = load_by_number(&tx, number)?;
                     let mut notice = format!(
                         "{}:{}: {} {} {whom} ({})",
@@ -430,14 +441,11 @@ impl Store {
                     }
                     let merged = merge_leads(&before, lead, &opts.label);
                     write_lead(&tx, Some(&before), &merged, now)?;
-                    write_entries(
-                        &tx,
-                        &before.uid,
-                        &[Entry::system(
-                            now.utc,
-                            format!("merged from {}:{}", opts.label, row.line),
-                        )],
-                        now,
+                    // Queued after the lead's own entries, with uids from the same clock, so
+                    // that a timeline lists them in that order.
+                    new_leads.push_entry(
+                        before.uid,
+                        Entry::system(now.utc, format!("merged from {}:{}", opts.label, row.line)),
                     )?;
                     out.merged += 1;
                     number
@@ -554,6 +562,22 @@ mod tests {
 
     fn incoming(l: Lead, line: u64) -> std::result::Result<Incoming, DomainError> {
         Ok(Incoming::new(lifecycle::receive(l, &Plan::default()), line))
+    }
+
+    #[test]
+    fn lower_is_to_lowercase() {
+        for s in [
+            "",
+            "ABC",
+            "Björn ÅSTRÖM",
+            "İstanbul",
+            "ΟΔΥΣΣΕΥΣ",
+            "Ǆemal",
+            "ẞ",
+            "x\u{130}y",
+        ] {
+            assert_eq!(lower(s), s.to_lowercase(), "{s}");
+        }
     }
 
     #[test]

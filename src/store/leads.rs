@@ -591,7 +591,25 @@ impl<'t> NewLeads<'t> {
         Ok(number)
     }
 
-    /// Write everything queued, so that the book can be read again.
+    /// Queue an entry for a lead already written (or queued before it).
+    pub(super) fn push_entry(&mut self, lead_uid: String, entry: Entry) -> Result<()> {
+        self.entries.push((self.uids.next(), lead_uid, entry));
+        if self.entries.len() >= ACTIVITY_BATCH {
+            self.write_entries(false)?;
+        }
+        Ok(())
+    }
+
+    /// Write the queued leads if the lead numbered `number` is among them, so that it can be
+    /// read.
+    pub(super) fn write_up_to(&mut self, number: i64) -> Result<()> {
+        if number >= self.next_number - self.leads.len() as i64 {
+            self.write_leads()?;
+        }
+        Ok(())
+    }
+
+    /// Write everything queued.
     pub(super) fn flush(&mut self) -> Result<()> {
         self.write_leads()?;
         self.write_entries(true)
