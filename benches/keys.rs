@@ -15,7 +15,6 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -28,17 +27,9 @@ use ripen::tui::keymap::Keymap;
 use ripen::tui::theme::Theme;
 use ripen::tui::view;
 
+/// `RIPEN_NOW` or the clock, as the app reads it.
 fn now() -> Now {
-    let at = std::env::var("RIPEN_NOW")
-        .ok()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_else(|| {
-            Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
-                .single()
-                .unwrap_or_default()
-        });
-    Now::utc(at)
+    ripen::config::now().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn key(c: KeyCode) -> KeyEvent {

@@ -10,7 +10,16 @@
 
 use rusqlite::{Connection, params};
 
+use super::schema::STAGE_RANK;
 use super::{Result, Store};
+
+/// The pipeline's stage rank of row `r`, as `leads_pipeline` orders it; -1 without a stage.
+fn stage_key(r: &str) -> String {
+    format!(
+        "coalesce({}, -1)",
+        STAGE_RANK.replace("stage", &format!("{r}.stage"))
+    )
+}
 
 /// One cached count: which leads it counts (`{r}` stands for the row: `NEW`, `OLD` or a table
 /// alias) and, for counts split by time, the moment each lead is counted at.
@@ -18,8 +27,8 @@ struct Tally {
     kind: &'static str,
     pred: &'static str,
     at: Option<&'static str>,
-    /// For counts by a key instead (the pipeline's stages): the key's expression.
-    key: Option<&'static str>,
+    /// For counts by a key instead (the pipeline's stages): the key's expression for a row.
+    key: Option<fn(&str) -> String>,
     cents: &'static str,
     /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
     index: &'static str,
@@ -79,10 +88,7 @@ const TALLIES: &[Tally] = &[
         pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL",
         at: None,
         cents: "coalesce({r}.value_cents, 0)",
-        key: Some(
-            "coalesce(CASE {r}.stage WHEN 'green' THEN 0 WHEN 'warming' THEN 1 WHEN 'ripe' THEN 2 \
-             WHEN 'proposal' THEN 3 WHEN 'negotiation' THEN 4 END, -1)",
-        ),
+        key: Some(stage_key),
         index: "leads_pipeline",
     },
     Tally {
@@ -145,7 +151,7 @@ fn rows_of(r: &str, sign: i64) -> String {
             None => parts.push(format!(
                 "SELECT '{k}', {key}, {sign}, {sign} * {cents} WHERE {pred}",
                 k = t.kind,
-                key = t.key.map(|k| k.replace("{r}", r)).unwrap_or("0".into())
+                key = t.key.map_or("0".into(), |k| k(r))
             )),
             Some(col) => {
                 let at = format!("{r}.{col}");
@@ -229,7 +235,7 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
         let k = t.kind;
         let sql = match t.at {
             None => {
-                let key = t.key.map(|k| k.replace("{r}", "l")).unwrap_or("0".into());
+                let key = t.key.map_or("0".into(), |k| k("l"));
                 format!(
                     "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}', {key}, count(*), \
                      coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
