@@ -5,6 +5,8 @@
 //! - scroll: `j`/`k` down and up the follow-up queue
 //! - view switch: `1` `2` `3` `4` round the tabs
 //! - filter keystroke: typing into the `/` filter of the queue, one character at a time
+//! - filter count on a pause: what the app does between keystrokes when a filter matches more
+//!   than a screen (count the rest, to 200, and draw); a key arriving meanwhile interrupts it
 //! - log a contact: `l` opens the form prefilled from the contact plan, `Enter` saves it
 //!
 //! The book: `RIPEN_BENCH_DB=PATH` uses a copy-free existing book (it logs contacts into it: use
@@ -59,6 +61,20 @@ impl Bench {
             .draw(|f| view::draw(f, &self.app))
             .unwrap_or_else(|e| panic!("draw: {e}"));
         started.elapsed()
+    }
+
+    /// What the event loop does when the user pauses with a filtered list only counted as far
+    /// as the screen: count the rest and draw. None when there was nothing to count.
+    fn pause(&mut self) -> Option<Duration> {
+        if !self.app.counting {
+            return None;
+        }
+        let started = Instant::now();
+        self.app.count_further(&self.store, || false);
+        self.term
+            .draw(|f| view::draw(f, &self.app))
+            .unwrap_or_else(|e| panic!("draw: {e}"));
+        Some(started.elapsed())
     }
 }
 
@@ -149,12 +165,14 @@ fn main() {
     // Type filters into the queue, one keystroke at a time, and clear them.
     b.press(ch('2'));
     let mut filter = Vec::new();
+    let mut counted = Vec::new();
     for word in [
-        "jan", "mül", "acme", "zz", "kim", "gmbh", "lee", "xq", "partner", "ann",
+        "jan", "mül", "acme", "zz", "kim", "gmbh", "lee", "xq", "partner", "ann", "example",
+        "jannis",
     ]
     .iter()
     .cycle()
-    .take(30)
+    .take(36)
     {
         b.press(ch('/'));
         for (i, c) in word.chars().enumerate() {
@@ -170,6 +188,10 @@ fn main() {
                 );
             }
             filter.push(t);
+            // Every other keystroke, the user pauses long enough for the count to finish.
+            if i % 2 == 1 {
+                counted.extend(b.pause());
+            }
         }
         for _ in word.chars() {
             filter.push(b.press(key(KeyCode::Backspace)));
@@ -177,6 +199,9 @@ fn main() {
         b.press(key(KeyCode::Esc));
     }
     report("filter keystroke", filter);
+    if !counted.is_empty() {
+        report("filter: count on a pause", counted);
+    }
 
     // Log a contact on the lead at the top of the queue, a hundred times: `l`, then Enter.
     b.press(ch('2'));

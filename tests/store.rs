@@ -312,10 +312,20 @@ fn a_text_filter_finds_the_same_leads_whether_its_matches_are_few_or_many() {
     ripen::demo::fill(&mut store, 6000, 4, &now()).unwrap();
     let until = now().start_of_tomorrow();
     let none = Filter::default();
+    let mut stopped = false;
     for view in [View::All, View::Queue { until }, View::Inbox] {
         let all = store.list(&view, &none, 0, usize::MAX).unwrap();
         // "example" is in every e-mail: thousands of matches, read in the view's order.
-        for query in ["j", "mül", "sofia acme", "kowalski hooli", "example", "ex"] {
+        for query in [
+            "j",
+            "mül",
+            "sofia acme",
+            "kowalski hooli",
+            "example",
+            "ex",
+            "exam",
+            "sofi",
+        ] {
             let text = Filter {
                 text: Some(query.into()),
                 ..Filter::default()
@@ -343,8 +353,31 @@ fn a_text_filter_finds_the_same_leads_whether_its_matches_are_few_or_many() {
                 panic!("{view:?} filtered by {query:?}: row {i} differs");
             }
             assert_eq!(store.count(&view, &text).unwrap(), expected.len() as i64);
+
+            // The TUI's one walk: the same leads by number, whole or stopped early.
+            let rows = store.list(&view, &text, 0, usize::MAX).unwrap();
+            let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
+            assert_eq!(
+                store.match_numbers(&view, &text, usize::MAX).unwrap(),
+                numbers
+            );
+            assert_eq!(store.rows_numbered(&numbers).unwrap(), rows);
+            let (whole, done) = store
+                .match_numbers_until(&view, &text, usize::MAX, usize::MAX, || false)
+                .unwrap();
+            assert!(done);
+            assert_eq!(whole, numbers, "{view:?} filtered by {query:?}");
+            let (part, done) = store
+                .match_numbers_until(&view, &text, usize::MAX, usize::MAX, || true)
+                .unwrap();
+            assert!(numbers.starts_with(&part), "{view:?} filtered by {query:?}");
+            if done {
+                assert_eq!(part, numbers);
+            }
+            stopped |= !done;
         }
     }
+    assert!(stopped, "a walk over thousands of matches stops when told");
 }
 
 #[test]

@@ -297,6 +297,8 @@ fn a_filtered_list_is_counted_to_a_cap_and_further_when_scrolled_to_its_end() {
         inbox > ripen::tui::app::FILTER_COUNT_CAP,
         "the demo inbox: {inbox}"
     );
+    // Fewer than FEW_MATCHES in the book: read from the index, sorted, counted to the cap.
+    assert!(!fx.app.counting);
     assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
     assert!(fx.render().contains("200+ matching /example"));
     fx.cmd(Command::Bottom);
@@ -305,6 +307,73 @@ fn a_filtered_list_is_counted_to_a_cap_and_further_when_scrolled_to_its_end() {
         inbox.min(4 * ripen::tui::app::FILTER_COUNT_CAP)
     );
     assert!(all >= inbox);
+}
+
+#[test]
+fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
+    let mut fx = fixture(100, 20, false);
+    // More matches than the index hands out to be sorted: the view is walked.
+    ripen::demo::fill(&mut fx.store, 4500, 1, &now()).unwrap();
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Filter);
+    fx.typed("example");
+    fx.key(KeyCode::Enter);
+    // A keystroke walks only as far as the screen needs (and one more), the rest waits.
+    assert!(fx.app.counting);
+    let first = fx.app.inbox.total;
+    assert!(first <= fx.app.inbox.rows.len() + 1, "{first}");
+    assert!(fx.render().contains(&format!("{first}+ matching /example")));
+    // A key waiting stops the count: nothing changes.
+    assert!(!fx.app.count_further(&fx.store, || true));
+    assert!(fx.app.counting);
+    assert_eq!(fx.app.inbox.total, first);
+    // A pause counts on, to the cap.
+    assert!(fx.app.count_further(&fx.store, || false));
+    assert!(!fx.app.counting);
+    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(fx.render().contains("200+ matching /example"));
+
+    // Scrolled to before the pause: counted then.
+    fx.cmd(Command::Back);
+    assert_eq!(fx.app.filters[Tab::Inbox.index()], "");
+    fx.cmd(Command::Filter);
+    fx.typed("exampl");
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.counting);
+    let first = fx.app.inbox.total;
+    fx.cmd(Command::Bottom);
+    assert!(!fx.app.counting);
+    assert!(
+        fx.app.inbox.total > first,
+        "{} ≤ {first}",
+        fx.app.inbox.total
+    );
+    // The windows come from the same walk: the list read in pages is the list in one go.
+    let filter = Filter {
+        text: Some("exampl".into()),
+        ..Filter::default()
+    };
+    let whole = fx
+        .store
+        .list(&View::Inbox, &filter, 0, fx.app.inbox.total)
+        .unwrap();
+    let mut paged = Vec::new();
+    fx.cmd(Command::Top);
+    for _ in 0..fx.app.inbox.total {
+        paged.push(fx.app.selected().unwrap().lead.uid.clone());
+        fx.cmd(Command::Down);
+    }
+    let whole: Vec<String> = whole.into_iter().map(|r| r.lead.uid).collect();
+    assert_eq!(paged, whole);
+
+    // A filter that empties the list says so, not the view's own empty words.
+    fx.cmd(Command::Filter);
+    fx.typed("zzqx");
+    assert!(!fx.app.counting);
+    assert!(
+        fx.render()
+            .contains("Nothing matches the filter. Esc clears it.")
+    );
 }
 
 #[test]

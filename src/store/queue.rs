@@ -3,7 +3,7 @@
 //! (see `schema.rs`); `tests/store.rs` checks the plans.
 
 use chrono::{DateTime, Days, Utc};
-use rusqlite::ToSql;
+use rusqlite::{OptionalExtension, ToSql};
 
 use super::leads::{LeadRow, lead_row, row_select};
 use super::schema::STAGE_RANK;
@@ -176,8 +176,7 @@ const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
     AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag))";
 
 /// A text filter on rows read in a view's order: the search index's rule, applied to the row.
-const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name || ' ' || coalesce(l.company, '') \
-    || ' ' || coalesce(l.email, '') || ' ' || l.tags || ' ' || coalesce(l.reason, ''))";
+const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name, l.company, l.email, l.tags, l.reason)";
 
 /// Below this many matches in the whole book, a text filter reads its matches from the search
 /// index and sorts them; from it up, it walks the view's index in order and tests each lead
@@ -303,9 +302,26 @@ impl Store {
 
     /// The SQL of a view with the filters, and the values its parameters take.
     fn prepared(&self, view: &View, filter: &Filter, head: &str, tail: &str) -> (String, Sql) {
+        self.prepared_as(view, filter, head, tail, None)
+    }
+
+    /// [`Store::prepared`], reading a text filter's matches from the index (`Some(true)`) or
+    /// walking the view (`Some(false)`) as told, else as [`Store::few_matches`] says.
+    fn prepared_as(
+        &self,
+        view: &View,
+        filter: &Filter,
+        head: &str,
+        tail: &str,
+        few: Option<bool>,
+    ) -> (String, Sql) {
         let mut s = self.view_sql(view);
         let fts = filter.text.as_deref().and_then(search::match_expr);
-        s.sorted = fts.as_deref().is_some_and(|t| self.few_matches(t));
+        s.sorted = fts.is_some()
+            && filter
+                .text
+                .as_deref()
+                .is_some_and(|t| few.unwrap_or_else(|| self.few_matches(t)));
         let mut text_on_rows = "";
         s.text = if s.sorted {
             fts
@@ -401,6 +417,114 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The short numbers of a view's first `cap` leads under `filter`, in the view's order: one
+    /// walk that both counts a filtered list (up to `cap`) and tells which leads fill any window
+    /// of it, fetched then with [`Store::rows_numbered`]. A common word's matches are found by
+    /// walking the view, so walking once instead of once to count and again per window is what
+    /// keeps a filter keystroke quick.
+    pub fn match_numbers(&self, view: &View, filter: &Filter, cap: usize) -> Result<Vec<i64>> {
+        let mut found = Vec::new();
+        self.match_walk(view, filter, cap, None, &mut found)?;
+        Ok(found)
+    }
+
+    fn match_walk(
+        &self,
+        view: &View,
+        filter: &Filter,
+        cap: usize,
+        few: Option<bool>,
+        found: &mut Vec<i64>,
+    ) -> rusqlite::Result<()> {
+        // One level, read in the view's order: each match comes out as the walk finds it, so
+        // a walk stopped early still has its first matches.
+        let (sql, s) = self.prepared_as(
+            view,
+            filter,
+            "SELECT (SELECT n.number FROM lead_numbers n WHERE n.lead_uid = l.uid) FROM {from}",
+            " ORDER BY {order} LIMIT :limit",
+            few,
+        );
+        let extra = [(":limit", i64::try_from(cap).unwrap_or(i64::MAX))];
+        let params = Self::params(&sql, &s, filter, &extra);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params.as_slice())?;
+        while let Some(row) = rows.next()? {
+            found.push(row.get(0)?);
+        }
+        Ok(())
+    }
+
+    /// [`Store::match_numbers`] for a screen: the first `want` numbers (or, when the matches
+    /// are few enough to be read from the index and sorted, which costs the same, the first
+    /// `cap`), stopped as soon as `stop` says so (it is asked every thousand or so steps of the
+    /// walk). Returns the numbers found and whether they are all there are up to `cap`. This is
+    /// how a keystroke bounds its walk, and how the count that runs while the user pauses gives
+    /// way to their next key.
+    pub fn match_numbers_until(
+        &self,
+        view: &View,
+        filter: &Filter,
+        want: usize,
+        cap: usize,
+        stop: impl FnMut() -> bool + Send + 'static,
+    ) -> Result<(Vec<i64>, bool)> {
+        // Few matches in the book are read from the index and sorted: bounded by
+        // [`FEW_MATCHES`], and a sort has nothing to show until it ends, so it is not stopped.
+        // When the cheap bounds cannot tell few from many, walk the view first: a word dense in
+        // the view fills the screen at once, and only if the walk runs out is the dearer
+        // question put to the index.
+        let text = filter
+            .text
+            .as_deref()
+            .filter(|t| search::match_expr(t).is_some());
+        let bounds = text.and_then(|t| self.few_bounds(t));
+        let mut found = Vec::new();
+        if bounds == Some(true) {
+            self.match_walk(view, filter, cap, Some(true), &mut found)?;
+            return Ok((found, true));
+        }
+        let unsure = text.is_some() && bounds.is_none();
+        self.conn.progress_handler(1000, Some(stop))?;
+        let walked = self.match_walk(view, filter, want, text.map(|_| false), &mut found);
+        self.conn.progress_handler(0, None::<fn() -> bool>)?;
+        match walked {
+            Ok(()) => {
+                let all = found.len() < want || want >= cap;
+                Ok((found, all))
+            }
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                if unsure && text.is_some_and(|t| self.few_matches(t)) {
+                    // Few after all: read them from the index and sort them.
+                    found.clear();
+                    self.match_walk(view, filter, cap, Some(true), &mut found)?;
+                    return Ok((found, true));
+                }
+                Ok((found, false))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The leads with these short numbers, in this order; a number whose lead is gone (merged,
+    /// or renumbered by another run since) is skipped.
+    pub fn rows_numbered(&self, numbers: &[i64]) -> Result<Vec<LeadRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM lead_numbers n JOIN leads l ON l.uid = n.lead_uid \
+             WHERE n.number = ?1",
+            row_select()
+        ))?;
+        let mut rows = Vec::with_capacity(numbers.len());
+        for n in numbers {
+            if let Some(row) = stmt.query_row([n], lead_row).optional()? {
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    }
+
     /// How many leads a view holds.
     pub fn count(&self, view: &View, filter: &Filter) -> Result<i64> {
         // Unfiltered, the tabs' views are counted by the cached tallies (see `tally.rs`).
@@ -418,26 +542,6 @@ impl Store {
         }
         let (sql, s) = self.prepared(view, filter, "SELECT count(*) FROM {from}", "");
         let params = Self::params(&sql, &s, filter, &[]);
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row(params.as_slice(), |r| r.get(0))?)
-    }
-
-    /// How many leads a view holds under a text filter, counting no further than `cap`: the
-    /// count of a common word's matches stops once it is past what anyone scrolls through.
-    pub fn count_upto(&self, view: &View, filter: &Filter, cap: i64) -> Result<i64> {
-        if filter.text.is_none() {
-            return self.count(view, filter);
-        }
-        let (sql, s) = self.prepared(
-            view,
-            filter,
-            "SELECT count(*) FROM (SELECT 1 FROM {from}",
-            " LIMIT :cap)",
-        );
-        let extra = [(":cap", cap)];
-        let params = Self::params(&sql, &s, filter, &extra);
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -538,14 +642,49 @@ fn total_order(order: &str, sorted: bool) -> String {
 
 impl Store {
     /// Whether a filter's words match fewer than [`FEW_MATCHES`] leads in the whole book.
+    ///
+    /// Asking the index the question directly costs, for a word of four letters or more, a
+    /// merge of the lists of every indexed word it starts (FTS5 keeps lists for the first one,
+    /// two and three letters only): tens of milliseconds for a word in a tenth of the book.
+    /// Two cheap bounds settle most keystrokes first: the words cut to three letters (read from
+    /// those lists) bound the matches from above, and the words as whole words bound them from
+    /// below.
     fn few_matches(&self, text: &str) -> bool {
+        self.few_bounds(text).unwrap_or_else(|| {
+            let words = search::words(text);
+            let expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            self.matches_below(&expr.join(" AND "))
+        })
+    }
+
+    /// What the two cheap bounds of [`Store::few_matches`] say, if they settle it.
+    fn few_bounds(&self, text: &str) -> Option<bool> {
+        let words = search::words(text);
+        let expr = |f: &dyn Fn(&str) -> String| {
+            words.iter().map(|w| f(w)).collect::<Vec<_>>().join(" AND ")
+        };
+        let short = expr(&|w| format!("\"{}\"*", w.chars().take(3).collect::<String>()));
+        if self.matches_below(&short) {
+            return Some(true);
+        }
+        if words.iter().all(|w| w.chars().count() <= 3) {
+            return Some(false);
+        }
+        if !self.matches_below(&expr(&|w| format!("\"{w}\""))) {
+            return Some(false);
+        }
+        None
+    }
+
+    /// Whether an FTS5 expression matches fewer than [`FEW_MATCHES`] leads.
+    fn matches_below(&self, expr: &str) -> bool {
         self.conn
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM leads_search WHERE leads_search MATCH ?1 \
                  LIMIT ?2)",
             )
             .and_then(|mut s| {
-                s.query_row(rusqlite::params![text, FEW_MATCHES], |r| r.get::<_, i64>(0))
+                s.query_row(rusqlite::params![expr, FEW_MATCHES], |r| r.get::<_, i64>(0))
             })
             .is_ok_and(|n| n < FEW_MATCHES)
     }

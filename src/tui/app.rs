@@ -181,6 +181,9 @@ pub struct ListWindow {
     pub offset: usize,
     /// Index of the selected lead in the whole list.
     pub selected: usize,
+    /// Under a text filter, the short numbers of the list's leads (as far as it is counted):
+    /// the walk that counted them also says which leads fill each window.
+    pub numbers: Option<Vec<i64>>,
 }
 
 impl ListWindow {
@@ -227,6 +230,38 @@ impl ListWindow {
         Ok(())
     }
 }
+
+impl ListWindow {
+    /// [`ListWindow::load`] from a view, or from the numbers a filter's walk found.
+    #[allow(clippy::too_many_arguments)]
+    fn load_from(
+        &mut self,
+        page: usize,
+        keep: Option<&str>,
+        store: &Store,
+        view: &View,
+        filter: &Filter,
+        numbers: Option<Vec<i64>>,
+        total: usize,
+    ) -> Result<(), StoreError> {
+        match &numbers {
+            Some(n) => self.load(
+                page,
+                keep,
+                |o, l| store.rows_numbered(&n[o.min(n.len())..o.saturating_add(l).min(n.len())]),
+                total,
+            )?,
+            None => self.load(page, keep, |o, l| store.list(view, filter, o, l), total)?,
+        }
+        self.numbers = numbers;
+        Ok(())
+    }
+}
+
+/// How far a keystroke walks a view for a filter's matches, in thousands of SQLite steps (a few
+/// milliseconds on a big book): a word common in the book but rare in the view stops there, shows
+/// what it found, and finishes when the user pauses.
+pub const KEYSTROKE_WALK: u32 = 15;
 
 /// How far a filtered list is first counted ("200+ matching"); scrolling to its end counts
 /// further. Counting every match of a common word on a big book would cost a walk over the view
@@ -346,6 +381,9 @@ pub struct App {
     pub filter_cap: usize,
     /// The filter line is taking keys.
     pub filtering: bool,
+    /// The filtered list is counted only as far as the screen needs: the rest is counted when
+    /// the user pauses ([`App::count_further`]), so that no keystroke waits for it.
+    pub counting: bool,
     pub counts: Counts,
     pub book_empty: bool,
     pub detail: Option<Detail>,
@@ -384,6 +422,7 @@ impl App {
             filters: Default::default(),
             filter_cap: FILTER_COUNT_CAP,
             filtering: false,
+            counting: false,
             counts: Counts::default(),
             book_empty: false,
             detail: None,
@@ -517,6 +556,7 @@ impl App {
 
     /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
     pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
+        self.counting = false;
         self.counts = store.counts(&self.now)?;
         self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
         let filter = self.filter();
@@ -529,18 +569,91 @@ impl App {
             tab => {
                 if let Some(view) = self.view_of(tab) {
                     // A filter's matches are counted up to a cap: on a big book, counting every
-                    // match of a common word would cost a pass over the view per keystroke.
-                    let cap = i64::try_from(self.filter_cap).unwrap_or(i64::MAX);
-                    let total = store.count_upto(&view, &filter, cap)?;
-                    let total = usize::try_from(total).unwrap_or(0);
+                    // match of a common word would cost a pass over the view per keystroke. And
+                    // only as far as the screen needs, plus one to know there are more: the rest
+                    // is counted when the user pauses.
+                    let numbers = match filter.text {
+                        Some(_) => {
+                            let at = self.window().map_or(0, |w| w.selected);
+                            let need = (at + page + 1).min(self.filter_cap);
+                            let mut steps = 0;
+                            let (found, all) = store.match_numbers_until(
+                                &view,
+                                &filter,
+                                need,
+                                self.filter_cap,
+                                move || {
+                                    steps += 1;
+                                    steps > KEYSTROKE_WALK
+                                },
+                            )?;
+                            self.counting = !all;
+                            Some(found)
+                        }
+                        None => None,
+                    };
+                    let total = match &numbers {
+                        Some(n) => n.len(),
+                        None => usize::try_from(store.count(&view, &filter)?).unwrap_or(0),
+                    };
                     if let Some(w) = self.window_mut(tab) {
-                        w.load(page, keep, |o, l| store.list(&view, &filter, o, l), total)?;
+                        w.load_from(page, keep, store, &view, &filter, numbers, total)?;
                     }
                 }
             }
         }
         self.rank_window(false);
         self.load_detail(store)
+    }
+
+    /// Count the rest of a filtered list (up to the cap) when [`App::counting`], giving up if
+    /// `stop` says a key is waiting. Says whether the screen changed.
+    pub fn count_further(
+        &mut self,
+        store: &Store,
+        stop: impl FnMut() -> bool + Send + 'static,
+    ) -> bool {
+        if !self.counting {
+            return false;
+        }
+        let (filter, cap, tab) = (self.filter(), self.filter_cap, self.tab);
+        let Some(view) = self.view_of(tab) else {
+            self.counting = false;
+            return false;
+        };
+        match store.match_numbers_until(&view, &filter, cap, cap, stop) {
+            Ok((_, false)) => false,
+            Ok((found, true)) => {
+                self.counting = false;
+                let page = self.page();
+                let keep = self.selected().map(|r| r.lead.uid.clone());
+                let total = found.len();
+                let loaded = match self.window_mut(tab) {
+                    // The same walk, further: the window is refetched only in case the
+                    // keystroke's walk stopped before filling it.
+                    Some(w) => w.load_from(
+                        page,
+                        keep.as_deref(),
+                        store,
+                        &view,
+                        &filter,
+                        Some(found),
+                        total,
+                    ),
+                    None => Ok(()),
+                };
+                self.rank_window(false);
+                if let Err(e) = loaded.and_then(|()| self.load_detail(store)) {
+                    self.fail(err_text(&e));
+                }
+                true
+            }
+            Err(e) => {
+                self.counting = false;
+                self.fail(err_text(&e));
+                true
+            }
+        }
     }
 
     /// With a filter on and every match on screen, put the best fuzzy match first; the cursor
@@ -757,13 +870,22 @@ impl App {
     fn move_cursor(&mut self, delta: isize, store: &Store) {
         let mut whole = false;
         let cap = self.filter_cap;
+        let counting = self.counting;
         let mut more = false;
         if let Some(w) = self.window_mut(self.tab) {
             w.step(delta);
             // At the last row of a filtered list counted only up to its cap: count further.
-            more = delta > 0 && w.total == cap && w.selected + 1 >= w.total;
+            more = delta > 0 && w.selected + 1 >= w.total && (w.total == cap || counting);
             // The whole list is on screen (perhaps ranked): nothing to fetch but the detail.
             whole = w.offset == 0 && w.rows.len() == w.total;
+        }
+        if more && self.counting {
+            // The user outran the count: finish it now.
+            self.count_further(store, || false);
+            if let Err(e) = self.reload_window(store) {
+                self.fail(err_text(&e));
+            }
+            return;
         }
         if more && !self.filters[self.tab.index()].trim().is_empty() {
             self.filter_cap = cap.saturating_mul(4);
@@ -811,7 +933,10 @@ impl App {
                 total,
             )?,
             (Tab::Pipeline, None) => {}
-            _ => w.load(page, None, |o, l| store.list(&view, &filter, o, l), total)?,
+            _ => {
+                let numbers = w.numbers.take();
+                w.load_from(page, None, store, &view, &filter, numbers, total)?
+            }
         }
         self.load_detail(store)
     }

@@ -104,6 +104,11 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
         if written {
             sleep = sleep.min(IDLE);
         }
+        // A pause: count the rest of a filtered list, giving up the moment a key comes.
+        if app.counting && !event::poll(Duration::ZERO)? {
+            dirty |= app.count_further(store, || event::poll(Duration::ZERO).unwrap_or(true));
+            continue;
+        }
         if !event::poll(sleep)? {
             if written {
                 // Idle: a failed checkpoint only leaves the WAL for the next one.

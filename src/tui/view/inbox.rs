@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Cell, Col, Table, clean, count_words, draw_table};
+use super::{Cell, Col, Table, clean, count_words, draw_table, empty_words};
 use crate::domain::Status;
 use crate::domain::priority::{Clock, first_contact_clock};
 use crate::store::LeadRow;
@@ -106,7 +106,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             cols: &COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: "Inbox zero. New leads land here.",
+            empty: empty_words(app, "Inbox zero. New leads land here."),
         },
     );
 }

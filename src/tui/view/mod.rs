@@ -543,12 +543,24 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
+/// What an empty list says: its own words, unless a filter emptied it (or has found nothing
+/// yet, while the rest of the view is still being walked).
+pub fn empty_words<'a>(app: &App, own: &'a str) -> &'a str {
+    if app.filters[app.tab.index()].is_empty() {
+        own
+    } else if app.counting {
+        "Searching…"
+    } else {
+        "Nothing matches the filter. Esc clears it."
+    }
+}
+
 /// A list's length, and the filter narrowing it: "41", or "3 · filter /jane".
 pub fn count_words(app: &App, shown: usize) -> String {
     let filter = &app.filters[app.tab.index()];
     if filter.is_empty() {
         format!("{shown}")
-    } else if shown >= app.filter_cap {
+    } else if shown >= app.filter_cap || app.counting {
         format!("{shown}+ matching /{}", clean(filter))
     } else {
         format!("{shown} matching /{}", clean(filter))

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Col, Table, clean, count_words, draw_table};
+use super::{Col, Table, clean, count_words, draw_table, empty_words};
 use crate::domain::priority::{self, Due};
 use crate::tui::app::App;
 
@@ -109,7 +109,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             cols: &COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: "Nothing due. t shows the coming week.",
+            empty: empty_words(app, "Nothing due. t shows the coming week."),
         },
     );
 }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Col, Table, clean, count_words, draw_table};
+use super::{Col, Table, clean, count_words, draw_table, empty_words};
 use crate::tui::app::App;
 
 const COLS: [Col; 7] = [
@@ -93,7 +93,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             cols: &COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: "No recycled leads. Lost and disqualified leads rest here.",
+            empty: empty_words(
+                app,
+                "No recycled leads. Lost and disqualified leads rest here.",
+            ),
         },
     );
 }
