@@ -119,6 +119,7 @@ fn main() {
     // As in the app's loop, which checkpoints the WAL when the user pauses, not on a keystroke.
     store
         .defer_checkpoints()
+        .and_then(|()| store.cache_kib(ripen::tui::PAGE_CACHE_KIB))
         .unwrap_or_else(|e| panic!("pragma: {e}"));
     let size = Rect::new(0, 0, 120, 40);
     let started = Instant::now();

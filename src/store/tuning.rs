@@ -38,3 +38,13 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Keep up to `kib` KiB of the book's pages in memory between queries (`PRAGMA
+    /// cache_size`). A one-shot command keeps SQLite's default 2 MiB; the app, which reads the
+    /// same windows and the same stretch of a view keystroke after keystroke, keeps more.
+    pub fn cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+}
