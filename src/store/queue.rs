@@ -651,9 +651,7 @@ impl Store {
     /// below.
     fn few_matches(&self, text: &str) -> bool {
         self.few_bounds(text).unwrap_or_else(|| {
-            let words = search::words(text);
-            let expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
-            self.matches_below(&expr.join(" AND "))
+            search::match_expr(text).is_some_and(|expr| self.matches_below(&expr))
         })
     }
 
