@@ -8,6 +8,7 @@
 //! - filter count on a pause: what the app does between keystrokes when a filter matches more
 //!   than a screen (count the rest, to 200, and draw); a key arriving meanwhile interrupts it
 //! - log a contact: `l` opens the form prefilled from the contact plan, `Enter` saves it
+//! - the pipeline board: a filter keystroke on it, and `m` switching stages and months
 //!
 //! The book: `RIPEN_BENCH_DB=PATH` uses a copy-free existing book (it logs contacts into it: use
 //! a scratch copy), else a demo book of `RIPEN_BENCH_LEADS` leads (default 100,000) is generated
@@ -203,6 +204,27 @@ fn main() {
     if !counted.is_empty() {
         report("filter: count on a pause", counted);
     }
+
+    // The pipeline board: filter it, and switch it between stages and months.
+    b.press(ch('3'));
+    let mut board = Vec::new();
+    for word in ["acme", "gmbh", "jannis", "e"] {
+        b.press(ch('/'));
+        for c in word.chars() {
+            board.push(b.press(ch(c)));
+            b.pause();
+        }
+        for _ in word.chars() {
+            board.push(b.press(key(KeyCode::Backspace)));
+        }
+        b.press(key(KeyCode::Esc));
+    }
+    report("board: filter key", board);
+    let mut months = Vec::new();
+    for _ in 0..20 {
+        months.push(b.press(ch('m')));
+    }
+    report("board: m (months)", months);
 
     // Log a contact on the lead at the top of the queue, a hundred times: `l`, then Enter.
     b.press(ch('2'));

@@ -73,6 +73,10 @@ pub struct Store {
     queue: queue::QueueSql,
     /// The report statements prepared, while [`Store::report_plans`] collects them.
     plans: std::cell::RefCell<Option<Vec<String>>>,
+    /// The last filter text [`Store::few_matches`] weighed, and what it found: a board asks
+    /// the same of each of its columns. Only which way the matches are read depends on it,
+    /// never which leads match, so a slightly stale answer costs nothing but time.
+    few: std::cell::RefCell<Option<(String, Option<bool>)>>,
 }
 
 impl Store {
@@ -113,6 +117,7 @@ impl Store {
             queue: queue::QueueSql::new(&plan),
             plan,
             plans: Default::default(),
+            few: Default::default(),
         };
         if read_only {
             if found < schema::LATEST {

@@ -508,6 +508,19 @@ impl Store {
         }
     }
 
+    /// The total value of the leads with these short numbers (a filtered board column's).
+    pub fn value_numbered(&self, numbers: &[i64]) -> Result<i64> {
+        let list = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(l.value_cents), 0) FROM lead_numbers n \
+             JOIN leads l ON l.uid = n.lead_uid \
+             WHERE n.number IN (SELECT value FROM json_each(?1))",
+            )?
+            .query_row([list], |r| r.get(0))?)
+    }
+
     /// The leads with these short numbers, in this order; a number whose lead is gone (merged,
     /// or renumbered by another run since) is skipped.
     pub fn rows_numbered(&self, numbers: &[i64]) -> Result<Vec<LeadRow>> {
@@ -650,13 +663,28 @@ impl Store {
     /// those lists) bound the matches from above, and the words as whole words bound them from
     /// below.
     fn few_matches(&self, text: &str) -> bool {
-        self.few_bounds(text).unwrap_or_else(|| {
-            search::match_expr(text).is_some_and(|expr| self.matches_below(&expr))
-        })
+        if let Some(few) = self.few_bounds(text) {
+            return few;
+        }
+        let few = search::match_expr(text).is_some_and(|expr| self.matches_below(&expr));
+        *self.few.borrow_mut() = Some((text.to_string(), Some(few)));
+        few
     }
 
-    /// What the two cheap bounds of [`Store::few_matches`] say, if they settle it.
+    /// What the two cheap bounds of [`Store::few_matches`] say, if they settle it (or what
+    /// the index said last time it was asked about this very text).
     fn few_bounds(&self, text: &str) -> Option<bool> {
+        if let Some((last, few)) = &*self.few.borrow()
+            && last == text
+        {
+            return *few;
+        }
+        let few = self.few_bounds_asked(text);
+        *self.few.borrow_mut() = Some((text.to_string(), few));
+        few
+    }
+
+    fn few_bounds_asked(&self, text: &str) -> Option<bool> {
         let words = search::words(text);
         let expr = |f: &dyn Fn(&str) -> String| {
             words.iter().map(|w| f(w)).collect::<Vec<_>>().join(" AND ")

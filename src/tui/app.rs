@@ -258,6 +258,15 @@ impl ListWindow {
     }
 }
 
+/// A stage as a board column's title: "Green".
+fn stage_title(stage: Stage) -> String {
+    let mut title = stage.as_str().to_string();
+    if let Some(first) = title.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    title
+}
+
 /// How far a keystroke walks a view for a filter's matches, in thousands of SQLite steps (a few
 /// milliseconds on a big book): a word common in the book but rare in the view stops there, shows
 /// what it found, and finishes when the user pauses.
@@ -279,7 +288,11 @@ pub enum ColumnSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardColumn {
     pub title: String,
+    /// Under a word filter, how many matches the walk has found so far (see `counted`).
     pub count: i64,
+    /// Whether `count` and the values are the column's whole (false while a word filter's
+    /// matches are counted only as far as the screen, or up to the cap).
+    pub counted: bool,
     pub value_cents: i64,
     pub weighted_cents: i64,
     pub source: ColumnSource,
@@ -617,6 +630,9 @@ impl App {
             return false;
         }
         let (filter, cap, tab) = (self.filter(), self.filter_cap, self.tab);
+        if tab == Tab::Pipeline {
+            return self.count_board_further(store, stop);
+        }
         let Some(view) = self.view_of(tab) else {
             self.counting = false;
             return false;
@@ -654,6 +670,75 @@ impl App {
                 true
             }
         }
+    }
+
+    /// [`App::count_further`] on the board: each column whose walk stopped short, in turn.
+    fn count_board_further(
+        &mut self,
+        store: &Store,
+        stop: impl FnMut() -> bool + Send + 'static,
+    ) -> bool {
+        let (filter, cap, page) = (self.filter(), self.filter_cap, self.page());
+        let keep = self.selected().map(|r| r.lead.uid.clone());
+        // One stop for every column: shared, so a waiting key stops the lot.
+        let stop = std::sync::Arc::new(std::sync::Mutex::new(stop));
+        let mut changed = false;
+        for i in 0..self.board.columns.len() {
+            let col = &self.board.columns[i];
+            let ColumnSource::Stage(stage) = col.source else {
+                continue;
+            };
+            if col.counted || col.count as usize >= cap {
+                continue;
+            }
+            let view = View::Stage(stage);
+            let stop = std::sync::Arc::clone(&stop);
+            let walked = store.match_numbers_until(&view, &filter, cap, cap, move || {
+                stop.lock().map_or(true, |mut s| s())
+            });
+            let found = match walked {
+                Ok((_, false)) => return changed,
+                Ok((found, true)) => found,
+                Err(e) => {
+                    self.counting = false;
+                    self.fail(err_text(&e));
+                    return true;
+                }
+            };
+            let value = match store.value_numbered(&found) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.counting = false;
+                    self.fail(err_text(&e));
+                    return true;
+                }
+            };
+            let p = self.plan.stage_probability.of(stage);
+            let col = &mut self.board.columns[i];
+            col.counted = found.len() < cap;
+            col.count = found.len() as i64;
+            col.value_cents = value;
+            col.weighted_cents = (value as f64 * p).round() as i64;
+            let total = found.len();
+            let loaded = col.window.load_from(
+                page,
+                keep.as_deref(),
+                store,
+                &view,
+                &filter,
+                Some(found),
+                total,
+            );
+            if let Err(e) = loaded {
+                self.fail(err_text(&e));
+            }
+            changed = true;
+        }
+        self.counting = false;
+        if let Err(e) = self.load_detail(store) {
+            self.fail(err_text(&e));
+        }
+        true
     }
 
     /// With a filter on and every match on screen, put the best fuzzy match first; the cursor
@@ -706,17 +791,20 @@ impl App {
                     )
                 })
                 .collect()
+        } else if filter.text.is_some() {
+            // Under a word filter each column is walked like a list (see `refresh`), so its
+            // count and values are filled in below.
+            Stage::ALL
+                .into_iter()
+                .map(|stage| (stage_title(stage), 0, 0, 0, ColumnSource::Stage(stage)))
+                .collect()
         } else {
             store
                 .pipeline_columns(filter)?
                 .into_iter()
                 .map(|c| {
-                    let mut title = c.stage.as_str().to_string();
-                    if let Some(first) = title.get_mut(0..1) {
-                        first.make_ascii_uppercase();
-                    }
                     (
-                        title,
+                        stage_title(c.stage),
                         c.count,
                         c.value_cents,
                         c.weighted_cents,
@@ -742,25 +830,53 @@ impl App {
             vec![ListWindow::default(); fresh.len()]
         };
         let mut columns = Vec::with_capacity(fresh.len());
-        for ((title, count, value_cents, weighted_cents, source), mut window) in
+        let walk = (KEYSTROKE_WALK / fresh.len().max(1) as u32).max(1);
+        for ((title, mut count, mut value_cents, mut weighted_cents, source), mut window) in
             fresh.into_iter().zip(old)
         {
-            let total = usize::try_from(count).unwrap_or(0);
+            let mut counted = true;
             match &source {
+                ColumnSource::Stage(s) if filter.text.is_some() => {
+                    // As a filtered list: walked as far as the screen needs, at most its
+                    // share of a keystroke's walk; the rest is counted on a pause.
+                    let view = View::Stage(*s);
+                    let need = (window.selected + page + 1).min(self.filter_cap);
+                    let mut steps = 0;
+                    let (found, all) = store.match_numbers_until(
+                        &view,
+                        filter,
+                        need,
+                        self.filter_cap,
+                        move || {
+                            steps += 1;
+                            steps > walk
+                        },
+                    )?;
+                    counted = all && found.len() < self.filter_cap;
+                    self.counting |= !all;
+                    count = found.len() as i64;
+                    value_cents = store.value_numbered(&found)?;
+                    weighted_cents =
+                        (value_cents as f64 * self.plan.stage_probability.of(*s)).round() as i64;
+                    let total = found.len();
+                    window.load_from(page, keep, store, &view, filter, Some(found), total)?
+                }
                 ColumnSource::Stage(s) => {
                     let view = View::Stage(*s);
+                    let total = usize::try_from(count).unwrap_or(0);
                     window.load(page, keep, |o, l| store.list(&view, filter, o, l), total)?
                 }
                 ColumnSource::Ripe(b) => window.load(
                     page,
                     keep,
                     |o, l| store.ripening_list(b, filter, o, l),
-                    total,
+                    usize::try_from(count).unwrap_or(0),
                 )?,
             }
             columns.push(BoardColumn {
                 title,
                 count,
+                counted,
                 value_cents,
                 weighted_cents,
                 source,
@@ -924,7 +1040,8 @@ impl App {
         match (tab, source) {
             (Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
                 let v = View::Stage(s);
-                w.load(page, None, |o, l| store.list(&v, &filter, o, l), total)?
+                let numbers = w.numbers.take();
+                w.load_from(page, None, store, &v, &filter, numbers, total)?
             }
             (Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
                 page,

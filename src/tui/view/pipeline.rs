@@ -58,8 +58,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect) {
     let t = &app.theme;
     let cur = &app.plan.currency;
+    // A word filter's column counted only so far: "31+·€1.2M+".
+    let more = if col.counted { "" } else { "+" };
     let title = format!(
-        " {} {}·{} ",
+        " {} {}{more}·{}{more} ",
         col.title,
         col.count,
         format_money_short(col.value_cents, cur)
