@@ -225,6 +225,21 @@ fn main() {
         months.push(b.press(ch('m')));
     }
     report("board: m (months)", months);
+    b.press(ch('m'));
+    let mut by_month = Vec::new();
+    for word in ["acme", "gmbh", "jannis", "e"] {
+        b.press(ch('/'));
+        for c in word.chars() {
+            by_month.push(b.press(ch(c)));
+            b.pause();
+        }
+        for _ in word.chars() {
+            by_month.push(b.press(key(KeyCode::Backspace)));
+        }
+        b.press(key(KeyCode::Esc));
+    }
+    report("months: filter key", by_month);
+    b.press(ch('m'));
 
     // Log a contact on the lead at the top of the queue, a hundred times: `l`, then Enter.
     b.press(ch('2'));

@@ -72,7 +72,11 @@ fn every_view_query_uses_its_index() {
         (View::Lost, "leads_lost"),
         (View::All, "leads_received"),
     ];
-    for (view, index) in cases {
+    // The ripening board's months, each shape of them.
+    let months = ripen::store::RipeBucket::months(&now())
+        .into_iter()
+        .map(|b| (b.view(), "leads_forecast"));
+    for (view, index) in cases.into_iter().chain(months) {
         let plan = store.explain_view(&view, &Filter::default()).unwrap();
         assert!(plan.contains(index), "{view:?} should use {index}:\n{plan}");
         assert!(

@@ -9,9 +9,9 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use tempfile::TempDir;
 
-use ripen::domain::{ActivityKind, Now, Plan, Stage, Status};
+use ripen::domain::{ActivityKind, Now, Plan, Status};
 use ripen::store::{Filter, Store, View};
-use ripen::tui::app::{Action, App, ColumnSource, Tab};
+use ripen::tui::app::{Action, App, Tab};
 use ripen::tui::event_loop::action_for;
 use ripen::tui::keymap::{Command, Keymap};
 use ripen::tui::theme::Theme;
@@ -384,50 +384,48 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
     fx.cmd(Command::Pipeline);
     fx.cmd(Command::Filter);
     fx.typed("example");
+    fx.key(KeyCode::Enter);
     let cap = ripen::tui::app::FILTER_COUNT_CAP;
     let filter = Filter {
         text: Some("example".into()),
         ..Filter::default()
     };
-    let whole =
-        |fx: &Fx, stage: Stage| fx.store.list(&View::Stage(stage), &filter, 0, cap).unwrap();
-    assert!(fx.app.counting);
-    for col in &fx.app.board.columns {
-        let ColumnSource::Stage(stage) = col.source else {
-            panic!("a stage board")
-        };
-        let rows = whole(&fx, stage);
-        // The screen's worth, the leads the whole list starts with, marked as counted so far.
-        let shown: Vec<&str> = col
-            .window
-            .rows
-            .iter()
-            .map(|r| r.lead.uid.as_str())
-            .collect();
-        let first: Vec<&str> = rows
-            .iter()
-            .take(shown.len())
-            .map(|r| r.lead.uid.as_str())
-            .collect();
-        assert_eq!(shown, first, "{stage:?}");
-        if !col.counted {
-            assert!(
-                fx.render()
-                    .contains(&format!("{} {}+·", col.title, col.count))
-            );
+    // By stage, then by ripe month.
+    for months in [false, true] {
+        if months {
+            fx.cmd(Command::Months);
         }
-    }
-    assert!(fx.app.count_further(&fx.store, || false));
-    assert!(!fx.app.counting);
-    for col in &fx.app.board.columns {
-        let ColumnSource::Stage(stage) = col.source else {
-            panic!("a stage board")
-        };
-        let rows = whole(&fx, stage);
-        assert_eq!(col.count as usize, rows.len(), "{stage:?}");
-        assert_eq!(col.counted, rows.len() < cap, "{stage:?}");
-        let value: i64 = rows.iter().filter_map(|r| r.lead.value_cents).sum();
-        assert_eq!(col.value_cents, value, "{stage:?}");
+        assert_eq!(fx.app.board.months, months);
+        assert!(fx.app.counting);
+        let screen = fx.render();
+        for col in &fx.app.board.columns {
+            let rows = fx.store.list(&col.source.view(), &filter, 0, cap).unwrap();
+            // The screen's worth: the leads the whole list starts with, counted so far.
+            let shown: Vec<&str> = col
+                .window
+                .rows
+                .iter()
+                .map(|r| r.lead.uid.as_str())
+                .collect();
+            let first: Vec<&str> = rows
+                .iter()
+                .take(shown.len())
+                .map(|r| r.lead.uid.as_str())
+                .collect();
+            assert_eq!(shown, first, "{}", col.title);
+            if !col.counted {
+                assert!(screen.contains(&format!("{} {}+·", col.title, col.count)));
+            }
+        }
+        assert!(fx.app.count_further(&fx.store, || false));
+        assert!(!fx.app.counting);
+        for col in &fx.app.board.columns {
+            let rows = fx.store.list(&col.source.view(), &filter, 0, cap).unwrap();
+            assert_eq!(col.count as usize, rows.len(), "{}", col.title);
+            assert_eq!(col.counted, rows.len() < cap, "{}", col.title);
+            let value: i64 = rows.iter().filter_map(|r| r.lead.value_cents).sum();
+            assert_eq!(col.value_cents, value, "{}", col.title);
+        }
     }
 }
 

@@ -30,6 +30,13 @@ pub enum View {
         until: DateTime<Utc>,
     },
     Won,
+    /// Open leads ripe from `from` until `to` (either end open), and those with no ripe date
+    /// when `unset`: one month of the ripening board, soonest ripe first.
+    Ripe {
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        unset: bool,
+    },
     /// Lost and disqualified leads, recycled or not, latest first.
     Lost,
     /// Every lead not in the trash, newest first.
@@ -185,7 +192,7 @@ const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name, l.company, l.email, 
 const FEW_MATCHES: i64 = 4096;
 
 #[derive(Default)]
-struct Sql {
+pub(super) struct Sql {
     text: Option<String>,
     bound: Option<i64>,
     until_ts: Option<i64>,
@@ -195,6 +202,8 @@ struct Sql {
     order: String,
     until: Option<DateTime<Utc>>,
     stage: Option<i64>,
+    /// A ripening month's ends (`:from`, `:to`).
+    ripe: (Option<i64>, Option<i64>),
     /// Whether the rows are sorted (a text filter's few matches) rather than read in the order
     /// of the view's index.
     sorted: bool,
@@ -209,11 +218,35 @@ impl Store {
             View::Pipeline | View::Stage(_) => "leads_pipeline",
             View::Recycled | View::RecycledDue { .. } => "leads_recycled",
             View::Won => "leads_won",
+            View::Ripe { .. } => "leads_forecast",
             View::Lost => "leads_lost",
             View::All => "leads_received",
             View::Trash => "leads_deleted",
         };
+        let mut ripe = (None, None);
         let (wher, order, until, stage) = match *view {
+            View::Ripe { from, to, unset } => {
+                ripe = (from.map(|d| d.timestamp()), to.map(|d| d.timestamp()));
+                // Each shape as a range of `leads_forecast` where it is one, so a window is a
+                // seek; the index's own columns as the order, so it is never a sort.
+                let range = match (from, to) {
+                    (None, None) => "l.ripe_on IS NOT NULL",
+                    (None, Some(_)) => "l.ripe_on < :to",
+                    (Some(_), None) => "l.ripe_on >= :from",
+                    (Some(_), Some(_)) => "l.ripe_on >= :from AND l.ripe_on < :to",
+                };
+                let range = if unset {
+                    format!("(l.ripe_on IS NULL OR {range})")
+                } else {
+                    range.to_string()
+                };
+                (
+                    format!("l.status = 'open' AND l.deleted_at IS NULL AND {range}"),
+                    "l.ripe_on, l.stage, l.value_cents, l.deleted_at".to_string(),
+                    None,
+                    None,
+                )
+            }
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
                 // The index's own columns, so the order is read straight off it.
@@ -296,12 +329,19 @@ impl Store {
             order,
             until,
             stage,
+            ripe,
             ..Sql::default()
         }
     }
 
     /// The SQL of a view with the filters, and the values its parameters take.
-    fn prepared(&self, view: &View, filter: &Filter, head: &str, tail: &str) -> (String, Sql) {
+    pub(super) fn prepared(
+        &self,
+        view: &View,
+        filter: &Filter,
+        head: &str,
+        tail: &str,
+    ) -> (String, Sql) {
         self.prepared_as(view, filter, head, tail, None)
     }
 
@@ -347,7 +387,7 @@ impl Store {
     }
 
     /// Bound parameters for `sql`: the filters, the view's own, and `extra`.
-    fn params<'a>(
+    pub(super) fn params<'a>(
         sql: &str,
         s: &'a Sql,
         filter: &'a Filter,
@@ -365,6 +405,8 @@ impl Store {
             (":until", &s.until_ts),
             (":bound", &s.bound),
             (":stage", &s.stage),
+            (":from", &s.ripe.0),
+            (":to", &s.ripe.1),
         ] {
             if sql.contains(name) {
                 p.push((name, v));
@@ -508,17 +550,36 @@ impl Store {
         }
     }
 
-    /// The total value of the leads with these short numbers (a filtered board column's).
-    pub fn value_numbered(&self, numbers: &[i64]) -> Result<i64> {
+    /// The total value of the leads with these short numbers (a filtered board column's), that
+    /// value weighted by each lead's stage probability, and the wins those probabilities expect.
+    pub fn value_numbered(&self, numbers: &[i64]) -> Result<(i64, i64, f64)> {
         let list = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
-        Ok(self
+        let p = &self.plan.stage_probability;
+        let (value, weighted, wins): (i64, f64, f64) = self
             .conn
             .prepare_cached(
-                "SELECT coalesce(sum(l.value_cents), 0) FROM lead_numbers n \
-             JOIN leads l ON l.uid = n.lead_uid \
-             WHERE n.number IN (SELECT value FROM json_each(?1))",
+                "SELECT coalesce(sum(l.value_cents), 0), \
+                   coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
+                     WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
+                     WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
+                   coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
+                     WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n \
+                     ELSE 0 END), 0) \
+                 FROM lead_numbers n JOIN leads l ON l.uid = n.lead_uid \
+                 WHERE n.number IN (SELECT value FROM json_each(:numbers))",
             )?
-            .query_row([list], |r| r.get(0))?)
+            .query_row(
+                rusqlite::named_params! {
+                    ":numbers": list,
+                    ":g": p.of(Stage::Green),
+                    ":w": p.of(Stage::Warming),
+                    ":r": p.of(Stage::Ripe),
+                    ":p": p.of(Stage::Proposal),
+                    ":n": p.of(Stage::Negotiation),
+                },
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+        Ok((value, weighted.round() as i64, wins))
     }
 
     /// The leads with these short numbers, in this order; a number whose lead is gone (merged,

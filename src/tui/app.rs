@@ -258,6 +258,16 @@ impl ListWindow {
     }
 }
 
+impl ColumnSource {
+    /// The column's leads as a view.
+    pub fn view(&self) -> View {
+        match self {
+            ColumnSource::Stage(s) => View::Stage(*s),
+            ColumnSource::Ripe(b) => b.view(),
+        }
+    }
+}
+
 /// A stage as a board column's title: "Green".
 fn stage_title(stage: Stage) -> String {
     let mut title = stage.as_str().to_string();
@@ -685,13 +695,10 @@ impl App {
         let mut changed = false;
         for i in 0..self.board.columns.len() {
             let col = &self.board.columns[i];
-            let ColumnSource::Stage(stage) = col.source else {
-                continue;
-            };
             if col.counted || col.count as usize >= cap {
                 continue;
             }
-            let view = View::Stage(stage);
+            let view = col.source.view();
             let stop = std::sync::Arc::clone(&stop);
             let walked = store.match_numbers_until(&view, &filter, cap, cap, move || {
                 stop.lock().map_or(true, |mut s| s())
@@ -705,7 +712,7 @@ impl App {
                     return true;
                 }
             };
-            let value = match store.value_numbered(&found) {
+            let (value, weighted, wins) = match store.value_numbered(&found) {
                 Ok(v) => v,
                 Err(e) => {
                     self.counting = false;
@@ -713,12 +720,14 @@ impl App {
                     return true;
                 }
             };
-            let p = self.plan.stage_probability.of(stage);
             let col = &mut self.board.columns[i];
             col.counted = found.len() < cap;
             col.count = found.len() as i64;
             col.value_cents = value;
-            col.weighted_cents = (value as f64 * p).round() as i64;
+            col.weighted_cents = weighted;
+            if let ColumnSource::Ripe(b) = &mut col.source {
+                b.expected_wins = wins;
+            }
             let total = found.len();
             let loaded = col.window.load_from(
                 page,
@@ -777,42 +786,49 @@ impl App {
         page: usize,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> = if self.board.months {
-            store
-                .ripening_buckets(&self.now, filter)?
-                .into_iter()
-                .map(|b| {
-                    (
-                        b.label.clone(),
-                        b.count,
-                        b.value_cents,
-                        b.weighted_cents,
-                        ColumnSource::Ripe(b),
-                    )
-                })
-                .collect()
-        } else if filter.text.is_some() {
-            // Under a word filter each column is walked like a list (see `refresh`), so its
-            // count and values are filled in below.
-            Stage::ALL
-                .into_iter()
-                .map(|stage| (stage_title(stage), 0, 0, 0, ColumnSource::Stage(stage)))
-                .collect()
-        } else {
-            store
-                .pipeline_columns(filter)?
-                .into_iter()
-                .map(|c| {
-                    (
-                        stage_title(c.stage),
-                        c.count,
-                        c.value_cents,
-                        c.weighted_cents,
-                        ColumnSource::Stage(c.stage),
-                    )
-                })
-                .collect()
-        };
+        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> =
+            if self.board.months && filter.text.is_some() {
+                // Under a word filter each column is walked like a list (see below).
+                RipeBucket::months(&self.now)
+                    .into_iter()
+                    .map(|b| (b.label.clone(), 0, 0, 0, ColumnSource::Ripe(b)))
+                    .collect()
+            } else if self.board.months {
+                store
+                    .ripening_buckets(&self.now, filter)?
+                    .into_iter()
+                    .map(|b| {
+                        (
+                            b.label.clone(),
+                            b.count,
+                            b.value_cents,
+                            b.weighted_cents,
+                            ColumnSource::Ripe(b),
+                        )
+                    })
+                    .collect()
+            } else if filter.text.is_some() {
+                // Under a word filter each column is walked like a list (see `refresh`), so its
+                // count and values are filled in below.
+                Stage::ALL
+                    .into_iter()
+                    .map(|stage| (stage_title(stage), 0, 0, 0, ColumnSource::Stage(stage)))
+                    .collect()
+            } else {
+                store
+                    .pipeline_columns(filter)?
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            stage_title(c.stage),
+                            c.count,
+                            c.value_cents,
+                            c.weighted_cents,
+                            ColumnSource::Stage(c.stage),
+                        )
+                    })
+                    .collect()
+            };
         let same_shape = self.board.columns.len() == fresh.len()
             && self
                 .board
@@ -831,15 +847,16 @@ impl App {
         };
         let mut columns = Vec::with_capacity(fresh.len());
         let walk = (KEYSTROKE_WALK / fresh.len().max(1) as u32).max(1);
-        for ((title, mut count, mut value_cents, mut weighted_cents, source), mut window) in
+        for ((title, mut count, mut value_cents, mut weighted_cents, mut source), mut window) in
             fresh.into_iter().zip(old)
         {
             let mut counted = true;
+            let mut wins = None;
             match &source {
-                ColumnSource::Stage(s) if filter.text.is_some() => {
+                _ if filter.text.is_some() => {
                     // As a filtered list: walked as far as the screen needs, at most its
                     // share of a keystroke's walk; the rest is counted on a pause.
-                    let view = View::Stage(*s);
+                    let view = source.view();
                     let need = (window.selected + page + 1).min(self.filter_cap);
                     let mut steps = 0;
                     let (found, all) = store.match_numbers_until(
@@ -855,9 +872,9 @@ impl App {
                     counted = all && found.len() < self.filter_cap;
                     self.counting |= !all;
                     count = found.len() as i64;
-                    value_cents = store.value_numbered(&found)?;
-                    weighted_cents =
-                        (value_cents as f64 * self.plan.stage_probability.of(*s)).round() as i64;
+                    let expected;
+                    (value_cents, weighted_cents, expected) = store.value_numbered(&found)?;
+                    wins = Some(expected);
                     let total = found.len();
                     window.load_from(page, keep, store, &view, filter, Some(found), total)?
                 }
@@ -872,6 +889,9 @@ impl App {
                     |o, l| store.ripening_list(b, filter, o, l),
                     usize::try_from(count).unwrap_or(0),
                 )?,
+            }
+            if let (ColumnSource::Ripe(b), Some(w)) = (&mut source, wins) {
+                b.expected_wins = w;
             }
             columns.push(BoardColumn {
                 title,
@@ -1038,17 +1058,11 @@ impl App {
         };
         let total = w.total;
         match (tab, source) {
-            (Tab::Pipeline, Some(ColumnSource::Stage(s))) => {
-                let v = View::Stage(s);
+            (Tab::Pipeline, Some(source)) => {
+                let v = source.view();
                 let numbers = w.numbers.take();
                 w.load_from(page, None, store, &v, &filter, numbers, total)?
             }
-            (Tab::Pipeline, Some(ColumnSource::Ripe(b))) => w.load(
-                page,
-                None,
-                |o, l| store.ripening_list(&b, &filter, o, l),
-                total,
-            )?,
             (Tab::Pipeline, None) => {}
             _ => {
                 let numbers = w.numbers.take();
