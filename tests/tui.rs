@@ -342,12 +342,27 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     assert!(fx.app.counting);
     let first = fx.app.inbox.total;
     fx.cmd(Command::Bottom);
-    assert!(!fx.app.counting);
+    // G counted the list first and went to the end of it (200), not of the screen's worth;
+    // reaching that end, the list opens further (a screen now, the rest on a pause).
+    assert_eq!(fx.app.inbox.selected, ripen::tui::app::FILTER_COUNT_CAP - 1);
     assert!(
-        fx.app.inbox.total > first,
+        fx.app.inbox.total > ripen::tui::app::FILTER_COUNT_CAP,
         "{} ≤ {first}",
         fx.app.inbox.total
     );
+    fx.app.count_further(&fx.store, || false);
+    assert!(!fx.app.counting);
+
+    // Deep in the list, a refresh (here a resize) keeps the cursor on its lead.
+    for _ in 0..50 {
+        fx.cmd(Command::Up);
+    }
+    let held = fx.selected_uid();
+    let at = fx.app.inbox.selected;
+    fx.app
+        .update(Action::Resize(100, 21), &mut fx.store, &now());
+    assert_eq!(fx.selected_uid(), held);
+    assert_eq!(fx.app.inbox.selected, at);
     // The windows come from the same walk: the list read in pages is the list in one go.
     let filter = Filter {
         text: Some("exampl".into()),
@@ -397,6 +412,7 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
         }
         assert_eq!(fx.app.board.months, months);
         assert!(fx.app.counting);
+        assert!(fx.app.board.columns.iter().any(|c| !c.counted));
         let screen = fx.render();
         for col in &fx.app.board.columns {
             let rows = fx.store.list(&col.source.view(), &filter, 0, cap).unwrap();

@@ -538,7 +538,9 @@ impl Store {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::OperationInterrupted =>
             {
-                if unsure && text.is_some_and(|t| self.few_matches(t)) {
+                // Only a keystroke's own budget (a walk for a screen, `want` short of `cap`)
+                // falls back on the index; a count stopped for a waiting key gives way at once.
+                if unsure && want < cap && text.is_some_and(|t| self.few_matches(t)) {
                     // Few after all: read them from the index and sort them.
                     found.clear();
                     self.match_walk(view, filter, cap, Some(true), &mut found)?;

@@ -599,6 +599,9 @@ impl App {
                         Some(_) => {
                             let at = self.window().map_or(0, |w| w.selected);
                             let need = (at + page + 1).min(self.filter_cap);
+                            // Bounded only with the cursor on the first screen (a filter
+                            // keystroke): deeper down, the cursor's lead must be reached.
+                            let bounded = at < page;
                             let mut steps = 0;
                             let (found, all) = store.match_numbers_until(
                                 &view,
@@ -607,7 +610,7 @@ impl App {
                                 self.filter_cap,
                                 move || {
                                     steps += 1;
-                                    steps > KEYSTROKE_WALK
+                                    bounded && steps > KEYSTROKE_WALK
                                 },
                             )?;
                             self.counting = !all;
@@ -858,6 +861,7 @@ impl App {
                     // share of a keystroke's walk; the rest is counted on a pause.
                     let view = source.view();
                     let need = (window.selected + page + 1).min(self.filter_cap);
+                    let bounded = window.selected < page;
                     let mut steps = 0;
                     let (found, all) = store.match_numbers_until(
                         &view,
@@ -866,7 +870,7 @@ impl App {
                         self.filter_cap,
                         move || {
                             steps += 1;
-                            steps > walk
+                            bounded && steps > walk
                         },
                     )?;
                     counted = all && found.len() < self.filter_cap;
@@ -1006,22 +1010,23 @@ impl App {
     fn move_cursor(&mut self, delta: isize, store: &Store) {
         let mut whole = false;
         let cap = self.filter_cap;
-        let counting = self.counting;
         let mut more = false;
+        // Heading for the end of a list counted only as far as the screen: the user outran
+        // the count, so finish it first, then move.
+        let outran = self.counting
+            && delta > 0
+            && self
+                .window()
+                .is_some_and(|w| w.selected.saturating_add_signed(delta) + 1 >= w.total);
+        if outran {
+            self.count_further(store, || false);
+        }
         if let Some(w) = self.window_mut(self.tab) {
             w.step(delta);
             // At the last row of a filtered list counted only up to its cap: count further.
-            more = delta > 0 && w.selected + 1 >= w.total && (w.total == cap || counting);
+            more = delta > 0 && w.selected + 1 >= w.total && w.total == cap;
             // The whole list is on screen (perhaps ranked): nothing to fetch but the detail.
             whole = w.offset == 0 && w.rows.len() == w.total;
-        }
-        if more && self.counting {
-            // The user outran the count: finish it now.
-            self.count_further(store, || false);
-            if let Err(e) = self.reload_window(store) {
-                self.fail(err_text(&e));
-            }
-            return;
         }
         if more && !self.filters[self.tab.index()].trim().is_empty() {
             self.filter_cap = cap.saturating_mul(4);
@@ -1211,7 +1216,10 @@ impl App {
                     } else {
                         self.board.col.saturating_sub(1)
                     };
-                    self.refresh_or_report(store, None);
+                    // Every column's window is loaded already: only the detail follows.
+                    if let Err(e) = self.load_detail(store) {
+                        self.fail(err_text(&e));
+                    }
                 }
             }
             Command::Detail => self.detail_open = !self.detail_open,

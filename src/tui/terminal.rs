@@ -3,14 +3,24 @@
 //! chained before ratatui's own).
 
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-};
-use ratatui::crossterm::execute;
+use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
+use ratatui::crossterm::{Command, execute};
 use std::io::stdout;
+
+/// Mouse clicks and the wheel, in SGR encoding; not crossterm's `EnableMouseCapture`, which also
+/// asks for every movement of the pointer: the app uses none, and each one would wake it (and
+/// stop the count of a filter's matches that runs while the user pauses).
+struct EnableMouseCapture;
+
+impl Command for EnableMouseCapture {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        // 1000: press, release and wheel; 1006: SGR coordinates (any terminal size).
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+}
 
 /// Restores the terminal when dropped.
 pub struct Guard;
