@@ -3,7 +3,7 @@
 //! (see `schema.rs`); `tests/store.rs` checks the plans.
 
 use chrono::{DateTime, Days, Utc};
-use rusqlite::{OptionalExtension, ToSql};
+use rusqlite::ToSql;
 
 use super::leads::{LeadRow, lead_row, row_select};
 use super::schema::STAGE_RANK;
@@ -587,18 +587,15 @@ impl Store {
     /// The leads with these short numbers, in this order; a number whose lead is gone (merged,
     /// or renumbered by another run since) is skipped.
     pub fn rows_numbered(&self, numbers: &[i64]) -> Result<Vec<LeadRow>> {
+        let list = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
+        // One statement for the window, in the order given.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM lead_numbers n JOIN leads l ON l.uid = n.lead_uid \
-             WHERE n.number = ?1",
+            "SELECT {} FROM json_each(?1) j CROSS JOIN lead_numbers n ON n.number = j.value \
+             JOIN leads l ON l.uid = n.lead_uid ORDER BY j.key",
             row_select()
         ))?;
-        let mut rows = Vec::with_capacity(numbers.len());
-        for n in numbers {
-            if let Some(row) = stmt.query_row([n], lead_row).optional()? {
-                rows.push(row);
-            }
-        }
-        Ok(rows)
+        let rows = stmt.query_map([list], lead_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// How many leads a view holds.

@@ -113,6 +113,11 @@ pub(super) fn words_start<'a>(query: impl IntoIterator<Item = &'a str>, texts: &
 
 /// Whether `word`, folded, starts with `prefix` (already folded).
 fn starts_with_folded(word: &str, prefix: &str) -> bool {
+    // Most words are plain ASCII: compare their bytes, case folded, and skip decomposing.
+    if word.is_ascii() {
+        let (w, p) = (word.as_bytes(), prefix.as_bytes());
+        return w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p);
+    }
     let mut folded = folded(word);
     prefix.chars().all(|p| folded.next() == Some(p))
 }
