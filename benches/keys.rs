@@ -64,6 +64,24 @@ impl Bench {
         started.elapsed()
     }
 
+    /// Type each word into the filter a character at a time, pausing after each (so the count
+    /// finishes, unmeasured), then erase it: the times of the typing and erasing keystrokes.
+    fn type_words(&mut self, words: &[&str]) -> Vec<Duration> {
+        let mut times = Vec::new();
+        for word in words {
+            self.press(ch('/'));
+            for c in word.chars() {
+                times.push(self.press(ch(c)));
+                self.pause();
+            }
+            for _ in word.chars() {
+                times.push(self.press(key(KeyCode::Backspace)));
+            }
+            self.press(key(KeyCode::Esc));
+        }
+        times
+    }
+
     /// What the event loop does when the user pauses with a filtered list only counted as far
     /// as the screen: count the rest and draw. None when there was nothing to count.
     fn pause(&mut self) -> Option<Duration> {
@@ -206,19 +224,9 @@ fn main() {
     }
 
     // The pipeline board: filter it, and switch it between stages and months.
+    const BOARD_WORDS: [&str; 4] = ["acme", "gmbh", "jannis", "e"];
     b.press(ch('3'));
-    let mut board = Vec::new();
-    for word in ["acme", "gmbh", "jannis", "e"] {
-        b.press(ch('/'));
-        for c in word.chars() {
-            board.push(b.press(ch(c)));
-            b.pause();
-        }
-        for _ in word.chars() {
-            board.push(b.press(key(KeyCode::Backspace)));
-        }
-        b.press(key(KeyCode::Esc));
-    }
+    let board = b.type_words(&BOARD_WORDS);
     report("board: filter key", board);
     let mut months = Vec::new();
     for _ in 0..20 {
@@ -226,18 +234,7 @@ fn main() {
     }
     report("board: m (months)", months);
     b.press(ch('m'));
-    let mut by_month = Vec::new();
-    for word in ["acme", "gmbh", "jannis", "e"] {
-        b.press(ch('/'));
-        for c in word.chars() {
-            by_month.push(b.press(ch(c)));
-            b.pause();
-        }
-        for _ in word.chars() {
-            by_month.push(b.press(key(KeyCode::Backspace)));
-        }
-        b.press(key(KeyCode::Esc));
-    }
+    let by_month = b.type_words(&BOARD_WORDS);
     report("months: filter key", by_month);
     b.press(ch('m'));
 

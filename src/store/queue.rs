@@ -6,6 +6,7 @@ use chrono::{DateTime, Days, Utc};
 use rusqlite::ToSql;
 
 use super::leads::{LeadRow, lead_row, row_select};
+use super::ripening::FORECAST_SUMS;
 use super::schema::STAGE_RANK;
 use super::{Result, Store, search};
 use crate::domain::{Now, Plan, Stage};
@@ -556,31 +557,20 @@ impl Store {
     /// value weighted by each lead's stage probability, and the wins those probabilities expect.
     pub fn value_numbered(&self, numbers: &[i64]) -> Result<(i64, i64, f64)> {
         let list = serde_json::to_string(numbers).unwrap_or_else(|_| "[]".into());
-        let p = &self.plan.stage_probability;
+        let probabilities = self.probabilities();
+        let mut params: Vec<(&str, &dyn ToSql)> = vec![(":numbers", &list)];
+        params.extend(
+            probabilities
+                .iter()
+                .map(|(name, p)| (*name, p as &dyn ToSql)),
+        );
         let (value, weighted, wins): (i64, f64, f64) = self
             .conn
-            .prepare_cached(
-                "SELECT coalesce(sum(l.value_cents), 0), \
-                   coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
-                     WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
-                     WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
-                   coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
-                     WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n \
-                     ELSE 0 END), 0) \
-                 FROM lead_numbers n JOIN leads l ON l.uid = n.lead_uid \
-                 WHERE n.number IN (SELECT value FROM json_each(:numbers))",
-            )?
-            .query_row(
-                rusqlite::named_params! {
-                    ":numbers": list,
-                    ":g": p.of(Stage::Green),
-                    ":w": p.of(Stage::Warming),
-                    ":r": p.of(Stage::Ripe),
-                    ":p": p.of(Stage::Proposal),
-                    ":n": p.of(Stage::Negotiation),
-                },
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            .prepare_cached(&format!(
+                "SELECT {FORECAST_SUMS} FROM lead_numbers n JOIN leads l ON l.uid = n.lead_uid \
+                 WHERE n.number IN (SELECT value FROM json_each(:numbers))"
+            ))?
+            .query_row(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok((value, weighted.round() as i64, wins))
     }
 

@@ -69,42 +69,46 @@ impl RipeBucket {
     }
 }
 
+/// Sums over a set of open leads `l`: their value, that value weighted by each lead's stage
+/// probability, and the wins those probabilities expect (bind [`Store::probabilities`]).
+pub(super) const FORECAST_SUMS: &str = "coalesce(sum(l.value_cents), 0), \
+    coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
+      WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
+    coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w WHEN 'ripe' THEN :r \
+      WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n ELSE 0 END), 0)";
+
 impl Store {
+    /// The plan's stage probabilities, named as [`FORECAST_SUMS`] reads them.
+    pub(super) fn probabilities(&self) -> [(&'static str, f64); 5] {
+        let p = &self.plan().stage_probability;
+        [
+            (":g", p.of(Stage::Green)),
+            (":w", p.of(Stage::Warming)),
+            (":r", p.of(Stage::Ripe)),
+            (":p", p.of(Stage::Proposal)),
+            (":n", p.of(Stage::Negotiation)),
+        ]
+    }
+
     /// The six ripening groups with count, total and weighted value, oldest first.
     pub fn ripening_buckets(&self, now: &Now, filter: &Filter) -> Result<Vec<RipeBucket>> {
         let mut buckets = RipeBucket::months(now);
-        let p = &self.plan().stage_probability;
-        let (g, w, r, pr, n) = (
-            p.of(Stage::Green),
-            p.of(Stage::Warming),
-            p.of(Stage::Ripe),
-            p.of(Stage::Proposal),
-            p.of(Stage::Negotiation),
-        );
+        let probabilities = self.probabilities();
         for b in &mut buckets {
             // Each group a range of the compact forecast index (see `View::Ripe`), read
             // without touching the leads unless a word filter asks for their names.
             let (sql, s) = self.prepared(
                 &b.view(),
                 filter,
-                "SELECT count(*), coalesce(sum(l.value_cents), 0), \
-                   coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g \
-                     WHEN 'warming' THEN :w WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p \
-                     WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
-                   coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
-                     WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n \
-                     ELSE 0 END), 0) \
-                 FROM {from}",
+                &format!("SELECT count(*), {FORECAST_SUMS} FROM {{from}}"),
                 "",
             );
             let mut params = Self::params(&sql, &s, filter, &[]);
-            params.extend([
-                (":g", &g as &dyn rusqlite::ToSql),
-                (":w", &w),
-                (":r", &r),
-                (":p", &pr),
-                (":n", &n),
-            ]);
+            params.extend(
+                probabilities
+                    .iter()
+                    .map(|(name, p)| (*name, p as &dyn rusqlite::ToSql)),
+            );
             let (count, value, weighted, wins): (i64, i64, f64, f64) = self
                 .conn
                 .prepare_cached(&sql)?
