@@ -174,6 +174,30 @@ impl Book {
             .collect()
     }
 
+    /// The ripening board's groups (count, value), counted from the leads.
+    fn ripening(&self, now: &Now) -> Vec<(i64, i64)> {
+        ripen::store::RipeBucket::months(now)
+            .iter()
+            .map(|b| {
+                self.conn
+                    .query_row(
+                        "SELECT count(*), coalesce(sum(value_cents), 0) FROM leads \
+                         WHERE status = 'open' AND deleted_at IS NULL \
+                         AND ((ripe_on IS NOT NULL AND (?1 IS NULL OR ripe_on >= ?1) \
+                               AND (?2 IS NULL OR ripe_on < ?2)) \
+                              OR (?3 AND ripe_on IS NULL))",
+                        rusqlite::params![
+                            b.from.map(|d| d.timestamp()),
+                            b.to.map(|d| d.timestamp()),
+                            b.unset
+                        ],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap()
+            })
+            .collect()
+    }
+
     /// The cached first and last contacts, and the same recomputed from the timelines.
     fn contacts(&self) -> (Vec<ContactRow>, Vec<ContactRow>) {
         let rows = |sql: &str| -> Vec<ContactRow> {
@@ -259,6 +283,13 @@ proptest! {
                 .map(|c| (c.count, c.value_cents))
                 .collect();
             prop_assert_eq!(columns, book.stages(), "cached stage columns drifted");
+            let months: Vec<(i64, i64)> = store
+                .ripening_buckets(&now(), &Default::default())
+                .unwrap()
+                .iter()
+                .map(|b| (b.count, b.value_cents))
+                .collect();
+            prop_assert_eq!(months, book.ripening(&now()), "cached ripening groups drifted");
             let d = store.report_discipline(&now()).unwrap();
             prop_assert_eq!([d.open, d.touched_30d, d.stale, d.active_stale], book.discipline(&now()));
         }

@@ -553,3 +553,55 @@ fn the_book_its_wal_and_shm_and_its_folder_are_private_while_open() {
     assert_eq!(mode(&copy), 0o600);
     assert_eq!(mode(copy.parent().unwrap()), 0o700);
 }
+
+#[test]
+fn the_ripening_groups_follow_a_ripe_date_edited_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let n = now();
+    let uid = add(&mut store, "Jane Doe", n.utc - Duration::hours(3));
+    let soon = n.utc + Duration::days(40);
+    store
+        .apply(&uid, &n, |l, p| {
+            lifecycle::qualify(
+                l,
+                Qualification {
+                    class: Class::A,
+                    value_cents: Some(1_000_000),
+                    stage: Some(Stage::Ripe),
+                    ripe_on: Some(soon),
+                },
+                &n,
+                p,
+            )
+        })
+        .unwrap();
+    let group_of = |store: &Store| -> Vec<(i64, i64)> {
+        store
+            .ripening_buckets(&n, &Filter::default())
+            .unwrap()
+            .iter()
+            .map(|b| (b.count, b.value_cents))
+            .collect()
+    };
+    let before = group_of(&store);
+    assert_eq!(before.iter().map(|g| g.0).sum::<i64>(), 1);
+    // 22 Nov + 40 days: 1 Jan, the group after overdue, November and December.
+    assert_eq!(before[3], (1, 1_000_000), "{before:?}");
+    // Only the ripe date changes: the lead moves to "later/unset".
+    let later = n.utc + Duration::days(200);
+    store
+        .apply(&uid, &n, |l, _| {
+            let mut after = l.clone();
+            after.ripe_on = Some(later);
+            lifecycle::edited(l, after, &n)
+        })
+        .unwrap();
+    let after = group_of(&store);
+    assert_eq!(after[3], (0, 0));
+    assert_eq!(after[5], (1, 1_000_000), "{after:?}");
+    // And the same from the month views themselves.
+    for (b, g) in ripen::store::RipeBucket::months(&n).iter().zip(&after) {
+        assert_eq!(store.count(&b.view(), &Filter::default()).unwrap(), g.0);
+    }
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 
 use super::leads::LeadRow;
+use super::tally::RIPE_KINDS;
 use super::{Filter, Result, Store, View};
 use crate::domain::{Now, Stage};
 
@@ -92,6 +93,9 @@ impl Store {
 
     /// The six ripening groups with count, total and weighted value, oldest first.
     pub fn ripening_buckets(&self, now: &Now, filter: &Filter) -> Result<Vec<RipeBucket>> {
+        if *filter == Filter::default() {
+            return self.ripening_from_tallies(now);
+        }
         let mut buckets = RipeBucket::months(now);
         let probabilities = self.probabilities();
         for b in &mut buckets {
@@ -119,6 +123,49 @@ impl Store {
             b.value_cents = value;
             b.weighted_cents = weighted.round() as i64;
             b.expected_wins = wins;
+        }
+        Ok(buckets)
+    }
+
+    /// [`Store::ripening_buckets`] unfiltered, from the cached tallies (see `tally.rs`): per
+    /// stage, the leads ripe before each group's end, and the stage's whole for those with no
+    /// ripe date. A few dozen look-ups at any size.
+    fn ripening_from_tallies(&self, now: &Now) -> Result<Vec<RipeBucket>> {
+        let mut buckets = RipeBucket::months(now);
+        // Weighted values summed as floats and rounded once, as the range sums do.
+        let mut weighted = vec![0f64; buckets.len()];
+        let by_rank = self.tally_by_key("stage")?;
+        // Far enough ahead for any ripe date, and far from overflowing a day's arithmetic.
+        const NEVER: i64 = i64::MAX / 4;
+        for (rank, (stage, kind)) in Stage::ALL.into_iter().zip(RIPE_KINDS).enumerate() {
+            let p = self.plan().stage_probability.of(stage);
+            // Each group's end; the last group runs to the end of time.
+            let mut before = Vec::with_capacity(buckets.len());
+            for b in &buckets {
+                let end = b.to.map_or(NEVER, |t| t.timestamp());
+                before.push(self.tally_before_cents(kind, end)?);
+            }
+            let (all_n, all_cents) = by_rank
+                .iter()
+                .find(|(r, _, _)| *r == rank as i64)
+                .map_or((0, 0), |&(_, n, c)| (n, c));
+            let mut last = (0, 0);
+            for (i, (b, &(n, cents))) in buckets.iter_mut().zip(&before).enumerate() {
+                let (mut dn, mut dc) = (n - last.0, cents - last.1);
+                last = (n, cents);
+                if b.unset && i + 1 == before.len() {
+                    // The stage's leads with no ripe date: its whole, less those with one.
+                    dn += all_n - n;
+                    dc += all_cents - cents;
+                }
+                b.count += dn;
+                b.value_cents += dc;
+                b.expected_wins += dn as f64 * p;
+                weighted[i] += dc as f64 * p;
+            }
+        }
+        for (b, w) in buckets.iter_mut().zip(weighted) {
+            b.weighted_cents = w.round() as i64;
         }
         Ok(buckets)
     }

@@ -34,6 +34,22 @@ struct Tally {
     index: &'static str,
 }
 
+/// Open leads at one stage (`pred` says which) with a ripe date, by that date, with their
+/// value.
+const fn ripe_tally(kind: &'static str, pred: &'static str) -> Tally {
+    Tally {
+        kind,
+        pred,
+        at: Some("ripe_on"),
+        cents: "coalesce({r}.value_cents, 0)",
+        key: None,
+        index: "leads_forecast",
+    }
+}
+
+/// The ripe tallies' kinds, in the pipeline's stage order (`Stage::ALL`).
+pub(super) const RIPE_KINDS: [&str; 5] = ["ripe0", "ripe1", "ripe2", "ripe3", "ripe4"];
+
 const TALLIES: &[Tally] = &[
     // Active leads by follow-up: the queue and its overdue part.
     Tally {
@@ -99,6 +115,33 @@ const TALLIES: &[Tally] = &[
         key: None,
         index: "leads_pipeline",
     },
+    // The pipeline by ripe date, a tally per stage (the board's months weigh each stage's
+    // value by its probability), with the value.
+    ripe_tally(
+        RIPE_KINDS[0],
+        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
+         AND {r}.stage = 'green'",
+    ),
+    ripe_tally(
+        RIPE_KINDS[1],
+        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
+         AND {r}.stage = 'warming'",
+    ),
+    ripe_tally(
+        RIPE_KINDS[2],
+        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
+         AND {r}.stage = 'ripe'",
+    ),
+    ripe_tally(
+        RIPE_KINDS[3],
+        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
+         AND {r}.stage = 'proposal'",
+    ),
+    ripe_tally(
+        RIPE_KINDS[4],
+        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
+         AND {r}.stage = 'negotiation'",
+    ),
     // Recycled leads, and by their next touch.
     Tally {
         kind: "rec",
@@ -121,7 +164,7 @@ const TALLIES: &[Tally] = &[
 ];
 
 /// The lead columns the tallies read: an update touching none of them leaves them alone.
-const WATCHED: [&str; 7] = [
+const WATCHED: [&str; 8] = [
     "status",
     "stage",
     "deleted_at",
@@ -129,6 +172,7 @@ const WATCHED: [&str; 7] = [
     "received_at",
     "value_cents",
     "recycle_on",
+    "ripe_on",
 ];
 
 /// The first second of `x`'s UTC day, as SQL (floor, also before 1970).
@@ -156,12 +200,12 @@ fn rows_of(r: &str, sign: i64) -> String {
             Some(col) => {
                 let at = format!("{r}.{col}");
                 parts.push(format!(
-                    "SELECT '{k}/d', {day}, {sign}, 0 WHERE {pred}",
+                    "SELECT '{k}/d', {day}, {sign}, {sign} * {cents} WHERE {pred}",
                     k = t.kind,
                     day = day_sql(&at)
                 ));
                 parts.push(format!(
-                    "SELECT '{k}/s', {at}, {sign}, 0 WHERE {pred}",
+                    "SELECT '{k}/s', {at}, {sign}, {sign} * {cents} WHERE {pred}",
                     k = t.kind
                 ));
             }
@@ -181,7 +225,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
         .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
         .collect::<Vec<_>>()
         .join(" OR ");
-    let old_keys = ["next_follow_up", "received_at"]
+    let old_keys = ["next_follow_up", "received_at", "ripe_on"]
         .iter()
         .flat_map(|c| {
             let at = format!("OLD.{c}");
@@ -189,6 +233,14 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
         })
         .collect::<Vec<_>>()
         .join(", ");
+    // The kinds split by time, named one by one so the clean-up below seeks the primary key.
+    let mut split: Vec<String> = TALLIES
+        .iter()
+        .filter(|t| t.at.is_some())
+        .flat_map(|t| [format!("'{}/d'", t.kind), format!("'{}/s'", t.kind)])
+        .collect();
+    split.dedup();
+    let split = split.join(",");
     vec![
         (
             "tallies",
@@ -209,9 +261,9 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
             format!(
                 "CREATE TRIGGER tallies_update AFTER UPDATE OF {cols} ON leads WHEN {changed} \
                  BEGIN {old} {new} DELETE FROM tallies WHERE n = 0 AND cents = 0 \
-                 AND kind IN ('due/d','due/s','new/d','new/s','rec/d','rec/s','inboxr/d', \
-                 'inboxr/s','openr/d','openr/s') AND at IN ({old_keys}); END",
+                 AND kind IN ({split}) AND at IN ({old_keys}); END",
                 cols = WATCHED.join(", "),
+                split = split,
                 old = rows_of("OLD", -1),
                 new = rows_of("NEW", 1),
             ),
@@ -243,10 +295,11 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
                 )
             }
             Some(col) => format!(
-                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/s', l.{col}, count(*), 0 \
-                 FROM leads l INDEXED BY {idx} WHERE {pred} GROUP BY l.{col}; \
-                 INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/d', {day}, sum(n), 0 \
-                 FROM tallies WHERE kind = '{k}/s' GROUP BY 2",
+                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/s', l.{col}, count(*), \
+                 coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
+                 GROUP BY l.{col}; \
+                 INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/d', {day}, sum(n), \
+                 sum(cents) FROM tallies WHERE kind = '{k}/s' GROUP BY 2",
                 day = day_sql("at")
             ),
         };
@@ -268,6 +321,23 @@ impl Store {
                          AND at >= ?2 AND at < ?3)",
             )?
             .query_row(params![kind, day, t], |r| r.get(0))?)
+    }
+
+    /// Leads of tally `kind` counted at a moment before `t`, and their total cents.
+    pub(super) fn tally_before_cents(&self, kind: &str, t: i64) -> Result<(i64, i64)> {
+        let day = day_of(t);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/d' AND at < ?2) \
+                      + (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/s' \
+                         AND at >= ?2 AND at < ?3), \
+                        (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?1 || '/d' \
+                         AND at < ?2) \
+                      + (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?1 || '/s' \
+                         AND at >= ?2 AND at < ?3)",
+            )?
+            .query_row(params![kind, day, t], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     /// A tally by key: each key's count and total cents.
