@@ -11,6 +11,7 @@
 use rusqlite::{Connection, params};
 
 use super::schema::STAGE_RANK;
+use crate::domain::Stage;
 use super::{Result, Store};
 
 /// The pipeline's stage rank of row `r`, as `leads_pipeline` orders it; -1 without a stage.
@@ -27,27 +28,17 @@ struct Tally {
     kind: &'static str,
     pred: &'static str,
     at: Option<&'static str>,
-    /// For counts by a key instead (the pipeline's stages): the key's expression for a row.
+    /// For counts by a key (the pipeline's stages): the key's expression for a row. Without a
+    /// time, each key is a row of the tally; with one, each key is a tally of its own, named
+    /// `{kind}{key}`.
     key: Option<fn(&str) -> String>,
     cents: &'static str,
     /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
     index: &'static str,
 }
 
-/// Open leads at one stage (`pred` says which) with a ripe date, by that date, with their
-/// value.
-const fn ripe_tally(kind: &'static str, pred: &'static str) -> Tally {
-    Tally {
-        kind,
-        pred,
-        at: Some("ripe_on"),
-        cents: "coalesce({r}.value_cents, 0)",
-        key: None,
-        index: "leads_forecast",
-    }
-}
-
-/// The ripe tallies' kinds, in the pipeline's stage order (`Stage::ALL`).
+/// The ripe tallies' kinds, one per stage in the pipeline's order (`Stage::ALL`, the stage's
+/// rank as `leads_pipeline` orders it).
 pub(super) const RIPE_KINDS: [&str; 5] = ["ripe0", "ripe1", "ripe2", "ripe3", "ripe4"];
 
 const TALLIES: &[Tally] = &[
@@ -115,33 +106,16 @@ const TALLIES: &[Tally] = &[
         key: None,
         index: "leads_pipeline",
     },
-    // The pipeline by ripe date, a tally per stage (the board's months weigh each stage's
-    // value by its probability), with the value.
-    ripe_tally(
-        RIPE_KINDS[0],
-        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
-         AND {r}.stage = 'green'",
-    ),
-    ripe_tally(
-        RIPE_KINDS[1],
-        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
-         AND {r}.stage = 'warming'",
-    ),
-    ripe_tally(
-        RIPE_KINDS[2],
-        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
-         AND {r}.stage = 'ripe'",
-    ),
-    ripe_tally(
-        RIPE_KINDS[3],
-        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
-         AND {r}.stage = 'proposal'",
-    ),
-    ripe_tally(
-        RIPE_KINDS[4],
-        "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL \
-         AND {r}.stage = 'negotiation'",
-    ),
+    // The pipeline by ripe date and by stage (`ripe0` … `ripe4`: the board's months weigh each
+    // stage's value by its probability), with the value.
+    Tally {
+        kind: "ripe",
+        pred: "{r}.status = 'open' AND {r}.deleted_at IS NULL AND {r}.ripe_on IS NOT NULL",
+        at: Some("ripe_on"),
+        cents: "coalesce({r}.value_cents, 0)",
+        key: Some(stage_key),
+        index: "leads_forecast",
+    },
     // Recycled leads, and by their next touch.
     Tally {
         kind: "rec",
@@ -185,6 +159,26 @@ fn day_of(t: i64) -> i64 {
     t - t.rem_euclid(86_400)
 }
 
+/// A time-split tally's name for row `r`, as SQL: its kind, and its key if it has one.
+fn kind_sql(t: &Tally, r: &str) -> String {
+    match t.key {
+        Some(key) => format!("'{}' || {}", t.kind, key(r)),
+        None => format!("'{}'", t.kind),
+    }
+}
+
+/// The names of a time-split tally's rows: `{kind}/d` and `{kind}/s`, per key if it has one.
+fn split_kinds(t: &Tally) -> Vec<String> {
+    let kinds: Vec<String> = match t.key {
+        Some(_) => (0..Stage::ALL.len()).map(|k| format!("{}{k}", t.kind)).collect(),
+        None => vec![t.kind.to_string()],
+    };
+    kinds
+        .iter()
+        .flat_map(|k| [format!("'{k}/d'"), format!("'{k}/s'")])
+        .collect()
+}
+
 /// The rows one lead (`r` = `NEW` or `OLD`) adds to the tallies, times `sign`, as a SELECT.
 fn rows_of(r: &str, sign: i64) -> String {
     let mut parts = Vec::new();
@@ -199,14 +193,13 @@ fn rows_of(r: &str, sign: i64) -> String {
             )),
             Some(col) => {
                 let at = format!("{r}.{col}");
+                let k = kind_sql(t, r);
                 parts.push(format!(
-                    "SELECT '{k}/d', {day}, {sign}, {sign} * {cents} WHERE {pred}",
-                    k = t.kind,
+                    "SELECT {k} || '/d', {day}, {sign}, {sign} * {cents} WHERE {pred}",
                     day = day_sql(&at)
                 ));
                 parts.push(format!(
-                    "SELECT '{k}/s', {at}, {sign}, {sign} * {cents} WHERE {pred}",
-                    k = t.kind
+                    "SELECT {k} || '/s', {at}, {sign}, {sign} * {cents} WHERE {pred}"
                 ));
             }
         }
@@ -237,7 +230,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
     let mut split: Vec<String> = TALLIES
         .iter()
         .filter(|t| t.at.is_some())
-        .flat_map(|t| [format!("'{}/d'", t.kind), format!("'{}/s'", t.kind)])
+        .flat_map(split_kinds)
         .collect();
     split.dedup();
     let split = split.join(",");
@@ -295,12 +288,19 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
                 )
             }
             Some(col) => format!(
-                "INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/s', l.{col}, count(*), \
-                 coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
-                 GROUP BY l.{col}; \
-                 INSERT INTO tallies (kind, at, n, cents) SELECT '{k}/d', {day}, sum(n), \
-                 sum(cents) FROM tallies WHERE kind = '{k}/s' GROUP BY 2",
-                day = day_sql("at")
+                "INSERT INTO tallies (kind, at, n, cents) SELECT {name} || '/s', l.{col}, \
+                 count(*), coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} \
+                 WHERE {pred} GROUP BY 1, 2; \
+                 INSERT INTO tallies (kind, at, n, cents) \
+                 SELECT substr(kind, 1, length(kind) - 2) || '/d', {day}, sum(n), sum(cents) \
+                 FROM tallies WHERE kind IN ({seconds}) GROUP BY 1, 2",
+                name = kind_sql(t, "l"),
+                day = day_sql("at"),
+                seconds = split_kinds(t)
+                    .into_iter()
+                    .filter(|k| k.ends_with("/s'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ),
         };
         // Every piece is a constant above: nothing from input is formatted in.
