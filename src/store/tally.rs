@@ -11,8 +11,8 @@
 use rusqlite::{Connection, params};
 
 use super::schema::STAGE_RANK;
-use crate::domain::Stage;
 use super::{Result, Store};
+use crate::domain::Stage;
 
 /// The pipeline's stage rank of row `r`, as `leads_pipeline` orders it; -1 without a stage.
 fn stage_key(r: &str) -> String {
@@ -170,7 +170,9 @@ fn kind_sql(t: &Tally, r: &str) -> String {
 /// The names of a time-split tally's rows: `{kind}/d` and `{kind}/s`, per key if it has one.
 fn split_kinds(t: &Tally) -> Vec<String> {
     let kinds: Vec<String> = match t.key {
-        Some(_) => (0..Stage::ALL.len()).map(|k| format!("{}{k}", t.kind)).collect(),
+        Some(_) => (0..Stage::ALL.len())
+            .map(|k| format!("{}{k}", t.kind))
+            .collect(),
         None => vec![t.kind.to_string()],
     };
     kinds
