@@ -1277,6 +1277,12 @@ fn ripening_groups_add_up_to_the_pipeline_and_match_their_lists() {
     for b in &buckets {
         let rows = fx.store.ripening_list(b, &none, 0, 1000).unwrap();
         assert_eq!(rows.len() as i64, b.count, "{}", b.label);
+        // Soonest ripe first; on the same day, the biggest deal first.
+        let keys: Vec<_> = rows
+            .iter()
+            .map(|r| (r.lead.ripe_on, std::cmp::Reverse(r.lead.value_cents)))
+            .collect();
+        assert!(keys.is_sorted(), "{}: {keys:?}", b.label);
         let value: i64 = rows.iter().filter_map(|r| r.lead.value_cents).sum();
         assert_eq!(value, b.value_cents, "{}", b.label);
     }

@@ -229,7 +229,8 @@ impl Store {
             View::Ripe { from, to, unset } => {
                 ripe = (from.map(|d| d.timestamp()), to.map(|d| d.timestamp()));
                 // Each shape as a range of `leads_forecast` where it is one, so a window is a
-                // seek; the index's own columns as the order, so it is never a sort.
+                // seek; the index's own columns as the order (soonest ripe, then the biggest
+                // deal), so it is never a sort.
                 let range = match (from, to) {
                     (None, None) => "l.ripe_on IS NOT NULL",
                     (None, Some(_)) => "l.ripe_on < :to",
@@ -243,7 +244,7 @@ impl Store {
                 };
                 (
                     format!("l.status = 'open' AND l.deleted_at IS NULL AND {range}"),
-                    "l.ripe_on, l.stage, l.value_cents, l.deleted_at".to_string(),
+                    "l.ripe_on, l.value_cents DESC, l.stage, l.deleted_at".to_string(),
                     None,
                     None,
                 )

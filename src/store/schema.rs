@@ -142,7 +142,7 @@ pub const INDEXES: &[(&str, &str)] = &[
     ),
     (
         "leads_forecast",
-        "CREATE INDEX leads_forecast ON leads(ripe_on, stage, value_cents, deleted_at) \
+        "CREATE INDEX leads_forecast ON leads(ripe_on, value_cents DESC, stage, deleted_at) \
          WHERE status = 'open' AND deleted_at IS NULL",
     ),
     // Every lead, newest first (the All view), and the reports by month received.
