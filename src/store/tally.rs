@@ -314,15 +314,7 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
 impl Store {
     /// Leads of tally `kind` counted at a moment before `t`.
     pub(super) fn tally_before(&self, kind: &str, t: i64) -> Result<i64> {
-        let day = day_of(t);
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/d' AND at < ?2) \
-                      + (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/s' \
-                         AND at >= ?2 AND at < ?3)",
-            )?
-            .query_row(params![kind, day, t], |r| r.get(0))?)
+        Ok(self.tally_before_cents(kind, t)?.0)
     }
 
     /// Leads of tally `kind` counted at a moment before `t`, and their total cents.
