@@ -645,38 +645,31 @@ impl Store {
 
     /// Count, total and weighted value of each pipeline stage.
     pub fn pipeline_columns(&self, filter: &Filter) -> Result<Vec<PipelineColumn>> {
-        let mut out = Vec::new();
         // Unfiltered, from the cached tallies (see `tally.rs`), keyed by the stage's rank.
-        if *filter == Filter::default() {
-            let by_rank = self.tally_by_key("stage")?;
-            for (rank, stage) in Stage::ALL.into_iter().enumerate() {
-                let (count, value_cents) = by_rank
+        let by_rank = match *filter == Filter::default() {
+            true => Some(self.tally_by_key("stage")?),
+            false => None,
+        };
+        let mut out = Vec::new();
+        for (rank, stage) in Stage::ALL.into_iter().enumerate() {
+            let (count, value_cents) = match &by_rank {
+                Some(by_rank) => by_rank
                     .iter()
                     .find(|(r, _, _)| *r == rank as i64)
-                    .map(|&(_, n, c)| (n, c))
-                    .unwrap_or((0, 0));
-                let p = self.plan.stage_probability.of(stage);
-                out.push(PipelineColumn {
-                    stage,
-                    count,
-                    value_cents,
-                    weighted_cents: (value_cents as f64 * p).round() as i64,
-                });
-            }
-            return Ok(out);
-        }
-        for stage in Stage::ALL {
-            let (sql, s) = self.prepared(
-                &View::Stage(stage),
-                filter,
-                "SELECT count(*), coalesce(sum(l.value_cents), 0) FROM {from}",
-                "",
-            );
-            let params = Self::params(&sql, &s, filter, &[]);
-            let (count, value_cents): (i64, i64) = self
-                .conn
-                .prepare_cached(&sql)?
-                .query_row(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    .map_or((0, 0), |&(_, n, c)| (n, c)),
+                None => {
+                    let (sql, s) = self.prepared(
+                        &View::Stage(stage),
+                        filter,
+                        "SELECT count(*), coalesce(sum(l.value_cents), 0) FROM {from}",
+                        "",
+                    );
+                    let params = Self::params(&sql, &s, filter, &[]);
+                    self.conn
+                        .prepare_cached(&sql)?
+                        .query_row(params.as_slice(), |r| Ok((r.get(0)?, r.get(1)?)))?
+                }
+            };
             let p = self.plan.stage_probability.of(stage);
             out.push(PipelineColumn {
                 stage,
