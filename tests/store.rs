@@ -605,3 +605,77 @@ fn the_ripening_groups_follow_a_ripe_date_edited_alone() {
         assert_eq!(store.count(&b.view(), &Filter::default()).unwrap(), g.0);
     }
 }
+
+fn trigger_names(c: &rusqlite::Connection) -> Vec<String> {
+    c.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_file_keeps_only_guards_and_refuses_a_write_from_outside_ripen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    {
+        let mut store = Store::open(&path, Plan::default()).unwrap();
+        add(&mut store, "Jane", now().utc);
+    }
+    let c = rusqlite::Connection::open(&path).unwrap();
+    // The triggers that keep the counts are each ripen connection's own; the file has guards.
+    let names = trigger_names(&c);
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert!(names.iter().all(|n| n.ends_with("_guard")), "{names:?}");
+    for sql in [
+        "UPDATE leads SET status = 'open'",
+        "DELETE FROM leads",
+        "INSERT INTO activities (uid, lead_uid, at, kind, created_at) \
+         SELECT 'x', uid, 0, 'call', 0 FROM leads",
+    ] {
+        let err = c.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("write_through_ripen"), "{sql}: {err}");
+    }
+    drop(c);
+    // Through ripen, writes keep the cached counts.
+    let mut store = Store::open(&path, Plan::default()).unwrap();
+    assert_eq!(store.count(&View::Inbox, &Filter::default()).unwrap(), 1);
+    add(&mut store, "Bob", now().utc);
+    assert_eq!(store.count(&View::Inbox, &Filter::default()).unwrap(), 2);
+    assert_eq!(
+        store
+            .list(&View::Inbox, &Filter::default(), 0, 10)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn an_index_or_count_table_dropped_outside_ripen_is_rebuilt_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    {
+        let mut store = Store::open(&path, Plan::default()).unwrap();
+        add(&mut store, "Jane", now().utc);
+        add(&mut store, "Bob", now().utc - Duration::days(4));
+    }
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("DROP INDEX leads_due; DROP TABLE tallies;")
+            .unwrap();
+    }
+    // The file's schema changed since ripen last checked it, so this open checks it again.
+    let store = Store::open(&path, Plan::default()).unwrap();
+    assert_eq!(store.count(&View::Inbox, &Filter::default()).unwrap(), 2);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let found: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('leads_due', 'tallies')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, 2);
+}

@@ -37,13 +37,8 @@ fn recompute(uid: &str) -> String {
     )
 }
 
-/// The table, its indexes and triggers, by name, as `sqlite_master` holds them.
+/// The table and its indexes, by name, as `sqlite_master` holds them.
 pub(super) fn objects() -> Vec<(&'static str, String)> {
-    let changed = COPIED
-        .iter()
-        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
     vec![
         ("contacts", TABLE.to_string()),
         (
@@ -62,6 +57,17 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
             "contacts_by_status",
             "CREATE INDEX contacts_by_status ON contacts(status, last_at, received_at)".to_string(),
         ),
+    ]
+}
+
+/// The triggers that keep the table current, by name (each writing connection's own).
+pub(super) fn triggers() -> Vec<(&'static str, String)> {
+    let changed = COPIED
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    vec![
         // A new contact: the common case, one upsert.
         (
             "contacts_activity_insert",

@@ -77,6 +77,8 @@ pub struct Store {
     /// the same of each of its columns. Only which way the matches are read depends on it,
     /// never which leads match, so a slightly stale answer costs nothing but time.
     few: std::cell::RefCell<Option<(String, Option<bool>)>>,
+    /// Whether this connection keeps the derived tables current: see [`Store::become_writer`].
+    writer: bool,
 }
 
 impl Store {
@@ -92,6 +94,10 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // Refuse a newer book before any pragma writes to it.
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > schema::LATEST {
@@ -118,6 +124,7 @@ impl Store {
             plan,
             plans: Default::default(),
             few: Default::default(),
+            writer: false,
         };
         if read_only {
             if found < schema::LATEST {
@@ -131,9 +138,62 @@ impl Store {
             }
             store.migrate()?;
         }
-        store.reconcile_indexes()?;
-        store.reconcile_derived()?;
+        store.reconcile()?;
         Ok(store)
+    }
+
+    /// Bring the file's indexes and derived tables to their definitions here, unless the file
+    /// says they already are. Its `meta` row `derived` holds the schema cookie (which SQLite
+    /// changes on every change of schema, by anyone) and a hash of the definitions, as of the
+    /// last check that found everything in place; a match costs two small reads instead of
+    /// comparing every object.
+    fn reconcile(&mut self) -> Result<()> {
+        let read = |conn: &Connection| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        if read(&self.conn)? == Some(self.derived_key(&self.conn)?) {
+            return Ok(());
+        }
+        self.reconcile_indexes()?;
+        self.reconcile_derived()?;
+        // Record the check only if nothing moved since: under the write lock, all in place.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut in_place = stale_indexes(&self.queue, &tx)? == 0;
+        for set in &DERIVED {
+            in_place = in_place && derived_fresh(&tx, &(set.objects)())?;
+        }
+        if in_place {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('derived', ?1)",
+                [Self::derived_key_of(&self.queue, &tx)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn derived_key(&self, conn: &Connection) -> Result<String> {
+        Self::derived_key_of(&self.queue, conn)
+    }
+
+    /// The schema cookie and a hash of every index and derived table defined here.
+    fn derived_key_of(queue: &queue::QueueSql, conn: &Connection) -> Result<String> {
+        use std::hash::{Hash, Hasher};
+        let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        // Fixed keys: the same definitions hash alike in every run of this binary.
+        let mut h = std::hash::DefaultHasher::new();
+        schema::INDEXES.hash(&mut h);
+        queue.index_ddl().hash(&mut h);
+        for set in &DERIVED {
+            (set.objects)().hash(&mut h);
+        }
+        Ok(format!("{cookie} {:016x}", h.finish()))
     }
 
     pub fn path(&self) -> &Path {
@@ -142,6 +202,24 @@ impl Store {
 
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// Install, once per connection, the triggers that keep the derived tables (cached counts,
+    /// contacts, the word index) current, before this connection's first write.
+    ///
+    /// They are TEMP triggers, this connection's own: SQLite parses every trigger in a file's
+    /// schema each time it opens it, and these were 18 KB of the 24 KB schema. Commands that
+    /// only read (`list`, `show`, `report`, the app until its first change) never parse them.
+    /// The file keeps small guard triggers instead (schema 3): a write from a connection
+    /// without these triggers, such as the `sqlite3` shell, fails (`no such function:
+    /// write_through_ripen`) rather than leave the counts wrong.
+    pub(super) fn become_writer(&mut self) -> Result<()> {
+        if self.writer {
+            return Ok(());
+        }
+        install_triggers(&self.conn)?;
+        self.writer = true;
+        Ok(())
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -170,31 +248,14 @@ impl Store {
     /// Build every index that is missing or differs from its definition (the queue index follows
     /// the priority coefficients in the config), in one transaction.
     fn reconcile_indexes(&mut self) -> Result<()> {
-        let mut wanted: Vec<(&str, String)> = schema::INDEXES
-            .iter()
-            .map(|(name, ddl)| (*name, ddl.to_string()))
-            .collect();
-        wanted.push(("leads_queue", self.queue.index_ddl().to_string()));
-        let current = |conn: &Connection| -> Result<std::collections::HashMap<String, String>> {
-            let mut stmt = conn.prepare(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        };
-        let stale = |have: &std::collections::HashMap<String, String>| {
-            wanted
-                .iter()
-                .filter(|(name, ddl)| have.get(*name) != Some(ddl))
-                .count()
-        };
-        if stale(&current(&self.conn)?) == 0 {
+        if stale_indexes(&self.queue, &self.conn)? == 0 {
             return Ok(());
         }
+        let wanted = wanted_indexes(&self.queue);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let have = current(&tx)?;
+        let have = current_indexes(&tx)?;
         for (name, ddl) in &wanted {
             if have.get(*name) != Some(ddl) {
                 // Names come from the constant list above, never from input.
@@ -336,7 +397,10 @@ fn create_private(path: &Path) -> Result<()> {
 /// A set of local derived objects (a table with its indexes and the triggers that keep it
 /// current) and how to fill the table from the book.
 struct Derived {
+    /// The table and its indexes, in the file.
     objects: fn() -> Vec<(&'static str, String)>,
+    /// The triggers that keep the table current: TEMP, each writing connection's own.
+    triggers: fn() -> Vec<(&'static str, String)>,
     fill: fn(&Connection) -> Result<()>,
     /// Whether a bulk load drops it and rebuilds it at the end, instead of firing its triggers
     /// row by row.
@@ -346,26 +410,88 @@ struct Derived {
 const DERIVED: [Derived; 3] = [
     Derived {
         objects: tally::objects,
+        triggers: tally::triggers,
         fill: tally::fill,
         bulk_rebuilt: true,
     },
     // Bulk loads add leads without contacts, which fire none of its triggers.
     Derived {
         objects: contacts::objects,
+        triggers: contacts::triggers,
         fill: contacts::fill,
         bulk_rebuilt: false,
     },
     // One sorted build is cheaper than a million trigger inserts.
     Derived {
         objects: search::objects,
+        triggers: search::triggers,
         fill: search::fill,
         bulk_rebuilt: true,
     },
 ];
 
+/// The indexes wanted here, each with its definition.
+fn wanted_indexes(queue: &queue::QueueSql) -> Vec<(&'static str, String)> {
+    let mut wanted: Vec<(&str, String)> = schema::INDEXES
+        .iter()
+        .map(|(name, ddl)| (*name, ddl.to_string()))
+        .collect();
+    wanted.push(("leads_queue", queue.index_ddl().to_string()));
+    wanted
+}
+
+/// How many of the indexes wanted here are missing or differ in the file.
+fn stale_indexes(queue: &queue::QueueSql, conn: &Connection) -> Result<usize> {
+    let have = current_indexes(conn)?;
+    Ok(wanted_indexes(queue)
+        .iter()
+        .filter(|(name, ddl)| have.get(*name) != Some(ddl))
+        .count())
+}
+
+/// Every index in the file, by name, with its definition.
+fn current_indexes(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The guard triggers' function: it exists only on connections whose TEMP triggers keep the
+/// derived tables current (see [`Store::become_writer`]).
+pub(crate) const GUARD_FN: &str = "write_through_ripen";
+
+/// A derived set's trigger as this connection's own (TEMP) trigger.
+fn temp_trigger(ddl: &str) -> String {
+    ddl.replacen("CREATE TRIGGER", "CREATE TEMP TRIGGER IF NOT EXISTS", 1)
+}
+
+/// Create every derived set's triggers on this connection, and the function that tells the
+/// file's guard triggers so.
+fn install_triggers(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        GUARD_FN,
+        0,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        |_| Ok(true),
+    )?;
+    let mut sql = String::new();
+    for set in &DERIVED {
+        for (_, ddl) in (set.triggers)() {
+            sql.push_str(&temp_trigger(&ddl));
+            sql.push_str(";\n");
+        }
+    }
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// Whether a set's table and indexes are in the file as defined here (its triggers are each
+/// connection's own).
 fn derived_fresh(conn: &Connection, wanted: &[(&str, String)]) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
-        "SELECT sql FROM sqlite_master WHERE name = ?1 AND type IN ('table','index','trigger')",
+        "SELECT sql FROM sqlite_master WHERE name = ?1 AND type IN ('table','index')",
     )?;
     for (name, ddl) in wanted {
         let have: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
@@ -376,31 +502,37 @@ fn derived_fresh(conn: &Connection, wanted: &[(&str, String)]) -> Result<bool> {
     Ok(true)
 }
 
-/// Drop a set's objects, recreate its table, fill it, then create its indexes and triggers.
+/// Drop a set's objects, recreate its table, fill it, then create its indexes and (this
+/// connection's) triggers.
 fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
     drop_set(conn, set)?;
     let objects = (set.objects)();
-    let (tables, rest): (Vec<_>, Vec<_>) = objects.iter().partition(|(_, ddl)| {
+    let (tables, indexes): (Vec<_>, Vec<_>) = objects.iter().partition(|(_, ddl)| {
         ddl.starts_with("CREATE TABLE") || ddl.starts_with("CREATE VIRTUAL TABLE")
     });
     for (_, ddl) in &tables {
         conn.execute_batch(ddl)?;
     }
     (set.fill)(conn)?;
-    for (_, ddl) in &rest {
+    for (_, ddl) in &indexes {
         conn.execute_batch(ddl)?;
+    }
+    for (_, ddl) in (set.triggers)() {
+        conn.execute_batch(&temp_trigger(&ddl))?;
     }
     Ok(())
 }
 
 fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
+    // Names come from the constant definitions, never from input.
+    for (name, _) in (set.triggers)() {
+        conn.execute_batch(&format!("DROP TRIGGER IF EXISTS temp.{name};"))?;
+    }
     for (name, ddl) in (set.objects)().iter().rev() {
         let kind = match ddl.split_whitespace().nth(1) {
             Some("INDEX") => "INDEX",
-            Some("TRIGGER") => "TRIGGER",
             _ => "TABLE",
         };
-        // Names and kinds come from the constant definitions, never from input.
         conn.execute_batch(&format!("DROP {kind} IF EXISTS {name};"))?;
     }
     Ok(())

@@ -77,6 +77,38 @@ pub const MIGRATIONS: &[&str] = &[
         set_at     INTEGER NOT NULL
     );
     "#,
+    // 3: the triggers that keep the derived tables current become each writing connection's
+    // own (TEMP) triggers, so that commands that only read no longer parse them on every open.
+    // Guards take their place in the file: a connection without them (the `sqlite3` shell, an
+    // older ripen) cannot write leads or activities and leave the counts wrong.
+    r#"
+    DROP TRIGGER IF EXISTS tallies_insert;
+    DROP TRIGGER IF EXISTS tallies_update;
+    DROP TRIGGER IF EXISTS tallies_delete;
+    DROP TRIGGER IF EXISTS contacts_activity_insert;
+    DROP TRIGGER IF EXISTS contacts_activity_update;
+    DROP TRIGGER IF EXISTS contacts_activity_delete;
+    DROP TRIGGER IF EXISTS contacts_lead_update;
+    DROP TRIGGER IF EXISTS contacts_lead_delete;
+    DROP TRIGGER IF EXISTS leads_search_insert;
+    DROP TRIGGER IF EXISTS leads_search_delete;
+    DROP TRIGGER IF EXISTS leads_search_update;
+    CREATE TRIGGER leads_insert_guard BEFORE INSERT ON leads WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    CREATE TRIGGER leads_update_guard BEFORE UPDATE ON leads WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    CREATE TRIGGER leads_delete_guard BEFORE DELETE ON leads WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    CREATE TRIGGER activities_insert_guard BEFORE INSERT ON activities
+        WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    CREATE TRIGGER activities_update_guard BEFORE UPDATE ON activities
+        WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    CREATE TRIGGER activities_delete_guard BEFORE DELETE ON activities
+        WHEN NOT write_through_ripen()
+        BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
+    "#,
 ];
 
 /// The indexes, by name. They are local (never shared) and derived, so they are reconciled on

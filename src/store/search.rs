@@ -24,8 +24,21 @@ fn values(r: &str) -> String {
         .join(", ")
 }
 
-/// The index and its triggers, by name, as `sqlite_master` holds them.
+/// The index, by name, as `sqlite_master` holds it.
 pub(super) fn objects() -> Vec<(&'static str, String)> {
+    let cols = COLUMNS.join(", ");
+    vec![(
+        "leads_search",
+        format!(
+            "CREATE VIRTUAL TABLE leads_search USING fts5({cols}, content='leads', \
+             content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', \
+             prefix='1 2 3', detail=none, columnsize=0)"
+        ),
+    )]
+}
+
+/// The triggers that keep the index current, by name (each writing connection's own).
+pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let cols = COLUMNS.join(", ");
     let changed = COLUMNS
         .iter()
@@ -41,14 +54,6 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
         values("OLD")
     );
     vec![
-        (
-            "leads_search",
-            format!(
-                "CREATE VIRTUAL TABLE leads_search USING fts5({cols}, content='leads', \
-                 content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', \
-                 prefix='1 2 3', detail=none, columnsize=0)"
-            ),
-        ),
         (
             "leads_search_insert",
             format!("CREATE TRIGGER leads_search_insert AFTER INSERT ON leads BEGIN {insert} END"),

@@ -213,8 +213,19 @@ fn rows_of(r: &str, sign: i64) -> String {
     )
 }
 
-/// The table and its triggers, by name, as `sqlite_master` holds them.
+/// The table, by name, as `sqlite_master` holds it.
 pub(super) fn objects() -> Vec<(&'static str, String)> {
+    vec![(
+        "tallies",
+        "CREATE TABLE tallies (\n    kind  TEXT NOT NULL,\n    at    INTEGER NOT NULL,\n    \
+         n     INTEGER NOT NULL,\n    cents INTEGER NOT NULL,\n    PRIMARY KEY (kind, at)\n) \
+         WITHOUT ROWID"
+            .to_string(),
+    )]
+}
+
+/// The triggers that keep the table current, by name (each writing connection's own).
+pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let changed = WATCHED
         .iter()
         .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
@@ -237,13 +248,6 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
     split.dedup();
     let split = split.join(",");
     vec![
-        (
-            "tallies",
-            "CREATE TABLE tallies (\n    kind  TEXT NOT NULL,\n    at    INTEGER NOT NULL,\n    \
-             n     INTEGER NOT NULL,\n    cents INTEGER NOT NULL,\n    PRIMARY KEY (kind, at)\n) \
-             WITHOUT ROWID"
-                .to_string(),
-        ),
         (
             "tallies_insert",
             format!(
