@@ -383,11 +383,13 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
         ("why", false, 40),
     ]);
     for r in rows {
-        let rec = LeadRecord::new(r, &now, &plan);
         let l = &r.lead;
+        // As `LeadRecord` rounds it, without building the whole record.
+        let score = crate::domain::priority::score(l, &now, &plan).total;
+        let why = crate::domain::priority::why(l, &r.touches, &now, &plan);
         t.row(vec![
             r.number.to_string(),
-            format!("{:.0}", rec.priority),
+            format!("{:.0}", (score * 10.0).round() / 10.0),
             l.name.clone(),
             l.company.clone().unwrap_or_default(),
             l.status.to_string(),
@@ -399,7 +401,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
             l.next_follow_up
                 .map(|d| now.local_date(d).format("%d %b").to_string())
                 .unwrap_or_else(|| "–".into()),
-            rec.why.join(", "),
+            why.join(", "),
         ]);
     }
     if t.is_empty() {

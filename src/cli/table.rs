@@ -10,7 +10,8 @@ pub struct Table {
     header: Vec<String>,
     right: Vec<bool>,
     max: Vec<usize>,
-    rows: Vec<Vec<String>>,
+    /// Each row's cells, each with its display width.
+    rows: Vec<Vec<(String, usize)>>,
 }
 
 impl Table {
@@ -28,7 +29,15 @@ impl Table {
         let cells = cells
             .into_iter()
             .zip(&self.max)
-            .map(|(c, &max)| fit(&clean_line(&c), max))
+            .map(|(c, &max)| {
+                let clean = match clean_line(&c) {
+                    std::borrow::Cow::Borrowed(_) => c,
+                    std::borrow::Cow::Owned(o) => o,
+                };
+                let cell = fit_owned(clean, max);
+                let w = cell.width();
+                (cell, w)
+            })
             .collect();
         self.rows.push(cells);
     }
@@ -39,26 +48,29 @@ impl Table {
 
     pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let n = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        let header: Vec<(String, usize)> =
+            self.header.iter().map(|h| (h.clone(), h.width())).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.1).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(c.width());
+                widths[i] = widths[i].max(c.1);
             }
         }
-        for r in std::iter::once(&self.header).chain(&self.rows) {
-            let mut line = String::new();
-            for (i, c) in r.iter().enumerate().take(n) {
-                let pad = " ".repeat(widths[i].saturating_sub(c.width()));
+        let mut line = String::new();
+        for r in std::iter::once(&header).chain(&self.rows) {
+            line.clear();
+            for (i, (c, w)) in r.iter().enumerate().take(n) {
+                let pad = widths[i].saturating_sub(*w);
                 if i > 0 {
                     line.push_str("  ");
                 }
                 if self.right[i] {
-                    line.push_str(&pad);
+                    line.extend(std::iter::repeat_n(' ', pad));
                     line.push_str(c);
                 } else {
                     line.push_str(c);
                     if i + 1 < n {
-                        line.push_str(&pad);
+                        line.extend(std::iter::repeat_n(' ', pad));
                     }
                 }
             }
@@ -66,6 +78,15 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// [`fit`], keeping the cell as it is when it fits.
+fn fit_owned(s: String, max: usize) -> String {
+    // Every character is at most two columns wide.
+    if s.len() * 2 <= max || s.width() <= max {
+        return s;
+    }
+    fit(&s, max)
 }
 
 /// Cut a cell to `max` display columns, marking the cut with `…`.
