@@ -172,12 +172,15 @@ fn windows_page_through_a_view_without_gaps() {
             now().utc - Duration::hours(i),
         );
     }
-    let all: Vec<String> = store
+    let rows = store
         .list(&View::Inbox, &Filter::default(), 0, 100)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.lead.uid)
-        .collect();
+        .unwrap();
+    // Oldest first, the reverse of the order they were added in.
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].lead.received_at < w[1].lead.received_at)
+    );
+    let all: Vec<String> = rows.into_iter().map(|r| r.lead.uid).collect();
     let mut paged = Vec::new();
     for page in 0..3 {
         paged.extend(
