@@ -278,7 +278,7 @@ impl Store {
         if opts.rebuild_indexes {
             // A large load builds indexes over a million rows: give SQLite room to sort in
             // memory.
-            self.conn.pragma_update(None, "cache_size", -262_144)?;
+            self.cache_kib(super::BULK_CACHE_KIB)?;
             self.conn.pragma_update(None, "temp_store", 2)?;
         }
         // What the database would check again row by row, an import already knows: every

@@ -779,6 +779,18 @@ impl Store {
     where
         I: IntoIterator<Item = Change>,
     {
+        // Room for the indexes' pages as rows land all over them; back to the small cache of
+        // a command after.
+        self.cache_kib(super::BULK_CACHE_KIB)?;
+        let n = self.insert_changes_in_tx(changes, now);
+        self.cache_kib(super::COMMAND_CACHE_KIB)?;
+        n
+    }
+
+    fn insert_changes_in_tx<I>(&mut self, changes: I, now: &Now) -> Result<usize>
+    where
+        I: IntoIterator<Item = Change>,
+    {
         let tx = self.write_tx()?;
         // The cached counts and contacts are rebuilt once at the end, not row by row.
         super::drop_for_bulk(&tx, true)?;

@@ -29,6 +29,13 @@ use std::time::Duration;
 
 use crate::domain::{DomainError, Plan};
 
+/// The page cache of a one-shot command, in KiB; the app raises its own (see
+/// [`Store::cache_kib`]).
+pub const COMMAND_CACHE_KIB: i64 = 256;
+
+/// The page cache of a bulk load, in KiB: it builds or fills indexes over a million rows.
+pub const BULK_CACHE_KIB: i64 = 256 * 1024;
+
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -114,6 +121,8 @@ impl Store {
             let _mode: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         }
+        // A small page cache: see [`Store::cache_kib`].
+        conn.pragma_update(None, "cache_size", -COMMAND_CACHE_KIB)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         search::register(&conn)?;
