@@ -151,6 +151,11 @@ fn main() {
         "first frame (open excluded) {:.3} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    // As the app's loop does once its first frame is up.
+    let mut store = store;
+    store
+        .prepare_writes()
+        .unwrap_or_else(|e| panic!("triggers: {e}"));
     let mut b = Bench {
         store,
         app,

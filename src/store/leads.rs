@@ -723,7 +723,7 @@ impl Store {
     /// Begin a write transaction that takes the write lock at once, so that a busy book makes
     /// us wait (up to the busy timeout) instead of failing half-way.
     pub(super) fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        self.become_writer()?;
+        self.prepare_writes()?;
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)

@@ -84,7 +84,7 @@ pub struct Store {
     /// the same of each of its columns. Only which way the matches are read depends on it,
     /// never which leads match, so a slightly stale answer costs nothing but time.
     few: std::cell::RefCell<Option<(String, Option<bool>)>>,
-    /// Whether this connection keeps the derived tables current: see [`Store::become_writer`].
+    /// Whether this connection keeps the derived tables current: see [`Store::prepare_writes`].
     writer: bool,
 }
 
@@ -214,15 +214,16 @@ impl Store {
     }
 
     /// Install, once per connection, the triggers that keep the derived tables (cached counts,
-    /// contacts, the word index) current, before this connection's first write.
+    /// contacts, the word index) current. Every write does it first; the app does it once its
+    /// first frame is up, so that its first save does not wait for it.
     ///
     /// They are TEMP triggers, this connection's own: SQLite parses every trigger in a file's
     /// schema each time it opens it, and these were 18 KB of the 24 KB schema. Commands that
-    /// only read (`list`, `show`, `report`, the app until its first change) never parse them.
+    /// only read (`list`, `show`, `report`) never parse them.
     /// The file keeps small guard triggers instead (schema 3): a write from a connection
     /// without these triggers, such as the `sqlite3` shell, fails (`no such function:
     /// write_through_ripen`) rather than leave the counts wrong.
-    pub(super) fn become_writer(&mut self) -> Result<()> {
+    pub fn prepare_writes(&mut self) -> Result<()> {
         if self.writer {
             return Ok(());
         }
@@ -467,7 +468,7 @@ fn current_indexes(conn: &Connection) -> Result<std::collections::HashMap<String
 }
 
 /// The guard triggers' function: it exists only on connections whose TEMP triggers keep the
-/// derived tables current (see [`Store::become_writer`]).
+/// derived tables current (see [`Store::prepare_writes`]).
 pub(crate) const GUARD_FN: &str = "write_through_ripen";
 
 /// A derived set's trigger as this connection's own (TEMP) trigger.

@@ -83,6 +83,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
     // The WAL is checkpointed once the user pauses, never in the middle of a keystroke.
     let deferred = store.defer_checkpoints().is_ok();
     let mut written = false;
+    let mut armed = false;
     loop {
         let now = clock(app.now);
         if now.utc >= wake {
@@ -93,6 +94,12 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
         if dirty {
             term.draw(|f| view::draw(f, app))?;
             dirty = false;
+            if !armed {
+                // Once the first frame is up, not before it and not in the first save's time.
+                // A failure here comes back at the first write, where it is reported.
+                armed = true;
+                let _ = store.prepare_writes();
+            }
         }
         if app.quit {
             return Ok(());
