@@ -74,6 +74,8 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// A lead's cached contacts: uid, status, first, last, seconds to first contact.
 type ContactRow = (String, String, i64, i64, i64);
+/// A lead and its last contact and last activity.
+type TouchRow = (String, Option<i64>, i64);
 
 struct Book {
     _dir: tempfile::TempDir,
@@ -220,6 +222,24 @@ impl Book {
         )
     }
 
+    /// The cached last contact and last activity, and the same recomputed from the timelines.
+    fn touches(&self) -> (Vec<TouchRow>, Vec<TouchRow>) {
+        let rows = |sql: &str| -> Vec<TouchRow> {
+            let mut stmt = self.conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        (
+            rows("SELECT lead_uid, last_contact, last_activity FROM touches ORDER BY 1"),
+            rows(
+                "SELECT lead_uid, max(at) FILTER (WHERE kind IN ('call','email','meeting','message')), \
+                 max(at) FROM activities WHERE kind <> 'note' GROUP BY lead_uid ORDER BY 1",
+            ),
+        )
+    }
+
     fn timelines(&self) -> Vec<(String, i64)> {
         let mut stmt = self
             .conn
@@ -276,6 +296,8 @@ proptest! {
             prop_assert_eq!(&app.counts, &book.recount(&now()), "cached counts drifted");
             let (cached, recomputed) = book.contacts();
             prop_assert_eq!(cached, recomputed, "cached contacts drifted");
+            let (cached, recomputed) = book.touches();
+            prop_assert_eq!(cached, recomputed, "cached last contacts and activities drifted");
             let columns: Vec<(i64, i64)> = store
                 .pipeline_columns(&Default::default())
                 .unwrap()

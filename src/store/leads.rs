@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, Statement, Transaction, TransactionBehavior, ffi, params};
 
-use super::contacts::CONTACT_KINDS;
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::priority::Touches;
@@ -46,17 +45,13 @@ pub(super) const LEAD_COLUMNS: &str = "l.uid, l.name, l.company, l.title, l.emai
     l.status, l.class, l.stage, l.value_cents, l.received_at, l.next_follow_up, l.ripe_on, \
     l.closed_at, l.reason, l.reason_note, l.recycle_on, l.recycle_count, l.deleted_at";
 
-/// The select list of a [`LeadRow`]: number, lead columns, then the two timeline facts. The
-/// last contact is one seek in the cached `contacts`, which leaves out leads in the trash: theirs
-/// is read from the timeline.
+/// The select list of a [`LeadRow`]: number, lead columns, then the two timeline facts, both
+/// from one row of the cached `touches` (the second seek finds its page in the cache).
 pub(super) fn row_select() -> String {
     format!(
         "n.number, {LEAD_COLUMNS}, \
-         coalesce((SELECT c.last_at FROM contacts c WHERE c.lead_uid = l.uid), \
-           CASE WHEN l.deleted_at IS NOT NULL THEN \
-             (SELECT max(a.at) FROM activities a INDEXED BY activities_contacts \
-              WHERE a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS}) END), \
-         (SELECT max(a.at) FROM activities a WHERE a.lead_uid = l.uid AND a.kind <> 'note')"
+         (SELECT t.last_contact FROM touches t WHERE t.lead_uid = l.uid), \
+         (SELECT t.last_activity FROM touches t WHERE t.lead_uid = l.uid)"
     )
 }
 

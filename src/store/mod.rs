@@ -10,6 +10,7 @@ mod ripening;
 pub mod schema;
 mod search;
 mod tally;
+mod touches;
 mod tuning;
 
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
@@ -417,7 +418,7 @@ struct Derived {
     bulk_rebuilt: bool,
 }
 
-const DERIVED: [Derived; 3] = [
+const DERIVED: [Derived; 4] = [
     Derived {
         objects: tally::objects,
         triggers: tally::triggers,
@@ -430,6 +431,13 @@ const DERIVED: [Derived; 3] = [
         triggers: contacts::triggers,
         fill: contacts::fill,
         bulk_rebuilt: false,
+    },
+    // Bulk loads write a system entry per lead: one pass at the end beats an upsert each.
+    Derived {
+        objects: touches::objects,
+        triggers: touches::triggers,
+        fill: touches::fill,
+        bulk_rebuilt: true,
     },
     // One sorted build is cheaper than a million trigger inserts.
     Derived {
