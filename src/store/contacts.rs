@@ -67,7 +67,7 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
         .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
         .collect::<Vec<_>>()
         .join(" OR ");
-    vec![
+    let mut out = vec![
         // A new contact: the common case, one upsert.
         (
             "contacts_activity_insert",
@@ -83,22 +83,12 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
                    secs = min(first_at, excluded.first_at) - received_at; END"
             ),
         ),
-        (
-            "contacts_activity_update",
-            format!(
-                "CREATE TRIGGER contacts_activity_update AFTER UPDATE OF lead_uid, at, kind \
-                 ON activities BEGIN {} {} END",
-                recompute("OLD.lead_uid"),
-                recompute("NEW.lead_uid")
-            ),
-        ),
-        (
-            "contacts_activity_delete",
-            format!(
-                "CREATE TRIGGER contacts_activity_delete AFTER DELETE ON activities BEGIN {} END",
-                recompute("OLD.lead_uid")
-            ),
-        ),
+    ];
+    out.extend(on_activity_change(
+        ["contacts_activity_update", "contacts_activity_delete"],
+        recompute,
+    ));
+    out.extend([
         (
             "contacts_lead_update",
             format!(
@@ -113,6 +103,36 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
             "CREATE TRIGGER contacts_lead_delete AFTER DELETE ON leads BEGIN \
              DELETE FROM contacts WHERE lead_uid = OLD.uid; END"
                 .to_string(),
+        ),
+    ]);
+    out
+}
+
+/// The triggers, named as given, that recompute a derived set's rows (with `recompute`, from
+/// scratch) for the leads whose timeline an activity changed or left: rare, so one recompute
+/// for each side is simplest.
+pub(super) fn on_activity_change(
+    names: [&'static str; 2],
+    recompute: fn(&str) -> String,
+) -> [(&'static str, String); 2] {
+    [
+        (
+            names[0],
+            format!(
+                "CREATE TRIGGER {} AFTER UPDATE OF lead_uid, at, kind ON activities \
+                 BEGIN {} {} END",
+                names[0],
+                recompute("OLD.lead_uid"),
+                recompute("NEW.lead_uid")
+            ),
+        ),
+        (
+            names[1],
+            format!(
+                "CREATE TRIGGER {} AFTER DELETE ON activities BEGIN {} END",
+                names[1],
+                recompute("OLD.lead_uid")
+            ),
         ),
     ]
 }

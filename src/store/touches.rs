@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::contacts::CONTACT_KINDS;
+use super::contacts::{CONTACT_KINDS, on_activity_change};
 
 /// Recompute the row of lead `uid` (an SQL expression) from its timeline.
 fn recompute(uid: &str) -> String {
@@ -37,7 +37,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 
 /// The triggers that keep the table current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
-    vec![
+    let mut out = vec![
         // A new activity: the common case, one upsert. (`max` of a NULL is NULL, hence the
         // coalesce for a lead's first contact.)
         (
@@ -54,23 +54,12 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
                    last_activity = max(last_activity, excluded.last_activity); END"
             ),
         ),
-        (
-            "touches_activity_update",
-            format!(
-                "CREATE TRIGGER touches_activity_update AFTER UPDATE OF lead_uid, at, kind \
-                 ON activities BEGIN {} {} END",
-                recompute("OLD.lead_uid"),
-                recompute("NEW.lead_uid")
-            ),
-        ),
-        (
-            "touches_activity_delete",
-            format!(
-                "CREATE TRIGGER touches_activity_delete AFTER DELETE ON activities BEGIN {} END",
-                recompute("OLD.lead_uid")
-            ),
-        ),
-    ]
+    ];
+    out.extend(on_activity_change(
+        ["touches_activity_update", "touches_activity_delete"],
+        recompute,
+    ));
+    out
 }
 
 /// Fill `touches` from the timelines (it must be empty): one ordered pass over the activities
