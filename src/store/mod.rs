@@ -102,6 +102,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Plans never look at bound values (each view names its index anyway). Without this,
+        // SQLite compiles a statement whose plan could depend on one (`LIMIT :limit`) twice.
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
@@ -165,7 +167,7 @@ impl Store {
                 })
                 .optional()?)
         };
-        if read(&self.conn)? == Some(self.derived_key(&self.conn)?) {
+        if read(&self.conn)? == Some(Self::derived_key(&self.queue, &self.conn)?) {
             return Ok(());
         }
         self.reconcile_indexes()?;
@@ -181,19 +183,15 @@ impl Store {
         if in_place {
             tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('derived', ?1)",
-                [Self::derived_key_of(&self.queue, &tx)?],
+                [Self::derived_key(&self.queue, &tx)?],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    fn derived_key(&self, conn: &Connection) -> Result<String> {
-        Self::derived_key_of(&self.queue, conn)
-    }
-
     /// The schema cookie and a hash of every index and derived table defined here.
-    fn derived_key_of(queue: &queue::QueueSql, conn: &Connection) -> Result<String> {
+    fn derived_key(queue: &queue::QueueSql, conn: &Connection) -> Result<String> {
         use std::hash::{Hash, Hasher};
         let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
         // Fixed keys: the same definitions hash alike in every run of this binary.
@@ -477,7 +475,7 @@ fn current_indexes(conn: &Connection) -> Result<std::collections::HashMap<String
 
 /// The guard triggers' function: it exists only on connections whose TEMP triggers keep the
 /// derived tables current (see [`Store::prepare_writes`]).
-pub(crate) const GUARD_FN: &str = "write_through_ripen";
+const GUARD_FN: &str = "write_through_ripen";
 
 /// A derived set's trigger as this connection's own (TEMP) trigger.
 fn temp_trigger(ddl: &str) -> String {
