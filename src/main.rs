@@ -93,7 +93,11 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Restore { path, force }) = &cli.command {
         return restore(&db, path, *force, &cfg, &now, &mut out);
     }
-    let mut store = Store::open(&db, cfg.plan.clone())?;
+    // An upgrade or a rebuild can take a while on a big book: say so, not to stdout.
+    let mut say = |m: &str| {
+        let _ = writeln!(io::stderr(), "ripen: {m}…");
+    };
+    let mut store = Store::open_telling(&db, cfg.plan.clone(), &mut say)?;
     match cli.command {
         Some(cmd) => {
             let mut ctx = Ctx {

@@ -502,3 +502,34 @@ fn an_imported_pipeline_puts_its_neglected_deals_in_todays_queue() {
     assert!(!queue.is_empty(), "old open deals should be due today");
     assert!(queue.iter().all(|l| l["next_follow_up"] == common::NOW));
 }
+
+#[test]
+fn an_upgrade_says_so_on_stderr_and_only_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::new();
+    std::fs::create_dir_all(book.db.parent().unwrap()).unwrap();
+    std::fs::copy("tests/fixtures/book-v1.db", &book.db).unwrap();
+    std::fs::set_permissions(&book.db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let first = book
+        .ripen()
+        .args(["list", "all", "--json"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let said = String::from_utf8(first.stderr).unwrap();
+    assert!(
+        said.starts_with("ripen: upgrading the book from schema 1 to ")
+            && said.contains("ripen.db.v1.bak"),
+        "{said}"
+    );
+    // Stdout stays the JSON scripts read.
+    let leads: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(leads.as_array().unwrap().len(), 3);
+    let again = book.ripen().args(["list", "all"]).output().unwrap();
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8(again.stderr).unwrap(), "");
+    // A new book is made silently.
+    let fresh = Book::new();
+    let out = fresh.ripen().args(["list", "all"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}

@@ -93,6 +93,13 @@ impl Store {
     /// Open (creating if needed) the book at `path`: the folder 0700 and the file 0600 when
     /// ripen creates them, WAL, a busy timeout, foreign keys, and migrations (after a backup).
     pub fn open(path: &Path, plan: Plan) -> Result<Store> {
+        Self::open_telling(path, plan, &mut |_| {})
+    }
+
+    /// [`Store::open`], telling `say` before work that takes a while on a big book: an upgrade
+    /// of its schema (with the copy kept beside it), or a rebuild of an index or a derived table
+    /// whose definition changed. A new book is built silently.
+    pub fn open_telling(path: &Path, plan: Plan, say: &mut dyn FnMut(&str)) -> Result<Store> {
         create_private(path)?;
         let conn = Connection::open_with_flags(
             path,
@@ -144,13 +151,20 @@ impl Store {
             }
             return Ok(store);
         }
+        let mut quiet = |_: &str| {};
+        let say: &mut dyn FnMut(&str) = if found == 0 { &mut quiet } else { say };
         if found < schema::LATEST {
             if found > 0 {
+                say(&format!(
+                    "upgrading the book from schema {found} to {} (keeping a copy as {})",
+                    schema::LATEST,
+                    store.backup_path(found).display()
+                ));
                 store.backup_beside(found)?;
             }
             store.migrate()?;
         }
-        store.reconcile()?;
+        store.reconcile(say)?;
         Ok(store)
     }
 
@@ -159,7 +173,7 @@ impl Store {
     /// changes on every change of schema, by anyone) and a hash of the definitions, as of the
     /// last check that found everything in place; a match costs two small reads instead of
     /// comparing every object.
-    fn reconcile(&mut self) -> Result<()> {
+    fn reconcile(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         let read = |conn: &Connection| -> Result<Option<String>> {
             Ok(conn
                 .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| {
@@ -170,8 +184,8 @@ impl Store {
         if read(&self.conn)? == Some(Self::derived_key(&self.queue, &self.conn)?) {
             return Ok(());
         }
-        self.reconcile_indexes()?;
-        self.reconcile_derived()?;
+        self.reconcile_indexes(say)?;
+        self.reconcile_derived(say)?;
         // Record the check only if nothing moved since: under the write lock, all in place.
         let tx = self
             .conn
@@ -256,10 +270,11 @@ impl Store {
 
     /// Build every index that is missing or differs from its definition (the queue index follows
     /// the priority coefficients in the config), in one transaction.
-    fn reconcile_indexes(&mut self) -> Result<()> {
+    fn reconcile_indexes(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         if stale_indexes(&self.queue, &self.conn)? == 0 {
             return Ok(());
         }
+        say("rebuilding the book's indexes");
         let wanted = wanted_indexes(&self.queue);
         let tx = self
             .conn
@@ -278,12 +293,13 @@ impl Store {
     /// Rebuild each set of local derived tables (cached counts, first and last contacts) whose
     /// table, indexes or triggers are missing or differ from their definition here, each in one
     /// transaction.
-    fn reconcile_derived(&mut self) -> Result<()> {
+    fn reconcile_derived(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         for set in &DERIVED {
             let wanted = (set.objects)();
             if derived_fresh(&self.conn, &wanted)? {
                 continue;
             }
+            say(&format!("rebuilding the book's {}", set.what));
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -297,10 +313,13 @@ impl Store {
 
     /// Copy the book beside itself before a migration: `ripen.db.v1.bak`, 0600.
     fn backup_beside(&self, version: i64) -> Result<()> {
+        self.backup_to(&self.backup_path(version))
+    }
+
+    fn backup_path(&self, version: i64) -> PathBuf {
         let mut name = self.path.as_os_str().to_owned();
         name.push(format!(".v{version}.bak"));
-        let dest = PathBuf::from(name);
-        self.backup_to(&dest)
+        PathBuf::from(name)
     }
 
     /// A consistent copy of the book (SQLite's online backup), written 0600.
@@ -350,7 +369,7 @@ impl Store {
         if version < schema::LATEST {
             self.migrate()?;
         }
-        self.reconcile_indexes()
+        self.reconcile(&mut |_| {})
     }
 
     /// The book's own replica id (a UUID), for sharing later.
@@ -406,6 +425,8 @@ fn create_private(path: &Path) -> Result<()> {
 /// A set of local derived objects (a table with its indexes and the triggers that keep it
 /// current) and how to fill the table from the book.
 struct Derived {
+    /// What it is, in the user's words.
+    what: &'static str,
     /// The table and its indexes, in the file.
     objects: fn() -> Vec<(&'static str, String)>,
     /// The triggers that keep the table current: TEMP, each writing connection's own.
@@ -418,6 +439,7 @@ struct Derived {
 
 const DERIVED: [Derived; 4] = [
     Derived {
+        what: "cached counts",
         objects: tally::objects,
         triggers: tally::triggers,
         fill: tally::fill,
@@ -425,6 +447,7 @@ const DERIVED: [Derived; 4] = [
     },
     // Bulk loads add leads without contacts, which fire none of its triggers.
     Derived {
+        what: "first and last contacts",
         objects: contacts::objects,
         triggers: contacts::triggers,
         fill: contacts::fill,
@@ -432,6 +455,7 @@ const DERIVED: [Derived; 4] = [
     },
     // Bulk loads write a system entry per lead: one pass at the end beats an upsert each.
     Derived {
+        what: "last contacts and activities",
         objects: touches::objects,
         triggers: touches::triggers,
         fill: touches::fill,
@@ -439,6 +463,7 @@ const DERIVED: [Derived; 4] = [
     },
     // One sorted build is cheaper than a million trigger inserts.
     Derived {
+        what: "word index",
         objects: search::objects,
         triggers: search::triggers,
         fill: search::fill,
