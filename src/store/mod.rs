@@ -598,3 +598,43 @@ pub(crate) fn rebuild_after_bulk(conn: &Connection) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_triggers(conn: &Connection) -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_bulk_load_rolled_back_leaves_the_write_triggers_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("book.db"), Plan::default()).unwrap();
+        store.prepare_writes().unwrap();
+        let all = temp_triggers(&store.conn);
+        let expected: usize = DERIVED.iter().map(|s| (s.triggers)().len()).sum();
+        assert_eq!(all, expected as i64);
+        {
+            let tx = store.write_tx().unwrap();
+            drop_for_bulk(&tx, true).unwrap();
+            assert_eq!(temp_triggers(&tx), 0);
+            // Dropped without a commit: an import that fails rolls back.
+        }
+        assert_eq!(temp_triggers(&store.conn), all);
+        let tables: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('tallies','touches','contacts')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 3);
+    }
+}
