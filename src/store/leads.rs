@@ -774,11 +774,11 @@ impl Store {
     where
         I: IntoIterator<Item = Change>,
     {
-        // Room for the indexes' pages as rows land all over them; back to the small cache of
-        // a command after.
+        // Room for the indexes' pages as rows land all over them; then back to what it was.
+        let before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.cache_kib(super::BULK_CACHE_KIB)?;
         let n = self.insert_changes_in_tx(changes, now);
-        self.cache_kib(super::COMMAND_CACHE_KIB)?;
+        self.conn.pragma_update(None, "cache_size", before)?;
         n
     }
 

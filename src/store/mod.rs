@@ -192,7 +192,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut in_place = stale_indexes(&self.queue, &tx)? == 0;
         for set in &DERIVED {
-            in_place = in_place && derived_fresh(&tx, &(set.objects)())?;
+            in_place = in_place && derived_fresh(&tx, set)?;
         }
         if in_place {
             tx.execute(
@@ -215,6 +215,7 @@ impl Store {
         for set in &DERIVED {
             (set.objects)().hash(&mut h);
         }
+        TRIGGERS_FINGERPRINT.hash(&mut h);
         Ok(format!("{cookie} {:016x}", h.finish()))
     }
 
@@ -295,15 +296,14 @@ impl Store {
     /// transaction.
     fn reconcile_derived(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         for set in &DERIVED {
-            let wanted = (set.objects)();
-            if derived_fresh(&self.conn, &wanted)? {
+            if derived_fresh(&self.conn, set)? {
                 continue;
             }
             say(&format!("rebuilding the book's {}", set.what));
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            if !derived_fresh(&tx, &wanted)? {
+            if !derived_fresh(&tx, set)? {
                 rebuild_set(&tx, set)?;
             }
             tx.commit()?;
@@ -528,20 +528,66 @@ fn install_triggers(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Whether a set's table and indexes are in the file as defined here (its triggers are each
-/// connection's own).
-fn derived_fresh(conn: &Connection, wanted: &[(&str, String)]) -> Result<bool> {
+/// Whether a set is in the file as defined here: its table and indexes as written, and its
+/// table filled under the triggers defined here (a change to them must refill it, as rows they
+/// kept differently would stay wrong), with no trigger of the same name left in the file.
+fn derived_fresh(conn: &Connection, set: &Derived) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
-        "SELECT sql FROM sqlite_master WHERE name = ?1 AND type IN ('table','index')",
+        "SELECT sql FROM main.sqlite_master WHERE name = ?1 AND type IN ('table','index')",
     )?;
-    for (name, ddl) in wanted {
+    for (name, ddl) in (set.objects)() {
         let have: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
         if have.as_deref() != Some(ddl.as_str()) {
             return Ok(false);
         }
     }
+    let built: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [built_key(set)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if built != Some(triggers_hash(set)) {
+        return Ok(false);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT count(*) FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
+    )?;
+    for (name, _) in (set.triggers)() {
+        if stmt.query_row([name], |r| r.get::<_, i64>(0))? > 0 {
+            return Ok(false);
+        }
+    }
     Ok(true)
 }
+
+/// The `meta` key that records which triggers a set's table was filled under.
+fn built_key(set: &Derived) -> String {
+    format!("built {}", (set.objects)()[0].0)
+}
+
+fn triggers_hash(set: &Derived) -> String {
+    fnv((set.triggers)().iter().map(|(_, ddl)| ddl.as_str()))
+}
+
+/// FNV-1a (64 bits) of some texts, in hex: written into books, so it must not change with the
+/// Rust release the way `DefaultHasher` may.
+fn fnv<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in texts {
+        for b in t.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// [`fnv`] of every derived set's trigger SQL. Kept as a constant so that opening a book need
+/// not build that SQL to know whether it changed; a unit test holds it to the SQL. Changing a
+/// trigger means changing this, which makes every book refill its derived tables once.
+const TRIGGERS_FINGERPRINT: &str = "b303dd713cc8cb79";
 
 /// Drop a set's objects, recreate its table, fill it, then create its indexes and (this
 /// connection's) triggers.
@@ -561,13 +607,20 @@ fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
     for (_, ddl) in (set.triggers)() {
         conn.execute_batch(&temp_trigger(&ddl))?;
     }
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+        [built_key(set), triggers_hash(set)],
+    )?;
     Ok(())
 }
 
 fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
     // Names come from the constant definitions, never from input.
+    // This connection's own, and any an older ripen left in the file.
     for (name, _) in (set.triggers)() {
-        conn.execute_batch(&format!("DROP TRIGGER IF EXISTS temp.{name};"))?;
+        conn.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS temp.{name}; DROP TRIGGER IF EXISTS main.{name};"
+        ))?;
     }
     for (name, ddl) in (set.objects)().iter().rev() {
         let kind = match ddl.split_whitespace().nth(1) {
@@ -592,7 +645,7 @@ pub(crate) fn drop_for_bulk(conn: &Connection, with_timelines: bool) -> Result<(
 /// After a bulk load, inside its transaction: rebuild what [`drop_for_bulk`] dropped.
 pub(crate) fn rebuild_after_bulk(conn: &Connection) -> Result<()> {
     for set in &DERIVED {
-        if !derived_fresh(conn, &(set.objects)())? {
+        if !derived_fresh(conn, set)? {
             rebuild_set(conn, set)?;
         }
     }
@@ -610,6 +663,96 @@ mod tests {
             |r| r.get(0),
         )
         .unwrap()
+    }
+
+    fn file_triggers(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM main.sqlite_master WHERE type = 'trigger' ORDER BY 1")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn lead(name: &str) -> crate::store::NewLead {
+        crate::store::NewLead {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// A schema-2 book restored into a book this connection has already written keeps neither
+    /// its triggers nor counts anything twice (a helper's review found the unqualified DROP in
+    /// migration 3 removed this connection's TEMP triggers and left the file's).
+    #[test]
+    fn a_schema_2_backup_restored_leaves_no_trigger_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = crate::domain::Now::utc(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 9, 0, 0).unwrap(),
+        );
+        let old = dir.path().join("old.db");
+        {
+            let mut s = Store::open(&old, Plan::default()).unwrap();
+            s.add_lead(lead("Ana"), &now).unwrap();
+        }
+        {
+            // As schema 2 kept it: the triggers in the file, no guards, no `touches`.
+            let c = Connection::open(&old).unwrap();
+            for name in file_triggers(&c) {
+                c.execute_batch(&format!("DROP TRIGGER {name};")).unwrap();
+            }
+            for set in DERIVED
+                .iter()
+                .filter(|s| s.what != "last contacts and activities")
+            {
+                for (_, ddl) in (set.triggers)() {
+                    c.execute_batch(&ddl).unwrap();
+                }
+            }
+            c.execute_batch(
+                "DROP TABLE touches; DELETE FROM meta WHERE key LIKE 'built %' \
+                 OR key = 'derived'; PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let new = dir.path().join("new.db");
+        let mut store = Store::open(&new, Plan::default()).unwrap();
+        store.add_lead(lead("Zed"), &now).unwrap();
+        store.restore_from(&old).unwrap();
+        let names = file_triggers(&store.conn);
+        assert!(names.iter().all(|n| n.ends_with("_guard")), "{names:?}");
+        let leads =
+            |s: &Store, sql: &str| -> i64 { s.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        store.add_lead(lead("Bob"), &now).unwrap();
+        assert_eq!(leads(&store, "SELECT count(*) FROM leads"), 2);
+        assert_eq!(
+            leads(&store, "SELECT n FROM tallies WHERE kind = 'inbox'"),
+            2,
+            "each lead counted once"
+        );
+        assert_eq!(
+            leads(
+                &store,
+                "SELECT count(*) FROM leads_search WHERE leads_search MATCH 'bob'"
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn the_trigger_fingerprint_follows_the_trigger_sql() {
+        let all: Vec<String> = DERIVED
+            .iter()
+            .flat_map(|s| (s.triggers)())
+            .map(|(_, ddl)| ddl)
+            .collect();
+        assert_eq!(
+            TRIGGERS_FINGERPRINT,
+            fnv(all.iter().map(String::as_str)),
+            "the derived tables' trigger SQL changed: set TRIGGERS_FINGERPRINT to the value \
+             on the right, so that every book refills its derived tables once"
+        );
     }
 
     #[test]

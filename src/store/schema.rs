@@ -79,20 +79,22 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 3: the triggers that keep the derived tables current become each writing connection's
     // own (TEMP) triggers, so that commands that only read no longer parse them on every open.
-    // Guards take their place in the file: a connection without them (the `sqlite3` shell, an
-    // older ripen) cannot write leads or activities and leave the counts wrong.
+    // (`main.`: a connection may already hold TEMP triggers of these names, which an unqualified
+    // DROP would find first.) Guards take their place in the file: a connection without them
+    // (the `sqlite3` shell, an older ripen) cannot write leads or activities and leave the
+    // counts wrong.
     r#"
-    DROP TRIGGER IF EXISTS tallies_insert;
-    DROP TRIGGER IF EXISTS tallies_update;
-    DROP TRIGGER IF EXISTS tallies_delete;
-    DROP TRIGGER IF EXISTS contacts_activity_insert;
-    DROP TRIGGER IF EXISTS contacts_activity_update;
-    DROP TRIGGER IF EXISTS contacts_activity_delete;
-    DROP TRIGGER IF EXISTS contacts_lead_update;
-    DROP TRIGGER IF EXISTS contacts_lead_delete;
-    DROP TRIGGER IF EXISTS leads_search_insert;
-    DROP TRIGGER IF EXISTS leads_search_delete;
-    DROP TRIGGER IF EXISTS leads_search_update;
+    DROP TRIGGER IF EXISTS main.tallies_insert;
+    DROP TRIGGER IF EXISTS main.tallies_update;
+    DROP TRIGGER IF EXISTS main.tallies_delete;
+    DROP TRIGGER IF EXISTS main.contacts_activity_insert;
+    DROP TRIGGER IF EXISTS main.contacts_activity_update;
+    DROP TRIGGER IF EXISTS main.contacts_activity_delete;
+    DROP TRIGGER IF EXISTS main.contacts_lead_update;
+    DROP TRIGGER IF EXISTS main.contacts_lead_delete;
+    DROP TRIGGER IF EXISTS main.leads_search_insert;
+    DROP TRIGGER IF EXISTS main.leads_search_delete;
+    DROP TRIGGER IF EXISTS main.leads_search_update;
     CREATE TRIGGER leads_insert_guard BEFORE INSERT ON leads WHEN NOT write_through_ripen()
         BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
     CREATE TRIGGER leads_update_guard BEFORE UPDATE ON leads WHEN NOT write_through_ripen()
