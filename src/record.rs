@@ -12,6 +12,11 @@ fn rfc3339(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
+/// The priority score as records and lists show it: one decimal.
+pub fn shown_priority(total: f64) -> f64 {
+    (total * 10.0).round() / 10.0
+}
+
 /// One lead as scripts see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeadRecord {
@@ -82,7 +87,7 @@ impl LeadRecord {
             stage: l.stage.map(|s| s.as_str()),
             class: l.class.map(|c| c.as_str()),
             value: l.value(),
-            priority: (score * 10.0).round() / 10.0,
+            priority: shown_priority(score),
             next_follow_up: rfc3339(l.next_follow_up),
             last_contact_at: rfc3339(t.last_contact_at),
             received_at: rfc3339(Some(l.received_at)),

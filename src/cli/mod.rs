@@ -384,12 +384,12 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
     ]);
     for r in rows {
         let l = &r.lead;
-        // As `LeadRecord` rounds it, without building the whole record.
+        // What the table shows of a `LeadRecord`, without building the whole record.
         let score = crate::domain::priority::score(l, &now, &plan).total;
         let why = crate::domain::priority::why(l, &r.touches, &now, &plan);
         t.row(vec![
             r.number.to_string(),
-            format!("{:.0}", (score * 10.0).round() / 10.0),
+            format!("{:.0}", crate::record::shown_priority(score)),
             l.name.clone(),
             l.company.clone().unwrap_or_default(),
             l.status.to_string(),

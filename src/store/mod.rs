@@ -174,14 +174,13 @@ impl Store {
     /// last check that found everything in place; a match costs two small reads instead of
     /// comparing every object.
     fn reconcile(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
-        let read = |conn: &Connection| -> Result<Option<String>> {
-            Ok(conn
-                .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        };
-        if read(&self.conn)? == Some(Self::derived_key(&self.queue, &self.conn)?) {
+        let recorded: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if recorded == Some(Self::derived_key(&self.queue, &self.conn)?) {
             return Ok(());
         }
         self.reconcile_indexes(say)?;
@@ -204,19 +203,17 @@ impl Store {
         Ok(())
     }
 
-    /// The schema cookie and a hash of every index and derived table defined here.
+    /// The schema cookie and a hash of every index, derived table and trigger defined here.
     fn derived_key(queue: &queue::QueueSql, conn: &Connection) -> Result<String> {
-        use std::hash::{Hash, Hasher};
         let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-        // Fixed keys: the same definitions hash alike in every run of this binary.
-        let mut h = std::hash::DefaultHasher::new();
-        schema::INDEXES.hash(&mut h);
-        queue.index_ddl().hash(&mut h);
-        for set in &DERIVED {
-            (set.objects)().hash(&mut h);
-        }
-        TRIGGERS_FINGERPRINT.hash(&mut h);
-        Ok(format!("{cookie} {:016x}", h.finish()))
+        let objects: Vec<(&str, String)> = DERIVED.iter().flat_map(|s| (s.objects)()).collect();
+        let texts = schema::INDEXES
+            .iter()
+            .map(|(_, ddl)| *ddl)
+            .chain([queue.index_ddl()])
+            .chain(objects.iter().map(|(_, ddl)| ddl.as_str()))
+            .chain([TRIGGERS_FINGERPRINT]);
+        Ok(format!("{cookie} {}", fnv(texts)))
     }
 
     pub fn path(&self) -> &Path {
@@ -291,9 +288,8 @@ impl Store {
         Ok(())
     }
 
-    /// Rebuild each set of local derived tables (cached counts, first and last contacts) whose
-    /// table, indexes or triggers are missing or differ from their definition here, each in one
-    /// transaction.
+    /// Rebuild each set of local derived tables that is not as defined here (see
+    /// [`derived_fresh`]), each in one transaction.
     fn reconcile_derived(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         for set in &DERIVED {
             if derived_fresh(&self.conn, set)? {
@@ -615,8 +611,8 @@ fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
 }
 
 fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
-    // Names come from the constant definitions, never from input.
-    // This connection's own, and any an older ripen left in the file.
+    // Names come from the constant definitions, never from input. The triggers: this
+    // connection's own, and any an older ripen left in the file.
     for (name, _) in (set.triggers)() {
         conn.execute_batch(&format!(
             "DROP TRIGGER IF EXISTS temp.{name}; DROP TRIGGER IF EXISTS main.{name};"

@@ -650,9 +650,10 @@ impl Store {
     /// Count, total and weighted value of each pipeline stage.
     pub fn pipeline_columns(&self, filter: &Filter) -> Result<Vec<PipelineColumn>> {
         // Unfiltered, from the cached tallies (see `tally.rs`), keyed by the stage's rank.
-        let by_rank = match *filter == Filter::default() {
-            true => Some(self.tally_by_key("stage")?),
-            false => None,
+        let by_rank = if *filter == Filter::default() {
+            Some(self.tally_by_key("stage")?)
+        } else {
+            None
         };
         let mut out = Vec::new();
         for (rank, stage) in Stage::ALL.into_iter().enumerate() {
