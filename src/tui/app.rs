@@ -789,49 +789,53 @@ impl App {
         page: usize,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> =
-            if self.board.months && filter.text.is_some() {
-                // Under a word filter each column is walked like a list (see below).
+        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> = if filter.text.is_some() {
+            // Under a word filter each column is walked like a list (see below), so its count
+            // and values are filled in there.
+            let sources: Vec<(String, ColumnSource)> = if self.board.months {
                 RipeBucket::months(&self.now)
                     .into_iter()
-                    .map(|b| (b.label.clone(), 0, 0, 0, ColumnSource::Ripe(b)))
-                    .collect()
-            } else if self.board.months {
-                store
-                    .ripening_buckets(&self.now, filter)?
-                    .into_iter()
-                    .map(|b| {
-                        (
-                            b.label.clone(),
-                            b.count,
-                            b.value_cents,
-                            b.weighted_cents,
-                            ColumnSource::Ripe(b),
-                        )
-                    })
-                    .collect()
-            } else if filter.text.is_some() {
-                // Under a word filter each column is walked like a list (see `refresh`), so its
-                // count and values are filled in below.
-                Stage::ALL
-                    .into_iter()
-                    .map(|stage| (stage_title(stage), 0, 0, 0, ColumnSource::Stage(stage)))
+                    .map(|b| (b.label.clone(), ColumnSource::Ripe(b)))
                     .collect()
             } else {
-                store
-                    .pipeline_columns(filter)?
+                Stage::ALL
                     .into_iter()
-                    .map(|c| {
-                        (
-                            stage_title(c.stage),
-                            c.count,
-                            c.value_cents,
-                            c.weighted_cents,
-                            ColumnSource::Stage(c.stage),
-                        )
-                    })
+                    .map(|stage| (stage_title(stage), ColumnSource::Stage(stage)))
                     .collect()
             };
+            sources
+                .into_iter()
+                .map(|(title, source)| (title, 0, 0, 0, source))
+                .collect()
+        } else if self.board.months {
+            store
+                .ripening_buckets(&self.now, filter)?
+                .into_iter()
+                .map(|b| {
+                    (
+                        b.label.clone(),
+                        b.count,
+                        b.value_cents,
+                        b.weighted_cents,
+                        ColumnSource::Ripe(b),
+                    )
+                })
+                .collect()
+        } else {
+            store
+                .pipeline_columns(filter)?
+                .into_iter()
+                .map(|c| {
+                    (
+                        stage_title(c.stage),
+                        c.count,
+                        c.value_cents,
+                        c.weighted_cents,
+                        ColumnSource::Stage(c.stage),
+                    )
+                })
+                .collect()
+        };
         let same_shape = self.board.columns.len() == fresh.len()
             && self
                 .board
