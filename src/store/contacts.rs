@@ -62,11 +62,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 
 /// The triggers that keep the table current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
-    let changed = COPIED
-        .iter()
-        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let changed = super::any_changed(&COPIED);
     let mut out = vec![
         // A new contact: the common case, one upsert.
         (

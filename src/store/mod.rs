@@ -494,6 +494,15 @@ fn current_indexes(conn: &Connection) -> Result<std::collections::HashMap<String
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An update trigger's WHEN: any of these columns changed.
+fn any_changed(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
 /// The guard triggers' function: it exists only on connections whose TEMP triggers keep the
 /// derived tables current (see [`Store::prepare_writes`]).
 const GUARD_FN: &str = "write_through_ripen";

@@ -40,11 +40,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 /// The triggers that keep the index current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let cols = COLUMNS.join(", ");
-    let changed = COLUMNS
-        .iter()
-        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let changed = super::any_changed(&COLUMNS);
     let insert = format!(
         "INSERT INTO leads_search (rowid, {cols}) VALUES (NEW.rowid, {});",
         values("NEW")

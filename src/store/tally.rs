@@ -226,11 +226,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 
 /// The triggers that keep the table current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
-    let changed = WATCHED
-        .iter()
-        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let changed = super::any_changed(&WATCHED);
     let old_keys = ["next_follow_up", "received_at", "ripe_on"]
         .iter()
         .flat_map(|c| {
