@@ -71,6 +71,7 @@ fn every_view_query_uses_its_index() {
         (View::Won, "leads_won"),
         (View::Lost, "leads_lost"),
         (View::All, "leads_received"),
+        (View::Undated, "leads_forecast"),
     ];
     // The ripening board's months, each shape of them.
     let months = ripen::store::RipeBucket::months(&now())
@@ -193,6 +194,141 @@ fn windows_page_through_a_view_without_gaps() {
     }
     assert_eq!(all, paged);
     assert_eq!(store.count(&View::Inbox, &Filter::default()).unwrap(), 25);
+}
+
+/// Qualify `n` new leads with no ripe date: open, undated.
+fn add_undated(store: &mut Store, n: usize) {
+    for i in 0..n {
+        let uid = add(
+            store,
+            &format!("Undated {i}"),
+            now().utc - Duration::hours(i as i64),
+        );
+        let q = Qualification {
+            class: Class::B,
+            value_cents: Some(1_000 * i as i64),
+            stage: Some(Stage::Warming),
+            ripe_on: None,
+        };
+        store
+            .apply(&uid, &now(), |l, p| {
+                lifecycle::qualify(l, q.clone(), &now(), p)
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn the_last_ripening_group_pages_through_its_undated_leads_then_the_later_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 1500, 1, &now()).unwrap();
+    add_undated(&mut store, 13);
+    let none = Filter::default();
+    let last = ripen::store::RipeBucket::months(&now()).pop().unwrap();
+    let view = last.view();
+    let whole = store.list(&view, &none, 0, usize::MAX).unwrap();
+    let undated = store.count(&View::Undated, &none).unwrap() as usize;
+    assert_eq!(undated, 13);
+    assert!(whole.len() > undated + 20, "{} leads", whole.len());
+    assert!(whole[..undated].iter().all(|r| r.lead.ripe_on.is_none()));
+    assert!(whole[undated..].iter().all(|r| r.lead.ripe_on.is_some()));
+    // In the order one walk of the group's index reads it.
+    let numbers: Vec<i64> = whole.iter().map(|r| r.number).collect();
+    assert_eq!(
+        store.match_numbers(&view, &none, usize::MAX).unwrap(),
+        numbers
+    );
+    // Windows that end inside the undated part, on its end, and past it.
+    for size in [1, 5, 13, 14, 40] {
+        let mut paged = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store.list(&view, &none, offset, size).unwrap();
+            assert!(page.len() <= size);
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len();
+            paged.extend(page.into_iter().map(|r| r.number));
+        }
+        assert_eq!(paged, numbers, "windows of {size}");
+    }
+    // Filtered too.
+    let filter = Filter {
+        text: Some("undated".into()),
+        ..Filter::default()
+    };
+    let found = store.list(&view, &filter, 5, 100).unwrap();
+    assert_eq!(found.len(), 8);
+    assert!(found.iter().all(|r| r.lead.name.starts_with("Undated")));
+}
+
+#[test]
+fn a_board_splits_a_few_matches_read_once_as_each_column_reads_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 3000, 1, &now()).unwrap();
+    add_undated(&mut store, 7);
+    let months = ripen::store::RipeBucket::months(&now());
+    let all_months = View::Ripe {
+        from: None,
+        to: None,
+        unset: true,
+    };
+    let mut split_some = 0;
+    for query in ["a", "acme", "sofia", "mül", "undated", "sofia hooli", "zzz"] {
+        let filter = Filter {
+            text: Some(query.into()),
+            ..Filter::default()
+        };
+        // Each board: the view it splits, and its columns as (view, whether a lead falls in it).
+        type Holds<'a> = Box<dyn Fn(&ripen::store::Placed) -> bool + 'a>;
+        let stages: Vec<(View, Holds)> = Stage::ALL
+            .into_iter()
+            .map(|s| {
+                let holds: Holds = Box::new(move |p| p.stage_rank == Some(s.rank() as i64));
+                (View::Stage(s), holds)
+            })
+            .collect();
+        let by_month: Vec<(View, Holds)> = months
+            .iter()
+            .map(|b| {
+                let holds: Holds = Box::new(|p| b.holds(p.ripe_on));
+                (b.view(), holds)
+            })
+            .collect();
+        for (whole, columns) in [(View::Pipeline, stages), (all_months, by_month)] {
+            let Some(placed) = store.few_matches_split(&whole, &filter).unwrap() else {
+                // Too many to read at once (a one-letter word): each column walks its own.
+                assert_eq!(query, "a");
+                continue;
+            };
+            split_some += 1;
+            if !query.contains(' ') {
+                assert_eq!(
+                    placed.is_empty(),
+                    query == "zzz",
+                    "{whole:?} under {query:?}"
+                );
+            }
+            let mut placed_somewhere = 0;
+            for (view, holds) in &columns {
+                let mine: Vec<&ripen::store::Placed> = placed.iter().filter(|p| holds(p)).collect();
+                placed_somewhere += mine.len();
+                let numbers: Vec<i64> = mine.iter().map(|p| p.number).collect();
+                let own = store.match_numbers(view, &filter, usize::MAX).unwrap();
+                assert_eq!(numbers, own, "{view:?} under {query:?}");
+                let (value, weighted, wins) = store.value_numbered(&own).unwrap();
+                let (v, w, e) = store.value_placed(mine.iter().copied());
+                assert_eq!((v, w), (value, weighted), "{view:?} under {query:?}");
+                assert!((e - wins).abs() < 1e-9, "{view:?} under {query:?}");
+            }
+            // Every match falls in exactly one column.
+            assert_eq!(placed_somewhere, placed.len(), "{whole:?} under {query:?}");
+        }
+    }
+    assert!(split_some >= 10, "most words here match few leads");
 }
 
 #[test]

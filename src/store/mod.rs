@@ -15,7 +15,7 @@ mod tuning;
 
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{LeadRow, NewLead};
-pub use queue::{Counts, Filter, PipelineColumn, View};
+pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
 pub use reports::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,

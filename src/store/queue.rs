@@ -38,6 +38,9 @@ pub enum View {
         to: Option<DateTime<Utc>>,
         unset: bool,
     },
+    /// Open leads with no ripe date, in the ripening board's order: the head of its last
+    /// group (see [`Store::list`]).
+    Undated,
     /// Lost and disqualified leads, recycled or not, latest first.
     Lost,
     /// Every lead not in the trash, newest first.
@@ -82,6 +85,17 @@ pub struct Counts {
     pub pipeline_value_cents: i64,
     pub recycled_due: i64,
     pub recycled: i64,
+}
+
+/// A lead a filter matched, with what places it in a board's column
+/// ([`Store::few_matches_split`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub number: i64,
+    /// Its stage's rank ([`Stage::rank`]), if it has a stage.
+    pub stage_rank: Option<i64>,
+    pub ripe_on: Option<i64>,
+    pub value_cents: Option<i64>,
 }
 
 /// One stage column of the pipeline.
@@ -219,7 +233,7 @@ impl Store {
             View::Pipeline | View::Stage(_) => "leads_pipeline",
             View::Recycled | View::RecycledDue { .. } => "leads_recycled",
             View::Won => "leads_won",
-            View::Ripe { .. } => "leads_forecast",
+            View::Ripe { .. } | View::Undated => "leads_forecast",
             View::Lost => "leads_lost",
             View::All => "leads_received",
             View::Trash => "leads_deleted",
@@ -249,6 +263,12 @@ impl Store {
                     None,
                 )
             }
+            View::Undated => (
+                "l.status = 'open' AND l.deleted_at IS NULL AND l.ripe_on IS NULL".to_string(),
+                "l.ripe_on, l.value_cents DESC, l.stage, l.deleted_at".to_string(),
+                None,
+                None,
+            ),
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
                 // The index's own columns, so the order is read straight off it.
@@ -454,6 +474,35 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<LeadRow>> {
+        if let View::Ripe {
+            from: Some(from),
+            to: None,
+            unset: true,
+        } = *view
+        {
+            // The ripening board's last group: the undated leads (first in its order, as NULL
+            // sorts first), then those ripe from `from`. Read as one walk of `leads_forecast`,
+            // it would step over every lead ripe before `from` between the two, most of the
+            // pipeline (15 ms a window on a million leads); read as its two parts, each is a
+            // seek.
+            let mut rows = self.list(&View::Undated, filter, offset, limit)?;
+            if rows.len() < limit {
+                // Past the undated leads: how far past, when this window holds none of them.
+                let skip = if rows.is_empty() {
+                    let undated = self.count(&View::Undated, filter)?;
+                    offset.saturating_sub(usize::try_from(undated).unwrap_or(0))
+                } else {
+                    0
+                };
+                let dated = View::Ripe {
+                    from: Some(from),
+                    to: None,
+                    unset: false,
+                };
+                rows.extend(self.list(&dated, filter, skip, limit - rows.len())?);
+            }
+            return Ok(rows);
+        }
         let (sql, s) = self.select_rows(view, filter, false);
         let extra = [
             (":limit", i64::try_from(limit).unwrap_or(i64::MAX)),
@@ -556,6 +605,48 @@ impl Store {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Every match of a text filter in `view`, in the view's order, when the filter's words
+    /// match few leads in the book ([`FEW_MATCHES`], as the cheap bounds of
+    /// [`Store::few_matches`] settle it), each with what places it in a column of a board;
+    /// `None` when they may be many (each column then walks its own view).
+    ///
+    /// A board's columns split one view (the pipeline by stage, the open leads by ripe month),
+    /// and each column's order is its part of that view's order. So the word index is read and
+    /// its matches sorted once for the board, not once per column: on a book of 100,000, five
+    /// columns reading a short word's few thousand matches each cost 30 ms a keystroke.
+    pub fn few_matches_split(&self, view: &View, filter: &Filter) -> Result<Option<Vec<Placed>>> {
+        let few = filter
+            .text
+            .as_deref()
+            .filter(|t| search::match_expr(t).is_some())
+            .and_then(|t| self.few_bounds(t));
+        if few != Some(true) {
+            return Ok(None);
+        }
+        let (sql, s) = self.prepared_as(
+            view,
+            filter,
+            &format!(
+                "SELECT (SELECT n.number FROM lead_numbers n WHERE n.lead_uid = l.uid), \
+                 {STAGE_RANK}, l.ripe_on, l.value_cents FROM {{from}}"
+            ),
+            " ORDER BY {order} LIMIT :limit",
+            Some(true),
+        );
+        let extra = [(":limit", FEW_MATCHES)];
+        let params = Self::params(&sql, &s, filter, &extra);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok(Placed {
+                number: r.get(0)?,
+                stage_rank: r.get(1)?,
+                ripe_on: r.get(2)?,
+                value_cents: r.get(3)?,
+            })
+        })?;
+        Ok(Some(rows.collect::<rusqlite::Result<_>>()?))
     }
 
     /// The total value of the leads with these short numbers (a filtered board column's), that

@@ -7,7 +7,7 @@ use rusqlite::OptionalExtension;
 
 use super::leads::LeadRow;
 use super::tally::RIPE_KINDS;
-use super::{Filter, Result, Store, View};
+use super::{Filter, Placed, Result, Store, View};
 use crate::domain::{Now, Stage};
 
 /// One group of the ripening view: the leads whose `ripe_on` falls in `[from, to)` (an open end
@@ -60,6 +60,17 @@ impl RipeBucket {
         ]
     }
 
+    /// Whether a lead ripe on `ripe_on` falls in the group, as its [`RipeBucket::view`] says.
+    pub fn holds(&self, ripe_on: Option<i64>) -> bool {
+        match ripe_on {
+            None => self.unset,
+            Some(t) => {
+                self.from.is_none_or(|f| t >= f.timestamp())
+                    && self.to.is_none_or(|to| t < to.timestamp())
+            }
+        }
+    }
+
     /// The group as a view: its leads, soonest ripe first.
     pub fn view(&self) -> View {
         View::Ripe {
@@ -89,6 +100,29 @@ impl Store {
             (":p", p.of(Stage::Proposal)),
             (":n", p.of(Stage::Negotiation)),
         ]
+    }
+
+    /// [`Store::value_numbered`]'s sums for leads already placed by
+    /// [`Store::few_matches_split`], without reading them again: their value, that value
+    /// weighted by each lead's stage probability (summed as floats and rounded once, as the SQL
+    /// sums are), and the wins those probabilities expect.
+    pub fn value_placed<'a>(
+        &self,
+        placed: impl IntoIterator<Item = &'a Placed>,
+    ) -> (i64, i64, f64) {
+        let p = &self.plan().stage_probability;
+        let (mut value, mut weighted, mut wins) = (0, 0f64, 0f64);
+        for lead in placed {
+            let probability = lead
+                .stage_rank
+                .and_then(|r| Stage::ALL.get(usize::try_from(r).ok()?))
+                .map_or(0.0, |&s| p.of(s));
+            let cents = lead.value_cents.unwrap_or(0);
+            value += cents;
+            weighted += cents as f64 * probability;
+            wins += probability;
+        }
+        (value, weighted.round() as i64, wins)
     }
 
     /// The six ripening groups with count, total and weighted value, oldest first.

@@ -16,7 +16,9 @@ use crate::domain::text::clean_field;
 use crate::domain::{Activity, ActivityKind, Now, Plan, Stage, Status};
 use crate::io::import::ImportReport;
 use crate::report;
-use crate::store::{By, Counts, Filter, LeadRow, Period, RipeBucket, Store, StoreError, View};
+use crate::store::{
+    By, Counts, Filter, LeadRow, Period, Placed, RipeBucket, Store, StoreError, View,
+};
 
 /// The five views, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +266,14 @@ impl ColumnSource {
         match self {
             ColumnSource::Stage(s) => View::Stage(*s),
             ColumnSource::Ripe(b) => b.view(),
+        }
+    }
+
+    /// Whether a lead placed so falls in the column.
+    pub fn holds(&self, p: &Placed) -> bool {
+        match self {
+            ColumnSource::Stage(s) => p.stage_rank == Some(s.rank() as i64),
+            ColumnSource::Ripe(b) => b.holds(p.ripe_on),
         }
     }
 }
@@ -852,6 +862,20 @@ impl App {
         } else {
             vec![ListWindow::default(); fresh.len()]
         };
+        // A word that matches few leads in the book: its matches are read once for the whole
+        // board, in order, and split among the columns.
+        let split = match filter.text {
+            Some(_) if self.board.months => {
+                let all = View::Ripe {
+                    from: None,
+                    to: None,
+                    unset: true,
+                };
+                store.few_matches_split(&all, filter)?
+            }
+            Some(_) => store.few_matches_split(&View::Pipeline, filter)?,
+            None => None,
+        };
         let mut columns = Vec::with_capacity(fresh.len());
         let walk = (KEYSTROKE_WALK / fresh.len().max(1) as u32).max(1);
         for ((title, mut count, mut value_cents, mut weighted_cents, mut source), mut window) in
@@ -867,21 +891,38 @@ impl App {
                     let need = (window.selected + page + 1).min(self.filter_cap);
                     let bounded = window.selected < page;
                     let mut steps = 0;
-                    let (found, all) = store.match_numbers_until(
-                        &view,
-                        filter,
-                        need,
-                        self.filter_cap,
-                        move || {
-                            steps += 1;
-                            bounded && steps > walk
-                        },
-                    )?;
+                    let (found, all, sums) = match &split {
+                        Some(placed) => {
+                            let mine: Vec<&Placed> = placed
+                                .iter()
+                                .filter(|p| source.holds(p))
+                                .take(self.filter_cap)
+                                .collect();
+                            let sums = store.value_placed(mine.iter().copied());
+                            (mine.iter().map(|p| p.number).collect(), true, Some(sums))
+                        }
+                        None => {
+                            let (found, all) = store.match_numbers_until(
+                                &view,
+                                filter,
+                                need,
+                                self.filter_cap,
+                                move || {
+                                    steps += 1;
+                                    bounded && steps > walk
+                                },
+                            )?;
+                            (found, all, None)
+                        }
+                    };
                     counted = all && found.len() < self.filter_cap;
                     self.counting |= !all;
                     count = found.len() as i64;
                     let expected;
-                    (value_cents, weighted_cents, expected) = store.value_numbered(&found)?;
+                    (value_cents, weighted_cents, expected) = match sums {
+                        Some(sums) => sums,
+                        None => store.value_numbered(&found)?,
+                    };
                     wins = Some(expected);
                     let total = found.len();
                     window.load_from(page, keep, store, &view, filter, Some(found), total)?
