@@ -332,6 +332,59 @@ fn a_board_splits_a_few_matches_read_once_as_each_column_reads_its_own() {
 }
 
 #[test]
+fn a_filter_finds_letters_typed_plain_after_edits_and_bulk_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let uid = add(&mut store, "Søren Ødegård", now().utc);
+    add(&mut store, "Soraya Stone", now().utc);
+    let names = |store: &Store, q: &str| -> Vec<String> {
+        let f = Filter {
+            text: Some(q.into()),
+            ..Filter::default()
+        };
+        let rows = store.list(&View::All, &f, 0, 10).unwrap();
+        assert_eq!(store.count(&View::All, &f).unwrap(), rows.len() as i64);
+        let mut names: Vec<String> = rows.into_iter().map(|r| r.lead.name).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&store, "soren"), ["Søren Ødegård"]);
+    // Typed with the letter or without it, alike.
+    assert_eq!(names(&store, "sor"), ["Soraya Stone", "Søren Ødegård"]);
+    assert_eq!(names(&store, "SØR"), ["Soraya Stone", "Søren Ødegård"]);
+    assert_eq!(names(&store, "odegard"), ["Søren Ødegård"]);
+    // An edit takes the old words out of the index and puts the new ones in.
+    store
+        .apply(&uid, &now(), |l, _| {
+            let mut after = l.clone();
+            after.name = "Łukasz Straße".into();
+            lifecycle::edited(l, after, &now())
+        })
+        .unwrap();
+    assert!(names(&store, "soren").is_empty());
+    assert_eq!(names(&store, "lukasz strasse"), ["Łukasz Straße"]);
+    // A bulk load fills the index the same way.
+    let lead = ripen::domain::Lead::received(
+        ripen::store::Incoming::new_uid(),
+        "Bjørn Æsir".into(),
+        "me".into(),
+        now().utc,
+    );
+    let rows = [Ok(ripen::store::Incoming::new(
+        lifecycle::receive(lead, &Plan::default()),
+        2,
+    ))];
+    let opts = ripen::store::ImportOptions {
+        rebuild_indexes: true,
+        ..Default::default()
+    };
+    store.import(rows, &opts, &now()).unwrap();
+    assert_eq!(names(&store, "bjorn aesir"), ["Bjørn Æsir"]);
+    assert_eq!(names(&store, "lukasz"), ["Łukasz Straße"]);
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
 fn filters_narrow_by_text_owner_and_tag() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);

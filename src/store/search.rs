@@ -5,7 +5,9 @@
 //! copy of the text), local and derived like the other indexes, kept current by triggers and
 //! rebuilt whenever its definition changes. Words are split at anything but letters and digits,
 //! compared without case or accents, and a filter word matches the start of a word: `mül`
-//! finds "Müller", `acme.co` finds "jane@acme.com".
+//! finds "Müller", `acme.co` finds "jane@acme.com". Letters that are not a plain letter with an
+//! accent (ø, ł, ß, æ …) are compared as they are spelled without them: `soren` finds "Søren",
+//! `lodz` finds "Łódź", `strasse` finds "Straße".
 
 use rusqlite::Connection;
 use unicode_normalization::UnicodeNormalization;
@@ -16,10 +18,11 @@ use super::Result;
 /// The columns indexed, in the order the table declares them.
 const COLUMNS: [&str; 5] = ["name", "company", "email", "tags", "reason"];
 
+/// The indexed values of row `r`, as the index is given them: spelled plain ([`plain_text`]).
 fn values(r: &str) -> String {
     COLUMNS
         .iter()
-        .map(|c| format!("{r}.{c}"))
+        .map(|c| format!("ripen_plain({r}.{c})"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -68,9 +71,14 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Index every lead (the index must be empty).
+/// Index every lead (the index must be empty). Not FTS5's own `rebuild`, which would index
+/// the leads' text as it is rather than spelled plain.
 pub(super) fn fill(conn: &Connection) -> Result<()> {
-    conn.execute_batch("INSERT INTO leads_search (leads_search) VALUES ('rebuild');")?;
+    conn.execute_batch(&format!(
+        "INSERT INTO leads_search (rowid, {}) SELECT rowid, {} FROM leads;",
+        COLUMNS.join(", "),
+        values("leads")
+    ))?;
     Ok(())
 }
 
@@ -82,12 +90,57 @@ fn in_word(c: char) -> bool {
 }
 
 /// A word's letters as the index compares them: lower-cased, decomposed, accents dropped
-/// (`remove_diacritics 2`: Ș → s, ễ → e, İ → i; ø and ł, which do not decompose, stay).
+/// (`remove_diacritics 2`: Ș → s, ễ → e, İ → i), and spelled plain ([`plain`]: ø → o, ß → ss).
 fn folded(word: &str) -> impl Iterator<Item = char> + '_ {
     word.chars()
         .flat_map(char::to_lowercase)
         .nfd()
         .filter(|c| !is_combining_mark(*c))
+        .flat_map(|c| {
+            let (first, second) = plain(c).unwrap_or((c, None));
+            std::iter::once(first).chain(second)
+        })
+}
+
+/// How a lower-case letter that has no decomposition (so `unicode61` keeps it apart from any
+/// plain letter) is spelled by someone without it on their keyboard: one or two letters.
+fn plain(c: char) -> Option<(char, Option<char>)> {
+    Some(match c {
+        'ø' => ('o', None),
+        'ł' | 'ŀ' => ('l', None),
+        'đ' | 'ð' => ('d', None),
+        'ħ' => ('h', None),
+        'ı' => ('i', None),
+        'ŧ' => ('t', None),
+        'ß' => ('s', Some('s')),
+        'æ' => ('a', Some('e')),
+        'œ' => ('o', Some('e')),
+        'þ' => ('t', Some('h')),
+        _ => return None,
+    })
+}
+
+/// Text as the index is given it: each letter that [`plain`] spells otherwise, so spelled (in
+/// lower case: the tokenizer folds case anyway); the rest as it is, for the tokenizer to fold.
+pub(super) fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let lower_plain = |c: char| {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) => plain(l),
+            _ => None,
+        }
+    };
+    if text.is_ascii() || !text.chars().any(|c| lower_plain(c).is_some()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        match lower_plain(c) {
+            Some((first, second)) => out.extend(std::iter::once(first).chain(second)),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The words of a text as the filter compares them: runs of letters and digits, lower-cased,
@@ -135,10 +188,29 @@ pub(super) fn match_expr(text: &str) -> Option<String> {
 }
 
 /// Register `ripen_words(query, text, ...)`: 1 when every word of `query` starts a word of one
-/// of the texts (NULL texts count as empty).
+/// of the texts (NULL texts count as empty); and `ripen_plain(text)`, [`plain_text`] for the
+/// index's triggers.
 pub(super) fn register(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
-    use rusqlite::types::ValueRef;
+    use rusqlite::types::{Value, ValueRef};
+    conn.create_scalar_function(
+        "ripen_plain",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => match std::str::from_utf8(t) {
+                    Ok(t) => Value::Text(plain_text(t).into_owned()),
+                    Err(_) => Value::Blob(t.to_vec()),
+                },
+                // The columns indexed are text; anything else is indexed as it is.
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(f) => Value::Real(f),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            })
+        },
+    )?;
     conn.create_scalar_function(
         "ripen_words",
         -1,
@@ -207,8 +279,12 @@ mod tests {
             "日本語 テキスト",
         ];
         for (i, t) in texts.iter().enumerate() {
-            conn.execute("INSERT INTO t(rowid, x) VALUES (?1, ?2)", (i as i64, t))
-                .unwrap();
+            let indexed = plain_text(t);
+            conn.execute(
+                "INSERT INTO t(rowid, x) VALUES (?1, ?2)",
+                (i as i64, &indexed),
+            )
+            .unwrap();
         }
         let queries = [
             "stefan",
@@ -277,5 +353,34 @@ mod tests {
         assert!(!words_start(["ller"], &["Jana Müller"]));
         assert!(!words_start(["jana"], &["", "Jan A"]));
         assert!(words_start([], &["anything"]));
+    }
+
+    #[test]
+    fn letters_without_an_accent_to_drop_are_spelled_plain() {
+        assert_eq!(
+            words("Søren ŁÓDŹ Straße Æsir Œuvre Þór Đorđe"),
+            [
+                "soren", "lodz", "strasse", "aesir", "oeuvre", "thor", "dorde"
+            ]
+        );
+        for (query, text) in [
+            ("soren", "Søren Ødegård"),
+            ("odegard", "Søren Ødegård"),
+            ("lukasz", "Łukasz"),
+            ("strasse", "Straße 5"),
+            ("aesir", "ÆSIR"),
+        ] {
+            assert!(words_start(
+                words(query).iter().map(String::as_str),
+                &[text]
+            ));
+            // The index is given the same spelling, case and accents left to its tokenizer.
+            assert!(words(&plain_text(text)).contains(&words(text)[0]));
+        }
+        assert_eq!(plain_text("Søren Ødegård"), "Soren odegård");
+        assert!(matches!(
+            plain_text("Jürgen"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
