@@ -59,9 +59,16 @@ pub fn render(rows: &[LeadRow], format: Format, now: &Now, plan: &Plan) -> Strin
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or CR),
-/// made inert with a leading `'` (which the importer removes again).
+/// made inert with a leading `'` (which the importer removes again). A phone number or a signed
+/// number (`+49 30 1234567`, `-2.5`: digits, spaces and `+-()./` only) is left as it is: with no
+/// letter it can name no function or program, and a `'` in front would reach the dialer or the
+/// mail merge the campaign is exported for.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let numeric = |c: char| c.is_ascii_digit() || " +-()./".contains(c);
+    let phone = cell.starts_with(['+', '-'])
+        && cell.chars().all(numeric)
+        && cell.chars().any(|c| c.is_ascii_digit());
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !phone {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
@@ -293,8 +300,14 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("+cmd"), "'+cmd");
         assert_eq!(neutralise("@SUM(1)"), "'@SUM(1)");
-        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("-2+cmd|' /C calc'!A0"), "'-2+cmd|' /C calc'!A0");
+        assert_eq!(neutralise("+1+A1"), "'+1+A1");
+        assert_eq!(neutralise("-"), "'-");
         assert_eq!(neutralise("Acme"), "Acme");
+        // Phone numbers and signed numbers reach the dialer as they are.
+        assert_eq!(neutralise("+49 30 4104587"), "+49 30 4104587");
+        assert_eq!(neutralise("+1 (555) 010-2030"), "+1 (555) 010-2030");
+        assert_eq!(neutralise("-2.5"), "-2.5");
     }
 
     #[test]
