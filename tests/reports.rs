@@ -203,6 +203,32 @@ fn funnel_counts_each_step_by_source() {
 }
 
 #[test]
+fn by_month_the_groups_keep_the_calendar_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("m.db"), Plan::default()).unwrap();
+    let mut b = Book { _dir: dir, store };
+    // One lead in March, three in May, two in October: biggest first would put May first.
+    for (month, n) in [(3, 1), (5, 3), (10, 2)] {
+        for i in 0..n {
+            b.lead(&format!("M{month}-{i}"), "Sam", "Web", at(2026, month, 2));
+        }
+    }
+    for name in ["funnel", "speed"] {
+        let rows = b.rows(name, By::Month);
+        let groups: Vec<&str> = rows.iter().map(|r| r["group"].as_str().unwrap()).collect();
+        assert_eq!(groups, ["2026-03", "2026-05", "2026-10"], "{name}");
+    }
+    // By source, still biggest first.
+    b.lead("Other", "Sam", "Fair", at(2026, 5, 3));
+    let groups: Vec<String> = b
+        .rows("funnel", By::Source)
+        .iter()
+        .map(|r| r["group"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(groups, ["Web", "Fair"]);
+}
+
+#[test]
 fn speed_to_lead_median_p90_and_the_48h_share() {
     let b = history();
     let rows = b.rows("speed", By::Source);

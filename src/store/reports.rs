@@ -328,7 +328,10 @@ impl Store {
                 won: n[3],
             })
             .collect();
-        out.sort_by(|a, b| b.received.cmp(&a.received).then(a.group.cmp(&b.group)));
+        // Months stay in the order of the calendar; sources and owners go biggest first.
+        if by != By::Month {
+            out.sort_by(|a, b| b.received.cmp(&a.received).then(a.group.cmp(&b.group)));
+        }
         Ok(out)
     }
 
@@ -385,7 +388,9 @@ impl Store {
                 p90_hours,
             });
         }
-        out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.group.cmp(&b.group)));
+        if by != By::Month {
+            out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.group.cmp(&b.group)));
+        }
         Ok(out)
     }
 
