@@ -15,8 +15,9 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = friendly(&e).unwrap_or_else(|| format!("{e:#}"));
-            let line = ripen::domain::text::clean_line(&msg);
-            let _ = writeln!(io::stderr(), "ripen: {line}");
+            // Lines kept: a file's bad rows are listed one per line under the message.
+            let text = ripen::domain::text::clean_text(&msg);
+            let _ = writeln!(io::stderr(), "ripen: {}", text.trim_end());
             ExitCode::from(1)
         }
     }

@@ -316,6 +316,20 @@ fn broken_quote_is_refused_with_line_numbers_and_nothing_written() {
     );
     assert!(err.contains("column \"email\""), "{err}");
     assert!(err.contains("broken-quote.csv:3: ragged row"), "{err}");
+    // One bad row a line, under the message.
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("ripen: ") && lines[0].contains("2 bad row(s)"),
+        "{err}"
+    );
+    assert!(
+        lines[1].trim_start().starts_with("broken-quote.csv:3:"),
+        "{err}"
+    );
+    assert!(
+        lines[2].trim_start().starts_with("broken-quote.csv:5:"),
+        "{err}"
+    );
     assert_eq!(b.list("all").len(), 1, "the book is unchanged");
     assert!(!input.with_file_name("broken-quote.rejected.csv").exists());
 
