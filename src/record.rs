@@ -12,9 +12,22 @@ fn rfc3339(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-/// The priority score as records and lists show it: one decimal.
+/// The priority score as records and lists show it: one decimal (and never `-0`: a score just
+/// below zero rounds to a plain 0).
 pub fn shown_priority(total: f64) -> f64 {
-    (total * 10.0).round() / 10.0
+    (total * 10.0).round() / 10.0 + 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shown_priority_has_one_decimal_and_no_negative_zero() {
+        use super::shown_priority;
+        assert_eq!(shown_priority(12.345).to_string(), "12.3");
+        assert_eq!(shown_priority(-0.04).to_string(), "0");
+        assert_eq!(shown_priority(-0.0).to_string(), "0");
+        assert_eq!(shown_priority(-1.26).to_string(), "-1.3");
+    }
 }
 
 /// One lead as scripts see it.

@@ -134,7 +134,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .map(|term| format!("{} {:.0}", term.name, term.points))
         .collect();
     push(
-        format!("priority {:.0} = {}", d.breakdown.total, terms.join(" + ")),
+        // (`+ 0.0`: a score just below zero shows as 0, not -0.)
+        format!(
+            "priority {:.0} = {}",
+            d.breakdown.total.round() + 0.0,
+            terms.join(" + ")
+        ),
         t.base,
     );
     if let Some(n) = &l.notes {
