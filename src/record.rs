@@ -18,11 +18,20 @@ pub fn shown_priority(total: f64) -> f64 {
     (total * 10.0).round() / 10.0 + 0.0
 }
 
+/// The priority score as tables and the app show it: a whole number, half away from zero,
+/// never `-0`.
+pub fn whole_priority(total: f64) -> f64 {
+    total.round() + 0.0
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_shown_priority_has_one_decimal_and_no_negative_zero() {
-        use super::shown_priority;
+        use super::{shown_priority, whole_priority};
+        assert_eq!(format!("{:.0}", whole_priority(34.5)), "35");
+        assert_eq!(format!("{:.0}", whole_priority(-0.3)), "0");
+        assert_eq!(format!("{:.0}", whole_priority(-0.6)), "-1");
         assert_eq!(shown_priority(12.345).to_string(), "12.3");
         assert_eq!(shown_priority(-0.04).to_string(), "0");
         assert_eq!(shown_priority(-0.0).to_string(), "0");

@@ -134,10 +134,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .map(|term| format!("{} {:.0}", term.name, term.points))
         .collect();
     push(
-        // (`+ 0.0`: a score just below zero shows as 0, not -0.)
         format!(
             "priority {:.0} = {}",
-            d.breakdown.total.round() + 0.0,
+            crate::record::whole_priority(d.breakdown.total),
             terms.join(" + ")
         ),
         t.base,

@@ -77,7 +77,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 "  "
             };
             vec![
-                (format!("{:>3.0}", score.round() + 0.0), t.base),
+                (
+                    format!("{:>3.0}", crate::record::whole_priority(score)),
+                    t.base,
+                ),
                 (clean(&l.name), t.base),
                 (clean(l.company.as_deref().unwrap_or("")), t.base),
                 (
