@@ -315,6 +315,48 @@ fn snooze_edit_win_delete_and_trash() {
 }
 
 #[test]
+fn merge_joins_a_duplicate_to_the_lead_that_stays() {
+    let book = Book::new();
+    let kept = add(&book, "Jane Doe", "2026-11-10T09:00:00Z").to_string();
+    let dup = add(&book, "Jane Doe", "2026-11-20T09:00:00Z").to_string();
+    book.ok(&["log", &dup, "call", "--note", "asked for pricing"]);
+    let out = book.ok(&["merge", &dup, "--into", &kept]);
+    assert!(
+        out.contains(&format!("merged #{dup} into it (#{dup} is in the trash)")),
+        "{out}"
+    );
+    let v = book.json(&["show", &kept, "--json"]);
+    // The duplicate's call came along, and with it the lead's state: working.
+    assert_eq!(v["lead"]["status"], "working");
+    let notes: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["note"].as_str())
+        .collect();
+    assert!(notes.contains(&"asked for pricing"), "{notes:?}");
+    assert!(
+        notes[0].starts_with("merged in Jane Doe (Acme)"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        ids(&book.json(&["list", "all", "--json"])),
+        [kept.parse::<i64>().unwrap()]
+    );
+    assert_eq!(
+        ids(&book.json(&["trash", "--json"])),
+        [dup.parse::<i64>().unwrap()]
+    );
+    let out = book
+        .ripen()
+        .args(["merge", &kept, "--into", &kept])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be merged into itself"));
+}
+
+#[test]
 fn due_windows_narrow_the_queue() {
     let book = Book::new();
     let a = add(&book, "Overdue", "2026-11-10T09:00:00Z");

@@ -20,7 +20,7 @@ fn now() -> Now {
     Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
 }
 
-const COMMANDS: [Command; 34] = [
+const COMMANDS: [Command; 35] = [
     Command::Inbox,
     Command::Queue,
     Command::Pipeline,
@@ -49,6 +49,7 @@ const COMMANDS: [Command; 34] = [
     Command::Win,
     Command::Reactivate,
     Command::Delete,
+    Command::Merge,
     Command::Filter,
     Command::Week,
     Command::Months,

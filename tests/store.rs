@@ -385,6 +385,75 @@ fn a_filter_finds_letters_typed_plain_after_edits_and_bulk_loads() {
 }
 
 #[test]
+fn merging_moves_the_timeline_and_trashes_the_duplicate_in_one_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let new = |name: &str, email: &str| NewLead {
+        name: name.into(),
+        email: Some(email.into()),
+        company: Some("Acme".into()),
+        received_at: Some(now().utc - Duration::days(3)),
+        ..NewLead::default()
+    };
+    let (_, kept) = store
+        .add_lead(new("Jane Doe", "jane@acme.example"), &now())
+        .unwrap();
+    let (_, gone) = store
+        .add_lead(new("Jane Doe", "JANE@acme.example"), &now())
+        .unwrap();
+    let n = now();
+    let call = Contact {
+        kind: ActivityKind::Call,
+        outcome: Some("reached".into()),
+        note: Some("on the duplicate".into()),
+        at: None,
+        next: None,
+    };
+    store
+        .apply(&gone, &n, |l, p| lifecycle::log_contact(l, call, &n, p))
+        .unwrap();
+    let kept_number = store.lead(&kept).unwrap().number;
+    let gone_row = store.lead(&gone).unwrap();
+    // Each is the other's duplicate, by e-mail.
+    assert_eq!(
+        store.duplicate_of(&gone_row.lead).unwrap(),
+        Some((kept_number, "Jane Doe (Acme)".to_string(), "same e-mail"))
+    );
+    let inbox = store.counts(&n).unwrap().inbox;
+    let row = store.merge(&gone, &kept, &n).unwrap();
+    // The duplicate had been called: the lead that stays is working, with that call.
+    assert_eq!(row.lead.status, ripen::domain::Status::Working);
+    assert!(row.touches.last_contact_at.is_some());
+    let timeline = store.timeline(&kept, 20).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|a| a.note.as_deref() == Some("on the duplicate"))
+    );
+    assert!(
+        timeline[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("merged in Jane Doe (Acme)")
+    );
+    let trashed = store.lead(&gone).unwrap();
+    assert!(trashed.lead.deleted_at.is_some());
+    let left = store.timeline(&gone, 20).unwrap();
+    assert_eq!(
+        left.len(),
+        1,
+        "only the entry saying where it went: {left:?}"
+    );
+    assert_eq!(store.counts(&n).unwrap().inbox, inbox - 1);
+    assert_eq!(store.duplicate_of(&row.lead).unwrap(), None);
+    // Not twice, not into itself, not from the trash.
+    assert!(store.merge(&gone, &kept, &n).is_err());
+    assert!(store.merge(&kept, &kept, &n).is_err());
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
 fn filters_narrow_by_text_owner_and_tag() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);

@@ -92,6 +92,15 @@ pub enum Command {
     Reactivate { id: String },
     /// Change a lead's fields.
     Edit(EditArgs),
+    /// Merge a duplicate into another lead: the other lead takes its missing fields, notes and
+    /// whole timeline; the duplicate goes to the trash
+    Merge {
+        /// The duplicate.
+        id: String,
+        /// The lead it is merged into (the one that stays).
+        #[arg(long, value_name = "ID")]
+        into: String,
+    },
     /// Move a lead to the trash.
     Delete { id: String },
     /// Take a lead back out of the trash.

@@ -145,6 +145,17 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             done(ctx, &row, "reactivated: back in the inbox, due today")
         }
         Command::Edit(a) => edit(a, ctx),
+        Command::Merge { id, into } => {
+            let gone = ctx.store.resolve(&id)?;
+            let kept = ctx.store.resolve(&into)?;
+            let gone_number = ctx.store.lead(&gone)?.number;
+            let row = ctx.store.merge(&gone, &kept, &now)?;
+            done(
+                ctx,
+                &row,
+                &format!("merged #{gone_number} into it (#{gone_number} is in the trash)"),
+            )
+        }
         Command::Delete { id } => {
             let uid = ctx.store.resolve(&id)?;
             let row = ctx
@@ -389,7 +400,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
         let why = crate::domain::priority::why(l, &r.touches, &now, &plan);
         t.row(vec![
             r.number.to_string(),
-            format!("{:.0}", crate::record::shown_priority(score)),
+            format!("{:.0}", crate::record::whole_priority(score)),
             l.name.clone(),
             l.company.clone().unwrap_or_default(),
             l.status.to_string(),

@@ -2,7 +2,10 @@
 //! appended under the source's label, tags and extra fields united. Pure: the import decides
 //! which leads are duplicates, this decides what the merged lead is.
 
+use super::DomainError;
 use super::lead::{Lead, Status};
+use super::lifecycle::{Change, Entry};
+use super::time::Now;
 
 fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
     let Some(add) = add.as_deref().filter(|a| !a.trim().is_empty()) else {
@@ -50,6 +53,101 @@ pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
     }
     m.extra = merge_extra(existing.extra.as_deref(), incoming.extra.as_deref());
     m
+}
+
+/// Merge one lead of the book into another by hand (the user found the duplicate): `kept`
+/// takes what `gone` adds, as an import's duplicate would ([`merge_leads`]), and an entry on its
+/// timeline naming `gone` and any value of `gone`'s that differs from its own (so those survive
+/// even once the trash is emptied); `gone` goes to the trash with an entry naming `kept`. The
+/// store moves `gone`'s timeline to `kept` in the same transaction.
+///
+/// Which way round does not matter for where the lead stands: `kept` takes the state (status,
+/// class, stage, dates of the plan and of the close) of whichever of the two has come further,
+/// new < working < open < won, a lost or disqualified one least (a new inquiry from a lost
+/// lead is the lead coming back), and the earlier receipt.
+pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Change), DomainError> {
+    if kept.uid == gone.uid {
+        return Err(DomainError::Invalid(
+            "a lead cannot be merged into itself".into(),
+        ));
+    }
+    for l in [kept, gone] {
+        if l.deleted_at.is_some() {
+            return Err(DomainError::NotAllowed(format!(
+                "{} is in the trash: take it back out first",
+                l.display_name()
+            )));
+        }
+    }
+    let mut merged = merge_leads(kept, gone, "merged");
+    merged.recycle_count = kept.recycle_count.max(gone.recycle_count);
+    merged.received_at = kept.received_at.min(gone.received_at);
+    let further = progress(gone.status) > progress(kept.status);
+    if further {
+        merged.status = gone.status;
+        merged.class = gone.class.or(kept.class);
+        merged.stage = gone.stage;
+        merged.value_cents = gone.value_cents.or(kept.value_cents);
+        merged.next_follow_up = gone.next_follow_up;
+        merged.ripe_on = gone.ripe_on;
+        merged.closed_at = gone.closed_at;
+        merged.reason = gone.reason.clone();
+        merged.reason_note = gone.reason_note.clone();
+        merged.recycle_on = gone.recycle_on;
+    }
+    let mut differing = Vec::new();
+    macro_rules! differs {
+        ($($f:ident),*) => { $(
+            if let (Some(a), Some(b)) = (kept.$f.as_deref(), gone.$f.as_deref())
+                && !a.trim().eq_ignore_ascii_case(b.trim())
+            {
+                differing.push(format!("{} {}", stringify!($f), b.trim()));
+            }
+        )* };
+    }
+    if !kept.name.trim().eq_ignore_ascii_case(gone.name.trim()) {
+        differing.push(format!("name {}", gone.name.trim()));
+    }
+    differs!(company, title, email, phone, website, city, country, source);
+    let mut note = format!("merged in {}, a duplicate", gone.display_name());
+    if further {
+        note.push_str(&format!(
+            "; {} → {}, as it was",
+            kept.status.as_str(),
+            gone.status.as_str()
+        ));
+    }
+    if !differing.is_empty() {
+        note.push_str(&format!(" (its own: {})", differing.join(", ")));
+    }
+    let kept_change = Change {
+        entries: vec![Entry::system(now.utc, note)],
+        lead: merged,
+    };
+    let mut trashed = gone.clone();
+    trashed.deleted_at = Some(now.utc);
+    let gone_change = Change {
+        entries: vec![Entry::system(
+            now.utc,
+            format!(
+                "merged into {}; its timeline went with it",
+                kept.display_name()
+            ),
+        )],
+        lead: trashed,
+    };
+    Ok((kept_change, gone_change))
+}
+
+/// How far a lead has come, for [`merge_by_hand`].
+fn progress(s: Status) -> u8 {
+    match s {
+        Status::Lost | Status::Disqualified => 0,
+        Status::New => 1,
+        Status::Working => 2,
+        Status::Open => 3,
+        Status::Won => 4,
+    }
 }
 
 fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
@@ -101,5 +199,58 @@ mod tests {
         assert_eq!(m.notes.as_deref(), Some("first\n\n[f.csv] second"));
         assert_eq!(m.tags, vec!["x", "y"]);
         assert_eq!(m.extra.as_deref(), Some(r#"{"k":"1","m":"3"}"#));
+    }
+
+    #[test]
+    fn merging_by_hand_keeps_the_other_values_on_the_timeline_and_trashes_the_duplicate() {
+        let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let mut kept = lead("Jane Doe", Some("jane@acme.example"));
+        kept.uid = "k".into();
+        kept.phone = Some("+49 30 1".into());
+        let mut gone = lead("jane doe", Some("JANE@acme.example"));
+        gone.uid = "g".into();
+        gone.phone = Some("+49 30 2".into());
+        gone.company = Some("Acme".into());
+        let (k, g) = merge_by_hand(&kept, &gone, &now).unwrap();
+        assert_eq!(k.lead.company.as_deref(), Some("Acme"));
+        assert_eq!(k.lead.phone.as_deref(), Some("+49 30 1"));
+        assert_eq!(k.lead.deleted_at, None);
+        let note = k.entries[0].note.as_deref().unwrap();
+        // Same name and e-mail but for case: only the phone differs.
+        assert!(note.ends_with("(its own: phone +49 30 2)"), "{note}");
+        assert_eq!(g.lead.deleted_at, Some(now.utc));
+        assert!(
+            g.entries[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .starts_with("merged into Jane Doe")
+        );
+        assert_eq!(k.lead.status, Status::New, "neither has come further");
+        // A worked duplicate brings its state: merged either way round, the lead is working,
+        // with the worked one's next follow-up and the earlier receipt.
+        gone.status = Status::Working;
+        gone.next_follow_up = Some(now.utc + chrono::Duration::days(3));
+        gone.received_at = kept.received_at - chrono::Duration::days(1);
+        let (k, _) = merge_by_hand(&kept, &gone, &now).unwrap();
+        assert_eq!(
+            (k.lead.status, k.lead.next_follow_up, k.lead.received_at),
+            (Status::Working, gone.next_follow_up, gone.received_at)
+        );
+        assert!(
+            k.entries[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("new → working")
+        );
+        let (k, _) = merge_by_hand(&gone, &kept, &now).unwrap();
+        assert_eq!(k.lead.status, Status::Working);
+        assert_eq!(k.lead.next_follow_up, gone.next_follow_up);
+        assert!(merge_by_hand(&kept, &kept, &now).is_err());
+        assert!(
+            merge_by_hand(&kept, &g.lead, &now).is_err(),
+            "not from the trash"
+        );
     }
 }

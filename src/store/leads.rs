@@ -879,6 +879,76 @@ impl Store {
         self.lead(uid)
     }
 
+    /// Merge the lead `gone` into the lead `kept` in one transaction (see
+    /// [`crate::domain::merge::merge_by_hand`]): `gone`'s timeline moves to `kept`, which takes
+    /// what `gone` adds; `gone` goes to the trash. Returns `kept` as it now is.
+    pub fn merge(&mut self, gone: &str, kept: &str, now: &Now) -> Result<LeadRow> {
+        let tx = self.write_tx()?;
+        let kept_before = load_lead(&tx, kept)?;
+        let gone_before = load_lead(&tx, gone)?;
+        let (k, g) = crate::domain::merge::merge_by_hand(&kept_before, &gone_before, now)?;
+        // The timeline first, so that the entries below come after it.
+        tx.execute(
+            "UPDATE activities SET lead_uid = ?1 WHERE lead_uid = ?2",
+            [kept, gone],
+        )?;
+        write_lead(&tx, Some(&kept_before), &k.lead, now)?;
+        write_entries(&tx, kept, &k.entries, now)?;
+        write_lead(&tx, Some(&gone_before), &g.lead, now)?;
+        write_entries(&tx, gone, &g.entries, now)?;
+        tx.commit()?;
+        self.lead(kept)
+    }
+
+    /// Another lead (not in the trash) that `lead` looks like a duplicate of, as an import
+    /// would match it: the same e-mail (any case), else the same name and company. Its number,
+    /// its name (with the company) and why. Both are look-ups, not scans: the e-mail index, the
+    /// word index.
+    pub fn duplicate_of(&self, lead: &Lead) -> Result<Option<(i64, String, &'static str)>> {
+        let found = |r: &Row| -> rusqlite::Result<(i64, String)> {
+            let (name, company): (String, Option<String>) = (r.get(1)?, r.get(2)?);
+            let shown = match company.filter(|c| !c.is_empty()) {
+                Some(c) => format!("{name} ({c})"),
+                None => name,
+            };
+            Ok((r.get(0)?, shown))
+        };
+        if let Some(email) = lead.email.as_deref().filter(|e| !e.trim().is_empty()) {
+            let by_email = self
+                .conn
+                .prepare_cached(
+                    "SELECT n.number, l.name, l.company FROM leads l \
+                     JOIN lead_numbers n ON n.lead_uid = l.uid \
+                     WHERE lower(l.email) = lower(?1) AND l.email IS NOT NULL \
+                     AND l.deleted_at IS NULL AND l.uid <> ?2 ORDER BY l.created_at LIMIT 1",
+                )?
+                .query_row([email.trim(), &lead.uid], found)
+                .optional()?;
+            if let Some((n, name)) = by_email {
+                return Ok(Some((n, name, "same e-mail")));
+            }
+        }
+        let Some(company) = lead.company.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let Some(expr) = super::search::match_expr(&format!("{} {company}", lead.name)) else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT n.number, l.name, l.company FROM leads_search s \
+                 JOIN leads l ON l.rowid = s.rowid \
+                 JOIN lead_numbers n ON n.lead_uid = l.uid \
+                 WHERE leads_search MATCH ?1 AND lower(trim(l.name)) = lower(trim(?2)) \
+                 AND lower(trim(l.company)) = lower(trim(?3)) AND l.deleted_at IS NULL \
+                 AND l.uid <> ?4 ORDER BY l.created_at LIMIT 1",
+            )?
+            .query_row([&expr, &lead.name, company, &lead.uid], found)
+            .optional()?
+            .map(|(n, name)| (n, name, "same name and company")))
+    }
+
     /// Purge the personal data of every lead in the trash, keeping each row as a tombstone (a
     /// shared book never deletes rows). Returns how many were purged.
     pub fn empty_trash(&mut self, now: &Now) -> Result<usize> {

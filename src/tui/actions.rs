@@ -29,6 +29,21 @@ impl App {
         )
     }
 
+    /// Merge the selected lead into another: by number, prefilled with the lead it looks like a
+    /// duplicate of (`found`: its number, name and why).
+    pub(super) fn merge_form(&self, row: &LeadRow, found: Option<(i64, String, &str)>) -> Form {
+        let (value, hint) = match found {
+            Some((n, name, why)) => (n.to_string(), format!("{name}, {why}")),
+            None => (String::new(), "the number of the lead to keep".to_string()),
+        };
+        Form::new(
+            FormKind::Merge,
+            format!("Merge #{} {} into", row.number, row.lead.name),
+            Some(row.lead.uid.clone()),
+            vec![Field::text("lead #", &value, hint)],
+        )
+    }
+
     pub(super) fn lead_form(&self, c: Command, row: &LeadRow) -> Result<Form, String> {
         let l = &row.lead;
         let name = l.name.clone();
@@ -265,8 +280,19 @@ impl App {
             return Ok((uid, format!("added #{number} · {name}")));
         }
         let uid = form.lead.clone().ok_or("no lead")?;
+        if form.kind == FormKind::Merge {
+            let into = text("lead #").ok_or("which lead? type its number")?;
+            let kept = store.resolve(&into).map_err(e)?;
+            let gone = store.lead(&uid).map_err(e)?.number;
+            let row = store.merge(&uid, &kept, &now).map_err(e)?;
+            // The cursor follows the lead that stays.
+            return Ok((
+                kept,
+                format!("merged #{gone} into #{} · {}", row.number, row.lead.name),
+            ));
+        }
         let (row, words) = match form.kind {
-            FormKind::Add | FormKind::Import | FormKind::Export => {
+            FormKind::Add | FormKind::Import | FormKind::Export | FormKind::Merge => {
                 return Err("unreachable".into());
             }
             FormKind::Edit => {

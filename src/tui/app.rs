@@ -1236,6 +1236,7 @@ impl App {
             | Command::StageBack
             | Command::Reactivate
             | Command::Delete
+            | Command::Merge
             | Command::CopyEmail
             | Command::Note
             | Command::Filter
@@ -1290,6 +1291,17 @@ impl App {
                 match self.lead_form(c, &row) {
                     Ok(f) => self.form = Some(f),
                     Err(msg) => self.fail(msg),
+                }
+            }
+            Command::Merge => {
+                let Some(row) = self.selected().cloned() else {
+                    self.fail("no lead selected");
+                    return None;
+                };
+                // Prefilled with the lead it looks like a duplicate of, if there is one.
+                match store.duplicate_of(&row.lead) {
+                    Ok(found) => self.form = Some(self.merge_form(&row, found)),
+                    Err(e) => self.fail(err_text(&e)),
                 }
             }
             Command::StageForward | Command::StageBack => {

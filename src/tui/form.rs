@@ -19,6 +19,8 @@ pub enum FormKind {
     /// Lose (an open lead) or disqualify (an inbox lead).
     Close(Status),
     Win,
+    /// Merge the lead into another (a duplicate).
+    Merge,
     /// A file's path, for a dry run first.
     Import,
     /// The current view to a file.

@@ -44,6 +44,7 @@ pub enum Command {
     Win,
     Reactivate,
     Delete,
+    Merge,
     CopyEmail,
     Note,
     Filter,
@@ -296,6 +297,14 @@ const SPECS: &[Spec] = &[
         help: "Move the lead to the trash",
         modes: L,
         keys: &["d"],
+    },
+    Spec {
+        command: Command::Merge,
+        name: "merge",
+        hint: "merge",
+        help: "Merge into another lead",
+        modes: L,
+        keys: &["M"],
     },
     Spec {
         command: Command::CopyEmail,
