@@ -454,6 +454,27 @@ fn merging_moves_the_timeline_and_trashes_the_duplicate_in_one_go() {
 }
 
 #[test]
+fn the_forecast_report_and_the_ripening_board_agree_on_overdue_and_this_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 1500, 1, &now()).unwrap();
+    let board = store.ripening_buckets(&now(), &Filter::default()).unwrap();
+    let forecast = store.report_forecast(&now()).unwrap();
+    let leads = |month: &str| {
+        forecast
+            .iter()
+            .find(|r| r.month == month)
+            .map_or(0, |r| r.leads)
+    };
+    assert_eq!(board[0].label, "overdue");
+    assert!(board[0].count > 0 && board[1].count > 0, "{board:?}");
+    assert_eq!(leads("overdue"), board[0].count);
+    // This month: from today to its end (Nov 2026, as the board labels it).
+    assert_eq!(board[1].label, "Nov 2026");
+    assert_eq!(leads("2026-11"), board[1].count);
+}
+
+#[test]
 fn filters_narrow_by_text_owner_and_tag() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);

@@ -28,7 +28,8 @@ Definitions (period = --since/--until on the date named; default: the whole book
   sources     per source: leads, qualified, won, revenue (value of won leads), cost (the
               latest 'ripen source set'), cost per lead/qualified/win, ROI = (revenue − cost) / cost
   forecast    open leads by ripe_on month: value, weighted value and expected wins using the
-              stage probabilities (config [stage_probability])
+              stage probabilities (config [stage_probability]); overdue = ripe before today,
+              as on the ripening board
   owners      per owner: leads, won, lost, win_rate = won / (won + lost), avg_days_to_close over
               won and lost leads (received → closed), revenue";
 

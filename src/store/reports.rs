@@ -475,11 +475,11 @@ impl Store {
 
     /// Open pipeline by expected month (ripe_on), weighted by stage probability: the overdue
     /// and unset groups and then each month are ranges of the forecast index, so no sort.
+    /// Overdue is what the ripening board calls overdue: ripe before today (not before this
+    /// month), so that the two agree on one book.
     pub fn report_forecast(&self, now: &Now) -> Result<Vec<ForecastRow>> {
         let p = &self.plan.stage_probability;
-        let month_start = now
-            .start_of(now.today().with_day(1).unwrap_or(now.today()))
-            .timestamp();
+        let today = now.start_of_today().timestamp();
         let weight = "CASE l.stage WHEN 'green' THEN ?3 WHEN 'warming' THEN ?4 \
                    WHEN 'ripe' THEN ?5 WHEN 'proposal' THEN ?6 WHEN 'negotiation' THEN ?7 ELSE 0 END";
         let select = format!(
@@ -491,12 +491,12 @@ impl Store {
         let mut unset = self.prep(&format!(
             "{select} AND l.ripe_on IS NULL AND ?1 IS NULL AND ?2 IS NULL"
         ))?;
-        let mut groups = vec![("overdue".to_string(), Some(i64::MIN), Some(month_start))];
+        let mut groups = vec![("overdue".to_string(), Some(i64::MIN), Some(today))];
         for m in self.months_with(
             "leads_forecast",
             "l.ripe_on",
             "l.status = 'open' AND l.deleted_at IS NULL",
-            month_start,
+            today,
             i64::MAX,
         )? {
             groups.push((m.label, Some(m.from), Some(m.to)));
