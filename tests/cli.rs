@@ -546,6 +546,38 @@ fn an_imported_pipeline_puts_its_neglected_deals_in_todays_queue() {
 }
 
 #[test]
+fn imported_inquiries_and_deals_are_both_due_today_so_deals_rank_by_their_worth() {
+    let book = Book::new();
+    let csv = book.path().join("old-crm.csv");
+    std::fs::write(
+        &csv,
+        "Name,Company,Email,Status,Stage,Amount,Created\n\
+         Old Inquiry,Acme,old@acme.example,New,,,2026-02-01\n\
+         Big Deal,Globex,deal@globex.example,Open,negotiation,38400,2026-04-12\n",
+    )
+    .unwrap();
+    book.ok(&["import", csv.to_str().unwrap()]);
+    let queue = book.json(&["list", "queue", "--json"]);
+    let names: Vec<&str> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    // Months-old in the old CRM, both are due today: the deal in negotiation (25 points, and
+    // 10 for its value) above the cold inquiry (30 for first contact), not below ten months
+    // of an inquiry's overdue days.
+    assert_eq!(names, ["Big Deal", "Old Inquiry"]);
+    for lead in queue.as_array().unwrap() {
+        assert_eq!(lead["next_follow_up"], common::NOW, "{}", lead["name"]);
+    }
+    // The inquiry's first-contact clock still shows how late it is.
+    let inbox = book.json(&["list", "inbox", "--json"]);
+    assert_eq!(inbox[0]["clock"], "breached");
+    assert_eq!(inbox[0]["why"][0], "48h breached");
+}
+
+#[test]
 fn an_upgrade_says_so_on_stderr_and_only_once() {
     use std::os::unix::fs::PermissionsExt;
     let book = Book::new();

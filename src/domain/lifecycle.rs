@@ -77,9 +77,11 @@ pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTim
     )
 }
 
-/// When an imported lead that is still being worked falls due: a cadence after it was received,
-/// but never in the past — a deal left alone in the old CRM is due today, not buried under months
-/// of "overdue", and a fresh one keeps its rhythm.
+/// When an imported lead that is still to be worked (new, working or open) falls due: a cadence
+/// after it was received, but never in the past. A deal or an inquiry left alone in the old CRM
+/// is due today rather than months overdue: otherwise a year-old list of never-contacted
+/// inquiries would rank above every imported deal (each overdue day is worth points), though a
+/// lead that old has cooled the most. Its first-contact clock still shows how late it is.
 pub fn imported_follow_up(lead: &Lead, now: &Now, plan: &Plan) -> DateTime<Utc> {
     next_from_cadence(lead, lead.received_at, plan).max(now.utc)
 }
