@@ -229,6 +229,26 @@ fn by_month_the_groups_keep_the_calendar_order() {
 }
 
 #[test]
+fn a_lead_won_or_lost_without_a_class_was_qualified_all_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("q.db"), Plan::default()).unwrap();
+    let mut b = Book { _dir: dir, store };
+    // Won straight from the inbox, and an inbox lead disqualified: one qualified, not two.
+    let won = b.lead("Quick Win", "Sam", "Web", at(2026, 5, 1));
+    b.win(&won, at(2026, 5, 3));
+    let spam = b.lead("Spam", "Sam", "Web", at(2026, 5, 1));
+    b.close(&spam, at(2026, 5, 2), Status::Disqualified, "spam");
+    let web = b.rows("funnel", By::Source);
+    let web = find(&web, "group", "Web");
+    assert_eq!(
+        (web["qualified"].clone(), web["won"].clone()),
+        (json!(1), json!(1))
+    );
+    let sources = b.rows("sources", By::Source);
+    assert_eq!(find(&sources, "source", "Web")["qualified"], 1);
+}
+
+#[test]
 fn speed_to_lead_median_p90_and_the_48h_share() {
     let b = history();
     let rows = b.rows("speed", By::Source);

@@ -13,13 +13,16 @@ pub const METRICS: &str = "\
 Definitions (period = --since/--until on the date named; default: the whole book):
   received    leads whose received date falls in the period
   contacted   left 'new' (called, e-mailed, met or messaged at least once, or closed)
-  qualified   was given a class (A/B/C) — open, won or lost after qualification
+  qualified   reached the pipeline: given a class (A/B/C), or open, won or lost (a lost lead
+              had been qualified; an inbox lead is disqualified instead)
   won / lost  status won / lost (disqualified leads are not 'lost'); closed = won or lost
   funnel      received → contacted → qualified → won by source/owner/month; leads_per_win =
               received / won
   speed       hours from received to the first call, e-mail, meeting or message: median,
               90th percentile (nearest rank), share within 48 h, never contacted
-  discipline  open leads with a contact in the last 30 days; stale = no contact for 90 days
+  discipline  open = qualified leads still open; touched_30d = those with a contact in the
+              last 30 days; stale = those with none for 90 days; active_stale = every lead
+              still to be worked (new, working or open) with no contact for 90 days
               (never-contacted leads count from their received date)
   ripening    per monthly cohort of received leads, cumulative wins within 1..12 months
               (a month = 30.44 days from received to closed)

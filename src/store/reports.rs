@@ -15,6 +15,11 @@ pub struct Period {
     pub until: DateTime<Utc>,
 }
 
+/// A lead that reached the pipeline: given a class, or open, won or lost (lost is what a
+/// qualified lead becomes; an inbox lead is disqualified instead). An imported deal or a lead won
+/// straight from the inbox has no class but was qualified all the same.
+const QUALIFIED: &str = "(l.class IS NOT NULL OR l.status IN ('open','won','lost'))";
+
 impl Period {
     fn bounds(&self) -> (i64, i64) {
         (self.since.timestamp(), self.until.timestamp())
@@ -305,9 +310,11 @@ impl Store {
         let rows = self.grouped(
             period,
             by,
-            "SELECT count(*), count(*) FILTER (WHERE l.status <> 'new'), \
-             count(*) FILTER (WHERE l.class IS NOT NULL), count(*) FILTER (WHERE l.status = 'won') \
-             FROM leads l INDEXED BY {index} WHERE {where}",
+            &format!(
+                "SELECT count(*), count(*) FILTER (WHERE l.status <> 'new'), \
+                 count(*) FILTER (WHERE {QUALIFIED}), count(*) FILTER (WHERE l.status = 'won') \
+                 FROM leads l INDEXED BY {{index}} WHERE {{where}}"
+            ),
             |r, i| {
                 Ok([
                     r.get::<_, i64>(i)?,
@@ -579,11 +586,13 @@ impl Store {
         let rows = self.grouped(
             period,
             By::Source,
-            "SELECT count(*), count(*) FILTER (WHERE l.class IS NOT NULL), \
+            &format!(
+                "SELECT count(*), count(*) FILTER (WHERE {QUALIFIED}), \
                count(*) FILTER (WHERE l.status = 'won'), \
                coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0), \
                l.source IS NULL \
-             FROM leads l INDEXED BY {index} WHERE {where}",
+             FROM leads l INDEXED BY {{index}} WHERE {{where}}"
+            ),
             |r, i| {
                 Ok((
                     r.get::<_, i64>(i)?,
