@@ -385,7 +385,7 @@ fn a_filter_finds_letters_typed_plain_after_edits_and_bulk_loads() {
 }
 
 #[test]
-fn merging_moves_the_timeline_and_trashes_the_duplicate_in_one_go() {
+fn merging_copies_the_timeline_and_trashes_the_duplicate_in_one_go() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let new = |name: &str, email: &str| NewLead {
@@ -439,12 +439,29 @@ fn merging_moves_the_timeline_and_trashes_the_duplicate_in_one_go() {
     );
     let trashed = store.lead(&gone).unwrap();
     assert!(trashed.lead.deleted_at.is_some());
+    // The duplicate's own timeline stays whole (timelines only grow), with where it went on top.
     let left = store.timeline(&gone, 20).unwrap();
-    assert_eq!(
-        left.len(),
-        1,
-        "only the entry saying where it went: {left:?}"
+    assert!(
+        left[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("merged into Jane Doe (Acme)")
     );
+    assert!(
+        left.iter()
+            .any(|a| a.note.as_deref() == Some("on the duplicate"))
+    );
+    // The copy keeps the order of entries logged at the same moment.
+    let copied: Vec<_> = timeline[1..]
+        .iter()
+        .map(|a| (a.at, a.kind, a.note.clone()))
+        .collect();
+    let own: Vec<_> = left[1..]
+        .iter()
+        .map(|a| (a.at, a.kind, a.note.clone()))
+        .collect();
+    assert!(copied.starts_with(&own), "{copied:?}\n{own:?}");
     assert_eq!(store.counts(&n).unwrap().inbox, inbox - 1);
     assert_eq!(store.duplicate_of(&row.lead).unwrap(), None);
     // Not twice, not into itself, not from the trash.

@@ -59,7 +59,7 @@ pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
 /// takes what `gone` adds, as an import's duplicate would ([`merge_leads`]), and an entry on its
 /// timeline naming `gone` and any value of `gone`'s that differs from its own (so those survive
 /// even once the trash is emptied); `gone` goes to the trash with an entry naming `kept`. The
-/// store moves `gone`'s timeline to `kept` in the same transaction.
+/// store copies `gone`'s timeline to `kept` in the same transaction.
 ///
 /// Which way round does not matter for where the lead stands: `kept` takes the state (status,
 /// class, stage, dates of the plan and of the close) of whichever of the two has come further,
@@ -130,7 +130,7 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         entries: vec![Entry::system(
             now.utc,
             format!(
-                "merged into {}; its timeline went with it",
+                "merged into {}, which has a copy of this timeline",
                 kept.display_name()
             ),
         )],

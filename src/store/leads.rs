@@ -880,18 +880,32 @@ impl Store {
     }
 
     /// Merge the lead `gone` into the lead `kept` in one transaction (see
-    /// [`crate::domain::merge::merge_by_hand`]): `gone`'s timeline moves to `kept`, which takes
-    /// what `gone` adds; `gone` goes to the trash. Returns `kept` as it now is.
+    /// [`crate::domain::merge::merge_by_hand`]): `kept` takes what `gone` adds and a copy of its
+    /// timeline; `gone` goes to the trash with its own timeline whole (timelines only grow, on
+    /// every laptop the book is shared with). Returns `kept` as it now is.
     pub fn merge(&mut self, gone: &str, kept: &str, now: &Now) -> Result<LeadRow> {
         let tx = self.write_tx()?;
         let kept_before = load_lead(&tx, kept)?;
         let gone_before = load_lead(&tx, gone)?;
         let (k, g) = crate::domain::merge::merge_by_hand(&kept_before, &gone_before, now)?;
-        // The timeline first, so that the entries below come after it.
-        tx.execute(
-            "UPDATE activities SET lead_uid = ?1 WHERE lead_uid = ?2",
-            [kept, gone],
-        )?;
+        // The copy first, oldest first (new uids keep the order of entries at the same moment),
+        // so that the entries below come after it.
+        let copies = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT at, kind, outcome, note FROM activities WHERE lead_uid = ?1 \
+                 ORDER BY at, uid",
+            )?;
+            let rows = stmt.query_map([gone], |r| {
+                Ok(Entry {
+                    at: ts(Some(r.get(0)?)).unwrap_or_default(),
+                    kind: parse_col::<ActivityKind>(r, 1)?,
+                    outcome: r.get(2)?,
+                    note: r.get(3)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        write_entries(&tx, kept, &copies, now)?;
         write_lead(&tx, Some(&kept_before), &k.lead, now)?;
         write_entries(&tx, kept, &k.entries, now)?;
         write_lead(&tx, Some(&gone_before), &g.lead, now)?;
