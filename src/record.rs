@@ -74,6 +74,8 @@ pub struct LeadRecord {
     pub recycle_count: i64,
     pub notes: Option<String>,
     pub external_id: Option<String>,
+    /// What an import kept beside the lead: its file's unmapped columns, by header.
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// overdue | today | later | none
     pub due: &'static str,
     /// The first-contact clock of a new lead: fine | warning | breached.
@@ -121,6 +123,11 @@ impl LeadRecord {
             recycle_count: l.recycle_count,
             notes: l.notes.clone(),
             external_id: l.external_id.clone(),
+            extra: l
+                .extra_fields()
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
             due: match priority::due(l, now) {
                 priority::Due::Overdue(_) => "overdue",
                 priority::Due::Today => "today",

@@ -139,6 +139,15 @@ fn csv_export_imports_back_as_the_same_leads() {
     let root = tempfile::tempdir().unwrap();
     let a = Book::new(&root, "a.db");
     a.demo();
+    // Two leads with columns no field takes: kept beside them, and exported under their headers.
+    let more = root.path().join("more.csv");
+    std::fs::write(
+        &more,
+        "Name,Email,Industry,Street\nKeep Me,keep@x.example,Machinery,Hauptstr. 5\n\
+         Half Kept,half@x.example,Retail,\n",
+    )
+    .unwrap();
+    a.ok(&["import", path(&more)]);
     let out = root.path().join("all.csv");
     a.ok(&["export", "all", "--format", "csv", "-o", path(&out)]);
     use std::os::unix::fs::PermissionsExt;
@@ -179,7 +188,16 @@ fn csv_export_imports_back_as_the_same_leads() {
         "reason_note",
         "notes",
         "external_id",
+        "extra",
     ];
+    let kept = before.iter().find(|l| l["name"] == "Keep Me").unwrap();
+    assert_eq!(
+        kept["extra"],
+        serde_json::json!({"Industry": "Machinery", "Street": "Hauptstr. 5"})
+    );
+    let header = std::fs::read_to_string(&out).unwrap();
+    let header = header.lines().next().unwrap();
+    assert!(header.ends_with(",Industry,Street"), "{header}");
     let key = |l: &Value| format!("{}|{}|{}", l["name"], l["email"], l["received_at"]);
     for l in &before {
         let twin = after

@@ -446,7 +446,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     writeln!(o, "#{} {}", row.number, clean_line(&l.display_name()))?;
     let mut kv = |k: &str, v: Option<String>| -> std::io::Result<()> {
         match v {
-            Some(v) if !v.is_empty() => writeln!(o, "  {k:<14}{}", clean_line(&v)),
+            Some(v) if !v.is_empty() => writeln!(o, "  {k:<13} {}", clean_line(&v)),
             _ => Ok(()),
         }
     };
@@ -467,6 +467,10 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     kv("source", l.source.clone())?;
     kv("owner", Some(l.owner.clone()))?;
     kv("tags", (!l.tags.is_empty()).then(|| l.tags.join(", ")))?;
+    // What an import kept beside the lead, under its file's headers.
+    for (k, v) in l.extra_fields() {
+        kv(&clean_line(&k), Some(v))?;
+    }
     let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
         d.map(|d| {
             d.with_timezone(&now.offset)

@@ -295,6 +295,23 @@ impl Lead {
         self.value_cents.map(|c| c as f64 / 100.0)
     }
 
+    /// The fields an import kept beside the lead (its file's unmapped columns), by the
+    /// file's own header, in the file's column order; values as text.
+    pub fn extra_fields(&self) -> Vec<(String, String)> {
+        let Some(map) = self.extra.as_deref().and_then(|e| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(e).ok()
+        }) else {
+            return Vec::new();
+        };
+        map.into_iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
     /// "Jane Doe (Acme)" or just the name.
     pub fn display_name(&self) -> String {
         match &self.company {

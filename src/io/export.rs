@@ -120,10 +120,40 @@ fn csv_cells(l: &Lead) -> [String; 24] {
 pub fn csv(rows: &[LeadRow]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut write = || -> csv::Result<()> {
-        w.write_record(CSV_COLUMNS)?;
-        for r in rows {
+        // Then a column for each field an import kept beside the leads, under its file's own
+        // header, so a re-import keeps it again.
+        let extras: Vec<Vec<(String, String)>> =
+            rows.iter().map(|r| r.lead.extra_fields()).collect();
+        let mut headers: Vec<&str> = Vec::new();
+        for (k, _) in extras.iter().flatten() {
+            if !headers.contains(&k.as_str())
+                && !CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(k))
+            {
+                headers.push(k);
+            }
+        }
+        w.write_record(
+            CSV_COLUMNS
+                .iter()
+                .copied()
+                .chain(headers.iter().copied())
+                .map(|h| neutralise(h).into_owned()),
+        )?;
+        for (r, extra) in rows.iter().zip(&extras) {
             let cells = csv_cells(&r.lead);
-            w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))?;
+            let more = headers.iter().map(|h| {
+                extra
+                    .iter()
+                    .find(|(k, _)| k == h)
+                    .map_or("", |(_, v)| v.as_str())
+            });
+            w.write_record(
+                cells
+                    .iter()
+                    .map(String::as_str)
+                    .chain(more)
+                    .map(|c| neutralise(c).into_owned()),
+            )?;
         }
         w.flush()?;
         Ok(())

@@ -98,6 +98,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             t.dim,
         );
     }
+    // What an import kept beside the lead, under its file's headers.
+    let extra: Vec<String> = l
+        .extra_fields()
+        .iter()
+        .map(|(k, v)| format!("{}: {}", clean(k), clean(v)))
+        .collect();
+    if !extra.is_empty() {
+        push(extra.join(" · "), t.dim);
+    }
     if let Some(reason) = &l.reason {
         let mut s = format!("reason {}", clean(reason));
         if let Some(n) = &l.reason_note {
