@@ -51,7 +51,8 @@ const COLS: [Col; 6] = [
 ];
 
 /// The clock cell: `‼ 61h late`, `! 30h`, `  2h`; past four days in days (`‼ 265d late`), so
-/// the column stays narrow; a contacted lead shows `✓ called`.
+/// the column stays narrow; a lead past its first contact (working) shows `✓ contacted` (a call,
+/// an e-mail, a meeting or a message, or an import that said so).
 pub fn clock_cell(app: &App, row: &LeadRow, t: &Theme) -> Cell {
     let l = &row.lead;
     let hours = app.now.hours_since(l.received_at).max(0.0).floor() as i64;
@@ -60,7 +61,7 @@ pub fn clock_cell(app: &App, row: &LeadRow, t: &Theme) -> Cell {
         Some(Clock::Breached) => (format!("‼ {hours}h late"), t.late),
         Some(Clock::Warning) => (format!("! {hours}h"), t.warn),
         Some(Clock::Fine) => (format!("  {hours}h"), t.base),
-        None if l.status == Status::Working => ("✓ called".into(), t.dim),
+        None if l.status == Status::Working => ("✓ contacted".into(), t.dim),
         None => (String::new(), t.base),
     }
 }
