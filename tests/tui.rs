@@ -977,6 +977,23 @@ fn snapshot_help() {
 }
 
 #[test]
+fn a_short_terminal_help_says_it_is_cut_and_keeps_its_columns_apart() {
+    let mut fx = fixture(60, 15, true);
+    fx.cmd(Command::Help);
+    let screen = fx.render();
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("a taller terminal shows every key")),
+        "{screen}"
+    );
+    // The left column's help ends before the right column's keys begin.
+    let row = lines.iter().find(|l| l.contains("Next lead or")).unwrap();
+    assert!(row.contains("… M "), "{row}");
+}
+
+#[test]
 fn snapshot_log_form() {
     snap("log_form", |fx| fx.cmd(Command::Log));
 }

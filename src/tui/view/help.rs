@@ -46,11 +46,23 @@ pub fn draw(f: &mut Frame, app: &App) {
         let mut spans = Vec::new();
         for c in 0..cols {
             if let Some((k, h)) = rows.get(c * per_col + i) {
+                // A column's text stops one short of the next column, so the two never touch.
+                let gap = usize::from(c + 1 < cols);
                 spans.push(Span::styled(fit(k, kw), t.key));
-                spans.push(Span::raw(fit(h, cw.saturating_sub(kw))));
+                spans.push(Span::raw(fit(h, cw.saturating_sub(kw + gap))));
+                spans.push(Span::raw(" ".repeat(gap)));
             }
         }
         lines.push(Line::from(spans));
+    }
+    // Too short for every key: say so on the last line rather than cut the list silently.
+    let shown = inner.height as usize;
+    if per_col > shown && shown > 0 {
+        lines.truncate(shown - 1);
+        lines.push(Line::from(Span::styled(
+            fit("… a taller terminal shows every key", inner.width as usize),
+            t.dim,
+        )));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
