@@ -22,7 +22,9 @@ pub enum DomainError {
         value: String,
         known: String,
     },
-    #[error("bad date \"{0}\"")]
+    #[error(
+        "bad date \"{0}\" (try 2027-01-07, 2027-01-07 14:30, today, tomorrow, fri, +3d, +2w, +1m or +6h)"
+    )]
     BadDate(String),
     #[error("bad amount \"{0}\"")]
     BadValue(String),
