@@ -1226,6 +1226,47 @@ fn edit_saves_the_fields() {
 }
 
 #[test]
+fn edit_sets_the_owner_and_the_tags() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Edit);
+    let clear = |fx: &mut Fx| {
+        fx.app.update(
+            Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+            &mut fx.store,
+            &now(),
+        )
+    };
+    // name, company, title, email, phone, source, city, country: owner is the ninth field.
+    for _ in 0..8 {
+        fx.key(KeyCode::Tab);
+    }
+    clear(&mut fx);
+    fx.typed("Kim");
+    fx.key(KeyCode::Tab);
+    clear(&mut fx);
+    fx.typed("vip, q4 ,vip,,");
+    fx.key(KeyCode::Enter);
+    assert!(
+        fx.app.form.is_none(),
+        "{:?}",
+        fx.app.form.as_ref().map(|f| &f.error)
+    );
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.owner, "Kim");
+    assert_eq!(lead.tags, ["vip", "q4"]);
+    // An owner cannot be emptied.
+    fx.cmd(Command::Edit);
+    for _ in 0..8 {
+        fx.key(KeyCode::Tab);
+    }
+    clear(&mut fx);
+    fx.key(KeyCode::Enter);
+    let form = fx.app.form.as_ref().expect("the form stays open");
+    assert!(form.error.as_deref().unwrap().contains("owner"));
+}
+
+#[test]
 fn paste_goes_into_the_focused_field_on_one_line() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Log);

@@ -72,6 +72,8 @@ impl App {
                     Field::text("source", &opt(&l.source), ""),
                     Field::text("city", &opt(&l.city), ""),
                     Field::text("country", &opt(&l.country), ""),
+                    Field::text("owner", &l.owner, ""),
+                    Field::text("tags", &l.tags.join(", "), "comma between tags"),
                 ],
             ),
             Command::Log => {
@@ -302,11 +304,26 @@ impl App {
                 if let Some(None) = changed("name") {
                     return Err("a lead needs a name".into());
                 }
+                if let Some(None) = changed("owner") {
+                    return Err("a lead needs an owner".into());
+                }
                 let row = store
                     .apply(&uid, &now, |before, _| {
                         let mut l = before.clone();
                         if let Some(Some(name)) = changed("name") {
                             l.name = name;
+                        }
+                        if let Some(Some(owner)) = changed("owner") {
+                            l.owner = owner;
+                        }
+                        if let Some(tags) = changed("tags") {
+                            l.tags = Vec::new();
+                            for t in tags.iter().flat_map(|t| t.split(',')) {
+                                let t = t.trim();
+                                if !t.is_empty() && !l.tags.iter().any(|have| have == t) {
+                                    l.tags.push(t.to_string());
+                                }
+                            }
                         }
                         for (label, slot) in [
                             ("company", &mut l.company),
