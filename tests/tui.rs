@@ -68,6 +68,15 @@ impl Fx {
         }
     }
 
+    /// The form was saved and closed (else: its error).
+    fn assert_saved(&self) {
+        assert!(
+            self.app.form.is_none(),
+            "{:?}",
+            self.app.form.as_ref().map(|f| &f.error)
+        );
+    }
+
     fn render(&self) -> String {
         let mut t =
             Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height)).unwrap();
@@ -453,11 +462,7 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     fx.cmd(Command::Log);
     assert!(fx.app.form.is_some());
     fx.key(KeyCode::Enter);
-    assert!(
-        fx.app.form.is_none(),
-        "{:?}",
-        fx.app.form.as_ref().map(|f| &f.error)
-    );
+    fx.assert_saved();
     assert_eq!(fx.app.counts.queue, before - 1);
     let timeline = fx.store.timeline(&uid, 10).unwrap();
     assert!(
@@ -564,11 +569,7 @@ fn qualify_moves_a_lead_into_the_pipeline() {
     fx.key(KeyCode::Tab);
     fx.typed("2027-04-01");
     fx.key(KeyCode::Enter);
-    assert!(
-        fx.app.form.is_none(),
-        "{:?}",
-        fx.app.form.as_ref().map(|f| &f.error)
-    );
+    fx.assert_saved();
     let lead = fx.store.lead(&uid).unwrap().lead;
     assert_eq!(lead.status, Status::Open);
     assert_eq!(lead.value_cents, Some(800_000));
@@ -1247,11 +1248,7 @@ fn edit_sets_the_owner_and_the_tags() {
     clear(&mut fx);
     fx.typed("vip, q4 ,vip,,");
     fx.key(KeyCode::Enter);
-    assert!(
-        fx.app.form.is_none(),
-        "{:?}",
-        fx.app.form.as_ref().map(|f| &f.error)
-    );
+    fx.assert_saved();
     let lead = fx.store.lead(&uid).unwrap().lead;
     assert_eq!(lead.owner, "Kim");
     assert_eq!(lead.tags, ["vip", "q4"]);
