@@ -15,8 +15,20 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = friendly(&e).unwrap_or_else(|| format!("{e:#}"));
-            // Lines kept: a file's bad rows are listed one per line under the message.
-            let text = ripen::domain::text::clean_text(&msg);
+            // One line, so that no text quoted in it (a name, a cell) can fake a line of its
+            // own; only a file's bad rows are listed one per line under the message (each row
+            // flattened to its line).
+            let bad_rows = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<ripen::io::import::ImportError>(),
+                    Some(ripen::io::import::ImportError::BadRows { .. })
+                )
+            });
+            let text = if bad_rows {
+                ripen::domain::text::clean_text(&msg)
+            } else {
+                ripen::domain::text::clean_line(&msg)
+            };
             let _ = writeln!(io::stderr(), "ripen: {}", text.trim_end());
             ExitCode::from(1)
         }

@@ -143,8 +143,13 @@ fn a_uid_prefix_works_where_a_number_does() {
 fn errors_exit_1_with_one_clear_line() {
     let book = Book::new();
     let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z").to_string();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["show", "999"], "no lead 999"),
+        // A newline in what the message quotes cannot fake a line of its own.
+        (
+            &["show", "zz\nripen: merged #1 into #2"],
+            "no lead zz ripen: merged",
+        ),
         (&["snooze", &id, "next tusday"], "bad date \"next tusday\""),
         (&["disqualify", &id, "--reason", "bored"], "known: budget"),
         (&["log", &id, "fax"], "unknown activity kind \"fax\""),

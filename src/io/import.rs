@@ -45,7 +45,12 @@ pub enum ImportError {
 }
 
 fn list_errors(errors: &[RowError]) -> String {
-    let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {e}")).collect();
+    // One line each: a newline inside a quoted value must not start a line of its own.
+    let mut lines: Vec<String> = errors
+        .iter()
+        .take(20)
+        .map(|e| format!("  {}", crate::domain::text::clean_line(&e.to_string())))
+        .collect();
     if errors.len() > 20 {
         lines.push(format!("  … and {} more", errors.len() - 20));
     }
