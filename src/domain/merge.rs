@@ -94,6 +94,9 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         merged.reason = gone.reason.clone();
         merged.reason_note = gone.reason_note.clone();
         merged.recycle_on = gone.recycle_on;
+    } else if !matches!(merged.status, Status::Open | Status::Won | Status::Lost) {
+        // A class is given at qualification: a lead that stays unqualified takes none.
+        merged.class = kept.class;
     }
     let mut differing = Vec::new();
     macro_rules! differs {
@@ -247,6 +250,14 @@ mod tests {
         let (k, _) = merge_by_hand(&gone, &kept, &now).unwrap();
         assert_eq!(k.lead.status, Status::Working);
         assert_eq!(k.lead.next_follow_up, gone.next_follow_up);
+        // A lost duplicate with a class leaves a new lead new, and unqualified.
+        let mut lost = gone.clone();
+        lost.status = Status::Lost;
+        lost.class = Some(crate::domain::Class::A);
+        let mut fresh = kept.clone();
+        fresh.status = Status::New;
+        let (k, _) = merge_by_hand(&fresh, &lost, &now).unwrap();
+        assert_eq!((k.lead.status, k.lead.class), (Status::New, None));
         assert!(merge_by_hand(&kept, &kept, &now).is_err());
         assert!(
             merge_by_hand(&kept, &g.lead, &now).is_err(),
