@@ -98,13 +98,19 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             t.dim,
         );
     }
-    // What an import kept beside the lead, under its file's headers.
-    let extra: Vec<String> = l
-        .extra_fields()
-        .iter()
-        .map(|(k, v)| format!("{}: {}", clean(k), clean(v)))
-        .collect();
-    if !extra.is_empty() {
+    // What an import kept beside the lead, under its file's headers: the first few, so that a
+    // file with dozens of columns does not push the plan and the timeline off the pane.
+    const EXTRA_SHOWN: usize = 4;
+    let fields = l.extra_fields();
+    if !fields.is_empty() {
+        let mut extra: Vec<String> = fields
+            .iter()
+            .take(EXTRA_SHOWN)
+            .map(|(k, v)| format!("{}: {}", clean(k), clean(v)))
+            .collect();
+        if fields.len() > EXTRA_SHOWN {
+            extra.push(format!("+{} more (ripen show)", fields.len() - EXTRA_SHOWN));
+        }
         push(extra.join(" · "), t.dim);
     }
     if let Some(reason) = &l.reason {
