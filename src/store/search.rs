@@ -27,6 +27,9 @@ fn values(r: &str) -> String {
         .join(", ")
 }
 
+/// How the index reads words (the tests build their indexes with it too).
+const TOKENS: &str = "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3', detail=none";
+
 /// The index, by name, as `sqlite_master` holds it.
 pub(super) fn objects() -> Vec<(&'static str, String)> {
     let cols = COLUMNS.join(", ");
@@ -34,8 +37,7 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
         "leads_search",
         format!(
             "CREATE VIRTUAL TABLE leads_search USING fts5({cols}, content='leads', \
-             content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', \
-             prefix='1 2 3', detail=none, columnsize=0)"
+             content_rowid='rowid', {TOKENS}, columnsize=0)"
         ),
     )]
 }
@@ -244,6 +246,14 @@ pub(super) fn register(conn: &Connection) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A one-column index tokenized as `leads_search` is, in memory.
+    fn index_like_the_books() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("CREATE VIRTUAL TABLE t USING fts5(x, {TOKENS})"))
+            .unwrap();
+        conn
+    }
+
     #[test]
     fn a_filter_becomes_word_prefixes() {
         assert_eq!(match_expr("  "), None);
@@ -264,12 +274,7 @@ mod tests {
     /// depend on which way it was read.
     #[test]
     fn the_walk_and_the_index_agree_on_every_word() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2', \
-             prefix='1 2 3', detail=none)",
-        )
-        .unwrap();
+        let conn = index_like_the_books();
         let texts = [
             "Ștefan Țara",
             "İlker Nguyễn",
@@ -351,12 +356,7 @@ mod tests {
     /// exactly when the walk does, and a query never fails.
     #[test]
     fn the_index_and_the_walk_agree_letter_by_letter() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2', \
-             prefix='1 2 3', detail=none)",
-        )
-        .unwrap();
+        let conn = index_like_the_books();
         let ranges = [
             0xC0..0x250,
             0x370..0x530,
