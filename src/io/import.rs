@@ -832,13 +832,7 @@ fn build(
     };
     let domain = |e: DomainError| err(Field::Status, e.to_string());
     match status {
-        Status::New => {
-            change.lead.next_follow_up = Some(
-                next_follow_up
-                    .unwrap_or_else(|| lifecycle::imported_follow_up(&change.lead, now, plan)),
-            );
-        }
-        Status::Working | Status::Open => {
+        Status::New | Status::Working | Status::Open => {
             change.lead.status = status;
             if status == Status::Open && change.lead.stage.is_none() {
                 change.lead.stage = Some(Stage::Green);
