@@ -287,7 +287,7 @@ fn a_board_splits_a_few_matches_read_once_as_each_column_reads_its_own() {
         let stages: Vec<(View, Holds)> = Stage::ALL
             .into_iter()
             .map(|s| {
-                let holds: Holds = Box::new(move |p| p.stage_rank == Some(s.rank() as i64));
+                let holds: Holds = Box::new(move |p| p.stage == Some(s));
                 (View::Stage(s), holds)
             })
             .collect();

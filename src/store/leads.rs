@@ -70,7 +70,10 @@ fn parse_col<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
     })
 }
 
-fn parse_opt<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<Option<T>> {
+pub(super) fn parse_opt<T: std::str::FromStr>(
+    row: &Row,
+    idx: usize,
+) -> rusqlite::Result<Option<T>> {
     let s: Option<String> = row.get(idx)?;
     match s {
         None => Ok(None),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Days, Utc};
 use rusqlite::ToSql;
 
-use super::leads::{LeadRow, lead_row, row_select};
+use super::leads::{LeadRow, lead_row, parse_opt, row_select};
 use super::ripening::FORECAST_SUMS;
 use super::schema::STAGE_RANK;
 use super::{Result, Store, search};
@@ -92,8 +92,7 @@ pub struct Counts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     pub number: i64,
-    /// Its stage's rank ([`Stage::rank`]), if it has a stage.
-    pub stage_rank: Option<i64>,
+    pub stage: Option<Stage>,
     pub ripe_on: Option<i64>,
     pub value_cents: Option<i64>,
 }
@@ -628,10 +627,8 @@ impl Store {
         let (sql, s) = self.prepared_as(
             view,
             filter,
-            &format!(
-                "SELECT (SELECT n.number FROM lead_numbers n WHERE n.lead_uid = l.uid), \
-                 {STAGE_RANK}, l.ripe_on, l.value_cents FROM {{from}}"
-            ),
+            "SELECT (SELECT n.number FROM lead_numbers n WHERE n.lead_uid = l.uid), \
+             l.stage, l.ripe_on, l.value_cents FROM {from}",
             " ORDER BY {order} LIMIT :limit",
             Some(true),
         );
@@ -641,7 +638,7 @@ impl Store {
         let rows = stmt.query_map(params.as_slice(), |r| {
             Ok(Placed {
                 number: r.get(0)?,
-                stage_rank: r.get(1)?,
+                stage: parse_opt(r, 1)?,
                 ripe_on: r.get(2)?,
                 value_cents: r.get(3)?,
             })

@@ -113,10 +113,7 @@ impl Store {
         let p = &self.plan().stage_probability;
         let (mut value, mut weighted, mut wins) = (0, 0f64, 0f64);
         for lead in placed {
-            let probability = lead
-                .stage_rank
-                .and_then(|r| Stage::ALL.get(usize::try_from(r).ok()?))
-                .map_or(0.0, |&s| p.of(s));
+            let probability = lead.stage.map_or(0.0, |s| p.of(s));
             let cents = lead.value_cents.unwrap_or(0);
             value += cents;
             weighted += cents as f64 * probability;

@@ -272,7 +272,7 @@ impl ColumnSource {
     /// Whether a lead placed so falls in the column.
     pub fn holds(&self, p: &Placed) -> bool {
         match self {
-            ColumnSource::Stage(s) => p.stage_rank == Some(s.rank() as i64),
+            ColumnSource::Stage(s) => p.stage == Some(*s),
             ColumnSource::Ripe(b) => b.holds(p.ripe_on),
         }
     }
