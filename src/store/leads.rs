@@ -919,26 +919,21 @@ impl Store {
 
     /// Another lead (not in the trash) that `lead` looks like a duplicate of, as an import
     /// would match it: the same e-mail (any case), else the same name and company. Its number,
-    /// its name (with the company) and why. Both are look-ups, not scans: the e-mail index, the
+    /// its [`Lead::display_name`] and why. Both are look-ups, not scans: the e-mail index, the
     /// word index.
     pub fn duplicate_of(&self, lead: &Lead) -> Result<Option<(i64, String, &'static str)>> {
         let found = |r: &Row| -> rusqlite::Result<(i64, String)> {
-            let (name, company): (String, Option<String>) = (r.get(1)?, r.get(2)?);
-            let shown = match company.filter(|c| !c.is_empty()) {
-                Some(c) => format!("{name} ({c})"),
-                None => name,
-            };
-            Ok((r.get(0)?, shown))
+            Ok((r.get(0)?, lead_from_row(r, 1)?.display_name()))
         };
         if let Some(email) = lead.email.as_deref().filter(|e| !e.trim().is_empty()) {
             let by_email = self
                 .conn
-                .prepare_cached(
-                    "SELECT n.number, l.name, l.company FROM leads l \
+                .prepare_cached(&format!(
+                    "SELECT n.number, {LEAD_COLUMNS} FROM leads l \
                      JOIN lead_numbers n ON n.lead_uid = l.uid \
                      WHERE lower(l.email) = lower(?1) AND l.email IS NOT NULL \
-                     AND l.deleted_at IS NULL AND l.uid <> ?2 ORDER BY l.created_at LIMIT 1",
-                )?
+                     AND l.deleted_at IS NULL AND l.uid <> ?2 ORDER BY l.created_at LIMIT 1"
+                ))?
                 .query_row([email.trim(), &lead.uid], found)
                 .optional()?;
             if let Some((n, name)) = by_email {
@@ -953,14 +948,14 @@ impl Store {
         };
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT n.number, l.name, l.company FROM leads_search s \
+            .prepare_cached(&format!(
+                "SELECT n.number, {LEAD_COLUMNS} FROM leads_search s \
                  JOIN leads l ON l.rowid = s.rowid \
                  JOIN lead_numbers n ON n.lead_uid = l.uid \
                  WHERE leads_search MATCH ?1 AND lower(trim(l.name)) = lower(trim(?2)) \
                  AND lower(trim(l.company)) = lower(trim(?3)) AND l.deleted_at IS NULL \
-                 AND l.uid <> ?4 ORDER BY l.created_at LIMIT 1",
-            )?
+                 AND l.uid <> ?4 ORDER BY l.created_at LIMIT 1"
+            ))?
             .query_row([&expr, &lead.name, company, &lead.uid], found)
             .optional()
             // A word the index cannot look up as one (its tokenizer splits what the filter
