@@ -11,6 +11,7 @@ use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
 use crate::domain::text::clean_field;
 use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
+use crate::io::values::split_tags;
 use crate::store::{LeadRow, NewLead, Store, StoreError};
 
 impl App {
@@ -317,11 +318,11 @@ impl App {
                             l.owner = owner;
                         }
                         if let Some(tags) = changed("tags") {
-                            l.tags = Vec::new();
-                            for t in tags.iter().flat_map(|t| t.split(',')) {
-                                let t = t.trim();
-                                if !t.is_empty() && !l.tags.iter().any(|have| have == t) {
-                                    l.tags.push(t.to_string());
+                            // Split as an import splits a tags cell; each tag once.
+                            l.tags.clear();
+                            for t in tags.as_deref().map(split_tags).unwrap_or_default() {
+                                if !l.tags.contains(&t) {
+                                    l.tags.push(t);
                                 }
                             }
                         }
