@@ -333,6 +333,9 @@ pub struct Detail {
     pub row: LeadRow,
     pub timeline: Vec<Activity>,
     pub breakdown: Breakdown,
+    /// What an import kept beside the lead ([`crate::domain::Lead::extra_fields`]), read once
+    /// here rather than on every frame.
+    pub extra: Vec<(String, String)>,
 }
 
 /// A yes/no question.
@@ -981,10 +984,12 @@ impl App {
                         .then_with(|| a.note.cmp(&b.note))
                 });
                 let breakdown = priority::score(&row.lead, &self.now, &self.plan);
+                let extra = row.lead.extra_fields();
                 Some(Detail {
                     row,
                     timeline,
                     breakdown,
+                    extra,
                 })
             }
         };

@@ -101,7 +101,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     // What an import kept beside the lead, under its file's headers: the first few, so that a
     // file with dozens of columns does not push the plan and the timeline off the pane.
     const EXTRA_SHOWN: usize = 4;
-    let fields = l.extra_fields();
+    let fields = &d.extra;
     if !fields.is_empty() {
         let mut extra: Vec<String> = fields
             .iter()
