@@ -18,7 +18,7 @@ use super::Result;
 /// The columns indexed, in the order the table declares them.
 const COLUMNS: [&str; 5] = ["name", "company", "email", "tags", "reason"];
 
-/// The indexed values of row `r`, as the index is given them ([`plain_text`]).
+/// The indexed values of row `r`, as the index is given them ([`folded_text`]).
 fn values(r: &str) -> String {
     COLUMNS
         .iter()
@@ -74,7 +74,7 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
 }
 
 /// Index every lead (the index must be empty). Not FTS5's own `rebuild`, which would index
-/// the leads' text as it is rather than spelled plain.
+/// the leads' text as it is rather than folded.
 pub(super) fn fill(conn: &Connection) -> Result<()> {
     conn.execute_batch(&format!(
         "INSERT INTO leads_search (rowid, {}) SELECT rowid, {} FROM leads;",
@@ -94,7 +94,7 @@ fn in_word(c: char) -> bool {
 /// A word's letters as the index compares them: lower-cased, decomposed (compatibility
 /// forms too: Ⓐ → a, ﬁ → fi), accents dropped (Ș → s, ễ → e, й → и, ώ → ω), spelled plain
 /// ([`plain`]: ø → o, ß → ss), and only letters and digits kept. The index is given every word
-/// spelled so ([`plain_text`]), so the two agree by construction, whatever the tokenizer would
+/// spelled so ([`folded_text`]), so the two agree by construction, whatever the tokenizer would
 /// fold by itself.
 fn folded(word: &str) -> impl Iterator<Item = char> + '_ {
     word.chars()
@@ -132,7 +132,7 @@ fn plain(c: char) -> Option<(char, Option<char>)> {
 ///
 /// The fold's number is part of the function's name, so of the triggers' SQL and of their
 /// fingerprint: change [`folded`] or [`plain`], raise it, and every book refills its index.
-pub(super) fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn folded_text(text: &str) -> std::borrow::Cow<'_, str> {
     if text.is_ascii() {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -194,7 +194,7 @@ pub(super) fn match_expr(text: &str) -> Option<String> {
 }
 
 /// Register `ripen_words(query, text, ...)`: 1 when every word of `query` starts a word of one
-/// of the texts (NULL texts count as empty); and `ripen_fold2(text)`, [`plain_text`] for the
+/// of the texts (NULL texts count as empty); and `ripen_fold2(text)`, [`folded_text`] for the
 /// index's triggers and fill.
 pub(super) fn register(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
@@ -206,7 +206,7 @@ pub(super) fn register(conn: &Connection) -> Result<()> {
         |ctx| {
             Ok(match ctx.get_raw(0) {
                 ValueRef::Text(t) => match std::str::from_utf8(t) {
-                    Ok(t) => Value::Text(plain_text(t).into_owned()),
+                    Ok(t) => Value::Text(folded_text(t).into_owned()),
                     Err(_) => Value::Blob(t.to_vec()),
                 },
                 // The columns indexed are text; anything else is indexed as it is.
@@ -289,7 +289,7 @@ mod tests {
             "日本語 テキスト",
         ];
         for (i, t) in texts.iter().enumerate() {
-            let indexed = plain_text(t);
+            let indexed = folded_text(t);
             conn.execute(
                 "INSERT INTO t(rowid, x) VALUES (?1, ?2)",
                 (i as i64, &indexed),
@@ -376,7 +376,7 @@ mod tests {
             let text = format!("k{c}q");
             conn.execute(
                 "INSERT INTO t(rowid, x) VALUES (?1, ?2)",
-                (i as i64, plain_text(&text).as_ref()),
+                (i as i64, folded_text(&text).as_ref()),
             )
             .unwrap();
         }
@@ -441,11 +441,11 @@ mod tests {
                 &[text]
             ));
             // The index is given the same spelling.
-            assert!(words(&plain_text(text)).contains(&words(text)[0]));
+            assert!(words(&folded_text(text)).contains(&words(text)[0]));
         }
-        assert_eq!(plain_text("Søren Ødegård, CEO"), "soren odegard, ceo");
+        assert_eq!(folded_text("Søren Ødegård, CEO"), "soren odegard, ceo");
         assert!(matches!(
-            plain_text("Jane Doe <jane@acme.example>"),
+            folded_text("Jane Doe <jane@acme.example>"),
             std::borrow::Cow::Borrowed(_)
         ));
     }
