@@ -22,7 +22,7 @@ use super::values::{self, DateEvidence, DayOrder};
 use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
 use crate::domain::text::{MAX_FIELD_CHARS, clean_field};
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
-use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store};
+use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 
 /// A file that cannot be imported as asked.
 #[derive(Debug, thiserror::Error)]
@@ -1059,26 +1059,6 @@ fn split_point(body: &str, first_line: u64) -> Option<(usize, u64)> {
         }
     }
     None
-}
-
-/// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
-/// clock, and this thread's CPU time since its last phase (the store's phases too).
-pub(crate) fn phase(label: &str, since: &mut std::time::Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
-    if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
-        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-            .map_or(0.0, |ns| ns / 1e9);
-        let before = CPU.with(|c| c.replace(cpu));
-        eprintln!(
-            "import: {label}: {:.3} s (cpu {:.3} s)",
-            since.elapsed().as_secs_f64(),
-            cpu - before
-        );
-    }
-    *since = std::time::Instant::now();
 }
 
 /// Import a file into the book (or, with `dry_run`, report what would happen).

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction};
 
 use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
+use super::tuning::phase;
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::merge_leads;
 use crate::domain::{DomainError, Lead, Now, Plan};
-use crate::io::import::phase;
 
 /// What to do with a row that matches a lead already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

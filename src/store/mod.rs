@@ -21,6 +21,7 @@ pub use reports::{
     SourceRow, SpeedRow,
 };
 pub use ripening::RipeBucket;
+pub use tuning::phase;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
@@ -649,9 +650,11 @@ pub(crate) fn drop_for_bulk(conn: &Connection, with_timelines: bool) -> Result<(
 
 /// After a bulk load, inside its transaction: rebuild what [`drop_for_bulk`] dropped.
 pub(crate) fn rebuild_after_bulk(conn: &Connection) -> Result<()> {
+    let mut clock = std::time::Instant::now();
     for set in &DERIVED {
         if !derived_fresh(conn, set)? {
             rebuild_set(conn, set)?;
+            tuning::phase(set.what, &mut clock);
         }
     }
     Ok(())

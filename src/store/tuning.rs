@@ -52,3 +52,23 @@ impl Store {
         Ok(())
     }
 }
+
+/// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
+/// clock, and this thread's CPU time since its last phase (the store's phases too).
+pub fn phase(label: &str, since: &mut std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    thread_local!(static CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) });
+    if *ON.get_or_init(|| std::env::var_os("RIPEN_IMPORT_TIMING").is_some()) {
+        let cpu = std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |ns| ns / 1e9);
+        let before = CPU.with(|c| c.replace(cpu));
+        eprintln!(
+            "import: {label}: {:.3} s (cpu {:.3} s)",
+            since.elapsed().as_secs_f64(),
+            cpu - before
+        );
+    }
+    *since = std::time::Instant::now();
+}
