@@ -145,6 +145,16 @@ fn salesforce_reads_us_dates_multiline_notes_and_converted_as_won() {
     let nadia = find(&all, "email", "nadia.müller@acme.example");
     assert_eq!(nadia["received_at"], "2026-10-20T00:00:00Z");
     assert_eq!(nadia["class"], Value::Null); // not qualified: a rating alone does not qualify
+    // "Closed - Not Converted" with no close date: it closed when it last changed
+    // (LastModifiedDate 10/23/2026), not on the day of the import, and recycles from then.
+    assert_eq!(nadia["status"], "disqualified");
+    assert_eq!(nadia["closed_at"], "2026-10-23T00:00:00Z");
+    assert_eq!(nadia["extra"]["LastModifiedDate"], "10/23/2026");
+    assert!(
+        lost.iter()
+            .all(|l| l["closed_at"].as_str().unwrap() < "2026-11-22"),
+        "every disqualified lead closed before the import"
+    );
     let ines = find(&all, "email", "inês.garcía@hooli.example");
     assert_eq!(ines["notes"], "Met at booth 12;\nwants a demo");
     assert_eq!(ines["status"], "new");
@@ -185,6 +195,10 @@ fn pipedrive_history_arrives_won_and_lost_with_dates_and_reasons() {
     ] {
         assert!(reasons.contains(&key), "{reasons:?}");
     }
+    // Three Pipedrive closings are dated after the import: closed today, and the report says so.
+    assert_eq!(r["closed_moved"], 3, "{r}");
+    let quinn = find(&lost, "email", "quinn.vanderberg@brightline.example");
+    assert_eq!(quinn["closed_at"], "2026-11-22T09:00:00Z");
     let comp = lost.iter().find(|l| l["reason"] == "competitor").unwrap();
     assert_eq!(comp["reason_note"], "Went with competitor");
     let open = b.list("pipeline");
@@ -547,5 +561,39 @@ fn activities_with_skip_bad_attach_the_rest_and_keep_the_rejected_rows() {
     assert_eq!(
         rejected,
         "LeadID,ActivityType,Subject,DueDate,Completed\nX2,Call,Who is this,2026-11-02,False\n"
+    );
+}
+
+/// A CRM's last activity date: the lead falls due a cadence after it (not after receipt), and
+/// its timeline says so; a closed record without a close date closed at its last activity.
+#[test]
+fn last_activity_schedules_the_follow_up_and_dates_a_close() {
+    let b = Book::new();
+    let file = b.dir.path().join("crm.csv");
+    std::fs::write(
+        &file,
+        "Name,Email,Status,Stage,Create Date,Last Activity Date\n\
+         Ada Open,ada@x.example,open,Green,2026-03-01,2026-11-17\n\
+         Bo Lost,bo@x.example,lost,,2026-03-01,2026-06-10\n\
+         Cy Quiet,cy@x.example,open,Green,2026-03-01,\n\
+         Di Fresh,di@x.example,open,Green,2026-11-17,\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(r["new"], 4, "{r}");
+    let all = b.list("all");
+    let due = |email: &str| find(&all, "email", email)["next_follow_up"].clone();
+    // Touched on 17 November, Ada falls due when Di, received that day, does: a cadence later.
+    // Cy, untouched since March, is long past its cadence: due today.
+    assert_eq!(due("ada@x.example"), due("di@x.example"));
+    assert!(due("ada@x.example").as_str().unwrap() > NOW);
+    assert_eq!(due("cy@x.example"), NOW);
+    let bo = find(&all, "email", "bo@x.example");
+    assert_eq!(bo["closed_at"], "2026-06-10T00:00:00Z");
+    let ada = find(&all, "email", "ada@x.example");
+    let shown = b.ok(&["show", ada["id"].to_string().as_str()]);
+    assert!(
+        shown.contains("2026-11-17 00:00  system   last activity before the import (crm.csv:2)"),
+        "{shown}"
     );
 }

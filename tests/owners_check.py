@@ -2,15 +2,19 @@
 """Independent check of `ripen report owners --json` against a Pipedrive deals export.
 
 Computes per owner, straight from the CSV: leads, won, lost, win_rate = won / (won + lost),
-avg_days_to_close over won and lost deals (deal created -> won/lost time), revenue (value of won
-deals); then compares with the JSON ripen printed (read from stdin). Exit 0 when they agree.
+avg_days_to_close over won and lost deals (deal created -> won/lost time, a time after "now"
+being now, as no deal can have closed later: RIPEN_NOW, default 2026-11-22T09:00:00Z), revenue
+(value of won deals); then compares with the JSON ripen printed (read from stdin). Exit 0 when they agree.
 
     ripen import deals.csv && ripen report owners --json | python3 tests/owners_check.py deals.csv
 """
 import csv
 import json
+import os
 import sys
 from datetime import datetime, timezone
+
+NOW = datetime.fromisoformat(os.environ.get("RIPEN_NOW", "2026-11-22T09:00:00Z").replace("Z", "+00:00")).timestamp()
 
 
 def ts(s):
@@ -27,7 +31,7 @@ def expected(path):
             if status in ("won", "lost"):
                 o[status] += 1
                 closed = row["Deal - Won time"] if status == "won" else row["Deal - Lost time"]
-                o["days"].append((ts(closed) - ts(row["Deal - Deal created"])) / 86400)
+                o["days"].append((min(ts(closed), NOW) - ts(row["Deal - Deal created"])) / 86400)
             if status == "won":
                 o["revenue"] += float(row["Deal - Value"])
     out = {}

@@ -370,6 +370,7 @@ fn owners_agree_with_an_independent_computation_over_a_pipedrive_export() {
     ripen(&["import", deals.to_str().unwrap()]);
     let json = ripen(&["report", "owners", "--json"]);
     let mut check = std::process::Command::new("python3")
+        .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
         .args(["tests/owners_check.py", deals.to_str().unwrap()])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

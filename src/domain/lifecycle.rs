@@ -78,12 +78,34 @@ pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTim
 }
 
 /// When an imported lead that is still to be worked (new, working or open) falls due: a cadence
-/// after it was received, but never in the past. A deal or an inquiry left alone in the old CRM
-/// is due today rather than months overdue: otherwise a year-old list of never-contacted
-/// inquiries would rank above every imported deal (each overdue day is worth points), though a
-/// lead that old has cooled the most. Its first-contact clock still shows how late it is.
-pub fn imported_follow_up(lead: &Lead, now: &Now, plan: &Plan) -> DateTime<Utc> {
-    next_from_cadence(lead, lead.received_at, plan).max(now.utc)
+/// after its last activity in the old CRM (after it was received, if the file says none), but
+/// never in the past. A deal or an inquiry left alone in the old CRM is due today rather than
+/// months overdue: otherwise a year-old list of never-contacted inquiries would rank above every
+/// imported deal (each overdue day is worth points), though a lead that old has cooled the most.
+/// Its first-contact clock still shows how late it is.
+pub fn imported_follow_up(
+    lead: &Lead,
+    last_activity: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> DateTime<Utc> {
+    let since = last_activity.map_or(lead.received_at, |at| at.max(lead.received_at));
+    next_from_cadence(lead, since, plan).max(now.utc)
+}
+
+/// When an imported closed record (won, lost, disqualified) closed: its close date, else the
+/// last time it changed (closing is a change), else its last activity, else now; never before
+/// it was received and never after now. Whether the file's own date was moved is returned too.
+pub fn imported_close(
+    received_at: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+    modified: Option<DateTime<Utc>>,
+    last_activity: Option<DateTime<Utc>>,
+    now: &Now,
+) -> (DateTime<Utc>, bool) {
+    let given = closed.or(modified).or(last_activity).unwrap_or(now.utc);
+    let at = given.max(received_at).min(now.utc);
+    (at, closed.is_some_and(|c| c != at))
 }
 
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
@@ -490,13 +512,65 @@ mod tests {
         let mut old = fresh(24 * 200);
         old.status = Status::Open;
         old.stage = Some(Stage::Green);
-        assert_eq!(imported_follow_up(&old, &now(), &p), now().utc);
+        assert_eq!(imported_follow_up(&old, None, &now(), &p), now().utc);
         let mut young = fresh(24 * 5);
         young.status = Status::Open;
         young.stage = Some(Stage::Green);
         assert_eq!(
-            imported_follow_up(&young, &now(), &p),
+            imported_follow_up(&young, None, &now(), &p),
             young.received_at + Duration::days(30)
+        );
+    }
+
+    #[test]
+    fn an_imported_lead_falls_due_a_cadence_after_its_last_activity() {
+        let p = Plan::default();
+        let mut l = fresh(24 * 200);
+        l.status = Status::Open;
+        l.stage = Some(Stage::Green);
+        let touched = now().utc - Duration::days(10);
+        assert_eq!(
+            imported_follow_up(&l, Some(touched), &now(), &p),
+            touched + Duration::days(30)
+        );
+        // An activity dated before the receipt counts from the receipt.
+        let before = l.received_at - Duration::days(5);
+        assert_eq!(
+            imported_follow_up(&l, Some(before), &now(), &p),
+            imported_follow_up(&l, None, &now(), &p)
+        );
+    }
+
+    #[test]
+    fn an_imported_close_takes_the_best_date_the_file_gives_within_receipt_and_now() {
+        let received = now().utc - Duration::days(100);
+        let d = |days| Some(now().utc - Duration::days(days));
+        // The close date wins, then the last change, then the last activity, then now.
+        assert_eq!(
+            imported_close(received, d(10), d(20), d(30), &now()),
+            (now().utc - Duration::days(10), false)
+        );
+        assert_eq!(
+            imported_close(received, None, d(20), d(30), &now()),
+            (now().utc - Duration::days(20), false)
+        );
+        assert_eq!(
+            imported_close(received, None, None, d(30), &now()),
+            (now().utc - Duration::days(30), false)
+        );
+        assert_eq!(
+            imported_close(received, None, None, None, &now()),
+            (now().utc, false)
+        );
+        // A close date after now is today, and says it moved; one before receipt, the receipt.
+        let future = Some(now().utc + Duration::days(9));
+        assert_eq!(
+            imported_close(received, future, None, None, &now()),
+            (now().utc, true)
+        );
+        assert_eq!(
+            imported_close(received, d(200), None, None, &now()),
+            (received, true)
         );
     }
 

@@ -120,6 +120,9 @@ pub struct ImportReport {
     pub errors: Vec<String>,
     /// Rows without a received date, stamped with the import time.
     pub received_missing: usize,
+    /// Closed rows whose close date fell after the import (or before their receipt), dated
+    /// the import time (or the receipt) instead.
+    pub closed_moved: usize,
     /// Status words ripen did not know, with how many rows had each (imported as new).
     pub unknown_statuses: Vec<(String, usize)>,
     pub notices: Vec<String>,
@@ -140,6 +143,12 @@ impl ImportReport {
             s.push_str(&format!(
                 "; {} without a received date (stamped with the import time)",
                 self.received_missing
+            ));
+        }
+        if self.closed_moved > 0 {
+            s.push_str(&format!(
+                "; {} closed after today or before received (dated within them)",
+                self.closed_moved
             ));
         }
         if self.dry_run {
@@ -689,7 +698,7 @@ fn build(
     v: RowValues,
     now: &Now,
     plan: &Plan,
-    received_missing: &mut usize,
+    stamped: &mut Stamped,
     statuses: &mut StatusWords,
 ) -> Result<Change, RowError> {
     let err = |field: Field, message: String| RowError {
@@ -712,6 +721,11 @@ fn build(
     };
     let received = date(&mut f, Field::Received)?;
     let closed = date(&mut f, Field::Closed)?;
+    let last_activity = date(&mut f, Field::LastActivity)?;
+    // Read as a date, and kept with the lead as the file wrote it: it tells ripen only when a
+    // closed record closed.
+    let modified_text = f.get(&Field::Modified).cloned();
+    let modified = date(&mut f, Field::Modified)?;
     let next_follow_up = date(&mut f, Field::NextFollowUp)?;
     let recycle_on = date(&mut f, Field::RecycleOn)?;
     let ripe_on = date(&mut f, Field::RipeOn)?;
@@ -739,7 +753,7 @@ fn build(
             message: "no name, company or e-mail".into(),
         })?;
     if received.is_none() {
-        *received_missing += 1;
+        stamped.received_missing += 1;
     }
     let owner = f
         .remove(&Field::Owner)
@@ -811,6 +825,12 @@ fn build(
             serde_json::Value::String(c.as_str().to_string()),
         );
     }
+    if let Some(text) = modified_text {
+        extra.insert(
+            header_of(rules, Field::Modified),
+            serde_json::Value::String(text),
+        );
+    }
     if !extra.is_empty() {
         lead.extra = serde_json::to_string(&extra).ok();
     }
@@ -826,9 +846,29 @@ fn build(
             let _ = write!(n, " (imported from {}:{line})", rules.file);
         }
     }
-    let at_close = Now {
-        utc: closed.unwrap_or(now.utc),
-        offset: now.offset,
+    if let Some(at) = last_activity {
+        change.entries.push(Entry::system(
+            at.max(change.lead.received_at).min(now.utc),
+            format!("last activity before the import ({}:{line})", rules.file),
+        ));
+    }
+    let at_close = if status.is_closed_out() || status == Status::Won {
+        let (at, moved) = lifecycle::imported_close(
+            change.lead.received_at,
+            closed,
+            modified,
+            last_activity,
+            now,
+        );
+        if moved {
+            stamped.closed_moved += 1;
+        }
+        Now {
+            utc: at,
+            offset: now.offset,
+        }
+    } else {
+        *now
     };
     let domain = |e: DomainError| err(Field::Status, e.to_string());
     match status {
@@ -837,10 +877,9 @@ fn build(
             if status == Status::Open && change.lead.stage.is_none() {
                 change.lead.stage = Some(Stage::Green);
             }
-            change.lead.next_follow_up = Some(
-                next_follow_up
-                    .unwrap_or_else(|| lifecycle::imported_follow_up(&change.lead, now, plan)),
-            );
+            change.lead.next_follow_up = Some(next_follow_up.unwrap_or_else(|| {
+                lifecycle::imported_follow_up(&change.lead, last_activity, now, plan)
+            }));
         }
         Status::Won => {
             change.lead.status = Status::Open;
@@ -897,26 +936,34 @@ fn build(
     Ok(change)
 }
 
-fn stage_header(rules: &Rules) -> String {
+/// The file's header of the column mapped to `field` (the field's own name if none is).
+fn header_of(rules: &Rules, field: Field) -> String {
     rules
         .mapping
-        .column_of(Field::Stage)
+        .column_of(field)
         .and_then(|i| rules.mapping.headers.get(i).cloned())
-        .unwrap_or_else(|| "stage".into())
+        .unwrap_or_else(|| field.as_str().into())
+}
+
+fn stage_header(rules: &Rules) -> String {
+    header_of(rules, Field::Stage)
 }
 
 fn class_header(rules: &Rules) -> String {
-    rules
-        .mapping
-        .column_of(Field::Class)
-        .and_then(|i| rules.mapping.headers.get(i).cloned())
-        .unwrap_or_else(|| "class".into())
+    header_of(rules, Field::Class)
+}
+
+/// Dates an import had to supply or move, counted for its report.
+#[derive(Default)]
+struct Stamped {
+    received_missing: usize,
+    closed_moved: usize,
 }
 
 /// What the building thread found besides leads.
 #[derive(Default)]
 struct Built {
-    received_missing: usize,
+    stamped: Stamped,
     statuses: StatusWords,
     late_errors: Vec<RowError>,
     rejected_spans: Vec<Range<usize>>,
@@ -1246,7 +1293,7 @@ pub fn import_file(
                     values,
                     now,
                     plan,
-                    &mut built.received_missing,
+                    &mut built.stamped,
                     &mut built.statuses,
                 ) {
                     Ok(change) => Ok(Incoming::new(change, line)),
@@ -1272,7 +1319,8 @@ pub fn import_file(
     phase("build and write", &mut clock);
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
-    report.received_missing = built.received_missing;
+    report.received_missing = built.stamped.received_missing;
+    report.closed_moved = built.stamped.closed_moved;
     let unknown = built.statuses.unknown;
     let late_errors = built.late_errors;
     rejected_spans.extend(built.rejected_spans);

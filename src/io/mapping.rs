@@ -37,10 +37,15 @@ pub enum Field {
     RecycleOn,
     /// When the deal is expected to be ready: a CRM's expected close date.
     RipeOn,
+    /// When the record last had an activity in the CRM it comes from.
+    LastActivity,
+    /// When the record was last changed in the CRM: for a closed record without a close date,
+    /// the latest it can have closed.
+    Modified,
 }
 
 impl Field {
-    pub const ALL: [Field; 26] = [
+    pub const ALL: [Field; 28] = [
         Field::Name,
         Field::FirstName,
         Field::LastName,
@@ -67,6 +72,8 @@ impl Field {
         Field::NextFollowUp,
         Field::RecycleOn,
         Field::RipeOn,
+        Field::LastActivity,
+        Field::Modified,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +104,8 @@ impl Field {
             Field::NextFollowUp => "next_follow_up",
             Field::RecycleOn => "recycle_on",
             Field::RipeOn => "ripe_on",
+            Field::LastActivity => "last_activity",
+            Field::Modified => "modified",
         }
     }
 
@@ -109,6 +118,8 @@ impl Field {
                 | Field::NextFollowUp
                 | Field::RecycleOn
                 | Field::RipeOn
+                | Field::LastActivity
+                | Field::Modified
         )
     }
 
@@ -379,6 +390,39 @@ const KNOWN: &[(Field, &[&str])] = &[
         ],
     ),
     (
+        Field::LastActivity,
+        &[
+            "lastactivity",
+            "lastactivitydate",
+            "lastactivityat",
+            "deallastactivitydate",
+            "lastcontacted",
+            "lastcontact",
+            "lastcontactdate",
+            "lastcontacteddate",
+            "letzteaktivität",
+            "letzterkontakt",
+        ],
+    ),
+    (
+        Field::Modified,
+        &[
+            "modified",
+            "modifiedat",
+            "modifieddate",
+            "lastmodified",
+            "lastmodifieddate",
+            "updated",
+            "updatedat",
+            "lastupdated",
+            "dateupdated",
+            "dealupdatetime",
+            "updatetime",
+            "geändertam",
+            "zuletztgeändert",
+        ],
+    ),
+    (
         Field::Reason,
         &[
             "reason",
@@ -556,6 +600,7 @@ mod tests {
                 "Contact owner",
                 "Lead Status",
                 "Create Date",
+                "Last Activity Date",
                 "Original Source"
             ]),
             vec![
@@ -569,6 +614,7 @@ mod tests {
                 t(Owner),
                 t(Status),
                 t(Received),
+                t(LastActivity),
                 t(Source)
             ]
         );
@@ -582,7 +628,9 @@ mod tests {
                 "Status",
                 "CreatedDate",
                 "Description",
-                "OwnerId"
+                "OwnerId",
+                "LastModifiedDate",
+                "LastActivityDate"
             ]),
             vec![
                 t(FirstName),
@@ -593,7 +641,9 @@ mod tests {
                 t(Status),
                 t(Received),
                 t(Notes),
-                Target::Extra
+                Target::Extra,
+                t(Modified),
+                t(LastActivity)
             ]
         );
         assert_eq!(
