@@ -140,6 +140,47 @@ fn a_uid_prefix_works_where_a_number_does() {
 }
 
 #[test]
+fn words_name_a_lead_when_they_match_it_alone() {
+    let book = Book::new();
+    let soren = book
+        .ok(&[
+            "add",
+            "Søren Ødegård",
+            "--company",
+            "Nordwind",
+            "--email",
+            "s@n.example",
+        ])
+        .trim()
+        .to_string();
+    let jane = add(&book, "Jane Doe", "2026-11-19T09:00:00Z");
+    let john = add(&book, "John Doe", "2026-11-19T09:00:00Z");
+    // Typed without the letters a keyboard may lack, as the filter reads them.
+    let v = book.json(&["show", "soren", "--json"]);
+    assert_eq!(v["lead"]["id"].to_string(), soren);
+    // Words narrow it: each must start a word of the lead.
+    book.ok(&["log", "jane doe", "call"]);
+    let v = book.json(&["show", &jane.to_string(), "--json"]);
+    assert_eq!(v["lead"]["status"], "working");
+    // More than one: nothing done, and the candidates are named with their numbers.
+    let out = book.ripen().args(["win", "doe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!("#{jane} Jane Doe (Acme), #{john} John Doe (Acme)")),
+        "{err}"
+    );
+    assert_eq!(book.json(&["list", "won", "--json"]), serde_json::json!([]));
+    // A number is a number: one that names no lead does not fall through to words.
+    let out = book.ripen().args(["show", "404"]).output().unwrap();
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("no lead 404")
+    );
+}
+
+#[test]
 fn errors_exit_1_with_one_clear_line() {
     let book = Book::new();
     let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z").to_string();

@@ -24,8 +24,9 @@ pub struct Cli {
 }
 
 pub const WHEN_HELP: &str = "WHEN: 2026-12-01, 2026-12-01T14:30, today, tomorrow, +3d, +2w, +1m, \
-a weekday name (the next one). RIPEN_NOW (RFC 3339) fixes the clock.\nID: a lead's number or a \
-unique prefix of its uid.";
+a weekday name (the next one). RIPEN_NOW (RFC 3339) fixes the clock.\nID: a lead's number, a \
+unique prefix of its uid, or words that start its name, company or e-mail and match it alone \
+(\"søren\", \"weber acme\").";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

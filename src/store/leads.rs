@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, Statement, Transaction, TransactionBehavior, ffi, params};
 
+use super::queue::{Filter, View};
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::priority::Touches;
@@ -816,22 +817,64 @@ impl Store {
                 return Ok(uid);
             }
         }
-        let hex_ok = r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if !hex_ok {
+        if r.is_empty() {
+            return Err(DomainError::Invalid("no lead given".into()).into());
+        }
+        // A number names a lead by its number only: a typo in a script's number must not fall
+        // through to a lead that happens to have those digits in its e-mail.
+        if r.parse::<i64>().is_ok() {
             return Err(StoreError::NotFound(r.to_string()));
         }
-        let prefix = r.to_ascii_lowercase();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT uid FROM leads WHERE uid >= ?1 AND uid < ?1 || 'g' LIMIT 2")?;
-        let found: Vec<String> = stmt
-            .query_map([&prefix], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        match found.len() {
-            0 => Err(StoreError::NotFound(r.to_string())),
-            1 => Ok(found.into_iter().next().unwrap_or_default()),
-            _ => Err(StoreError::Ambiguous(r.to_string())),
+        let hex_ok = r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if hex_ok {
+            let prefix = r.to_ascii_lowercase();
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT uid FROM leads WHERE uid >= ?1 AND uid < ?1 || 'g' LIMIT 2",
+            )?;
+            let found: Vec<String> = stmt
+                .query_map([&prefix], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            match found.len() {
+                0 => {}
+                1 => return Ok(found.into_iter().next().unwrap_or_default()),
+                _ => return Err(StoreError::Ambiguous(r.to_string())),
+            }
         }
+        self.resolve_words(r)
+    }
+
+    /// The one lead whose name, company, e-mail, tags or loss reason the words start (as the
+    /// filter reads them), among the live leads, else in the trash. More than one is an error
+    /// that names the first few, with their numbers.
+    fn resolve_words(&self, words: &str) -> Result<String> {
+        const SHOWN: usize = 5;
+        let filter = Filter {
+            text: Some(words.to_string()),
+            ..Filter::default()
+        };
+        for view in [View::All, View::Trash] {
+            let found = self.list(&view, &filter, 0, SHOWN + 1)?;
+            match found.as_slice() {
+                [] => continue,
+                [one] => return Ok(one.lead.uid.clone()),
+                many => {
+                    let mut shown: Vec<&LeadRow> = many.iter().take(SHOWN).collect();
+                    shown.sort_by_key(|r| r.number);
+                    let mut names: Vec<String> = shown
+                        .iter()
+                        .map(|r| format!("#{} {}", r.number, r.lead.display_name()))
+                        .collect();
+                    if many.len() > SHOWN {
+                        names.push("…".into());
+                    }
+                    return Err(StoreError::Matches {
+                        words: words.to_string(),
+                        leads: names.join(", "),
+                    });
+                }
+            }
+        }
+        Err(StoreError::NotFound(words.to_string()))
     }
 
     /// One lead with its number and timeline facts.

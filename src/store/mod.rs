@@ -66,6 +66,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("\"{0}\" matches more than one lead; give more of the uid")]
     Ambiguous(String),
+    #[error("\"{words}\" matches more than one lead: {leads}; give its number")]
+    Matches { words: String, leads: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error(transparent)]
