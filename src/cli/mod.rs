@@ -444,9 +444,22 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     let l = &row.lead;
     let o = &mut *ctx.out;
     writeln!(o, "#{} {}", row.number, clean_line(&l.display_name()))?;
+    let extra: Vec<(String, String)> = l
+        .extra_fields()
+        .into_iter()
+        .map(|(k, v)| (clean_line(&k).into_owned(), v))
+        .collect();
+    // The labels' column fits the imported headers too ("Lifecycle Stage"), up to a point.
+    let width = extra
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .filter(|n| *n <= 24)
+        .max()
+        .unwrap_or(0)
+        .max(13);
     let mut kv = |k: &str, v: Option<String>| -> std::io::Result<()> {
         match v {
-            Some(v) if !v.is_empty() => writeln!(o, "  {k:<13} {}", clean_line(&v)),
+            Some(v) if !v.is_empty() => writeln!(o, "  {k:<width$} {}", clean_line(&v)),
             _ => Ok(()),
         }
     };
@@ -468,8 +481,8 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     kv("owner", Some(l.owner.clone()))?;
     kv("tags", (!l.tags.is_empty()).then(|| l.tags.join(", ")))?;
     // What an import kept beside the lead, under its file's headers.
-    for (k, v) in l.extra_fields() {
-        kv(&clean_line(&k), Some(v))?;
+    for (k, v) in extra {
+        kv(&k, Some(v))?;
     }
     let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
         d.map(|d| {
