@@ -101,23 +101,18 @@ pub fn score(lead: &Lead, now: &Now, plan: &Plan) -> Breakdown {
     {
         let days = (now.utc - due).num_seconds() as f64 / 86_400.0;
         let pts = days * plan.priority.per_day() as f64;
-        let name = if days >= 0.0 {
-            format!("overdue {}", format_days(days))
-        } else {
-            format!("due in {}", format_days(-days))
+        // The points count exact time; the words count calendar days, as the flags do
+        // ("overdue 81d" in both places), and hours within today.
+        let name = match self::due(lead, now) {
+            Due::Overdue(d) => format!("overdue {d}d"),
+            Due::Later(d) => format!("due in {d}d"),
+            _ if days >= 0.0 => format!("overdue {}h", (days * 24.0).floor() as i64),
+            _ => format!("due in {}h", (-days * 24.0).floor() as i64),
         };
         terms.push(Term { name, points: pts });
     }
     let total = terms.iter().map(|t| t.points).sum();
     Breakdown { total, terms }
-}
-
-fn format_days(days: f64) -> String {
-    if days < 1.0 {
-        format!("{}h", (days * 24.0).floor() as i64)
-    } else {
-        format!("{}d", days.floor() as i64)
-    }
 }
 
 /// The first-contact clock of a lead never contacted.
@@ -367,5 +362,25 @@ mod tests {
         let l = lead(Status::New, 60);
         let w = why(&l, &Touches::default(), &now(), &p);
         assert_eq!(w, ["48h breached", "overdue 3d"]);
+    }
+
+    /// 60 hours overdue is 2.5 days of points, but three calendar days back: the breakdown says
+    /// what the flags say.
+    #[test]
+    fn the_breakdown_counts_overdue_days_as_the_flags_do() {
+        let p = Plan::default();
+        let l = lead(Status::New, 60);
+        let b = score(&l, &now(), &p);
+        let overdue = b
+            .terms
+            .iter()
+            .find(|t| t.name.starts_with("overdue"))
+            .unwrap();
+        assert!(why(&l, &Touches::default(), &now(), &p).contains(&overdue.name));
+        assert!((overdue.points - 5.0).abs() < 1e-9, "{}", overdue.points);
+        let mut soon = lead(Status::Working, 0);
+        soon.next_follow_up = Some(now().utc + Duration::hours(5));
+        let b = score(&soon, &now(), &p);
+        assert_eq!(b.terms.last().unwrap().name, "due in 5h");
     }
 }
