@@ -210,6 +210,36 @@ fn csv_export_imports_back_as_the_same_leads() {
     }
 }
 
+/// A field kept aside under one of ripen's own column names survives the round trip, renamed
+/// rather than dropped or read back into that column.
+#[test]
+fn an_extra_field_named_like_a_column_is_exported_beside_it() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    let file = root.path().join("aside.csv");
+    std::fs::write(
+        &file,
+        "Name,Email,Phone\nKeep Aside,aside@x.example,+1 555 0100\n",
+    )
+    .unwrap();
+    a.ok(&["import", path(&file), "--map", "Phone=extra"]);
+    let out = root.path().join("all.csv");
+    a.ok(&["export", "all", "--format", "csv", "-o", path(&out)]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.lines().next().unwrap().ends_with(",Phone (extra)"),
+        "{text}"
+    );
+    let b = Book::new(&root, "b.db");
+    b.ok(&["import", path(&out)]);
+    let back = b.list("all");
+    assert_eq!(back[0]["phone"], Value::Null);
+    assert_eq!(
+        back[0]["extra"],
+        serde_json::json!({"Phone (extra)": "+1 555 0100"})
+    );
+}
+
 #[test]
 fn json_export_is_the_list_record() {
     let root = tempfile::tempdir().unwrap();

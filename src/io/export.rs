@@ -124,20 +124,27 @@ pub fn csv(rows: &[LeadRow]) -> String {
         // header, so a re-import keeps it again.
         let extras: Vec<Vec<(String, String)>> =
             rows.iter().map(|r| r.lead.extra_fields()).collect();
+        // One named like a column of ours (a "Phone" an import was told to keep aside) is
+        // written as "Phone (extra)", so that it is neither lost nor read back as the phone.
         let mut headers: Vec<&str> = Vec::new();
         for (k, _) in extras.iter().flatten() {
-            if !headers.contains(&k.as_str())
-                && !CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(k))
-            {
+            if !headers.contains(&k.as_str()) {
                 headers.push(k);
             }
         }
+        let written = headers.iter().map(|h| {
+            if CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)) {
+                format!("{h} (extra)")
+            } else {
+                h.to_string()
+            }
+        });
         w.write_record(
             CSV_COLUMNS
                 .iter()
-                .copied()
-                .chain(headers.iter().copied())
-                .map(|h| neutralise(h).into_owned()),
+                .map(|c| c.to_string())
+                .chain(written)
+                .map(|h| neutralise(&h).into_owned()),
         )?;
         for (r, extra) in rows.iter().zip(&extras) {
             let cells = csv_cells(&r.lead);
