@@ -118,6 +118,20 @@ fn hubspot_maps_statuses_and_merges_the_duplicate_email() {
     assert_eq!(count("working"), 12 + 8 + 5);
     assert_eq!(count("new"), 8 + 5);
     assert_eq!(b.list("recycled").len(), 5);
+    // A closed record without a close date or last activity closed when it was received at
+    // the earliest, which the book says (not the day of the import); the summary counts the
+    // seven such rows, and the two whose last activity is after the import (closed today).
+    let grace = find(&all, "email", "grace.tanaka@acme.example");
+    assert_eq!(grace["status"], "disqualified");
+    assert_eq!(grace["closed_at"], "2026-03-03T14:02:00Z");
+    assert_eq!(
+        (r["closed_undated"].as_u64(), r["closed_future"].as_u64()),
+        (Some(7), Some(2))
+    );
+    // A loss whose rest ended before the import is due back today, not months overdue.
+    for l in b.list("recycled") {
+        assert!(l["next_follow_up"].as_str().unwrap() >= NOW, "{l}");
+    }
     let e = find(&all, "email", "eléonore.garcía@hooli.example");
     assert_eq!(e["received_at"], "2026-07-05T16:40:00Z");
     assert_eq!(e["owner"], "Sam Rep");
@@ -196,7 +210,7 @@ fn pipedrive_history_arrives_won_and_lost_with_dates_and_reasons() {
         assert!(reasons.contains(&key), "{reasons:?}");
     }
     // Three Pipedrive closings are dated after the import: closed today, and the report says so.
-    assert_eq!(r["closed_moved"], 3, "{r}");
+    assert_eq!(r["closed_future"], 3, "{r}");
     let quinn = find(&lost, "email", "quinn.vanderberg@brightline.example");
     assert_eq!(quinn["closed_at"], "2026-11-22T09:00:00Z");
     let comp = lost.iter().find(|l| l["reason"] == "competitor").unwrap();
@@ -596,4 +610,50 @@ fn last_activity_schedules_the_follow_up_and_dates_a_close() {
         shown.contains("2026-11-17 00:00  system   last activity before the import (crm.csv:2)"),
         "{shown}"
     );
+}
+
+/// A deals export merged into the leads the book still has to work moves them on (a deal is in
+/// the pipeline); a lead the book has closed keeps its state.
+#[test]
+fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(
+        &leads,
+        "Name,Email,Status\nNew Nina,nina@x.example,new\nLost Lou,lou@x.example,lost\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
+    let deals = b.dir.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Name,Email,Status,Stage,Value\n\
+         Nina N,nina@x.example,open,Proposal,12000\n\
+         Lou L,lou@x.example,open,Proposal,9000\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&deals)]);
+    assert_eq!(r["merged"], 2, "{r}");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("new → open, as this row has it"),
+        "{notices}"
+    );
+    let all = b.list("all");
+    let nina = find(&all, "email", "nina@x.example");
+    assert_eq!(
+        (&nina["status"], &nina["stage"], &nina["value"]),
+        (
+            &Value::from("open"),
+            &Value::from("proposal"),
+            &Value::from(12000.0)
+        )
+    );
+    let shown = b.ok(&["show", "nina"]);
+    assert!(
+        shown.contains("merged from deals.csv:2; new → open, as that row has it"),
+        "{shown}"
+    );
+    let lou = find(&all, "email", "lou@x.example");
+    assert_eq!(lou["status"], "lost");
 }

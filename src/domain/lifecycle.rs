@@ -93,19 +93,34 @@ pub fn imported_follow_up(
     next_from_cadence(lead, since, plan).max(now.utc)
 }
 
+/// Where an imported close date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseDate {
+    /// The file gave it (as a close, a last change or a last activity).
+    Given,
+    /// The file gave one after now: the record closed now at the latest.
+    Future,
+    /// The file gave none: the record closed when it was received at the earliest, and that is
+    /// what the book says (rather than the day of the import, which would date every old loss
+    /// this month and rest it for months more).
+    Unknown,
+}
+
 /// When an imported closed record (won, lost, disqualified) closed: its close date, else the
-/// last time it changed (closing is a change), else its last activity, else now; never before
-/// it was received and never after now. Whether the file's own date was moved is returned too.
+/// last time it changed (closing is a change), else its last activity; never before it was
+/// received and never after now; with no date at all, when it was received.
 pub fn imported_close(
     received_at: DateTime<Utc>,
     closed: Option<DateTime<Utc>>,
     modified: Option<DateTime<Utc>>,
     last_activity: Option<DateTime<Utc>>,
     now: &Now,
-) -> (DateTime<Utc>, bool) {
-    let given = closed.or(modified).or(last_activity).unwrap_or(now.utc);
-    let at = given.max(received_at).min(now.utc);
-    (at, closed.is_some_and(|c| c != at))
+) -> (DateTime<Utc>, CloseDate) {
+    match closed.or(modified).or(last_activity) {
+        None => (received_at.min(now.utc), CloseDate::Unknown),
+        Some(at) if at > now.utc => (now.utc, CloseDate::Future),
+        Some(at) => (at.max(received_at).min(now.utc), CloseDate::Given),
+    }
 }
 
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
@@ -545,32 +560,33 @@ mod tests {
     fn an_imported_close_takes_the_best_date_the_file_gives_within_receipt_and_now() {
         let received = now().utc - Duration::days(100);
         let d = |days| Some(now().utc - Duration::days(days));
-        // The close date wins, then the last change, then the last activity, then now.
+        let ago = |days| now().utc - Duration::days(days);
+        // The close date wins, then the last change, then the last activity, then the receipt.
         assert_eq!(
             imported_close(received, d(10), d(20), d(30), &now()),
-            (now().utc - Duration::days(10), false)
+            (ago(10), CloseDate::Given)
         );
         assert_eq!(
             imported_close(received, None, d(20), d(30), &now()),
-            (now().utc - Duration::days(20), false)
+            (ago(20), CloseDate::Given)
         );
         assert_eq!(
             imported_close(received, None, None, d(30), &now()),
-            (now().utc - Duration::days(30), false)
+            (ago(30), CloseDate::Given)
         );
         assert_eq!(
             imported_close(received, None, None, None, &now()),
-            (now().utc, false)
+            (received, CloseDate::Unknown)
         );
-        // A close date after now is today, and says it moved; one before receipt, the receipt.
+        // A close date after now is now; one before the receipt, the receipt.
         let future = Some(now().utc + Duration::days(9));
         assert_eq!(
             imported_close(received, future, None, None, &now()),
-            (now().utc, true)
+            (now().utc, CloseDate::Future)
         );
         assert_eq!(
             imported_close(received, d(200), None, None, &now()),
-            (received, true)
+            (received, CloseDate::Given)
         );
     }
 

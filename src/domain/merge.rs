@@ -84,16 +84,7 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
     merged.received_at = kept.received_at.min(gone.received_at);
     let further = progress(gone.status) > progress(kept.status);
     if further {
-        merged.status = gone.status;
-        merged.class = gone.class.or(kept.class);
-        merged.stage = gone.stage;
-        merged.value_cents = gone.value_cents.or(kept.value_cents);
-        merged.next_follow_up = gone.next_follow_up;
-        merged.ripe_on = gone.ripe_on;
-        merged.closed_at = gone.closed_at;
-        merged.reason = gone.reason.clone();
-        merged.reason_note = gone.reason_note.clone();
-        merged.recycle_on = gone.recycle_on;
+        take_state(&mut merged, kept, gone);
     } else if !matches!(merged.status, Status::Open | Status::Won | Status::Lost) {
         // A class is given at qualification: a lead that stays unqualified takes none.
         merged.class = kept.class;
@@ -142,7 +133,37 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
     Ok((kept_change, gone_change))
 }
 
-/// How far a lead has come, for [`merge_by_hand`].
+/// `merged` (made from `kept`) takes `from`'s place in the process: its status, class, stage,
+/// value, and the dates of its plan and of its close.
+fn take_state(merged: &mut Lead, kept: &Lead, from: &Lead) {
+    merged.status = from.status;
+    merged.class = from.class.or(kept.class);
+    merged.stage = from.stage;
+    merged.value_cents = from.value_cents.or(kept.value_cents);
+    merged.next_follow_up = from.next_follow_up;
+    merged.ripe_on = from.ripe_on;
+    merged.closed_at = from.closed_at;
+    merged.reason = from.reason.clone();
+    merged.reason_note = from.reason_note.clone();
+    merged.recycle_on = from.recycle_on;
+}
+
+/// Merge an imported row into the lead of the book it duplicates ([`merge_leads`]). The book's
+/// state stands (it may know more recent things than an old export), except that a lead the
+/// book holds as still to be worked (new or working) takes the row's state when the row has
+/// come further (an open deal, a win): a deals export knows the lead is in the pipeline.
+/// Returns the merged lead, and the status it left when it took the row's.
+pub fn merge_import(existing: &Lead, incoming: &Lead, label: &str) -> (Lead, Option<Status>) {
+    let mut merged = merge_leads(existing, incoming, label);
+    let unworked = matches!(existing.status, Status::New | Status::Working);
+    if unworked && progress(incoming.status) > progress(existing.status) {
+        take_state(&mut merged, existing, incoming);
+        return (merged, Some(existing.status));
+    }
+    (merged, None)
+}
+
+/// How far a lead has come, for [`merge_by_hand`] and [`merge_import`].
 fn progress(s: Status) -> u8 {
     match s {
         Status::Lost | Status::Disqualified => 0,

@@ -120,9 +120,10 @@ pub struct ImportReport {
     pub errors: Vec<String>,
     /// Rows without a received date, stamped with the import time.
     pub received_missing: usize,
-    /// Closed rows whose close date fell after the import (or before their receipt), dated
-    /// the import time (or the receipt) instead.
-    pub closed_moved: usize,
+    /// Closed rows (won, lost, disqualified) dated after the import: dated the import time.
+    pub closed_future: usize,
+    /// Closed rows with no close date, last change or last activity: dated when received.
+    pub closed_undated: usize,
     /// Status words ripen did not know, with how many rows had each (imported as new).
     pub unknown_statuses: Vec<(String, usize)>,
     pub notices: Vec<String>,
@@ -145,10 +146,16 @@ impl ImportReport {
                 self.received_missing
             ));
         }
-        if self.closed_moved > 0 {
+        if self.closed_undated > 0 {
             s.push_str(&format!(
-                "; {} closed after today or before received (dated within them)",
-                self.closed_moved
+                "; {} closed without a date (dated when received)",
+                self.closed_undated
+            ));
+        }
+        if self.closed_future > 0 {
+            s.push_str(&format!(
+                "; {} closed after today (dated today)",
+                self.closed_future
             ));
         }
         if self.dry_run {
@@ -721,7 +728,9 @@ fn build(
     };
     let received = date(&mut f, Field::Received)?;
     let closed = date(&mut f, Field::Closed)?;
-    let last_activity = date(&mut f, Field::LastActivity)?;
+    // A last activity after now (a planned one, or a clock ahead) happened now at the latest.
+    let last_activity_given = date(&mut f, Field::LastActivity)?;
+    let last_activity = last_activity_given.map(|at| at.min(now.utc));
     // Read as a date, and kept with the lead as the file wrote it: it tells ripen only when a
     // closed record closed.
     let modified_text = f.get(&Field::Modified).cloned();
@@ -853,15 +862,17 @@ fn build(
         ));
     }
     let at_close = if status.is_closed_out() || status == Status::Won {
-        let (at, moved) = lifecycle::imported_close(
+        let (at, dated) = lifecycle::imported_close(
             change.lead.received_at,
             closed,
             modified,
-            last_activity,
+            last_activity_given,
             now,
         );
-        if moved {
-            stamped.closed_moved += 1;
+        match dated {
+            lifecycle::CloseDate::Given => {}
+            lifecycle::CloseDate::Future => stamped.closed_future += 1,
+            lifecycle::CloseDate::Unknown => stamped.closed_undated += 1,
         }
         Now {
             utc: at,
@@ -925,6 +936,11 @@ fn build(
                     .map_err(domain)?;
             change.lead = closed_out.lead;
             change.entries.extend(closed_out.entries);
+            // An old loss whose rest is over is due back today, not months overdue (as an
+            // imported lead still to be worked is).
+            if let Some(at) = change.lead.next_follow_up {
+                change.lead.next_follow_up = Some(at.max(now.utc));
+            }
         }
     }
     // A follow-up the file sets (a ripen export, a snoozed lead) stands.
@@ -957,7 +973,8 @@ fn class_header(rules: &Rules) -> String {
 #[derive(Default)]
 struct Stamped {
     received_missing: usize,
-    closed_moved: usize,
+    closed_future: usize,
+    closed_undated: usize,
 }
 
 /// What the building thread found besides leads.
@@ -1320,7 +1337,8 @@ pub fn import_file(
     let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
     report.received_missing = built.stamped.received_missing;
-    report.closed_moved = built.stamped.closed_moved;
+    report.closed_future = built.stamped.closed_future;
+    report.closed_undated = built.stamped.closed_undated;
     let unknown = built.statuses.unknown;
     let late_errors = built.late_errors;
     rejected_spans.extend(built.rejected_spans);

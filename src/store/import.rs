@@ -10,7 +10,7 @@ use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, w
 use super::tuning::phase;
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::merge_leads;
+use crate::domain::merge::merge_import;
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -435,19 +435,23 @@ impl Store {
                     if before.status.is_closed_out() {
                         notice.push_str(&format!(" — {}", describe_closed(&before, now)));
                     }
-                    out.notice(notice);
                     if opts.on_duplicate == OnDuplicate::Skip {
+                        out.notice(notice);
                         out.skipped += 1;
                         continue;
                     }
-                    let merged = merge_leads(&before, lead, &opts.label);
+                    let (merged, left) = merge_import(&before, lead, &opts.label);
+                    let mut entry = format!("merged from {}:{}", opts.label, row.line);
+                    if let Some(was) = left {
+                        let moved = format!("{} → {}", was.as_str(), merged.status.as_str());
+                        notice.push_str(&format!("; {moved}, as this row has it"));
+                        entry.push_str(&format!("; {moved}, as that row has it"));
+                    }
+                    out.notice(notice);
                     write_lead(&tx, Some(&before), &merged, now)?;
                     // Queued after the lead's own entries, with uids from the same clock, so
                     // that a timeline lists them in that order.
-                    new_leads.push_entry(
-                        before.uid,
-                        Entry::system(now.utc, format!("merged from {}:{}", opts.label, row.line)),
-                    )?;
+                    new_leads.push_entry(before.uid, Entry::system(now.utc, entry))?;
                     out.merged += 1;
                     number
                 }
