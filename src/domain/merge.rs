@@ -285,4 +285,29 @@ mod tests {
             "not from the trash"
         );
     }
+
+    #[test]
+    fn an_imported_deal_moves_a_new_lead_on_but_the_book_wins_otherwise() {
+        use crate::domain::Stage;
+        let book = lead("Jane", Some("j@x.example"));
+        let mut deal = lead("Jane D", Some("j@x.example"));
+        deal.status = Status::Open;
+        deal.stage = Some(Stage::Proposal);
+        deal.value_cents = Some(900_000);
+        let (m, left) = merge_import(&book, &deal, "deals.csv");
+        assert_eq!(left, Some(Status::New));
+        assert_eq!(
+            (m.status, m.stage, m.value_cents),
+            (Status::Open, Some(Stage::Proposal), Some(900_000))
+        );
+        assert_eq!(m.uid, book.uid);
+        // A lead the book closed keeps its state, and so does one further on than the row.
+        let mut lost = book.clone();
+        lost.status = Status::Lost;
+        let (m, left) = merge_import(&lost, &deal, "deals.csv");
+        assert_eq!((m.status, left), (Status::Lost, None));
+        let mut won = book.clone();
+        won.status = Status::Won;
+        assert_eq!(merge_import(&won, &deal, "deals.csv").0.status, Status::Won);
+    }
 }
