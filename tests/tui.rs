@@ -477,6 +477,28 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     assert_ne!(fx.selected_uid(), uid);
 }
 
+/// A note is not a contact: the form's prefilled cadence must not move the follow-up, so the
+/// lead stays in today's queue (a trial found the note rescheduled it).
+#[test]
+fn logging_a_note_leaves_the_follow_up_where_it_was() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    let due = fx.store.lead(&uid).unwrap().lead.next_follow_up;
+    fx.cmd(Command::Log);
+    // "note" is the last kind: Left from the first wraps to it.
+    fx.key(KeyCode::Left);
+    assert_eq!(fx.app.form.as_ref().unwrap().value("kind"), "note");
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    fx.typed("asked for the deck");
+    fx.key(KeyCode::Enter);
+    fx.assert_saved();
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.next_follow_up, due);
+    let timeline = fx.store.timeline(&uid, 10).unwrap();
+    assert!(timeline.iter().any(|a| a.kind == ActivityKind::Note));
+}
+
 #[test]
 fn the_selection_stays_on_the_lead_after_an_action_that_keeps_it_in_view() {
     let mut fx = fixture(100, 30, true);

@@ -356,7 +356,18 @@ impl App {
                     },
                     note: clean_field(&form.value("note"), false),
                     at: None,
-                    next: when("next")?,
+                    // The prefilled follow-up is the cadence after a contact: a note moves the
+                    // follow-up only when the user typed one.
+                    next: if kind == ActivityKind::Note {
+                        match form.changed("next") {
+                            Some(s) if !s.trim().is_empty() => {
+                                Some(parse_when(s.trim(), &now).map_err(d)?)
+                            }
+                            _ => None,
+                        }
+                    } else {
+                        when("next")?
+                    },
                 };
                 let row = store
                     .apply(&uid, &now, |l, p| {
