@@ -477,6 +477,56 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     assert_ne!(fx.selected_uid(), uid);
 }
 
+/// The board switched to months behind a full-screen detail shows whole columns on Esc (a
+/// trial found one card each: they had been fetched for the hidden board's height).
+#[test]
+fn the_board_switched_behind_a_full_screen_detail_fills_its_columns() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Pipeline);
+    fx.cmd(Command::Detail);
+    assert_eq!(
+        fx.app.areas().main.height,
+        0,
+        "the detail fills the body at 120 columns"
+    );
+    fx.cmd(Command::Months);
+    fx.cmd(Command::Back);
+    let fuller = fx
+        .app
+        .board
+        .columns
+        .iter()
+        .find(|c| c.count > 1)
+        .expect("a month with two leads");
+    assert!(
+        fuller.window.rows.len() > 1,
+        "{}: {}",
+        fuller.title,
+        fuller.count
+    );
+}
+
+/// Where the detail sits beside the list, Enter changes nothing, and the next tab opens on its
+/// list (a trial found Enter armed a hidden mode that then hid the board behind a detail).
+#[test]
+fn enter_beside_the_detail_arms_nothing_for_the_next_tab() {
+    let mut fx = fixture(120, 40, true);
+    assert!(
+        fx.app.areas().detail.is_some(),
+        "beside the queue at 120 columns"
+    );
+    fx.cmd(Command::Detail);
+    assert!(!fx.app.detail_open);
+    fx.cmd(Command::Pipeline);
+    assert!(fx.app.areas().main.height > 0);
+    // And a detail opened full-screen on the board closes when the tab changes.
+    fx.cmd(Command::Detail);
+    assert!(fx.app.detail_open);
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Pipeline);
+    assert!(fx.app.areas().main.height > 0);
+}
+
 /// A note is not a contact: the form's prefilled cadence must not move the follow-up, so the
 /// lead stays in today's queue (a trial found the note rescheduled it).
 #[test]

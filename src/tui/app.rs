@@ -581,8 +581,13 @@ impl App {
     }
 
     fn page(&self) -> usize {
-        let main = self.areas().main;
-        // Fetch at least one row even when the list is hidden, so the detail has a lead.
+        // A screenful as the list shows it, also while a full-screen detail hides it: the
+        // windows loaded meanwhile (`m` on the board, a save) are what Esc shows.
+        let main = if self.tab.has_leads() {
+            layout::areas(self.size, self.tab == Tab::Pipeline, false).main
+        } else {
+            self.areas().main
+        };
         if self.tab == Tab::Pipeline {
             layout::card_rows(main).max(1)
         } else {
@@ -1130,6 +1135,8 @@ impl App {
     fn switch(&mut self, tab: Tab, store: &Store) {
         self.tab = tab;
         self.filtering = false;
+        // A tab opens on its list (or board): a detail opened full-screen was the old tab's.
+        self.detail_open = false;
         self.refresh_or_report(store, None);
         if tab == Tab::Reports {
             self.load_report(store);
@@ -1273,7 +1280,14 @@ impl App {
                     }
                 }
             }
-            Command::Detail => self.detail_open = !self.detail_open,
+            // Where the detail already sits beside the list, Enter leaves things as they are
+            // (toggling a mode that shows nothing would surprise on the next tab).
+            Command::Detail => {
+                let board = self.tab == Tab::Pipeline;
+                if layout::areas(self.size, board, false).detail.is_none() {
+                    self.detail_open = !self.detail_open;
+                }
+            }
             Command::Back => {
                 if self.detail_open {
                     self.detail_open = false;
