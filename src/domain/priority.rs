@@ -230,7 +230,15 @@ pub fn why(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<String
         out.push(s.as_str().into());
     }
     if lead.status.is_closed_out() {
-        out.push("recycled".into());
+        // One that will never come back (its reason recycles never) says so.
+        out.push(
+            if lead.recycle_on.is_some() {
+                "recycled"
+            } else {
+                "not recycled"
+            }
+            .into(),
+        );
     }
     out
 }
@@ -362,6 +370,17 @@ mod tests {
         let l = lead(Status::New, 60);
         let w = why(&l, &Touches::default(), &now(), &p);
         assert_eq!(w, ["48h breached", "overdue 3d"]);
+    }
+
+    #[test]
+    fn a_closed_lead_says_whether_it_comes_back() {
+        let p = Plan::default();
+        let mut l = lead(Status::Disqualified, 0);
+        l.next_follow_up = None;
+        let w = why(&l, &Touches::default(), &now(), &p);
+        assert_eq!(w, ["not recycled"]);
+        l.recycle_on = Some(now().utc + Duration::days(90));
+        assert!(why(&l, &Touches::default(), &now(), &p).contains(&"recycled".to_string()));
     }
 
     /// 60 hours overdue is 2.5 days of points, but three calendar days back: the breakdown says
