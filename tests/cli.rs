@@ -158,6 +158,9 @@ fn words_name_a_lead_when_they_match_it_alone() {
     // Typed without the letters a keyboard may lack, as the filter reads them.
     let v = book.json(&["show", "soren", "--json"]);
     assert_eq!(v["lead"]["id"].to_string(), soren);
+    // `show` takes the words unquoted too.
+    let v = book.json(&["show", "søren", "odegard", "--json"]);
+    assert_eq!(v["lead"]["id"].to_string(), soren);
     // Words narrow it: each must start a word of the lead.
     book.ok(&["log", "jane doe", "call"]);
     let v = book.json(&["show", &jane.to_string(), "--json"]);

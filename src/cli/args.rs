@@ -36,7 +36,9 @@ pub enum Command {
     List(ListArgs),
     /// Show a lead, its timeline (newest first) and its priority breakdown.
     Show {
-        id: String,
+        /// The lead (see ID below); words need no quotes here: `ripen show søren dubois`.
+        #[arg(required = true, num_args = 1.., value_name = "ID")]
+        id: Vec<String>,
         #[arg(long)]
         json: bool,
     },

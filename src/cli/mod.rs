@@ -66,7 +66,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
     match cmd {
         Command::Add(a) => add(a, ctx),
         Command::List(a) => list(a, ctx),
-        Command::Show { id, json } => show(&id, json, ctx),
+        Command::Show { id, json } => show(&id.join(" "), json, ctx),
         Command::Log {
             id,
             kind,
@@ -516,9 +516,18 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
             writeln!(o, "    {line}")?;
         }
     }
-    writeln!(o, "priority {:.1}", breakdown.total)?;
+    writeln!(
+        o,
+        "priority {:.1}",
+        crate::record::shown_priority(breakdown.total)
+    )?;
     for t in &breakdown.terms {
-        writeln!(o, "  {:>+7.1}  {}", t.points, t.name)?;
+        writeln!(
+            o,
+            "  {:>+7.1}  {}",
+            crate::record::shown_priority(t.points),
+            t.name
+        )?;
     }
     writeln!(o, "timeline")?;
     for a in &timeline {
