@@ -293,6 +293,10 @@ fn losses_by_reason_and_recycled_against_fresh() {
     // Fresh leads: A1 won, A2 lost → 1/2. No recycled leads.
     let fresh = find(&rows, "kind", "fresh");
     assert_eq!(fresh["win_rate"], 0.5);
+    assert_eq!(
+        (fresh["won"].clone(), fresh["closed"].clone()),
+        (json!(1), json!(2))
+    );
     assert!(find(&rows, "kind", "recycled")["win_rate"].is_null());
 }
 

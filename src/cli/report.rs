@@ -41,6 +41,16 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
             );
         } else if a.csv {
             write_csv(ctx.out, &rows, names.len() > 1, name)?;
+        } else if *name == "losses" {
+            // Two tables in one list: the losses by reason, and recycled leads against fresh.
+            let (reasons, kinds): (Vec<_>, Vec<_>) =
+                rows.into_iter().partition(|r| r["kind"] == "reason");
+            writeln!(ctx.out, "{name}")?;
+            write_columns(ctx.out, &reasons, &["status", "reason", "count", "value"])?;
+            writeln!(ctx.out)?;
+            writeln!(ctx.out, "{name}: recycled against fresh leads")?;
+            write_columns(ctx.out, &kinds, &["kind", "won", "closed", "win_rate"])?;
+            writeln!(ctx.out)?;
         } else {
             writeln!(ctx.out, "{name}")?;
             write_table(ctx.out, &rows)?;
@@ -84,21 +94,29 @@ fn cell(v: &Value) -> String {
 }
 
 fn write_table(out: &mut dyn Write, rows: &[Map<String, Value>]) -> Result<()> {
-    let Some(first) = rows.first() else {
+    let keys: Vec<&str> = rows
+        .first()
+        .map(|r| r.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    write_columns(out, rows, &keys)
+}
+
+/// The rows as a table of these columns, the first left-aligned and the rest right.
+fn write_columns(out: &mut dyn Write, rows: &[Map<String, Value>], keys: &[&str]) -> Result<()> {
+    if rows.is_empty() {
         writeln!(out, "  no data")?;
         return Ok(());
-    };
-    let cols: Vec<(&str, bool, usize)> = first
-        .keys()
+    }
+    let cols: Vec<(&str, bool, usize)> = keys
+        .iter()
         .enumerate()
-        .map(|(i, k)| (k.as_str(), i > 0, 24))
+        .map(|(i, k)| (*k, i > 0, 24))
         .collect();
     let mut t = Table::new(&cols);
     for r in rows {
         t.row(
-            first
-                .keys()
-                .map(|k| r.get(k).map(cell).unwrap_or_default())
+            keys.iter()
+                .map(|k| r.get(*k).map(cell).unwrap_or_default())
                 .collect(),
         );
     }

@@ -144,6 +144,8 @@ pub fn rows(
                     m.insert("count".into(), json!(l.count));
                     m.insert("value".into(), json!(l.value));
                     m.insert("win_rate".into(), Value::Null);
+                    m.insert("won".into(), Value::Null);
+                    m.insert("closed".into(), Value::Null);
                     m
                 })
                 .collect();
@@ -160,6 +162,8 @@ pub fn rows(
                 m.insert("count".into(), json!(closed));
                 m.insert("value".into(), Value::Null);
                 m.insert("win_rate".into(), json!(ratio(won, closed)));
+                m.insert("won".into(), json!(won));
+                m.insert("closed".into(), json!(closed));
                 out.push(m);
             }
             out
