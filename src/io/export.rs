@@ -210,13 +210,24 @@ pub fn push_folded(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-/// Family and given name from a full name: the last word is the family name.
+/// Family and given name from a full name: the last word is the family name, with the
+/// lower-case particles before it ("van der Berg", "de la Cruz", "von Trapp").
 fn split_name(name: &str) -> (String, String) {
+    const PARTICLES: [&str; 22] = [
+        "van", "von", "der", "den", "de", "del", "della", "di", "da", "do", "dos", "das", "du",
+        "des", "la", "le", "ten", "ter", "zu", "af", "al", "bin",
+    ];
     let name = clean_line(name);
-    match name.trim().rsplit_once(' ') {
-        Some((given, family)) => (family.to_string(), given.trim().to_string()),
-        None => (name.trim().to_string(), String::new()),
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let Some(last) = words.len().checked_sub(1) else {
+        return (String::new(), String::new());
+    };
+    let mut start = last;
+    // The given name keeps at least its first word.
+    while start > 1 && PARTICLES.contains(&words[start - 1]) {
+        start -= 1;
     }
+    (words[start..].join(" "), words[..start].join(" "))
 }
 
 /// One vCard 4.0 per lead.
@@ -367,10 +378,18 @@ mod tests {
 
     #[test]
     fn names_split_into_family_and_given() {
+        let split = split_name;
+        assert_eq!(split("Jane van Doe"), ("van Doe".into(), "Jane".into()));
         assert_eq!(
-            split_name("Jane van Doe"),
-            ("Doe".into(), "Jane van".into())
+            split("Quinn van der Berg"),
+            ("van der Berg".into(), "Quinn".into())
         );
-        assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
+        assert_eq!(split("Ana de la Cruz"), ("de la Cruz".into(), "Ana".into()));
+        assert_eq!(split("Mary Ann Smith"), ("Smith".into(), "Mary Ann".into()));
+        // A particle that is someone's given name stays theirs.
+        assert_eq!(split("Van Morrison"), ("Morrison".into(), "Van".into()));
+        assert_eq!(split("de Vries"), ("Vries".into(), "de".into()));
+        assert_eq!(split("Cher"), ("Cher".into(), String::new()));
+        assert_eq!(split("  "), (String::new(), String::new()));
     }
 }
