@@ -141,10 +141,30 @@ fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
     } else {
         0
     };
-    let want = u16::try_from(r.rows.len() + 1).unwrap_or(u16::MAX);
-    let table_h = want.min(h - reserve);
-    let table_area = Rect::new(inner.x, inner.y, inner.width, table_h);
-    draw_table(f, app, table_area, &r.rows, r.name() == "ripening");
+    // Losses are two tables in one list: by reason, and recycled leads against fresh.
+    let parts: Vec<(Vec<Row>, &[&str])> = if r.name() == "losses" {
+        let (reasons, kinds): (Vec<Row>, Vec<Row>) =
+            r.rows.iter().cloned().partition(|r| r["kind"] == "reason");
+        vec![
+            (reasons, &["status", "reason", "count", "value"]),
+            (kinds, &["kind", "won", "closed", "win_rate"]),
+        ]
+    } else {
+        vec![(r.rows.clone(), &[])]
+    };
+    let want: usize = parts.iter().map(|(rows, _)| rows.len() + 2).sum::<usize>() - 1;
+    let table_h = u16::try_from(want).unwrap_or(u16::MAX).min(h - reserve);
+    let mut y = inner.y;
+    for (rows, keys) in &parts {
+        let left = (inner.y + table_h).saturating_sub(y);
+        if left == 0 || rows.is_empty() {
+            continue;
+        }
+        let part_h = u16::try_from(rows.len() + 1).unwrap_or(u16::MAX).min(left);
+        let part = Rect::new(inner.x, y, inner.width, part_h);
+        draw_table(f, app, part, rows, keys, r.name() == "ripening");
+        y += part_h + 1;
+    }
     let rest = h - table_h;
     if let Some(spec) = chart
         && reserve > 0
@@ -214,13 +234,18 @@ fn rfit(s: &str, w: usize) -> String {
 /// The rows as a table: columns kept left to right while they fit (the rest drop from the
 /// right), numbers right-aligned. Rows that do not fit are counted on a last line; `latest`
 /// keeps the last rows instead of the first (the newest cohorts).
-fn draw_table(f: &mut Frame, app: &App, area: Rect, rows: &[Row], latest: bool) {
+/// The rows as a table of the columns `only` names (every column of the first row when empty).
+fn draw_table(f: &mut Frame, app: &App, area: Rect, rows: &[Row], only: &[&str], latest: bool) {
     let t = &app.theme;
     let Some(first) = rows.first() else {
         return;
     };
     let cur = &app.plan.currency;
-    let keys: Vec<&String> = first.keys().collect();
+    let keys: Vec<&str> = if only.is_empty() {
+        first.keys().map(String::as_str).collect()
+    } else {
+        only.to_vec()
+    };
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
