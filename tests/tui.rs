@@ -1082,6 +1082,16 @@ fn snapshot_reports_funnel() {
 }
 
 #[test]
+fn snapshot_reports_losses() {
+    snap("reports_losses", |fx| {
+        fx.cmd(Command::Reports);
+        for _ in 0..4 {
+            fx.cmd(Command::Down);
+        }
+    });
+}
+
+#[test]
 fn snapshot_reports_forecast() {
     snap("reports_forecast", |fx| {
         fx.cmd(Command::Reports);
