@@ -174,13 +174,31 @@ fn words_name_a_lead_when_they_match_it_alone() {
         "{err}"
     );
     assert_eq!(book.json(&["list", "won", "--json"]), serde_json::json!([]));
-    // A number is a number: one that names no lead does not fall through to words.
+    // A number is a number: one that names no lead does not fall through to words, nor does
+    // one too long to be a number, nor text without a word (which would match every lead).
     let out = book.ripen().args(["show", "404"]).output().unwrap();
     assert!(
         String::from_utf8(out.stderr)
             .unwrap()
             .contains("no lead 404")
     );
+    for r in ["404", "404.", "12345678901234567890", "?", "--"] {
+        let out = book.ripen().args(["delete", "--", r]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{r}");
+    }
+    assert_eq!(
+        book.json(&["list", "all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Undelete looks in the trash first: the trashed Jane, not the live one of the same name.
+    book.ok(&["delete", &jane.to_string()]);
+    let again = book.ok(&["add", "Jane Doe"]).trim().to_string();
+    book.ok(&["undelete", "jane"]);
+    let live = ids(&book.json(&["list", "all", "--json"]));
+    assert!(live.contains(&jane) && live.iter().any(|i| i.to_string() == again));
 }
 
 #[test]

@@ -1495,3 +1495,36 @@ fn a_lead_waiting_for_days_shows_its_clock_in_days() {
     let screen = fx.render();
     assert!(screen.contains("‼ 265d late"), "{screen}");
 }
+
+/// `M` with the duplicate's name typed: the words name the other lead of that name, not the one
+/// being merged away.
+#[test]
+fn merge_by_a_shared_name_merges_into_the_other_lead() {
+    let mut fx = fixture(100, 30, false);
+    for company in ["Acme", "Globex"] {
+        fx.store
+            .add_lead(
+                ripen::store::NewLead {
+                    name: "Ann Twin".into(),
+                    company: Some(company.into()),
+                    ..Default::default()
+                },
+                &now(),
+            )
+            .unwrap();
+    }
+    fx.app.refresh(&fx.store, None).unwrap();
+    fx.cmd(Command::Inbox);
+    let gone = fx.selected_uid();
+    fx.cmd(Command::Merge);
+    assert!(fx.app.form.is_some());
+    fx.typed("ann twin");
+    fx.key(KeyCode::Enter);
+    fx.assert_saved();
+    let live = fx
+        .store
+        .list(&View::All, &Filter::default(), 0, 10)
+        .unwrap();
+    assert_eq!(live.len(), 1);
+    assert_ne!(live[0].lead.uid, gone);
+}

@@ -168,7 +168,11 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             )
         }
         Command::Undelete { id } => {
-            let uid = ctx.store.resolve(&id)?;
+            let look = crate::store::Lookup {
+                trash_first: true,
+                ..Default::default()
+            };
+            let uid = ctx.store.resolve_with(&id, look)?;
             let row = ctx
                 .store
                 .apply(&uid, &now, |l, _| lifecycle::untrash(l, &now))?;

@@ -19,6 +19,15 @@ pub struct LeadRow {
     pub touches: Touches,
 }
 
+/// How [`Store::resolve_with`] reads words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lookup<'a> {
+    /// Look in the trash before the live leads (to take a lead back out of it).
+    pub trash_first: bool,
+    /// A lead that is not the one meant (the lead a merge form merges away).
+    pub except: Option<&'a str>,
+}
+
 /// What a user gives for a new lead; the rest is filled from the plan.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewLead {
@@ -804,8 +813,14 @@ impl Store {
         Ok(n)
     }
 
-    /// Find a lead by its number or a unique prefix of its uid.
+    /// Find a lead by its number, a unique prefix of its uid, or words that match it alone
+    /// ([`Store::resolve_words`]): among the live leads, then the trash.
     pub fn resolve(&self, reference: &str) -> Result<String> {
+        self.resolve_with(reference, Lookup::default())
+    }
+
+    /// [`Store::resolve`], with words read as `how` says.
+    pub fn resolve_with(&self, reference: &str, how: Lookup<'_>) -> Result<String> {
         let r = reference.trim().trim_start_matches('#');
         if let Ok(n) = r.parse::<i64>() {
             let uid: Option<String> = self
@@ -819,11 +834,6 @@ impl Store {
         }
         if r.is_empty() {
             return Err(DomainError::Invalid("no lead given".into()).into());
-        }
-        // A number names a lead by its number only: a typo in a script's number must not fall
-        // through to a lead that happens to have those digits in its e-mail.
-        if r.parse::<i64>().is_ok() {
-            return Err(StoreError::NotFound(r.to_string()));
         }
         let hex_ok = r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if hex_ok {
@@ -840,20 +850,36 @@ impl Store {
                 _ => return Err(StoreError::Ambiguous(r.to_string())),
             }
         }
-        self.resolve_words(r)
+        // Only words with a letter in them name a lead by words. A number (`12`, `12.`, one
+        // too long for a number) names a lead by its number only: a typo in a script's number
+        // must not fall through to a lead with those digits in its e-mail; and text with no
+        // word at all (`?`) would match every lead.
+        let words = super::search::words(r);
+        if words.iter().all(|w| w.chars().all(|c| c.is_ascii_digit())) {
+            return Err(StoreError::NotFound(r.to_string()));
+        }
+        self.resolve_words(r, how)
     }
 
     /// The one lead whose name, company, e-mail, tags or loss reason the words start (as the
-    /// filter reads them), among the live leads, else in the trash. More than one is an error
-    /// that names the first few, with their numbers.
-    fn resolve_words(&self, words: &str) -> Result<String> {
+    /// filter reads them), among the live leads, then in the trash (the other way round with
+    /// `how.trash_first`), never `how.except`. More than one is an error that names the first
+    /// few, with their numbers.
+    fn resolve_words(&self, words: &str, how: Lookup<'_>) -> Result<String> {
         const SHOWN: usize = 5;
         let filter = Filter {
             text: Some(words.to_string()),
             ..Filter::default()
         };
-        for view in [View::All, View::Trash] {
-            let found = self.list(&view, &filter, 0, SHOWN + 1)?;
+        let views = if how.trash_first {
+            [View::Trash, View::All]
+        } else {
+            [View::All, View::Trash]
+        };
+        for view in views {
+            let mut found = self.list(&view, &filter, 0, SHOWN + 2)?;
+            found.retain(|r| Some(r.lead.uid.as_str()) != how.except);
+            found.truncate(SHOWN + 1);
             match found.as_slice() {
                 [] => continue,
                 [one] => return Ok(one.lead.uid.clone()),

@@ -14,7 +14,7 @@ mod touches;
 mod tuning;
 
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
-pub use leads::{LeadRow, NewLead};
+pub use leads::{LeadRow, Lookup, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
 pub use reports::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,

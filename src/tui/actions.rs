@@ -30,12 +30,15 @@ impl App {
         )
     }
 
-    /// Merge the selected lead into another: by number, prefilled with the lead it looks like a
+    /// Merge the selected lead into another: by number or words, prefilled with the lead it looks like a
     /// duplicate of (`found`: its number, name and why).
     pub(super) fn merge_form(&self, row: &LeadRow, found: Option<(i64, String, &str)>) -> Form {
         let (value, hint) = match found {
             Some((n, name, why)) => (n.to_string(), format!("{name}, {why}")),
-            None => (String::new(), "the number of the lead to keep".to_string()),
+            None => (
+                String::new(),
+                "the number or name of the lead to keep".to_string(),
+            ),
         };
         Form::new(
             FormKind::Merge,
@@ -284,8 +287,13 @@ impl App {
         }
         let uid = form.lead.clone().ok_or("no lead")?;
         if form.kind == FormKind::Merge {
-            let into = text("lead #").ok_or("which lead? type its number")?;
-            let kept = store.resolve(&into).map_err(e)?;
+            let into = text("lead #").ok_or("which lead? type its number or name")?;
+            // Duplicates share names: the words name the other one.
+            let look = crate::store::Lookup {
+                except: Some(&uid),
+                ..Default::default()
+            };
+            let kept = store.resolve_with(&into, look).map_err(e)?;
             let gone = store.lead(&uid).map_err(e)?.number;
             let row = store.merge(&uid, &kept, &now).map_err(e)?;
             // The cursor follows the lead that stays.
