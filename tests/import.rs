@@ -604,6 +604,24 @@ fn last_activity_schedules_the_follow_up_and_dates_a_close() {
     assert_eq!(due("cy@x.example"), NOW);
     let bo = find(&all, "email", "bo@x.example");
     assert_eq!(bo["closed_at"], "2026-06-10T00:00:00Z");
+    // They are hints: a cell that is no date is kept as text, never a reason to refuse a row.
+    let odd = b.dir.path().join("odd.csv");
+    std::fs::write(
+        &odd,
+        "Name,Email,Last Contacted,Modified\nOdd Ola,ola@x.example,by phone,yes\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&odd)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    let ola = find(&b.list("all"), "email", "ola@x.example").clone();
+    assert_eq!(
+        ola["extra"],
+        serde_json::json!({"Last Contacted": "by phone", "Modified": "yes"})
+    );
     let ada = find(&all, "email", "ada@x.example");
     let shown = b.ok(&["show", ada["id"].to_string().as_str()]);
     assert!(
@@ -618,22 +636,24 @@ fn last_activity_schedules_the_follow_up_and_dates_a_close() {
 fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
     let b = Book::new();
     let leads = b.dir.path().join("leads.csv");
-    std::fs::write(
-        &leads,
-        "Name,Email,Status\nNew Nina,nina@x.example,new\nLost Lou,lou@x.example,lost\n",
-    )
-    .unwrap();
-    b.ok(&["import", s(&leads)]);
     let deals = b.dir.path().join("deals.csv");
     std::fs::write(
         &deals,
-        "Name,Email,Status,Stage,Value\n\
-         Nina N,nina@x.example,open,Proposal,12000\n\
-         Lou L,lou@x.example,open,Proposal,9000\n",
+        "Name,Email,Status,Stage,Value,Created,Won time\n\
+         Nina N,nina@x.example,open,Proposal,12000,,\n\
+         Lou L,lou@x.example,open,Proposal,9000,,\n\
+         Wyn W,wyn@x.example,won,,5000,2026-01-10,2026-03-01\n",
     )
     .unwrap();
+    std::fs::write(
+        &leads,
+        "Name,Email,Status\nNew Nina,nina@x.example,new\nLost Lou,lou@x.example,lost\n\
+         Wyn,wyn@x.example,new\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
     let r = b.import_json(&[s(&deals)]);
-    assert_eq!(r["merged"], 2, "{r}");
+    assert_eq!(r["merged"], 3, "{r}");
     let notices = r["notices"].to_string();
     assert!(
         notices.contains("new → open, as this row has it"),
@@ -656,4 +676,15 @@ fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
     );
     let lou = find(&all, "email", "lou@x.example");
     assert_eq!(lou["status"], "lost");
+    // A win from before the book had the lead: received and won as the row says, with the
+    // row's story of it on the timeline.
+    let wyn = find(&all, "email", "wyn@x.example");
+    assert_eq!(wyn["status"], "won");
+    assert_eq!(wyn["received_at"], "2026-01-10T00:00:00Z");
+    assert_eq!(wyn["closed_at"], "2026-03-01T00:00:00Z");
+    let shown = b.ok(&["show", "wyn"]);
+    assert!(
+        shown.contains("2026-03-01 00:00  system   open → won"),
+        "{shown}"
+    );
 }

@@ -158,6 +158,9 @@ pub fn merge_import(existing: &Lead, incoming: &Lead, label: &str) -> (Lead, Opt
     let unworked = matches!(existing.status, Status::New | Status::Working);
     if unworked && progress(incoming.status) > progress(existing.status) {
         take_state(&mut merged, existing, incoming);
+        // The row's dates come with its state: the lead was received by the earlier of the
+        // two, so that it never closes before it was received.
+        merged.received_at = existing.received_at.min(incoming.received_at);
         return (merged, Some(existing.status));
     }
     (merged, None)
@@ -301,6 +304,14 @@ mod tests {
             (Status::Open, Some(Stage::Proposal), Some(900_000))
         );
         assert_eq!(m.uid, book.uid);
+        // A deal won before the book received the lead: received by then.
+        let mut won = deal.clone();
+        won.status = Status::Won;
+        won.received_at = book.received_at - chrono::Duration::days(60);
+        won.closed_at = Some(book.received_at - chrono::Duration::days(10));
+        let (m, _) = merge_import(&book, &won, "deals.csv");
+        assert_eq!(m.received_at, won.received_at);
+        assert!(m.closed_at.unwrap() >= m.received_at);
         // A lead the book closed keeps its state, and so does one further on than the row.
         let mut lost = book.clone();
         lost.status = Status::Lost;

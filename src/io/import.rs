@@ -553,7 +553,11 @@ fn check_row(
                     || clean_field(v, false).is_some();
             }
             // Every date cell is evidence for the file's day/month order.
-            f if f.is_date() && !evidence.add(v) && DateTime::parse_from_rfc3339(v).is_err() => {
+            f if f.is_date()
+                && !evidence.add(v)
+                && !f.is_hint()
+                && DateTime::parse_from_rfc3339(v).is_err() =>
+            {
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
             Field::Value if !plain_amount(v) => {
@@ -729,12 +733,24 @@ fn build(
     let received = date(&mut f, Field::Received)?;
     let closed = date(&mut f, Field::Closed)?;
     // A last activity after now (a planned one, or a clock ahead) happened now at the latest.
-    let last_activity_given = date(&mut f, Field::LastActivity)?;
+    // Hints: a cell that is not a date is kept with the lead as text. The last change is kept
+    // so in any case: it tells ripen only when a closed record closed.
+    let hint = |f: &mut FieldMap, field: Field| {
+        let text = f.remove(&field);
+        let at = text
+            .as_deref()
+            .and_then(|s| values::parse_date(s, rules.order, now));
+        (at, text)
+    };
+    let (last_activity_given, last_activity_text) = hint(&mut f, Field::LastActivity);
     let last_activity = last_activity_given.map(|at| at.min(now.utc));
-    // Read as a date, and kept with the lead as the file wrote it: it tells ripen only when a
-    // closed record closed.
-    let modified_text = f.get(&Field::Modified).cloned();
-    let modified = date(&mut f, Field::Modified)?;
+    let (modified, modified_text) = hint(&mut f, Field::Modified);
+    let kept_text = [
+        last_activity_text
+            .filter(|_| last_activity_given.is_none())
+            .map(|t| (Field::LastActivity, t)),
+        modified_text.map(|t| (Field::Modified, t)),
+    ];
     let next_follow_up = date(&mut f, Field::NextFollowUp)?;
     let recycle_on = date(&mut f, Field::RecycleOn)?;
     let ripe_on = date(&mut f, Field::RipeOn)?;
@@ -834,11 +850,8 @@ fn build(
             serde_json::Value::String(c.as_str().to_string()),
         );
     }
-    if let Some(text) = modified_text {
-        extra.insert(
-            header_of(rules, Field::Modified),
-            serde_json::Value::String(text),
-        );
+    for (field, text) in kept_text.into_iter().flatten() {
+        extra.insert(header_of(rules, field), serde_json::Value::String(text));
     }
     if !extra.is_empty() {
         lead.extra = serde_json::to_string(&extra).ok();

@@ -123,6 +123,12 @@ impl Field {
         )
     }
 
+    /// Dates that only inform ripen (when a closed record closed, when a lead falls due): a
+    /// cell that is not a date is kept with the lead as text rather than refused.
+    pub fn is_hint(self) -> bool {
+        matches!(self, Field::LastActivity | Field::Modified)
+    }
+
     /// Free text that may span lines.
     pub fn is_multiline(self) -> bool {
         matches!(self, Field::Notes | Field::ReasonNote)
@@ -397,7 +403,6 @@ const KNOWN: &[(Field, &[&str])] = &[
             "lastactivityat",
             "deallastactivitydate",
             "lastcontacted",
-            "lastcontact",
             "lastcontactdate",
             "lastcontacteddate",
             "letzteaktivität",
@@ -412,7 +417,6 @@ const KNOWN: &[(Field, &[&str])] = &[
             "modifieddate",
             "lastmodified",
             "lastmodifieddate",
-            "updated",
             "updatedat",
             "lastupdated",
             "dateupdated",

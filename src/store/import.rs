@@ -450,7 +450,14 @@ impl Store {
                     out.notice(notice);
                     write_lead(&tx, Some(&before), &merged, now)?;
                     // Queued after the lead's own entries, with uids from the same clock, so
-                    // that a timeline lists them in that order.
+                    // that a timeline lists them in that order. A lead that took the row's
+                    // state takes the row's story of it too (its last activity, its close),
+                    // all but its receipt.
+                    if left.is_some() {
+                        for e in row.change.entries.iter().skip(1) {
+                            new_leads.push_entry(before.uid.clone(), e.clone())?;
+                        }
+                    }
                     new_leads.push_entry(before.uid, Entry::system(now.utc, entry))?;
                     out.merged += 1;
                     number
