@@ -11,6 +11,8 @@ use crate::domain::{Lead, Now, Plan};
 use crate::record::LeadRecord;
 use crate::store::LeadRow;
 
+use super::mapping::{self, Field};
+
 /// What `ripen export --format` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -124,16 +126,24 @@ pub fn csv(rows: &[LeadRow]) -> String {
         // header, so a re-import keeps it again.
         let extras: Vec<Vec<(String, String)>> =
             rows.iter().map(|r| r.lead.extra_fields()).collect();
-        // One named like a column of ours (a "Phone" an import was told to keep aside) is
-        // written as "Phone (extra)", so that it is neither lost nor read back as the phone.
+        // One an import would read back into a field of ours (a "Phone" or "Tel" an import
+        // was told to keep aside) is written as "Phone (extra)", so that it is neither lost
+        // nor read back as the phone. Stage and class words are not: those kept aside are the
+        // ones no stage or class reads (or an unqualified lead's rating), which a re-import
+        // keeps aside again; nor the dates that only inform ripen.
         let mut headers: Vec<&str> = Vec::new();
         for (k, _) in extras.iter().flatten() {
             if !headers.contains(&k.as_str()) {
                 headers.push(k);
             }
         }
+        let taken = |h: &str| {
+            CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h))
+                || mapping::auto_field(h)
+                    .is_some_and(|f| !f.is_hint() && !matches!(f, Field::Stage | Field::Class))
+        };
         let written = headers.iter().map(|h| {
-            if CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)) {
+            if taken(h) {
                 format!("{h} (extra)")
             } else {
                 h.to_string()
