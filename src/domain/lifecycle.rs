@@ -406,16 +406,21 @@ pub fn reactivate(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
     next.reason = None;
     next.reason_note = None;
     next.next_follow_up = Some(now.utc);
+    // Back to be worked and qualified again: the stage and the ripe date were the old deal's
+    // (the timeline keeps them); the class and the value stay as a first guess.
+    next.stage = None;
+    next.ripe_on = None;
+    let mut note = format!(
+        "reactivated: {} ({}) → working, recycle #{}",
+        lead.status,
+        lead.reason.as_deref().unwrap_or("no reason"),
+        next.recycle_count
+    );
+    if let Some(stage) = lead.stage {
+        note.push_str(&format!("; it was at {stage}"));
+    }
     Ok(Change {
-        entries: vec![Entry::system(
-            now.utc,
-            format!(
-                "reactivated: {} ({}) → working, recycle #{}",
-                lead.status,
-                lead.reason.as_deref().unwrap_or("no reason"),
-                next.recycle_count
-            ),
-        )],
+        entries: vec![Entry::system(now.utc, note)],
         lead: next,
     })
 }
@@ -808,6 +813,15 @@ mod tests {
         assert_eq!(c.lead.recycle_count, 1);
         assert_eq!(c.lead.reason, None);
         assert_eq!(c.lead.next_follow_up, Some(now().utc));
+        // The old deal's stage is history: the timeline says it, the lead no longer does.
+        assert_eq!((c.lead.stage, c.lead.ripe_on), (None, None));
+        assert!(
+            c.entries[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .ends_with("; it was at ripe")
+        );
         assert!(reactivate(&c.lead, &now()).is_err());
     }
 
