@@ -395,7 +395,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
         ("stage", false, 11),
         ("value", true, 12),
         ("next", false, 10),
-        ("why", false, 40),
+        ("why", false, 64),
     ]);
     for r in rows {
         let l = &r.lead;
