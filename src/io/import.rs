@@ -140,28 +140,38 @@ impl ImportReport {
             "{}: {} rows: {} new, {} merged, {} skipped, {} rejected",
             self.file, self.rows, self.new, self.merged, self.skipped, self.rejected
         );
-        if self.received_missing > 0 {
-            s.push_str(&format!(
-                "; {} without a received date (stamped with the import time)",
-                self.received_missing
-            ));
-        }
-        if self.closed_undated > 0 {
-            s.push_str(&format!(
-                "; {} closed without a date (dated when received)",
-                self.closed_undated
-            ));
-        }
-        if self.closed_future > 0 {
-            s.push_str(&format!(
-                "; {} closed after today (dated today)",
-                self.closed_future
-            ));
+        for note in self.dates_supplied() {
+            s.push_str("; ");
+            s.push_str(&note);
         }
         if self.dry_run {
             s.push_str(" (dry run: nothing written)");
         }
         s
+    }
+
+    /// The dates the import had to supply or move, in words.
+    pub fn dates_supplied(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.received_missing > 0 {
+            out.push(format!(
+                "{} without a received date (stamped with the import time)",
+                self.received_missing
+            ));
+        }
+        if self.closed_undated > 0 {
+            out.push(format!(
+                "{} closed without a date (dated when received)",
+                self.closed_undated
+            ));
+        }
+        if self.closed_future > 0 {
+            out.push(format!(
+                "{} closed after today (dated today)",
+                self.closed_future
+            ));
+        }
+        out
     }
 }
 

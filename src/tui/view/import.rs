@@ -129,16 +129,8 @@ fn body(app: &App, p: &ImportPreview, w: usize) -> Vec<Line<'static>> {
         r.rows, r.new, r.merged, r.skipped, r.rejected
     );
     out.push(row("outcome", &outcome, w, t.dim, t.good));
-    if r.received_missing > 0 {
-        wrapped(
-            &format!(
-                "{} without a received date (stamped with the import time)",
-                r.received_missing
-            ),
-            w,
-            t.warn,
-            &mut out,
-        );
+    for note in r.dates_supplied() {
+        wrapped(&note, w, t.warn, &mut out);
     }
     for (word, n) in &r.unknown_statuses {
         wrapped(
