@@ -648,6 +648,29 @@ fn qualify_moves_a_lead_into_the_pipeline() {
     assert_eq!(fx.app.counts.pipeline, before + 1);
 }
 
+/// `c` on a deal with nothing changed is refused, and keeps the follow-up the user set and the
+/// expected date to the second (a trial found both moved).
+#[test]
+fn requalifying_a_deal_unchanged_moves_nothing() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Pipeline);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Snooze);
+    fx.key(KeyCode::Tab);
+    fx.typed("2026-11-23");
+    fx.key(KeyCode::Enter);
+    fx.assert_saved();
+    let before = fx.store.lead(&uid).unwrap().lead;
+    fx.cmd(Command::Qualify);
+    fx.key(KeyCode::Enter);
+    let error = fx.app.form.as_ref().and_then(|f| f.error.clone());
+    assert!(error.unwrap_or_default().contains("nothing changed"));
+    fx.key(KeyCode::Esc);
+    let after = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(after.next_follow_up, before.next_follow_up);
+    assert_eq!(after.ripe_on, before.ripe_on);
+}
+
 #[test]
 fn reactivate_brings_a_recycled_lead_back_to_the_inbox() {
     let mut fx = fixture(100, 30, true);

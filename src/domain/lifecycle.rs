@@ -207,7 +207,24 @@ pub fn qualify(
     if q.ripe_on.is_some() {
         next.ripe_on = q.ripe_on;
     }
-    next.next_follow_up = Some(next_from_cadence(&next, now.utc, plan));
+    let by_cadence = next_from_cadence(&next, now.utc, plan);
+    next.next_follow_up = Some(match (lead.status, lead.next_follow_up) {
+        // A deal re-qualified keeps a follow-up the user set if it comes sooner than the new
+        // cadence asks (as a stage move does).
+        (Status::Open, Some(current)) => {
+            let same = next.class == lead.class
+                && next.stage == lead.stage
+                && next.value_cents == lead.value_cents
+                && next.ripe_on == lead.ripe_on;
+            if same {
+                return Err(DomainError::NotAllowed(
+                    "nothing changed: same class, stage, value and expected date".into(),
+                ));
+            }
+            current.min(by_cadence)
+        }
+        _ => by_cadence,
+    });
     let mut words = vec![
         format!("class {}", q.class),
         next.stage.map(|s| s.to_string()).unwrap_or_default(),
@@ -792,6 +809,29 @@ mod tests {
         let c = log_contact(&lost, call(), &later, &p).unwrap();
         assert_eq!(c.lead.status, Status::Lost);
         assert_eq!(c.lead.next_follow_up, Some(later.utc + Duration::days(30)));
+    }
+
+    #[test]
+    fn requalifying_keeps_a_sooner_follow_up_and_refuses_no_change() {
+        let p = Plan::default();
+        let mut deal = open(Stage::Warming);
+        deal.class = Some(Class::B);
+        let soon = now().utc + Duration::days(1);
+        deal.next_follow_up = Some(soon);
+        let same = Qualification {
+            class: Class::B,
+            value_cents: None,
+            stage: Some(Stage::Warming),
+            ripe_on: None,
+        };
+        assert!(qualify(&deal, same.clone(), &now(), &p).is_err());
+        let up = Qualification {
+            class: Class::A,
+            ..same
+        };
+        let c = qualify(&deal, up, &now(), &p).unwrap();
+        assert_eq!(c.lead.class, Some(Class::A));
+        assert_eq!(c.lead.next_follow_up, Some(soon));
     }
 
     #[test]

@@ -395,11 +395,19 @@ impl App {
                 (row, "snoozed".to_string())
             }
             FormKind::Qualify => {
+                // A value or date left as prefilled (from the lead) is kept as the lead has it:
+                // the date's text has no time of day, which re-reading would lose.
                 let q = Qualification {
                     class: form.value("class").parse().map_err(d)?,
-                    value_cents: money("value")?,
+                    value_cents: match form.changed("value") {
+                        Some(_) => money("value")?,
+                        None => None,
+                    },
                     stage: Some(form.value("stage").parse().map_err(d)?),
-                    ripe_on: when("ripe on")?,
+                    ripe_on: match form.changed("ripe on") {
+                        Some(_) => when("ripe on")?,
+                        None => None,
+                    },
                 };
                 let row = store
                     .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))
