@@ -27,6 +27,14 @@ impl Entry {
             note: Some(note.into()),
         }
     }
+
+    /// A note on the timeline: it says something but is no activity (it leaves a lead idle).
+    pub fn note(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
+        Entry {
+            kind: ActivityKind::Note,
+            ..Entry::system(at, note)
+        }
+    }
 }
 
 /// The result of a transition: the lead as it now is, and what to add to its timeline.
@@ -304,8 +312,10 @@ pub fn snooze(lead: &Lead, when: DateTime<Utc>, now: &Now) -> Result<Change, Dom
     }
     let mut next = lead.clone();
     next.next_follow_up = Some(when);
+    // A note, not an activity: putting a lead off is not working it, and a deal left idle
+    // goes on rotting while it waits.
     Ok(Change {
-        entries: vec![Entry::system(
+        entries: vec![Entry::note(
             now.utc,
             format!(
                 "snoozed until {}",
@@ -832,6 +842,23 @@ mod tests {
         let c = qualify(&deal, up, &now(), &p).unwrap();
         assert_eq!(c.lead.class, Some(Class::A));
         assert_eq!(c.lead.next_follow_up, Some(soon));
+    }
+
+    /// Putting a deal off is no activity: its entry is a note, which leaves it idle (rotting
+    /// goes on), where a system entry would count as a change.
+    #[test]
+    fn a_snooze_is_a_note_on_the_timeline() {
+        let deal = open(Stage::Proposal);
+        let c = snooze(&deal, now().utc + Duration::days(7), &now()).unwrap();
+        assert_eq!(c.entries.len(), 1);
+        assert_eq!(c.entries[0].kind, ActivityKind::Note);
+        assert!(
+            c.entries[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .starts_with("snoozed until")
+        );
     }
 
     #[test]
