@@ -1551,3 +1551,43 @@ fn merge_by_a_shared_name_merges_into_the_other_lead() {
     assert_eq!(live.len(), 1);
     assert_ne!(live[0].lead.uid, gone);
 }
+
+/// Esc after a filter clears it and keeps the lead it found under the cursor (a trial found the
+/// cursor jumped back to the top).
+#[test]
+fn clearing_a_filter_keeps_the_lead_it_found() {
+    let mut fx = fixture(100, 30, true);
+    for _ in 0..8 {
+        fx.cmd(Command::Down);
+    }
+    let name = fx.app.selected().unwrap().lead.name.clone();
+    let word = name.split_whitespace().last().unwrap().to_lowercase();
+    fx.cmd(Command::Filter);
+    fx.typed(&word);
+    fx.key(KeyCode::Enter);
+    let found = fx.selected_uid();
+    fx.cmd(Command::Back);
+    assert!(fx.app.filters.iter().all(|f| f.is_empty()));
+    assert_eq!(fx.selected_uid(), found);
+}
+
+/// A filter on the board puts the cursor on a column with a match, so that `l` has a lead.
+#[test]
+fn a_board_filter_lands_on_a_match() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Pipeline);
+    fx.cmd(Command::Months);
+    let last = fx
+        .app
+        .board
+        .columns
+        .iter()
+        .rposition(|c| !c.window.rows.is_empty())
+        .unwrap();
+    let name = fx.app.board.columns[last].window.rows[0].lead.name.clone();
+    fx.cmd(Command::Filter);
+    fx.typed(&name.to_lowercase());
+    fx.key(KeyCode::Enter);
+    assert!(fx.app.selected().is_some(), "a lead under the cursor");
+    assert!(fx.app.selected().unwrap().lead.name.contains(&name));
+}

@@ -1292,8 +1292,13 @@ impl App {
                 if self.detail_open {
                     self.detail_open = false;
                 } else if !self.filters[self.tab.index()].is_empty() {
+                    // The lead the filter found stays under the cursor.
+                    let keep = self.selected().map(|r| r.lead.uid.clone());
                     self.filters[self.tab.index()].clear();
-                    self.refresh_or_report(store, None);
+                    self.refresh_or_report(store, keep.as_deref());
+                    if let Err(e) = self.load_detail(store) {
+                        self.fail(err_text(&e));
+                    }
                 }
             }
             Command::Add => self.form = Some(self.add_form()),
@@ -1515,6 +1520,21 @@ impl App {
             }
         }
         self.refresh_or_report(store, None);
+        // On the board, the cursor goes to the first column with a match.
+        if self.tab == Tab::Pipeline
+            && self
+                .board
+                .columns
+                .get(self.board.col)
+                .is_some_and(|c| c.window.rows.is_empty())
+            && let Some(i) = self
+                .board
+                .columns
+                .iter()
+                .position(|c| !c.window.rows.is_empty())
+        {
+            self.board.col = i;
+        }
         self.rank_window(true);
         if let Err(e) = self.load_detail(store) {
             self.fail(err_text(&e));
