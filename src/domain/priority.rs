@@ -101,18 +101,29 @@ pub fn score(lead: &Lead, now: &Now, plan: &Plan) -> Breakdown {
     {
         let days = (now.utc - due).num_seconds() as f64 / 86_400.0;
         let pts = days * plan.priority.per_day() as f64;
-        // The points count exact time; the words count calendar days, as the flags do
-        // ("overdue 81d" in both places), and hours within today.
-        let name = match self::due(lead, now) {
-            Due::Overdue(d) => format!("overdue {d}d"),
-            Due::Later(d) => format!("due in {d}d"),
-            _ if days >= 0.0 => format!("overdue {}h", (days * 24.0).floor() as i64),
-            _ => format!("due in {}h", (-days * 24.0).floor() as i64),
+        // The words say the time the points count, to a tenth of a day (so that the sum can
+        // be checked: 2.5 days × 2 points = 5), or in hours within a day. The flags count
+        // calendar days ("overdue 3d" for a lead due 60 hours ago, the day before yesterday).
+        let name = match (days >= 0.0, days.abs()) {
+            (true, d) if d < 1.0 => format!("overdue {}h", (d * 24.0).floor() as i64),
+            (true, d) => format!("overdue {}d", tenths(d)),
+            (false, d) if d < 1.0 => format!("due in {}h", (d * 24.0).floor() as i64),
+            (false, d) => format!("due in {}d", tenths(d)),
         };
         terms.push(Term { name, points: pts });
     }
     let total = terms.iter().map(|t| t.points).sum();
     Breakdown { total, terms }
+}
+
+/// Days to a tenth, without a trailing ".0": 2.5, 3, 80.5.
+fn tenths(days: f64) -> String {
+    let t = (days * 10.0).floor() / 10.0;
+    if t.fract() == 0.0 {
+        format!("{t:.0}")
+    } else {
+        format!("{t:.1}")
+    }
 }
 
 /// The first-contact clock of a lead never contacted.
@@ -383,10 +394,10 @@ mod tests {
         assert!(why(&l, &Touches::default(), &now(), &p).contains(&"recycled".to_string()));
     }
 
-    /// 60 hours overdue is 2.5 days of points, but three calendar days back: the breakdown says
-    /// what the flags say.
+    /// 60 hours overdue is 2.5 days of points, and the breakdown says 2.5 days (the flags say
+    /// three calendar days: due the day before yesterday).
     #[test]
-    fn the_breakdown_counts_overdue_days_as_the_flags_do() {
+    fn the_breakdown_says_the_time_its_points_count() {
         let p = Plan::default();
         let l = lead(Status::New, 60);
         let b = score(&l, &now(), &p);
@@ -395,8 +406,9 @@ mod tests {
             .iter()
             .find(|t| t.name.starts_with("overdue"))
             .unwrap();
-        assert!(why(&l, &Touches::default(), &now(), &p).contains(&overdue.name));
+        assert_eq!(overdue.name, "overdue 2.5d");
         assert!((overdue.points - 5.0).abs() < 1e-9, "{}", overdue.points);
+        assert!(why(&l, &Touches::default(), &now(), &p).contains(&"overdue 3d".to_string()));
         let mut soon = lead(Status::Working, 0);
         soon.next_follow_up = Some(now().utc + Duration::hours(5));
         let b = score(&soon, &now(), &p);
