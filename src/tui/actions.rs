@@ -120,7 +120,8 @@ impl App {
                             "next",
                             &format!("+{days}d"),
                             format!("{} · {why}", self.now.local_date(next).format("%a %d %b")),
-                        ),
+                        )
+                        .replaced_on_type(),
                     ],
                 )
             }
@@ -151,13 +152,15 @@ impl App {
                     uid,
                     vec![
                         Field::choice("class", classes, l.class.map(|c| c.as_str()).unwrap_or("B")),
-                        Field::text("value", &money(l.value_cents), format!("{cur}, 8k, 12.500")),
+                        Field::text("value", &money(l.value_cents), format!("{cur}, 8k, 12.500"))
+                            .replaced_on_type(),
                         Field::choice(
                             "stage",
                             stages,
                             l.stage.map(|s| s.as_str()).unwrap_or("green"),
                         ),
-                        Field::text("ripe on", &date(l.ripe_on), "2027-04-01, +3m"),
+                        Field::text("ripe on", &date(l.ripe_on), "2027-04-01, +3m")
+                            .replaced_on_type(),
                     ],
                 )
             }
@@ -207,7 +210,7 @@ impl App {
                     vec![
                         Field::choice("reason", reasons, &first),
                         Field::text("note", "", ""),
-                        Field::text("recycle", &recycle, "date, or never"),
+                        Field::text("recycle", &recycle, "date, or never").replaced_on_type(),
                     ],
                 );
                 f.reason_dates = reason_dates;
@@ -221,7 +224,9 @@ impl App {
                     FormKind::Win,
                     format!("Win · {name}"),
                     uid,
-                    vec![Field::text("value", &money(l.value_cents), cur.clone())],
+                    vec![
+                        Field::text("value", &money(l.value_cents), cur.clone()).replaced_on_type(),
+                    ],
                 )
             }
             _ => return Err("no form for this command".into()),

@@ -47,6 +47,10 @@ pub struct Field {
     pub input: Input,
     /// Dim words after the field: where a default came from, what a date means.
     pub hint: String,
+    /// A prefilled default (a date, an amount) that the first letter typed replaces rather
+    /// than extends: typing `tomorrow` over `+3d` means tomorrow. Editing keys (arrows,
+    /// Backspace) keep it, to change it instead.
+    pub replace_on_type: bool,
 }
 
 impl Field {
@@ -65,7 +69,14 @@ impl Field {
                 initial: value.to_string(),
             },
             hint: hint.into(),
+            replace_on_type: false,
         }
+    }
+
+    /// This field's prefilled value is replaced by the first letter typed.
+    pub fn replaced_on_type(mut self) -> Field {
+        self.replace_on_type = true;
+        self
     }
 
     pub fn choice(label: &'static str, options: Vec<String>, selected: &str) -> Field {
@@ -74,6 +85,7 @@ impl Field {
             label,
             input: Input::Choice { options, idx },
             hint: String::new(),
+            replace_on_type: false,
         }
     }
 
@@ -225,8 +237,18 @@ impl Form {
             return Outcome::Continue;
         };
         let mut changed_choice = false;
+        let replace = field.replace_on_type
+            && !field.dirty()
+            && matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match &mut field.input {
             Input::Text { area, .. } => {
+                if replace {
+                    area.move_cursor(ratatui_textarea::CursorMove::End);
+                    area.delete_line_by_head();
+                }
                 // Ctrl-U clears to the start of the line as in shells (the widget would undo).
                 if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
                     area.delete_line_by_head();
@@ -349,6 +371,37 @@ mod tests {
         f.key(key(KeyCode::Char('i')));
         assert_eq!(f.value("note"), "hi");
         assert!(f.dirty());
+    }
+
+    /// A prefilled default is replaced by the first letter typed (`tomorrow` over `+3d`), and
+    /// kept by an editing key, after which letters extend it.
+    #[test]
+    fn typing_replaces_a_default_and_editing_keeps_it() {
+        let mut f = Form::new(
+            FormKind::Log,
+            "Log".into(),
+            None,
+            vec![Field::text("next", "+3d", "").replaced_on_type()],
+        );
+        for c in "tomorrow".chars() {
+            f.key(key(KeyCode::Char(c)));
+        }
+        assert_eq!(f.value("next"), "tomorrow");
+        let mut f = Form::new(
+            FormKind::Log,
+            "Log".into(),
+            None,
+            vec![Field::text("next", "+3d", "").replaced_on_type()],
+        );
+        f.key(key(KeyCode::Backspace));
+        f.key(key(KeyCode::Char('w')));
+        assert_eq!(f.value("next"), "+3w");
+        // A plain field is extended, as before.
+        let mut f = form();
+        f.key(key(KeyCode::Tab));
+        f.key(key(KeyCode::Char('a')));
+        f.key(key(KeyCode::Char('b')));
+        assert_eq!(f.value("note"), "ab");
     }
 
     #[test]
