@@ -985,6 +985,17 @@ fn adding_a_lead_selects_it_in_the_inbox() {
     fx.key(KeyCode::Enter);
     assert_eq!(fx.app.tab, Tab::Inbox);
     assert_eq!(fx.app.selected().unwrap().lead.name, "Ann Early");
+    // The same person again: added, and the status line names the lead it looks like.
+    fx.cmd(Command::Add);
+    fx.typed("Ann Early");
+    fx.key(KeyCode::Tab);
+    fx.typed("Alpha Ltd");
+    fx.key(KeyCode::Enter);
+    let said = fx.app.status.clone().unwrap().text;
+    assert!(
+        said.contains("looks like #1 Ann Early (Alpha Ltd)"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -288,7 +288,13 @@ impl App {
                 ..NewLead::default()
             };
             let (number, uid) = store.add_lead(new, &now).map_err(e)?;
-            return Ok((uid, format!("added #{number} · {name}")));
+            let mut said = format!("added #{number} · {name}");
+            // As the CLI says it: the lead may already be in the book (M merges it).
+            let added = store.lead(&uid).map_err(e)?.lead;
+            if let Some((n, other, why)) = store.duplicate_of(&added).map_err(e)? {
+                said.push_str(&format!(" · looks like #{n} {other} ({why}): M merges"));
+            }
+            return Ok((uid, said));
         }
         let uid = form.lead.clone().ok_or("no lead")?;
         if form.kind == FormKind::Merge {
