@@ -1602,3 +1602,37 @@ fn a_board_filter_lands_on_a_match() {
     assert!(fx.app.selected().is_some(), "a lead under the cursor");
     assert!(fx.app.selected().unwrap().lead.name.contains(&name));
 }
+
+/// A long note can be read in the app: the full-screen detail wraps it whole (a trial found
+/// timeline notes cut at the pane's edge everywhere).
+#[test]
+fn a_long_note_reads_whole_in_the_full_screen_detail() {
+    let mut fx = fixture(80, 30, false);
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Nora Long".into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    fx.app.refresh(&fx.store, None).unwrap();
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Tab);
+    fx.key(KeyCode::Tab);
+    let note = "asked about the rollout plan for all three plants, the budget owner is \
+                the CFO, wants references from a customer in automotive before the pilot \
+                and a call with our integration engineer, then decides in zebrafinal";
+    fx.typed(note);
+    fx.key(KeyCode::Enter);
+    fx.assert_saved();
+    // Worked now, still in the inbox, and the detail fills the screen at 80 columns.
+    fx.cmd(Command::Inbox);
+    assert_eq!(fx.app.selected().unwrap().lead.name, "Nora Long");
+    fx.cmd(Command::Detail);
+    assert_eq!(fx.app.areas().main.height, 0);
+    let screen = fx.render();
+    assert!(screen.contains("zebrafinal"), "{screen}");
+}

@@ -166,6 +166,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ),
         t.border,
     )));
+    // An entry's note wraps: three lines beside a list, all of it when the detail fills the
+    // screen (Enter), so that a long call note can be read in the app.
+    let full = app.areas().main.height == 0;
+    let most = if full { usize::MAX } else { 3 };
     for a in &d.timeline {
         let mut s = format!(
             "{}  {:<7} ",
@@ -178,7 +182,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         if let Some(n) = &a.note {
             s.push_str(&clean(n));
         }
-        lines.push(Line::from(Span::styled(fit(&s, w), t.base)));
+        let parts = wrap(&s, w);
+        let cut_short = parts.len() > most;
+        for (i, part) in parts.into_iter().take(most).enumerate() {
+            let last = i + 1 == most;
+            let text = if last && cut_short {
+                fit(&format!("{part}…"), w)
+            } else {
+                fit(&part, w)
+            };
+            lines.push(Line::from(Span::styled(text, t.base)));
+        }
+        if lines.len() >= inner.height as usize {
+            break;
+        }
     }
     lines.truncate(inner.height as usize);
     f.render_widget(Paragraph::new(lines), inner);
