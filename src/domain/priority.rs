@@ -150,6 +150,15 @@ pub fn first_contact_clock(lead: &Lead, now: &Now, plan: &Plan) -> Option<Clock>
     })
 }
 
+/// A new lead still inside its first-contact window (not yet breached): its clock, not the
+/// calendar, says how late it is. A lead received last night is not "overdue 1d" at nine.
+pub fn fresh_inquiry(lead: &Lead, now: &Now, plan: &Plan) -> bool {
+    matches!(
+        first_contact_clock(lead, now, plan),
+        Some(Clock::Fine | Clock::Warning)
+    )
+}
+
 /// Where a lead's next follow-up stands against today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "state", content = "days")]
@@ -223,8 +232,8 @@ pub fn why(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<String
         _ => {}
     }
     match due(lead, now) {
-        Due::Overdue(d) => out.push(format!("overdue {d}d")),
-        Due::Today if out.is_empty() => out.push("due today".into()),
+        Due::Overdue(d) if !fresh_inquiry(lead, now, plan) => out.push(format!("overdue {d}d")),
+        Due::Overdue(_) | Due::Today if out.is_empty() => out.push("due today".into()),
         Due::Later(d) if out.is_empty() => out.push(format!("in {d}d")),
         _ => {}
     }
@@ -373,6 +382,18 @@ mod tests {
         assert!(!stale(&l, &fresh, &now(), &p));
         assert!(stale(&l, &dead, &now(), &p));
         assert!(why(&l, &dead, &now(), &p).contains(&"stale 92d".to_string()));
+    }
+
+    /// A lead received last night is due today, not "overdue 1d"; its warning speaks for it
+    /// once it has one.
+    #[test]
+    fn a_fresh_inquiry_is_due_today_not_overdue() {
+        let p = Plan::default();
+        let l = lead(Status::New, 21);
+        assert_eq!(due(&l, &now()), Due::Overdue(1));
+        assert_eq!(why(&l, &Touches::default(), &now(), &p), ["due today"]);
+        let l = lead(Status::New, 30);
+        assert_eq!(why(&l, &Touches::default(), &now(), &p), ["24h warning"]);
     }
 
     #[test]

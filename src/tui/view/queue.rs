@@ -57,12 +57,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             let score = priority::score(l, &app.now, &app.plan).total;
             let why = priority::why(l, &r.touches, &app.now, &app.plan);
             let late = why.iter().any(|w| w.contains("breached"))
-                || matches!(priority::due(l, &app.now), Due::Overdue(_));
+                || matches!(priority::due(l, &app.now), Due::Overdue(_))
+                    && !priority::fresh_inquiry(l, &app.now, &app.plan);
             let stale = priority::stale(l, &r.touches, &app.now, &app.plan)
                 || priority::rotting(l, &r.touches, &app.now, &app.plan);
             let why_style = if late {
                 t.late
-            } else if matches!(priority::due(l, &app.now), Due::Today) {
+            } else if matches!(priority::due(l, &app.now), Due::Today | Due::Overdue(_)) {
                 t.warn
             } else if stale {
                 t.stale
