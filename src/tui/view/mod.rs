@@ -263,7 +263,14 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             spans.push(Span::styled(keys, t.key));
             spans.push(Span::raw(" report  "));
         }
+        let months = app.keymap.hints(&[Command::Months]).first().map(|h| h.1);
         for (key, hint) in app.keymap.hints(&footer_commands(app)) {
+            // `m` switches the board: it offers the view it is not showing.
+            let hint = if Some(hint) == months && app.board.months {
+                "by stage"
+            } else {
+                hint
+            };
             spans.push(Span::styled(key, t.key));
             spans.push(Span::raw(format!(" {hint}  ")));
         }
