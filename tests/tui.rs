@@ -87,6 +87,12 @@ impl Fx {
     fn selected_uid(&self) -> String {
         self.app.selected().unwrap().lead.uid.clone()
     }
+
+    /// Add a lead to the book, as another process would, and let the app see it.
+    fn add(&mut self, new: ripen::store::NewLead) {
+        self.store.add_lead(new, &now()).unwrap();
+        self.app.refresh(&self.store, None).unwrap();
+    }
 }
 
 // ------------------------------------------------------------------ update
@@ -1011,16 +1017,10 @@ fn errors_become_a_status_message() {
 #[test]
 fn hostile_names_render_inert() {
     let mut fx = fixture(120, 40, false);
-    fx.store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Evil \x1b]0;pwned\x07\x1b[2J".into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
-    fx.app.update(Action::Tick, &mut fx.store, &now());
+    fx.add(ripen::store::NewLead {
+        name: "Evil \x1b]0;pwned\x07\x1b[2J".into(),
+        ..Default::default()
+    });
     fx.cmd(Command::Inbox);
     let screen = fx.render();
     assert!(!screen.contains('\x1b') && !screen.contains('\x07'));
@@ -1463,16 +1463,10 @@ fn ripening_groups_add_up_to_the_pipeline_and_match_their_lists() {
 fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
     let mut fx = fixture(100, 30, false);
     let evil = "Evil \x1b]0;pwned\x07";
-    fx.store
-        .add_lead(
-            ripen::store::NewLead {
-                name: evil.into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
-    fx.app.update(Action::Tick, &mut fx.store, &now());
+    fx.add(ripen::store::NewLead {
+        name: evil.into(),
+        ..Default::default()
+    });
     fx.cmd(Command::Inbox);
     let uid = fx.selected_uid();
     fx.cmd(Command::Edit);
@@ -1514,17 +1508,11 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
 #[test]
 fn a_lead_waiting_for_days_shows_its_clock_in_days() {
     let mut fx = fixture(100, 30, false);
-    fx.store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Old Import".into(),
-                received_at: Some(now().utc - chrono::Duration::days(265)),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
-    fx.app.refresh(&fx.store, None).unwrap();
+    fx.add(ripen::store::NewLead {
+        name: "Old Import".into(),
+        received_at: Some(now().utc - chrono::Duration::days(265)),
+        ..Default::default()
+    });
     fx.cmd(Command::Inbox);
     let screen = fx.render();
     assert!(screen.contains("‼ 265d late"), "{screen}");
@@ -1536,18 +1524,12 @@ fn a_lead_waiting_for_days_shows_its_clock_in_days() {
 fn merge_by_a_shared_name_merges_into_the_other_lead() {
     let mut fx = fixture(100, 30, false);
     for company in ["Acme", "Globex"] {
-        fx.store
-            .add_lead(
-                ripen::store::NewLead {
-                    name: "Ann Twin".into(),
-                    company: Some(company.into()),
-                    ..Default::default()
-                },
-                &now(),
-            )
-            .unwrap();
+        fx.add(ripen::store::NewLead {
+            name: "Ann Twin".into(),
+            company: Some(company.into()),
+            ..Default::default()
+        });
     }
-    fx.app.refresh(&fx.store, None).unwrap();
     fx.cmd(Command::Inbox);
     let gone = fx.selected_uid();
     fx.cmd(Command::Merge);
@@ -1608,16 +1590,10 @@ fn a_board_filter_lands_on_a_match() {
 #[test]
 fn a_long_note_reads_whole_in_the_full_screen_detail() {
     let mut fx = fixture(80, 30, false);
-    fx.store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Nora Long".into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
-    fx.app.refresh(&fx.store, None).unwrap();
+    fx.add(ripen::store::NewLead {
+        name: "Nora Long".into(),
+        ..Default::default()
+    });
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Log);
     fx.key(KeyCode::Tab);
