@@ -1612,3 +1612,18 @@ fn a_long_note_reads_whole_in_the_full_screen_detail() {
     let screen = fx.render();
     assert!(screen.contains("zebrafinal"), "{screen}");
 }
+
+/// Typing over the log form's default follow-up replaces it, and the default's hint (its date
+/// and cadence) goes: it no longer says what the field holds.
+#[test]
+fn typing_over_the_default_follow_up_replaces_it_and_its_hint() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Log);
+    for _ in 0..3 {
+        fx.key(KeyCode::Tab);
+    }
+    assert!(fx.render().contains("cadence)"));
+    fx.typed("tomorrow");
+    assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "tomorrow");
+    assert!(!fx.render().contains("cadence)"));
+}

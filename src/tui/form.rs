@@ -108,7 +108,8 @@ impl Field {
         }
     }
 
-    fn dirty(&self) -> bool {
+    /// Whether the user changed the text from what it was prefilled with.
+    pub fn dirty(&self) -> bool {
         match &self.input {
             Input::Text { area, initial } => area.lines().join(" ") != *initial,
             Input::Choice { .. } => false,

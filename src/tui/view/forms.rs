@@ -87,7 +87,8 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
                     Paragraph::new(Line::from(label)),
                     Rect::new(inner.x, y, (LABEL as u16).min(inner.width), 1),
                 );
-                let hint_w = if field.hint.is_empty() {
+                // A default's hint (its date, its cadence) no longer applies once typed over.
+                let hint_w = if field.hint.is_empty() || field.replace_on_type && field.dirty() {
                     0
                 } else {
                     // The hint may take all but a dozen columns of the field.
