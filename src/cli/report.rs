@@ -41,20 +41,15 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
             );
         } else if a.csv {
             write_csv(ctx.out, &rows, names.len() > 1, name)?;
-        } else if *name == "losses" {
-            // Two tables in one list: the losses by reason, and recycled leads against fresh.
-            let (reasons, kinds): (Vec<_>, Vec<_>) =
-                rows.into_iter().partition(|r| r["kind"] == "reason");
-            writeln!(ctx.out, "{name}")?;
-            write_columns(ctx.out, &reasons, &["status", "reason", "count", "value"])?;
-            writeln!(ctx.out)?;
-            writeln!(ctx.out, "{name}: recycled against fresh leads")?;
-            write_columns(ctx.out, &kinds, &["kind", "won", "closed", "win_rate"])?;
-            writeln!(ctx.out)?;
         } else {
-            writeln!(ctx.out, "{name}")?;
-            write_table(ctx.out, &rows)?;
-            writeln!(ctx.out)?;
+            for table in report::tables(name, &rows) {
+                match table.caption {
+                    Some(c) => writeln!(ctx.out, "{name}: {c}")?,
+                    None => writeln!(ctx.out, "{name}")?,
+                }
+                write_table(ctx.out, &table)?;
+                writeln!(ctx.out)?;
+            }
         }
     }
     if a.json {
@@ -93,27 +88,24 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn write_table(out: &mut dyn Write, rows: &[Map<String, Value>]) -> Result<()> {
-    let keys: Vec<&str> = rows
-        .first()
-        .map(|r| r.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    write_columns(out, rows, &keys)
-}
-
-/// The rows as a table of these columns, the first left-aligned and the rest right.
-fn write_columns(out: &mut dyn Write, rows: &[Map<String, Value>], keys: &[&str]) -> Result<()> {
-    if rows.is_empty() {
+/// One of a report's tables, its first column left-aligned and the rest right.
+fn write_table(out: &mut dyn Write, table: &report::Table) -> Result<()> {
+    let Some(first) = table.rows.first() else {
         writeln!(out, "  no data")?;
         return Ok(());
-    }
+    };
+    let keys: Vec<&str> = if table.columns.is_empty() {
+        first.keys().map(String::as_str).collect()
+    } else {
+        table.columns.to_vec()
+    };
     let cols: Vec<(&str, bool, usize)> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| (*k, i > 0, 24))
         .collect();
     let mut t = Table::new(&cols);
-    for r in rows {
+    for r in &table.rows {
         t.row(
             keys.iter()
                 .map(|k| r.get(*k).map(cell).unwrap_or_default())

@@ -200,3 +200,36 @@ pub fn rows(
         }
     })
 }
+
+/// One table of a report as a person reads it: its rows, the columns shown (all of the first
+/// row's when empty) and a caption below the report's name, if any.
+pub struct Table<'a> {
+    pub caption: Option<&'static str>,
+    pub rows: Vec<&'a Map<String, Value>>,
+    pub columns: &'static [&'static str],
+}
+
+/// A report's rows as the tables the CLI prints and the app draws: one table of every column,
+/// except `losses`, whose list holds two (losses by reason, and recycled leads against fresh).
+pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> {
+    if name != "losses" {
+        return vec![Table {
+            caption: None,
+            rows: rows.iter().collect(),
+            columns: &[],
+        }];
+    }
+    let (reasons, kinds) = rows.iter().partition(|r| r["kind"] == "reason");
+    vec![
+        Table {
+            caption: None,
+            rows: reasons,
+            columns: &["status", "reason", "count", "value"],
+        },
+        Table {
+            caption: Some("recycled against fresh leads"),
+            rows: kinds,
+            columns: &["kind", "won", "closed", "win_rate"],
+        },
+    ]
+}

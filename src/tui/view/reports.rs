@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::{format_money, format_money_short};
-use crate::report::NAMES;
+use crate::report::{self, NAMES};
 use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
 use crate::tui::keymap::Command;
 use crate::tui::layout;
@@ -141,28 +141,20 @@ fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
     } else {
         0
     };
-    // Losses are two tables in one list: by reason, and recycled leads against fresh.
-    let parts: Vec<(Vec<Row>, &[&str])> = if r.name() == "losses" {
-        let (reasons, kinds): (Vec<Row>, Vec<Row>) =
-            r.rows.iter().cloned().partition(|r| r["kind"] == "reason");
-        vec![
-            (reasons, &["status", "reason", "count", "value"]),
-            (kinds, &["kind", "won", "closed", "win_rate"]),
-        ]
-    } else {
-        vec![(r.rows.clone(), &[])]
-    };
-    let want: usize = parts.iter().map(|(rows, _)| rows.len() + 2).sum::<usize>() - 1;
+    let tables = report::tables(r.name(), &r.rows);
+    let want: usize = tables.iter().map(|t| t.rows.len() + 2).sum::<usize>() - 1;
     let table_h = u16::try_from(want).unwrap_or(u16::MAX).min(h - reserve);
     let mut y = inner.y;
-    for (rows, keys) in &parts {
+    for table in &tables {
         let left = (inner.y + table_h).saturating_sub(y);
-        if left == 0 || rows.is_empty() {
+        if left == 0 || table.rows.is_empty() {
             continue;
         }
-        let part_h = u16::try_from(rows.len() + 1).unwrap_or(u16::MAX).min(left);
+        let part_h = u16::try_from(table.rows.len() + 1)
+            .unwrap_or(u16::MAX)
+            .min(left);
         let part = Rect::new(inner.x, y, inner.width, part_h);
-        draw_table(f, app, part, rows, keys, r.name() == "ripening");
+        draw_table(f, app, part, table, r.name() == "ripening");
         y += part_h + 1;
     }
     let rest = h - table_h;
@@ -234,17 +226,18 @@ fn rfit(s: &str, w: usize) -> String {
 /// The rows as a table: columns kept left to right while they fit (the rest drop from the
 /// right), numbers right-aligned. Rows that do not fit are counted on a last line; `latest`
 /// keeps the last rows instead of the first (the newest cohorts).
-/// The rows as a table of the columns `only` names (every column of the first row when empty).
-fn draw_table(f: &mut Frame, app: &App, area: Rect, rows: &[Row], only: &[&str], latest: bool) {
+/// One of the report's tables (its columns; every column of the first row when it names none).
+fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, latest: bool) {
     let t = &app.theme;
+    let rows = &table.rows;
     let Some(first) = rows.first() else {
         return;
     };
     let cur = &app.plan.currency;
-    let keys: Vec<&str> = if only.is_empty() {
+    let keys: Vec<&str> = if table.columns.is_empty() {
         first.keys().map(String::as_str).collect()
     } else {
-        only.to_vec()
+        table.columns.to_vec()
     };
     let cells: Vec<Vec<String>> = rows
         .iter()
