@@ -101,6 +101,24 @@ pub fn imported_follow_up(
     next_from_cadence(lead, since, plan).max(now.utc)
 }
 
+/// When an imported record's last activity happened, as the book keeps it: never before the
+/// lead was received, and never after now (a planned one, or a clock ahead, happened now at the
+/// latest).
+pub fn imported_activity_at(
+    at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    now: &Now,
+) -> DateTime<Utc> {
+    at.max(received_at).min(now.utc)
+}
+
+/// When an imported loss or disqualification is due back: on its recycle date, or today once
+/// that has passed (an old loss whose rest is over), never months overdue, as
+/// [`imported_follow_up`] has it for the leads still to be worked.
+pub fn imported_due_back(due: Option<DateTime<Utc>>, now: &Now) -> Option<DateTime<Utc>> {
+    due.map(|at| at.max(now.utc))
+}
+
 /// Where an imported close date came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseDate {

@@ -742,7 +742,6 @@ fn build(
     };
     let received = date(&mut f, Field::Received)?;
     let closed = date(&mut f, Field::Closed)?;
-    // A last activity after now (a planned one, or a clock ahead) happened now at the latest.
     // Hints: a cell that is not a date is kept with the lead as text. The last change is kept
     // so in any case: it tells ripen only when a closed record closed.
     let hint = |f: &mut FieldMap, field: Field| {
@@ -753,7 +752,6 @@ fn build(
         (at, text)
     };
     let (last_activity_given, last_activity_text) = hint(&mut f, Field::LastActivity);
-    let last_activity = last_activity_given.map(|at| at.min(now.utc));
     let (modified, modified_text) = hint(&mut f, Field::Modified);
     let kept_text = [
         last_activity_text
@@ -878,9 +876,11 @@ fn build(
             let _ = write!(n, " (imported from {}:{line})", rules.file);
         }
     }
+    let last_activity = last_activity_given
+        .map(|at| lifecycle::imported_activity_at(at, change.lead.received_at, now));
     if let Some(at) = last_activity {
         change.entries.push(Entry::system(
-            at.max(change.lead.received_at).min(now.utc),
+            at,
             format!("last activity before the import ({}:{line})", rules.file),
         ));
     }
@@ -959,11 +959,8 @@ fn build(
                     .map_err(domain)?;
             change.lead = closed_out.lead;
             change.entries.extend(closed_out.entries);
-            // An old loss whose rest is over is due back today, not months overdue (as an
-            // imported lead still to be worked is).
-            if let Some(at) = change.lead.next_follow_up {
-                change.lead.next_follow_up = Some(at.max(now.utc));
-            }
+            change.lead.next_follow_up =
+                lifecycle::imported_due_back(change.lead.next_follow_up, now);
         }
     }
     // A follow-up the file sets (a ripen export, a snoozed lead) stands.
