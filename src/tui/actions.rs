@@ -277,6 +277,8 @@ impl App {
                 Some(s) => parse_money(&s).map(Some).map_err(d),
             }
         };
+        // Whether the user typed in a field rather than leaving it as prefilled.
+        let typed = |label: &str| form.changed(label).is_some();
         if form.kind == FormKind::Add {
             let name = text("name").ok_or("a lead needs a name")?;
             let new = NewLead {
@@ -377,13 +379,8 @@ impl App {
                     at: None,
                     // The prefilled follow-up is the cadence after a contact: a note moves the
                     // follow-up only when the user typed one.
-                    next: if kind == ActivityKind::Note {
-                        match form.changed("next") {
-                            Some(s) if !s.trim().is_empty() => {
-                                Some(parse_when(s.trim(), &now).map_err(d)?)
-                            }
-                            _ => None,
-                        }
+                    next: if kind == ActivityKind::Note && !typed("next") {
+                        None
                     } else {
                         when("next")?
                     },
@@ -410,14 +407,16 @@ impl App {
                 // the date's text has no time of day, which re-reading would lose.
                 let q = Qualification {
                     class: form.value("class").parse().map_err(d)?,
-                    value_cents: match form.changed("value") {
-                        Some(_) => money("value")?,
-                        None => None,
+                    value_cents: if typed("value") {
+                        money("value")?
+                    } else {
+                        None
                     },
                     stage: Some(form.value("stage").parse().map_err(d)?),
-                    ripe_on: match form.changed("ripe on") {
-                        Some(_) => when("ripe on")?,
-                        None => None,
+                    ripe_on: if typed("ripe on") {
+                        when("ripe on")?
+                    } else {
+                        None
                     },
                 };
                 let row = store

@@ -542,6 +542,15 @@ impl App {
     }
 
     /// The areas of the screen as drawn now.
+    /// The screen as the tab shows its list: what `areas` is with the detail closed.
+    fn list_areas(&self) -> layout::Areas {
+        if self.tab.has_leads() {
+            layout::areas(self.size, self.tab == Tab::Pipeline, false)
+        } else {
+            layout::areas_without_detail(self.size)
+        }
+    }
+
     pub fn areas(&self) -> layout::Areas {
         if self.tab.has_leads() {
             layout::areas(self.size, self.tab == Tab::Pipeline, self.detail_open)
@@ -583,11 +592,7 @@ impl App {
     fn page(&self) -> usize {
         // A screenful as the list shows it, also while a full-screen detail hides it: the
         // windows loaded meanwhile (`m` on the board, a save) are what Esc shows.
-        let main = if self.tab.has_leads() {
-            layout::areas(self.size, self.tab == Tab::Pipeline, false).main
-        } else {
-            self.areas().main
-        };
+        let main = self.list_areas().main;
         if self.tab == Tab::Pipeline {
             layout::card_rows(main).max(1)
         } else {
@@ -1283,8 +1288,7 @@ impl App {
             // Where the detail already sits beside the list, Enter leaves things as they are
             // (toggling a mode that shows nothing would surprise on the next tab).
             Command::Detail => {
-                let board = self.tab == Tab::Pipeline;
-                if layout::areas(self.size, board, false).detail.is_none() {
+                if self.list_areas().detail.is_none() {
                     self.detail_open = !self.detail_open;
                 }
             }
