@@ -85,6 +85,21 @@ pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTim
     )
 }
 
+/// The next follow-up after a contact with this outcome at `at`: the cadence, or sooner when
+/// the person was not reached ([`crate::domain::plan::Cadence::days_after`]).
+pub fn next_after_contact(
+    lead: &Lead,
+    at: DateTime<Utc>,
+    outcome: Option<&str>,
+    plan: &Plan,
+) -> DateTime<Utc> {
+    plus_days(
+        at,
+        plan.cadence
+            .days_after(lead.status, lead.class, lead.stage, outcome),
+    )
+}
+
 /// When an imported lead that is still to be worked (new, working or open) falls due: a cadence
 /// after its last activity in the old CRM (after it was received, if the file says none), but
 /// never in the past. A deal or an inquiry left alone in the old CRM is due today rather than
@@ -162,10 +177,11 @@ pub fn log_contact(
     }
     let at = contact.at.unwrap_or(now.utc);
     let mut next = lead.clone();
+    let outcome = contact.outcome.filter(|o| !o.trim().is_empty());
     let mut entries = vec![Entry {
         at,
         kind: contact.kind,
-        outcome: contact.outcome.filter(|o| !o.trim().is_empty()),
+        outcome: outcome.clone(),
         note: contact.note.filter(|n| !n.trim().is_empty()),
     }];
     if contact.kind == ActivityKind::Note {
@@ -194,7 +210,7 @@ pub fn log_contact(
             next.next_follow_up = Some(
                 contact
                     .next
-                    .unwrap_or_else(|| next_from_cadence(&next, at, plan)),
+                    .unwrap_or_else(|| next_after_contact(&next, at, outcome.as_deref(), plan)),
             );
         }
     }
@@ -655,6 +671,21 @@ mod tests {
         assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
         assert_eq!(c.entries.len(), 2);
         assert_eq!(c.entries[0].kind, ActivityKind::Call);
+    }
+
+    #[test]
+    fn a_call_nobody_answered_is_tried_again_tomorrow() {
+        let p = Plan::default();
+        let mut missed = call();
+        missed.outcome = Some("no-answer".into());
+        let c = log_contact(&fresh(30), missed.clone(), &now(), &p).unwrap();
+        // Still a first contact: the lead is working, and the next try is tomorrow.
+        assert_eq!(c.lead.status, Status::Working);
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(1)));
+        // A date the user gave still wins.
+        missed.next = Some(now().utc + Duration::days(4));
+        let c = log_contact(&fresh(30), missed, &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(4)));
     }
 
     #[test]

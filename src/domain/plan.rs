@@ -82,6 +82,10 @@ pub struct Cadence {
     pub negotiation: i64,
     /// A recycled lead is touched this often from its recycle date on.
     pub recycled: i64,
+    /// After a contact that did not reach the person (no answer, voicemail, a bounced e-mail),
+    /// a lead still being worked is tried again this many days later, when that is sooner than
+    /// its cadence. 0: the cadence decides.
+    pub retry: i64,
 }
 
 impl Default for Cadence {
@@ -98,6 +102,7 @@ impl Default for Cadence {
             proposal: 3,
             negotiation: 3,
             recycled: 30,
+            retry: 1,
         }
     }
 }
@@ -129,6 +134,53 @@ impl Cadence {
         }
     }
 
+    /// Days to the next follow-up after a contact with this outcome: the state's cadence, or
+    /// the retry when the contact did not reach the person and that comes sooner. A lead that
+    /// is resting in Recycled keeps its monthly touch.
+    pub fn days_after(
+        &self,
+        status: Status,
+        class: Option<Class>,
+        stage: Option<Stage>,
+        outcome: Option<&str>,
+    ) -> i64 {
+        let days = self.days_for(status, class, stage);
+        if self.retries(status, class, stage, outcome) {
+            self.retry
+        } else {
+            days
+        }
+    }
+
+    /// Whether a contact with this outcome is followed by the retry rather than the cadence.
+    fn retries(
+        &self,
+        status: Status,
+        class: Option<Class>,
+        stage: Option<Stage>,
+        outcome: Option<&str>,
+    ) -> bool {
+        let days = self.days_for(status, class, stage);
+        status.is_active()
+            && outcome.is_some_and(unreached)
+            && self.retry > 0
+            && (days == 0 || self.retry < days)
+    }
+
+    /// Words saying where [`Cadence::days_after`] came from.
+    pub fn explain_after(
+        &self,
+        status: Status,
+        class: Option<Class>,
+        stage: Option<Stage>,
+        outcome: Option<&str>,
+    ) -> String {
+        match outcome {
+            Some(o) if self.retries(status, class, stage, outcome) => format!("retry after {o}"),
+            _ => self.explain(status, class, stage),
+        }
+    }
+
     /// Words saying where the cadence came from, e.g. "A + ripe cadence".
     pub fn explain(&self, status: Status, class: Option<Class>, stage: Option<Stage>) -> String {
         match status {
@@ -144,6 +196,21 @@ impl Cadence {
             Status::Won => "won".into(),
         }
     }
+}
+
+/// Whether a contact's outcome says the person was not reached: no answer, a voicemail left, an
+/// e-mail bounced. Free-text outcomes are read the same way ("No answer", "no_answer").
+pub fn unreached(outcome: &str) -> bool {
+    let o: String = outcome
+        .trim()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        o.as_str(),
+        "noanswer" | "voicemail" | "bounced" | "busy" | "notreached" | "unreached"
+    )
 }
 
 /// The first-contact clock of a new lead.
@@ -336,6 +403,13 @@ impl StageProbability {
             Stage::Negotiation => self.negotiation,
         }
     }
+
+    /// Expected wins as shown, to a tenth, halves rounded up: the board and the forecast report
+    /// say the same number for one book. Their sums are floats added in different orders, so a
+    /// half a hair below (2.0499…) counts as the half it is.
+    pub fn wins_shown(wins: f64) -> f64 {
+        ((wins * 10.0) + 1e-6).round() / 10.0
+    }
 }
 
 impl Plan {
@@ -387,6 +461,57 @@ mod tests {
             c.days_for(Status::Open, Some(Class::C), Some(Stage::Warming)),
             30
         );
+    }
+
+    #[test]
+    fn an_unreached_contact_is_retried_sooner_while_the_lead_is_worked() {
+        let c = Cadence::default();
+        let working = |o| c.days_after(Status::Working, None, None, o);
+        assert_eq!(working(Some("no-answer")), 1);
+        assert_eq!(working(Some("Voicemail")), 1);
+        assert_eq!(working(Some("No answer")), 1);
+        assert_eq!(working(Some("reached")), 3);
+        assert_eq!(working(None), 3);
+        assert_eq!(
+            c.explain_after(Status::Working, None, None, Some("no-answer")),
+            "retry after no-answer"
+        );
+        // A recycled lead keeps its monthly touch; a retry never lengthens a cadence.
+        assert_eq!(
+            c.days_after(Status::Lost, None, None, Some("no-answer")),
+            30
+        );
+        let slow = Cadence {
+            retry: 5,
+            ..Cadence::default()
+        };
+        assert_eq!(
+            slow.days_after(Status::Working, None, None, Some("busy")),
+            3
+        );
+        assert_eq!(
+            slow.explain_after(Status::Working, None, None, Some("busy")),
+            "working cadence"
+        );
+        let off = Cadence {
+            retry: 0,
+            ..Cadence::default()
+        };
+        assert_eq!(
+            off.days_after(Status::Working, None, None, Some("no-answer")),
+            3
+        );
+    }
+
+    #[test]
+    fn expected_wins_round_halves_up_whatever_the_order_of_the_sum() {
+        assert_eq!(StageProbability::wins_shown(0.25), 0.3);
+        assert_eq!(StageProbability::wins_shown(2.05), 2.1);
+        let mixed: f64 = 0.35 + 0.3; // 0.6499999999999999 in floats
+        assert!(mixed < 0.65);
+        assert_eq!(StageProbability::wins_shown(mixed), 0.7);
+        assert_eq!(StageProbability::wins_shown(2.04), 2.0);
+        assert_eq!(StageProbability::wins_shown(0.0), 0.0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::app::{App, Tab};
-use super::form::{Field, Form, FormKind};
+use super::form::{Field, Form, FormKind, Linked};
 use super::keymap::Command;
 use crate::domain::lead::{OUTCOMES, format_money, parse_money};
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
@@ -89,26 +89,38 @@ impl App {
                 if after.status == Status::New {
                     after.status = Status::Working;
                 }
-                let days = self
-                    .plan
-                    .cadence
-                    .days_for(after.status, after.class, after.stage);
-                let next = lifecycle::next_from_cadence(&after, self.now.utc, &self.plan);
-                let why = self
-                    .plan
-                    .cadence
-                    .explain(after.status, after.class, after.stage);
+                // Each outcome prefills its next follow-up: the cadence, or a retry sooner
+                // when the person was not reached.
+                let next_after = |outcome: Option<&str>| {
+                    let c = &self.plan.cadence;
+                    let days = c.days_after(after.status, after.class, after.stage, outcome);
+                    let why = c.explain_after(after.status, after.class, after.stage, outcome);
+                    let at =
+                        lifecycle::next_after_contact(&after, self.now.utc, outcome, &self.plan);
+                    (
+                        format!("+{days}d"),
+                        format!("{} · {why}", self.now.local_date(at).format("%a %d %b")),
+                    )
+                };
                 let kinds = ActivityKind::CONTACTS
                     .iter()
                     .map(|k| k.as_str().to_string())
                     .chain(["note".to_string()])
                     .collect();
-                let outcomes = OUTCOMES
+                let outcomes: Vec<String> = OUTCOMES
                     .iter()
                     .map(|o| o.to_string())
                     .chain(["–".to_string()])
                     .collect();
-                Form::new(
+                let values = outcomes
+                    .iter()
+                    .map(|o| {
+                        let (next, hint) = next_after(Some(o.as_str()).filter(|o| *o != "–"));
+                        (o.clone(), next, hint)
+                    })
+                    .collect();
+                let (next, hint) = next_after(Some("reached"));
+                let mut f = Form::new(
                     FormKind::Log,
                     format!("Log contact · {name}"),
                     uid,
@@ -116,14 +128,15 @@ impl App {
                         Field::choice("kind", kinds, "call"),
                         Field::choice("outcome", outcomes, "reached"),
                         Field::text("note", "", ""),
-                        Field::text(
-                            "next",
-                            &format!("+{days}d"),
-                            format!("{} · {why}", self.now.local_date(next).format("%a %d %b")),
-                        )
-                        .replaced_on_type(),
+                        Field::text("next", &next, hint).replaced_on_type(),
                     ],
-                )
+                );
+                f.linked = Some(Linked {
+                    choice: "outcome",
+                    field: "next",
+                    values,
+                });
+                f
             }
             Command::Snooze => {
                 let options = ["+1d", "+3d", "+1w", "+1m"].map(String::from).to_vec();
@@ -171,7 +184,8 @@ impl App {
                     s => return Err(format!("{name} is {}; nothing to close", s.as_str())),
                 };
                 let reasons: Vec<String> = self.plan.reasons.keys().cloned().collect();
-                let reason_dates: Vec<(String, String)> = self
+                const HINT: &str = "date, or never";
+                let reason_dates: Vec<(String, String, String)> = self
                     .plan
                     .reasons
                     .iter()
@@ -180,7 +194,7 @@ impl App {
                             Some(d) => date(Some(crate::domain::time::plus_days(self.now.utc, d))),
                             None => "never".to_string(),
                         };
-                        (k.clone(), d)
+                        (k.clone(), d, HINT.to_string())
                     })
                     .collect();
                 let first = if status == Status::Lost {
@@ -195,8 +209,8 @@ impl App {
                 };
                 let recycle = reason_dates
                     .iter()
-                    .find(|(k, _)| *k == first)
-                    .map(|(_, d)| d.clone())
+                    .find(|(k, _, _)| *k == first)
+                    .map(|(_, d, _)| d.clone())
                     .unwrap_or_default();
                 let verb = if status == Status::Lost {
                     "Lose"
@@ -210,10 +224,14 @@ impl App {
                     vec![
                         Field::choice("reason", reasons, &first),
                         Field::text("note", "", ""),
-                        Field::text("recycle", &recycle, "date, or never").replaced_on_type(),
+                        Field::text("recycle", &recycle, HINT).replaced_on_type(),
                     ],
                 );
-                f.reason_dates = reason_dates;
+                f.linked = Some(Linked {
+                    choice: "reason",
+                    field: "recycle",
+                    values: reason_dates,
+                });
                 f
             }
             Command::Win => {

@@ -138,8 +138,20 @@ pub struct Form {
     pub error: Option<String>,
     /// Esc was pressed with typed input: the form asks before discarding it.
     pub confirm_discard: bool,
-    /// For the close form: the recycle date each reason prefills.
-    pub reason_dates: Vec<(String, String)>,
+    /// A text field whose prefilled value follows a choice, unless the user typed in it.
+    pub linked: Option<Linked>,
+}
+
+/// A text field prefilled from a choice: the close form's recycle date follows the reason, the
+/// log form's next follow-up follows the outcome (a call nobody answered is retried sooner).
+#[derive(Debug, Clone, Default)]
+pub struct Linked {
+    /// The choice field's label.
+    pub choice: &'static str,
+    /// The text field's label.
+    pub field: &'static str,
+    /// For each option: the text prefilled and the hint shown after it.
+    pub values: Vec<(String, String, String)>,
 }
 
 impl Form {
@@ -152,7 +164,7 @@ impl Form {
             focus: 0,
             error: None,
             confirm_discard: false,
-            reason_dates: Vec::new(),
+            linked: None,
         };
         f.mark_focus();
         f
@@ -298,28 +310,27 @@ impl Form {
         }
     }
 
-    /// A reason picked in the close form prefills its recycle date, unless the user typed one.
+    /// A choice picked prefills its linked field (a reason its recycle date, an outcome its
+    /// next follow-up), unless the user typed in that field.
     fn choice_changed(&mut self) {
         if self.kind == FormKind::Export {
             self.format_changed();
             return;
         }
-        if !matches!(self.kind, FormKind::Close(_)) {
+        let Some(linked) = &self.linked else {
             return;
-        }
-        let reason = self.value("reason");
-        let Some((_, date)) = self
-            .reason_dates
-            .iter()
-            .find(|(r, _)| *r == reason)
-            .cloned()
+        };
+        let picked = self.value(linked.choice);
+        let Some((_, value, hint)) = linked.values.iter().find(|(o, _, _)| *o == picked).cloned()
         else {
             return;
         };
-        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "recycle")
+        let label = linked.field;
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == label)
             && !f.dirty()
         {
-            f.set_text(&date);
+            f.set_text(&value);
+            f.hint = hint;
         }
     }
 }
