@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Result, Store};
 use crate::domain::Now;
+use crate::domain::plan::StageProbability;
 
 /// The period a report covers, on the date it names (received or closed), `[since, until)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -534,7 +535,7 @@ impl Store {
                         leads: r.get(0)?,
                         value: v as f64 / 100.0,
                         weighted: (w / 100.0).round(),
-                        expected_wins: (r.get::<_, f64>(3)? * 10.0).round() / 10.0,
+                        expected_wins: StageProbability::wins_shown(r.get(3)?),
                     })
                 },
             )?;

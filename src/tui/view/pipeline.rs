@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
+use crate::domain::plan::StageProbability;
 use crate::domain::priority;
 use crate::tui::app::{App, BoardColumn, ColumnSource, first_visible_column};
 use crate::tui::layout;
@@ -85,7 +86,7 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
                 ColumnSource::Ripe(b) => format!(
                     "{} wtd ~{:.1} won",
                     format_money_short(col.weighted_cents, cur),
-                    b.expected_wins
+                    StageProbability::wins_shown(b.expected_wins)
                 ),
                 ColumnSource::Stage(_) => {
                     format!("weighted {}", format_money_short(col.weighted_cents, cur))
