@@ -509,6 +509,15 @@ fn report_owners_json_is_a_flat_documented_array() {
     assert_eq!(web["cost"], 900.0);
     let csv = book.ok(&["report", "funnel", "--csv"]);
     assert!(csv.starts_with("group,received,contacted,qualified,won"));
+    // The table is written for people, as the app shows it; the keys stay in --json and --csv.
+    assert!(csv.contains("win_rate"));
+    let table = book.ok(&["report", "sources"]);
+    let head = table.lines().nth(1).unwrap();
+    assert!(
+        head.contains("cost/qualified") && head.ends_with("ROI"),
+        "{table}"
+    );
+    assert!(table.contains("€900"), "{table}");
     assert!(
         book.ok(&["report", "--help"])
             .contains("win_rate = won / (won + lost)")

@@ -1,4 +1,5 @@
-//! `ripen report`: aligned tables for people, `--json` and `--csv` for scripts.
+//! `ripen report`: aligned tables for people (as the app shows them, see `report::display`),
+//! `--json` and `--csv` for scripts.
 
 use anyhow::Result;
 use serde_json::{Map, Value};
@@ -8,7 +9,7 @@ use super::Ctx;
 use super::args::{ByArg, ReportArgs};
 use super::table::Table;
 use crate::domain::time::parse_when;
-use crate::report::{self, NAMES};
+use crate::report::{self, NAMES, display};
 use crate::store::{By, Period};
 
 pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
@@ -31,6 +32,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
         Some(n) => vec![n.as_str()],
         None => NAMES.to_vec(),
     };
+    let currency = ctx.store.plan().currency.clone();
     let mut all = Map::new();
     for name in &names {
         let rows = report::rows(ctx.store, name, &period, by, &now)?;
@@ -47,7 +49,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
                     Some(c) => writeln!(ctx.out, "{name}: {c}")?,
                     None => writeln!(ctx.out, "{name}")?,
                 }
-                write_table(ctx.out, &table)?;
+                write_table(ctx.out, &table, &currency)?;
                 writeln!(ctx.out)?;
             }
         }
@@ -68,28 +70,8 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => "–".into(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => {
-                if f.fract() == 0.0 {
-                    format!("{f:.0}")
-                } else if f.abs() < 10.0 {
-                    format!("{f:.2}")
-                } else {
-                    format!("{f:.0}")
-                }
-            }
-            _ => n.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
 /// One of a report's tables, its first column left-aligned and the rest right.
-fn write_table(out: &mut dyn Write, table: &report::Table) -> Result<()> {
+fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Result<()> {
     let Some(first) = table.rows.first() else {
         writeln!(out, "  no data")?;
         return Ok(());
@@ -99,16 +81,17 @@ fn write_table(out: &mut dyn Write, table: &report::Table) -> Result<()> {
     } else {
         table.columns.to_vec()
     };
-    let cols: Vec<(&str, bool, usize)> = keys
+    let headers: Vec<String> = keys.iter().map(|k| display::header(k)).collect();
+    let cols: Vec<(&str, bool, usize)> = headers
         .iter()
         .enumerate()
-        .map(|(i, k)| (*k, i > 0, 24))
+        .map(|(i, h)| (h.as_str(), i > 0, 24))
         .collect();
     let mut t = Table::new(&cols);
     for r in &table.rows {
         t.row(
             keys.iter()
-                .map(|k| r.get(*k).map(cell).unwrap_or_default())
+                .map(|k| display::cell(k, r.get(*k).unwrap_or(&Value::Null), currency))
                 .collect(),
         );
     }

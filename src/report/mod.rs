@@ -2,6 +2,8 @@
 //! flat rows (the same objects `--json` prints and `--csv` writes), computed from the store's SQL
 //! aggregates plus the ratios derived from them here.
 
+pub mod display;
+
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 

@@ -1,5 +1,5 @@
-//! Reports: a picker of the eight reports, the chosen one's rows as a table (the `--json` keys
-//! as headers, numbers written for people) and a bar chart where one helps.
+//! Reports: a picker of the eight reports, the chosen one's rows as a table (written for people
+//! as `ripen report` writes them, see `report::display`) and a bar chart where one helps.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
-use crate::domain::lead::{format_money, format_money_short};
+use crate::domain::lead::format_money_short;
+use crate::report::display::{cell, cents, header, percent};
 use crate::report::{self, NAMES};
 use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
 use crate::tui::keymap::Command;
@@ -170,50 +171,6 @@ fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
 
 // ------------------------------------------------------------------ table
 
-/// Fractions read as percentages.
-fn is_rate(key: &str) -> bool {
-    key.ends_with("_rate")
-        || key.ends_with("_share")
-        || key == "share_48h"
-        || key == "roi"
-        || (key.starts_with("won_") && key.ends_with('m'))
-}
-
-/// Amounts in the book's currency (the reports give them in whole units, not cents).
-fn is_money(key: &str) -> bool {
-    matches!(key, "value" | "weighted" | "revenue" | "cost") || key.starts_with("cost_per_")
-}
-
-fn percent(f: f64) -> String {
-    format!("{:.0}%", f * 100.0)
-}
-
-fn cents(f: f64) -> i64 {
-    // `as` saturates, so a wild amount prints big rather than wrapping.
-    (f * 100.0).round() as i64
-}
-
-/// One value as the CLI writes it, with rates as percentages and money with the currency.
-fn cell(key: &str, v: &Value, currency: &str) -> String {
-    match v {
-        Value::Null => "–".into(),
-        Value::String(s) => clean(s),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if is_money(key) => format_money(cents(f), currency),
-            Some(f) if is_rate(key) => percent(f),
-            Some(f) if n.is_f64() => {
-                if f.fract() == 0.0 || f.abs() >= 10.0 {
-                    format!("{f:.0}")
-                } else {
-                    format!("{f:.2}")
-                }
-            }
-            _ => n.to_string(),
-        },
-        other => clean(&other.to_string()),
-    }
-}
-
 /// Right-align `s` in `w` columns (cut with `…` when longer).
 fn rfit(s: &str, w: usize) -> String {
     if s.width() >= w {
@@ -282,7 +239,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, lates
     let mut lines = vec![line(
         cols.iter()
             .map(|&(i, cw, text)| {
-                let k = clean(keys[i]);
+                let k = header(keys[i]);
                 (if text { fit(&k, cw) } else { rfit(&k, cw) }, t.header)
             })
             .collect(),
@@ -505,16 +462,6 @@ fn draw_chart(f: &mut Frame, t: &Theme, area: Rect, spec: &ChartSpec) {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn cells_read_like_the_cli_with_rates_and_money() {
-        assert_eq!(cell("win_rate", &json!(0.6), "€"), "60%");
-        assert_eq!(cell("won_3m", &json!(0.4286), "€"), "43%");
-        assert_eq!(cell("revenue", &json!(249500.0), "€"), "€249,500");
-        assert_eq!(cell("leads_per_win", &json!(6.5), "€"), "6.50");
-        assert_eq!(cell("won", &json!(2), "€"), "2");
-        assert_eq!(cell("cost", &Value::Null, "€"), "–");
-    }
 
     #[test]
     fn month_labels_shorten_to_month_names() {

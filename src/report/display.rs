@@ -1,0 +1,103 @@
+//! Report rows written for people, the same in the app and in `ripen report`'s tables: headers
+//! from the `--json` keys (`win_rate` reads "win %"), rates as percentages, amounts with the
+//! book's currency. `--json` and `--csv` keep the keys and the raw numbers, for scripts.
+
+use serde_json::Value;
+
+use crate::domain::lead::format_money;
+use crate::domain::text::clean_line;
+
+/// Fractions read as percentages.
+pub fn is_rate(key: &str) -> bool {
+    key.ends_with("_rate")
+        || key.ends_with("_share")
+        || key == "share_48h"
+        || key == "roi"
+        || (key.starts_with("won_") && key.ends_with('m'))
+}
+
+/// Amounts in the book's currency (the reports give them in whole units, not cents).
+pub fn is_money(key: &str) -> bool {
+    matches!(key, "value" | "weighted" | "revenue" | "cost") || key.starts_with("cost_per_")
+}
+
+/// A column's header: the key in words (`leads_per_win` → "leads/win", `win_rate` → "win %").
+/// `ripen report --help` defines each metric by its key.
+pub fn header(key: &str) -> String {
+    match key {
+        "roi" => return "ROI".into(),
+        "share_48h" => return "48h %".into(),
+        _ => {}
+    }
+    let (base, rate) = match key
+        .strip_suffix("_rate")
+        .or_else(|| key.strip_suffix("_share"))
+    {
+        Some(b) => (b, true),
+        None => (key, false),
+    };
+    let words = base.replace("_per_", "/").replace('_', " ");
+    if rate { format!("{words} %") } else { words }
+}
+
+/// A fraction as a whole percentage.
+pub fn percent(f: f64) -> String {
+    format!("{:.0}%", f * 100.0)
+}
+
+/// Whole units of money as cents.
+pub fn cents(f: f64) -> i64 {
+    // `as` saturates, so a wild amount prints big rather than wrapping.
+    (f * 100.0).round() as i64
+}
+
+/// One value written for people, with rates as percentages and money with the currency; text
+/// from the book on one line, its control characters neutralised.
+pub fn cell(key: &str, v: &Value, currency: &str) -> String {
+    match v {
+        Value::Null => "–".into(),
+        Value::String(s) => clean_line(s).into_owned(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if is_money(key) => format_money(cents(f), currency),
+            Some(f) if is_rate(key) => percent(f),
+            Some(f) if n.is_f64() => {
+                if f.fract() == 0.0 || f.abs() >= 10.0 {
+                    format!("{f:.0}")
+                } else {
+                    format!("{f:.2}")
+                }
+            }
+            _ => n.to_string(),
+        },
+        other => clean_line(&other.to_string()).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_read_with_rates_and_money() {
+        assert_eq!(cell("win_rate", &json!(0.6), "€"), "60%");
+        assert_eq!(cell("won_3m", &json!(0.4286), "€"), "43%");
+        assert_eq!(cell("revenue", &json!(249500.0), "€"), "€249,500");
+        assert_eq!(cell("leads_per_win", &json!(6.5), "€"), "6.50");
+        assert_eq!(cell("won", &json!(2), "€"), "2");
+        assert_eq!(cell("cost", &Value::Null, "€"), "–");
+        assert_eq!(cell("group", &json!("Web\u{1b}[31m"), "€"), "Web␛[31m");
+    }
+
+    #[test]
+    fn headers_read_as_words() {
+        assert_eq!(header("win_rate"), "win %");
+        assert_eq!(header("touched_30d_share"), "touched 30d %");
+        assert_eq!(header("leads_per_win"), "leads/win");
+        assert_eq!(header("cost_per_qualified"), "cost/qualified");
+        assert_eq!(header("never_contacted"), "never contacted");
+        assert_eq!(header("share_48h"), "48h %");
+        assert_eq!(header("roi"), "ROI");
+        assert_eq!(header("group"), "group");
+    }
+}
