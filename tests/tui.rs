@@ -1403,7 +1403,7 @@ fn edit_saves_the_fields() {
 }
 
 #[test]
-fn edit_sets_the_owner_and_the_tags() {
+fn edit_sets_the_website_the_owner_and_the_tags() {
     let mut fx = fixture(100, 30, true);
     let uid = fx.selected_uid();
     fx.cmd(Command::Edit);
@@ -1414,8 +1414,13 @@ fn edit_sets_the_owner_and_the_tags() {
             &now(),
         )
     };
-    // name, company, title, email, phone, source, city, country: owner is the ninth field.
-    for _ in 0..8 {
+    // name, company, title, email, phone, website, source, city, country, owner, tags.
+    for _ in 0..5 {
+        fx.key(KeyCode::Tab);
+    }
+    clear(&mut fx);
+    fx.typed("acme.example");
+    for _ in 0..4 {
         fx.key(KeyCode::Tab);
     }
     clear(&mut fx);
@@ -1428,9 +1433,10 @@ fn edit_sets_the_owner_and_the_tags() {
     let lead = fx.store.lead(&uid).unwrap().lead;
     assert_eq!(lead.owner, "Kim");
     assert_eq!(lead.tags, ["vip", "q4"]);
+    assert_eq!(lead.website.as_deref(), Some("acme.example"));
     // An owner cannot be emptied.
     fx.cmd(Command::Edit);
-    for _ in 0..8 {
+    for _ in 0..9 {
         fx.key(KeyCode::Tab);
     }
     clear(&mut fx);
