@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use ripen::domain::{Now, Plan};
-use ripen::store::{Counts, Store};
+use ripen::store::{Counts, Filter, Store, View};
 use ripen::tui::app::{Action, App};
 use ripen::tui::keymap::{Command, Keymap};
 use ripen::tui::theme::Theme;
@@ -295,6 +295,19 @@ proptest! {
             prop_assert_eq!(&app.counts, &store.counts(&now()).unwrap(), "tab counts drifted");
             // The cached tallies agree with the leads themselves.
             prop_assert_eq!(&app.counts, &book.recount(&now()), "cached counts drifted");
+            for (view, statuses) in [(View::Won, "('won')"), (View::Lost, "('lost','disqualified')")] {
+                let n: i64 = book
+                    .conn
+                    .query_row(
+                        &format!(
+                            "SELECT count(*) FROM leads WHERE deleted_at IS NULL AND status IN {statuses}"
+                        ),
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                prop_assert_eq!(store.count(&view, &Filter::default()).unwrap(), n, "{:?} drifted", view);
+            }
             let (cached, recomputed) = book.contacts();
             prop_assert_eq!(cached, recomputed, "cached contacts drifted");
             let (cached, recomputed) = book.touches();

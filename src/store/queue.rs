@@ -693,6 +693,8 @@ impl Store {
                 View::Recycled => return Ok(self.tally_total("rec")?.0),
                 View::Inbox => return Ok(self.tally_total("inbox")?.0),
                 View::Pipeline => return Ok(self.tally_total("open")?.0),
+                View::Won => return Ok(self.tally_total("won")?.0),
+                View::Lost => return Ok(self.tally_total("lost")?.0),
                 _ => {}
             }
         }

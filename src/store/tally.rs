@@ -116,6 +116,23 @@ const TALLIES: &[Tally] = &[
         key: Some(stage_key),
         index: "leads_forecast",
     },
+    // Every win and every loss (recycled or not): the Recycled tab's other lists.
+    Tally {
+        kind: "won",
+        pred: "{r}.status = 'won' AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "0",
+        key: None,
+        index: "leads_won",
+    },
+    Tally {
+        kind: "lost",
+        pred: "{r}.status IN ('lost','disqualified') AND {r}.deleted_at IS NULL",
+        at: None,
+        cents: "0",
+        key: None,
+        index: "leads_lost",
+    },
     // Recycled leads, and by their next touch.
     Tally {
         kind: "rec",

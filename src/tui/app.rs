@@ -399,6 +399,44 @@ pub enum Action {
     },
 }
 
+/// What the Recycled tab lists: the losses resting and coming back (what the tab is for), every
+/// loss and disqualification (also those never recycled), or the wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Closed {
+    #[default]
+    Recycling,
+    Lost,
+    Won,
+}
+
+impl Closed {
+    /// The list `v` shows next.
+    pub fn next(self) -> Closed {
+        match self {
+            Closed::Recycling => Closed::Lost,
+            Closed::Lost => Closed::Won,
+            Closed::Won => Closed::Recycling,
+        }
+    }
+
+    pub fn view(self) -> View {
+        match self {
+            Closed::Recycling => View::Recycled,
+            Closed::Lost => View::Lost,
+            Closed::Won => View::Won,
+        }
+    }
+
+    /// What the footer offers for the list after this one.
+    pub fn offer(self) -> &'static str {
+        match self.next() {
+            Closed::Recycling => "recycling",
+            Closed::Lost => "every loss",
+            Closed::Won => "won",
+        }
+    }
+}
+
 /// The whole state of the terminal app.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -410,6 +448,8 @@ pub struct App {
     pub reports: Reports,
     /// Follow-ups show the coming week, not just today.
     pub week: bool,
+    /// What the Recycled tab lists.
+    pub closed: Closed,
     /// The filter text of each tab.
     pub filters: [String; 5],
     /// How far the filtered list is counted: [`FILTER_COUNT_CAP`], raised fourfold each time
@@ -455,6 +495,7 @@ impl App {
             board: Board::default(),
             reports: Reports::default(),
             week: false,
+            closed: Closed::default(),
             filters: Default::default(),
             filter_cap: FILTER_COUNT_CAP,
             filtering: false,
@@ -536,7 +577,7 @@ impl App {
                 },
             },
             Tab::Pipeline => View::Pipeline,
-            Tab::Recycled => View::Recycled,
+            Tab::Recycled => self.closed.view(),
             Tab::Reports => return None,
         })
     }
@@ -1382,6 +1423,15 @@ impl App {
                     self.refresh_or_report(store, None);
                 } else {
                     self.fail("t: only in Follow-ups");
+                }
+            }
+            Command::Closed => {
+                if self.tab == Tab::Recycled {
+                    self.closed = self.closed.next();
+                    self.recycled.selected = 0;
+                    self.refresh_or_report(store, None);
+                } else {
+                    self.fail("v: only in Recycled");
                 }
             }
             Command::Months => {

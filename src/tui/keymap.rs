@@ -50,6 +50,7 @@ pub enum Command {
     Filter,
     Week,
     Months,
+    Closed,
     Period,
     GroupBy,
     Import,
@@ -345,6 +346,14 @@ const SPECS: &[Spec] = &[
         help: "Pipeline: stage / ripe month",
         modes: L,
         keys: &["m"],
+    },
+    Spec {
+        command: Command::Closed,
+        name: "closed",
+        hint: "every loss",
+        help: "Recycled: resting / every loss / won",
+        modes: L,
+        keys: &["v"],
     },
     Spec {
         command: Command::Period,

@@ -141,21 +141,26 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ),
         (None, _) => ("next: none".to_string(), t.dim),
     };
-    push(next, style);
+    // A won lead has nothing next and no priority: those lines would only say nothing.
+    if l.status != crate::domain::Status::Won {
+        push(next, style);
+    }
     let terms: Vec<String> = d
         .breakdown
         .terms
         .iter()
         .map(|term| format!("{} {:.0}", term.name, term.points))
         .collect();
-    push(
-        format!(
-            "priority {:.0} = {}",
-            crate::record::whole_priority(d.breakdown.total),
-            terms.join(" + ")
-        ),
-        t.base,
-    );
+    if !terms.is_empty() {
+        push(
+            format!(
+                "priority {:.0} = {}",
+                crate::record::whole_priority(d.breakdown.total),
+                terms.join(" + ")
+            ),
+            t.base,
+        );
+    }
     if let Some(n) = &l.notes {
         push(format!("notes: {}", clean(n)), t.dim);
     }

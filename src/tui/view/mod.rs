@@ -214,7 +214,7 @@ fn footer_commands(app: &App) -> Vec<Command> {
         Tab::Inbox => v.extend([Qualify, Lose]),
         Tab::Queue => v.extend([Week, Qualify, Lose]),
         Tab::Pipeline => v.extend([StageForward, Win, Lose, Months]),
-        Tab::Recycled => v.extend([Reactivate]),
+        Tab::Recycled => v.extend([Reactivate, Closed]),
         Tab::Reports => {}
     }
     v.extend([Add, Filter, Help, Quit]);
@@ -264,10 +264,14 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             spans.push(Span::raw(" report  "));
         }
         let months = app.keymap.hints(&[Command::Months]).first().map(|h| h.1);
+        let closed = app.keymap.hints(&[Command::Closed]).first().map(|h| h.1);
         for (key, hint) in app.keymap.hints(&footer_commands(app)) {
-            // `m` switches the board: it offers the view it is not showing.
+            // `m` switches the board and `v` the Recycled list: each offers the one it is not
+            // showing.
             let hint = if Some(hint) == months && app.board.months {
                 "by stage"
+            } else if Some(hint) == closed {
+                app.closed.offer()
             } else {
                 hint
             };

@@ -1,10 +1,12 @@
 //! Recycled: lost and disqualified leads resting until their recycle date; due ones first.
+//! `v` lists every loss instead (also those never recycled), then the wins.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::{Col, Table, clean, count_words, draw_table, empty_words};
-use crate::tui::app::App;
+use crate::domain::lead::format_money;
+use crate::tui::app::{App, Closed};
 
 const COLS: [Col; 7] = [
     Col {
@@ -51,7 +53,49 @@ const COLS: [Col; 7] = [
     },
 ];
 
+const WON_COLS: [Col; 6] = [
+    Col {
+        title: "won",
+        width: 9,
+        flex: false,
+        keep: 0,
+    },
+    Col {
+        title: "name",
+        width: 14,
+        flex: true,
+        keep: 1,
+    },
+    Col {
+        title: "company",
+        width: 12,
+        flex: true,
+        keep: 3,
+    },
+    Col {
+        title: "value",
+        width: 10,
+        flex: false,
+        keep: 2,
+    },
+    Col {
+        title: "source",
+        width: 12,
+        flex: true,
+        keep: 5,
+    },
+    Col {
+        title: "received",
+        width: 9,
+        flex: false,
+        keep: 4,
+    },
+];
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    if app.closed == Closed::Won {
+        return draw_won(f, app, area);
+    }
     let t = &app.theme;
     let w = &app.recycled;
     let rows = w
@@ -74,16 +118,34 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 (clean(l.company.as_deref().unwrap_or("")), t.base),
                 (clean(l.reason.as_deref().unwrap_or("")), t.base),
                 (date(l.closed_at, "%d %b %y"), t.dim),
-                (date(l.recycle_on, "%Y-%m-%d"), t.dim),
+                (
+                    match l.recycle_on {
+                        Some(_) => date(l.recycle_on, "%Y-%m-%d"),
+                        None => "never".into(),
+                    },
+                    t.dim,
+                ),
                 (format!("{}×", l.recycle_count), t.dim),
             ]
         })
         .collect();
-    let title = format!(
-        " Recycled · {} · {} due now · due first ",
-        count_words(app, w.total),
-        app.counts.recycled_due
-    );
+    let title = if app.closed == Closed::Lost {
+        format!(
+            " Lost and disqualified · {} · latest first ",
+            count_words(app, w.total)
+        )
+    } else {
+        format!(
+            " Recycled · {} · {} due now · due first ",
+            count_words(app, w.total),
+            app.counts.recycled_due
+        )
+    };
+    let empty = if app.closed == Closed::Lost {
+        "Nothing lost yet."
+    } else {
+        "No recycled leads. Lost and disqualified leads rest here."
+    };
     draw_table(
         f,
         t,
@@ -93,10 +155,49 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             cols: &COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: empty_words(
-                app,
-                "No recycled leads. Lost and disqualified leads rest here.",
-            ),
+            empty: empty_words(app, empty),
+        },
+    );
+}
+
+/// The wins, latest first: when, who, for how much, from where.
+fn draw_won(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let w = &app.recycled;
+    let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map(|d| app.now.local_date(d).format("%d %b %y").to_string())
+            .unwrap_or_else(|| "–".into())
+    };
+    let rows = w
+        .rows
+        .iter()
+        .map(|r| {
+            let l = &r.lead;
+            vec![
+                (date(l.closed_at), t.dim),
+                (clean(&l.name), t.base),
+                (clean(l.company.as_deref().unwrap_or("")), t.base),
+                (
+                    l.value_cents
+                        .map(|v| format_money(v, &app.plan.currency))
+                        .unwrap_or_else(|| "–".into()),
+                    t.base,
+                ),
+                (clean(l.source.as_deref().unwrap_or("")), t.dim),
+                (date(Some(l.received_at)), t.dim),
+            ]
+        })
+        .collect();
+    draw_table(
+        f,
+        t,
+        area,
+        Table {
+            title: format!(" Won · {} · latest first ", count_words(app, w.total)),
+            cols: &WON_COLS,
+            rows,
+            selected: w.selected.checked_sub(w.offset),
+            empty: empty_words(app, "Nothing won yet. w wins a deal in the Pipeline."),
         },
     );
 }
