@@ -785,12 +785,28 @@ fn requalifying_a_deal_unchanged_moves_nothing() {
 }
 
 #[test]
-fn reactivate_brings_a_recycled_lead_back_to_the_inbox() {
+fn reactivate_asks_then_brings_a_recycled_lead_back_to_the_inbox() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Recycled);
     let uid = fx.selected_uid();
+    let reason = fx.store.lead(&uid).unwrap().lead.reason.unwrap();
     fx.cmd(Command::Reactivate);
+    // It asks, naming the loss it clears; anything but y keeps it.
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!("{reason}) into the inbox")),
+        "{screen}"
+    );
+    fx.key(KeyCode::Char('n'));
+    assert_eq!(fx.store.lead(&uid).unwrap().lead.status, Status::Lost);
+    fx.cmd(Command::Reactivate);
+    fx.key(KeyCode::Char('y'));
     assert_eq!(fx.store.lead(&uid).unwrap().lead.status, Status::Working);
+    // A lead that is not closed out is refused at once, with no question.
+    fx.cmd(Command::Queue);
+    fx.cmd(Command::Reactivate);
+    assert!(fx.app.confirm.is_none());
+    assert!(fx.app.status.as_ref().unwrap().error);
 }
 
 #[test]

@@ -341,7 +341,17 @@ pub struct Detail {
 /// A yes/no question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    Delete { uid: String, name: String },
+    Delete {
+        uid: String,
+        name: String,
+    },
+    /// Reactivating clears the loss (its reason, date and rest): asked first, as a stray `r`
+    /// could not be undone but by losing the lead again.
+    Reactivate {
+        uid: String,
+        name: String,
+        was: String,
+    },
     Quit,
 }
 
@@ -1380,12 +1390,25 @@ impl App {
                     store.apply(uid, &n, |l, p| lifecycle::step_stage(l, forward, &n, p))
                 });
             }
-            Command::Reactivate => {
-                let n = self.now;
-                self.on_selected(store, Some("reactivated → working"), |store, uid| {
-                    store.apply(uid, &n, |l, _| lifecycle::reactivate(l, &n))
-                });
-            }
+            Command::Reactivate => match self.selected() {
+                Some(r) => match lifecycle::reactivate(&r.lead, &self.now) {
+                    // Asked first; what cannot be reactivated says so at once.
+                    Ok(_) => {
+                        let l = &r.lead;
+                        let was = match &l.reason {
+                            Some(reason) => format!("{}: {reason}", l.status),
+                            None => l.status.to_string(),
+                        };
+                        self.confirm = Some(Confirm::Reactivate {
+                            uid: l.uid.clone(),
+                            name: l.name.clone(),
+                            was,
+                        });
+                    }
+                    Err(e) => self.fail(e.to_string()),
+                },
+                None => self.fail("no lead selected"),
+            },
             Command::Delete => match self.selected() {
                 Some(r) => {
                     self.confirm = Some(Confirm::Delete {
@@ -1500,6 +1523,19 @@ impl App {
                         match store.apply(&uid, &n, |l, _| lifecycle::trash(l, &n)) {
                             Ok(row) => {
                                 self.say(format!("moved to the trash · {}", row.lead.name));
+                                self.refresh_or_report(store, Some(&uid));
+                            }
+                            Err(e) => self.fail(err_text(&e)),
+                        }
+                    }
+                    Confirm::Reactivate { uid, .. } => {
+                        let n = self.now;
+                        match store.apply(&uid, &n, |l, _| lifecycle::reactivate(l, &n)) {
+                            Ok(row) => {
+                                self.say(format!(
+                                    "reactivated → working, due today · {}",
+                                    row.lead.name
+                                ));
                                 self.refresh_or_report(store, Some(&uid));
                             }
                             Err(e) => self.fail(err_text(&e)),

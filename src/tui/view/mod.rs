@@ -315,6 +315,11 @@ fn status(f: &mut Frame, app: &App, area: Rect) {
 fn confirm(f: &mut Frame, app: &App, q: &Confirm) {
     let text = match q {
         Confirm::Delete { name, .. } => format!("Move {} to the trash? y/n", clean(name)),
+        Confirm::Reactivate { name, was, .. } => format!(
+            "Reactivate {} ({}) into the inbox, due today? y/n",
+            clean(name),
+            clean(was)
+        ),
         Confirm::Quit => "Quit and discard the form's input? y/n".to_string(),
     };
     let area = f.area();
