@@ -300,6 +300,59 @@ fn losses_by_reason_and_recycled_against_fresh() {
     assert!(find(&rows, "kind", "recycled")["win_rate"].is_null());
 }
 
+/// "Two recycled leads were won this quarter" (DESIGN.md's Friday): recycled against fresh
+/// counts the leads won or lost in the period, whenever they were received.
+#[test]
+fn recycled_against_fresh_counts_what_closed_in_the_period() {
+    let mut b = history();
+    // Received and lost long before the quarter, reactivated, then won in it.
+    let old = b.lead("Old", "Sam", "Web", at(2024, 3, 1));
+    b.call(&old, at(2024, 3, 2));
+    b.qualify(
+        &old,
+        at(2024, 3, 3),
+        Class::B,
+        Some(300_000),
+        Stage::Green,
+        None,
+    );
+    b.close(&old, at(2024, 4, 1), Status::Lost, "budget");
+    let n = Now::utc(at(2026, 9, 1));
+    b.store
+        .apply(&old, &n, |l, _| lifecycle::reactivate(l, &n))
+        .unwrap();
+    b.qualify(
+        &old,
+        at(2026, 9, 2),
+        Class::B,
+        Some(300_000),
+        Stage::Ripe,
+        None,
+    );
+    b.win(&old, at(2026, 10, 1));
+    let quarter = Period {
+        since: at(2026, 9, 1),
+        until: now().utc,
+    };
+    let rows = report::rows(&b.store, "losses", &quarter, By::Source, &now()).unwrap();
+    let recycled = find(&rows, "kind", "recycled");
+    assert_eq!(
+        (recycled["won"].clone(), recycled["closed"].clone()),
+        (json!(1), json!(1))
+    );
+    // A1's win (July) and A2's loss (June) fall before the quarter.
+    let fresh = find(&rows, "kind", "fresh");
+    assert_eq!(fresh["closed"], json!(0));
+    // Over the year, A1 and A2 are back, and the old lead is recycled still.
+    let year = b.rows("losses", By::Source);
+    let fresh = find(&year, "kind", "fresh");
+    assert_eq!(
+        (fresh["won"].clone(), fresh["closed"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(find(&year, "kind", "recycled")["won"], json!(1));
+}
+
 #[test]
 fn forecast_weights_open_value_by_stage() {
     let b = history();

@@ -28,8 +28,9 @@ Definitions (period = --since/--until on the date named; default: the whole book
               (never-contacted leads count from their received date)
   ripening    per monthly cohort of received leads, cumulative wins within 1..12 months
               (a month = 30.44 days from received to closed)
-  losses      lost and disqualified leads by reason, closed in the period; recycled leads
-              (reactivated at least once) against fresh ones: win rate = won / (won + lost)
+  losses      lost and disqualified leads by reason, closed in the period; and the leads won
+              or lost in the period, recycled (reactivated at least once) against fresh:
+              win rate = won / (won + lost)
   sources     per source: leads, qualified, won, revenue (value of won leads), cost (the
               latest 'ripen source set'), cost per lead/qualified/win, ROI = (revenue − cost) / cost
   forecast    open leads by ripe_on month: value, weighted value and expected wins using the

@@ -78,10 +78,9 @@ pub struct LossRow {
     pub value: f64,
 }
 
-/// Recycled leads against fresh ones.
+/// Recycled leads (reactivated at least once) against fresh ones, won or lost in a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecycleOutcome {
-    pub recycled_reactivated: i64,
     pub recycled_won: i64,
     pub recycled_closed: i64,
     pub fresh_won: i64,
@@ -458,27 +457,33 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Do recycled leads convert better than fresh ones? Over leads received in the period.
+    /// Do recycled leads convert better than fresh ones? Over the leads won or lost in the
+    /// period (closed in it, as the losses by reason are), so that "recycled leads won this
+    /// quarter" is a question it answers.
     pub fn report_recycling(&self, period: &Period) -> Result<RecycleOutcome> {
         let (since, until) = period.bounds();
-        Ok(self
-            .prep(
-                "SELECT count(*) FILTER (WHERE recycle_count > 0), \
-               count(*) FILTER (WHERE recycle_count > 0 AND status = 'won'), \
-               count(*) FILTER (WHERE recycle_count > 0 AND status IN ('won','lost')), \
-               count(*) FILTER (WHERE recycle_count = 0 AND status = 'won'), \
-               count(*) FILTER (WHERE recycle_count = 0 AND status IN ('won','lost')) \
-             FROM leads INDEXED BY leads_received WHERE deleted_at IS NULL AND received_at >= ?1 AND received_at < ?2",
-            )?
-            .query_row(params![since, until], |r| {
-                Ok(RecycleOutcome {
-                    recycled_reactivated: r.get(0)?,
-                    recycled_won: r.get(1)?,
-                    recycled_closed: r.get(2)?,
-                    fresh_won: r.get(3)?,
-                    fresh_closed: r.get(4)?,
-                })
-            })?)
+        // Recycled and all, among the wins and then among the losses of the period.
+        let count = |sql: &str| -> Result<(i64, i64)> {
+            Ok(self
+                .prep(sql)?
+                .query_row(params![since, until], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        };
+        let (recycled_won, won) = count(
+            "SELECT count(*) FILTER (WHERE recycle_count > 0), count(*) \
+             FROM leads INDEXED BY leads_won WHERE status = 'won' AND deleted_at IS NULL \
+             AND closed_at >= ?1 AND closed_at < ?2",
+        )?;
+        let (recycled_lost, lost) = count(
+            "SELECT count(*) FILTER (WHERE recycle_count > 0), count(*) \
+             FROM leads INDEXED BY leads_lost WHERE status IN ('lost','disqualified') \
+             AND deleted_at IS NULL AND status = 'lost' AND closed_at >= ?1 AND closed_at < ?2",
+        )?;
+        Ok(RecycleOutcome {
+            recycled_won,
+            recycled_closed: recycled_won + recycled_lost,
+            fresh_won: won - recycled_won,
+            fresh_closed: won - recycled_won + lost - recycled_lost,
+        })
     }
 
     /// Open pipeline by expected month (ripe_on), weighted by stage probability: the overdue

@@ -149,16 +149,17 @@ pub const INDEXES: &[(&str, &str)] = &[
          WHERE status IN ('new','working','open') AND deleted_at IS NULL",
     ),
     // The Won and Lost views read these in closing order; the reports read them for the wins
-    // by cohort and the losses by reason, so they also carry what those count.
+    // by cohort, the losses by reason and recycled against fresh leads closed in a period, so
+    // they also carry what those count.
     (
         "leads_won",
-        "CREATE INDEX leads_won ON leads(closed_at, received_at, value_cents, deleted_at) \
-         WHERE status = 'won' AND deleted_at IS NULL",
+        "CREATE INDEX leads_won ON leads(closed_at, received_at, value_cents, deleted_at, \
+         recycle_count) WHERE status = 'won' AND deleted_at IS NULL",
     ),
     (
         "leads_lost",
-        "CREATE INDEX leads_lost ON leads(closed_at, status, reason, value_cents, deleted_at) \
-         WHERE status IN ('lost','disqualified') AND deleted_at IS NULL",
+        "CREATE INDEX leads_lost ON leads(closed_at, status, reason, value_cents, deleted_at, \
+         recycle_count) WHERE status IN ('lost','disqualified') AND deleted_at IS NULL",
     ),
     // The reports read these instead of the leads: every column they count, in the order of the
     // group they count by, so that a report is one pass in index order with no sort (a GROUP BY
