@@ -121,6 +121,22 @@ fn the_queue_is_in_score_order_and_matches_its_count() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     ripen::demo::fill(&mut store, 400, 3, &now()).unwrap();
+    // Some open deals without a class, as imports bring them: they rank as class B.
+    let open = store
+        .list(&View::Pipeline, &Filter::default(), 0, 6)
+        .unwrap();
+    for r in &open {
+        store
+            .apply(&r.lead.uid, &now(), |l, _| {
+                let mut lead = l.clone();
+                lead.class = None;
+                Ok(ripen::domain::lifecycle::Change {
+                    lead,
+                    entries: Vec::new(),
+                })
+            })
+            .unwrap();
+    }
     let plan = Plan::default();
     for shift in [0, 2, 30] {
         let at = Now::utc(now().utc + Duration::days(shift));

@@ -9,6 +9,8 @@
 //! tier       = first contact (new) | working | class + stage   +  value step
 //! ```
 //!
+//! An open lead with no class (an imported deal) counts as class B, as its cadence does.
+//!
 //! `days_overdue` is fractional and negative before the follow-up falls due. Everything but the
 //! overdue term is independent of time, and the overdue term grows at the same rate for every
 //! lead, so the *order* of any two leads never changes as time passes. That lets the store keep
@@ -57,8 +59,11 @@ pub fn tier_terms(lead: &Lead, plan: &Plan) -> Vec<Term> {
         Status::New => add("first contact".into(), p.first_contact),
         Status::Working => add("working".into(), p.working),
         Status::Open => {
-            if let Some(c) = lead.class {
-                add(format!("class {c}"), p.class_points(c));
+            // An open lead with no class (an imported deal) counts as class B, as its
+            // cadence does: a deal is never worth less than an unqualified inquiry.
+            match lead.class {
+                Some(c) => add(format!("class {c}"), p.class_points(c)),
+                None => add("no class (as B)".into(), p.class_b),
             }
             if let Some(s) = lead.stage {
                 add(s.as_str().into(), p.stage_points(s));
@@ -325,6 +330,18 @@ mod tests {
         assert_eq!(names, ["class A", "ripe", "value ≥ €5k", "overdue 3d"]);
         // 25 + 20 + 5 + 3 days × 2
         assert!((b.total - 56.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_open_deal_without_a_class_counts_as_class_b_above_a_working_lead() {
+        let p = Plan::default();
+        let mut deal = lead(Status::Open, 0);
+        deal.stage = Some(Stage::Green);
+        let working = lead(Status::Working, 0);
+        let d = score(&deal, &now(), &p);
+        assert_eq!(d.terms[0].name, "no class (as B)");
+        assert_eq!(d.terms[0].points, p.priority.class_b as f64);
+        assert!(d.total > score(&working, &now(), &p).total);
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl QueueSql {
         let p = &plan.priority;
         let tier = format!(
             "(CASE status WHEN 'new' THEN {fc} WHEN 'working' THEN {wk} WHEN 'open' THEN \
-             (CASE class WHEN 'A' THEN {a} WHEN 'B' THEN {b} WHEN 'C' THEN {c} ELSE 0 END) + \
+             (CASE class WHEN 'A' THEN {a} WHEN 'C' THEN {c} ELSE {b} END) + \
              (CASE stage WHEN 'green' THEN {g} WHEN 'warming' THEN {w} WHEN 'ripe' THEN {r} \
              WHEN 'proposal' THEN {pr} WHEN 'negotiation' THEN {n} ELSE 0 END) ELSE 0 END \
              + {value})",
