@@ -369,6 +369,11 @@ fn a_filter_finds_letters_typed_plain_after_edits_and_bulk_loads() {
     assert_eq!(names(&store, "sor"), ["Soraya Stone", "Søren Ødegård"]);
     assert_eq!(names(&store, "SØR"), ["Soraya Stone", "Søren Ødegård"]);
     assert_eq!(names(&store, "odegard"), ["Søren Ødegård"]);
+    // An umlaut also as German spells it without one.
+    add(&mut store, "Jana Müller", now().utc);
+    assert_eq!(names(&store, "muel"), ["Jana Müller"]);
+    assert_eq!(names(&store, "jana mueller"), ["Jana Müller"]);
+    assert_eq!(names(&store, "mul"), ["Jana Müller"]);
     // An edit takes the old words out of the index and puts the new ones in.
     store
         .apply(&uid, &now(), |l, _| {

@@ -7,7 +7,8 @@
 //! compared without case or accents, and a filter word matches the start of a word: `mül`
 //! finds "Müller", `acme.co` finds "jane@acme.com". Letters that are not a plain letter with an
 //! accent (ø, ł, ß, æ …) are compared as they are spelled without them: `soren` finds "Søren",
-//! `lodz` finds "Łódź", `strasse` finds "Straße".
+//! `lodz` finds "Łódź", `strasse` finds "Straße". A word with a German umlaut is also indexed
+//! as German spells it without one: `mueller` and `muel` find "Müller" as `mul` does.
 
 use rusqlite::Connection;
 use unicode_normalization::UnicodeNormalization;
@@ -22,7 +23,7 @@ const COLUMNS: [&str; 5] = ["name", "company", "email", "tags", "reason"];
 fn values(r: &str) -> String {
     COLUMNS
         .iter()
-        .map(|c| format!("ripen_fold2({r}.{c})"))
+        .map(|c| format!("ripen_fold3({r}.{c})"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -126,9 +127,32 @@ fn plain(c: char) -> Option<(char, Option<char>)> {
     })
 }
 
-/// Text as the index is given it (`ripen_fold2()` in its triggers and fill): each word spelled
-/// as the filter folds it ([`folded`]), what lies between words as it is. ASCII text, most
-/// text, is returned as it is: the tokenizer folds its case exactly as [`folded`] does.
+/// A word with an umlaut as German writes it without one (ä → ae, ö → oe, ü → ue), folded:
+/// "Müller" is also "mueller". None for a word without one.
+fn german(word: &str) -> Option<String> {
+    // The walk asks this of every word it reads that is not plain: answer most without
+    // allocating. (U+0308 is the umlaut of decomposed text.)
+    if !word
+        .chars()
+        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'Ä' | 'Ö' | 'Ü' | '\u{308}'))
+    {
+        return None;
+    }
+    let composed: String = word.chars().flat_map(char::to_lowercase).nfc().collect();
+    if !composed.contains(['ä', 'ö', 'ü']) {
+        return None;
+    }
+    let spelled = composed
+        .replace('ä', "ae")
+        .replace('ö', "oe")
+        .replace('ü', "ue");
+    Some(folded(&spelled).collect())
+}
+
+/// Text as the index is given it (`ripen_fold3()` in its triggers and fill): each word spelled
+/// as the filter folds it ([`folded`]), followed by its [`german`] spelling if it has one,
+/// what lies between words as it is. ASCII text, most text, is returned as it is: the
+/// tokenizer folds its case exactly as [`folded`] does.
 ///
 /// The fold's number is part of the function's name, so of the triggers' SQL and of their
 /// fingerprint: change [`folded`] or [`plain`], raise it, and every book refills its index.
@@ -143,6 +167,10 @@ pub(super) fn folded_text(text: &str) -> std::borrow::Cow<'_, str> {
         let word = &rest[start..];
         let end = word.find(|c: char| !in_word(c)).unwrap_or(word.len());
         out.extend(folded(&word[..end]));
+        if let Some(alt) = german(&word[..end]) {
+            out.push(' ');
+            out.push_str(&alt);
+        }
         rest = &word[end..];
     }
     out.push_str(rest);
@@ -166,7 +194,7 @@ pub(super) fn words_start<'a>(query: impl IntoIterator<Item = &'a str>, texts: &
     query.into_iter().all(|q| {
         texts.iter().any(|t| {
             t.split(|c: char| !in_word(c))
-                .any(|w| starts_with_folded(w, q))
+                .any(|w| starts_with_folded(w, q) || german(w).is_some_and(|g| g.starts_with(q)))
         })
     })
 }
@@ -194,13 +222,13 @@ pub(super) fn match_expr(text: &str) -> Option<String> {
 }
 
 /// Register `ripen_words(query, text, ...)`: 1 when every word of `query` starts a word of one
-/// of the texts (NULL texts count as empty); and `ripen_fold2(text)`, [`folded_text`] for the
+/// of the texts (NULL texts count as empty); and `ripen_fold3(text)`, [`folded_text`] for the
 /// index's triggers and fill.
 pub(super) fn register(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::{Value, ValueRef};
     conn.create_scalar_function(
-        "ripen_fold2",
+        "ripen_fold3",
         1,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
@@ -285,6 +313,7 @@ mod tests {
             "Straße ÆSIR",
             "Ångström 42nd",
             "O'Brien, Zoë",
+            "Ju\u{308}rgen Koch",
             "ACME Corp, O'Neil",
             "日本語 テキスト",
         ];
@@ -308,6 +337,11 @@ mod tests {
             "x",
             "mul",
             "MULLER",
+            "mueller",
+            "muel",
+            "jurg",
+            "juergen",
+            "zoee",
             "lodz",
             "łodz",
             "soren",
@@ -417,6 +451,10 @@ mod tests {
         ));
         assert!(words_start(["mul", "acme"], &["Jana Müller jana@acme.com"]));
         assert!(!words_start(["ller"], &["Jana Müller"]));
+        // As German spells an umlaut without one, too.
+        assert!(words_start(["mueller"], &["Jana Müller"]));
+        assert!(words_start(["muel", "jana"], &["Jana MÜLLER"]));
+        assert!(!words_start(["mueller"], &["Jana Muller"]));
         assert!(!words_start(["jana"], &["", "Jan A"]));
         assert!(words_start([], &["anything"]));
     }
