@@ -683,3 +683,51 @@ fn an_upgrade_says_so_on_stderr_and_only_once() {
     let out = fresh.ripen().args(["list", "all"]).output().unwrap();
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
 }
+
+/// One source, however it is typed: a trial found "Webinar Oct" and "webinar oct" as two rows
+/// of the sources report, each with half the leads and one with no cost.
+#[test]
+fn a_source_is_spelled_as_the_book_first_spelled_it() {
+    let book = Book::new();
+    book.ok(&["add", "Jane Doe", "--source", "Webinar Oct"]);
+    let csv = book.path().join("list.csv");
+    std::fs::write(
+        &csv,
+        "Name,Email,Source\n\
+         Ann Early,ann@a.example,webinar  oct\n\
+         Bob Mid,bob@b.example,Trade show\n\
+         Cy Late,cy@c.example,TRADE SHOW\n",
+    )
+    .unwrap();
+    book.ok(&["import", csv.to_str().unwrap()]);
+    book.ok(&["add", "Dan Doe", "--source", "WEBINAR OCT"]);
+    let said = book.ok(&["source", "set", "webinar oct", "--cost", "900"]);
+    assert!(said.starts_with("Webinar Oct: cost"), "{said}");
+    let sources = book.json(&["report", "sources", "--json"]);
+    let mut rows: Vec<(String, i64)> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap().to_string(),
+                s["leads"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("Trade show".to_string(), 2),
+            ("Webinar Oct".to_string(), 3)
+        ]
+    );
+    let web = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "Webinar Oct")
+        .unwrap();
+    assert_eq!(web["cost"], 900.0);
+}

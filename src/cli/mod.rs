@@ -210,7 +210,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Source(args::SourceCommand::Set { name, cost }) => {
             let cents = lead::parse_money(&cost)?;
             let name = typed(&name).context("a source needs a name")?;
-            ctx.store.set_source_cost(&name, cents, &now)?;
+            let name = ctx.store.set_source_cost(&name, cents, &now)?;
             writeln!(
                 ctx.out,
                 "{}: cost {}",

@@ -217,6 +217,16 @@ keyword_enum!(Class, "class");
 keyword_enum!(Stage, "stage");
 keyword_enum!(ActivityKind, "activity kind");
 
+/// A source's name as sources are told apart: case and spacing ignored, so that "Webinar Oct",
+/// "webinar oct" and "Webinar  Oct " are one source in the reports and for its cost.
+pub fn source_key(source: &str) -> String {
+    source
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A lead: a person, usually at a company, who showed interest.
 ///
 /// Only facts live here; due, rotting and priority are computed from them and `now`.
@@ -437,6 +447,13 @@ pub fn format_money_short(cents: i64, symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_are_told_apart_without_case_or_spacing() {
+        assert_eq!(source_key(" Webinar  OCT "), source_key("webinar oct"));
+        assert_ne!(source_key("Webinar Oct"), source_key("Webinar Nov"));
+        assert_eq!(source_key("Trade show"), "trade show");
+    }
 
     #[test]
     fn keywords_parse_case_insensitively_and_list_known_values_on_error() {

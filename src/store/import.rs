@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
 use super::tuning::phase;
 use super::{Result, Store, StoreError};
+use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::merge_import;
 use crate::domain::{DomainError, Lead, Now, Plan};
@@ -308,6 +309,17 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        // The sources as the book spells them, read before their index is dropped: a row from
+        // "webinar oct" joins the book's "Webinar Oct" (see `source_key`), and within the file
+        // the first spelling stands for the others.
+        let mut sources: KeyMap<Box<str>> = KeyMap::default();
+        if !book_empty {
+            for s in super::leads::book_sources(&tx)? {
+                sources.entry(source_key(&s).into()).or_insert(s.into());
+            }
+        }
+        // Each spelling met → the one it stands for: a look-up per row, no allocation.
+        let mut spelled: KeyMap<Box<str>> = KeyMap::default();
         // The dropped indexes' own DDL, to rebuild them exactly as they were.
         let mut rebuild = Vec::new();
         if opts.rebuild_indexes {
@@ -364,6 +376,21 @@ impl Store {
             let Some(row) = rows.next() else { break };
             waited += asked.elapsed();
             let mut row = row?;
+            if let Some(s) = row.change.lead.source.as_mut() {
+                let as_book = match spelled.get(s.as_str()) {
+                    Some(b) => b,
+                    None => {
+                        let b = sources
+                            .entry(source_key(s).into())
+                            .or_insert_with(|| s.as_str().into())
+                            .clone();
+                        spelled.entry(s.as_str().into()).or_insert(b)
+                    }
+                };
+                if **as_book != **s {
+                    *s = as_book.to_string();
+                }
+            }
             let keys = std::mem::take(&mut row.keys);
             let lead = &row.change.lead;
             let (email, name_company, ext) = match opts.match_on {

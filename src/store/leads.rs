@@ -718,6 +718,45 @@ impl<'t> NewLeads<'t> {
     }
 }
 
+/// Every source the book's live leads name, once each, in `leads_by_source` order: one seek per
+/// source, whatever the size of the book.
+pub(super) fn book_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT source FROM leads INDEXED BY leads_by_source WHERE deleted_at IS NULL \
+         AND source > ?1 ORDER BY source LIMIT 1",
+    )?;
+    let mut out: Vec<String> = Vec::new();
+    let mut after = String::new();
+    while let Some(s) = stmt
+        .query_row([&after], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        after.clone_from(&s);
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// A source as the book already spells it (see [`crate::domain::lead::source_key`]): a lead
+/// added as from "webinar oct" joins the leads from "Webinar Oct", in the reports and in the
+/// cost per source. A source the book does not know yet is kept as typed, its spaces tidied.
+pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result<String> {
+    let exact: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_by_source \
+             WHERE deleted_at IS NULL AND source = ?1)",
+        )?
+        .query_row([source], |r| r.get(0))?;
+    if exact {
+        return Ok(source.to_string());
+    }
+    let key = crate::domain::lead::source_key(source);
+    Ok(book_sources(conn)?
+        .into_iter()
+        .find(|s| crate::domain::lead::source_key(s) == key)
+        .unwrap_or_else(|| source.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
 fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
     tx.prepare_cached(&format!(
         "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.uid = ?1"
@@ -771,9 +810,13 @@ impl Store {
 
     /// Add a lead as received; returns its number and uid.
     pub fn add_lead(&mut self, new: NewLead, now: &Now) -> Result<(i64, String)> {
-        let lead = self.draft(new, now)?;
-        let change = lifecycle::receive(lead, &self.plan);
+        let mut lead = self.draft(new, now)?;
+        let plan = self.plan.clone();
         let tx = self.write_tx()?;
+        if let Some(s) = &lead.source {
+            lead.source = Some(book_spelling(&tx, s)?);
+        }
+        let change = lifecycle::receive(lead, &plan);
         write_lead(&tx, None, &change.lead, now)?;
         write_entries(&tx, &change.lead.uid, &change.entries, now)?;
         let number = number_of(&tx, &change.lead.uid)?;
@@ -944,7 +987,12 @@ impl Store {
         let plan = self.plan.clone();
         let tx = self.write_tx()?;
         let before = load_lead(&tx, uid)?;
-        let change = f(&before, &plan)?;
+        let mut change = f(&before, &plan)?;
+        if change.lead.source != before.source
+            && let Some(s) = &change.lead.source
+        {
+            change.lead.source = Some(book_spelling(&tx, s)?);
+        }
         write_lead(&tx, Some(&before), &change.lead, now)?;
         write_entries(&tx, uid, &change.entries, now)?;
         tx.commit()?;

@@ -676,19 +676,22 @@ impl Store {
     }
 
     /// Record what a source cost (the latest entry per source counts).
-    pub fn set_source_cost(&mut self, source: &str, cost_cents: i64, now: &Now) -> Result<()> {
+    /// Record a source's cost; returns the source as the book spells it.
+    pub fn set_source_cost(&mut self, source: &str, cost_cents: i64, now: &Now) -> Result<String> {
         let tx = self.write_tx()?;
+        // As the leads spell it: a cost set for "webinar oct" is the cost of "Webinar Oct".
+        let source = super::leads::book_spelling(&tx, source.trim())?;
         tx.execute(
             "INSERT INTO source_costs (uid, source, cost_cents, set_at) VALUES (?1, ?2, ?3, ?4)",
             params![
                 uuid::Uuid::now_v7().to_string(),
-                source.trim(),
+                source,
                 cost_cents,
                 now.utc.timestamp()
             ],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(source)
     }
 
     /// The latest cost of a source, if any.
