@@ -264,7 +264,36 @@ fn speed_to_lead_median_p90_and_the_48h_share() {
     assert_eq!(fair["median_hours"], 10.0);
     assert_eq!(fair["p90_hours"], 30.0);
     assert_eq!(fair["never_contacted"], 1);
+    assert_eq!(fair["untimed"], 0);
     assert_eq!(fair["share_48h"], 0.6667);
+}
+
+/// A lead imported as working has been contacted, as the funnel counts it, at a time the book
+/// does not know: the speed report neither calls it never contacted nor counts it against the
+/// 48-hour share (a trial found Funnel "contacted 1000" beside Speed "never contacted 1000").
+#[test]
+fn speed_counts_an_imported_working_lead_as_contacted_at_an_unknown_time() {
+    let mut b = history();
+    let imported = b.lead("Imp", "Sam", "Web", at(2026, 6, 1));
+    b.store
+        .apply(&imported, &now(), |l, _| {
+            let mut lead = l.clone();
+            lead.status = Status::Working;
+            Ok(lifecycle::Change {
+                lead,
+                entries: Vec::new(),
+            })
+        })
+        .unwrap();
+    let speed = b.rows("speed", By::Source);
+    let web = find(&speed, "group", "Web");
+    assert_eq!(web["leads"], 3);
+    assert_eq!(web["never_contacted"], 0);
+    assert_eq!(web["untimed"], 1);
+    // One of the two timed contacts within 48 h, as before the import.
+    assert_eq!(web["share_48h"], 0.5);
+    let funnel = b.rows("funnel", By::Source);
+    assert_eq!(find(&funnel, "group", "Web")["contacted"], 3);
 }
 
 #[test]

@@ -21,7 +21,9 @@ Definitions (period = --since/--until on the date named; default: the whole book
   funnel      received → contacted → qualified → won by source/owner/month; leads_per_win =
               received / won
   speed       hours from received to the first call, e-mail, meeting or message: median,
-              90th percentile (nearest rank), share within 48 h, never contacted
+              90th percentile (nearest rank); never_contacted = still new; untimed = left
+              'new' with no contact on the timeline (imported as working or further, or
+              closed unanswered); share_48h = within_48h / (leads − untimed)
   discipline  open = qualified leads still open; touched_30d = those with a contact in the
               last 30 days; stale = those with none for 90 days; active_stale = every lead
               still to be worked (new, working or open) with no contact for 90 days
@@ -102,7 +104,11 @@ pub fn rows(
             let rows = store.report_speed(period, by)?;
             let mut out = objects(&rows);
             for (o, r) in out.iter_mut().zip(&rows) {
-                o.insert("share_48h".into(), json!(ratio(r.within_48h, r.leads)));
+                // Over the leads whose speed is known: contacted at a known time, or not yet.
+                o.insert(
+                    "share_48h".into(),
+                    json!(ratio(r.within_48h, r.leads - r.untimed)),
+                );
                 for k in ["median_hours", "p90_hours"] {
                     if let Some(v) = o.get(k).and_then(Value::as_f64) {
                         o.insert(k.into(), json!(round(v, 1)));

@@ -52,7 +52,10 @@ pub struct SpeedRow {
     pub leads: i64,
     pub contacted: i64,
     pub within_48h: i64,
+    /// Still new: waiting for a first contact.
     pub never_contacted: i64,
+    /// Contacted (no longer new) at a time the book does not know: no contact on the timeline.
+    pub untimed: i64,
     pub median_hours: Option<f64>,
     pub p90_hours: Option<f64>,
 }
@@ -350,8 +353,9 @@ impl Store {
         let leads = self.grouped(
             period,
             by,
-            "SELECT count(*) FROM leads l INDEXED BY {index} WHERE {where}",
-            |r, i| r.get::<_, i64>(i),
+            "SELECT count(*), count(*) FILTER (WHERE l.status = 'new') \
+             FROM leads l INDEXED BY {index} WHERE {where}",
+            |r, i| Ok((r.get::<_, i64>(i)?, r.get::<_, i64>(i + 1)?)),
         )?;
         let (index, group) = match by {
             By::Source => ("contacts_by_source", "c.source IS ?3"),
@@ -369,7 +373,7 @@ impl Store {
             "SELECT c.secs {narrow} ORDER BY c.secs LIMIT 1 OFFSET ?4"
         ))?;
         let mut out = Vec::new();
-        for (label, n) in leads.into_iter().filter(|(_, n)| *n > 0) {
+        for (label, (n, still_new)) in leads.into_iter().filter(|(_, (n, _))| *n > 0) {
             // The group's own value: `(none)` stands for leads without a source.
             let key: Option<&str> = (!(by == By::Source && label == "(none)")).then_some(&label);
             let (contacted, within): (i64, i64) =
@@ -390,7 +394,10 @@ impl Store {
                 leads: n,
                 contacted,
                 within_48h: within,
-                never_contacted: n - contacted,
+                never_contacted: still_new,
+                // Left the inbox with no contact on the timeline: imported as working or
+                // further along (the old CRM knew when), or closed without a call.
+                untimed: (n - contacted - still_new).max(0),
                 median_hours,
                 p90_hours,
             });
