@@ -151,11 +151,17 @@ fn take_state(merged: &mut Lead, kept: &Lead, from: &Lead) {
 /// Merge an imported row into the lead of the book it duplicates ([`merge_leads`]). The book's
 /// state stands (it may know more recent things than an old export), except that a lead the
 /// book holds as still to be worked (new or working) takes the row's state when the row has
-/// come further (an open deal, a win): a deals export knows the lead is in the pipeline.
+/// come further (an open deal, a win): a deals export knows the lead is in the pipeline. An
+/// open deal takes a win likewise (a Salesforce lead "Closed - Converted" is an open deal
+/// until its opportunities export says it was won); a loss it does not take, as the book
+/// may have reopened it since.
 /// Returns the merged lead, and the status it left when it took the row's.
 pub fn merge_import(existing: &Lead, incoming: &Lead, label: &str) -> (Lead, Option<Status>) {
     let mut merged = merge_leads(existing, incoming, label);
-    let unworked = matches!(existing.status, Status::New | Status::Working);
+    let unworked = matches!(
+        existing.status,
+        Status::New | Status::Working | Status::Open
+    );
     if unworked && progress(incoming.status) > progress(existing.status) {
         take_state(&mut merged, existing, incoming);
         // The row's dates come with its state: the lead was received by the earlier of the
@@ -320,5 +326,15 @@ mod tests {
         let mut won = book.clone();
         won.status = Status::Won;
         assert_eq!(merge_import(&won, &deal, "deals.csv").0.status, Status::Won);
+        // An open deal (a converted Salesforce lead) takes a win, not a loss.
+        let mut open = book.clone();
+        open.status = Status::Open;
+        let mut row_won = deal.clone();
+        row_won.status = Status::Won;
+        let (m, left) = merge_import(&open, &row_won, "opportunities.csv");
+        assert_eq!((m.status, left), (Status::Won, Some(Status::Open)));
+        let mut row_lost = deal.clone();
+        row_lost.status = Status::Lost;
+        assert_eq!(merge_import(&open, &row_lost, "opportunities.csv").1, None);
     }
 }

@@ -939,11 +939,13 @@ fn build(
                     Some("no reason given in the import".to_string()),
                 ),
             };
-            let key = if plan.reasons.contains_key(&key) {
-                key
-            } else {
-                values::DEFAULT_REASON.to_string()
-            };
+            // A reason the book's config lacks: "unknown", else "timing", else its first.
+            let key = [key.as_str(), values::DEFAULT_REASON, "timing"]
+                .into_iter()
+                .find(|k| plan.reasons.contains_key(*k))
+                .or_else(|| plan.reasons.keys().next().map(String::as_str))
+                .unwrap_or(values::DEFAULT_REASON)
+                .to_string();
             change.lead.status = if status == Status::Lost {
                 Status::Open
             } else {

@@ -274,10 +274,11 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing" => {
             s(Status::Working, None)
         }
+        // Salesforce's "Closed - Converted": the lead became an opportunity, whose outcome
+        // the leads export does not say. A deal to work, not a win worth nothing.
         "qualified" | "opendeal" | "opportunity" | "qualifiziert" | "salesqualifiedlead"
-        | "pipeline" => s(Status::Open, None),
-        "won" | "closedwon" | "closedconverted" | "converted" | "gewonnen" | "customer"
-        | "kunde" => s(Status::Won, None),
+        | "pipeline" | "closedconverted" | "converted" => s(Status::Open, None),
+        "won" | "closedwon" | "gewonnen" | "customer" | "kunde" => s(Status::Won, None),
         "lost" | "closedlost" | "verloren" => s(Status::Lost, None),
         "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
             s(Status::Disqualified, None)
@@ -290,9 +291,11 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
     }
 }
 
-/// The reason recorded when a file closes a lead without saying why: a neutral reason that
-/// recycles, so the lead is not wasted.
-pub const DEFAULT_REASON: &str = "timing";
+/// The reason recorded when a file closes a lead without saying why (or says it in words that
+/// name none of ripen's reasons): "unknown", which recycles, so the lead is not wasted, and
+/// keeps the reports' real reasons apart from the guessed ones. A book whose config has no
+/// such reason falls back to "timing".
+pub const DEFAULT_REASON: &str = "unknown";
 
 /// A free-text loss reason as one of ripen's reason keys; unknown text becomes
 /// [`DEFAULT_REASON`] (the caller keeps the text as the reason note).
@@ -351,6 +354,16 @@ pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
         "anforderung",
     ]) {
         "requirements"
+    } else if has(&[
+        "timing",
+        "later",
+        "not now",
+        "next year",
+        "next quarter",
+        "zeitpunkt",
+        "später",
+    ]) {
+        "timing"
     } else if has(&["fit", "unqualified", "too small", "wrong"]) {
         "not-a-fit"
     } else if has(&["duplicate", "dublette"]) {
@@ -504,7 +517,8 @@ mod tests {
             st("Working - Contacted", false),
             Some((Status::Working, None))
         );
-        assert_eq!(st("Closed - Converted", false), Some((Status::Won, None)));
+        // Converted to an opportunity: a deal to work, not a win.
+        assert_eq!(st("Closed - Converted", false), Some((Status::Open, None)));
         assert_eq!(
             st("Closed - Not Converted", false),
             Some((Status::Disqualified, None))
@@ -541,6 +555,7 @@ mod tests {
         assert_eq!(reason_key("No response", &known), "no-response");
         assert_eq!(reason_key("Missing feature", &known), "requirements");
         assert_eq!(reason_key("Bad timing", &known), "timing");
+        assert_eq!(reason_key("Call back later", &known), "timing");
         assert_eq!(reason_key("CEO left", &known), DEFAULT_REASON);
     }
 
