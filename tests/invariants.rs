@@ -74,7 +74,7 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 /// A lead's cached contacts: uid, status, first, last, seconds to first contact.
-type ContactRow = (String, String, i64, i64, i64);
+type ContactRow = (String, String, Option<i64>, i64, Option<i64>);
 /// A lead and its last contact and last activity.
 type TouchRow = (String, Option<i64>, i64);
 
@@ -215,8 +215,11 @@ impl Book {
         (
             rows("SELECT lead_uid, status, first_at, last_at, secs FROM contacts ORDER BY 1"),
             rows(
-                "SELECT l.uid, l.status, min(a.at), max(a.at), min(a.at) - l.received_at \
+                "SELECT l.uid, l.status, f.at, max(a.at), f.at - l.received_at \
                  FROM leads l JOIN activities a ON a.lead_uid = l.uid \
+                 LEFT JOIN (SELECT lead_uid, min(at) AS at FROM activities \
+                   WHERE kind = 'system' AND note = 'first contact: new → working' \
+                   GROUP BY lead_uid) f ON f.lead_uid = l.uid \
                  WHERE l.deleted_at IS NULL AND a.kind IN ('call','email','meeting','message') \
                  GROUP BY l.uid ORDER BY 1",
             ),

@@ -285,12 +285,17 @@ fn speed_counts_an_imported_working_lead_as_contacted_at_an_unknown_time() {
             })
         })
         .unwrap();
+    // Called in ripen months after it was received: that is not its speed to lead, as it was
+    // contacted (working) before it came in.
+    b.call(&imported, at(2026, 11, 20));
     let speed = b.rows("speed", By::Source);
     let web = find(&speed, "group", "Web");
     assert_eq!(web["leads"], 3);
+    assert_eq!(web["contacted"], 3);
     assert_eq!(web["never_contacted"], 0);
     assert_eq!(web["untimed"], 1);
-    // One of the two timed contacts within 48 h, as before the import.
+    // The two timed contacts alone: 2 h and 50 h, one of two within 48 h.
+    assert_eq!(web["p90_hours"], 50.0);
     assert_eq!(web["share_48h"], 0.5);
     let funnel = b.rows("funnel", By::Source);
     assert_eq!(find(&funnel, "group", "Web")["contacted"], 3);

@@ -164,6 +164,11 @@ pub fn imported_close(
     }
 }
 
+/// The timeline entry that marks a lead's first contact made while it was new: what the speed
+/// report times (a lead imported as working was first contacted at a time the book does not
+/// know). Written into books: never reword it.
+pub const FIRST_CONTACT: &str = "first contact: new → working";
+
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
 /// A note changes nothing but the timeline.
 pub fn log_contact(
@@ -201,7 +206,7 @@ pub fn log_contact(
     }
     if lead.status == Status::New {
         next.status = Status::Working;
-        entries.push(Entry::system(at, "first contact: new → working"));
+        entries.push(Entry::system(at, FIRST_CONTACT));
     }
     match lead.status {
         Status::Won => {}

@@ -4,13 +4,17 @@
 //!
 //! `contacts` is local and derived (like an index): one row per lead that is not in the trash
 //! and has at least one contact (call, e-mail, meeting, message), holding copies of the lead's
-//! fields the reports group by. It is rebuilt from the book whenever its definition changes and
-//! is never shared. Every trigger recomputes the rows of the leads it touches from scratch, so
-//! the table cannot drift from the timelines.
+//! fields the reports group by. Its first contact is the one made while the lead was new (the
+//! timeline's [`FIRST_CONTACT`] entry), NULL when there is none: a lead imported as working
+//! was first contacted at a time the book does not know, and the first call logged in ripen is
+//! not its speed to lead. It is rebuilt from the book whenever its definition changes and is
+//! never shared. The triggers other than the two inserts recompute the rows of the leads they
+//! touch from scratch, so the table cannot drift from the timelines.
 
 use rusqlite::Connection;
 
 use super::Result;
+use crate::domain::lifecycle::FIRST_CONTACT;
 
 /// The activity kinds that count as contacting a lead.
 pub(super) const CONTACT_KINDS: &str = "('call','email','meeting','message')";
@@ -18,19 +22,29 @@ pub(super) const CONTACT_KINDS: &str = "('call','email','meeting','message')";
 const TABLE: &str = "CREATE TABLE contacts (\n    lead_uid    TEXT PRIMARY KEY NOT NULL,\n    \
     source      TEXT,\n    owner       TEXT NOT NULL,\n    status      TEXT NOT NULL,\n    \
     received_at INTEGER NOT NULL,\n    month       TEXT NOT NULL,\n    \
-    first_at    INTEGER NOT NULL,\n    last_at     INTEGER NOT NULL,\n    \
-    secs        INTEGER NOT NULL\n) WITHOUT ROWID";
+    first_at    INTEGER,\n    last_at     INTEGER NOT NULL,\n    \
+    secs        INTEGER\n) WITHOUT ROWID";
 
 /// The lead fields copied into `contacts`: a change to any of them recomputes the lead's row.
 const COPIED: [&str; 5] = ["source", "owner", "status", "received_at", "deleted_at"];
 
+/// The time of lead `uid`'s first contact while new, as SQL (a constant of the domain, never
+/// input, is formatted in).
+fn first_sql(uid: &str) -> String {
+    format!(
+        "(SELECT min(f.at) FROM activities f INDEXED BY activities_by_lead \
+          WHERE f.lead_uid = {uid} AND f.kind = 'system' AND f.note = '{FIRST_CONTACT}')"
+    )
+}
+
 /// Recompute the row of lead `uid` (an SQL expression) from its timeline.
 fn recompute(uid: &str) -> String {
+    let first = first_sql("l.uid");
     format!(
         "DELETE FROM contacts WHERE lead_uid = {uid}; \
          INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-           strftime('%Y-%m', l.received_at, 'unixepoch'), min(a.at), max(a.at), \
-           min(a.at) - l.received_at \
+           strftime('%Y-%m', l.received_at, 'unixepoch'), {first}, max(a.at), \
+           {first} - l.received_at \
          FROM leads l JOIN activities a INDEXED BY activities_contacts \
            ON a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS} \
          WHERE l.uid = {uid} AND l.deleted_at IS NULL GROUP BY l.uid;"
@@ -64,19 +78,27 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let changed = super::any_changed(&COPIED);
     let mut out = vec![
-        // A new contact: the common case, one upsert.
+        // A new contact: the common case, one upsert. Its first contact while new is marked by
+        // the entry below, which follows it.
         (
             "contacts_activity_insert",
             format!(
                 "CREATE TRIGGER contacts_activity_insert AFTER INSERT ON activities \
                  WHEN NEW.kind IN {CONTACT_KINDS} BEGIN \
                  INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-                   strftime('%Y-%m', l.received_at, 'unixepoch'), NEW.at, NEW.at, \
-                   NEW.at - l.received_at \
+                   strftime('%Y-%m', l.received_at, 'unixepoch'), NULL, NEW.at, NULL \
                  FROM leads l WHERE l.uid = NEW.lead_uid AND l.deleted_at IS NULL \
-                 ON CONFLICT (lead_uid) DO UPDATE SET first_at = min(first_at, excluded.first_at), \
-                   last_at = max(last_at, excluded.last_at), \
-                   secs = min(first_at, excluded.first_at) - received_at; END"
+                 ON CONFLICT (lead_uid) DO UPDATE SET last_at = max(last_at, excluded.last_at); END"
+            ),
+        ),
+        (
+            "contacts_first_insert",
+            format!(
+                "CREATE TRIGGER contacts_first_insert AFTER INSERT ON activities \
+                 WHEN NEW.kind = 'system' AND NEW.note = '{FIRST_CONTACT}' BEGIN \
+                 UPDATE contacts SET first_at = min(coalesce(first_at, NEW.at), NEW.at), \
+                   secs = min(coalesce(first_at, NEW.at), NEW.at) - received_at \
+                 WHERE lead_uid = NEW.lead_uid; END"
             ),
         ),
     ];
@@ -133,12 +155,15 @@ pub(super) fn on_activity_change(
     ]
 }
 
-/// Fill `contacts` from the book (it must be empty): one ordered pass over the contacts index.
+/// Fill `contacts` from the book (it must be empty): one ordered pass over the contacts index,
+/// and for each contacted lead a look into its own timeline for its first contact while new.
 pub(super) fn fill(conn: &Connection) -> Result<()> {
+    let first = first_sql("l.uid");
     conn.execute_batch(&format!(
         "INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-           strftime('%Y-%m', l.received_at, 'unixepoch'), a.first, a.last, a.first - l.received_at \
-         FROM (SELECT lead_uid, min(at) AS first, max(at) AS last \
+           strftime('%Y-%m', l.received_at, 'unixepoch'), {first}, a.last, \
+           {first} - l.received_at \
+         FROM (SELECT lead_uid, max(at) AS last \
                FROM activities INDEXED BY activities_contacts WHERE kind IN {CONTACT_KINDS} \
                GROUP BY lead_uid) a \
          JOIN leads l ON l.uid = a.lead_uid WHERE l.deleted_at IS NULL"

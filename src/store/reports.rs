@@ -362,8 +362,10 @@ impl Store {
             By::Owner => ("contacts_by_owner", "c.owner = ?3"),
             By::Month => ("contacts_by_month", "c.month = ?3"),
         };
+        // The leads first contacted while new (see `contacts.rs`): the ones whose speed the
+        // book knows.
         let narrow = format!(
-            "FROM contacts c INDEXED BY {index} WHERE {group} \
+            "FROM contacts c INDEXED BY {index} WHERE {group} AND c.secs IS NOT NULL \
              AND c.received_at >= ?1 AND c.received_at < ?2"
         );
         let mut counts = self.prep(&format!(
@@ -376,28 +378,30 @@ impl Store {
         for (label, (n, still_new)) in leads.into_iter().filter(|(_, (n, _))| *n > 0) {
             // The group's own value: `(none)` stands for leads without a source.
             let key: Option<&str> = (!(by == By::Source && label == "(none)")).then_some(&label);
-            let (contacted, within): (i64, i64) =
+            let (timed, within): (i64, i64) =
                 counts.query_row(params![since, until, key], |r| Ok((r.get(0)?, r.get(1)?)))?;
             // Nearest rank, 1-based: the median is the ((n + 1) / 2)th, the p90 the
             // ((9n + 9) / 10)th.
             let mut rank = |k: i64| -> Result<Option<f64>> {
-                if contacted == 0 {
+                if timed == 0 {
                     return Ok(None);
                 }
                 let secs: i64 = nth.query_row(params![since, until, key, k - 1], |r| r.get(0))?;
                 Ok(Some(secs as f64 / 3600.0))
             };
-            let median_hours = rank((contacted + 1) / 2)?;
-            let p90_hours = rank((contacted * 9 + 9) / 10)?;
+            let median_hours = rank((timed + 1) / 2)?;
+            let p90_hours = rank((timed * 9 + 9) / 10)?;
+            // Contacted as the funnel counts it: no longer new.
+            let contacted = n - still_new;
             out.push(SpeedRow {
                 group: label,
                 leads: n,
                 contacted,
                 within_48h: within,
                 never_contacted: still_new,
-                // Left the inbox with no contact on the timeline: imported as working or
+                // Left 'new' without a contact logged while new: imported as working or
                 // further along (the old CRM knew when), or closed without a call.
-                untimed: (n - contacted - still_new).max(0),
+                untimed: (contacted - timed).max(0),
                 median_hours,
                 p90_hours,
             });
