@@ -422,9 +422,14 @@ fn ripening_cohorts_accumulate_wins_by_month() {
     let june = find(&rows, "cohort", "2026-06");
     assert_eq!(june["received"], 2);
     assert_eq!(june["won_1m"], 0.5);
-    assert_eq!(june["won_12m"], 0.5);
+    assert_eq!(june["won_5m"], 0.5);
+    // 174 days from 1 June to 22 November: five whole months have passed, the sixth has not
+    // (a trial found this month's cohort filled in for all twelve).
+    assert!(june["won_6m"].is_null());
+    assert!(june["won_12m"].is_null());
     let aug = find(&rows, "cohort", "2026-08");
-    assert_eq!(aug["won_12m"], 0.0);
+    assert_eq!(aug["won_3m"], 0.0);
+    assert!(aug["won_4m"].is_null());
 }
 
 #[test]

@@ -30,7 +30,8 @@ Definitions (period = --since/--until on the date named; default: the whole book
               still to be worked (new, working or open) with no contact for 90 days
               (never-contacted leads count from their received date)
   ripening    per monthly cohort of received leads, cumulative wins within 1..12 months
-              (a month = 30.44 days from received to closed)
+              (a month = 30.44 days from received to closed); a month that has not yet
+              passed since the cohort's first day is empty (null)
   losses      lost and disqualified leads by reason, closed in the period; and the leads won
               or lost in the period, recycled (reactivated at least once) against fresh:
               win rate = won / (won + lost)
@@ -130,14 +131,16 @@ pub fn rows(
             o
         }
         "ripening" => store
-            .report_cohorts(period)?
+            .report_cohorts(period, now)?
             .iter()
             .map(|c| {
                 let mut m = Map::new();
                 m.insert("cohort".into(), json!(c.cohort));
                 m.insert("received".into(), json!(c.received));
                 for (k, won) in c.won_by_month.iter().enumerate() {
-                    m.insert(format!("won_{}m", k + 1), json!(ratio(*won, c.received)));
+                    // A month that has not passed yet for the cohort is not known: null.
+                    let share = (k < c.elapsed).then(|| ratio(*won, c.received)).flatten();
+                    m.insert(format!("won_{}m", k + 1), json!(share));
                 }
                 m
             })

@@ -127,6 +127,9 @@ pub struct CohortRow {
     pub cohort: String,
     pub received: i64,
     pub won_by_month: Vec<i64>,
+    /// How many of the twelve months have passed for the whole cohort (from its first day):
+    /// the later ones are not known yet.
+    pub elapsed: usize,
 }
 
 /// One group of a report by month: its label and the received range it covers.
@@ -199,7 +202,7 @@ impl Store {
             self.report_forecast(now)?;
             self.report_discipline(now)?;
             self.report_sources(&period)?;
-            self.report_cohorts(&period)?;
+            self.report_cohorts(&period, now)?;
             Ok(())
         };
         let ran = run();
@@ -646,7 +649,7 @@ impl Store {
     /// For each monthly cohort received in the period, how many were won within 1..=12 months
     /// (a month being 1/12 of a year, 2,629,800 s). The cohorts' sizes are ranges of the received
     /// index; the wins come from the (much smaller) won index, bucketed by months to the win.
-    pub fn report_cohorts(&self, period: &Period) -> Result<Vec<CohortRow>> {
+    pub fn report_cohorts(&self, period: &Period, now: &Now) -> Result<Vec<CohortRow>> {
         let (since, until) = period.bounds();
         let mut size = self.prep(
             "SELECT count(*) FROM leads INDEXED BY leads_received \
@@ -658,6 +661,9 @@ impl Store {
                 received: size.query_row(params![m.from, m.to], |r| r.get(0))?,
                 cohort: m.label,
                 won_by_month: vec![0; 12],
+                elapsed: usize::try_from((now.utc.timestamp() - m.from) / 2_629_800)
+                    .unwrap_or(0)
+                    .min(12),
             });
         }
         let mut wins = self.prep(
@@ -686,8 +692,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Record what a source cost (the latest entry per source counts).
-    /// Record a source's cost; returns the source as the book spells it.
+    /// Record what a source cost (the latest entry per source counts); returns the source as
+    /// the book spells it.
     pub fn set_source_cost(&mut self, source: &str, cost_cents: i64, now: &Now) -> Result<String> {
         let tx = self.write_tx()?;
         // As the leads spell it: a cost set for "webinar oct" is the cost of "Webinar Oct".
