@@ -23,7 +23,7 @@ pub enum DomainError {
         known: String,
     },
     #[error(
-        "bad date \"{0}\" (try 2027-01-07, 2027-01-07 14:30, today, tomorrow, fri, +3d, +2w, +1m or +6h)"
+        "bad date \"{0}\" (try 2027-01-07, tomorrow, fri, +3d, +2w, +1m, april, 2027-04 or 2027-01-07 14:30)"
     )]
     BadDate(String),
     #[error("bad amount \"{0}\"")]

@@ -121,7 +121,70 @@ pub fn parse_when(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> 
     if let Ok(date) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
         return Ok(now.start_of(date));
     }
+    if let Some(day) = parse_month(&s, now) {
+        return Ok(now.start_of(day));
+    }
     Err(bad())
+}
+
+/// A month, as a ripe date is thought of ("ripe in April"): `2027-04`, `apr 2027`, `april`
+/// (the next April, or this one while it lasts). Its first day, or today in the month that
+/// is under way.
+fn parse_month(s: &str, now: &Now) -> Option<NaiveDate> {
+    let today = now.today();
+    let (month, year) = if let Some((y, m)) = s.split_once('-') {
+        (m.parse::<u32>().ok()?, Some(y.parse::<i32>().ok()?))
+    } else {
+        let mut words = s.split_whitespace();
+        let name = words.next()?;
+        let year = match words.next() {
+            Some(y) => Some(y.parse::<i32>().ok()?),
+            None => None,
+        };
+        if words.next().is_some() {
+            return None;
+        }
+        (month_number(name)?, year)
+    };
+    let year = year.unwrap_or(if month < today.month() {
+        today.year() + 1
+    } else {
+        today.year()
+    });
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    Some(
+        if first.year() == today.year() && first.month() == today.month() {
+            today
+        } else {
+            first
+        },
+    )
+}
+
+/// A month's number from its English or German name, whole or cut to three letters or more.
+fn month_number(name: &str) -> Option<u32> {
+    const NAMES: [[&str; 2]; 12] = [
+        ["january", "januar"],
+        ["february", "februar"],
+        ["march", "märz"],
+        ["april", "april"],
+        ["may", "mai"],
+        ["june", "juni"],
+        ["july", "juli"],
+        ["august", "august"],
+        ["september", "september"],
+        ["october", "oktober"],
+        ["november", "november"],
+        ["december", "dezember"],
+    ];
+    let name = name.trim_end_matches('.');
+    if name.chars().count() < 3 {
+        return None;
+    }
+    NAMES
+        .iter()
+        .position(|pair| pair.iter().any(|full| full.starts_with(name)))
+        .map(|i| i as u32 + 1)
 }
 
 fn local_to_utc(naive: NaiveDateTime, now: &Now) -> Option<DateTime<Utc>> {
@@ -195,6 +258,21 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_month_means_its_first_day_or_today_while_it_lasts() {
+        // now() is in November 2026.
+        let day = |s: &str| parse_when(s, &now()).unwrap();
+        assert_eq!(day("2027-04"), at("2027-04-01T00:00:00Z"));
+        assert_eq!(day("april"), at("2027-04-01T00:00:00Z"));
+        assert_eq!(day("Apr"), at("2027-04-01T00:00:00Z"));
+        assert_eq!(day("dec"), at("2026-12-01T00:00:00Z"));
+        assert_eq!(day("März 2028"), at("2028-03-01T00:00:00Z"));
+        assert_eq!(day("nov"), now().start_of_today());
+        for bad in ["ap", "2027-13", "april 20x", "jun jul"] {
+            assert!(parse_when(bad, &now()).is_err(), "{bad}");
+        }
     }
 
     #[test]

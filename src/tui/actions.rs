@@ -173,7 +173,7 @@ impl App {
                             stages,
                             l.stage.map(|s| s.as_str()).unwrap_or("green"),
                         ),
-                        Field::text("ripe on", &date(l.ripe_on), "2027-04-01, +3m")
+                        Field::text("ripe on", &date(l.ripe_on), "april, 2027-04, +3m")
                             .replaced_on_type(),
                     ],
                 )
