@@ -136,15 +136,18 @@ fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
     }
     let h = inner.height;
     let chart = chart_spec(r.name(), &r.rows);
-    // The table comes first; a chart takes the rest when there is room for one worth reading.
-    let reserve = if chart.is_some() && h >= 12 {
-        (h * 2 / 5).clamp(6, 14)
+    let tables = report::tables(r.name(), &r.rows);
+    let want: usize = tables.iter().map(|t| t.rows.len() + 2).sum::<usize>() - 1;
+    let want = u16::try_from(want).unwrap_or(u16::MAX);
+    // The table comes first, whole when it fits (a trial found rows cut off under a chart);
+    // a chart takes what is left when that is room for one worth reading.
+    let left = h.saturating_sub(want.saturating_add(1));
+    let reserve = if chart.is_some() && left >= 6 {
+        left.min(14)
     } else {
         0
     };
-    let tables = report::tables(r.name(), &r.rows);
-    let want: usize = tables.iter().map(|t| t.rows.len() + 2).sum::<usize>() - 1;
-    let table_h = u16::try_from(want).unwrap_or(u16::MAX).min(h - reserve);
+    let table_h = want.min(h - reserve);
     let mut y = inner.y;
     for table in &tables {
         let left = (inner.y + table_h).saturating_sub(y);
