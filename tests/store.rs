@@ -1014,3 +1014,37 @@ fn an_index_or_count_table_dropped_outside_ripen_is_rebuilt_on_the_next_open() {
         .unwrap();
     assert_eq!(found, 2);
 }
+
+/// The same person typed again without the accents looks like the one in the book (a trial
+/// added "Soren Muller" at Stark Oy beside Søren Müller and was told nothing); a different
+/// name at the same company does not.
+#[test]
+fn a_duplicate_is_found_whatever_the_accents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let person = |name: &str, company: &str| NewLead {
+        name: name.into(),
+        company: Some(company.into()),
+        ..NewLead::default()
+    };
+    let (first, _) = store
+        .add_lead(person("Søren Müller", "Stark Oy"), &now())
+        .unwrap();
+    let (_, again) = store
+        .add_lead(person("Soren  MULLER", "stark oy"), &now())
+        .unwrap();
+    let again = store.lead(&again).unwrap().lead;
+    assert_eq!(
+        store.duplicate_of(&again).unwrap(),
+        Some((
+            first,
+            "Søren Müller (Stark Oy)".into(),
+            "same name and company"
+        ))
+    );
+    let (_, other) = store
+        .add_lead(person("Soren Muller-Lang", "Stark Oy"), &now())
+        .unwrap();
+    let other = store.lead(&other).unwrap().lead;
+    assert_eq!(store.duplicate_of(&other).unwrap(), None);
+}

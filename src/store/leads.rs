@@ -1063,22 +1063,36 @@ impl Store {
         let Some(expr) = super::search::match_expr(&format!("{} {company}", lead.name)) else {
             return Ok(None);
         };
-        Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT n.number, {LEAD_COLUMNS} FROM leads_search s \
-                 JOIN leads l ON l.rowid = s.rowid \
-                 JOIN lead_numbers n ON n.lead_uid = l.uid \
-                 WHERE leads_search MATCH ?1 AND lower(trim(l.name)) = lower(trim(?2)) \
-                 AND lower(trim(l.company)) = lower(trim(?3)) AND l.deleted_at IS NULL \
-                 AND l.uid <> ?4 ORDER BY l.created_at LIMIT 1"
-            ))?
-            .query_row([&expr, &lead.name, company, &lead.uid], found)
-            .optional()
-            // A word the index cannot look up as one (its tokenizer splits what the filter
-            // reads as one word) fails the query: no duplicate found that way, not an error.
-            .unwrap_or(None)
-            .map(|(n, name)| (n, name, "same name and company")))
+        // The same words, as the filter reads them (case and accents aside): "Soren Muller"
+        // typed again is Søren Müller. A warning and an offer to merge, never a merge by
+        // itself, so the looser match costs nothing if it is wrong.
+        let words = super::search::words;
+        let (name, firm) = (words(&lead.name), words(company));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT n.number, {LEAD_COLUMNS} FROM leads_search s \
+             JOIN leads l ON l.rowid = s.rowid \
+             JOIN lead_numbers n ON n.lead_uid = l.uid \
+             WHERE leads_search MATCH ?1 AND l.deleted_at IS NULL \
+             AND l.uid <> ?2 ORDER BY l.created_at LIMIT 50"
+        ))?;
+        let rows = stmt.query_map([&expr, &lead.uid], |r| {
+            Ok((r.get::<_, i64>(0)?, lead_from_row(r, 1)?))
+        });
+        // A word the index cannot look up as one (its tokenizer splits what the filter reads
+        // as one word) fails the query: no duplicate found that way, not an error.
+        let Ok(rows) = rows else {
+            return Ok(None);
+        };
+        for row in rows {
+            let Ok((n, other)) = row else {
+                return Ok(None);
+            };
+            let same_firm = other.company.as_deref().is_some_and(|c| words(c) == firm);
+            if same_firm && words(&other.name) == name {
+                return Ok(Some((n, other.display_name(), "same name and company")));
+            }
+        }
+        Ok(None)
     }
 
     /// Purge the personal data of every lead in the trash, keeping each row as a tombstone (a
