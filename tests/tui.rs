@@ -623,6 +623,8 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
         "{screen}"
     );
     assert!(!screen.contains("priority 0"), "{screen}");
+    // A win cannot be reactivated: the footer does not offer it.
+    assert!(!screen.contains("r reactivate"), "{screen}");
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Recycling);
     assert_eq!(fx.app.recycled.total, resting);
@@ -630,6 +632,35 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Recycling);
+}
+
+/// An e-mail is logged as sent, a call as reached: picking the kind picks its usual outcome,
+/// and the follow-up that goes with it.
+#[test]
+fn an_email_is_logged_as_sent() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Right);
+    let form = fx.app.form.as_ref().unwrap();
+    assert_eq!(form.value("kind"), "email");
+    assert_eq!(form.value("outcome"), "sent");
+    fx.key(KeyCode::Left);
+    assert_eq!(fx.app.form.as_ref().unwrap().value("outcome"), "reached");
+}
+
+/// A filtered Recycled list does not claim the whole tab's "due now" as its own.
+#[test]
+fn a_filtered_recycled_list_counts_only_its_matches() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Recycled);
+    assert!(fx.render().contains("due now"));
+    let reason = fx.app.recycled.rows[0].lead.reason.clone().unwrap();
+    fx.cmd(Command::Filter);
+    fx.typed(&reason);
+    fx.key(KeyCode::Enter);
+    let screen = fx.render();
+    assert!(screen.contains(&format!("matching /{reason}")), "{screen}");
+    assert!(!screen.contains("due now"), "{screen}");
 }
 
 /// A call nobody answered is tried again tomorrow (the Monday walk in DESIGN.md): picking the

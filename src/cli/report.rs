@@ -82,10 +82,19 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
         table.columns.to_vec()
     };
     let headers: Vec<String> = keys.iter().map(|k| display::header(k)).collect();
+    // Numbers right-aligned, text left (a column's first value that is not null decides).
+    let numeric = |k: &str| {
+        table
+            .rows
+            .iter()
+            .filter_map(|r| r.get(k))
+            .find(|v| !v.is_null())
+            .is_some_and(Value::is_number)
+    };
     let cols: Vec<(&str, bool, usize)> = headers
         .iter()
-        .enumerate()
-        .map(|(i, h)| (h.as_str(), i > 0, 24))
+        .zip(&keys)
+        .map(|(h, k)| (h.as_str(), numeric(k), 24))
         .collect();
     let mut t = Table::new(&cols);
     for r in &table.rows {

@@ -317,6 +317,29 @@ impl Form {
             self.format_changed();
             return;
         }
+        // A kind of contact picks its usual outcome: an e-mail or a message is sent, a call or
+        // a meeting reaches the person (a trial logged e-mails as "reached").
+        if self.kind == FormKind::Log
+            && self
+                .fields
+                .get(self.focus)
+                .is_some_and(|f| f.label == "kind")
+        {
+            let usual = match self.value("kind").as_str() {
+                "email" | "message" => Some("sent"),
+                "call" | "meeting" => Some("reached"),
+                _ => None,
+            };
+            if let Some(usual) = usual
+                && let Some(Field {
+                    input: Input::Choice { options, idx },
+                    ..
+                }) = self.fields.iter_mut().find(|f| f.label == "outcome")
+                && let Some(i) = options.iter().position(|o| o == usual)
+            {
+                *idx = i;
+            }
+        }
         let Some(linked) = &self.linked else {
             return;
         };

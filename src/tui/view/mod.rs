@@ -214,6 +214,8 @@ fn footer_commands(app: &App) -> Vec<Command> {
         Tab::Inbox => v.extend([Qualify, Lose]),
         Tab::Queue => v.extend([Week, Qualify, Lose]),
         Tab::Pipeline => v.extend([StageForward, Win, Lose, Months]),
+        // A win is not reactivated: the list of wins does not offer it.
+        Tab::Recycled if app.closed == crate::tui::app::Closed::Won => v.extend([Closed]),
         Tab::Recycled => v.extend([Reactivate, Closed]),
         Tab::Reports => {}
     }
@@ -233,10 +235,16 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             Span::styled("Esc", t.key),
             Span::raw(" cancel"),
         ]);
-    } else if app.form.is_some() {
+    } else if let Some(form) = &app.form {
+        // The import form's Enter only reads the file: it says so.
+        let enter = if form.kind == crate::tui::form::FormKind::Import {
+            " preview  "
+        } else {
+            " save  "
+        };
         spans.extend([
             Span::styled("Enter", t.key),
-            Span::raw(" save  "),
+            Span::raw(enter),
             Span::styled("Tab", t.key),
             Span::raw(" next field  "),
             Span::styled("←/→", t.key),

@@ -104,6 +104,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .map(|r| {
             let l = &r.lead;
             let (due, style) = match l.next_follow_up {
+                _ if l.recycle_on.is_none() => ("never".to_string(), t.dim),
                 Some(at) if at < app.now.start_of_tomorrow() => ("! now".to_string(), t.warn),
                 Some(at) => (format!("in {}d", -app.now.days_since(at)), t.dim),
                 None => ("–".to_string(), t.dim),
@@ -135,11 +136,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             count_words(app, w.total)
         )
     } else {
-        format!(
-            " Recycled · {} · {} due now · due first ",
-            count_words(app, w.total),
-            app.counts.recycled_due
-        )
+        // Filtered, the list's own count says it all: the tab's "due now" counts every one.
+        if app.filters[app.tab.index()].is_empty() {
+            format!(
+                " Recycled · {} · {} due now · due first ",
+                count_words(app, w.total),
+                app.counts.recycled_due
+            )
+        } else {
+            format!(" Recycled · {} · due first ", count_words(app, w.total))
+        }
     };
     let empty = if app.closed == Closed::Lost {
         "Nothing lost yet."

@@ -62,7 +62,12 @@ fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let setting = |key: Command, hint: &str, value: &str, applies: bool| {
-        let style = if applies { t.base } else { t.dim };
+        // A setting this report ignores says so, rather than show a value that changes nothing.
+        let (style, value) = if applies {
+            (t.base, value)
+        } else {
+            (t.dim, "– not for this one")
+        };
         [
             clip_spans(
                 vec![
@@ -360,7 +365,7 @@ fn chart_spec(name: &str, rows: &[Row]) -> Option<ChartSpec> {
             let r = rows.first()?;
             let bars = ["open", "touched_30d", "stale", "active_stale"]
                 .iter()
-                .map(|k| count_bar(*k, num(r, k).unwrap_or(0.0)))
+                .map(|k| count_bar(header(k), num(r, k).unwrap_or(0.0)))
                 .collect();
             ("open leads touched in 30 days, and gone stale", bars, false)
         }
