@@ -40,7 +40,7 @@ const COLS: [Col; 6] = [
     },
     Col {
         title: "why",
-        width: 16,
+        width: 18,
         flex: true,
         keep: 0,
     },
@@ -56,6 +56,19 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             let l = &r.lead;
             let score = priority::score(l, &app.now, &app.plan).total;
             let why = priority::why(l, &r.touches, &app.now, &app.plan);
+            // Read in a narrow column: the stage has its own column, and the days a lead has
+            // been stale or rotting are in its detail; what it is, is what the list says.
+            let short: Vec<&str> = why
+                .iter()
+                .map(String::as_str)
+                .filter(|w| l.stage.is_none_or(|s| *w != s.as_str()))
+                .map(|w| {
+                    ["stale ", "rotting "]
+                        .iter()
+                        .find(|p| w.starts_with(**p))
+                        .map_or(w, |p| p.trim_end())
+                })
+                .collect();
             let late = why.iter().any(|w| w.contains("breached"))
                 || matches!(priority::due(l, &app.now), Due::Overdue(_))
                     && !priority::fresh_inquiry(l, &app.now, &app.plan);
@@ -95,7 +108,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                         .to_string(),
                     t.base,
                 ),
-                (format!("{mark}{}", why.join(", ")), why_style),
+                (format!("{mark}{}", short.join(", ")), why_style),
             ]
         })
         .collect();
