@@ -135,7 +135,8 @@ fn hubspot_maps_statuses_and_merges_the_duplicate_email() {
     let e = find(&all, "email", "eléonore.garcía@hooli.example");
     assert_eq!(e["received_at"], "2026-07-05T16:40:00Z");
     assert_eq!(e["owner"], "Sam Rep");
-    assert_eq!(e["source"], "OFFLINE");
+    // HubSpot's source code, in words.
+    assert_eq!(e["source"], "Offline");
     assert_eq!(e["external_id"], "51000000");
 }
 

@@ -807,6 +807,7 @@ fn build(
     lead.country = f.remove(&Field::Country);
     lead.source = f
         .remove(&Field::Source)
+        .map(values::source_words)
         .or_else(|| rules.req.source.clone());
     lead.notes = f.remove(&Field::Notes);
     lead.external_id = f.remove(&Field::ExternalId);
