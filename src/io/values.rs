@@ -113,7 +113,8 @@ impl DateEvidence {
         let (order, why) = match (self.day_first > 0, self.month_first > 0) {
             (true, true) => {
                 return Err(format!(
-                    "dates disagree on their order: {} have a day above 12 first, {} second; \
+                    "dates disagree on their order: {} start with a day past 12, {} have one \
+                     second; \
                      fix the file or split it",
                     self.day_first, self.month_first
                 ));
@@ -121,14 +122,14 @@ impl DateEvidence {
             (true, false) => (
                 DayOrder::DayFirst,
                 format!(
-                    "{} of {numeric} dates have a day above 12 first",
+                    "{} of {numeric} dates start with a day past 12, like 25.3.2026",
                     self.day_first
                 ),
             ),
             (false, true) => (
                 DayOrder::MonthFirst,
                 format!(
-                    "{} of {numeric} dates have a day above 12 second",
+                    "{} of {numeric} dates have a day past 12 second, like 3/25/2026",
                     self.month_first
                 ),
             ),

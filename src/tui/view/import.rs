@@ -119,11 +119,12 @@ fn body(app: &App, p: &ImportPreview, w: usize) -> Vec<Line<'static>> {
         );
         return out;
     };
-    let mut read = format!("{}, {} separated", r.encoding, r.delimiter);
-    if let Some(d) = &r.date_order {
-        read.push_str(&format!(" · dates {d}"));
-    }
+    let read = format!("{}, {} separated", r.encoding, r.delimiter);
     out.push(row("read as", &read, w, t.dim, t.base));
+    // The date order and why, on a line of its own: it is long, and worth reading whole.
+    if let Some(d) = &r.date_order {
+        out.push(row("dates", &d.to_string(), w, t.dim, t.base));
+    }
     let outcome = format!(
         "{} rows: {} new, {} merged, {} skipped, {} rejected",
         r.rows, r.new, r.merged, r.skipped, r.rejected
