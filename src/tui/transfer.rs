@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, ImportPreview, Tab};
+use super::app::{App, Closed, ImportPreview, Tab};
 use super::form::{Field, Form, FormKind};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
@@ -49,13 +49,17 @@ pub fn resolve_path(typed: &str, dir: &Path) -> Option<PathBuf> {
     Some(if p.is_absolute() { p } else { dir.join(p) })
 }
 
-/// The CLI's name of a list tab, for file names (`ripen export recycled`).
-fn view_name(tab: Tab) -> &'static str {
+/// The CLI's name of a list tab's view, for file names (`ripen export recycled`, `… won`).
+fn view_name(tab: Tab, closed: Closed) -> &'static str {
     match tab {
         Tab::Inbox => "inbox",
         Tab::Queue => "queue",
         Tab::Pipeline => "pipeline",
-        Tab::Recycled => "recycled",
+        Tab::Recycled => match closed {
+            Closed::Recycling => "recycled",
+            Closed::Lost => "lost",
+            Closed::Won => "won",
+        },
         Tab::Reports => "reports",
     }
 }
@@ -106,7 +110,7 @@ impl App {
         };
         let name = format!(
             "ripen-{}-{}.csv",
-            view_name(self.tab),
+            view_name(self.tab, self.closed),
             self.now.today().format("%Y-%m-%d")
         );
         let formats = FORMATS.iter().map(|(n, _, _)| n.to_string()).collect();
