@@ -349,6 +349,13 @@ pub fn snooze(lead: &Lead, when: DateTime<Utc>, now: &Now) -> Result<Change, Dom
     if !(lead.status.is_active() || lead.status.is_closed_out() && lead.recycle_on.is_some()) {
         return Err(not_allowed(lead, "snooze", ""));
     }
+    // Putting a lead off to a day gone by would make it overdue, silently: a typo, not a wish.
+    if when < now.start_of_today() {
+        return Err(DomainError::Invalid(format!(
+            "{} is in the past; snooze to today or later",
+            now.local_date(when).format("%a %d %b %Y")
+        )));
+    }
     let mut next = lead.clone();
     next.next_follow_up = Some(when);
     // A note, not an activity: putting a lead off is not working it, and a deal left idle
@@ -676,6 +683,15 @@ mod tests {
         assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
         assert_eq!(c.entries.len(), 2);
         assert_eq!(c.entries[0].kind, ActivityKind::Call);
+    }
+
+    #[test]
+    fn a_snooze_to_a_day_gone_by_is_refused() {
+        let l = fresh(5);
+        let err = snooze(&l, now().utc - Duration::days(400), &now()).unwrap_err();
+        assert!(err.to_string().contains("in the past"), "{err}");
+        // Today itself is fine (later today, or first thing).
+        assert!(snooze(&l, now().start_of_today(), &now()).is_ok());
     }
 
     #[test]

@@ -127,38 +127,72 @@ pub fn parse_when(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> 
     Err(bad())
 }
 
-/// A month, as a ripe date is thought of ("ripe in April"): `2027-04`, `apr 2027`, `april`
-/// (the next April, or this one while it lasts). Its first day, or today in the month that
-/// is under way.
+/// A month, or a day named by its month, as people write them: `2027-04` and `apr 2027` (the
+/// month's first day), `april` (the next April's first day, or today while April lasts: "ripe
+/// in April"), `jan 7`, `7 jan`, `7 january 2027` (that day; the next one without a year). A
+/// year is four digits: `apr 27` is no date rather than the year 27.
 fn parse_month(s: &str, now: &Now) -> Option<NaiveDate> {
     let today = now.today();
-    let (month, year) = if let Some((y, m)) = s.split_once('-') {
-        (m.parse::<u32>().ok()?, Some(y.parse::<i32>().ok()?))
-    } else {
-        let mut words = s.split_whitespace();
-        let name = words.next()?;
-        let year = match words.next() {
-            Some(y) => Some(y.parse::<i32>().ok()?),
-            None => None,
-        };
-        if words.next().is_some() {
-            return None;
-        }
-        (month_number(name)?, year)
+    let year_of = |y: &str| -> Option<i32> {
+        (y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))
+            .then(|| y.parse().ok())
+            .flatten()
+            .filter(|y| (1900..=9999).contains(y))
     };
-    let year = year.unwrap_or(if month < today.month() {
-        today.year() + 1
-    } else {
-        today.year()
-    });
-    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    Some(
-        if first.year() == today.year() && first.month() == today.month() {
-            today
-        } else {
-            first
-        },
-    )
+    if let Some((y, m)) = s.split_once('-') {
+        let month: u32 = m.parse().ok().filter(|_| m.len() <= 2)?;
+        return NaiveDate::from_ymd_opt(year_of(y)?, month, 1);
+    }
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .map(|w| w.trim_end_matches([',', '.']))
+        .collect();
+    let day_of = |w: &str| -> Option<u32> {
+        (w.len() <= 2)
+            .then(|| w.parse().ok())
+            .flatten()
+            .filter(|d| (1..=31).contains(d))
+    };
+    // The month's name, the day (if any) and the year (if any), in the orders people write.
+    let (month, day, year) = match words.as_slice() {
+        [m] => (month_number(m)?, None, None),
+        [m, y] if year_of(y).is_some() => (month_number(m)?, None, year_of(y)),
+        [m, d] if month_number(m).is_some() => (month_number(m)?, Some(day_of(d)?), None),
+        [d, m] => (month_number(m)?, Some(day_of(d)?), None),
+        [m, d, y] if month_number(m).is_some() => {
+            (month_number(m)?, Some(day_of(d)?), Some(year_of(y)?))
+        }
+        [d, m, y] => (month_number(m)?, Some(day_of(d)?), Some(year_of(y)?)),
+        _ => return None,
+    };
+    match (day, year) {
+        (Some(d), Some(y)) => NaiveDate::from_ymd_opt(y, month, d),
+        (Some(d), None) => {
+            // The next such day: this year's, or next year's once it has passed.
+            let this = NaiveDate::from_ymd_opt(today.year(), month, d)?;
+            if this >= today {
+                Some(this)
+            } else {
+                NaiveDate::from_ymd_opt(today.year() + 1, month, d)
+            }
+        }
+        (None, Some(y)) => NaiveDate::from_ymd_opt(y, month, 1),
+        (None, None) => {
+            let year = if month < today.month() {
+                today.year() + 1
+            } else {
+                today.year()
+            };
+            let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+            Some(
+                if first.year() == today.year() && first.month() == today.month() {
+                    today
+                } else {
+                    first
+                },
+            )
+        }
+    }
 }
 
 /// A month's number from its English or German name, whole or cut to three letters or more.
@@ -177,7 +211,8 @@ fn month_number(name: &str) -> Option<u32> {
         ["november", "november"],
         ["december", "dezember"],
     ];
-    let name = name.trim_end_matches('.');
+    let name = name.trim_end_matches('.').to_lowercase();
+    let name = name.as_str();
     if name.chars().count() < 3 {
         return None;
     }
@@ -269,8 +304,27 @@ mod tests {
         assert_eq!(day("Apr"), at("2027-04-01T00:00:00Z"));
         assert_eq!(day("dec"), at("2026-12-01T00:00:00Z"));
         assert_eq!(day("März 2028"), at("2028-03-01T00:00:00Z"));
+        assert_eq!(day("MÄRZ 2028"), at("2028-03-01T00:00:00Z"));
         assert_eq!(day("nov"), now().start_of_today());
-        for bad in ["ap", "2027-13", "april 20x", "jun jul"] {
+        // A month with a year is its first day, even the month under way (report periods).
+        assert_eq!(day("2026-11"), at("2026-11-01T00:00:00Z"));
+        // A day and its month, in either order; the next such day without a year.
+        assert_eq!(day("jan 7"), at("2027-01-07T00:00:00Z"));
+        assert_eq!(day("7 Jan"), at("2027-01-07T00:00:00Z"));
+        assert_eq!(day("dec 24"), at("2026-12-24T00:00:00Z"));
+        assert_eq!(day("7 januar 2028"), at("2028-01-07T00:00:00Z"));
+        assert_eq!(day("March 15, 2027"), at("2027-03-15T00:00:00Z"));
+        // A year is four digits: never the year 27 or 7 (a trial saved "jan 7" as 0007).
+        assert_eq!(day("apr 27"), at("2027-04-27T00:00:00Z"));
+        for bad in [
+            "ap",
+            "2027-13",
+            "april 20x",
+            "jun jul",
+            "27-04",
+            "jan 32",
+            "jan 7 27",
+        ] {
             assert!(parse_when(bad, &now()).is_err(), "{bad}");
         }
     }
