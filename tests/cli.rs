@@ -731,3 +731,46 @@ fn a_source_is_spelled_as_the_book_first_spelled_it() {
         .unwrap();
     assert_eq!(web["cost"], 900.0);
 }
+
+/// A cost set before the first lead from a source arrives applies when the leads come, however
+/// the file spells the source; a vendor's code joins the words an earlier import wrote; a
+/// source nobody has yet is said to be so (a trial's typo was accepted without a word).
+#[test]
+fn a_cost_set_first_and_a_vendor_code_join_their_source() {
+    let book = Book::new();
+    let out = book
+        .ripen()
+        .args(["source", "set", "webinar oct", "--cost", "600"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(warned.contains("no lead has the source"), "{warned}");
+    let csv = book.path().join("list.csv");
+    std::fs::write(
+        &csv,
+        "Name,Email,Source\n\
+         Ann Early,ann@a.example,Webinar Oct\n\
+         Bob Mid,bob@b.example,Paid search\n",
+    )
+    .unwrap();
+    book.ok(&["import", csv.to_str().unwrap()]);
+    let codes = book.path().join("hubspot.csv");
+    std::fs::write(
+        &codes,
+        "Name,Email,Source\n\
+         Cy Late,cy@c.example,PAID_SEARCH\n",
+    )
+    .unwrap();
+    book.ok(&["import", codes.to_str().unwrap()]);
+    let sources = book.json(&["report", "sources", "--json"]);
+    let rows = sources.as_array().unwrap();
+    let web = rows.iter().find(|s| s["source"] == "webinar oct").unwrap();
+    assert_eq!(
+        (web["leads"].clone(), web["cost"].clone()),
+        (1.into(), 600.0.into())
+    );
+    let paid = rows.iter().find(|s| s["source"] == "Paid search").unwrap();
+    assert_eq!(paid["leads"], 2);
+    assert_eq!(rows.len(), 2, "{sources}");
+}

@@ -1048,3 +1048,32 @@ fn a_duplicate_is_found_whatever_the_accents() {
     let other = store.lead(&other).unwrap().lead;
     assert_eq!(store.duplicate_of(&other).unwrap(), None);
 }
+
+/// Retyping a lead's source with its case mended keeps what was typed (the book's spelling
+/// would otherwise put the old one back); a new source is spelled as the book spells it.
+#[test]
+fn a_source_edit_mends_its_case_or_joins_the_books_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let lead = |name: &str, source: &str| NewLead {
+        name: name.into(),
+        source: Some(source.into()),
+        ..NewLead::default()
+    };
+    let (_, a) = store.add_lead(lead("Ann", "webinar oct"), &now()).unwrap();
+    let (_, b) = store.add_lead(lead("Bob", "Trade show"), &now()).unwrap();
+    let set = |store: &mut Store, uid: &str, source: &str| {
+        store
+            .apply(uid, &now(), |l, _| {
+                let mut after = l.clone();
+                after.source = Some(source.into());
+                lifecycle::edited(l, after, &now())
+            })
+            .unwrap()
+            .lead
+            .source
+            .unwrap()
+    };
+    assert_eq!(set(&mut store, &a, "Webinar Oct"), "Webinar Oct");
+    assert_eq!(set(&mut store, &b, "webinar  OCT"), "Webinar Oct");
+}

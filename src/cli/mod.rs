@@ -210,13 +210,21 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Source(args::SourceCommand::Set { name, cost }) => {
             let cents = lead::parse_money(&cost)?;
             let name = typed(&name).context("a source needs a name")?;
-            let name = ctx.store.set_source_cost(&name, cents, &now)?;
+            let (name, used) = ctx.store.set_source_cost(&name, cents, &now)?;
             writeln!(
                 ctx.out,
                 "{}: cost {}",
                 clean_line(&name),
                 lead::format_money(cents, &ctx.store.plan().currency)
             )?;
+            if !used {
+                // Kept for leads to come, but most likely a typo: say which sources there are.
+                eprintln!(
+                    "ripen: no lead has the source \"{}\" yet; `ripen report sources` lists those \
+                     that do",
+                    clean_line(&name)
+                );
+            }
             Ok(())
         }
         Command::Status { json } => {

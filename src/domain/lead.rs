@@ -220,8 +220,10 @@ keyword_enum!(ActivityKind, "activity kind");
 /// A source's name as sources are told apart: case and spacing ignored, so that "Webinar Oct",
 /// "webinar oct" and "Webinar  Oct " are one source in the reports and for its cost.
 pub fn source_key(source: &str) -> String {
+    // Underscores too: a vendor's `PAID_SEARCH` is the "Paid search" an earlier import wrote.
     source
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '_')
+        .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
@@ -453,6 +455,7 @@ mod tests {
         assert_eq!(source_key(" Webinar  OCT "), source_key("webinar oct"));
         assert_ne!(source_key("Webinar Oct"), source_key("Webinar Nov"));
         assert_eq!(source_key("Trade show"), "trade show");
+        assert_eq!(source_key("PAID_SEARCH"), source_key("Paid search"));
     }
 
     #[test]

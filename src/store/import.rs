@@ -311,12 +311,11 @@ impl Store {
         )?;
         // The sources as the book spells them, read before their index is dropped: a row from
         // "webinar oct" joins the book's "Webinar Oct" (see `source_key`), and within the file
-        // the first spelling stands for the others.
+        // the first spelling met stands for the others.
         let mut sources: KeyMap<Box<str>> = KeyMap::default();
-        if !book_empty {
-            for s in super::leads::book_sources(&tx)? {
-                sources.entry(source_key(&s).into()).or_insert(s.into());
-            }
+        // (An empty book may still know the costs of the sources to come.)
+        for s in super::leads::known_sources(&tx)? {
+            sources.entry(source_key(&s).into()).or_insert(s.into());
         }
         // Each spelling met → the one it stands for: a look-up per row, no allocation.
         let mut spelled: KeyMap<Box<str>> = KeyMap::default();

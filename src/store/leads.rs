@@ -739,7 +739,9 @@ pub(super) fn book_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
 
 /// A source as the book already spells it (see [`crate::domain::lead::source_key`]): a lead
 /// added as from "webinar oct" joins the leads from "Webinar Oct", in the reports and in the
-/// cost per source. A source the book does not know yet is kept as typed, its spaces tidied.
+/// cost per source. The leads' spellings first (the first in index order, should the book
+/// hold several), then those costs were set for; a source the book does not know yet is kept
+/// as typed, its spaces tidied.
 pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result<String> {
     let exact: bool = conn
         .prepare_cached(
@@ -751,10 +753,39 @@ pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result
         return Ok(source.to_string());
     }
     let key = crate::domain::lead::source_key(source);
-    Ok(book_sources(conn)?
+    Ok(known_sources(conn)?
         .into_iter()
         .find(|s| crate::domain::lead::source_key(s) == key)
         .unwrap_or_else(|| source.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// The sources the book knows, as it spells them: the leads' (see [`book_sources`]), then those
+/// a cost was set for (a cost may be set before the first lead from the source arrives).
+pub(super) fn known_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut out = book_sources(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT source FROM source_costs INDEXED BY source_costs_by_source \
+         WHERE source > ?1 ORDER BY source LIMIT 1",
+    )?;
+    let mut after = String::new();
+    while let Some(s) = stmt
+        .query_row([&after], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        after.clone_from(&s);
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Whether any live lead names this source, exactly.
+pub(super) fn source_in_use(conn: &rusqlite::Connection, source: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_by_source \
+             WHERE deleted_at IS NULL AND source = ?1)",
+        )?
+        .query_row([source], |r| r.get(0))?)
 }
 
 fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
@@ -988,7 +1019,10 @@ impl Store {
         let tx = self.write_tx()?;
         let before = load_lead(&tx, uid)?;
         let mut change = f(&before, &plan)?;
-        if change.lead.source != before.source
+        // A new source is spelled as the book spells it; the same one retyped (its case
+        // mended) is kept as typed.
+        let key = |s: &Option<String>| s.as_deref().map(crate::domain::lead::source_key);
+        if key(&change.lead.source) != key(&before.source)
             && let Some(s) = &change.lead.source
         {
             change.lead.source = Some(book_spelling(&tx, s)?);

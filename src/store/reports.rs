@@ -693,8 +693,13 @@ impl Store {
     }
 
     /// Record what a source cost (the latest entry per source counts); returns the source as
-    /// the book spells it.
-    pub fn set_source_cost(&mut self, source: &str, cost_cents: i64, now: &Now) -> Result<String> {
+    /// the book spells it, and whether any lead names it yet.
+    pub fn set_source_cost(
+        &mut self,
+        source: &str,
+        cost_cents: i64,
+        now: &Now,
+    ) -> Result<(String, bool)> {
         let tx = self.write_tx()?;
         // As the leads spell it: a cost set for "webinar oct" is the cost of "Webinar Oct".
         let source = super::leads::book_spelling(&tx, source.trim())?;
@@ -707,8 +712,9 @@ impl Store {
                 now.utc.timestamp()
             ],
         )?;
+        let used = super::leads::source_in_use(&tx, &source)?;
         tx.commit()?;
-        Ok(source)
+        Ok((source, used))
     }
 
     /// The latest cost of a source, if any.
