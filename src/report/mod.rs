@@ -111,6 +111,7 @@ pub fn rows(
                     "share_48h".into(),
                     json!(ratio(r.within_48h, r.leads - r.untimed)),
                 );
+                o.insert("untimed".into(), json!(r.untimed));
                 for k in ["median_hours", "p90_hours"] {
                     if let Some(v) = o.get(k).and_then(Value::as_f64) {
                         o.insert(k.into(), json!(round(v, 1)));

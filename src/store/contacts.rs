@@ -39,15 +39,25 @@ fn first_sql(uid: &str) -> String {
 
 /// Recompute the row of lead `uid` (an SQL expression) from its timeline.
 fn recompute(uid: &str) -> String {
-    let first = first_sql("l.uid");
     format!(
         "DELETE FROM contacts WHERE lead_uid = {uid}; \
-         INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-           strftime('%Y-%m', l.received_at, 'unixepoch'), {first}, max(a.at), \
-           {first} - l.received_at \
-         FROM leads l JOIN activities a INDEXED BY activities_contacts \
-           ON a.lead_uid = l.uid AND a.kind IN {CONTACT_KINDS} \
-         WHERE l.uid = {uid} AND l.deleted_at IS NULL GROUP BY l.uid;"
+         INSERT INTO contacts {};",
+        rows_from(&format!(
+            "SELECT lead_uid, max(at) AS last FROM activities INDEXED BY activities_contacts \
+             WHERE lead_uid = {uid} AND kind IN {CONTACT_KINDS} GROUP BY lead_uid"
+        ))
+    )
+}
+
+/// The rows of `contacts` for the leads of `last` (a query of `lead_uid, last`: each lead's
+/// last contact), each lead's first contact while new read once.
+fn rows_from(last: &str) -> String {
+    let first = first_sql("l.uid");
+    format!(
+        "SELECT uid, source, owner, status, received_at, month, first, last, \
+           first - received_at FROM (SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
+           strftime('%Y-%m', l.received_at, 'unixepoch') AS month, {first} AS first, a.last \
+           FROM ({last}) a JOIN leads l ON l.uid = a.lead_uid WHERE l.deleted_at IS NULL)"
     )
 }
 
@@ -79,16 +89,19 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let changed = super::any_changed(&COPIED);
     let mut out = vec![
         // A new contact: the common case, one upsert. Its first contact while new is marked by
-        // the entry below, which follows it.
+        // the entry below, which ripen writes after it; read here too, so that the other order
+        // (a merge's copy, a script) comes to the same row.
         (
             "contacts_activity_insert",
             format!(
                 "CREATE TRIGGER contacts_activity_insert AFTER INSERT ON activities \
                  WHEN NEW.kind IN {CONTACT_KINDS} BEGIN \
-                 INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-                   strftime('%Y-%m', l.received_at, 'unixepoch'), NULL, NEW.at, NULL \
-                 FROM leads l WHERE l.uid = NEW.lead_uid AND l.deleted_at IS NULL \
-                 ON CONFLICT (lead_uid) DO UPDATE SET last_at = max(last_at, excluded.last_at); END"
+                 INSERT INTO contacts SELECT uid, source, owner, status, received_at, month, \
+                   first, NEW.at, first - received_at FROM (SELECT l.uid, l.source, l.owner, \
+                   l.status, l.received_at, strftime('%Y-%m', l.received_at, 'unixepoch') AS month, \
+                   {first} AS first FROM leads l WHERE l.uid = NEW.lead_uid AND l.deleted_at IS NULL) \
+                 WHERE 1 ON CONFLICT (lead_uid) DO UPDATE SET last_at = max(last_at, excluded.last_at); END",
+                first = first_sql("l.uid")
             ),
         ),
         (
@@ -158,15 +171,12 @@ pub(super) fn on_activity_change(
 /// Fill `contacts` from the book (it must be empty): one ordered pass over the contacts index,
 /// and for each contacted lead a look into its own timeline for its first contact while new.
 pub(super) fn fill(conn: &Connection) -> Result<()> {
-    let first = first_sql("l.uid");
     conn.execute_batch(&format!(
-        "INSERT INTO contacts SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-           strftime('%Y-%m', l.received_at, 'unixepoch'), {first}, a.last, \
-           {first} - l.received_at \
-         FROM (SELECT lead_uid, max(at) AS last \
-               FROM activities INDEXED BY activities_contacts WHERE kind IN {CONTACT_KINDS} \
-               GROUP BY lead_uid) a \
-         JOIN leads l ON l.uid = a.lead_uid WHERE l.deleted_at IS NULL"
+        "INSERT INTO contacts {};",
+        rows_from(&format!(
+            "SELECT lead_uid, max(at) AS last FROM activities INDEXED BY activities_contacts \
+             WHERE kind IN {CONTACT_KINDS} GROUP BY lead_uid"
+        ))
     ))?;
     Ok(())
 }

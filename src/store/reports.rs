@@ -54,7 +54,9 @@ pub struct SpeedRow {
     pub within_48h: i64,
     /// Still new: waiting for a first contact.
     pub never_contacted: i64,
-    /// Contacted (no longer new) at a time the book does not know: no contact on the timeline.
+    /// Contacted (no longer new) at a time the book does not know: no contact logged while
+    /// new. Written after `share_48h` (a field added later goes last in the rows).
+    #[serde(skip)]
     pub untimed: i64,
     pub median_hours: Option<f64>,
     pub p90_hours: Option<f64>,
@@ -127,8 +129,8 @@ pub struct CohortRow {
     pub cohort: String,
     pub received: i64,
     pub won_by_month: Vec<i64>,
-    /// How many of the twelve months have passed for the whole cohort (from its first day):
-    /// the later ones are not known yet.
+    /// How many whole months have passed since the cohort's first day: the later ones are not
+    /// known yet (the leads received late in the month have had a little less).
     pub elapsed: usize,
 }
 
