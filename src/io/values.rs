@@ -326,7 +326,10 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
             s(Status::Disqualified, None)
         }
-        "unqualified" | "notafit" => s(Status::Disqualified, Some("not-a-fit")),
+        // HubSpot's UNQUALIFIED says no more than that: the reason is unknown, and the lead
+        // rests and comes back rather than being written off (a trial lost 13 so).
+        "unqualified" => s(Status::Disqualified, None),
+        "notafit" => s(Status::Disqualified, Some("not-a-fit")),
         "badtiming" => s(Status::Disqualified, Some("timing")),
         "junk" | "spam" => s(Status::Disqualified, Some("spam")),
         "duplicate" => s(Status::Disqualified, Some("duplicate")),
@@ -360,6 +363,11 @@ pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
         }
     }
     let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    // Whole words only, for words that hide inside others ("later" in "collateral").
+    let has_word = |words: &[&str]| {
+        t.split(|c: char| !c.is_alphanumeric())
+            .any(|w| words.contains(&w))
+    };
     if has(&[
         "budget",
         "price",
@@ -399,13 +407,12 @@ pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
         "requirements"
     } else if has(&[
         "timing",
-        "later",
         "not now",
         "next year",
         "next quarter",
         "zeitpunkt",
-        "später",
-    ]) {
+    ]) || has_word(&["later", "später"])
+    {
         "timing"
     } else if has(&["fit", "unqualified", "too small", "wrong"]) {
         "not-a-fit"
@@ -610,6 +617,7 @@ mod tests {
         assert_eq!(reason_key("Missing feature", &known), "requirements");
         assert_eq!(reason_key("Bad timing", &known), "timing");
         assert_eq!(reason_key("Call back later", &known), "timing");
+        assert_eq!(reason_key("Asked for collateral", &known), DEFAULT_REASON);
         assert_eq!(reason_key("CEO left", &known), DEFAULT_REASON);
     }
 

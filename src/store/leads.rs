@@ -1094,7 +1094,7 @@ impl Store {
         let Some(company) = lead.company.as_deref().filter(|c| !c.trim().is_empty()) else {
             return Ok(None);
         };
-        let Some(expr) = super::search::match_expr(&format!("{} {company}", lead.name)) else {
+        let Some(expr) = super::search::exact_expr(&format!("{} {company}", lead.name)) else {
             return Ok(None);
         };
         // The same words, as the filter reads them (case and accents aside): "Soren Muller"
@@ -1107,7 +1107,7 @@ impl Store {
              JOIN leads l ON l.rowid = s.rowid \
              JOIN lead_numbers n ON n.lead_uid = l.uid \
              WHERE leads_search MATCH ?1 AND l.deleted_at IS NULL \
-             AND l.uid <> ?2 ORDER BY l.created_at LIMIT 50"
+             AND l.uid <> ?2 ORDER BY l.created_at LIMIT 1000"
         ))?;
         let rows = stmt.query_map([&expr, &lead.uid], |r| {
             Ok((r.get::<_, i64>(0)?, lead_from_row(r, 1)?))

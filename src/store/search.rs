@@ -225,6 +225,16 @@ pub(super) fn match_expr(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" AND "))
 }
 
+/// What the index is asked for leads that hold every word of `text` whole (not as a prefix):
+/// the duplicate check's candidates. None when the text holds no word.
+pub(super) fn exact_expr(text: &str) -> Option<String> {
+    let words: Vec<String> = words(text)
+        .into_iter()
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
+}
+
 /// Register `ripen_words(query, text, ...)`: 1 when every word of `query` starts a word of one
 /// of the texts (NULL texts count as empty); and `ripen_fold3(text)`, [`folded_text`] for the
 /// index's triggers and fill.

@@ -330,7 +330,10 @@ impl Form {
                 "call" | "meeting" => Some("reached"),
                 _ => None,
             };
+            // Only over a kind's usual outcome: one the user picked stays.
+            let picked = self.value("outcome");
             if let Some(usual) = usual
+                && matches!(picked.as_str(), "reached" | "sent")
                 && let Some(Field {
                     input: Input::Choice { options, idx },
                     ..
