@@ -1799,5 +1799,24 @@ fn typing_over_the_default_follow_up_replaces_it_and_its_hint() {
     assert!(fx.render().contains("cadence)"));
     fx.typed("tomorrow");
     assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "tomorrow");
-    assert!(!fx.render().contains("cadence)"));
+    let screen = fx.render();
+    assert!(!screen.contains("cadence)"));
+    // What is typed is read back as the date it will be saved as.
+    assert!(screen.contains("(→ Mon 23 Nov 2026)"), "{screen}");
+}
+
+/// A date typed in a form is read back before it is saved: a trial's "jan 7" had been saved as
+/// the year 7 with nothing to show it.
+#[test]
+fn a_typed_date_is_read_back_before_saving() {
+    let mut fx = fixture(120, 40, true);
+    fx.cmd(Command::Snooze);
+    fx.key(KeyCode::Tab);
+    fx.typed("jan 7");
+    assert!(fx.render().contains("(→ Thu 07 Jan 2027)"));
+    for _ in 0..5 {
+        fx.key(KeyCode::Backspace);
+    }
+    fx.typed("someday");
+    assert!(fx.render().contains("(not a date yet)"));
 }

@@ -129,7 +129,7 @@ impl App {
                         Field::choice("kind", kinds, "call"),
                         Field::choice("outcome", outcomes, "reached"),
                         Field::text("note", "", ""),
-                        Field::text("next", &next, hint).replaced_on_type(),
+                        Field::text("next", &next, hint).replaced_on_type().dated(),
                     ],
                 );
                 f.linked = Some(Linked {
@@ -147,7 +147,7 @@ impl App {
                     uid,
                     vec![
                         Field::choice("until", options, "+1d"),
-                        Field::text("or date", "", "2027-01-07, fri, +10d"),
+                        Field::text("or date", "", "2027-01-07, fri, +10d").dated(),
                     ],
                 )
             }
@@ -174,7 +174,8 @@ impl App {
                             l.stage.map(|s| s.as_str()).unwrap_or("green"),
                         ),
                         Field::text("ripe on", &date(l.ripe_on), "april, 2027-04, +3m")
-                            .replaced_on_type(),
+                            .replaced_on_type()
+                            .dated(),
                     ],
                 )
             }
@@ -225,7 +226,9 @@ impl App {
                     vec![
                         Field::choice("reason", reasons, &first),
                         Field::text("note", "", ""),
-                        Field::text("recycle", &recycle, HINT).replaced_on_type(),
+                        Field::text("recycle", &recycle, HINT)
+                            .replaced_on_type()
+                            .dated(),
                     ],
                 );
                 f.linked = Some(Linked {

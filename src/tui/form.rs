@@ -51,6 +51,9 @@ pub struct Field {
     /// than extends: typing `tomorrow` over `+3d` means tomorrow. Editing keys (arrows,
     /// Backspace) keep it, to change it instead.
     pub replace_on_type: bool,
+    /// A date field: what is typed is read back as a date beside it ("→ Thu 07 Jan 2027"),
+    /// so that a date read otherwise than meant shows before it is saved.
+    pub date: bool,
 }
 
 impl Field {
@@ -70,12 +73,19 @@ impl Field {
             },
             hint: hint.into(),
             replace_on_type: false,
+            date: false,
         }
     }
 
     /// This field's prefilled value is replaced by the first letter typed.
     pub fn replaced_on_type(mut self) -> Field {
         self.replace_on_type = true;
+        self
+    }
+
+    /// This field takes a date, read back as the user types.
+    pub fn dated(mut self) -> Field {
+        self.date = true;
         self
     }
 
@@ -86,6 +96,7 @@ impl Field {
             input: Input::Choice { options, idx },
             hint: String::new(),
             replace_on_type: false,
+            date: false,
         }
     }
 

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{centered, clean, clip_spans, cut, fit};
+use crate::domain::time::parse_when;
 use crate::tui::app::App;
 use crate::tui::form::{Form, FormKind, Input};
 
@@ -87,13 +88,30 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
                     Paragraph::new(Line::from(label)),
                     Rect::new(inner.x, y, (LABEL as u16).min(inner.width), 1),
                 );
-                // A default's hint (its date, its cadence) no longer applies once typed over.
-                let hint_w = if field.hint.is_empty() || field.replace_on_type && field.dirty() {
+                // A default's hint (its date, its cadence) no longer applies once typed over; a
+                // date typed is read back instead, as it will be saved.
+                let typed = field.value();
+                let read_back =
+                    (field.date && field.dirty() && !typed.trim().is_empty()).then(|| {
+                        if typed.trim().eq_ignore_ascii_case("never") {
+                            "never".to_string()
+                        } else {
+                            match parse_when(&typed, &app.now) {
+                                Ok(at) => {
+                                    format!("→ {}", app.now.local_date(at).format("%a %d %b %Y"))
+                                }
+                                Err(_) => "not a date yet".to_string(),
+                            }
+                        }
+                    });
+                let hint = read_back.as_deref().unwrap_or(&field.hint);
+                let hint_w = if hint.is_empty()
+                    || read_back.is_none() && field.replace_on_type && field.dirty()
+                {
                     0
                 } else {
                     // The hint may take all but a dozen columns of the field.
-                    (field.hint.width() as u16 + 2)
-                        .min(inner.width.saturating_sub(LABEL as u16 + 12))
+                    (hint.width() as u16 + 2).min(inner.width.saturating_sub(LABEL as u16 + 12))
                 };
                 let text_w = inner.width.saturating_sub(LABEL as u16 + hint_w);
                 if text_w > 0 {
@@ -102,7 +120,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
                 if hint_w > 0 {
                     f.render_widget(
                         Paragraph::new(Span::styled(
-                            fit(&format!("({})", field.hint), hint_w as usize),
+                            fit(&format!("({hint})"), hint_w as usize),
                             t.dim,
                         )),
                         Rect::new(inner.x + LABEL as u16 + text_w, y, hint_w, 1),
