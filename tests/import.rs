@@ -696,3 +696,30 @@ fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
         "{shown}"
     );
 }
+
+/// A row merged into a deal is news from a file, not work on the deal: its idle days stand (a
+/// trial found a deal idle since May at "0d" on the board after an import merged a row in).
+#[test]
+fn an_import_merge_does_not_make_a_deal_look_worked() {
+    let b = Book::new();
+    let deals = b.dir.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Name,Email,Status,Stage,Value,Created,Last Activity Date\n\
+         Lea N,lea@x.example,open,Proposal,28000,2026-05-17,2026-06-01\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&deals)]);
+    let idle = |b: &Book| find(&b.list("all"), "email", "lea@x.example")["days_idle"].clone();
+    let before = idle(&b);
+    assert!(before.as_i64().unwrap() > 100, "{before}");
+    let again = b.dir.path().join("again.csv");
+    std::fs::write(
+        &again,
+        "Name,Email,Phone\nLea N,lea@x.example,+49 30 1234567\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&again)]);
+    assert_eq!(r["merged"], 1, "{r}");
+    assert_eq!(idle(&b), before);
+}

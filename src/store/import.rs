@@ -484,7 +484,8 @@ impl Store {
                             new_leads.push_entry(before.uid.clone(), e.clone())?;
                         }
                     }
-                    new_leads.push_entry(before.uid, Entry::system(now.utc, entry))?;
+                    // A note: news from a file, not work on the lead, so its idle days stand.
+                    new_leads.push_entry(before.uid, Entry::note(now.utc, entry))?;
                     out.merged += 1;
                     number
                 }
