@@ -167,6 +167,7 @@ fn salesforce_reads_us_dates_multiline_notes_and_converted_as_open_deals() {
     let nadia = find(&all, "email", "nadia.müller@acme.example");
     assert_eq!(nadia["received_at"], "2026-10-20T00:00:00Z");
     assert_eq!(nadia["class"], Value::Null); // not qualified: a rating alone does not qualify
+    assert_eq!(nadia["extra"]["Rating"], "Hot", "kept as the file wrote it");
     // "Closed - Not Converted" with no close date: it closed when it last changed
     // (LastModifiedDate 10/23/2026), not on the day of the import, and recycles from then.
     assert_eq!(nadia["status"], "disqualified");

@@ -832,9 +832,14 @@ fn build(
             }
         }
     }
+    // The rating as the file wrote it ("Hot"), for an unqualified lead to keep below.
+    let mut rating = None;
     if let Some(s) = f.remove(&Field::Class) {
         match values::class_word(&s) {
-            Some(c) => lead.class = Some(c),
+            Some(c) => {
+                lead.class = Some(c);
+                rating = Some(s);
+            }
             None => {
                 extra.insert(class_header(rules), serde_json::Value::String(s));
             }
@@ -851,13 +856,12 @@ fn build(
         },
     };
     // A class is what qualification gives; an unqualified lead keeps its rating as a fact.
+    // Kept as written ("Hot"), not as the class it would have been.
     if matches!(status, Status::New | Status::Working | Status::Disqualified)
         && let Some(c) = lead.class.take()
     {
-        extra.insert(
-            class_header(rules),
-            serde_json::Value::String(c.as_str().to_string()),
-        );
+        let written = rating.unwrap_or_else(|| c.as_str().to_string());
+        extra.insert(class_header(rules), serde_json::Value::String(written));
     }
     for (field, text) in kept_text.into_iter().flatten() {
         extra.insert(header_of(rules, field), serde_json::Value::String(text));
