@@ -378,14 +378,30 @@ fn chart_spec(name: &str, rows: &[Row]) -> Option<ChartSpec> {
             }),
             true,
         ),
-        "losses" => (
-            "lost and disqualified, by reason",
-            rows.iter()
+        "losses" => {
+            // One bar a reason, lost and disqualified together (two bars both called "timing"
+            // read as a mistake), biggest first.
+            let mut by_reason: Vec<(String, f64)> = Vec::new();
+            for r in rows
+                .iter()
                 .filter(|r| r.get("kind").and_then(Value::as_str) == Some("reason"))
-                .map(|r| count_bar(text(r, "reason"), num(r, "count").unwrap_or(0.0)))
-                .collect(),
-            false,
-        ),
+            {
+                let (reason, n) = (text(r, "reason"), num(r, "count").unwrap_or(0.0));
+                match by_reason.iter_mut().find(|(k, _)| *k == reason) {
+                    Some((_, total)) => *total += n,
+                    None => by_reason.push((reason, n)),
+                }
+            }
+            by_reason.sort_by(|a, b| b.1.total_cmp(&a.1));
+            (
+                "lost and disqualified, by reason",
+                by_reason
+                    .into_iter()
+                    .map(|(reason, n)| count_bar(reason, n))
+                    .collect(),
+                false,
+            )
+        }
         "sources" => (
             "revenue by source",
             per_row(&|r| money_bar(text(r, "source"), num(r, "revenue").unwrap_or(0.0))),
@@ -478,6 +494,22 @@ mod tests {
         assert_eq!(bar_label("2026-11", 4), "Nov");
         assert_eq!(bar_label("overdue", 4), "ove…");
         assert_eq!(bar_label("Cold list", 1), "…");
+    }
+
+    #[test]
+    fn the_losses_chart_has_one_bar_a_reason() {
+        let rows: Vec<Row> = [
+            json!({"kind": "reason", "status": "lost", "reason": "timing", "count": 2}),
+            json!({"kind": "reason", "status": "lost", "reason": "budget", "count": 2}),
+            json!({"kind": "reason", "status": "disqualified", "reason": "timing", "count": 3}),
+            json!({"kind": "recycled", "won": 1, "closed": 2}),
+        ]
+        .into_iter()
+        .filter_map(|v| v.as_object().cloned())
+        .collect();
+        let spec = chart_spec("losses", &rows).unwrap();
+        let bars: Vec<(&str, u64)> = spec.bars.iter().map(|b| (b.0.as_str(), b.1)).collect();
+        assert_eq!(bars, [("timing", 5), ("budget", 2)]);
     }
 
     #[test]
