@@ -27,6 +27,10 @@ pub fn header(key: &str) -> String {
     match key {
         "roi" => return "ROI".into(),
         "share_48h" => return "48h %".into(),
+        // Discipline: stale among the open deals, and among every lead still to be worked
+        // (the inbox too), which the bare words left a reader to guess.
+        "stale" => return "stale open".into(),
+        "active_stale" => return "stale, all active".into(),
         _ => {}
     }
     let (base, rate) = match key
