@@ -226,11 +226,24 @@ pub struct Table<'a> {
 /// A report's rows as the tables the CLI prints and the app draws: one table of every column,
 /// except `losses`, whose list holds two (losses by reason, and recycled leads against fresh).
 pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> {
+    // Columns drop from the right when the screen is narrow: speed puts the share within 48
+    // hours and the times first, the counts they come from after.
+    const SPEED: &[&str] = &[
+        "group",
+        "leads",
+        "share_48h",
+        "median_hours",
+        "p90_hours",
+        "within_48h",
+        "contacted",
+        "never_contacted",
+        "untimed",
+    ];
     if name != "losses" {
         return vec![Table {
             caption: None,
             rows: rows.iter().collect(),
-            columns: &[],
+            columns: if name == "speed" { SPEED } else { &[] },
         }];
     }
     let (reasons, kinds) = rows.iter().partition(|r| r["kind"] == "reason");
