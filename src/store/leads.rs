@@ -721,10 +721,16 @@ impl<'t> NewLeads<'t> {
 /// Every source the book's live leads name, once each, in `leads_by_source` order: one seek per
 /// source, whatever the size of the book.
 pub(super) fn book_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    distinct(
+        conn,
         "SELECT source FROM leads INDEXED BY leads_by_source WHERE deleted_at IS NULL \
          AND source > ?1 ORDER BY source LIMIT 1",
-    )?;
+    )
+}
+
+/// The distinct values `next` (the first value above `?1`, by an index) steps through.
+fn distinct(conn: &rusqlite::Connection, next: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(next)?;
     let mut out: Vec<String> = Vec::new();
     let mut after = String::new();
     while let Some(s) = stmt
@@ -743,13 +749,7 @@ pub(super) fn book_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
 /// hold several), then those costs were set for; a source the book does not know yet is kept
 /// as typed, its spaces tidied.
 pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result<String> {
-    let exact: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_by_source \
-             WHERE deleted_at IS NULL AND source = ?1)",
-        )?
-        .query_row([source], |r| r.get(0))?;
-    if exact {
+    if source_in_use(conn, source)? {
         return Ok(source.to_string());
     }
     let key = crate::domain::lead::source_key(source);
@@ -763,18 +763,11 @@ pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result
 /// a cost was set for (a cost may be set before the first lead from the source arrives).
 pub(super) fn known_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     let mut out = book_sources(conn)?;
-    let mut stmt = conn.prepare_cached(
+    out.extend(distinct(
+        conn,
         "SELECT source FROM source_costs INDEXED BY source_costs_by_source \
          WHERE source > ?1 ORDER BY source LIMIT 1",
-    )?;
-    let mut after = String::new();
-    while let Some(s) = stmt
-        .query_row([&after], |r| r.get::<_, String>(0))
-        .optional()?
-    {
-        after.clone_from(&s);
-        out.push(s);
-    }
+    )?);
     Ok(out)
 }
 
