@@ -226,6 +226,25 @@ impl Book {
         )
     }
 
+    /// The cached leads that left the inbox without a contact, and the same from the timelines.
+    fn uncontacted(&self) -> (Vec<String>, Vec<String>) {
+        let uids = |sql: &str| -> Vec<String> {
+            let mut stmt = self.conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        (
+            uids("SELECT lead_uid FROM uncontacted ORDER BY 1"),
+            uids(
+                "SELECT DISTINCT a.lead_uid FROM activities a JOIN leads l ON l.uid = a.lead_uid \
+                 WHERE l.deleted_at IS NULL AND a.kind = 'system' \
+                 AND a.note = 'left the inbox without a contact' ORDER BY 1",
+            ),
+        )
+    }
+
     /// The cached last contact and last activity, and the same recomputed from the timelines.
     fn touches(&self) -> (Vec<TouchRow>, Vec<TouchRow>) {
         let rows = |sql: &str| -> Vec<TouchRow> {
@@ -313,6 +332,8 @@ proptest! {
             }
             let (cached, recomputed) = book.contacts();
             prop_assert_eq!(cached, recomputed, "cached contacts drifted");
+            let (cached, recomputed) = book.uncontacted();
+            prop_assert_eq!(cached, recomputed, "cached leads closed uncontacted drifted");
             let (cached, recomputed) = book.touches();
             prop_assert_eq!(cached, recomputed, "cached last contacts and activities drifted");
             let columns: Vec<(i64, i64)> = store

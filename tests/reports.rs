@@ -268,6 +268,25 @@ fn speed_to_lead_median_p90_and_the_48h_share() {
     assert_eq!(fair["share_48h"], 0.6667);
 }
 
+/// A lead disqualified or qualified straight from the inbox, never called, was never contacted:
+/// the speed report does not reward skipping the first call (a trial's 48-hour share rose when
+/// leads were closed without one).
+#[test]
+fn speed_counts_a_lead_closed_from_the_inbox_as_never_contacted() {
+    let mut b = history();
+    let before = find(&b.rows("speed", By::Source), "group", "Web").clone();
+    let skipped = b.lead("Skip", "Sam", "Web", at(2026, 6, 1));
+    b.qualify(&skipped, at(2026, 6, 5), Class::B, None, Stage::Green, None);
+    let speed = b.rows("speed", By::Source);
+    let web = find(&speed, "group", "Web");
+    assert_eq!(web["leads"], 3);
+    assert_eq!(web["never_contacted"], 1);
+    assert_eq!(web["untimed"], 0);
+    assert_eq!(web["contacted"], before["contacted"]);
+    // One of three within 48 h now, not one of two.
+    assert_eq!(web["share_48h"], 0.3333);
+}
+
 /// A lead imported as working has been contacted, as the funnel counts it, at a time the book
 /// does not know: the speed report neither calls it never contacted nor counts it against the
 /// 48-hour share (a trial found Funnel "contacted 1000" beside Speed "never contacted 1000").

@@ -169,6 +169,16 @@ pub fn imported_close(
 /// know). Written into books: never reword it.
 pub const FIRST_CONTACT: &str = "first contact: new → working";
 
+/// The timeline entry that marks a lead qualified, disqualified or won straight from the inbox,
+/// never contacted: the speed report counts it as never contacted, where a lead imported as
+/// working was contacted at a time the book does not know. Written into books: never reword it.
+pub const LEFT_INBOX_UNCONTACTED: &str = "left the inbox without a contact";
+
+/// The [`LEFT_INBOX_UNCONTACTED`] entry, for a lead leaving `new` other than by a contact.
+fn left_inbox(lead: &Lead, at: DateTime<Utc>) -> Option<Entry> {
+    (lead.status == Status::New).then(|| Entry::system(at, LEFT_INBOX_UNCONTACTED))
+}
+
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
 /// A note changes nothing but the timeline.
 pub fn log_contact(
@@ -284,11 +294,13 @@ pub fn qualify(
     } else {
         "qualified"
     };
+    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
+    entries.push(Entry::system(
+        now.utc,
+        format!("{verb}: {}", words.join(" · ")),
+    ));
     Ok(Change {
-        entries: vec![Entry::system(
-            now.utc,
-            format!("{verb}: {}", words.join(" · ")),
-        )],
+        entries,
         lead: next,
     })
 }
@@ -433,8 +445,10 @@ pub fn close_out(
         )),
         None => words.push_str("; never recycled"),
     }
+    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
+    entries.push(Entry::system(now.utc, words));
     Ok(Change {
-        entries: vec![Entry::system(now.utc, words)],
+        entries,
         lead: next,
     })
 }
@@ -460,8 +474,10 @@ pub fn win(
         Some(v) => format!("{} → won: {}", lead.status, format_money(v, &plan.currency)),
         None => format!("{} → won", lead.status),
     };
+    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
+    entries.push(Entry::system(now.utc, note));
     Ok(Change {
-        entries: vec![Entry::system(now.utc, note)],
+        entries,
         lead: next,
     })
 }
@@ -683,6 +699,37 @@ mod tests {
         assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
         assert_eq!(c.entries.len(), 2);
         assert_eq!(c.entries[0].kind, ActivityKind::Call);
+    }
+
+    #[test]
+    fn leaving_the_inbox_without_a_contact_is_marked() {
+        let p = Plan::default();
+        let q = || Qualification {
+            class: Class::B,
+            value_cents: None,
+            stage: None,
+            ripe_on: None,
+        };
+        let marked = |c: &Change| {
+            c.entries
+                .iter()
+                .any(|e| e.note.as_deref() == Some(LEFT_INBOX_UNCONTACTED))
+        };
+        assert!(marked(&qualify(&fresh(5), q(), &now(), &p).unwrap()));
+        let closed = close_out(
+            &fresh(5),
+            Status::Disqualified,
+            "spam",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap();
+        assert!(marked(&closed));
+        // Once called, it left the inbox by the call.
+        let working = log_contact(&fresh(30), call(), &now(), &p).unwrap().lead;
+        assert!(!marked(&qualify(&working, q(), &now(), &p).unwrap()));
     }
 
     #[test]

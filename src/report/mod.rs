@@ -21,10 +21,11 @@ Definitions (period = --since/--until on the date named; default: the whole book
   funnel      received → contacted → qualified → won by source/owner/month; leads_per_win =
               received / won
   speed       hours from received to the first call, e-mail, meeting or message made while
-              the lead was new: median, 90th percentile (nearest rank); contacted = left
-              'new', as in the funnel; never_contacted = still new; untimed = contacted at a
-              time the book does not know (imported as working or further, or closed without
-              a call); share_48h = within_48h / (leads − untimed)
+              the lead was new: median, 90th percentile (nearest rank); never_contacted =
+              still new, or qualified, disqualified or won straight from the inbox without a
+              contact; contacted = the others; untimed = contacted at a time the book does
+              not know (imported as working or further); share_48h = within_48h /
+              (leads − untimed)
   discipline  open = qualified leads still open; touched_30d = those with a contact in the
               last 30 days; stale = those with none for 90 days; active_stale = every lead
               still to be worked (new, working or open) with no contact for 90 days

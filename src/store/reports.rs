@@ -52,7 +52,7 @@ pub struct SpeedRow {
     pub leads: i64,
     pub contacted: i64,
     pub within_48h: i64,
-    /// Still new: waiting for a first contact.
+    /// Still new, or qualified, disqualified or won straight from the inbox without a contact.
     pub never_contacted: i64,
     /// Contacted (no longer new) at a time the book does not know: no contact logged while
     /// new. Written after `share_48h` (a field added later goes last in the rows).
@@ -362,11 +362,20 @@ impl Store {
              FROM leads l INDEXED BY {index} WHERE {where}",
             |r, i| Ok((r.get::<_, i64>(i)?, r.get::<_, i64>(i + 1)?)),
         )?;
-        let (index, group) = match by {
-            By::Source => ("contacts_by_source", "c.source IS ?3"),
-            By::Owner => ("contacts_by_owner", "c.owner = ?3"),
-            By::Month => ("contacts_by_month", "c.month = ?3"),
+        let (index, group, closed_index) = match by {
+            By::Source => (
+                "contacts_by_source",
+                "c.source IS ?3",
+                "uncontacted_by_source",
+            ),
+            By::Owner => ("contacts_by_owner", "c.owner = ?3", "uncontacted_by_owner"),
+            By::Month => ("contacts_by_month", "c.month = ?3", "uncontacted_by_month"),
         };
+        // The leads qualified, disqualified or won straight from the inbox: never contacted.
+        let mut closed = self.prep(&format!(
+            "SELECT count(*) FROM uncontacted c INDEXED BY {closed_index} WHERE {group} \
+             AND c.received_at >= ?1 AND c.received_at < ?2"
+        ))?;
         // The leads first contacted while new (see `contacts.rs`): the ones whose speed the
         // book knows.
         let narrow = format!(
@@ -396,14 +405,17 @@ impl Store {
             };
             let median_hours = rank((timed + 1) / 2)?;
             let p90_hours = rank((timed * 9 + 9) / 10)?;
-            // Contacted as the funnel counts it: no longer new.
-            let contacted = n - still_new;
+            let left_uncontacted: i64 =
+                closed.query_row(params![since, until, key], |r| r.get(0))?;
+            let never = still_new + left_uncontacted;
+            // Contacted, at a known time or not: neither still new nor closed uncontacted.
+            let contacted = (n - never).max(timed);
             out.push(SpeedRow {
                 group: label,
                 leads: n,
                 contacted,
                 within_48h: within,
-                never_contacted: still_new,
+                never_contacted: never,
                 // Left 'new' without a contact logged while new: imported as working or
                 // further along (the old CRM knew when), or closed without a call.
                 untimed: (contacted - timed).max(0),
