@@ -1042,6 +1042,18 @@ fn a_duplicate_is_found_whatever_the_accents() {
             "same name and company"
         ))
     );
+    // Spelled without the umlaut in the book, with it when typed again, and the other way.
+    let (mueller, _) = store
+        .add_lead(person("Jana Mueller", "Acme"), &now())
+        .unwrap();
+    let (_, again) = store
+        .add_lead(person("Jana Müller", "ACME"), &now())
+        .unwrap();
+    let again = store.lead(&again).unwrap().lead;
+    assert_eq!(
+        store.duplicate_of(&again).unwrap().map(|d| d.0),
+        Some(mueller)
+    );
     let (_, other) = store
         .add_lead(person("Soren Muller-Lang", "Stark Oy"), &now())
         .unwrap();

@@ -1093,8 +1093,7 @@ impl Store {
         // The same words, as the filter reads them (case and accents aside): "Soren Muller"
         // typed again is Søren Müller. A warning and an offer to merge, never a merge by
         // itself, so the looser match costs nothing if it is wrong.
-        let words = super::search::words;
-        let (name, firm) = (words(&lead.name), words(company));
+        let same = super::search::same_words;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT n.number, {LEAD_COLUMNS} FROM leads_search s \
              JOIN leads l ON l.rowid = s.rowid \
@@ -1114,8 +1113,8 @@ impl Store {
             let Ok((n, other)) = row else {
                 return Ok(None);
             };
-            let same_firm = other.company.as_deref().is_some_and(|c| words(c) == firm);
-            if same_firm && words(&other.name) == name {
+            let same_firm = other.company.as_deref().is_some_and(|c| same(c, company));
+            if same_firm && same(&other.name, &lead.name) {
                 return Ok(Some((n, other.display_name(), "same name and company")));
             }
         }
