@@ -86,7 +86,6 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 
 /// The triggers that keep the table current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
-    let changed = super::any_changed(&COPIED);
     let mut out = vec![
         // A new contact: the common case, one upsert. Its first contact while new is marked by
         // the entry below, which ripen writes after it; read here too, so that the other order
@@ -119,24 +118,44 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
         ["contacts_activity_update", "contacts_activity_delete"],
         recompute,
     ));
-    out.extend([
+    out.extend(on_lead_change(
+        ["contacts_lead_update", "contacts_lead_delete"],
+        "contacts",
+        &COPIED,
+        recompute,
+    ));
+    out
+}
+
+/// The triggers, named as given, that keep a derived table's copies of lead fields current:
+/// a change to one of `copied` recomputes the lead's row (with `recompute`); a lead deleted
+/// takes its row with it.
+pub(super) fn on_lead_change(
+    names: [&'static str; 2],
+    table: &str,
+    copied: &[&str],
+    recompute: fn(&str) -> String,
+) -> [(&'static str, String); 2] {
+    [
         (
-            "contacts_lead_update",
+            names[0],
             format!(
-                "CREATE TRIGGER contacts_lead_update AFTER UPDATE OF {cols} ON leads \
-                 WHEN {changed} BEGIN {} END",
-                recompute("NEW.uid"),
-                cols = COPIED.join(", ")
+                "CREATE TRIGGER {} AFTER UPDATE OF {} ON leads WHEN {} BEGIN {} END",
+                names[0],
+                copied.join(", "),
+                super::any_changed(copied),
+                recompute("NEW.uid")
             ),
         ),
         (
-            "contacts_lead_delete",
-            "CREATE TRIGGER contacts_lead_delete AFTER DELETE ON leads BEGIN \
-             DELETE FROM contacts WHERE lead_uid = OLD.uid; END"
-                .to_string(),
+            names[1],
+            format!(
+                "CREATE TRIGGER {} AFTER DELETE ON leads BEGIN \
+                 DELETE FROM {table} WHERE lead_uid = OLD.uid; END",
+                names[1]
+            ),
         ),
-    ]);
-    out
+    ]
 }
 
 /// The triggers, named as given, that recompute a derived set's rows (with `recompute`, from

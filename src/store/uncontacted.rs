@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::contacts::on_activity_change;
+use super::contacts::{on_activity_change, on_lead_change};
 use crate::domain::lifecycle::LEFT_INBOX_UNCONTACTED;
 
 const TABLE: &str = "CREATE TABLE uncontacted (\n    lead_uid    TEXT PRIMARY KEY NOT NULL,\n    \
@@ -67,7 +67,6 @@ pub(super) fn objects() -> Vec<(&'static str, String)> {
 
 /// The triggers that keep the table current, by name (each writing connection's own).
 pub(super) fn triggers() -> Vec<(&'static str, String)> {
-    let changed = super::any_changed(&COPIED);
     let mut out = vec![(
         "uncontacted_mark_insert",
         format!(
@@ -80,23 +79,12 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
         ["uncontacted_activity_update", "uncontacted_activity_delete"],
         recompute,
     ));
-    out.extend([
-        (
-            "uncontacted_lead_update",
-            format!(
-                "CREATE TRIGGER uncontacted_lead_update AFTER UPDATE OF {cols} ON leads \
-                 WHEN {changed} BEGIN {} END",
-                recompute("NEW.uid"),
-                cols = COPIED.join(", ")
-            ),
-        ),
-        (
-            "uncontacted_lead_delete",
-            "CREATE TRIGGER uncontacted_lead_delete AFTER DELETE ON leads BEGIN \
-             DELETE FROM uncontacted WHERE lead_uid = OLD.uid; END"
-                .to_string(),
-        ),
-    ]);
+    out.extend(on_lead_change(
+        ["uncontacted_lead_update", "uncontacted_lead_delete"],
+        "uncontacted",
+        &COPIED,
+        recompute,
+    ));
     out
 }
 
