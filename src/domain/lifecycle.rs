@@ -79,10 +79,7 @@ pub struct Contact {
 
 /// The next follow-up after a contact at `at`, from the cadence of the lead's state.
 pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTime<Utc> {
-    plus_days(
-        at,
-        plan.cadence.days_for(lead.status, lead.class, lead.stage),
-    )
+    next_after_contact(lead, at, None, plan)
 }
 
 /// The next follow-up after a contact with this outcome at `at`: the cadence, or sooner when
@@ -174,9 +171,12 @@ pub const FIRST_CONTACT: &str = "first contact: new → working";
 /// working was contacted at a time the book does not know. Written into books: never reword it.
 pub const LEFT_INBOX_UNCONTACTED: &str = "left the inbox without a contact";
 
-/// The [`LEFT_INBOX_UNCONTACTED`] entry, for a lead leaving `new` other than by a contact.
-fn left_inbox(lead: &Lead, at: DateTime<Utc>) -> Option<Entry> {
-    (lead.status == Status::New).then(|| Entry::system(at, LEFT_INBOX_UNCONTACTED))
+/// The entries of a transition that may take a lead out of `new` other than by a contact:
+/// [`LEFT_INBOX_UNCONTACTED`] first when it does, then `entry`.
+fn leaving_inbox(lead: &Lead, entry: Entry) -> Vec<Entry> {
+    let left =
+        (lead.status == Status::New).then(|| Entry::system(entry.at, LEFT_INBOX_UNCONTACTED));
+    left.into_iter().chain([entry]).collect()
 }
 
 /// Log a contact: a new lead becomes working, and the follow-up clock restarts from the contact.
@@ -294,13 +294,11 @@ pub fn qualify(
     } else {
         "qualified"
     };
-    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
-    entries.push(Entry::system(
-        now.utc,
-        format!("{verb}: {}", words.join(" · ")),
-    ));
     Ok(Change {
-        entries,
+        entries: leaving_inbox(
+            lead,
+            Entry::system(now.utc, format!("{verb}: {}", words.join(" · "))),
+        ),
         lead: next,
     })
 }
@@ -445,10 +443,8 @@ pub fn close_out(
         )),
         None => words.push_str("; never recycled"),
     }
-    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
-    entries.push(Entry::system(now.utc, words));
     Ok(Change {
-        entries,
+        entries: leaving_inbox(lead, Entry::system(now.utc, words)),
         lead: next,
     })
 }
@@ -474,10 +470,8 @@ pub fn win(
         Some(v) => format!("{} → won: {}", lead.status, format_money(v, &plan.currency)),
         None => format!("{} → won", lead.status),
     };
-    let mut entries: Vec<Entry> = left_inbox(lead, now.utc).into_iter().collect();
-    entries.push(Entry::system(now.utc, note));
     Ok(Change {
-        entries,
+        entries: leaving_inbox(lead, Entry::system(now.utc, note)),
         lead: next,
     })
 }
