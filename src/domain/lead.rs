@@ -171,6 +171,16 @@ impl ActivityKind {
     pub fn is_contact(self) -> bool {
         ActivityKind::CONTACTS.contains(&self)
     }
+
+    /// The outcome this kind of contact usually has: an e-mail or a message is sent, a call or
+    /// a meeting reaches the person. None for a note or a system entry.
+    pub fn usual_outcome(self) -> Option<&'static str> {
+        match self {
+            ActivityKind::Email | ActivityKind::Message => Some("sent"),
+            ActivityKind::Call | ActivityKind::Meeting => Some("reached"),
+            ActivityKind::Note | ActivityKind::System => None,
+        }
+    }
 }
 
 /// Outcomes a contact commonly has; free text is accepted too.

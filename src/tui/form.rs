@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::TextArea;
 
-use crate::domain::Status;
+use crate::domain::{ActivityKind, Status};
 
 /// What a form does when saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,15 +336,18 @@ impl Form {
                 .get(self.focus)
                 .is_some_and(|f| f.label == "kind")
         {
-            let usual = match self.value("kind").as_str() {
-                "email" | "message" => Some("sent"),
-                "call" | "meeting" => Some("reached"),
-                _ => None,
-            };
+            let usual = self
+                .value("kind")
+                .parse::<ActivityKind>()
+                .ok()
+                .and_then(ActivityKind::usual_outcome);
             // Only over a kind's usual outcome: one the user picked stays.
             let picked = self.value("outcome");
+            let is_usual = ActivityKind::CONTACTS
+                .iter()
+                .any(|k| k.usual_outcome() == Some(picked.as_str()));
             if let Some(usual) = usual
-                && matches!(picked.as_str(), "reached" | "sent")
+                && is_usual
                 && let Some(Field {
                     input: Input::Choice { options, idx },
                     ..
