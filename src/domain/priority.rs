@@ -230,6 +230,16 @@ pub fn stale(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> bool {
 /// Short words saying why a lead is in the queue: "48h breached", "overdue 3d", "stale 92d",
 /// "ripe", "due today".
 pub fn why(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<String> {
+    reasons(lead, touches, now, plan, false)
+}
+
+/// [`why`] for a narrow column beside the stage: without the stage, and stale or rotting
+/// without their days (the detail gives them).
+pub fn why_brief(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<String> {
+    reasons(lead, touches, now, plan, true)
+}
+
+fn reasons(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan, brief: bool) -> Vec<String> {
     let mut out = Vec::new();
     match first_contact_clock(lead, now, plan) {
         Some(Clock::Breached) => out.push(format!("{}h breached", plan.first_contact.breach_hours)),
@@ -243,12 +253,19 @@ pub fn why(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<String
         _ => {}
     }
     if stale(lead, touches, now, plan) {
-        out.push(format!("stale {}d", days_since_contact(lead, touches, now)));
+        out.push(match brief {
+            true => "stale".into(),
+            false => format!("stale {}d", days_since_contact(lead, touches, now)),
+        });
     }
     if rotting(lead, touches, now, plan) {
-        out.push(format!("rotting {}d", days_idle(lead, touches, now)));
+        out.push(match brief {
+            true => "rotting".into(),
+            false => format!("rotting {}d", days_idle(lead, touches, now)),
+        });
     }
-    if lead.status == Status::Open
+    if !brief
+        && lead.status == Status::Open
         && let Some(s) = lead.stage
         && s >= Stage::Ripe
     {
@@ -403,6 +420,20 @@ mod tests {
 
     /// A lead received last night is due today, not "overdue 1d"; its warning speaks for it
     /// once it has one.
+    #[test]
+    fn the_brief_why_leaves_out_the_stage_and_the_days() {
+        let p = Plan::default();
+        let mut l = lead(Status::Open, 24 * 200);
+        l.stage = Some(Stage::Proposal);
+        l.next_follow_up = Some(now().utc - Duration::days(3));
+        let t = Touches::default();
+        assert_eq!(why(&l, &t, &now(), &p).last().unwrap(), "proposal");
+        let brief = why_brief(&l, &t, &now(), &p);
+        assert!(brief.contains(&"stale".to_string()), "{brief:?}");
+        assert!(brief.contains(&"rotting".to_string()), "{brief:?}");
+        assert!(!brief.iter().any(|w| w == "proposal"), "{brief:?}");
+    }
+
     #[test]
     fn a_fresh_inquiry_is_due_today_not_overdue() {
         let p = Plan::default();

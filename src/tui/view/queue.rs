@@ -55,20 +55,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .map(|r| {
             let l = &r.lead;
             let score = priority::score(l, &app.now, &app.plan).total;
-            let why = priority::why(l, &r.touches, &app.now, &app.plan);
             // Read in a narrow column: the stage has its own column, and the days a lead has
-            // been stale or rotting are in its detail; what it is, is what the list says.
-            let short: Vec<&str> = why
-                .iter()
-                .map(String::as_str)
-                .filter(|w| l.stage.is_none_or(|s| *w != s.as_str()))
-                .map(|w| {
-                    ["stale ", "rotting "]
-                        .iter()
-                        .find(|p| w.starts_with(**p))
-                        .map_or(w, |p| p.trim_end())
-                })
-                .collect();
+            // been stale or rotting are in its detail.
+            let why = priority::why_brief(l, &r.touches, &app.now, &app.plan);
             let late = why.iter().any(|w| w.contains("breached"))
                 || matches!(priority::due(l, &app.now), Due::Overdue(_))
                     && !priority::fresh_inquiry(l, &app.now, &app.plan);
@@ -108,7 +97,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                         .to_string(),
                     t.base,
                 ),
-                (format!("{mark}{}", short.join(", ")), why_style),
+                (format!("{mark}{}", why.join(", ")), why_style),
             ]
         })
         .collect();
