@@ -239,6 +239,19 @@ pub fn source_key(source: &str) -> String {
         .join(" ")
 }
 
+/// A source as the book spells it: the first of `known` with the same [`source_key`], else as
+/// typed with its spaces tidied.
+pub fn spelled_as<'a>(source: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let key = source_key(source);
+    known
+        .into_iter()
+        .find(|s| source_key(s) == key)
+        .map_or_else(
+            || source.split_whitespace().collect::<Vec<_>>().join(" "),
+            str::to_string,
+        )
+}
+
 /// A lead: a person, usually at a company, who showed interest.
 ///
 /// Only facts live here; due, rotting and priority are computed from them and `now`.
@@ -466,6 +479,11 @@ mod tests {
         assert_ne!(source_key("Webinar Oct"), source_key("Webinar Nov"));
         assert_eq!(source_key("Trade show"), "trade show");
         assert_eq!(source_key("PAID_SEARCH"), source_key("Paid search"));
+        assert_eq!(
+            spelled_as("webinar  oct", ["Trade show", "Webinar Oct"]),
+            "Webinar Oct"
+        );
+        assert_eq!(spelled_as(" New  fair ", ["Trade show"]), "New fair");
     }
 
     #[test]

@@ -743,20 +743,19 @@ fn distinct(conn: &rusqlite::Connection, next: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// A source as the book already spells it (see [`crate::domain::lead::source_key`]): a lead
-/// added as from "webinar oct" joins the leads from "Webinar Oct", in the reports and in the
-/// cost per source. The leads' spellings first (the first in index order, should the book
-/// hold several), then those costs were set for; a source the book does not know yet is kept
-/// as typed, its spaces tidied.
+/// A source as the book already spells it ([`crate::domain::lead::spelled_as`]): a lead added
+/// as from "webinar oct" joins the leads from "Webinar Oct", in the reports and in the cost per
+/// source. The leads' spellings first (the first in index order, should the book hold
+/// several), then those costs were set for.
 pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result<String> {
     if source_in_use(conn, source)? {
         return Ok(source.to_string());
     }
-    let key = crate::domain::lead::source_key(source);
-    Ok(known_sources(conn)?
-        .into_iter()
-        .find(|s| crate::domain::lead::source_key(s) == key)
-        .unwrap_or_else(|| source.split_whitespace().collect::<Vec<_>>().join(" ")))
+    let known = known_sources(conn)?;
+    Ok(crate::domain::lead::spelled_as(
+        source,
+        known.iter().map(String::as_str),
+    ))
 }
 
 /// The sources the book knows, as it spells them: the leads' (see [`book_sources`]), then those

@@ -228,13 +228,7 @@ pub(super) fn match_expr(text: &str) -> Option<String> {
 /// Whether two texts hold the same words, as the filter reads them (case and accents aside), a
 /// word with an umlaut also as German spells it without one: "Soren Mueller" is "Søren Müller".
 pub(super) fn same_words(a: &str, b: &str) -> bool {
-    let split = |t: &str| -> Vec<(String, Option<String>)> {
-        t.split(|c: char| !in_word(c))
-            .map(|w| (folded(w).collect::<String>(), german(w)))
-            .filter(|(w, _)| !w.is_empty())
-            .collect()
-    };
-    let (a, b) = (split(a), split(b));
+    let (a, b) = (spellings(a), spellings(b));
     a.len() == b.len()
         && a.iter()
             .zip(&b)
@@ -245,18 +239,22 @@ pub(super) fn same_words(a: &str, b: &str) -> bool {
 /// the duplicate check's candidates. None when the text holds no word.
 pub(super) fn exact_expr(text: &str) -> Option<String> {
     // A word with an umlaut either way: the book may spell it without ("Mueller").
-    let words: Vec<String> = text
-        .split(|c: char| !in_word(c))
-        .filter_map(|w| {
-            let plain: String = folded(w).collect();
-            match german(w) {
-                _ if plain.is_empty() => None,
-                Some(g) => Some(format!("(\"{plain}\" OR \"{g}\")")),
-                None => Some(format!("\"{plain}\"")),
-            }
+    let words: Vec<String> = spellings(text)
+        .into_iter()
+        .map(|(plain, german)| match german {
+            Some(g) => format!("(\"{plain}\" OR \"{g}\")"),
+            None => format!("\"{plain}\""),
         })
         .collect();
     (!words.is_empty()).then(|| words.join(" AND "))
+}
+
+/// Each word of a text as the filter folds it ([`words`]), with its [`german`] spelling.
+fn spellings(text: &str) -> Vec<(String, Option<String>)> {
+    text.split(|c: char| !in_word(c))
+        .map(|w| (folded(w).collect::<String>(), german(w)))
+        .filter(|(w, _)| !w.is_empty())
+        .collect()
 }
 
 /// Register `ripen_words(query, text, ...)`: 1 when every word of `query` starts a word of one
