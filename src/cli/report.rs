@@ -70,7 +70,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-/// One of a report's tables, its first column left-aligned and the rest right.
+/// One of a report's tables, as `report::display` writes it: text left-aligned, numbers right.
 fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Result<()> {
     let Some(first) = table.rows.first() else {
         writeln!(out, "  no data")?;

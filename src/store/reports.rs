@@ -418,7 +418,7 @@ impl Store {
                 never_contacted: never,
                 // Left 'new' without a contact logged while new: imported as working or
                 // further along (the old CRM knew when), or closed without a call.
-                untimed: (contacted - timed).max(0),
+                untimed: contacted - timed,
                 median_hours,
                 p90_hours,
             });

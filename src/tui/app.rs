@@ -437,6 +437,15 @@ impl Closed {
         }
     }
 
+    /// The list's name as the CLI calls its view (`ripen export won`), for file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Closed::Recycling => "recycled",
+            Closed::Lost => "lost",
+            Closed::Won => "won",
+        }
+    }
+
     /// What the footer offers for the list after this one.
     pub fn offer(self) -> &'static str {
         match self.next() {

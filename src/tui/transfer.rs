@@ -55,11 +55,7 @@ fn view_name(tab: Tab, closed: Closed) -> &'static str {
         Tab::Inbox => "inbox",
         Tab::Queue => "queue",
         Tab::Pipeline => "pipeline",
-        Tab::Recycled => match closed {
-            Closed::Recycling => "recycled",
-            Closed::Lost => "lost",
-            Closed::Won => "won",
-        },
+        Tab::Recycled => closed.name(),
         Tab::Reports => "reports",
     }
 }

@@ -120,37 +120,33 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 (clean(l.reason.as_deref().unwrap_or("")), t.base),
                 (date(l.closed_at, "%d %b %y"), t.dim),
                 (
-                    match l.recycle_on {
-                        Some(_) => date(l.recycle_on, "%Y-%m-%d"),
-                        None => "never".into(),
-                    },
+                    l.recycle_on
+                        .map_or("never".into(), |d| date(Some(d), "%Y-%m-%d")),
                     t.dim,
                 ),
                 (format!("{}×", l.recycle_count), t.dim),
             ]
         })
         .collect();
-    let title = if app.closed == Closed::Lost {
-        format!(
-            " Lost and disqualified · {} · latest first ",
-            count_words(app, w.total)
-        )
-    } else {
-        // Filtered, the list's own count says it all: the tab's "due now" counts every one.
-        if app.filters[app.tab.index()].is_empty() {
+    let count = count_words(app, w.total);
+    // Filtered, the list's own count says it all: the tab's "due now" counts every one.
+    let filtered = !app.filters[app.tab.index()].is_empty();
+    let (title, empty) = match app.closed {
+        Closed::Lost => (
+            format!(" Lost and disqualified · {count} · latest first "),
+            "Nothing lost yet.",
+        ),
+        _ if filtered => (
+            format!(" Recycled · {count} · due first "),
+            "No recycled leads. Lost and disqualified leads rest here.",
+        ),
+        _ => (
             format!(
-                " Recycled · {} · {} due now · due first ",
-                count_words(app, w.total),
+                " Recycled · {count} · {} due now · due first ",
                 app.counts.recycled_due
-            )
-        } else {
-            format!(" Recycled · {} · due first ", count_words(app, w.total))
-        }
-    };
-    let empty = if app.closed == Closed::Lost {
-        "Nothing lost yet."
-    } else {
-        "No recycled leads. Lost and disqualified leads rest here."
+            ),
+            "No recycled leads. Lost and disqualified leads rest here.",
+        ),
     };
     draw_table(
         f,
