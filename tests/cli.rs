@@ -774,3 +774,61 @@ fn a_cost_set_first_and_a_vendor_code_join_their_source() {
     assert_eq!(paid["leads"], 2);
     assert_eq!(rows.len(), 2, "{sources}");
 }
+
+/// "Referral" and "Referrals" become one source: `source rename` respells every lead (the trash
+/// too, and the target's own case variants), moves and adds up the costs, and each lead's
+/// timeline keeps the old spelling; `source list` shows the book's spellings side by side.
+#[test]
+fn source_rename_folds_one_spelling_into_another() {
+    let book = Book::new();
+    let ann = book.ok(&["add", "Ann Early", "--source", "Referral"]);
+    book.ok(&["add", "Bob Mid", "--source", "Referrals"]);
+    let cy = book.ok(&["add", "Cy Late", "--source", "REFERRALS"]);
+    book.ok(&["add", "Dee Web", "--source", "Website"]);
+    // A case mended on one lead keeps what was typed: the book now spells the source twice.
+    book.ok(&["edit", cy.trim(), "--source", "REFERRALS"]);
+    book.ok(&["delete", ann.trim()]);
+    book.ok(&["source", "set", "Referral", "--cost", "100"]);
+    book.ok(&["source", "set", "Referrals", "--cost", "50"]);
+    let before = book.json(&["source", "list", "--json"]);
+    let names: Vec<&str> = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    // The trashed lead's source is still known by its cost; A to Z whatever the case.
+    assert_eq!(names, ["Referral", "REFERRALS", "Referrals", "Website"]);
+    let said = book.ok(&["source", "rename", "referral", "Referrals"]);
+    assert!(said.contains("→ \"Referrals\": 2 leads"), "{said}");
+    assert!(said.contains("cost €150"), "{said}");
+    let after = book.json(&["source", "list", "--json"]);
+    assert_eq!(
+        after,
+        serde_json::json!([
+            {"source": "Referrals", "leads": 2, "cost": 150.0},
+            {"source": "Website", "leads": 1, "cost": null},
+        ])
+    );
+    book.ok(&["undelete", ann.trim()]);
+    let shown = book.json(&["show", ann.trim(), "--json"]);
+    assert_eq!(shown["lead"]["source"], "Referrals");
+    let cy = book.json(&["show", cy.trim(), "--json"]);
+    let notes: Vec<&str> = cy["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    assert!(
+        notes.contains(&"source renamed: was \"REFERRALS\""),
+        "{notes:?}"
+    );
+    let out = book
+        .ripen()
+        .args(["source", "rename", "Referal", "X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`ripen source list`"));
+}

@@ -316,6 +316,15 @@ pub enum SourceCommand {
         #[arg(long, value_name = "N")]
         cost: String,
     },
+    /// Every source the book knows, with its live leads and latest cost, A to Z.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Spell a source differently throughout the book, or fold one into another ("Referral"
+    /// into "Referrals"): its leads, trash included, and its costs follow; a lead's timeline
+    /// keeps the old spelling. Costs of both are added up.
+    Rename { from: String, to: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

@@ -220,11 +220,69 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             if !used {
                 // Kept for leads to come, but most likely a typo: say which sources there are.
                 eprintln!(
-                    "ripen: no lead has the source \"{}\" yet; `ripen report sources` lists those \
-                     that do",
+                    "ripen: no lead has the source \"{}\" yet; `ripen source list` lists the \
+                     book's sources",
                     clean_line(&name)
                 );
             }
+            Ok(())
+        }
+        Command::Source(args::SourceCommand::List { json }) => {
+            let rows = ctx.store.sources()?;
+            if json {
+                serde_json::to_writer_pretty(&mut *ctx.out, &rows)?;
+                writeln!(ctx.out)?;
+                return Ok(());
+            }
+            if rows.is_empty() {
+                writeln!(ctx.out, "no sources yet")?;
+                return Ok(());
+            }
+            let currency = &ctx.store.plan().currency;
+            let mut t = Table::new(&[
+                ("source", false, 40),
+                ("leads", true, 9),
+                ("cost", true, 16),
+            ]);
+            for r in rows {
+                t.row(vec![
+                    r.source,
+                    r.leads.to_string(),
+                    r.cost
+                        .map(|c| lead::format_money((c * 100.0).round() as i64, currency))
+                        .unwrap_or_default(),
+                ]);
+            }
+            t.write(&mut *ctx.out)?;
+            Ok(())
+        }
+        Command::Source(args::SourceCommand::Rename { from, to }) => {
+            let r = ctx.store.rename_source(&from, &to, &now)?;
+            if r.from.is_empty() {
+                writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
+                return Ok(());
+            }
+            let from: Vec<String> = r
+                .from
+                .iter()
+                .map(|s| format!("\"{}\"", clean_line(s)))
+                .collect();
+            write!(
+                ctx.out,
+                "{} → \"{}\": {} lead{}",
+                from.join(", "),
+                clean_line(&r.to),
+                r.leads,
+                if r.leads == 1 { "" } else { "s" }
+            )?;
+            if let Some(c) = r.joined_cost {
+                write!(
+                    ctx.out,
+                    ", cost {} (the costs added up)",
+                    lead::format_money(c, &ctx.store.plan().currency)
+                )?;
+            }
+            writeln!(ctx.out)?;
             Ok(())
         }
         Command::Status { json } => {

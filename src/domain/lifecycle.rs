@@ -580,6 +580,20 @@ pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainErr
     })
 }
 
+/// Spell a lead's source `to`, as when a source is renamed book-wide ("Referral" joins
+/// "Referrals"); the timeline keeps the old spelling.
+pub fn source_renamed(lead: &Lead, to: &str, now: &Now) -> Change {
+    let mut next = lead.clone();
+    let from = next.source.replace(to.to_string()).unwrap_or_default();
+    Change {
+        entries: vec![Entry::system(
+            now.utc,
+            format!("source renamed: was \"{from}\""),
+        )],
+        lead: next,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,6 +621,26 @@ mod tests {
             at: None,
             next: None,
         }
+    }
+
+    #[test]
+    fn a_renamed_source_keeps_the_old_spelling_on_the_timeline_only() {
+        let mut l = fresh(2);
+        l.source = Some("Referral".into());
+        let c = source_renamed(&l, "Referrals", &now());
+        assert_eq!(c.lead.source.as_deref(), Some("Referrals"));
+        assert_eq!(
+            c.lead,
+            Lead {
+                source: Some("Referrals".into()),
+                ..l
+            }
+        );
+        assert_eq!(
+            c.entries[0].note.as_deref(),
+            Some("source renamed: was \"Referral\"")
+        );
+        assert!(!c.entries[0].kind.is_contact());
     }
 
     #[test]

@@ -314,7 +314,7 @@ impl Store {
         // the first spelling met stands for the others.
         let mut sources: KeyMap<Box<str>> = KeyMap::default();
         // (An empty book may still know the costs of the sources to come.)
-        for s in super::leads::known_sources(&tx)? {
+        for s in super::sources::known_sources(&tx)? {
             sources.entry(source_key(&s).into()).or_insert(s.into());
         }
         // Each spelling met → the one it stands for: a look-up per row, no allocation.

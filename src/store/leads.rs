@@ -6,6 +6,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, Statement, Transaction, TransactionBehavior, ffi, params};
 
 use super::queue::{Filter, View};
+use super::sources::book_spelling;
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::priority::Touches;
@@ -718,69 +719,7 @@ impl<'t> NewLeads<'t> {
     }
 }
 
-/// Every source the book's live leads name, once each, in `leads_by_source` order: one seek per
-/// source, whatever the size of the book.
-pub(super) fn book_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    distinct(
-        conn,
-        "SELECT source FROM leads INDEXED BY leads_by_source WHERE deleted_at IS NULL \
-         AND source > ?1 ORDER BY source LIMIT 1",
-    )
-}
-
-/// The distinct values `next` (the first value above `?1`, by an index) steps through.
-fn distinct(conn: &rusqlite::Connection, next: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(next)?;
-    let mut out: Vec<String> = Vec::new();
-    let mut after = String::new();
-    while let Some(s) = stmt
-        .query_row([&after], |r| r.get::<_, String>(0))
-        .optional()?
-    {
-        after.clone_from(&s);
-        out.push(s);
-    }
-    Ok(out)
-}
-
-/// A source as the book already spells it ([`crate::domain::lead::spelled_as`]): a lead added
-/// as from "webinar oct" joins the leads from "Webinar Oct", in the reports and in the cost per
-/// source. The leads' spellings first (the first in index order, should the book hold
-/// several), then those costs were set for.
-pub(super) fn book_spelling(conn: &rusqlite::Connection, source: &str) -> Result<String> {
-    if source_in_use(conn, source)? {
-        return Ok(source.to_string());
-    }
-    let known = known_sources(conn)?;
-    Ok(crate::domain::lead::spelled_as(
-        source,
-        known.iter().map(String::as_str),
-    ))
-}
-
-/// The sources the book knows, as it spells them: the leads' (see [`book_sources`]), then those
-/// a cost was set for (a cost may be set before the first lead from the source arrives).
-pub(super) fn known_sources(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    let mut out = book_sources(conn)?;
-    out.extend(distinct(
-        conn,
-        "SELECT source FROM source_costs INDEXED BY source_costs_by_source \
-         WHERE source > ?1 ORDER BY source LIMIT 1",
-    )?);
-    Ok(out)
-}
-
-/// Whether any live lead names this source, exactly.
-pub(super) fn source_in_use(conn: &rusqlite::Connection, source: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_by_source \
-             WHERE deleted_at IS NULL AND source = ?1)",
-        )?
-        .query_row([source], |r| r.get(0))?)
-}
-
-fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
+pub(super) fn load_lead(tx: &Transaction, uid: &str) -> Result<Lead> {
     tx.prepare_cached(&format!(
         "SELECT {LEAD_COLUMNS} FROM leads l WHERE l.uid = ?1"
     ))?

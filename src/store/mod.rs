@@ -9,6 +9,7 @@ mod reports;
 mod ripening;
 pub mod schema;
 mod search;
+mod sources;
 mod tally;
 mod touches;
 mod tuning;
@@ -22,6 +23,7 @@ pub use reports::{
     SourceRow, SpeedRow,
 };
 pub use ripening::RipeBucket;
+pub use sources::{Renamed, SourceListRow};
 pub use tuning::phase;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};

@@ -705,40 +705,4 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Record what a source cost (the latest entry per source counts); returns the source as
-    /// the book spells it, and whether any lead names it yet.
-    pub fn set_source_cost(
-        &mut self,
-        source: &str,
-        cost_cents: i64,
-        now: &Now,
-    ) -> Result<(String, bool)> {
-        let tx = self.write_tx()?;
-        // As the leads spell it: a cost set for "webinar oct" is the cost of "Webinar Oct".
-        let source = super::leads::book_spelling(&tx, source.trim())?;
-        tx.execute(
-            "INSERT INTO source_costs (uid, source, cost_cents, set_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                uuid::Uuid::now_v7().to_string(),
-                source,
-                cost_cents,
-                now.utc.timestamp()
-            ],
-        )?;
-        let used = super::leads::source_in_use(&tx, &source)?;
-        tx.commit()?;
-        Ok((source, used))
-    }
-
-    /// The latest cost of a source, if any.
-    pub fn source_cost(&self, source: &str) -> Result<Option<i64>> {
-        Ok(self
-            .prep(
-                "SELECT cost_cents FROM source_costs WHERE source = ?1 \
-                 ORDER BY set_at DESC, uid DESC LIMIT 1",
-            )?
-            .query_row([source.trim()], |r| r.get(0))
-            .optional()?)
-    }
 }
