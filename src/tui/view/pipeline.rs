@@ -61,17 +61,25 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
     let cur = &app.plan.currency;
     // A word filter's column counted only so far: "31+·€1.2M+".
     let more = if col.counted { "" } else { "+" };
-    let title = format!(
-        " {} {}{more}·{}{more} ",
+    let room = area.width.saturating_sub(2) as usize;
+    // A narrow column gives up the padding, then the amount, before the words are cut
+    // ("later/unset 7·€218k" at 120 columns).
+    let whole = format!(
+        "{} {}{more}·{}{more}",
         col.title,
         col.count,
         format_money_short(col.value_cents, cur)
     );
+    let counted = format!("{} {}{more}", col.title, col.count);
+    let title = [format!(" {whole} "), whole, format!(" {counted} ")]
+        .into_iter()
+        .find(|s| s.width() <= room)
+        .unwrap_or(counted);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if active { t.key } else { t.border })
         .title(Span::styled(
-            cut(&title, area.width.saturating_sub(2) as usize),
+            cut(&title, room),
             if active { t.tab_active } else { t.title },
         ));
     let inner = block.inner(area);
