@@ -832,3 +832,34 @@ fn source_rename_folds_one_spelling_into_another() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`ripen source list`"));
 }
+
+/// A lead in the trash takes no edit, snooze or qualification until it is taken back out; once
+/// the trash is emptied it is a tombstone: not listed, not restorable.
+#[test]
+fn the_trash_holds_leads_still_and_a_purged_one_for_good() {
+    let book = Book::new();
+    let id = book.ok(&["add", "Tom Stone", "--company", "Grave Ltd"]);
+    let id = id.trim();
+    book.ok(&["delete", id]);
+    for args in [
+        vec!["edit", id, "--company", "Foo"],
+        vec!["snooze", id, "+1d"],
+        vec!["qualify", id, "--class", "A"],
+    ] {
+        let out = book.ripen().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("in the trash: undelete it first"), "{err}");
+    }
+    assert_eq!(
+        book.json(&["show", id, "--json"])["lead"]["company"],
+        "Grave Ltd"
+    );
+    book.ok(&["trash", "--empty"]);
+    assert_eq!(book.json(&["trash", "--json"]), serde_json::json!([]));
+    let out = book.ripen().args(["undelete", id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("purged from the trash"), "{err}");
+    assert_eq!(book.json(&["status", "--json"])["inbox"], 0);
+}

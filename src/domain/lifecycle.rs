@@ -538,6 +538,18 @@ pub fn untrash(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
     })
 }
 
+/// A lead in the trash takes no change but coming back out of it (an edit, a snooze or a
+/// qualification would work on a lead the views no longer show): the one rule every write of
+/// a lead passes, whatever the transition.
+pub fn check_trash(before: &Lead, after: &Lead) -> Result<(), DomainError> {
+    if before.deleted_at.is_some() && after.deleted_at.is_some() && before != after {
+        return Err(DomainError::NotAllowed(
+            "the lead is in the trash: undelete it first".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Record an edit of plain fields; `changed` names them for the timeline.
 pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainError> {
     if after.name.trim().is_empty() {
@@ -621,6 +633,18 @@ mod tests {
             at: None,
             next: None,
         }
+    }
+
+    #[test]
+    fn a_lead_in_the_trash_changes_only_by_leaving_it() {
+        let l = fresh(2);
+        let gone = trash(&l, &now()).unwrap().lead;
+        let mut edited = gone.clone();
+        edited.company = Some("Foo".into());
+        assert!(check_trash(&gone, &edited).is_err());
+        assert!(check_trash(&gone, &untrash(&gone, &now()).unwrap().lead).is_ok());
+        assert!(check_trash(&gone, &gone).is_ok());
+        assert!(check_trash(&l, &gone).is_ok());
     }
 
     #[test]

@@ -949,7 +949,15 @@ impl Store {
         let plan = self.plan.clone();
         let tx = self.write_tx()?;
         let before = load_lead(&tx, uid)?;
+        if purged(&tx, uid)? {
+            return Err(DomainError::NotAllowed(format!(
+                "#{} was purged from the trash: only its tombstone is left",
+                number_of(&tx, uid)?
+            ))
+            .into());
+        }
         let mut change = f(&before, &plan)?;
+        lifecycle::check_trash(&before, &change.lead)?;
         // A new source is spelled as the book spells it; the same one retyped (its case
         // mended) is kept as typed.
         let key = |s: &Option<String>| s.as_deref().map(crate::domain::lead::source_key);
@@ -1092,6 +1100,13 @@ impl Store {
             .query_row([email.trim()], |r| Ok((r.get(0)?, parse_col(r, 1)?)))
             .optional()?)
     }
+}
+
+/// Whether the trash was emptied of this lead: a tombstone, whose data is gone for good.
+fn purged(tx: &Transaction, uid: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT purged_at IS NOT NULL FROM leads WHERE uid = ?1")?
+        .query_row([uid], |r| r.get(0))?)
 }
 
 fn number_of(tx: &Transaction, uid: &str) -> Result<i64> {

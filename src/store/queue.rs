@@ -338,7 +338,8 @@ impl Store {
                 None,
             ),
             View::Trash => (
-                "l.deleted_at IS NOT NULL".to_string(),
+                // A purged lead is a tombstone, not something to take back.
+                "l.deleted_at IS NOT NULL AND l.purged_at IS NULL".to_string(),
                 "l.deleted_at DESC".to_string(),
                 None,
                 None,
