@@ -191,6 +191,14 @@ pub fn log_contact(
         return Err(DomainError::NotAllowed("the lead is in the trash".into()));
     }
     let at = contact.at.unwrap_or(now.utc);
+    if at > now.utc {
+        return Err(DomainError::Invalid(
+            "a contact is logged once it happened; to plan one, give the next follow-up".into(),
+        ));
+    }
+    // History filled in afterwards ("I called her on 1 October") leaves a later schedule
+    // alone: a newer contact's follow-up, a snooze or a recycle date stands.
+    let back_dated = contact.at.is_some_and(|at| at < now.utc);
     let mut next = lead.clone();
     let outcome = contact.outcome.filter(|o| !o.trim().is_empty());
     let mut entries = vec![Entry {
@@ -222,11 +230,14 @@ pub fn log_contact(
         Status::Won => {}
         Status::Lost | Status::Disqualified if lead.recycle_on.is_none() => {}
         _ => {
-            next.next_follow_up = Some(
-                contact
-                    .next
-                    .unwrap_or_else(|| next_after_contact(&next, at, outcome.as_deref(), plan)),
-            );
+            let due = contact.next.unwrap_or_else(|| {
+                let due = next_after_contact(&next, at, outcome.as_deref(), plan);
+                match lead.next_follow_up {
+                    Some(set) if back_dated => due.max(set),
+                    _ => due,
+                }
+            });
+            next.next_follow_up = Some(due);
         }
     }
     Ok(Change {
@@ -645,6 +656,29 @@ mod tests {
         assert!(check_trash(&gone, &untrash(&gone, &now()).unwrap().lead).is_ok());
         assert!(check_trash(&gone, &gone).is_ok());
         assert!(check_trash(&l, &gone).is_ok());
+    }
+
+    #[test]
+    fn a_back_dated_contact_leaves_a_later_schedule_and_a_future_one_is_refused() {
+        let p = Plan::default();
+        let called = log_contact(&fresh(2), call(), &now(), &p).unwrap().lead;
+        let set = called.next_follow_up.unwrap();
+        assert!(set > now().utc);
+        let old = Contact {
+            at: Some(now().utc - Duration::days(53)),
+            ..call()
+        };
+        let back = log_contact(&called, old.clone(), &now(), &p).unwrap();
+        assert_eq!(back.lead.next_follow_up, Some(set));
+        assert_eq!(back.entries[0].at, now().utc - Duration::days(53));
+        // Filled in for a lead never logged before: its clock runs from that call.
+        let late = log_contact(&fresh(24 * 60), old, &now(), &p).unwrap().lead;
+        assert!(late.next_follow_up.unwrap() < now().utc);
+        let ahead = Contact {
+            at: Some(now().utc + Duration::days(1)),
+            ..call()
+        };
+        assert!(log_contact(&called, ahead, &now(), &p).is_err());
     }
 
     #[test]
