@@ -149,13 +149,22 @@ fn restore(
             db.display()
         );
     }
+    // Nothing is copied or replaced for a file that could not be restored.
+    Store::check_restorable(src)?;
     if leads > 0 {
-        let mut keep = db.as_os_str().to_owned();
-        keep.push(format!(
-            ".before-restore-{}",
-            now.utc.format("%Y%m%dT%H%M%SZ")
-        ));
-        let keep = std::path::PathBuf::from(keep);
+        // Never over an earlier copy (two restores within a second, or under a fixed clock).
+        let stamp = now.utc.format("%Y%m%dT%H%M%SZ");
+        let keep = (1..)
+            .map(|n| {
+                let mut keep = db.as_os_str().to_owned();
+                keep.push(format!(".before-restore-{stamp}"));
+                if n > 1 {
+                    keep.push(format!("-{n}"));
+                }
+                std::path::PathBuf::from(keep)
+            })
+            .find(|p| !p.exists())
+            .expect("some name is free");
         store.backup_to(&keep)?;
         writeln!(out, "kept the replaced book as {}", keep.display())?;
     }

@@ -594,6 +594,26 @@ fn backup_and_restore_keep_the_book_and_what_they_replace() {
             .len(),
         1
     );
+    let kept_copies = || {
+        std::fs::read_dir(book.db.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("before-restore"))
+            .count()
+    };
+    // A file that cannot be restored makes no copy, and says why once.
+    let missing = book.path().join("nothere.db");
+    let out = book
+        .ripen()
+        .args(["restore", missing.to_str().unwrap(), "--force"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+    assert_eq!(kept_copies(), 1);
+    // A second restore in the same second (the clock is fixed) keeps a second copy.
+    book.ok(&["restore", dest.to_str().unwrap(), "--force"]);
+    assert_eq!(kept_copies(), 2);
 }
 
 #[test]

@@ -46,11 +46,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error(
         "{path}: this book was written by a newer ripen (schema {found}, this ripen knows {known}); upgrade ripen — the file was left untouched"
     )]
@@ -331,35 +328,39 @@ impl Store {
         Ok(())
     }
 
-    /// Replace this book's content with the book at `src` (SQLite's backup API, so other
-    /// connections see the change), after checking that `src` is a sound ripen book no newer
-    /// than this binary. Migrates it if older.
-    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
-        let io = |source| StoreError::Io {
+    /// Check that `src` is a sound ripen book no newer than this binary, which
+    /// [`Store::restore_from`] could take.
+    pub fn check_restorable(src: &Path) -> Result<()> {
+        let io = |err| StoreError::Io {
             path: src.to_path_buf(),
-            source,
+            err,
         };
         std::fs::metadata(src).map_err(io)?;
-        {
-            let check = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let version: i64 = check.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            if version > schema::LATEST {
-                return Err(StoreError::TooNew {
-                    path: src.to_path_buf(),
-                    found: version,
-                    known: schema::LATEST,
-                });
-            }
-            let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-            let has_leads: i64 = check.query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'leads'",
-                [],
-                |r| r.get(0),
-            )?;
-            if version == 0 || has_leads == 0 || ok != "ok" {
-                return Err(StoreError::NotABook(src.to_path_buf()));
-            }
+        let check = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let version: i64 = check.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema::LATEST {
+            return Err(StoreError::TooNew {
+                path: src.to_path_buf(),
+                found: version,
+                known: schema::LATEST,
+            });
         }
+        let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let has_leads: i64 = check.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'leads'",
+            [],
+            |r| r.get(0),
+        )?;
+        if version == 0 || has_leads == 0 || ok != "ok" {
+            return Err(StoreError::NotABook(src.to_path_buf()));
+        }
+        Ok(())
+    }
+
+    /// Replace this book's content with the book at `src` (SQLite's backup API, so other
+    /// connections see the change), after [`Store::check_restorable`]. Migrates it if older.
+    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
+        Store::check_restorable(src)?;
         self.conn.restore(
             rusqlite::MAIN_DB,
             src,
@@ -399,9 +400,9 @@ impl Store {
 
 /// Create `path`'s missing folders 0700 and `path` itself 0600, unless they exist.
 fn create_private(path: &Path) -> Result<()> {
-    let io = |source| StoreError::Io {
+    let io = |err| StoreError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.exists()
