@@ -104,3 +104,26 @@ fn the_app_and_four_cli_writers_log_1000_contacts_without_a_lock_error() {
     assert!(problems.is_empty(), "the app said: {problems:?}");
     assert_eq!(calls(&db) - before, 1000, "every contact landed");
 }
+
+/// A write that finds the book held by another process for longer than the app waits fails
+/// as "busy", which the app words as such (not SQLite's "database is locked"), and writes
+/// nothing.
+#[test]
+fn a_write_behind_a_long_lock_fails_as_busy_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("book.db");
+    let mut store = Store::open(&db, Plan::default()).unwrap();
+    store
+        .busy_timeout(std::time::Duration::from_millis(50))
+        .unwrap();
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let new = ripen::store::NewLead {
+        name: "Held Up".into(),
+        ..Default::default()
+    };
+    let err = store.add_lead(new, &now()).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(store.count(&View::All, &Filter::default()).unwrap(), 0);
+}

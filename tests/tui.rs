@@ -1820,3 +1820,44 @@ fn a_typed_date_is_read_back_before_saving() {
     fx.typed("someday");
     assert!(fx.render().contains("(not a date yet)"));
 }
+
+/// Another process's write (a CLI `add` while the app is open) shows at once: the app sees
+/// the book's data version move and fetches its counts and lists again, keeping the cursor on
+/// the lead it was on.
+#[test]
+fn another_process_writing_the_book_shows_in_the_counts_and_lists() {
+    let mut fx = fixture(120, 30, true);
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Down);
+    let on = fx.app.selected().map(|r| r.lead.uid.clone());
+    let inbox = fx.app.counts.inbox;
+    let seen = fx.store.data_version().unwrap();
+    let mut other = Store::open(fx.store.path(), Plan::default()).unwrap();
+    other
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Xi Third".into(),
+                received_at: Some(now().utc - chrono::Duration::days(30)),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    assert_ne!(fx.store.data_version().unwrap(), seen);
+    fx.app.update(Action::BookChanged, &mut fx.store, &now());
+    assert_eq!(fx.app.counts.inbox, inbox + 1);
+    assert_eq!(fx.app.selected().map(|r| r.lead.uid.clone()), on);
+    assert!(fx.render().contains("Xi Third"));
+    // The app's own writes do not move it.
+    let seen = fx.store.data_version().unwrap();
+    fx.store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Own Write".into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    assert_eq!(fx.store.data_version().unwrap(), seen);
+}

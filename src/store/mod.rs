@@ -44,6 +44,21 @@ pub const BULK_CACHE_KIB: i64 = 256 * 1024;
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// How long the app waits so: long enough for a CLI command's write, short enough that a key
+/// never hangs behind a long import without a word.
+pub const APP_BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl StoreError {
+    /// Whether another process held the book for longer than the wait.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {err}")]

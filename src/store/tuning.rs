@@ -31,6 +31,21 @@ impl Store {
         Ok(())
     }
 
+    /// A number that changes whenever another connection (a CLI run, an import) commits to
+    /// the book, and only then (`PRAGMA data_version`): the app's cue to fetch its views again.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// How long a write waits for another process's transaction before giving up (the
+    /// commands wait [`super::BUSY_TIMEOUT`]; the app, whose user is looking at it, less).
+    pub fn busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     /// Copy what the WAL holds into the book, without waiting on readers or writers.
     pub fn checkpoint(&self) -> Result<()> {
         self.conn

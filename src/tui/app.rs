@@ -402,6 +402,8 @@ pub enum Action {
     Scroll(isize),
     /// Time passed: refresh what falls due.
     Tick,
+    /// Another process wrote the book: fetch the views again.
+    BookChanged,
     /// The editor closed with this text for a note.
     NoteWritten {
         uid: String,
@@ -500,6 +502,10 @@ pub struct App {
 }
 
 fn err_text(e: &StoreError) -> String {
+    if e.is_busy() {
+        return "the book is busy with another ripen (an import?): nothing was written, try again"
+            .into();
+    }
     e.to_string()
 }
 
@@ -1094,7 +1100,7 @@ impl App {
                     self.move_cursor(delta, store);
                 }
             }
-            Action::Tick => {
+            Action::Tick | Action::BookChanged => {
                 let keep = self.selected().map(|r| r.lead.uid.clone());
                 self.refresh_or_report(store, keep.as_deref());
             }

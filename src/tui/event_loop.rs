@@ -17,10 +17,11 @@ use super::{layout, terminal, view};
 use crate::domain::Now;
 use crate::store::Store;
 
-/// Longest sleep, so a clock changed under us (suspend, NTP) is noticed within the hour.
-const MAX_SLEEP: Duration = Duration::from_secs(3600);
 /// How long the user must pause before the app checkpoints the WAL.
 const IDLE: Duration = Duration::from_millis(750);
+/// Longest sleep: how soon an idle app sees another process's write to the book (and a clock
+/// changed under it, by a suspend or NTP).
+const WATCH: Duration = Duration::from_secs(2);
 
 /// Translate a terminal event into an action, if it means one.
 pub fn action_for(app: &App, ev: Event) -> Option<Action> {
@@ -84,10 +85,19 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
     let deferred = store.defer_checkpoints().is_ok();
     let mut written = false;
     let mut armed = false;
+    let mut seen = store.data_version().ok();
     loop {
         let now = clock(app.now);
         if now.utc >= wake {
             app.update(Action::Tick, store, &now);
+            wake = next_wake(store, &now);
+            dirty = true;
+        }
+        // A CLI run or an import wrote the book: counts and lists as they now are.
+        let version = store.data_version().ok();
+        if version != seen {
+            seen = version;
+            app.update(Action::BookChanged, store, &now);
             wake = next_wake(store, &now);
             dirty = true;
         }
@@ -107,7 +117,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
         let mut sleep = (wake - now.utc)
             .to_std()
             .unwrap_or(Duration::ZERO)
-            .min(MAX_SLEEP);
+            .min(WATCH);
         if written {
             sleep = sleep.min(IDLE);
         }

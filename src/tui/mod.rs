@@ -38,6 +38,9 @@ pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Res
     if let Err(e) = store.optimize() {
         warnings.push(format!("could not optimise the book: {e}"));
     }
+    if let Err(e) = store.busy_timeout(crate::store::APP_BUSY_TIMEOUT) {
+        warnings.push(format!("could not set the wait for other writers: {e}"));
+    }
     if let Err(e) = store.cache_kib(PAGE_CACHE_KIB) {
         warnings.push(format!("could not size the page cache: {e}"));
     }
