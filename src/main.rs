@@ -102,6 +102,17 @@ fn run(cli: Cli) -> Result<()> {
         out.flush()?;
         return Ok(());
     }
+    if let Some(cmd) = &cli.command
+        && cmd.only_reads()
+        && cli.db.as_ref().is_some_and(|p| !p.as_os_str().is_empty())
+        && !db.exists()
+    {
+        anyhow::bail!(
+            "{}: no book here; `ripen add`, `ripen import` or `ripen demo` starts one (a command \
+             that only reads never does)",
+            db.display()
+        );
+    }
     let cfg = config::load(config_path.as_deref())?;
     if let Some(Command::Restore { path, force }) = &cli.command {
         return restore(&db, path, *force, &cfg, &now, &mut out);

@@ -291,7 +291,8 @@ fn the_book_is_private_when_ripen_creates_it() {
 #[test]
 fn two_processes_adding_300_leads_each_at_once_lose_nothing() {
     let book = Book::new();
-    book.ok(&["status"]);
+    // The book made first (a command that only reads no longer makes one).
+    ripen::store::Store::open(&book.db, ripen::domain::Plan::default()).unwrap();
     let run = |tag: &'static str| {
         let db = book.db.clone();
         let home = book.path().to_path_buf();
@@ -700,8 +701,30 @@ fn an_upgrade_says_so_on_stderr_and_only_once() {
     assert_eq!(String::from_utf8(again.stderr).unwrap(), "");
     // A new book is made silently.
     let fresh = Book::new();
-    let out = fresh.ripen().args(["list", "all"]).output().unwrap();
+    let out = fresh.ripen().args(["add", "Ann New"]).output().unwrap();
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}
+
+/// A command that only reads, pointed at a path where no book is (a mistyped `RIPEN_DB` in a
+/// shell prompt), says so and creates nothing; a write starts the book there.
+#[test]
+fn reading_a_book_that_is_not_there_says_so_and_creates_nothing() {
+    let book = Book::new();
+    for args in [
+        vec!["status"],
+        vec!["list", "queue"],
+        vec!["report", "funnel"],
+        vec!["trash"],
+        vec!["source", "list"],
+    ] {
+        let out = book.ripen().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no book here"), "{err}");
+        assert!(!book.db.exists(), "{args:?} made a book");
+    }
+    book.ok(&["add", "Ann New"]);
+    assert_eq!(book.json(&["status", "--json"])["inbox"], 1);
 }
 
 /// One source, however it is typed: a trial found "Webinar Oct" and "webinar oct" as two rows

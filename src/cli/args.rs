@@ -327,6 +327,23 @@ pub enum SourceCommand {
     Rename { from: String, to: String },
 }
 
+impl Command {
+    /// A command that only reads the book: given a path where no book is, it says so rather
+    /// than create an empty book there (a mistyped `RIPEN_DB` read as "0 overdue").
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::List(_)
+                | Command::Show { .. }
+                | Command::Status { .. }
+                | Command::Report(_)
+                | Command::Export(_)
+                | Command::Trash { empty: false, .. }
+                | Command::Source(SourceCommand::List { .. })
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum OnDuplicateArg {
     /// Fill the existing lead's empty fields and append notes.
