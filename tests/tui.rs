@@ -1861,3 +1861,50 @@ fn another_process_writing_the_book_shows_in_the_counts_and_lists() {
         .unwrap();
     assert_eq!(fx.store.data_version().unwrap(), seen);
 }
+
+/// Entries logged at the same moment (a fixed clock, or one after another within a minute)
+/// list newest first in the detail, as `ripen show` lists them (a trial saw notes 1, 10, 11…).
+#[test]
+fn the_detail_lists_same_moment_entries_newest_first() {
+    let mut fx = fixture(100, 40, false);
+    let (_, uid) = fx
+        .store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Tim Line".into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    for i in 1..=12 {
+        fx.store
+            .apply(&uid, &now(), |l, p| {
+                ripen::domain::lifecycle::log_contact(
+                    l,
+                    ripen::domain::lifecycle::Contact {
+                        kind: ripen::domain::ActivityKind::Note,
+                        outcome: None,
+                        note: Some(format!("note number {i}")),
+                        at: None,
+                        next: None,
+                    },
+                    &now(),
+                    p,
+                )
+            })
+            .unwrap();
+    }
+    fx.cmd(Command::Inbox);
+    let d = fx.app.detail.as_ref().expect("a lead is selected");
+    let notes: Vec<String> = d
+        .timeline
+        .iter()
+        .filter_map(|a| a.note.clone())
+        .take(3)
+        .collect();
+    assert_eq!(
+        notes,
+        ["note number 12", "note number 11", "note number 10"]
+    );
+}

@@ -444,7 +444,7 @@ pub(super) fn write_entries(
     ))?;
     for e in entries {
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let uid = uuid::Uuid::now_v7();
+        let uid = entry_uid();
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
         entry_values(
             &mut values,
@@ -470,6 +470,15 @@ fn entry_values<'a>(out: &mut Vec<Val<'a>>, uid: &'a str, lead_uid: &'a str, e: 
         e.note.as_deref().map_or(Val::Null, Val::Text),
         Val::Int(t),
     ]);
+}
+
+/// A uid for a timeline entry, from this thread's one generator: entries written at the same
+/// moment (one transaction, or a fixed clock) then list in the order they were written, by
+/// every path that writes them. (Two generators, each starting its count at random bits, put
+/// same-millisecond uids in an arbitrary order.)
+pub(super) fn entry_uid() -> uuid::Uuid {
+    thread_local!(static UIDS: std::cell::RefCell<Uids> = std::cell::RefCell::new(Uids::new()));
+    UIDS.with(|u| u.borrow_mut().next())
 }
 
 /// UUIDv7s for a bulk load without a system call each (`Uuid::now_v7` asks the OS for random
@@ -554,7 +563,6 @@ pub(super) struct NewLeads<'t> {
     leads: Vec<Change>,
     /// Entries of leads already written: (activity uid, lead uid, entry).
     entries: Vec<(uuid::Uuid, String, Entry)>,
-    uids: Uids,
     many_leads: BulkInsert<'t>,
     many_numbers: BulkInsert<'t>,
     many_entries: BulkInsert<'t>,
@@ -577,7 +585,6 @@ impl<'t> NewLeads<'t> {
             next_number,
             leads: Vec::with_capacity(LEAD_BATCH),
             entries: Vec::with_capacity(2 * ACTIVITY_BATCH),
-            uids: Uids::new(),
             many_leads: many("leads", INSERT_COLUMNS, LEAD_PARAMS, LEAD_BATCH)?,
             many_numbers: many("lead_numbers", "number, lead_uid", 2, NUMBER_BATCH)?,
             many_entries: many(
@@ -605,7 +612,7 @@ impl<'t> NewLeads<'t> {
 
     /// Queue an entry for a lead already written (or queued before it).
     pub(super) fn push_entry(&mut self, lead_uid: String, entry: Entry) -> Result<()> {
-        self.entries.push((self.uids.next(), lead_uid, entry));
+        self.entries.push((entry_uid(), lead_uid, entry));
         if self.entries.len() >= ACTIVITY_BATCH {
             self.write_entries(false)?;
         }
@@ -677,7 +684,7 @@ impl<'t> NewLeads<'t> {
                 } else {
                     uid.clone().unwrap_or_default()
                 };
-                self.entries.push((self.uids.next(), lead_uid, e));
+                self.entries.push((entry_uid(), lead_uid, e));
             }
         }
         Ok(())

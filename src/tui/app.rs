@@ -1051,14 +1051,9 @@ impl App {
         self.detail = match self.selected().cloned() {
             None => None,
             Some(row) => {
-                let mut timeline = store.timeline(&row.lead.uid, 50)?;
-                // Entries written in one transaction share a moment and their uids are random:
-                // order those by kind and words so the pane never shuffles between draws.
-                timeline.sort_by(|a, b| {
-                    b.at.cmp(&a.at)
-                        .then_with(|| a.kind.as_str().cmp(b.kind.as_str()))
-                        .then_with(|| a.note.cmp(&b.note))
-                });
+                // Newest first; entries at the same moment in the order they were written
+                // (uids are time-ordered), as `ripen show` lists them.
+                let timeline = store.timeline(&row.lead.uid, 50)?;
                 let breakdown = priority::score(&row.lead, &self.now, &self.plan);
                 let extra = row.lead.extra_fields();
                 Some(Detail {
