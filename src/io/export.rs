@@ -23,7 +23,7 @@ pub enum Format {
 }
 
 /// The CSV columns, in order: the canonical names `--map` and the importer know.
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 25] = [
     "name",
     "company",
     "title",
@@ -48,6 +48,10 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "next_follow_up",
     "recycle_on",
     "ripe_on",
+    // Last, so that the columns before keep their places: the last contact or change of
+    // state, which an import reads back as the lead's last activity (its rotting and its
+    // next follow-up count from it).
+    "last_activity",
 ];
 
 /// Render leads in a format.
@@ -88,7 +92,8 @@ fn money(cents: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-fn csv_cells(l: &Lead) -> [String; 24] {
+fn csv_cells(r: &LeadRow) -> [String; 25] {
+    let l = &r.lead;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     [
         l.name.clone(),
@@ -115,6 +120,7 @@ fn csv_cells(l: &Lead) -> [String; 24] {
         stamp(l.next_follow_up),
         stamp(l.recycle_on),
         stamp(l.ripe_on),
+        stamp(r.touches.last_activity_at),
     ]
 }
 
@@ -157,7 +163,7 @@ pub fn csv(rows: &[LeadRow]) -> String {
                 .map(|h| neutralise(&h).into_owned()),
         )?;
         for (r, extra) in rows.iter().zip(&extras) {
-            let cells = csv_cells(&r.lead);
+            let cells = csv_cells(r);
             let more = headers.iter().map(|h| {
                 extra
                     .iter()
