@@ -724,3 +724,81 @@ fn an_import_merge_does_not_make_a_deal_look_worked() {
     assert_eq!(r["merged"], 1, "{r}");
     assert_eq!(idle(&b), before);
 }
+
+/// For scripts: a refused import under `--json` says why on stdout too (and still fails); a
+/// file that is no table (ripen's own JSON export, a vCard) is named as such rather than read
+/// as thousands of bad rows; `--rejected` puts the rejected rows where the user can write, and
+/// a place that cannot be written refuses the import before anything lands.
+#[test]
+fn refusals_are_readable_by_scripts_and_land_nothing() {
+    let book = Book::new();
+    let out = book
+        .cmd()
+        .args([
+            "import",
+            data("exports/broken-quote.csv").to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("bad row(s)"), "{v}");
+    let errors = v["errors"].as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.as_str().unwrap().starts_with("broken-quote.csv:"))
+    );
+
+    let dir = book.dir.path();
+    let json = dir.join("all.json");
+    std::fs::write(&json, "[\n  {\"name\": \"Ann\"}\n]\n").unwrap();
+    let err = book.fails(&["import", json.to_str().unwrap()]);
+    assert!(
+        err.contains("all.json: this is JSON, not CSV or TSV"),
+        "{err}"
+    );
+    let card = dir.join("people.vcf");
+    std::fs::write(
+        &card,
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let err = book.fails(&["import", card.to_str().unwrap()]);
+    assert!(err.contains("vCard"), "{err}");
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Name,Email,Value\nAnn,ann@x.example,12\nBob,bob@x.example,zz\n",
+    )
+    .unwrap();
+    let nowhere = dir.join("missing").join("out.csv");
+    let err = book.fails(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--skip-bad",
+        "--rejected",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("cannot write the rejected rows there"),
+        "{err}"
+    );
+    let elsewhere = dir.join("out.csv");
+    let r = book.import_json(&[
+        bad.to_str().unwrap(),
+        "--skip-bad",
+        "--rejected",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (r["new"].clone(), r["rejected"].clone()),
+        (1.into(), 1.into())
+    );
+    let rejected = std::fs::read_to_string(&elsewhere).unwrap();
+    assert_eq!(rejected, "Name,Email,Value\nBob,bob@x.example,zz\n");
+    assert!(!dir.join("bad.rejected.csv").exists());
+}

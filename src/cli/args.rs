@@ -386,6 +386,9 @@ pub struct ImportArgs {
     /// Import the good rows and write the bad ones to NAME.rejected.csv beside the file.
     #[arg(long)]
     pub skip_bad: bool,
+    /// Where --skip-bad writes the rejected rows instead (the file's folder may be read-only).
+    #[arg(long, value_name = "PATH", requires = "skip_bad")]
+    pub rejected: Option<std::path::PathBuf>,
     /// Owner of rows that name none.
     #[arg(long)]
     pub owner: Option<String>,

@@ -18,6 +18,34 @@ fn parse_all<T: std::str::FromStr<Err = String>>(items: &[String]) -> Result<Vec
         .collect()
 }
 
+/// A refused import under `--json`: scripts read why on stdout too, as `{"error": "...",
+/// "errors": ["file:line: field: ...", ...]}` (the bad rows, when rows were the reason), and
+/// the command still fails.
+fn refused<T>(e: import::ImportError, json: bool, ctx: &mut Ctx) -> Result<T> {
+    if json {
+        let errors: Vec<String> = match &e {
+            import::ImportError::BadRows { errors, .. } => {
+                errors.iter().map(ToString::to_string).collect()
+            }
+            _ => Vec::new(),
+        };
+        let error = match &e {
+            import::ImportError::BadRows { file, errors } => format!(
+                "{file}: {} bad row(s); nothing was imported (--skip-bad imports the rest)",
+                errors.len()
+            ),
+            other => other.to_string(),
+        };
+        serde_json::to_writer_pretty(
+            &mut *ctx.out,
+            &serde_json::json!({ "error": error, "errors": errors }),
+        )?;
+        writeln!(ctx.out)?;
+        ctx.out.flush()?;
+    }
+    Err(e.into())
+}
+
 pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     if let Some(path) = a.activities {
@@ -26,8 +54,10 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             on: a.on.unwrap_or_default(),
             dry_run: a.dry_run,
             skip_bad: a.skip_bad,
+            rejected_to: a.rejected.clone(),
         };
-        let report = import::import_history(ctx.store, &req, &now)?;
+        let report =
+            import::import_history(ctx.store, &req, &now).or_else(|e| refused(e, a.json, ctx))?;
         if a.json {
             serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
@@ -61,8 +91,9 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         join: a.join,
         on: a.on,
         progress: std::io::stderr().is_terminal(),
+        rejected_to: a.rejected,
     };
-    let report = import::import_file(ctx.store, &req, &now)?;
+    let report = import::import_file(ctx.store, &req, &now).or_else(|e| refused(e, a.json, ctx))?;
     if a.json {
         serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;

@@ -40,6 +40,17 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     written
 }
 
+/// Whether [`write`] could write `path`: a private file made and removed in its folder.
+pub fn can_write(path: &Path) -> io::Result<()> {
+    let probe = path.with_file_name(format!(".ripen-probe.{}.tmp", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&probe)?;
+    fs::remove_file(&probe)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

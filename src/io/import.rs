@@ -27,11 +27,8 @@ use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 /// A file that cannot be imported as asked.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Read { path: PathBuf, err: std::io::Error },
     #[error("{0}")]
     Refused(String),
     #[error(
@@ -101,6 +98,8 @@ pub struct ImportRequest {
     pub on: Option<String>,
     /// Show a progress bar (only drawn when stderr is a terminal and the file is large).
     pub progress: bool,
+    /// Where `skip_bad` writes the rejected rows (default: [`rejected_path`], beside the file).
+    pub rejected_to: Option<PathBuf>,
 }
 
 /// What an import did, for people and (as JSON) for scripts.
@@ -340,11 +339,14 @@ fn file_name(path: &Path) -> String {
 }
 
 fn read_table(path: &Path) -> Result<Table, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+    let bytes = std::fs::read(path).map_err(|err| ImportError::Read {
         path: path.to_path_buf(),
-        source,
+        err,
     })?;
     let name = file_name(path);
+    if let Some(kind) = sniff::not_a_table(&bytes) {
+        return Err(ImportError::Refused(format!("{name}: this is {kind}")));
+    }
     let sniffed = sniff::sniff(bytes);
     let first_line = sniffed.lines_skipped + 1;
     let mut records = Records::new(&sniffed.text, sniffed.delimiter, first_line);
@@ -1159,6 +1161,11 @@ pub fn import_file(
     now: &Now,
 ) -> Result<ImportReport, ImportError> {
     let mut clock = std::time::Instant::now();
+    rejected_writable(
+        req.skip_bad && !req.dry_run,
+        &req.path,
+        req.rejected_to.as_deref(),
+    )?;
     let table = read_table(&req.path)?;
     phase("read and sniff", &mut clock);
     let joined = match (&req.join, &req.on) {
@@ -1384,7 +1391,12 @@ pub fn import_file(
     unknown.sort();
     report.unknown_statuses = unknown;
     if !errors.is_empty() && !req.dry_run {
-        let path = write_rejected(&req.path, &table, &rejected_spans)?;
+        let path = write_rejected(
+            &req.path,
+            req.rejected_to.as_deref(),
+            &table,
+            &rejected_spans,
+        )?;
         report.rejected_file = Some(path.display().to_string());
     }
     Ok(report)
@@ -1392,12 +1404,29 @@ pub fn import_file(
 
 /// Write the header and the raw text of rejected rows beside the input (0600, atomically), so
 /// the user can fix them and import that file.
+/// Under `--skip-bad`, the rejected rows' file must be writable before anything is imported:
+/// found out after the commit, the import would have landed and still failed.
+fn rejected_writable(asked: bool, input: &Path, to: Option<&Path>) -> Result<(), ImportError> {
+    if !asked {
+        return Ok(());
+    }
+    let path = to.map_or_else(|| rejected_path(input), Path::to_path_buf);
+    super::atomic::can_write(&path).map_err(|e| {
+        ImportError::Refused(format!(
+            "{}: cannot write the rejected rows there ({e}); nothing was imported (--rejected \
+             PATH writes them elsewhere)",
+            path.display()
+        ))
+    })
+}
+
 fn write_rejected(
     input: &Path,
+    to: Option<&Path>,
     table: &Table,
     spans: &[Range<usize>],
 ) -> Result<PathBuf, ImportError> {
-    let path = rejected_path(input);
+    let path = to.map_or_else(|| rejected_path(input), Path::to_path_buf);
     let mut text = String::new();
     let header = &table.sniffed.text[..table.body];
     text.push_str(header);
@@ -1412,9 +1441,9 @@ fn write_rejected(
             text.push('\n');
         }
     }
-    super::atomic::write(&path, text.as_bytes()).map_err(|source| ImportError::Read {
+    super::atomic::write(&path, text.as_bytes()).map_err(|err| ImportError::Read {
         path: path.clone(),
-        source,
+        err,
     })?;
     Ok(path)
 }
@@ -1436,6 +1465,8 @@ pub struct HistoryRequest {
     pub on: String,
     pub dry_run: bool,
     pub skip_bad: bool,
+    /// As [`ImportRequest::rejected_to`].
+    pub rejected_to: Option<PathBuf>,
 }
 
 /// What a history import did.
@@ -1511,6 +1542,11 @@ pub fn import_history(
     req: &HistoryRequest,
     now: &Now,
 ) -> Result<HistoryReport, ImportError> {
+    rejected_writable(
+        req.skip_bad && !req.dry_run,
+        &req.path,
+        req.rejected_to.as_deref(),
+    )?;
     let t = read_table(&req.path)?;
     let refuse = |what: &str| {
         ImportError::Refused(format!(
@@ -1704,7 +1740,7 @@ pub fn import_history(
         lines.dedup();
         let rejected: Vec<Range<usize>> =
             lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
-        let path = write_rejected(&req.path, &t, &rejected)?;
+        let path = write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected)?;
         report.rejected_file = Some(path.display().to_string());
     }
     Ok(report)

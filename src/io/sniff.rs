@@ -79,6 +79,30 @@ pub fn guess_delimiter(header: &str) -> u8 {
     best.0
 }
 
+/// What kind of file these bytes are when they are plainly not a table: a spreadsheet
+/// workbook, ripen's own JSON export, a vCard or iCalendar file. None for anything else.
+pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some("a spreadsheet workbook (.xlsx or .ods): save it as CSV first");
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Some("an old Excel workbook (.xls): save it as CSV first");
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let head = &text[start..text.len().min(start + 16)];
+    let upper = head.to_ascii_uppercase();
+    if head.starts_with(b"[") || head.starts_with(b"{") {
+        Some("JSON, not CSV or TSV (ripen imports tables; its JSON export is for other tools)")
+    } else if upper.starts_with(b"BEGIN:VCARD") {
+        Some("a vCard file, not CSV or TSV (export the contacts as CSV)")
+    } else if upper.starts_with(b"BEGIN:VCALENDAR") {
+        Some("an iCalendar file, not CSV or TSV")
+    } else {
+        None
+    }
+}
+
 /// Decode a file's bytes and find its delimiter.
 pub fn sniff(bytes: Vec<u8>) -> Sniffed {
     let (mut text, encoding) = decode(bytes);
@@ -108,6 +132,28 @@ pub fn sniff(bytes: Vec<u8>) -> Sniffed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_that_are_no_table_are_named() {
+        assert!(
+            not_a_table(b"[\n  {\"id\": 1}]")
+                .unwrap()
+                .starts_with("JSON")
+        );
+        assert!(
+            not_a_table(b"\xEF\xBB\xBFBEGIN:VCARD\r\n")
+                .unwrap()
+                .contains("vCard")
+        );
+        assert!(
+            not_a_table(b"begin:vcalendar")
+                .unwrap()
+                .contains("iCalendar")
+        );
+        assert!(not_a_table(b"PK\x03\x04rest").unwrap().contains("workbook"));
+        assert_eq!(not_a_table(b"Name,Email\nAnn,a@x\n"), None);
+        assert_eq!(not_a_table(b""), None);
+    }
 
     #[test]
     fn utf8_bom_is_removed() {
