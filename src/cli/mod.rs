@@ -76,6 +76,15 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             next,
         } => {
             let kind: ActivityKind = kind.parse()?;
+            if let Some(o) = outcome.as_deref().filter(|o| !lead::known_outcome(o)) {
+                // Kept as written (a CRM's own words), but a typo would miss the retry.
+                eprintln!(
+                    "ripen: outcome \"{}\" is not one ripen reads ({}); kept as written, and \
+                     followed up as if reached",
+                    clean_line(o),
+                    lead::OUTCOMES.join(", ")
+                );
+            }
             let contact = Contact {
                 kind,
                 outcome: field(&outcome),

@@ -194,6 +194,32 @@ pub const OUTCOMES: [&str; 7] = [
     "bounced",
 ];
 
+/// Whether an outcome is one ripen reads: one of [`OUTCOMES`], or a way of saying the person
+/// was not reached ([`super::plan::unreached`]). Any other is kept as written and followed up
+/// as if the person was reached.
+pub fn known_outcome(outcome: &str) -> bool {
+    let o = outcome.trim().to_lowercase();
+    OUTCOMES.contains(&o.as_str()) || super::plan::unreached(&o)
+}
+
+/// Why a typed e-mail address cannot be one (one `@` between a name and a domain with a dot,
+/// no spaces), if it cannot; a typo caught here would otherwise bounce at the first send.
+pub fn email_problem(email: &str) -> Option<String> {
+    let e = email.trim();
+    let ok = match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    (!ok).then(|| format!("\"{e}\" is not an e-mail address"))
+}
+
 macro_rules! keyword_enum {
     ($ty:ty, $what:literal) => {
         impl fmt::Display for $ty {
@@ -472,6 +498,30 @@ pub fn format_money_short(cents: i64, symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_needs_a_name_an_at_and_a_domain() {
+        for ok in ["jane@acme.example", " j.doe+x@mail.co.uk ", "ÿ@exämple.de"] {
+            assert_eq!(email_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "not an email",
+            "jane@acme",
+            "@acme.example",
+            "a@b@c.d",
+            "jane@.example",
+            "ja ne@x.de",
+        ] {
+            assert!(email_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn outcomes_ripen_reads_include_free_text_for_unreached() {
+        assert!(known_outcome("Reached"));
+        assert!(known_outcome("No answer"));
+        assert!(!known_outcome("no-anwser"));
+    }
 
     #[test]
     fn sources_are_told_apart_without_case_or_spacing() {

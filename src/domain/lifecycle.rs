@@ -566,6 +566,11 @@ pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainErr
     if after.name.trim().is_empty() {
         return Err(DomainError::Invalid("a lead needs a name".into()));
     }
+    if after.email != before.email
+        && let Some(problem) = after.email.as_deref().and_then(super::lead::email_problem)
+    {
+        return Err(DomainError::Invalid(problem));
+    }
     let mut changed = Vec::new();
     macro_rules! cmp {
         ($($f:ident),*) => { $( if before.$f != after.$f { changed.push(stringify!($f)); } )* };

@@ -751,6 +751,13 @@ impl Store {
         if name.is_empty() {
             return Err(DomainError::Invalid("a lead needs a name".into()).into());
         }
+        if let Some(problem) = new
+            .email
+            .as_deref()
+            .and_then(crate::domain::lead::email_problem)
+        {
+            return Err(DomainError::Invalid(problem).into());
+        }
         let owner = new
             .owner
             .filter(|o| !o.trim().is_empty())
