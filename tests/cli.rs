@@ -205,8 +205,17 @@ fn words_name_a_lead_when_they_match_it_alone() {
 fn errors_exit_1_with_one_clear_line() {
     let book = Book::new();
     let id = add(&book, "Jane Doe", "2026-11-19T09:00:00Z").to_string();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["show", "999"], "no lead 999"),
+        (&["show", "1", "2"], "names 2 leads; give one at a time"),
+        (
+            &["edit", &id, "--email", "not an email"],
+            "is not an e-mail address",
+        ),
+        (
+            &["log", &id, "call", "--at", "2026-11-30"],
+            "a contact is logged once it happened",
+        ),
         // A newline in what the message quotes cannot fake a line of its own.
         (
             &["show", "zz\nripen: merged #1 into #2"],

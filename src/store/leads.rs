@@ -840,6 +840,16 @@ impl Store {
 
     /// [`Store::resolve`], with words read as `how` says.
     pub fn resolve_with(&self, reference: &str, how: Lookup<'_>) -> Result<String> {
+        let words: Vec<&str> = reference.split_whitespace().collect();
+        let number = |w: &&str| w.trim_start_matches('#').parse::<i64>().is_ok();
+        if words.len() > 1 && words.iter().all(number) {
+            return Err(DomainError::Invalid(format!(
+                "\"{}\" names {} leads; give one at a time",
+                reference.trim(),
+                words.len()
+            ))
+            .into());
+        }
         let r = reference.trim().trim_start_matches('#');
         if let Ok(n) = r.parse::<i64>() {
             let uid: Option<String> = self
