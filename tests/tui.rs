@@ -1328,6 +1328,16 @@ fn snapshot_too_small() {
     insta::assert_snapshot!("too_small", fx.render());
 }
 
+/// Narrower still, the size needed keeps a line of its own rather than being cut off.
+#[test]
+fn a_tiny_terminal_still_says_the_size_it_needs() {
+    let fx = fixture(20, 5, true);
+    let screen = fx.render();
+    assert!(screen.contains("(need 40×10)"), "{screen}");
+    let fx = fixture(13, 1, true);
+    assert!(fx.render().contains("(need 40×10)"));
+}
+
 // ------------------------------------------------------------------ property
 
 fn key_strategy() -> impl Strategy<Value = Event> {

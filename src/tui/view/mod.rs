@@ -31,17 +31,25 @@ use crate::domain::text::clean_line;
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if !layout::big_enough(area) {
+        // The size needed matters most: it goes on a line of its own before it is cut.
+        let w = area.width as usize;
         let need = format!("(need {}×{})", layout::MIN_WIDTH, layout::MIN_HEIGHT);
         let long = format!("terminal too small {need}");
-        let msg = if long.width() <= area.width as usize {
-            long
+        let short = format!("too small {need}");
+        let lines: Vec<String> = if long.width() <= w {
+            vec![long]
+        } else if short.width() <= w {
+            vec![short]
+        } else if area.height >= 2 {
+            vec!["too small".into(), need]
         } else {
-            format!("too small {need}")
+            vec![need]
         };
-        let line = fit(&msg, area.width as usize);
+        let lines: Vec<Line> = lines.iter().map(|l| Line::from(fit(l, w))).collect();
+        let h = (lines.len() as u16).min(area.height);
         f.render_widget(
-            Paragraph::new(line),
-            Rect::new(area.x, area.y, area.width, 1.min(area.height)),
+            Paragraph::new(lines),
+            Rect::new(area.x, area.y, area.width, h),
         );
         return;
     }
