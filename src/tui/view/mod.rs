@@ -281,6 +281,7 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
         }
         let months = app.keymap.hints(&[Command::Months]).first().map(|h| h.1);
         let closed = app.keymap.hints(&[Command::Closed]).first().map(|h| h.1);
+        let lose = app.keymap.hints(&[Command::Lose]).first().map(|h| h.1);
         for (key, hint) in app.keymap.hints(&footer_commands(app)) {
             // `m` switches the board and `v` the Recycled list: each offers the one it is not
             // showing.
@@ -288,6 +289,14 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
                 "by stage"
             } else if Some(hint) == closed {
                 app.closed.offer()
+            } else if Some(hint) == lose {
+                // What `x` does to the leads listed here: an inbox lead is disqualified, an
+                // open one lost; the queue holds both.
+                match app.tab {
+                    Tab::Inbox => "disqualify",
+                    Tab::Queue => "close",
+                    _ => hint,
+                }
             } else {
                 hint
             };
