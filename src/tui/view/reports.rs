@@ -220,7 +220,8 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, lates
             .iter()
             .any(|r| matches!(r.get(*k), Some(Value::String(_))));
         let widest = cells.iter().map(|c| c[i].width()).max().unwrap_or(0);
-        let mut cw = widest.max(k.width());
+        // As wide as its header in words ("stale, all active"), not its key ("active_stale").
+        let mut cw = widest.max(header(k).width());
         if text {
             cw = cw.min(MAX_TEXT_WIDTH);
         }
