@@ -39,7 +39,8 @@ const COLS: [Col; 6] = [
     Col {
         title: "source",
         width: 12,
-        flex: false,
+        // A wide screen gives the source room too ("Phone inquiry", "Webinar Oct 2026").
+        flex: true,
         keep: 5,
     },
     Col {
