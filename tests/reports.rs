@@ -430,7 +430,30 @@ fn sources_cost_per_step_and_roi() {
     assert_eq!(web["cost_per_qualified"], 500.0);
     assert_eq!(web["cost_per_win"], 1000.0);
     assert_eq!(web["roi"], 9.0);
+    assert_eq!(web["cost_total"], 1000.0);
     assert!(find(&rows, "source", "Fair")["roi"].is_null());
+}
+
+/// A period's report charges its leads their share of a source's cost, not the whole of it:
+/// a lead costs the same in every period (a trial saw €1,200 over a month's 2 leads).
+#[test]
+fn a_periods_sources_carry_their_share_of_the_cost() {
+    let mut b = history();
+    b.store.set_source_cost("Fair", 90_000, &now()).unwrap();
+    // Fair: B1 and B2 in August, B3 in September; €900 → €300 a lead.
+    let september = Period {
+        since: at(2026, 9, 1),
+        until: at(2026, 10, 1),
+    };
+    let rows = report::rows(&b.store, "sources", &september, By::Source, &now()).unwrap();
+    let fair = find(&rows, "source", "Fair");
+    assert_eq!(fair["leads"], 1);
+    assert_eq!(fair["cost"], 300.0);
+    assert_eq!(fair["cost_per_lead"], 300.0);
+    assert_eq!(fair["cost_total"], 900.0);
+    let all = b.rows("sources", By::Source);
+    assert_eq!(find(&all, "source", "Fair")["cost_per_lead"], 300.0);
+    assert_eq!(find(&all, "source", "Fair")["cost"], 900.0);
 }
 
 #[test]

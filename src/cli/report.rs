@@ -82,14 +82,15 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
         table.columns.to_vec()
     };
     let headers: Vec<String> = keys.iter().map(|k| display::header(k)).collect();
-    // Numbers right-aligned, text left (a column's first value that is not null decides).
+    // Numbers right-aligned, text left (a column's first value that is not null decides; one
+    // of nulls alone is a number not known yet, "–", as the app aligns it).
     let numeric = |k: &str| {
         table
             .rows
             .iter()
             .filter_map(|r| r.get(k))
             .find(|v| !v.is_null())
-            .is_some_and(Value::is_number)
+            .is_none_or(Value::is_number)
     };
     let cols: Vec<(&str, bool, usize)> = headers
         .iter()

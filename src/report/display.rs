@@ -18,7 +18,7 @@ pub fn is_rate(key: &str) -> bool {
 
 /// Amounts in the book's currency (the reports give them in whole units, not cents).
 pub fn is_money(key: &str) -> bool {
-    matches!(key, "value" | "weighted" | "revenue" | "cost") || key.starts_with("cost_per_")
+    matches!(key, "value" | "weighted" | "revenue") || key.starts_with("cost")
 }
 
 /// A column's header: the key in words (`leads_per_win` → "leads/win", `win_rate` → "win %").
@@ -26,6 +26,8 @@ pub fn is_money(key: &str) -> bool {
 pub fn header(key: &str) -> String {
     match key {
         "roi" => return "ROI".into(),
+        "cost_total" => return "cost, all".into(),
+        "cost" => return "cost, period".into(),
         "share_48h" => return "48h %".into(),
         // Discipline: stale among the open deals, and among every lead still to be worked
         // (the inbox too), which the bare words left a reader to guess.

@@ -36,8 +36,10 @@ Definitions (period = --since/--until on the date named; default: the whole book
   losses      lost and disqualified leads by reason, closed in the period; and the leads won
               or lost in the period, recycled (reactivated at least once) against fresh:
               win rate = won / (won + lost)
-  sources     per source: leads, qualified, won, revenue (value of won leads), cost (the
-              latest 'ripen source set'), cost per lead/qualified/win, ROI = (revenue − cost) / cost
+  sources     per source: leads, qualified, won, revenue (value of won leads), cost_total (the
+              latest 'ripen source set', the source's whole spend), cost = the share of it the
+              period's leads carry (cost_total × the period's leads / all the source's leads),
+              cost per lead/qualified/win, ROI = (revenue − cost) / cost
   forecast    open leads by ripe_on month: value, weighted value and expected wins using the
               stage probabilities (config [stage_probability]); overdue = ripe before today,
               as on the ripening board
@@ -199,6 +201,8 @@ pub fn rows(
                             .map(|c| round((r.revenue - c) / c, 2))
                     ),
                 );
+                // Last, so that the columns before keep their places in --csv.
+                o.insert("cost_total".into(), json!(r.cost_total));
             }
             out
         }
@@ -240,11 +244,29 @@ pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> 
         "never_contacted",
         "untimed",
     ];
+    // The source's whole spend beside the share its leads in the period carry.
+    const SOURCES: &[&str] = &[
+        "source",
+        "leads",
+        "qualified",
+        "won",
+        "revenue",
+        "cost_total",
+        "cost",
+        "cost_per_lead",
+        "cost_per_qualified",
+        "cost_per_win",
+        "roi",
+    ];
     if name != "losses" {
         return vec![Table {
             caption: None,
             rows: rows.iter().collect(),
-            columns: if name == "speed" { SPEED } else { &[] },
+            columns: match name {
+                "speed" => SPEED,
+                "sources" => SOURCES,
+                _ => &[],
+            },
         }];
     }
     let (reasons, kinds) = rows.iter().partition(|r| r["kind"] == "reason");

@@ -120,7 +120,13 @@ pub struct SourceRow {
     pub qualified: i64,
     pub won: i64,
     pub revenue: f64,
+    /// The share of the source's cost that its leads in the period carry: the cost recorded
+    /// for the source × the period's leads / all its leads (so a lead costs the same in every
+    /// period, and a month's report does not charge the whole spend to that month's leads).
     pub cost: Option<f64>,
+    /// The cost recorded for the source (the latest `ripen source set`), whatever the period.
+    #[serde(skip)]
+    pub cost_total: Option<f64>,
 }
 
 /// One monthly cohort of received leads: the cumulative count won after 1..=12 months.
@@ -647,13 +653,27 @@ impl Store {
             } else {
                 self.source_cost(&source)?
             };
+            let share = match cost {
+                Some(_) => {
+                    let all: i64 = self
+                        .prep(
+                            "SELECT count(*) FROM leads INDEXED BY leads_by_source \
+                             WHERE deleted_at IS NULL AND source = ?1",
+                        )?
+                        .query_row([&source], |r| r.get(0))?;
+                    leads as f64 / all.max(leads) as f64
+                }
+                None => 1.0,
+            };
+            let cost_total = cost.map(|c| c as f64 / 100.0);
             out.push(SourceRow {
                 source,
                 leads,
                 qualified,
                 won,
                 revenue: rev as f64 / 100.0,
-                cost: cost.map(|c| c as f64 / 100.0),
+                cost: cost_total.map(|c| (c * share * 100.0).round() / 100.0),
+                cost_total,
             });
         }
         out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.source.cmp(&b.source)));
