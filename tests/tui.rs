@@ -1918,3 +1918,62 @@ fn the_detail_lists_same_moment_entries_newest_first() {
         ["note number 12", "note number 11", "note number 10"]
     );
 }
+
+/// The full-screen detail pages through a long timeline (a trial could not reach the older
+/// entries of a lead with thirty notes): PgDn shows older entries and says how many newer
+/// ones are above; moving to another lead starts at its newest again.
+#[test]
+fn the_full_detail_pages_through_a_long_timeline() {
+    let mut fx = fixture(80, 24, false);
+    let (_, uid) = fx
+        .store
+        .add_lead(
+            ripen::store::NewLead {
+                name: "Tim Line".into(),
+                ..Default::default()
+            },
+            &now(),
+        )
+        .unwrap();
+    for i in 1..=30 {
+        fx.store
+            .apply(&uid, &now(), |l, p| {
+                ripen::domain::lifecycle::log_contact(
+                    l,
+                    ripen::domain::lifecycle::Contact {
+                        kind: ripen::domain::ActivityKind::Note,
+                        outcome: None,
+                        note: Some(format!("note number {i}")),
+                        at: None,
+                        next: None,
+                    },
+                    &now(),
+                    p,
+                )
+            })
+            .unwrap();
+    }
+    fx.cmd(Command::Inbox);
+    fx.cmd(Command::Detail);
+    assert!(fx.app.detail_full());
+    let first = fx.render();
+    assert!(first.contains("note number 30"), "{first}");
+    assert!(!first.contains("note number 3 "), "{first}");
+    assert!(first.contains("PgDn older"), "{first}");
+    for _ in 0..10 {
+        fx.cmd(Command::PageDown);
+    }
+    let last = fx.render();
+    assert!(
+        last.contains("note number 1 ") || last.contains("note number 1\u{20}"),
+        "{last}"
+    );
+    assert!(last.contains("newer above"), "{last}");
+    assert!(!last.contains("note number 30"), "{last}");
+    fx.cmd(Command::PageUp);
+    assert!(fx.app.timeline_skip > 0);
+    for _ in 0..10 {
+        fx.cmd(Command::PageUp);
+    }
+    assert_eq!(fx.app.timeline_skip, 0);
+}

@@ -486,6 +486,8 @@ pub struct App {
     pub detail: Option<Detail>,
     /// Detail asked for with Enter (fills the body when narrow).
     pub detail_open: bool,
+    /// Timeline entries scrolled past in the full-screen detail (PgDn: older ones).
+    pub timeline_skip: usize,
     pub form: Option<Form>,
     pub import: Option<ImportPreview>,
     /// The folder the import and export forms take relative paths from (the current one).
@@ -500,6 +502,9 @@ pub struct App {
     pub theme: Theme,
     pub quit: bool,
 }
+
+/// How much of a lead's timeline the detail holds, newest first.
+pub const TIMELINE_ENTRIES: usize = 500;
 
 fn err_text(e: &StoreError) -> String {
     if e.is_busy() {
@@ -529,6 +534,7 @@ impl App {
             book_empty: false,
             detail: None,
             detail_open: false,
+            timeline_skip: 0,
             form: None,
             import: None,
             // Only a missing or unreadable current folder fails: "." then still means it.
@@ -1047,13 +1053,22 @@ impl App {
         Ok(())
     }
 
+    /// Whether the detail fills the body (Enter), where PgDn/PgUp scroll its timeline.
+    pub fn detail_full(&self) -> bool {
+        self.detail_open && self.detail.is_some() && self.areas().main.height == 0
+    }
+
     fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
+        let was = self.detail.as_ref().map(|d| d.row.lead.uid.clone());
+        if self.selected().map(|r| &r.lead.uid) != was.as_ref() {
+            self.timeline_skip = 0;
+        }
         self.detail = match self.selected().cloned() {
             None => None,
             Some(row) => {
                 // Newest first; entries at the same moment in the order they were written
                 // (uids are time-ordered), as `ripen show` lists them.
-                let timeline = store.timeline(&row.lead.uid, 50)?;
+                let timeline = store.timeline(&row.lead.uid, TIMELINE_ENTRIES)?;
                 let breakdown = priority::score(&row.lead, &self.now, &self.plan);
                 let extra = row.lead.extra_fields();
                 Some(Detail {
@@ -1325,6 +1340,18 @@ impl App {
                     "{}: no leads in Reports (1–4 for the lists)",
                     self.keymap.key_label(c)
                 ));
+            }
+            // The full-screen detail pages through the lead's timeline.
+            Command::PageDown | Command::PageUp if self.detail_full() => {
+                let len = self.detail.as_ref().map_or(0, |d| d.timeline.len());
+                let step = (self.size.height as usize / 4).max(1);
+                // The last page is a full one: about a line per entry below the lead's facts.
+                let room = (self.size.height as usize).saturating_sub(12).max(1);
+                self.timeline_skip = if c == Command::PageDown {
+                    (self.timeline_skip + step).min(len.saturating_sub(room))
+                } else {
+                    self.timeline_skip.saturating_sub(step)
+                };
             }
             Command::Down => self.move_cursor(1, store),
             Command::Up => self.move_cursor(-1, store),

@@ -164,18 +164,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if let Some(n) = &l.notes {
         push(format!("notes: {}", clean(n)), t.dim);
     }
-    lines.push(Line::from(Span::styled(
-        fit(
-            "─ timeline ─────────────────────────────────────────────",
-            w,
-        ),
-        t.border,
-    )));
+    // Never past a full last page (an entry takes a line at least).
+    let room = (inner.height as usize)
+        .saturating_sub(lines.len() + 1)
+        .max(1);
+    let skip = app.timeline_skip.min(d.timeline.len().saturating_sub(room));
+    let rule = if skip > 0 {
+        format!("─ timeline · {skip} newer above (PgUp) ─────────────────────────────")
+    } else {
+        "─ timeline ─────────────────────────────────────────────".to_string()
+    };
+    lines.push(Line::from(Span::styled(fit(&rule, w), t.border)));
     // An entry's note wraps: three lines beside a list, all of it when the detail fills the
     // screen (Enter), so that a long call note can be read in the app.
     let full = app.areas().main.height == 0;
     let most = if full { usize::MAX } else { 3 };
-    for a in &d.timeline {
+    for a in d.timeline.iter().skip(skip) {
         let mut s = format!(
             "{}  {:<7} ",
             app.now.local_date(a.at).format("%d %b"),

@@ -213,8 +213,17 @@ fn footer_commands(app: &App) -> Vec<Command> {
         // The picker's keys are written out in the footer itself (`j/k report`).
         return vec![Period, GroupBy, NextView, Help, Quit];
     }
-    let mut v = if app.detail_open && app.areas().main.height == 0 {
-        vec![Back, Log, Snooze]
+    let mut v = if app.detail_full() {
+        // PgDn is offered when the timeline runs past the screen (about a line an entry).
+        let long = app
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.timeline.len() > (app.size.height as usize).saturating_sub(12));
+        if long {
+            vec![Back, PageDown, Log, Snooze]
+        } else {
+            vec![Back, Log, Snooze]
+        }
     } else {
         vec![Log, Snooze]
     };
@@ -282,6 +291,7 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
         let months = app.keymap.hints(&[Command::Months]).first().map(|h| h.1);
         let closed = app.keymap.hints(&[Command::Closed]).first().map(|h| h.1);
         let lose = app.keymap.hints(&[Command::Lose]).first().map(|h| h.1);
+        let page = app.keymap.hints(&[Command::PageDown]).first().map(|h| h.1);
         for (key, hint) in app.keymap.hints(&footer_commands(app)) {
             // `m` switches the board and `v` the Recycled list: each offers the one it is not
             // showing.
@@ -289,6 +299,8 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
                 "by stage"
             } else if Some(hint) == closed {
                 app.closed.offer()
+            } else if Some(hint) == page {
+                "older"
             } else if Some(hint) == lose {
                 // What `x` does to the leads listed here: an inbox lead is disqualified, an
                 // open one lost; the queue holds both.
