@@ -718,6 +718,31 @@ fn snooze_with_a_date_moves_the_follow_up() {
     );
 }
 
+/// DESIGN's Monday, step 3: `s`, `2027-01-07`, Enter — typed straight away, with no Tab to the
+/// date field (a trial saw the typing dropped and +1d saved); ←/→ still pick a preset.
+#[test]
+fn snooze_takes_a_date_typed_at_once_and_the_arrows_pick_presets() {
+    let mut fx = fixture(100, 30, true);
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Snooze);
+    fx.typed("2027-01-07");
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(
+        lead.next_follow_up,
+        Some(Utc.with_ymd_and_hms(2027, 1, 7, 0, 0, 0).unwrap())
+    );
+    let uid = fx.selected_uid();
+    fx.cmd(Command::Snooze);
+    fx.key(KeyCode::Right);
+    fx.key(KeyCode::Enter);
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(
+        lead.next_follow_up.map(|d| (d - now().utc).num_days()),
+        Some(3)
+    );
+}
+
 #[test]
 fn a_bad_date_keeps_the_form_open_with_the_error() {
     let mut fx = fixture(100, 30, true);

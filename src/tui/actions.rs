@@ -146,7 +146,7 @@ impl App {
                     format!("Snooze · {name}"),
                     uid,
                     vec![
-                        Field::choice("until", options, "+1d"),
+                        Field::choice("until", options, "+1d").typed_into("or date"),
                         Field::text("or date", "", "2027-01-07, fri, +10d").dated(),
                     ],
                 )

@@ -54,6 +54,9 @@ pub struct Field {
     /// A date field: what is typed is read back as a date beside it ("→ Thu 07 Jan 2027"),
     /// so that a date read otherwise than meant shows before it is saved.
     pub date: bool,
+    /// A choice of presets whose typed text goes to this text field instead (the snooze's
+    /// `+1d +3d +1w +1m` and its "or date": `s`, `2027-01-07`, Enter).
+    pub types_into: Option<&'static str>,
 }
 
 impl Field {
@@ -74,12 +77,20 @@ impl Field {
             hint: hint.into(),
             replace_on_type: false,
             date: false,
+            types_into: None,
         }
     }
 
     /// This field's prefilled value is replaced by the first letter typed.
     pub fn replaced_on_type(mut self) -> Field {
         self.replace_on_type = true;
+        self
+    }
+
+    /// Letters and digits typed on this choice go to the text field `label` (a date typed
+    /// instead of picking a preset), rather than jumping between options.
+    pub fn typed_into(mut self, label: &'static str) -> Field {
+        self.types_into = Some(label);
         self
     }
 
@@ -97,6 +108,7 @@ impl Field {
             hint: String::new(),
             replace_on_type: false,
             date: false,
+            types_into: None,
         }
     }
 
@@ -256,6 +268,22 @@ impl Form {
                 return Outcome::Continue;
             }
             _ => {}
+        }
+        // A choice of presets hands what is typed to its text field, and the focus with it.
+        if let Some(Field {
+            input: Input::Choice { .. },
+            types_into: Some(to),
+            ..
+        }) = self.fields.get(self.focus)
+            && let KeyCode::Char(c) = key.code
+            && c != ' '
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            && let Some(i) = self.fields.iter().position(|f| f.label == *to)
+        {
+            self.focus = i;
+            return self.key(key);
         }
         let Some(field) = self.fields.get_mut(self.focus) else {
             return Outcome::Continue;
