@@ -78,23 +78,30 @@ pub struct Contact {
 }
 
 /// The next follow-up after a contact at `at`, from the cadence of the lead's state.
-pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, plan: &Plan) -> DateTime<Utc> {
-    next_after_contact(lead, at, None, plan)
+pub fn next_from_cadence(lead: &Lead, at: DateTime<Utc>, now: &Now, plan: &Plan) -> DateTime<Utc> {
+    next_after_contact(lead, at, None, now, plan)
 }
 
 /// The next follow-up after a contact with this outcome at `at`: the cadence, or sooner when
-/// the person was not reached ([`crate::domain::plan::Cadence::days_after`]).
+/// the person was not reached ([`crate::domain::plan::Cadence::days_after`]); a day off the
+/// cadence lands on moves on to the next work day (`now` gives the local calendar). A lead
+/// due at once (a new one) stays due at once.
 pub fn next_after_contact(
     lead: &Lead,
     at: DateTime<Utc>,
     outcome: Option<&str>,
+    now: &Now,
     plan: &Plan,
 ) -> DateTime<Utc> {
-    plus_days(
-        at,
-        plan.cadence
-            .days_after(lead.status, lead.class, lead.stage, outcome),
-    )
+    let days = plan
+        .cadence
+        .days_after(lead.status, lead.class, lead.stage, outcome);
+    let due = plus_days(at, days);
+    if days > 0 {
+        plan.cadence.work_days.on_or_after(due, now.offset)
+    } else {
+        due
+    }
 }
 
 /// When an imported lead that is still to be worked (new, working or open) falls due: a cadence
@@ -110,7 +117,7 @@ pub fn imported_follow_up(
     plan: &Plan,
 ) -> DateTime<Utc> {
     let since = last_activity.map_or(lead.received_at, |at| at.max(lead.received_at));
-    next_from_cadence(lead, since, plan).max(now.utc)
+    next_from_cadence(lead, since, now, plan).max(now.utc)
 }
 
 /// When an imported record's last activity happened, as the book keeps it: never before the
@@ -231,7 +238,7 @@ pub fn log_contact(
         Status::Lost | Status::Disqualified if lead.recycle_on.is_none() => {}
         _ => {
             let due = contact.next.unwrap_or_else(|| {
-                let due = next_after_contact(&next, at, outcome.as_deref(), plan);
+                let due = next_after_contact(&next, at, outcome.as_deref(), now, plan);
                 match lead.next_follow_up {
                     Some(set) if back_dated => due.max(set),
                     _ => due,
@@ -275,7 +282,7 @@ pub fn qualify(
     if q.ripe_on.is_some() {
         next.ripe_on = q.ripe_on;
     }
-    let by_cadence = next_from_cadence(&next, now.utc, plan);
+    let by_cadence = next_from_cadence(&next, now.utc, now, plan);
     next.next_follow_up = Some(match (lead.status, lead.next_follow_up) {
         // A deal re-qualified keeps a follow-up the user set if it comes sooner than the new
         // cadence asks (as a stage move does).
@@ -332,7 +339,7 @@ pub fn set_stage(lead: &Lead, stage: Stage, now: &Now, plan: &Plan) -> Result<Ch
     }
     let mut next = lead.clone();
     next.stage = Some(stage);
-    let by_cadence = next_from_cadence(&next, now.utc, plan);
+    let by_cadence = next_from_cadence(&next, now.utc, now, plan);
     next.next_follow_up = Some(match lead.next_follow_up {
         Some(current) => current.min(by_cadence),
         None => by_cadence,
@@ -728,10 +735,11 @@ mod tests {
         let mut l = fresh(24 * 200);
         l.status = Status::Open;
         l.stage = Some(Stage::Green);
+        // Thu 12 Nov + 30 days is Sat 12 Dec: due on the Monday after.
         let touched = now().utc - Duration::days(10);
         assert_eq!(
             imported_follow_up(&l, Some(touched), &now(), &p),
-            touched + Duration::days(30)
+            Utc.with_ymd_and_hms(2026, 12, 14, 9, 0, 0).unwrap()
         );
         // An activity dated before the receipt counts from the receipt.
         let before = l.received_at - Duration::days(5);
@@ -1023,10 +1031,48 @@ mod tests {
         )
         .unwrap()
         .lead;
-        let later = Now::utc(now().utc + Duration::days(95));
+        let later = Now::utc(now().utc + Duration::days(94));
         let c = log_contact(&lost, call(), &later, &p).unwrap();
         assert_eq!(c.lead.status, Status::Lost);
+        // Wed 24 Feb 2027 + 30 days: Fri 26 Mar.
         assert_eq!(c.lead.next_follow_up, Some(later.utc + Duration::days(30)));
+    }
+
+    #[test]
+    fn a_cadence_date_off_work_days_moves_to_the_next_work_day() {
+        let mut p = Plan::default();
+        // Friday 27 Nov 2026, 16:00 in Berlin (15:00 UTC): a call nobody answered.
+        let friday = Now::new(
+            chrono::FixedOffset::east_opt(3600)
+                .unwrap()
+                .with_ymd_and_hms(2026, 11, 27, 16, 0, 0)
+                .unwrap(),
+        );
+        let working = log_contact(&fresh(2), call(), &friday, &p).unwrap().lead;
+        let unanswered = Contact {
+            outcome: Some("no-answer".into()),
+            ..call()
+        };
+        let retry = log_contact(&working, unanswered.clone(), &friday, &p).unwrap();
+        // Saturday's retry moves to Monday, at the same time of day.
+        assert_eq!(
+            retry.lead.next_follow_up,
+            Some(Utc.with_ymd_and_hms(2026, 11, 30, 15, 0, 0).unwrap())
+        );
+        // A lead due at once stays due at once, weekend or not.
+        let saturday = Now::utc(Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap());
+        let new = receive(
+            Lead::received("u2".into(), "Sam".into(), "me".into(), saturday.utc),
+            &p,
+        );
+        assert_eq!(new.lead.next_follow_up, Some(saturday.utc));
+        // A book that works every day keeps Saturday.
+        p.cadence.work_days = crate::domain::plan::WorkDays::EVERY_DAY;
+        let retry = log_contact(&working, unanswered, &friday, &p).unwrap();
+        assert_eq!(
+            retry.lead.next_follow_up,
+            Some(Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap())
+        );
     }
 
     #[test]

@@ -87,6 +87,75 @@ pub struct Cadence {
     /// a lead still being worked is tried again this many days later, when that is sooner than
     /// its cadence. 0: the cadence decides.
     pub retry: i64,
+    /// The days follow-ups fall on: a date the cadence puts on another day (a weekend) moves
+    /// on to the next of these, so that Monday does not open red with the cadence's own dates.
+    pub work_days: WorkDays,
+}
+
+/// Days of the week, as a set (config: `work_days = ["mon", "tue", "wed", "thu", "fri"]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct WorkDays(u8);
+
+impl Default for WorkDays {
+    /// Monday to Friday.
+    fn default() -> Self {
+        WorkDays(0b0001_1111)
+    }
+}
+
+impl WorkDays {
+    pub const EVERY_DAY: WorkDays = WorkDays(0b0111_1111);
+
+    pub fn contains(self, day: chrono::Weekday) -> bool {
+        self.0 & (1 << day.num_days_from_monday()) != 0
+    }
+
+    /// `at`, or the same time on the next work day (local to `offset`).
+    pub fn on_or_after(
+        self,
+        at: chrono::DateTime<chrono::Utc>,
+        offset: chrono::FixedOffset,
+    ) -> chrono::DateTime<chrono::Utc> {
+        use chrono::Datelike;
+        let mut d = at;
+        for _ in 0..7 {
+            if self.contains(d.with_timezone(&offset).weekday()) {
+                return d;
+            }
+            d = super::time::plus_days(d, 1);
+        }
+        at
+    }
+}
+
+impl TryFrom<Vec<String>> for WorkDays {
+    type Error = String;
+    fn try_from(days: Vec<String>) -> Result<Self, String> {
+        let mut bits = 0u8;
+        for d in &days {
+            let day: chrono::Weekday = d
+                .trim()
+                .parse()
+                .map_err(|_| format!("work_days: \"{d}\" is not a day (mon, tue, … sun)"))?;
+            bits |= 1 << day.num_days_from_monday();
+        }
+        if bits == 0 {
+            return Err("work_days: name at least one day".into());
+        }
+        Ok(WorkDays(bits))
+    }
+}
+
+impl From<WorkDays> for Vec<String> {
+    fn from(w: WorkDays) -> Vec<String> {
+        use chrono::Weekday::*;
+        [Mon, Tue, Wed, Thu, Fri, Sat, Sun]
+            .into_iter()
+            .filter(|d| w.contains(*d))
+            .map(|d| d.to_string().to_lowercase())
+            .collect()
+    }
 }
 
 impl Default for Cadence {
@@ -104,6 +173,7 @@ impl Default for Cadence {
             negotiation: 3,
             recycled: 30,
             retry: 1,
+            work_days: WorkDays::default(),
         }
     }
 }

@@ -95,11 +95,21 @@ impl App {
                 let next_after = |outcome: Option<&str>| {
                     let c = &self.plan.cadence;
                     let days = c.days_after(after.status, after.class, after.stage, outcome);
-                    let why = c.explain_after(after.status, after.class, after.stage, outcome);
-                    let at =
-                        lifecycle::next_after_contact(&after, self.now.utc, outcome, &self.plan);
+                    let mut why = c.explain_after(after.status, after.class, after.stage, outcome);
+                    let at = lifecycle::next_after_contact(
+                        &after,
+                        self.now.utc,
+                        outcome,
+                        &self.now,
+                        &self.plan,
+                    );
+                    // The cadence's day, or the work day it moved on to.
+                    let shown = (self.now.local_date(at) - self.now.today()).num_days();
+                    if shown != days {
+                        why.push_str(", on a work day");
+                    }
                     (
-                        format!("+{days}d"),
+                        format!("+{shown}d"),
                         format!("{} · {why}", self.now.local_date(at).format("%a %d %b")),
                     )
                 };
