@@ -915,3 +915,24 @@ fn the_trash_holds_leads_still_and_a_purged_one_for_good() {
     assert!(err.contains("purged from the trash"), "{err}");
     assert_eq!(book.json(&["status", "--json"])["inbox"], 0);
 }
+
+/// A month's spend goes on top of the cost with `--add`; without it the cost is replaced, and
+/// the command says what it was (a trial's second month silently replaced the first).
+#[test]
+fn source_set_adds_a_months_spend_or_says_what_it_replaced() {
+    let book = Book::new();
+    book.ok(&["add", "Ann Early", "--source", "Webinar"]);
+    assert_eq!(
+        book.ok(&["source", "set", "Webinar", "--cost", "1800"]),
+        "Webinar: cost €1,800\n"
+    );
+    let added = book.ok(&["source", "set", "webinar", "--cost", "900", "--add"]);
+    assert_eq!(added, "Webinar: cost €2,700 (€1,800 + €900)\n");
+    let replaced = book.ok(&["source", "set", "Webinar", "--cost", "500"]);
+    assert!(
+        replaced.contains("(was €2,700; --add adds to it)"),
+        "{replaced}"
+    );
+    let list = book.json(&["source", "list", "--json"]);
+    assert_eq!(list[0]["cost"], 500.0);
+}

@@ -421,7 +421,9 @@ fn forecast_weights_open_value_by_stage() {
 #[test]
 fn sources_cost_per_step_and_roi() {
     let mut b = history();
-    b.store.set_source_cost("Web", 100_000, &now()).unwrap();
+    b.store
+        .set_source_cost("Web", 100_000, false, &now())
+        .unwrap();
     let rows = b.rows("sources", By::Source);
     // Web cost €1,000: 2 leads → €500 each; 2 qualified → €500; 1 win → €1,000;
     // revenue €10,000 → ROI (10,000 − 1,000) / 1,000 = 9.
@@ -430,7 +432,10 @@ fn sources_cost_per_step_and_roi() {
     assert_eq!(web["cost_per_qualified"], 500.0);
     assert_eq!(web["cost_per_win"], 1000.0);
     assert_eq!(web["roi"], 9.0);
-    assert_eq!(web["cost_total"], 1000.0);
+    assert_eq!(
+        (web["cost"].clone(), web["cost_period"].clone()),
+        (1000.0.into(), 1000.0.into())
+    );
     assert!(find(&rows, "source", "Fair")["roi"].is_null());
 }
 
@@ -439,7 +444,9 @@ fn sources_cost_per_step_and_roi() {
 #[test]
 fn a_periods_sources_carry_their_share_of_the_cost() {
     let mut b = history();
-    b.store.set_source_cost("Fair", 90_000, &now()).unwrap();
+    b.store
+        .set_source_cost("Fair", 90_000, false, &now())
+        .unwrap();
     // Fair: B1 and B2 in August, B3 in September; €900 → €300 a lead.
     let september = Period {
         since: at(2026, 9, 1),
@@ -448,12 +455,13 @@ fn a_periods_sources_carry_their_share_of_the_cost() {
     let rows = report::rows(&b.store, "sources", &september, By::Source, &now()).unwrap();
     let fair = find(&rows, "source", "Fair");
     assert_eq!(fair["leads"], 1);
-    assert_eq!(fair["cost"], 300.0);
+    assert_eq!(fair["cost_period"], 300.0);
     assert_eq!(fair["cost_per_lead"], 300.0);
-    assert_eq!(fair["cost_total"], 900.0);
+    // `cost` keeps its meaning: the source's whole spend, whatever the period.
+    assert_eq!(fair["cost"], 900.0);
     let all = b.rows("sources", By::Source);
     assert_eq!(find(&all, "source", "Fair")["cost_per_lead"], 300.0);
-    assert_eq!(find(&all, "source", "Fair")["cost"], 900.0);
+    assert_eq!(find(&all, "source", "Fair")["cost_period"], 900.0);
 }
 
 #[test]

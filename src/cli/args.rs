@@ -315,6 +315,9 @@ pub enum SourceCommand {
         name: String,
         #[arg(long, value_name = "N")]
         cost: String,
+        /// Add N to the cost the source has (this month's spend on top), rather than replace it.
+        #[arg(long)]
+        add: bool,
     },
     /// Every source the book knows, with its live leads and latest cost, A to Z.
     List {

@@ -216,22 +216,34 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             Ok(())
         }
         Command::Report(a) => report::run(a, ctx),
-        Command::Source(args::SourceCommand::Set { name, cost }) => {
+        Command::Source(args::SourceCommand::Set { name, cost, add }) => {
             let cents = lead::parse_money(&cost)?;
             let name = typed(&name).context("a source needs a name")?;
-            let (name, used) = ctx.store.set_source_cost(&name, cents, &now)?;
-            writeln!(
+            let set = ctx.store.set_source_cost(&name, cents, add, &now)?;
+            let currency = ctx.store.plan().currency.clone();
+            let money = |c: i64| lead::format_money(c, &currency);
+            write!(
                 ctx.out,
                 "{}: cost {}",
-                clean_line(&name),
-                lead::format_money(cents, &ctx.store.plan().currency)
+                clean_line(&set.source),
+                money(set.cost)
             )?;
-            if !used {
+            match set.before {
+                Some(b) if add => write!(ctx.out, " ({} + {})", money(b), money(cents))?,
+                // The whole cost replaced: say what it was, so that a month's spend typed
+                // without --add is seen to have replaced the total.
+                Some(b) if b != set.cost => {
+                    write!(ctx.out, " (was {}; --add adds to it)", money(b))?
+                }
+                _ => {}
+            }
+            writeln!(ctx.out)?;
+            if !set.used {
                 // Kept for leads to come, but most likely a typo: say which sources there are.
                 eprintln!(
                     "ripen: no lead has the source \"{}\" yet; `ripen source list` lists the \
                      book's sources",
-                    clean_line(&name)
+                    clean_line(&set.source)
                 );
             }
             Ok(())

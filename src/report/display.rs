@@ -26,8 +26,8 @@ pub fn is_money(key: &str) -> bool {
 pub fn header(key: &str) -> String {
     match key {
         "roi" => return "ROI".into(),
-        "cost_total" => return "cost, all".into(),
-        "cost" => return "cost, period".into(),
+        "cost" => return "cost, all time".into(),
+        "cost_period" => return "cost".into(),
         "share_48h" => return "48h %".into(),
         // Discipline: stale among the open deals, and among every lead still to be worked
         // (the inbox too), which the bare words left a reader to guess.

@@ -36,10 +36,11 @@ Definitions (period = --since/--until on the date named; default: the whole book
   losses      lost and disqualified leads by reason, closed in the period; and the leads won
               or lost in the period, recycled (reactivated at least once) against fresh:
               win rate = won / (won + lost)
-  sources     per source: leads, qualified, won, revenue (value of won leads), cost_total (the
-              latest 'ripen source set', the source's whole spend), cost = the share of it the
-              period's leads carry (cost_total × the period's leads / all the source's leads),
-              cost per lead/qualified/win, ROI = (revenue − cost) / cost
+  sources     per source: leads, qualified, won, revenue (value of won leads), cost (the
+              latest 'ripen source set': the source's whole spend), cost_period = the share of
+              it the period's leads carry (cost × the period's leads / all the source's leads),
+              and from that share cost per lead/qualified/win and
+              ROI = (revenue − cost_period) / cost_period
   forecast    open leads by ripe_on month: value, weighted value and expected wins using the
               stage probabilities (config [stage_probability]); overdue = ripe before today,
               as on the ripening board
@@ -189,20 +190,29 @@ pub fn rows(
             let rows = store.report_sources(period)?;
             let mut out = objects(&rows);
             for (o, r) in out.iter_mut().zip(&rows) {
-                let per = |n: i64| r.cost.filter(|_| n > 0).map(|c| round(c / n as f64, 2));
+                // Per lead, qualified lead and win: the period's share of the cost, so that a
+                // lead costs the same in every period.
+                let per = |n: i64| {
+                    r.cost_period
+                        .filter(|_| n > 0)
+                        .map(|c| round(c / n as f64, 2))
+                };
                 o.insert("cost_per_lead".into(), json!(per(r.leads)));
                 o.insert("cost_per_qualified".into(), json!(per(r.qualified)));
                 o.insert("cost_per_win".into(), json!(per(r.won)));
                 o.insert(
                     "roi".into(),
                     json!(
-                        r.cost
+                        r.cost_period
                             .filter(|c| *c > 0.0)
                             .map(|c| round((r.revenue - c) / c, 2))
                     ),
                 );
                 // Last, so that the columns before keep their places in --csv.
-                o.insert("cost_total".into(), json!(r.cost_total));
+                o.insert(
+                    "cost_period".into(),
+                    json!(r.cost_period.map(|c| round(c, 2))),
+                );
             }
             out
         }
@@ -244,19 +254,20 @@ pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> 
         "never_contacted",
         "untimed",
     ];
-    // The source's whole spend beside the share its leads in the period carry.
+    // What the period's leads cost and return first; the source's whole spend last (the
+    // same figure for all time), so that it is the first to go on a narrow screen.
     const SOURCES: &[&str] = &[
         "source",
         "leads",
         "qualified",
         "won",
         "revenue",
-        "cost_total",
-        "cost",
+        "cost_period",
         "cost_per_lead",
         "cost_per_qualified",
         "cost_per_win",
         "roi",
+        "cost",
     ];
     if name != "losses" {
         return vec![Table {

@@ -23,7 +23,7 @@ pub use reports::{
     SourceRow, SpeedRow,
 };
 pub use ripening::RipeBucket;
-pub use sources::{Renamed, SourceListRow};
+pub use sources::{Renamed, SetCost, SourceListRow};
 pub use tuning::phase;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};

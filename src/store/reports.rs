@@ -120,13 +120,13 @@ pub struct SourceRow {
     pub qualified: i64,
     pub won: i64,
     pub revenue: f64,
-    /// The share of the source's cost that its leads in the period carry: the cost recorded
-    /// for the source × the period's leads / all its leads (so a lead costs the same in every
-    /// period, and a month's report does not charge the whole spend to that month's leads).
+    /// The cost recorded for the source (the latest `ripen source set`): its whole spend.
     pub cost: Option<f64>,
-    /// The cost recorded for the source (the latest `ripen source set`), whatever the period.
+    /// The share of that cost the period's leads carry: the cost × the period's leads / all
+    /// the source's leads, so that a lead costs the same in every period and a month's report
+    /// does not charge the whole spend to that month's leads. Not rounded.
     #[serde(skip)]
-    pub cost_total: Option<f64>,
+    pub cost_period: Option<f64>,
 }
 
 /// One monthly cohort of received leads: the cumulative count won after 1..=12 months.
@@ -665,15 +665,15 @@ impl Store {
                 }
                 None => 1.0,
             };
-            let cost_total = cost.map(|c| c as f64 / 100.0);
+            let cost = cost.map(|c| c as f64 / 100.0);
             out.push(SourceRow {
                 source,
                 leads,
                 qualified,
                 won,
                 revenue: rev as f64 / 100.0,
-                cost: cost_total.map(|c| (c * share * 100.0).round() / 100.0),
-                cost_total,
+                cost,
+                cost_period: cost.map(|c| c * share),
             });
         }
         out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.source.cmp(&b.source)));

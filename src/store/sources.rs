@@ -19,6 +19,19 @@ pub struct SourceListRow {
     pub cost: Option<f64>,
 }
 
+/// What `ripen source set` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetCost {
+    /// The source as the book spells it.
+    pub source: String,
+    /// Whether any live lead names it yet.
+    pub used: bool,
+    /// Its cost before, if it had one.
+    pub before: Option<i64>,
+    /// Its cost now.
+    pub cost: i64,
+}
+
 /// What a rename did: the spellings it replaced, how many leads it respelled, and the cost the
 /// source now has when it joined the costs of more than one spelling.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,21 +102,35 @@ pub(super) fn source_in_use(conn: &Connection, source: &str) -> Result<bool> {
 }
 
 impl Store {
-    /// Record what a source cost (the latest entry per source counts); returns the source as
-    /// the book spells it, and whether any lead names it yet.
+    /// Record what a source cost (the latest entry per source counts): `cost_cents` as its
+    /// whole cost, or added to the cost it had (`add`: this month's spend on top). Returns the
+    /// source as the book spells it, whether any lead names it yet, the cost it had before,
+    /// and the cost it has now.
     pub fn set_source_cost(
         &mut self,
         source: &str,
         cost_cents: i64,
+        add: bool,
         now: &Now,
-    ) -> Result<(String, bool)> {
+    ) -> Result<SetCost> {
         let tx = self.write_tx()?;
         // As the leads spell it: a cost set for "webinar oct" is the cost of "Webinar Oct".
         let source = book_spelling(&tx, source.trim())?;
-        insert_cost(&tx, &source, cost_cents, now)?;
+        let before = latest_cost(&tx, &source)?;
+        let cost = if add {
+            before.unwrap_or(0).saturating_add(cost_cents)
+        } else {
+            cost_cents
+        };
+        insert_cost(&tx, &source, cost, now)?;
         let used = source_in_use(&tx, &source)?;
         tx.commit()?;
-        Ok((source, used))
+        Ok(SetCost {
+            source,
+            used,
+            before,
+            cost,
+        })
     }
 
     /// The latest cost of a source, if any.
