@@ -936,3 +936,35 @@ fn source_set_adds_a_months_spend_or_says_what_it_replaced() {
     let list = book.json(&["source", "list", "--json"]);
     assert_eq!(list[0]["cost"], 500.0);
 }
+
+/// `log --at` reads its day backwards ("friday", "1 nov" are the last ones); the newest
+/// contact sets the schedule even when logged late, and an older one filled in afterwards
+/// leaves it alone.
+#[test]
+fn a_contact_logged_late_or_filled_in_afterwards_schedules_as_it_should() {
+    let book = Book::new();
+    let id = add(&book, "Jane Doe", "2026-10-30T09:00:00Z").to_string();
+    let next = |book: &Book| {
+        book.json(&["show", &id, "--json"])["lead"]["next_follow_up"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    book.ok(&["log", &id, "call", "--outcome", "reached", "--at", "1 nov"]);
+    // Sun 1 Nov + 3 days (working).
+    assert!(next(&book).starts_with("2026-11-04"), "{}", next(&book));
+    // Friday 20 Nov, nobody answered: retried Saturday, so on Monday.
+    book.ok(&[
+        "log",
+        &id,
+        "call",
+        "--outcome",
+        "no-answer",
+        "--at",
+        "friday",
+    ]);
+    assert!(next(&book).starts_with("2026-11-23"), "{}", next(&book));
+    // A call of 2 Nov filled in afterwards changes nothing.
+    book.ok(&["log", &id, "call", "--outcome", "reached", "--at", "2 nov"]);
+    assert!(next(&book).starts_with("2026-11-23"), "{}", next(&book));
+}

@@ -802,3 +802,34 @@ fn refusals_are_readable_by_scripts_and_land_nothing() {
     assert_eq!(rejected, "Name,Email,Value\nBob,bob@x.example,zz\n");
     assert!(!dir.join("bad.rejected.csv").exists());
 }
+
+/// An activity the file marks done (or has no status column for) but dates after now has not
+/// happened: it lands as planned, rather than failing the whole history (a review found one
+/// scheduled meeting refusing every row).
+#[test]
+fn a_done_activity_dated_after_now_lands_as_planned() {
+    let b = Book::new();
+    let dir = b.dir.path();
+    let leads = dir.join("leads.csv");
+    std::fs::write(&leads, "id,name\nX1,Ann Early\nX2,Bob Mid\n").unwrap();
+    b.ok(&["import", leads.to_str().unwrap()]);
+    let acts = dir.join("acts.csv");
+    std::fs::write(
+        &acts,
+        "lead,date,type,subject\nX1,2026-11-10,Call,first call\nX2,2026-11-12,Call,intro\n\
+         X1,2026-11-30,Meeting,demo\n",
+    )
+    .unwrap();
+    let h = b.import_json(&["--activities", acts.to_str().unwrap(), "--on", "lead"]);
+    assert_eq!(
+        (
+            h["done"].as_u64(),
+            h["planned"].as_u64(),
+            h["rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(0)),
+        "{h}"
+    );
+    let ann = b.ok(&["show", "ann"]);
+    assert!(ann.contains("planned meeting on 2026-11-30"), "{ann}");
+}

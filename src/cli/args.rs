@@ -52,7 +52,8 @@ pub enum Command {
         outcome: Option<String>,
         #[arg(long)]
         note: Option<String>,
-        /// When it happened (default: now).
+        /// When it happened (default: now); read backwards: "friday" and "1 oct" are the last
+        /// ones. Before the lead's last contact, it is history filled in: the follow-up stays.
         #[arg(long, value_name = "WHEN")]
         at: Option<String>,
         /// The next follow-up (default: from the cadence).

@@ -89,12 +89,17 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                 kind,
                 outcome: field(&outcome),
                 note: note.as_deref().and_then(typed),
-                at: when(&at, &now)?,
+                // When it happened: "friday", "1 oct" are the last ones.
+                at: at
+                    .as_deref()
+                    .map(|w| crate::domain::time::parse_past(w, &now))
+                    .transpose()?,
                 next: when(&next, &now)?,
             };
             let uid = ctx.store.resolve(&id)?;
+            let last = ctx.store.lead(&uid)?.touches.last_contact_at;
             let row = ctx.store.apply(&uid, &now, |l, p| {
-                lifecycle::log_contact(l, contact, &now, p)
+                lifecycle::log_contact_after(l, contact, last, &now, p)
             })?;
             let next = describe_next(&row, &now);
             done(ctx, &row, &format!("logged {kind}{next}"))

@@ -194,6 +194,19 @@ pub fn log_contact(
     now: &Now,
     plan: &Plan,
 ) -> Result<Change, DomainError> {
+    log_contact_after(lead, contact, None, now, plan)
+}
+
+/// [`log_contact`] for a lead whose last contact on record was at `last_contact`: a contact
+/// logged as having happened before it is history filled in afterwards ("I called her on 1
+/// October"), which leaves the schedule that newer contact (or a snooze since) set alone.
+pub fn log_contact_after(
+    lead: &Lead,
+    contact: Contact,
+    last_contact: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
     if lead.deleted_at.is_some() {
         return Err(DomainError::NotAllowed("the lead is in the trash".into()));
     }
@@ -203,9 +216,10 @@ pub fn log_contact(
             "a contact is logged once it happened; to plan one, give the next follow-up".into(),
         ));
     }
-    // History filled in afterwards ("I called her on 1 October") leaves a later schedule
-    // alone: a newer contact's follow-up, a snooze or a recycle date stands.
-    let back_dated = contact.at.is_some_and(|at| at < now.utc);
+    let back_dated = contact
+        .at
+        .zip(last_contact)
+        .is_some_and(|(at, last)| at < last);
     let mut next = lead.clone();
     let outcome = contact.outcome.filter(|o| !o.trim().is_empty());
     let mut entries = vec![Entry {
@@ -680,12 +694,32 @@ mod tests {
             at: Some(now().utc - Duration::days(53)),
             ..call()
         };
-        let back = log_contact(&called, old.clone(), &now(), &p).unwrap();
+        let back = log_contact_after(&called, old.clone(), Some(now().utc), &now(), &p).unwrap();
         assert_eq!(back.lead.next_follow_up, Some(set));
         assert_eq!(back.entries[0].at, now().utc - Duration::days(53));
         // Filled in for a lead never logged before: its clock runs from that call.
-        let late = log_contact(&fresh(24 * 60), old, &now(), &p).unwrap().lead;
+        let late = log_contact_after(&fresh(24 * 60), old, None, &now(), &p)
+            .unwrap()
+            .lead;
         assert!(late.next_follow_up.unwrap() < now().utc);
+        // The newest contact, logged an hour late, is no history: a no-answer's retry stands.
+        let hour_ago = Contact {
+            at: Some(now().utc - Duration::hours(1)),
+            outcome: Some("no-answer".into()),
+            ..call()
+        };
+        let mut deal = called.clone();
+        deal.next_follow_up = Some(now().utc + Duration::days(30));
+        let retry = log_contact_after(
+            &deal,
+            hour_ago,
+            Some(now().utc - Duration::days(20)),
+            &now(),
+            &p,
+        )
+        .unwrap()
+        .lead;
+        assert!(retry.next_follow_up.unwrap() < now().utc + Duration::days(2));
         let ahead = Contact {
             at: Some(now().utc + Duration::days(1)),
             ..call()

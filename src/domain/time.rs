@@ -127,6 +127,34 @@ pub fn parse_when(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> 
     Err(bad())
 }
 
+/// [`parse_when`] for a moment already past (when a contact happened): a weekday name is the
+/// last such day (today included), and a date or month without a year the last such one
+/// (`1 oct` in November is this year's, `dec 3` the last year's).
+pub fn parse_past(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> {
+    let s = input.trim().to_ascii_lowercase();
+    let today = now.today();
+    if let Some(day) = parse_weekday(&s) {
+        let back = (7 + today.weekday().num_days_from_monday() as i64
+            - day.num_days_from_monday() as i64)
+            % 7;
+        return Ok(now.start_of(today - Days::new(back as u64)));
+    }
+    let at = parse_when(input, now)?;
+    let has_year = s.split(|c: char| !c.is_ascii_digit()).any(|w| w.len() == 4);
+    if at > now.utc
+        && !has_year
+        && parse_month(&s, now).is_some()
+        && let Some(earlier) = now.local_date(at).with_year(today.year() - 1)
+    {
+        let this_year = now
+            .local_date(at)
+            .with_year(today.year())
+            .filter(|d| *d <= today);
+        return Ok(now.start_of(this_year.unwrap_or(earlier)));
+    }
+    Ok(at)
+}
+
 /// A month, or a day named by its month, as people write them: `2027-04` and `apr 2027` (the
 /// month's first day), `april` (the next April's first day, or today while April lasts: "ripe
 /// in April"), `jan 7`, `7 jan`, `7 january 2027` (that day; the next one without a year). A
@@ -285,6 +313,22 @@ pub fn plus_days(at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_past_moment_reads_weekdays_and_dates_backwards() {
+        // Sunday 22 Nov 2026.
+        let n = now();
+        let day = |s: &str| n.local_date(parse_past(s, &n).unwrap());
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(day("friday"), ymd(2026, 11, 20));
+        assert_eq!(day("sunday"), ymd(2026, 11, 22));
+        assert_eq!(day("1 oct"), ymd(2026, 10, 1));
+        assert_eq!(day("dec 3"), ymd(2025, 12, 3));
+        assert_eq!(day("2026-11-01"), ymd(2026, 11, 1));
+        assert_eq!(day("yesterday"), ymd(2026, 11, 21));
+        // A year given is kept, future or not (the caller refuses a future contact).
+        assert_eq!(day("3 dec 2026"), ymd(2026, 12, 3));
+    }
 
     fn now() -> Now {
         // Sunday 22 Nov 2026, 09:00 UTC.

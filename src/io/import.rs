@@ -1727,8 +1727,9 @@ pub fn import_history(
     for ((_, list), f) in by_lead.iter().zip(&found) {
         if f.is_some() {
             report.leads += 1;
-            report.done += list.iter().filter(|p| p.done).count();
-            report.planned += list.iter().filter(|p| !p.done).count();
+            let done = list.iter().filter(|p| happened(p, now)).count();
+            report.done += done;
+            report.planned += list.len() - done;
         }
     }
     errors.extend(missing(&found));
@@ -1748,6 +1749,12 @@ pub fn import_history(
 
 /// A lead's history applied through the domain: done contacts logged (on an active lead, as the
 /// user would log them), planned ones become the next follow-up.
+/// Whether a past activity happened: done, and not dated after now (a meeting the file
+/// marks done but dates next week is planned, whatever the file says).
+fn happened(p: &Past, now: &Now) -> bool {
+    p.done && p.at <= now.utc
+}
+
 fn apply_history(
     lead: &Lead,
     list: &[Past],
@@ -1757,7 +1764,8 @@ fn apply_history(
 ) -> Result<Change, DomainError> {
     let mut current = lead.clone();
     let mut entries = Vec::new();
-    for p in list.iter().filter(|p| p.done) {
+    let done = |p: &&Past| happened(p, now);
+    for p in list.iter().filter(done) {
         if current.status.is_active() && p.kind != ActivityKind::Note {
             let c = lifecycle::log_contact(
                 &current,
@@ -1786,7 +1794,7 @@ fn apply_history(
             });
         }
     }
-    let planned: Vec<&Past> = list.iter().filter(|p| !p.done).collect();
+    let planned: Vec<&Past> = list.iter().filter(|p| !done(p)).collect();
     for p in &planned {
         entries.push(Entry::system(
             now.utc,
