@@ -787,6 +787,23 @@ fn refusals_are_readable_by_scripts_and_land_nothing() {
         err.contains("cannot write the rejected rows there"),
         "{err}"
     );
+    // A folder, or the file being imported, is no place for them either.
+    for (to, why) in [
+        (dir.to_path_buf(), "a folder"),
+        (bad.clone(), "the file being imported"),
+    ] {
+        let err = book.fails(&[
+            "import",
+            bad.to_str().unwrap(),
+            "--skip-bad",
+            "--rejected",
+            to.to_str().unwrap(),
+        ]);
+        assert!(err.contains(why), "{err}");
+    }
+    assert!(std::fs::read_to_string(&bad).unwrap().contains("Ann"));
+    let status: Value = serde_json::from_str(&book.ok(&["status", "--json"])).unwrap();
+    assert_eq!(status["inbox"], 0, "nothing landed");
     let elsewhere = dir.join("out.csv");
     let r = book.import_json(&[
         bad.to_str().unwrap(),

@@ -42,7 +42,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Whether [`write`] could write `path`: a private file made and removed in its folder.
 pub fn can_write(path: &Path) -> io::Result<()> {
-    let probe = path.with_file_name(format!(".ripen-probe.{}.tmp", std::process::id()));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let probe = dir.join(format!(".ripen-probe.{}.tmp", std::process::id()));
     OpenOptions::new()
         .write(true)
         .create_new(true)

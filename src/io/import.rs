@@ -1411,6 +1411,28 @@ fn rejected_writable(asked: bool, input: &Path, to: Option<&Path>) -> Result<(),
         return Ok(());
     }
     let path = to.map_or_else(|| rejected_path(input), Path::to_path_buf);
+    let refuse = |why: &str| {
+        Err(ImportError::Refused(format!(
+            "{}: {why}; nothing was imported (--rejected PATH names a file to write them to)",
+            path.display()
+        )))
+    };
+    if path.is_dir() {
+        return refuse("a folder, not a file for the rejected rows");
+    }
+    if path.exists() && !path.is_file() {
+        return refuse("not a file the rejected rows can be written to");
+    }
+    // The file being imported, named again: writing the rejected rows would replace it.
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(&path, input) {
+        return refuse("the file being imported");
+    }
     super::atomic::can_write(&path).map_err(|e| {
         ImportError::Refused(format!(
             "{}: cannot write the rejected rows there ({e}); nothing was imported (--rejected \
