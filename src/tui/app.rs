@@ -504,7 +504,7 @@ pub struct App {
 }
 
 /// How much of a lead's timeline the detail holds, newest first.
-pub const TIMELINE_ENTRIES: usize = 500;
+pub const TIMELINE_ENTRIES: usize = 200;
 
 fn err_text(e: &StoreError) -> String {
     if e.is_busy() {
@@ -1345,10 +1345,10 @@ impl App {
             Command::PageDown | Command::PageUp if self.detail_full() => {
                 let len = self.detail.as_ref().map_or(0, |d| d.timeline.len());
                 let step = (self.size.height as usize / 4).max(1);
-                // The last page is a full one: about a line per entry below the lead's facts.
-                let room = (self.size.height as usize).saturating_sub(12).max(1);
+                // Down to the oldest entry at the top: every entry can be reached, however
+                // many lines the lead's facts and each note take.
                 self.timeline_skip = if c == Command::PageDown {
-                    (self.timeline_skip + step).min(len.saturating_sub(room))
+                    (self.timeline_skip + step).min(len.saturating_sub(1))
                 } else {
                     self.timeline_skip.saturating_sub(step)
                 };
@@ -1383,6 +1383,7 @@ impl App {
             Command::Back => {
                 if self.detail_open {
                     self.detail_open = false;
+                    self.timeline_skip = 0;
                 } else if !self.filters[self.tab.index()].is_empty() {
                     // The lead the filter found stays under the cursor.
                     let keep = self.selected().map(|r| r.lead.uid.clone());

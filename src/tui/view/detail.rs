@@ -164,11 +164,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if let Some(n) = &l.notes {
         push(format!("notes: {}", clean(n)), t.dim);
     }
-    // Never past a full last page (an entry takes a line at least).
-    let room = (inner.height as usize)
-        .saturating_sub(lines.len() + 1)
-        .max(1);
-    let skip = app.timeline_skip.min(d.timeline.len().saturating_sub(room));
+    let skip = app.timeline_skip.min(d.timeline.len().saturating_sub(1));
     let rule = if skip > 0 {
         format!("─ timeline · {skip} newer above (PgUp) ─────────────────────────────")
     } else {
