@@ -876,6 +876,19 @@ fn source_rename_folds_one_spelling_into_another() {
         notes.contains(&"source renamed: was \"REFERRALS\""),
         "{notes:?}"
     );
+    // A spelling only the trash holds is renamed too; a purged lead stays as it was.
+    let gone = book.ok(&["add", "Pat Gone", "--source", "Partners"]);
+    book.ok(&["delete", gone.trim()]);
+    book.ok(&["trash", "--empty"]);
+    let kept = book.ok(&["add", "Kim Kept", "--source", "Partners"]);
+    book.ok(&["delete", kept.trim()]);
+    let said = book.ok(&["source", "rename", "partners", "Partner network"]);
+    assert!(said.contains(": 1 lead"), "{said}");
+    book.ok(&["undelete", kept.trim()]);
+    assert_eq!(
+        book.json(&["show", kept.trim(), "--json"])["lead"]["source"],
+        "Partner network"
+    );
     let out = book
         .ripen()
         .args(["source", "rename", "Referal", "X"])

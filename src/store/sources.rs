@@ -185,7 +185,17 @@ impl Store {
         }
         let tx = self.write_tx()?;
         let (kf, kt) = (source_key(from), source_key(to));
-        let known = known_sources(&tx)?;
+        // The book's spellings, the trash's too (a lead taken back out must not split the
+        // source again).
+        let mut known = known_sources(&tx)?;
+        known.extend(
+            tx.prepare_cached(
+                "SELECT DISTINCT source FROM leads INDEXED BY leads_deleted \
+                 WHERE deleted_at IS NOT NULL AND purged_at IS NULL AND source IS NOT NULL",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
         if !known.iter().any(|s| source_key(s) == kf) {
             return Err(DomainError::Invalid(format!(
                 "no lead or cost has the source \"{from}\"; `ripen source list` lists them"
@@ -202,7 +212,8 @@ impl Store {
         let mut leads = 0;
         for s in &spellings {
             let uids = tx
-                .prepare_cached("SELECT uid FROM leads WHERE source = ?1")?
+                // Not a purged lead: a tombstone keeps what it was.
+                .prepare_cached("SELECT uid FROM leads WHERE source = ?1 AND purged_at IS NULL")?
                 .query_map([s], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             for uid in uids {
