@@ -850,3 +850,24 @@ fn a_done_activity_dated_after_now_lands_as_planned() {
     let ann = b.ok(&["show", "ann"]);
     assert!(ann.contains("planned meeting on 2026-11-30"), "{ann}");
 }
+
+/// Two columns for one field feed it in turn: the first with a value wins, whatever the
+/// headers' case (a review found a lowercase `phone` column shutting out `mobile`).
+#[test]
+fn two_columns_for_one_field_fill_it_in_turn() {
+    let b = Book::new();
+    let file = b.dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "name,email,phone,mobile\nAnn Early,ann@a.example,,+49 170 1234567\n\
+         Bob Mid,bob@b.example,+49 30 555,+49 171 7654321\n",
+    )
+    .unwrap();
+    b.ok(&["import", file.to_str().unwrap()]);
+    let all = b.list("all");
+    let ann = find(&all, "name", "Ann Early");
+    assert_eq!(ann["phone"], "+49 170 1234567");
+    let bob = find(&all, "name", "Bob Mid");
+    assert_eq!(bob["phone"], "+49 30 555");
+    assert_eq!(bob["extra"]["mobile"], "+49 171 7654321");
+}

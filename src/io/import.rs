@@ -631,16 +631,25 @@ struct RowValues {
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// One value per field, without hashing (a million rows make it count).
+/// One value per field, and the column it came from, without hashing (a million rows make it
+/// count).
 #[derive(Default)]
-struct FieldMap([Option<String>; Field::ALL.len()]);
+struct FieldMap(
+    [Option<String>; Field::ALL.len()],
+    [usize; Field::ALL.len()],
+);
 
 impl FieldMap {
     fn get(&self, f: &Field) -> Option<&String> {
         self.0[*f as usize].as_ref()
     }
-    fn insert(&mut self, f: Field, v: String) {
+    fn insert(&mut self, f: Field, v: String, column: usize) {
         self.0[f as usize] = Some(v);
+        self.1[f as usize] = column;
+    }
+    /// The column a field's value came from (the first column mapped to it with a value).
+    fn column(&self, f: Field) -> usize {
+        self.1[f as usize]
     }
     fn remove(&mut self, f: &Field) -> Option<String> {
         self.0[*f as usize].take()
@@ -663,7 +672,7 @@ fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
         match target {
             Target::Field(f) => match fields.get(&f) {
                 None => {
-                    fields.insert(f, v);
+                    fields.insert(f, v, i);
                 }
                 Some(have) if *have == v => {}
                 Some(_) => {
@@ -834,8 +843,16 @@ fn build(
             }
         }
     }
-    // The rating as the file wrote it ("Hot"), for an unqualified lead to keep below.
+    // The rating as the file wrote it ("Hot"), for an unqualified lead to keep below under
+    // the header it came from (an export's "Rating" beside its own empty "class").
     let mut rating = None;
+    let class_header = rules
+        .mapping
+        .headers
+        .get(f.column(Field::Class))
+        .filter(|_| f.get(&Field::Class).is_some())
+        .cloned()
+        .unwrap_or_else(|| class_header(rules));
     if let Some(s) = f.remove(&Field::Class) {
         match values::class_word(&s) {
             Some(c) => {
@@ -843,7 +860,7 @@ fn build(
                 rating = Some(s);
             }
             None => {
-                extra.insert(class_header(rules), serde_json::Value::String(s));
+                extra.insert(class_header.clone(), serde_json::Value::String(s));
             }
         }
     }
@@ -863,7 +880,7 @@ fn build(
         && let Some(c) = lead.class.take()
     {
         let written = rating.unwrap_or_else(|| c.as_str().to_string());
-        extra.insert(class_header(rules), serde_json::Value::String(written));
+        extra.insert(class_header, serde_json::Value::String(written));
     }
     for (field, text) in kept_text.into_iter().flatten() {
         extra.insert(header_of(rules, field), serde_json::Value::String(text));

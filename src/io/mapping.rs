@@ -543,23 +543,6 @@ impl Mapping {
             .iter()
             .map(|h| auto_field(h).map_or(Target::Extra, Target::Field))
             .collect();
-        // A column named as ripen names a field (`ripen export`'s "class") owns that field:
-        // another the same file maps there (the vendor's "Rating" the export kept beside it)
-        // stays with the lead under its own header, so a round trip changes nothing. Without
-        // such a column, a field takes the first of its columns that has a value.
-        for i in 0..targets.len() {
-            let Target::Field(f) = targets[i] else {
-                continue;
-            };
-            if headers[i].trim() != f.as_str() {
-                continue;
-            }
-            for (j, t) in targets.iter_mut().enumerate() {
-                if j != i && *t == Target::Field(f) {
-                    *t = Target::Extra;
-                }
-            }
-        }
         for o in overrides {
             let idx = headers
                 .iter()
@@ -716,24 +699,6 @@ mod tests {
                 t(Value),
                 t(Received)
             ]
-        );
-    }
-
-    #[test]
-    fn a_column_named_as_ripen_names_a_field_owns_it() {
-        // A re-imported export: ripen's "class" beside the vendor's "Rating".
-        assert_eq!(
-            map(&["name", "class", "Rating"]),
-            [
-                Target::Field(Field::Name),
-                Target::Field(Field::Class),
-                Target::Extra
-            ]
-        );
-        // A vendor's two columns for one field both feed it (the first with a value wins).
-        assert_eq!(
-            map(&["Rating", "Priority"]),
-            [Target::Field(Field::Class), Target::Field(Field::Class)]
         );
     }
 
