@@ -152,17 +152,20 @@ fn restore(
 ) -> Result<()> {
     use ripen::store::{Filter, View};
     let mut store = Store::open(db, cfg.plan.clone())?;
-    let leads = store.count(&View::All, &Filter::default())?
-        + store.count(&View::Trash, &Filter::default())?;
-    if leads > 0 && !force {
+    // Every row the book holds, tombstones and costs included: a book of purged leads is
+    // still a book, and a restore still asks first and keeps a copy.
+    let held = store.rows_held()?;
+    if held > 0 && !force {
+        let leads = store.count(&View::All, &Filter::default())?;
         anyhow::bail!(
-            "{} holds {leads} leads; add --force to replace it (a copy is kept)",
+            "{} holds {leads} leads ({held} records in all); add --force to replace it (a copy \
+             is kept)",
             db.display()
         );
     }
     // Nothing is copied or replaced for a file that could not be restored.
     Store::check_restorable(src)?;
-    if leads > 0 {
+    if held > 0 {
         // Never over an earlier copy (two restores within a second, or under a fixed clock).
         let stamp = now.utc.format("%Y%m%dT%H%M%SZ");
         let keep = (1..)

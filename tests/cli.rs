@@ -725,6 +725,7 @@ fn reading_a_book_that_is_not_there_says_so_and_creates_nothing() {
         vec!["report", "funnel"],
         vec!["trash"],
         vec!["source", "list"],
+        vec!["backup", "/tmp/ripen-never-written.db"],
     ] {
         let out = book.ripen().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -927,6 +928,18 @@ fn the_trash_holds_leads_still_and_a_purged_one_for_good() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("purged from the trash"), "{err}");
     assert_eq!(book.json(&["status", "--json"])["inbox"], 0);
+    // A book of tombstones is still a book: a restore over it asks first.
+    let other = Book::new();
+    other.ok(&["add", "Someone Else"]);
+    let copy = other.path().join("other.db");
+    other.ok(&["backup", copy.to_str().unwrap()]);
+    let out = book
+        .ripen()
+        .args(["restore", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
 }
 
 /// A month's spend goes on top of the cost with `--add`; without it the cost is replaced, and

@@ -344,6 +344,7 @@ impl Command {
                 | Command::Export(_)
                 | Command::Trash { empty: false, .. }
                 | Command::Source(SourceCommand::List { .. })
+                | Command::Backup { .. }
         )
     }
 }

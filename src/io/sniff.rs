@@ -92,7 +92,18 @@ pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
     let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
     let head = &text[start..text.len().min(start + 16)];
     let upper = head.to_ascii_uppercase();
-    if head.starts_with(b"[") || head.starts_with(b"{") {
+    // JSON opens an array of values or an object of "keys"; a header such as `[Name],[Email]`
+    // opens with a bracket too, but a word follows it.
+    let after = |open: u8| {
+        head.strip_prefix(&[open])
+            .map(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()).copied())
+    };
+    let json = match (after(b'['), after(b'{')) {
+        (Some(next), _) => next.is_none_or(|b| b"{[\"]-0123456789tfn".contains(&b)),
+        (_, Some(next)) => next.is_none_or(|b| b"\"}".contains(&b)),
+        _ => false,
+    };
+    if json {
         Some("JSON, not CSV or TSV (ripen imports tables; its JSON export is for other tools)")
     } else if upper.starts_with(b"BEGIN:VCARD") {
         Some("a vCard file, not CSV or TSV (export the contacts as CSV)")
@@ -152,6 +163,10 @@ mod tests {
         );
         assert!(not_a_table(b"PK\x03\x04rest").unwrap().contains("workbook"));
         assert_eq!(not_a_table(b"Name,Email\nAnn,a@x\n"), None);
+        assert_eq!(not_a_table(b"[Name],[Email]\nAnn,a@x\n"), None);
+        assert_eq!(not_a_table(b"{Name};{Email}\n"), None);
+        assert!(not_a_table(b"{\"leads\": []}").is_some());
+        assert!(not_a_table(b"[]").is_some());
         assert_eq!(not_a_table(b""), None);
     }
 

@@ -390,6 +390,16 @@ impl Store {
         self.reconcile(&mut |_| {})
     }
 
+    /// How many rows the book's shared tables hold: leads (the trash's and purged tombstones
+    /// too) and recorded costs. Zero only for a book nothing was ever written to.
+    pub fn rows_held(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM source_costs)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The book's own replica id (a UUID), for sharing later.
     pub fn replica_id(&self) -> Result<String> {
         Ok(self
