@@ -1879,7 +1879,13 @@ fn another_process_writing_the_book_shows_in_the_counts_and_lists() {
         )
         .unwrap();
     assert_ne!(fx.store.data_version().unwrap(), seen);
-    fx.app.update(Action::BookChanged, &mut fx.store, &now());
+    // What the event loop asks on every turn: once, then not again until the next write.
+    let mut seen = Some(seen);
+    let mut notice = |fx: &mut Fx| {
+        ripen::tui::event_loop::notice_other_writers(&mut fx.app, &mut fx.store, &mut seen, &now())
+    };
+    assert!(notice(&mut fx));
+    assert!(!notice(&mut fx));
     assert_eq!(fx.app.counts.inbox, inbox + 1);
     assert_eq!(fx.app.selected().map(|r| r.lead.uid.clone()), on);
     assert!(fx.render().contains("Xi Third"));

@@ -77,6 +77,23 @@ fn clock(fallback: Now) -> Now {
     crate::config::now().unwrap_or(fallback)
 }
 
+/// A CLI run or an import wrote the book since `seen`: fetch counts and lists as they now are.
+/// Returns whether it did.
+pub fn notice_other_writers(
+    app: &mut App,
+    store: &mut Store,
+    seen: &mut Option<i64>,
+    now: &Now,
+) -> bool {
+    let version = store.data_version().ok();
+    if version == *seen {
+        return false;
+    }
+    *seen = version;
+    app.update(Action::BookChanged, store, now);
+    true
+}
+
 /// Run until the user quits.
 pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Result<()> {
     let mut dirty = true;
@@ -93,11 +110,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
             wake = next_wake(store, &now);
             dirty = true;
         }
-        // A CLI run or an import wrote the book: counts and lists as they now are.
-        let version = store.data_version().ok();
-        if version != seen {
-            seen = version;
-            app.update(Action::BookChanged, store, &now);
+        if notice_other_writers(app, store, &mut seen, &now) {
             wake = next_wake(store, &now);
             dirty = true;
         }
