@@ -2015,3 +2015,26 @@ fn the_full_detail_pages_through_a_long_timeline() {
         "Esc starts the next detail at the newest"
     );
 }
+
+/// The Inbox's received column gives the year of a lead from another year (a trial read a
+/// lead received in March 2026 as two days old in March 2027).
+#[test]
+fn the_inbox_dates_a_lead_from_another_year_with_its_year() {
+    let mut fx = fixture(120, 20, false);
+    for (name, days) in [("Old Lead", 400), ("New Lead", 1)] {
+        fx.store
+            .add_lead(
+                ripen::store::NewLead {
+                    name: name.into(),
+                    received_at: Some(now().utc - chrono::Duration::days(days)),
+                    ..Default::default()
+                },
+                &now(),
+            )
+            .unwrap();
+    }
+    fx.cmd(Command::Inbox);
+    let screen = fx.render();
+    assert!(screen.contains("18 Oct 2025"), "{screen}");
+    assert!(screen.contains("Sat 21 Nov 09:00"), "{screen}");
+}

@@ -67,6 +67,23 @@ pub fn clock_cell(app: &App, row: &LeadRow, t: &Theme) -> Cell {
     }
 }
 
+/// When a lead came in: "Mon 02 Mar 09:15" this year; "02 Mar 2026" from another year, where
+/// the weekday and the time matter less than the year (a trial read a year-old lead as two
+/// days old).
+fn received_cell(app: &App, at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    let day = app.now.local_date(at);
+    if day.year() == app.now.today().year() {
+        format!(
+            "{} {}",
+            day.format("%a %d %b"),
+            at.with_timezone(&app.now.offset).format("%H:%M")
+        )
+    } else {
+        day.format("%d %b %Y").to_string()
+    }
+}
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let w = &app.inbox;
@@ -77,17 +94,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             let l = &r.lead;
             vec![
                 clock_cell(app, r, t),
-                (
-                    app.now
-                        .local_date(l.received_at)
-                        .format("%a %d %b")
-                        .to_string()
-                        + &l.received_at
-                            .with_timezone(&app.now.offset)
-                            .format(" %H:%M")
-                            .to_string(),
-                    t.dim,
-                ),
+                (received_cell(app, l.received_at), t.dim),
                 (clean(&l.name), t.base),
                 (clean(l.company.as_deref().unwrap_or("")), t.base),
                 (clean(l.source.as_deref().unwrap_or("")), t.dim),
