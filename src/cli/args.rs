@@ -133,7 +133,8 @@ pub enum Command {
     /// Lead sources and what they cost.
     #[command(subcommand)]
     Source(SourceCommand),
-    /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h".
+    /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h" (and "· 4
+    /// recycled due" when there are).
     Status {
         #[arg(long)]
         json: bool,

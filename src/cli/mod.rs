@@ -329,11 +329,16 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                 writeln!(ctx.out)?;
             } else {
                 let breach = ctx.store.plan().first_contact.breach_hours;
-                writeln!(
+                write!(
                     ctx.out,
                     "{} overdue · {} due today · {} new past {breach}h",
                     c.overdue, c.due_today, c.inbox_late
                 )?;
+                // Recycled leads due for their touch are work too, when there are any.
+                if c.recycled_due > 0 {
+                    write!(ctx.out, " · {} recycled due", c.recycled_due)?;
+                }
+                writeln!(ctx.out)?;
             }
             Ok(())
         }
