@@ -100,6 +100,13 @@ pub fn rank_key(due: DateTime<Utc>, tier: i64, plan: &Plan) -> i64 {
 
 /// The score at `now`, with its breakdown.
 pub fn score(lead: &Lead, now: &Now, plan: &Plan) -> Breakdown {
+    // A lead in the trash asks for nothing.
+    if lead.deleted_at.is_some() {
+        return Breakdown {
+            total: 0.0,
+            terms: Vec::new(),
+        };
+    }
     let mut terms = tier_terms(lead, plan);
     if let Some(due) = lead.next_follow_up
         && (lead.status.is_active() || lead.status.is_closed_out())
@@ -142,7 +149,7 @@ pub enum Clock {
 
 /// The clock for a new lead (`None` once contacted).
 pub fn first_contact_clock(lead: &Lead, now: &Now, plan: &Plan) -> Option<Clock> {
-    if lead.status != Status::New {
+    if lead.status != Status::New || lead.deleted_at.is_some() {
         return None;
     }
     let hours = now.hours_since(lead.received_at);
@@ -177,6 +184,9 @@ pub enum Due {
 }
 
 pub fn due(lead: &Lead, now: &Now) -> Due {
+    if lead.deleted_at.is_some() {
+        return Due::None;
+    }
     match lead.next_follow_up {
         None => Due::None,
         Some(at) => {
@@ -241,6 +251,9 @@ pub fn why_brief(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan) -> Vec<
 
 fn reasons(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan, brief: bool) -> Vec<String> {
     let mut out = Vec::new();
+    if lead.deleted_at.is_some() {
+        return out;
+    }
     match first_contact_clock(lead, now, plan) {
         Some(Clock::Breached) => out.push(format!("{}h breached", plan.first_contact.breach_hours)),
         Some(Clock::Warning) => out.push(format!("{}h warning", plan.first_contact.warning_hours)),
@@ -288,6 +301,25 @@ fn reasons(lead: &Lead, touches: &Touches, now: &Now, plan: &Plan, brief: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_in_the_trash_asks_for_nothing() {
+        let p = Plan::default();
+        let n = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let mut l = Lead::received(
+            "u".into(),
+            "Ann".into(),
+            "me".into(),
+            n.utc - Duration::days(5),
+        );
+        l.next_follow_up = Some(l.received_at);
+        assert!(score(&l, &n, &p).total > 0.0);
+        l.deleted_at = Some(n.utc);
+        assert_eq!(score(&l, &n, &p).total, 0.0);
+        assert!(why(&l, &Touches::default(), &n, &p).is_empty());
+        assert_eq!(due(&l, &n), Due::None);
+        assert_eq!(first_contact_clock(&l, &n, &p), None);
+    }
     use crate::domain::lead::Class;
     use chrono::{Duration, TimeZone};
 
