@@ -871,3 +871,34 @@ fn two_columns_for_one_field_fill_it_in_turn() {
     assert_eq!(bob["phone"], "+49 30 555");
     assert_eq!(bob["extra"]["mobile"], "+49 171 7654321");
 }
+
+/// A row merged into a lead the book has keeps what it says otherwise on the lead's
+/// timeline (a trial lost a second phone number and company to an import merge).
+#[test]
+fn an_import_merge_keeps_what_the_row_says_otherwise() {
+    let b = Book::new();
+    let dir = b.dir.path();
+    let first = dir.join("first.csv");
+    std::fs::write(
+        &first,
+        "Name,Email,Company,Phone\nNadia Tanaka,nadia@x.example,Wayne Ltd,+49 30 1\n",
+    )
+    .unwrap();
+    b.ok(&["import", first.to_str().unwrap()]);
+    let second = dir.join("second.csv");
+    std::fs::write(
+        &second,
+        "Name,Email,Company,Phone,City\nNadia Tanaka,nadia@x.example,Wayne S.r.l.,+49 89 318691,Milan\n",
+    )
+    .unwrap();
+    b.ok(&["import", second.to_str().unwrap()]);
+    let shown = b.ok(&["show", "nadia"]);
+    assert!(
+        shown.contains(
+            "merged from second.csv:2 (its own: company Wayne S.r.l., phone +49 89 318691)"
+        ),
+        "{shown}"
+    );
+    // What the book lacked it takes.
+    assert!(shown.contains("Milan"), "{shown}");
+}

@@ -89,20 +89,7 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         // A class is given at qualification: a lead that stays unqualified takes none.
         merged.class = kept.class;
     }
-    let mut differing = Vec::new();
-    macro_rules! differs {
-        ($($f:ident),*) => { $(
-            if let (Some(a), Some(b)) = (kept.$f.as_deref(), gone.$f.as_deref())
-                && !a.trim().eq_ignore_ascii_case(b.trim())
-            {
-                differing.push(format!("{} {}", stringify!($f), b.trim()));
-            }
-        )* };
-    }
-    if !kept.name.trim().eq_ignore_ascii_case(gone.name.trim()) {
-        differing.push(format!("name {}", gone.name.trim()));
-    }
-    differs!(company, title, email, phone, website, city, country, source);
+    let differing = its_own(kept, gone);
     let mut note = format!("merged in {}, a duplicate", gone.display_name());
     if further {
         note.push_str(&format!(
@@ -131,6 +118,26 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         lead: trashed,
     };
     Ok((kept_change, gone_change))
+}
+
+/// What a duplicate says that the lead it joins says otherwise ("phone +49 30 2", "company
+/// Wayne S.r.l."): the values a merge does not take, for the timeline to keep.
+pub fn its_own(kept: &Lead, other: &Lead) -> Vec<String> {
+    let mut differing = Vec::new();
+    macro_rules! differs {
+        ($($f:ident),*) => { $(
+            if let (Some(a), Some(b)) = (kept.$f.as_deref(), other.$f.as_deref())
+                && !a.trim().eq_ignore_ascii_case(b.trim())
+            {
+                differing.push(format!("{} {}", stringify!($f), b.trim()));
+            }
+        )* };
+    }
+    if !kept.name.trim().eq_ignore_ascii_case(other.name.trim()) {
+        differing.push(format!("name {}", other.name.trim()));
+    }
+    differs!(company, title, email, phone, website, city, country, source);
+    differing
 }
 
 /// `merged` (made from `kept`) takes `from`'s place in the process: its status, class, stage,

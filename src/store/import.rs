@@ -473,6 +473,11 @@ impl Store {
                         notice.push_str(&format!("; {moved}, as this row has it"));
                         entry.push_str(&format!("; {moved}, as that row has it"));
                     }
+                    // What the row said otherwise stays on the timeline, not lost.
+                    let own = crate::domain::merge::its_own(&merged, lead);
+                    if !own.is_empty() {
+                        entry.push_str(&format!(" (its own: {})", own.join(", ")));
+                    }
                     out.notice(notice);
                     write_lead(&tx, Some(&before), &merged, now)?;
                     // Queued after the lead's own entries, with uids from the same clock, so
