@@ -1074,22 +1074,50 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Recycled);
     fx.cmd(Command::Filter);
-    fx.typed("budget");
+    fx.typed("competitor");
     fx.key(KeyCode::Enter);
     let n = fx.app.recycled.total;
-    assert!(n > 0, "the demo book has leads lost on budget");
+    assert!(n > 0, "the demo book has leads lost to a competitor");
+    // DESIGN's step 5: the campaign is the leads due for their touch (the form's default)…
+    let due = fx
+        .store
+        .list(
+            &ripen::store::View::RecycledDue {
+                until: now().start_of_tomorrow(),
+            },
+            &ripen::store::Filter {
+                text: Some("competitor".into()),
+                ..Default::default()
+            },
+            0,
+            usize::MAX,
+        )
+        .unwrap()
+        .len();
+    assert!(
+        due > 0 && due < n,
+        "the demo has such losses due and resting"
+    );
     fx.cmd(Command::Export);
     let form = fx.app.form.clone().unwrap();
+    assert_eq!(form.value("leads"), "due now");
     assert_eq!(form.value("path"), "ripen-recycled-2026-11-22.csv");
     fx.key(KeyCode::Enter);
     assert!(fx.app.form.is_none(), "{:?}", fx.app.form);
     let path = fx._dir.path().join("ripen-recycled-2026-11-22.csv");
     assert!(
-        fx.status().contains(&format!("exported {n} lead")),
+        fx.status().contains(&format!("exported {due} lead")),
         "{}",
         fx.status()
     );
     assert!(fx.status().contains("ripen-recycled-2026-11-22.csv"));
+    let rows = csv::Reader::from_path(&path).unwrap().records().count();
+    assert_eq!(rows, due);
+    // … or every one listed.
+    fx.cmd(Command::Export);
+    fx.key(KeyCode::Right);
+    assert_eq!(fx.app.form.clone().unwrap().value("leads"), "all listed");
+    fx.key(KeyCode::Enter);
     let rows = csv::Reader::from_path(&path).unwrap().records().count();
     assert_eq!(rows, n);
     use std::os::unix::fs::PermissionsExt;

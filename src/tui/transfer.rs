@@ -9,7 +9,12 @@ use super::app::{App, Closed, ImportPreview, Tab};
 use super::form::{Field, Form, FormKind};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
-use crate::store::{LeadRow, Store, StoreError};
+use crate::store::{LeadRow, Store, StoreError, View};
+
+/// The Recycled export's choice: the leads due for their touch (a campaign), or every one
+/// listed.
+const DUE_NOW: &str = "due now";
+const ALL_LISTED: &str = "all listed";
 
 /// The export formats the form offers, with their file extensions.
 pub const FORMATS: [(&str, Format, &str); 4] = [
@@ -110,14 +115,23 @@ impl App {
             self.now.today().format("%Y-%m-%d")
         );
         let formats = FORMATS.iter().map(|(n, _, _)| n.to_string()).collect();
+        let mut fields = vec![
+            Field::choice("format", formats, "csv"),
+            Field::text("path", &name, "written 0600"),
+        ];
+        // Resting leads are listed too; a campaign wants those due for their touch (as
+        // `ripen export recycled --due today`).
+        if self.tab == Tab::Recycled && self.closed == Closed::Recycling {
+            fields.insert(
+                0,
+                Field::choice("leads", vec![DUE_NOW.into(), ALL_LISTED.into()], DUE_NOW),
+            );
+        }
         Ok(Form::new(
             FormKind::Export,
             format!("Export · {} · {what}", self.tab.title()),
             None,
-            vec![
-                Field::choice("format", formats, "csv"),
-                Field::text("path", &name, "written 0600"),
-            ],
+            fields,
         ))
     }
 
@@ -131,7 +145,8 @@ impl App {
             FormKind::Import => self.dry_run(path, store),
             FormKind::Export => {
                 let format = form.value("format");
-                match self.export(&path, &format, store) {
+                let due_only = form.value("leads") == DUE_NOW;
+                match self.export(&path, &format, due_only, store) {
                     Ok(words) => {
                         self.form = None;
                         self.say(words);
@@ -265,16 +280,31 @@ impl App {
     }
 
     /// Every lead of the current view under its filter, as the list shows them.
-    fn export_rows(&self, store: &Store) -> Result<Vec<LeadRow>, StoreError> {
+    fn export_rows(&self, due_only: bool, store: &Store) -> Result<Vec<LeadRow>, StoreError> {
         let filter = self.filter();
-        match self.view_of(self.tab) {
+        let view = if due_only {
+            Some(View::RecycledDue {
+                until: self.now.start_of_tomorrow(),
+            })
+        } else {
+            self.view_of(self.tab)
+        };
+        match view {
             Some(view) => store.list(&view, &filter, 0, usize::MAX),
             None => Ok(Vec::new()),
         }
     }
 
-    fn export(&self, path: &Path, format: &str, store: &Store) -> Result<String, String> {
-        let rows = self.export_rows(store).map_err(|e| e.to_string())?;
+    fn export(
+        &self,
+        path: &Path,
+        format: &str,
+        due_only: bool,
+        store: &Store,
+    ) -> Result<String, String> {
+        let rows = self
+            .export_rows(due_only, store)
+            .map_err(|e| e.to_string())?;
         let format = FORMATS
             .iter()
             .find(|(name, _, _)| *name == format)
