@@ -998,3 +998,24 @@ fn a_contact_logged_late_or_filled_in_afterwards_schedules_as_it_should() {
     book.ok(&["log", &id, "call", "--outcome", "reached", "--at", "2 nov"]);
     assert!(next(&book).starts_with("2026-11-23"), "{}", next(&book));
 }
+
+/// A bounded report says which leads it counts (received or closed in the period), and the
+/// funnel's share won reads "won %" where the owners' win rate reads "win %" (a trial saw two
+/// "win %" columns disagree for the same owner).
+#[test]
+fn reports_say_which_date_their_period_reads_and_name_rates_apart() {
+    let book = Book::new();
+    book.ok(&["demo"]);
+    let owners = book.ok(&["report", "owners", "--since", "2026-11-01"]);
+    assert!(
+        owners.starts_with("owners · received 2026-11-01 – 2026-11-22\n"),
+        "{owners}"
+    );
+    assert!(owners.lines().nth(1).unwrap().contains("win %"), "{owners}");
+    let losses = book.ok(&["report", "losses", "--since", "2026-11-01"]);
+    assert!(losses.starts_with("losses · closed 2026-11-01"), "{losses}");
+    let funnel = book.ok(&["report", "funnel"]);
+    assert!(funnel.starts_with("funnel\n"), "{funnel}");
+    let head = funnel.lines().nth(1).unwrap();
+    assert!(head.contains("won %") && !head.contains("win %"), "{head}");
+}

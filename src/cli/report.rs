@@ -44,10 +44,20 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
         } else if a.csv {
             write_csv(ctx.out, &rows, names.len() > 1, name)?;
         } else {
+            // Which leads a bounded period counts: "funnel · received 2026-11-01 – 2026-12-01".
+            let bounded = a.since.is_some() || a.until.is_some();
+            let title = match report::period_basis(name) {
+                Some(basis) if bounded => format!(
+                    "{name} · {basis} {} – {}",
+                    now.local_date(since).format("%Y-%m-%d"),
+                    now.local_date(until).format("%Y-%m-%d")
+                ),
+                _ => (*name).to_string(),
+            };
             for table in report::tables(name, &rows) {
                 match table.caption {
-                    Some(c) => writeln!(ctx.out, "{name}: {c}")?,
-                    None => writeln!(ctx.out, "{name}")?,
+                    Some(c) => writeln!(ctx.out, "{title}: {c}")?,
+                    None => writeln!(ctx.out, "{title}")?,
                 }
                 write_table(ctx.out, &table, &currency)?;
                 writeln!(ctx.out)?;
@@ -81,7 +91,10 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
     } else {
         table.columns.to_vec()
     };
-    let headers: Vec<String> = keys.iter().map(|k| display::header(k)).collect();
+    let headers: Vec<String> = keys
+        .iter()
+        .map(|k| display::header_in(table.report, k))
+        .collect();
     // Numbers right-aligned, text left (a column's first value that is not null decides; one
     // of nulls alone is a number not known yet, "–", as the app aligns it).
     let numeric = |k: &str| {

@@ -21,6 +21,16 @@ pub fn is_money(key: &str) -> bool {
     matches!(key, "value" | "weighted" | "revenue") || key.starts_with("cost")
 }
 
+/// [`header`] in a given report: the funnel's `win_rate` is the share of the leads received
+/// that were won ("won %", beside "contacted %" and "qualified %"), where the owners' and the
+/// losses' is won / (won + lost) ("win %").
+pub fn header_in(report: &str, key: &str) -> String {
+    match (report, key) {
+        ("funnel", "win_rate") => "won %".into(),
+        _ => header(key),
+    }
+}
+
 /// A column's header: the key in words (`leads_per_win` → "leads/win", `win_rate` → "win %").
 /// `ripen report --help` defines each metric by its key.
 pub fn header(key: &str) -> String {

@@ -233,14 +233,27 @@ pub fn rows(
 /// One table of a report as a person reads it: its rows, the columns shown (all of the first
 /// row's when empty) and a caption below the report's name, if any.
 pub struct Table<'a> {
+    /// The report's name, which its headers read in ([`display::header_in`]).
+    pub report: &'a str,
     pub caption: Option<&'static str>,
     pub rows: Vec<&'a Map<String, Value>>,
     pub columns: &'static [&'static str],
 }
 
+/// Which date a report's period is read on: the leads *received* in it (a cohort: funnel,
+/// speed, ripening, sources, owners) or *closed* in it (losses); none for the reports of the
+/// book as it is now.
+pub fn period_basis(name: &str) -> Option<&'static str> {
+    match name {
+        "discipline" | "forecast" => None,
+        "losses" => Some("closed"),
+        _ => Some("received"),
+    }
+}
+
 /// A report's rows as the tables the CLI prints and the app draws: one table of every column,
 /// except `losses`, whose list holds two (losses by reason, and recycled leads against fresh).
-pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> {
+pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> {
     // Columns drop from the right when the screen is narrow: speed puts the share within 48
     // hours and the times first, the counts they come from after.
     const SPEED: &[&str] = &[
@@ -274,6 +287,7 @@ pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> 
     let whole = rows.iter().all(|r| r.get("cost") == r.get("cost_period"));
     if name != "losses" {
         return vec![Table {
+            report: name,
             caption: None,
             rows: rows.iter().collect(),
             columns: match name {
@@ -287,11 +301,13 @@ pub fn tables<'a>(name: &str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a>> 
     let (reasons, kinds) = rows.iter().partition(|r| r["kind"] == "reason");
     vec![
         Table {
+            report: name,
             caption: None,
             rows: reasons,
             columns: &["status", "reason", "count", "value"],
         },
         Table {
+            report: name,
             caption: Some("recycled against fresh leads"),
             rows: kinds,
             columns: &["kind", "won", "closed", "win_rate"],

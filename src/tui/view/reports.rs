@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
-use crate::report::display::{cell, cents, header, percent};
+use crate::report::display::{cell, cents, header, header_in, percent};
 use crate::report::{self, NAMES};
 use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
 use crate::tui::keymap::Command;
@@ -110,7 +110,9 @@ fn report_title(app: &App, numbered: bool) -> String {
         title.push_str(chars.as_str());
     }
     if report_uses_period(name) {
-        title.push_str(&format!(" · {}", r.period.label()));
+        // Which leads the period counts: "received this quarter", "closed this quarter".
+        let basis = crate::report::period_basis(name).unwrap_or("received");
+        title.push_str(&format!(" · {basis} {}", r.period.label()));
     } else {
         title.push_str(" · now");
     }
@@ -221,7 +223,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, lates
             .any(|r| matches!(r.get(*k), Some(Value::String(_))));
         let widest = cells.iter().map(|c| c[i].width()).max().unwrap_or(0);
         // As wide as its header in words ("stale, all active"), not its key ("active_stale").
-        let mut cw = widest.max(header(k).width());
+        let mut cw = widest.max(header_in(table.report, k).width());
         if text {
             cw = cw.min(MAX_TEXT_WIDTH);
         }
@@ -248,7 +250,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, lates
     let mut lines = vec![line(
         cols.iter()
             .map(|&(i, cw, text)| {
-                let k = header(keys[i]);
+                let k = header_in(table.report, keys[i]);
                 (if text { fit(&k, cw) } else { rfit(&k, cw) }, t.header)
             })
             .collect(),
