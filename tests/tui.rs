@@ -1931,11 +1931,8 @@ fn another_process_writing_the_book_shows_in_the_counts_and_lists() {
     assert_eq!(fx.store.data_version().unwrap(), seen);
 }
 
-/// Entries logged at the same moment (a fixed clock, or one after another within a minute)
-/// list newest first in the detail, as `ripen show` lists them (a trial saw notes 1, 10, 11…).
-#[test]
-fn the_detail_lists_same_moment_entries_newest_first() {
-    let mut fx = fixture(100, 40, false);
+/// A lead, "Tim Line", with `n` notes logged at the same moment: "note number 1" … `n`.
+fn lead_with_notes(fx: &mut Fx, n: usize) {
     let (_, uid) = fx
         .store
         .add_lead(
@@ -1946,7 +1943,7 @@ fn the_detail_lists_same_moment_entries_newest_first() {
             &now(),
         )
         .unwrap();
-    for i in 1..=12 {
+    for i in 1..=n {
         fx.store
             .apply(&uid, &now(), |l, p| {
                 ripen::domain::lifecycle::log_contact(
@@ -1964,6 +1961,14 @@ fn the_detail_lists_same_moment_entries_newest_first() {
             })
             .unwrap();
     }
+}
+
+/// Entries logged at the same moment (a fixed clock, or one after another within a minute)
+/// list newest first in the detail, as `ripen show` lists them (a trial saw notes 1, 10, 11…).
+#[test]
+fn the_detail_lists_same_moment_entries_newest_first() {
+    let mut fx = fixture(100, 40, false);
+    lead_with_notes(&mut fx, 12);
     fx.cmd(Command::Inbox);
     let d = fx.app.detail.as_ref().expect("a lead is selected");
     let notes: Vec<String> = d
@@ -1984,34 +1989,7 @@ fn the_detail_lists_same_moment_entries_newest_first() {
 #[test]
 fn the_full_detail_pages_through_a_long_timeline() {
     let mut fx = fixture(80, 24, false);
-    let (_, uid) = fx
-        .store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Tim Line".into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
-    for i in 1..=30 {
-        fx.store
-            .apply(&uid, &now(), |l, p| {
-                ripen::domain::lifecycle::log_contact(
-                    l,
-                    ripen::domain::lifecycle::Contact {
-                        kind: ripen::domain::ActivityKind::Note,
-                        outcome: None,
-                        note: Some(format!("note number {i}")),
-                        at: None,
-                        next: None,
-                    },
-                    &now(),
-                    p,
-                )
-            })
-            .unwrap();
-    }
+    lead_with_notes(&mut fx, 30);
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Detail);
     assert!(fx.app.detail_full());
