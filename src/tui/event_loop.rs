@@ -105,6 +105,15 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
     let mut seen = store.data_version().ok();
     loop {
         let now = clock(app.now);
+        // The terminal's size as it is, not only as the last resize event said: events that
+        // come in a burst (a window dragged, a tiling manager) can leave the last one unread,
+        // and the app would lay out for a size the screen no longer has.
+        if let Ok(s) = term.size()
+            && (s.width, s.height) != (app.size.width, app.size.height)
+        {
+            app.update(Action::Resize(s.width, s.height), store, &now);
+            dirty = true;
+        }
         if now.utc >= wake {
             app.update(Action::Tick, store, &now);
             wake = next_wake(store, &now);
