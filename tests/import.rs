@@ -752,6 +752,29 @@ fn refusals_are_readable_by_scripts_and_land_nothing() {
             .all(|e| e.as_str().unwrap().starts_with("broken-quote.csv:"))
     );
 
+    // Whatever refused it: a --map naming no column too.
+    let out = book
+        .cmd()
+        .args([
+            "import",
+            data("exports/hubspot-contacts.csv").to_str().unwrap(),
+            "--map",
+            "Nope=name",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("--map: no column \"Nope\""),
+        "{v}"
+    );
+    assert_eq!(v["errors"], serde_json::json!([]));
+
     let dir = book.dir.path();
     let json = dir.join("all.json");
     std::fs::write(&json, "[\n  {\"name\": \"Ann\"}\n]\n").unwrap();

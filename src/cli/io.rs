@@ -18,23 +18,30 @@ fn parse_all<T: std::str::FromStr<Err = String>>(items: &[String]) -> Result<Vec
         .collect()
 }
 
-/// A refused import under `--json`: scripts read why on stdout too, as `{"error": "...",
-/// "errors": ["file:line: field: ...", ...]}` (the bad rows, when rows were the reason), and
-/// the command still fails.
-fn refused<T>(e: import::ImportError, json: bool, ctx: &mut Ctx) -> Result<T> {
+/// `ripen import`. A refusal under `--json` is JSON on stdout too, whatever refused it (a bad
+/// row, a bad `--map`, a file that is no table), as `{"error": "...", "errors": ["file:line:
+/// field: ...", ...]}` (the bad rows, when rows were the reason); the command still fails.
+pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
+    let json = a.json;
+    let Err(e) = import_or_refuse(a, ctx) else {
+        return Ok(());
+    };
     if json {
-        let errors: Vec<String> = match &e {
-            import::ImportError::BadRows { errors, .. } => {
-                errors.iter().map(ToString::to_string).collect()
-            }
-            _ => Vec::new(),
-        };
-        let error = match &e {
-            import::ImportError::BadRows { file, errors } => format!(
-                "{file}: {} bad row(s); nothing was imported (--skip-bad imports the rest)",
-                errors.len()
+        let rows = e
+            .downcast_ref::<import::ImportError>()
+            .and_then(|i| match i {
+                import::ImportError::BadRows { file, errors } => Some((file, errors)),
+                _ => None,
+            });
+        let (error, errors): (String, Vec<String>) = match rows {
+            Some((file, errors)) => (
+                format!(
+                    "{file}: {} bad row(s); nothing was imported (--skip-bad imports the rest)",
+                    errors.len()
+                ),
+                errors.iter().map(ToString::to_string).collect(),
             ),
-            other => other.to_string(),
+            None => (format!("{e:#}"), Vec::new()),
         };
         serde_json::to_writer_pretty(
             &mut *ctx.out,
@@ -43,10 +50,10 @@ fn refused<T>(e: import::ImportError, json: bool, ctx: &mut Ctx) -> Result<T> {
         writeln!(ctx.out)?;
         ctx.out.flush()?;
     }
-    Err(e.into())
+    Err(e)
 }
 
-pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
+fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     if let Some(path) = a.activities {
         let req = HistoryRequest {
@@ -56,8 +63,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             skip_bad: a.skip_bad,
             rejected_to: a.rejected.clone(),
         };
-        let report =
-            import::import_history(ctx.store, &req, &now).or_else(|e| refused(e, a.json, ctx))?;
+        let report = import::import_history(ctx.store, &req, &now)?;
         if a.json {
             serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
@@ -93,7 +99,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         progress: std::io::stderr().is_terminal(),
         rejected_to: a.rejected,
     };
-    let report = import::import_file(ctx.store, &req, &now).or_else(|e| refused(e, a.json, ctx))?;
+    let report = import::import_file(ctx.store, &req, &now)?;
     if a.json {
         serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;
