@@ -88,10 +88,11 @@ impl Fx {
         self.app.selected().unwrap().lead.uid.clone()
     }
 
-    /// Add a lead to the book, as another process would, and let the app see it.
-    fn add(&mut self, new: ripen::store::NewLead) {
-        self.store.add_lead(new, &now()).unwrap();
+    /// Add a lead to the book, as another process would, and let the app see it; its uid.
+    fn add(&mut self, new: ripen::store::NewLead) -> String {
+        let (_, uid) = self.store.add_lead(new, &now()).unwrap();
         self.app.refresh(&self.store, None).unwrap();
+        uid
     }
 }
 
@@ -1919,30 +1920,19 @@ fn another_process_writing_the_book_shows_in_the_counts_and_lists() {
     assert!(fx.render().contains("Xi Third"));
     // The app's own writes do not move it.
     let seen = fx.store.data_version().unwrap();
-    fx.store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Own Write".into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
+    fx.add(ripen::store::NewLead {
+        name: "Own Write".into(),
+        ..Default::default()
+    });
     assert_eq!(fx.store.data_version().unwrap(), seen);
 }
 
 /// A lead, "Tim Line", with `n` notes logged at the same moment: "note number 1" … `n`.
 fn lead_with_notes(fx: &mut Fx, n: usize) {
-    let (_, uid) = fx
-        .store
-        .add_lead(
-            ripen::store::NewLead {
-                name: "Tim Line".into(),
-                ..Default::default()
-            },
-            &now(),
-        )
-        .unwrap();
+    let uid = fx.add(ripen::store::NewLead {
+        name: "Tim Line".into(),
+        ..Default::default()
+    });
     for i in 1..=n {
         fx.store
             .apply(&uid, &now(), |l, p| {
@@ -2028,16 +2018,11 @@ fn the_full_detail_pages_through_a_long_timeline() {
 fn the_inbox_dates_a_lead_from_another_year_with_its_year() {
     let mut fx = fixture(120, 20, false);
     for (name, days) in [("Old Lead", 400), ("New Lead", 1)] {
-        fx.store
-            .add_lead(
-                ripen::store::NewLead {
-                    name: name.into(),
-                    received_at: Some(now().utc - chrono::Duration::days(days)),
-                    ..Default::default()
-                },
-                &now(),
-            )
-            .unwrap();
+        fx.add(ripen::store::NewLead {
+            name: name.into(),
+            received_at: Some(now().utc - chrono::Duration::days(days)),
+            ..Default::default()
+        });
     }
     fx.cmd(Command::Inbox);
     let screen = fx.render();

@@ -275,7 +275,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                     r.source,
                     r.leads.to_string(),
                     r.cost
-                        .map(|c| lead::format_money((c * 100.0).round() as i64, currency))
+                        .map(|c| lead::format_money(crate::report::display::cents(c), currency))
                         .unwrap_or_default(),
                 ]);
             }

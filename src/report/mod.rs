@@ -282,9 +282,6 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
         "roi",
         "cost",
     ];
-    // Over all time (or whenever the period's share is the whole spend) the last column would
-    // repeat the cost: left out.
-    let whole = rows.iter().all(|r| r.get("cost") == r.get("cost_period"));
     if name != "losses" {
         return vec![Table {
             report: name,
@@ -292,7 +289,11 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
             rows: rows.iter().collect(),
             columns: match name {
                 "speed" => SPEED,
-                "sources" if whole => &SOURCES[..SOURCES.len() - 1],
+                // Over all time (or whenever the period's share is the whole spend) the last
+                // column would repeat the cost: left out.
+                "sources" if rows.iter().all(|r| r.get("cost") == r.get("cost_period")) => {
+                    &SOURCES[..SOURCES.len() - 1]
+                }
                 "sources" => SOURCES,
                 _ => &[],
             },
