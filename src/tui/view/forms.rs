@@ -137,7 +137,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
     } else {
         let keys = match form.kind {
             FormKind::Import => "Enter preview (nothing is written yet) · Esc cancel",
-            FormKind::Export => "Enter write the file · ←/→ format · Tab next · Esc cancel",
+            FormKind::Export => "Enter write the file · ←/→ choose · Tab next · Esc cancel",
             _ => "Enter save · Tab next · ←/→ choose · Esc cancel",
         };
         (keys.to_string(), t.dim)
