@@ -632,11 +632,7 @@ fn backup_and_restore_keep_the_book_and_what_they_replace() {
 
 #[test]
 fn an_imported_pipeline_puts_its_neglected_deals_in_todays_queue() {
-    let deals = std::path::Path::new("../shared/data/exports/pipedrive-deals.csv");
-    if !deals.exists() {
-        eprintln!("skipped: {} not found", deals.display());
-        return;
-    }
+    let deals = common::fixture("exports/pipedrive-deals.csv");
     let book = Book::new();
     book.ok(&["import", deals.to_str().unwrap()]);
     let open = book.json(&["list", "pipeline", "--json"]);
@@ -653,6 +649,14 @@ fn an_imported_pipeline_puts_its_neglected_deals_in_todays_queue() {
     }
     assert!(!queue.is_empty(), "old open deals should be due today");
     assert!(queue.iter().all(|l| l["next_follow_up"] == common::NOW));
+    // Inge Brandt's deal came in four days ago: not due yet.
+    let fresh = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["email"] == "inge.brandt@kiefer.example")
+        .expect("the fresh deal is open");
+    assert!(fresh["next_follow_up"].as_str().unwrap() > common::NOW);
 }
 
 #[test]

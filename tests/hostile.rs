@@ -15,7 +15,9 @@ use ripen::tui::keymap::{Command, Keymap};
 use ripen::tui::theme::Theme;
 use ripen::tui::view;
 
-const HOSTILE: &str = "../shared/data/exports/hostile.csv";
+fn hostile() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/hostile.csv")
+}
 
 fn now() -> Now {
     Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
@@ -28,33 +30,26 @@ fn dangerous(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
-fn hostile_book() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
-    if !std::path::Path::new(HOSTILE).exists() {
-        eprintln!("skipped: {HOSTILE} not found");
-        return None;
-    }
+fn hostile_book() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let mut store = Store::open(&db, Plan::default()).unwrap();
+    // The rejected rows go beside a copy, not beside the fixture in the repository.
+    let copy = dir.path().join("hostile.csv");
+    std::fs::copy(hostile(), &copy).unwrap();
     let req = ImportRequest {
-        path: HOSTILE.into(),
+        path: copy,
         skip_bad: true,
         ..ImportRequest::default()
     };
-    // The rejected rows go beside a copy, not beside the shared sample.
-    let copy = dir.path().join("hostile.csv");
-    std::fs::copy(HOSTILE, &copy).unwrap();
-    let req = ImportRequest { path: copy, ..req };
     let report = import_file(&mut store, &req, &now()).unwrap();
-    assert!(report.new > 0);
-    Some((dir, db))
+    assert_eq!((report.new, report.rejected), (5, 1));
+    (dir, db)
 }
 
 #[test]
 fn no_view_of_the_app_shows_a_dangerous_character() {
-    let Some((_dir, db)) = hostile_book() else {
-        return;
-    };
+    let (_dir, db) = hostile_book();
     let mut store = Store::open(&db, Plan::default()).unwrap();
     for (w, h) in [(80, 24), (120, 40), (200, 60)] {
         let mut app = App::new(
@@ -86,9 +81,7 @@ fn no_view_of_the_app_shows_a_dangerous_character() {
 
 #[test]
 fn cli_lines_are_inert_and_json_is_exact() {
-    let Some((dir, db)) = hostile_book() else {
-        return;
-    };
+    let (dir, db) = hostile_book();
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_ripen"))
             .args(args)

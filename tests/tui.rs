@@ -911,16 +911,11 @@ fn the_tab_bar_at_100_columns_keeps_the_marks_and_the_value() {
     }
 }
 
-fn shared(rel: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("skipped: {} is missing", p.display());
-        None
-    }
+/// A file of `tests/fixtures/`: small exports shaped like the real ones, with made-up people.
+fn fixture_file(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 fn all_leads(fx: &Fx) -> usize {
@@ -947,29 +942,27 @@ impl Fx {
 
 #[test]
 fn import_from_the_welcome_screen_previews_then_imports() {
-    let Some(file) = shared("exports/hubspot-contacts.csv") else {
-        return;
-    };
+    let file = fixture_file("exports/hubspot-contacts.csv");
     let mut fx = fixture(100, 30, false);
     assert!(fx.app.book_empty);
     fx.preview_import(file.to_str().unwrap());
     let p = fx.app.import.clone().expect("the preview is open");
     let r = p.report.clone().unwrap();
-    assert_eq!((r.rows, r.new, r.merged, r.rejected), (62, 61, 1, 0));
+    assert_eq!((r.rows, r.new, r.merged, r.rejected), (22, 21, 1, 0));
     assert_eq!(all_leads(&fx), 0, "a dry run writes nothing");
     let screen = fx.render();
-    assert!(screen.contains("62 rows: 61 new, 1 merged"), "{screen}");
+    assert!(screen.contains("22 rows: 21 new, 1 merged"), "{screen}");
     assert!(screen.contains("UTF-8, comma separated"), "{screen}");
-    assert!(screen.contains("hubspot-contacts.csv:63"), "{screen}");
+    assert!(screen.contains("hubspot-contacts.csv:23"), "{screen}");
 
     fx.key(KeyCode::Enter);
     assert!(fx.app.import.is_none());
-    assert_eq!(all_leads(&fx), 61);
+    assert_eq!(all_leads(&fx), 21);
     assert!(!fx.app.book_empty, "the views refreshed");
     assert!(fx.app.counts.inbox > 0);
     assert!(
         fx.status()
-            .contains("imported hubspot-contacts.csv: 61 new, 1 merged"),
+            .contains("imported hubspot-contacts.csv: 21 new, 1 merged"),
         "{}",
         fx.status()
     );
@@ -977,9 +970,7 @@ fn import_from_the_welcome_screen_previews_then_imports() {
 
 #[test]
 fn esc_on_the_import_preview_writes_nothing() {
-    let Some(file) = shared("exports/hubspot-contacts.csv") else {
-        return;
-    };
+    let file = fixture_file("exports/hubspot-contacts.csv");
     let mut fx = fixture(100, 30, true);
     let before = all_leads(&fx);
     fx.preview_import(file.to_str().unwrap());
@@ -992,9 +983,7 @@ fn esc_on_the_import_preview_writes_nothing() {
 
 #[test]
 fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
-    let Some(file) = shared("exports/broken-quote.csv") else {
-        return;
-    };
+    let file = fixture_file("exports/broken-quote.csv");
     let mut fx = fixture(100, 30, true);
     let before = all_leads(&fx);
     fx.preview_import(file.to_str().unwrap());
@@ -1018,9 +1007,7 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
 
 #[test]
 fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
-    let Some(file) = shared("exports/hostile.csv") else {
-        return;
-    };
+    let file = fixture_file("exports/hostile.csv");
     let mut fx = fixture(120, 40, false);
     fx.preview_import(file.to_str().unwrap());
     let p = fx

@@ -6,6 +6,13 @@ use std::path::{Path, PathBuf};
 
 pub const NOW: &str = "2026-11-22T09:00:00Z";
 
+/// A file of `tests/fixtures/`: small exports shaped like the real ones, with made-up people.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
 /// A temp dir holding a book path (not yet created) and an isolated home.
 pub struct Book {
     pub dir: tempfile::TempDir,
