@@ -76,6 +76,9 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
                 writeln!(ctx.out, "rejected rows written to {}", clean_line(f))?;
             }
         }
+        if let Some(why) = &report.rejected_unwritten {
+            eprintln!("{}", unwritten(why));
+        }
         return Ok(());
     }
     let Some(path) = a.file else {
@@ -103,6 +106,9 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     if a.json {
         serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;
+        if let Some(why) = &report.rejected_unwritten {
+            eprintln!("{}", unwritten(why));
+        }
         return Ok(());
     }
     let out = &mut *ctx.out;
@@ -153,7 +159,19 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     if let Some(f) = &report.rejected_file {
         writeln!(out, "rejected rows written to {}", clean_line(f))?;
     }
+    if let Some(why) = &report.rejected_unwritten {
+        eprintln!("{}", unwritten(why));
+    }
     Ok(())
+}
+
+/// The warning for rejected rows that could not be written after the import landed.
+fn unwritten(why: &str) -> String {
+    format!(
+        "ripen: warning: the import landed, but its rejected rows could not be written ({}); \
+         they are listed above (all of them with --json)",
+        clean_line(why)
+    )
 }
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {

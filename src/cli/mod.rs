@@ -8,6 +8,7 @@ mod table;
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
 use crate::domain::text::{clean_line, clean_text};
@@ -344,7 +345,14 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         }
         Command::Backup { path } => {
             let dest = match path {
-                Some(p) => p,
+                Some(p) => {
+                    // A typed path's folder must be there: a typo is not a folder to make.
+                    let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+                    if let Some(d) = dir.filter(|d| !d.is_dir()) {
+                        bail!("{}: no such folder; nothing was written", d.display());
+                    }
+                    p
+                }
                 None => {
                     let dir = ctx
                         .store
@@ -352,12 +360,14 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                         .parent()
                         .map(|d| d.join("backups"))
                         .unwrap_or_else(|| "backups".into());
+                    std::fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(&dir)
+                        .with_context(|| format!("{}", dir.display()))?;
                     dir.join(format!("ripen-{}.db", now.utc.format("%Y%m%dT%H%M%SZ")))
                 }
             };
-            if dest.exists() {
-                bail!("{} exists; choose another path", dest.display());
-            }
             ctx.store.backup_to(&dest)?;
             writeln!(ctx.out, "backed up to {}", dest.display())?;
             Ok(())

@@ -129,6 +129,9 @@ pub struct ImportReport {
     /// Notices beyond the first thousand, counted only.
     pub notices_dropped: usize,
     pub rejected_file: Option<String>,
+    /// Why the rejected rows could not be written, the import itself having landed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unwritten: Option<String>,
     pub dry_run: bool,
 }
 
@@ -1408,13 +1411,17 @@ pub fn import_file(
     unknown.sort();
     report.unknown_statuses = unknown;
     if !errors.is_empty() && !req.dry_run {
-        let path = write_rejected(
+        // The import has landed: a side file that cannot be written (the disk filled since the
+        // check before it) is a warning, never a failure of what was done.
+        match write_rejected(
             &req.path,
             req.rejected_to.as_deref(),
             &table,
             &rejected_spans,
-        )?;
-        report.rejected_file = Some(path.display().to_string());
+        ) {
+            Ok(path) => report.rejected_file = Some(path.display().to_string()),
+            Err(e) => report.rejected_unwritten = Some(e.to_string()),
+        }
     }
     Ok(report)
 }
@@ -1519,6 +1526,9 @@ pub struct HistoryReport {
     pub rejected: usize,
     pub errors: Vec<String>,
     pub rejected_file: Option<String>,
+    /// As [`ImportReport::rejected_unwritten`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unwritten: Option<String>,
     pub dry_run: bool,
 }
 
@@ -1780,8 +1790,10 @@ pub fn import_history(
         lines.dedup();
         let rejected: Vec<Range<usize>> =
             lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
-        let path = write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected)?;
-        report.rejected_file = Some(path.display().to_string());
+        match write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected) {
+            Ok(path) => report.rejected_file = Some(path.display().to_string()),
+            Err(e) => report.rejected_unwritten = Some(e.to_string()),
+        }
     }
     Ok(report)
 }
