@@ -533,3 +533,38 @@ fn a_book_on_a_read_only_mount_is_read_and_says_so_on_a_write() {
         "{err}"
     );
 }
+
+#[test]
+fn an_import_on_a_full_disk_says_so_in_words_and_lands_nothing() {
+    let book = Book::new();
+    book.ok(&["add", "Saved Before"]);
+    let csv = book.path().join("many.csv");
+    let mut text = String::from("name,email,notes\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "Person {i},p{i}@x.example,{}\n",
+            "note ".repeat(40)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let size = std::fs::metadata(&book.db).unwrap().len();
+    let out = with_size_limit(
+        &book,
+        size / 1024 + 64,
+        &format!("import '{}'", csv.display()),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("could not write to the disk") && !err.contains("Error code"),
+        "{err}"
+    );
+    assert_eq!(
+        book.json(&["list", "all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -925,3 +925,42 @@ fn an_import_merge_keeps_what_the_row_says_otherwise() {
     // What the book lacked it takes.
     assert!(shown.contains("Milan"), "{shown}");
 }
+
+#[test]
+fn rejected_rows_of_a_crlf_file_come_back_as_they_were() {
+    let b = Book::new();
+    let csv = b.dir.path().join("crlf.csv");
+    std::fs::write(
+        &csv,
+        "name,email,received\r\nGood,g@x.example,2026-11-01\r\nBad One,b@x.example,notadate\r\n\
+         Good Two,g2@x.example,2026-11-02\r\nBad Two,b2@x.example,nodate\r\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&csv), "--skip-bad"]);
+    let rejected = std::fs::read_to_string(b.dir.path().join("crlf.rejected.csv")).unwrap();
+    assert_eq!(
+        rejected,
+        "name,email,received\r\nBad One,b@x.example,notadate\r\nBad Two,b2@x.example,nodate\r\n"
+    );
+}
+
+#[test]
+fn a_utf8_file_with_one_bad_byte_stays_utf8_and_says_where() {
+    let b = Book::new();
+    let csv = b.dir.path().join("mostly-utf8.csv");
+    std::fs::write(
+        &csv,
+        b"name,city\nJ\xC3\xBCrgen M\xC3\xBCller,K\xC3\xB6ln\nBad \xFF Byte,Ulm\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["encoding"], "UTF-8");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("mostly-utf8.csv:3: bytes that are no UTF-8"),
+        "{notices}"
+    );
+    let all = b.list("all");
+    find(&all, "name", "Jürgen Müller");
+    find(&all, "name", "Bad \u{FFFD} Byte");
+}

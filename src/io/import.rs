@@ -1403,7 +1403,19 @@ pub fn import_file(
     report.new = outcome.new;
     report.merged = outcome.merged;
     report.skipped = outcome.skipped;
-    report.notices = outcome.notices;
+    // What decoding replaced comes first: it may explain a notice below it.
+    report.notices = table
+        .sniffed
+        .replaced_on
+        .iter()
+        .map(|line| {
+            format!(
+                "{}:{line}: bytes that are no UTF-8 were replaced with \u{FFFD}",
+                table.name
+            )
+        })
+        .chain(outcome.notices)
+        .collect();
     report.notices_dropped = outcome.notices_dropped;
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
@@ -1481,7 +1493,11 @@ fn write_rejected(
     }
     let body = &table.sniffed.text[table.body..];
     for span in spans {
-        let raw = body.get(span.clone()).unwrap_or("");
+        // A CRLF file's rows begin after the `\r` of the line before: its `\n` is no line here.
+        let raw = body
+            .get(span.clone())
+            .unwrap_or("")
+            .trim_start_matches(['\r', '\n']);
         text.push_str(raw);
         if !raw.ends_with('\n') {
             text.push('\n');
