@@ -543,6 +543,8 @@ fn backup_and_restore_keep_the_book_and_what_they_replace() {
     use std::os::unix::fs::PermissionsExt;
     let book = Book::new();
     book.ok(&["add", "Jane Doe"]);
+    // A typed path's folder must exist (a typo is no folder to make: see tests/disk.rs).
+    std::fs::create_dir(book.path().join("b")).unwrap();
     let dest = book.path().join("b").join("copy.db");
     book.ok(&["backup", dest.to_str().unwrap()]);
     assert_eq!(

@@ -317,6 +317,42 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// Every field within its limit ([`text::LINE_MAX_CHARS`], [`text::TEXT_MAX_CHARS`]): the
+    /// one rule the CLI, the app and the import share.
+    pub fn check_lengths(&self) -> Result<(), DomainError> {
+        use super::text::{LINE_MAX_CHARS as LINE, TEXT_MAX_CHARS as TEXT, check_length};
+        check_length("name", &self.name, LINE)?;
+        check_length("owner", &self.owner, LINE)?;
+        let lines = [
+            ("company", &self.company),
+            ("title", &self.title),
+            ("email", &self.email),
+            ("phone", &self.phone),
+            ("website", &self.website),
+            ("city", &self.city),
+            ("country", &self.country),
+            ("source", &self.source),
+            ("external id", &self.external_id),
+            ("loss reason", &self.reason),
+        ];
+        for (what, v) in lines {
+            if let Some(v) = v {
+                check_length(what, v, LINE)?;
+            }
+        }
+        check_length("tags", &self.tags.join(", "), LINE)?;
+        for (what, v) in [
+            ("notes", &self.notes),
+            ("the loss's note", &self.reason_note),
+            ("the imported columns", &self.extra),
+        ] {
+            if let Some(v) = v {
+                check_length(what, v, TEXT)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A fresh lead as received: status new, due for first contact per the plan.
     pub fn received(uid: String, name: String, owner: String, received_at: DateTime<Utc>) -> Lead {
         Lead {

@@ -19,6 +19,21 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// What a person wrote within its limits (ripen's own entries quote what they record).
+    pub fn check_lengths(&self) -> Result<(), DomainError> {
+        use super::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, check_length};
+        if self.kind == ActivityKind::System {
+            return Ok(());
+        }
+        if let Some(o) = &self.outcome {
+            check_length("the outcome", o, LINE_MAX_CHARS)?;
+        }
+        if let Some(n) = &self.note {
+            check_length("the note", n, TEXT_MAX_CHARS)?;
+        }
+        Ok(())
+    }
+
     pub fn system(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
         Entry {
             at,

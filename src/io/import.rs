@@ -20,7 +20,7 @@ use super::mapping::{Field, Mapping, Override, Target, fold};
 use super::sniff::{self, Sniffed};
 use super::values::{self, DateEvidence, DayOrder};
 use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
-use crate::domain::text::{MAX_FIELD_CHARS, clean_field};
+use crate::domain::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field};
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
 use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 
@@ -540,19 +540,19 @@ fn check_row(
     let mut has_identity = false;
     for (i, raw) in cells.iter().enumerate() {
         let header = rules.mapping.headers.get(i);
-        // No more characters than bytes: only a long cell needs counting.
-        let n = if raw.len() <= MAX_FIELD_CHARS {
-            0
-        } else {
-            raw.chars().count()
+        let target = rules.mapping.targets.get(i).copied();
+        // Each field's own limit, as when it is typed; a column kept as it came, a text's.
+        let max = match target {
+            Some(Target::Field(f)) if !f.is_multiline() => LINE_MAX_CHARS,
+            _ => TEXT_MAX_CHARS,
         };
-        if n > MAX_FIELD_CHARS {
+        if let Some(n) = chars_over(raw, max) {
             return Err(err(
                 header,
-                format!("field is {n} characters long (limit {MAX_FIELD_CHARS})"),
+                format!("field is {n} characters long (limit {max})"),
             ));
         }
-        let Some(Target::Field(f)) = rules.mapping.targets.get(i).copied() else {
+        let Some(Target::Field(f)) = target else {
             continue;
         };
         let v = values::unneutralise(raw.trim());
@@ -722,6 +722,20 @@ impl StatusWords {
             self.seen.insert(word.to_string(), m.clone());
         }
         m
+    }
+}
+
+/// A built lead whose fields together stay within the limits a typed lead has (a name made of
+/// two columns, the tags of several).
+fn within_limits(rules: &Rules, line: u64, change: Change) -> Result<Change, RowError> {
+    match change.lead.check_lengths() {
+        Ok(()) => Ok(change),
+        Err(e) => Err(RowError {
+            file: rules.file.clone(),
+            line,
+            column: None,
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -1366,7 +1380,9 @@ pub fn import_file(
                     plan,
                     &mut built.stamped,
                     &mut built.statuses,
-                ) {
+                )
+                .and_then(|change| within_limits(rules, line, change))
+                {
                     Ok(change) => Ok(Incoming::new(change, line)),
                     Err(e) if req.skip_bad => {
                         built.late_errors.push(e);
@@ -1677,19 +1693,16 @@ pub fn import_history(
                     errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
                     continue;
                 }
-                if let Some((i, v)) = record
+                if let Some((i, n)) = record
                     .iter()
                     .enumerate()
-                    .find(|(_, v)| v.chars().count() > MAX_FIELD_CHARS)
+                    .find_map(|(i, v)| chars_over(v, TEXT_MAX_CHARS).map(|n| (i, n)))
                 {
                     errors.push(RowError {
                         file: t.name.clone(),
                         line,
                         column: t.headers.get(i).cloned(),
-                        message: format!(
-                            "field is {} characters long (limit {MAX_FIELD_CHARS})",
-                            v.chars().count()
-                        ),
+                        message: format!("field is {n} characters long (limit {TEXT_MAX_CHARS})"),
                     });
                     continue;
                 }

@@ -371,6 +371,7 @@ pub(super) fn write_lead(
     if before == Some(after) {
         return Ok(());
     }
+    after.check_lengths()?;
     let t = now.utc.timestamp();
     if before.is_none() {
         let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
@@ -443,6 +444,7 @@ pub(super) fn write_entries(
         1,
     ))?;
     for e in entries {
+        e.check_lengths()?;
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let uid = entry_uid();
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
