@@ -320,35 +320,113 @@ impl Lead {
     /// Every field within its limit ([`text::LINE_MAX_CHARS`], [`text::TEXT_MAX_CHARS`]): the
     /// one rule the CLI, the app and the import share.
     pub fn check_lengths(&self) -> Result<(), DomainError> {
+        self.check_lengths_since(None)
+    }
+
+    /// [`Lead::check_lengths`] for the fields that differ from `before`: a lead stored before
+    /// the limits were (an older book) can still be edited in its other fields.
+    pub fn check_lengths_since(&self, before: Option<&Lead>) -> Result<(), DomainError> {
         use super::text::{LINE_MAX_CHARS as LINE, TEXT_MAX_CHARS as TEXT, check_length};
-        check_length("name", &self.name, LINE)?;
-        check_length("owner", &self.owner, LINE)?;
-        let lines = [
-            ("company", &self.company),
-            ("title", &self.title),
-            ("email", &self.email),
-            ("phone", &self.phone),
-            ("website", &self.website),
-            ("city", &self.city),
-            ("country", &self.country),
-            ("source", &self.source),
-            ("external id", &self.external_id),
-            ("loss reason", &self.reason),
+        let tags = self.tags.join(", ");
+        let was_tags = before.map(|b| b.tags.join(", "));
+        let fields: [(&str, Option<&str>, Option<Option<&str>>, usize); 15] = [
+            (
+                "name",
+                Some(&self.name),
+                before.map(|b| Some(b.name.as_str())),
+                LINE,
+            ),
+            (
+                "owner",
+                Some(&self.owner),
+                before.map(|b| Some(b.owner.as_str())),
+                LINE,
+            ),
+            ("tags", Some(&tags), was_tags.as_deref().map(Some), LINE),
+            (
+                "company",
+                self.company.as_deref(),
+                before.map(|b| b.company.as_deref()),
+                LINE,
+            ),
+            (
+                "title",
+                self.title.as_deref(),
+                before.map(|b| b.title.as_deref()),
+                LINE,
+            ),
+            (
+                "email",
+                self.email.as_deref(),
+                before.map(|b| b.email.as_deref()),
+                LINE,
+            ),
+            (
+                "phone",
+                self.phone.as_deref(),
+                before.map(|b| b.phone.as_deref()),
+                LINE,
+            ),
+            (
+                "website",
+                self.website.as_deref(),
+                before.map(|b| b.website.as_deref()),
+                LINE,
+            ),
+            (
+                "city",
+                self.city.as_deref(),
+                before.map(|b| b.city.as_deref()),
+                LINE,
+            ),
+            (
+                "country",
+                self.country.as_deref(),
+                before.map(|b| b.country.as_deref()),
+                LINE,
+            ),
+            (
+                "source",
+                self.source.as_deref(),
+                before.map(|b| b.source.as_deref()),
+                LINE,
+            ),
+            (
+                "external id",
+                self.external_id.as_deref(),
+                before.map(|b| b.external_id.as_deref()),
+                LINE,
+            ),
+            (
+                "loss reason",
+                self.reason.as_deref(),
+                before.map(|b| b.reason.as_deref()),
+                LINE,
+            ),
+            (
+                "notes",
+                self.notes.as_deref(),
+                before.map(|b| b.notes.as_deref()),
+                TEXT,
+            ),
+            (
+                "the loss's note",
+                self.reason_note.as_deref(),
+                before.map(|b| b.reason_note.as_deref()),
+                TEXT,
+            ),
         ];
-        for (what, v) in lines {
-            if let Some(v) = v {
-                check_length(what, v, LINE)?;
+        for (what, now, was, max) in fields {
+            if let Some(v) = now
+                && was != Some(now)
+            {
+                check_length(what, v, max)?;
             }
         }
-        check_length("tags", &self.tags.join(", "), LINE)?;
-        for (what, v) in [
-            ("notes", &self.notes),
-            ("the loss's note", &self.reason_note),
-            ("the imported columns", &self.extra),
-        ] {
-            if let Some(v) = v {
-                check_length(what, v, TEXT)?;
-            }
+        if let Some(extra) = &self.extra
+            && before.is_none_or(|b| b.extra.as_ref() != Some(extra))
+        {
+            check_length("the imported columns", extra, TEXT)?;
         }
         Ok(())
     }
@@ -534,6 +612,31 @@ pub fn format_money_short(cents: i64, symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_over_its_limit_is_refused_unless_it_was_already_so() {
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let mut lead = Lead::received("u".into(), "N".repeat(1_000), "me".into(), at);
+        lead.notes = Some("n".repeat(100_000));
+        assert!(lead.check_lengths().is_ok());
+        let mut long = lead.clone();
+        long.name.push('N');
+        let e = long.check_lengths().unwrap_err().to_string();
+        assert_eq!(e, "name is 1001 characters long (limit 1000)");
+        // An older book's long name does not block an edit of another field.
+        let mut edited = long.clone();
+        edited.company = Some("Acme".into());
+        assert!(edited.check_lengths_since(Some(&long)).is_ok());
+        edited.company = Some("C".repeat(1_001));
+        assert!(edited.check_lengths_since(Some(&long)).is_err());
+        lead.tags = (0..11).map(|i| format!("{i}{}", "t".repeat(97))).collect();
+        assert!(
+            lead.check_lengths()
+                .unwrap_err()
+                .to_string()
+                .starts_with("tags is")
+        );
+    }
 
     #[test]
     fn an_email_needs_a_name_an_at_and_a_domain() {

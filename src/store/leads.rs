@@ -371,7 +371,7 @@ pub(super) fn write_lead(
     if before == Some(after) {
         return Ok(());
     }
-    after.check_lengths()?;
+    after.check_lengths_since(before)?;
     let t = now.utc.timestamp();
     if before.is_none() {
         let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
