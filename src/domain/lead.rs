@@ -329,7 +329,9 @@ impl Lead {
         use super::text::{LINE_MAX_CHARS as LINE, TEXT_MAX_CHARS as TEXT, check_length};
         let tags = self.tags.join(", ");
         let was_tags = before.map(|b| b.tags.join(", "));
-        let fields: [(&str, Option<&str>, Option<Option<&str>>, usize); 15] = [
+        // The field, its value now and before (`None`: no before), and its limit.
+        type Limited<'a> = (&'a str, Option<&'a str>, Option<Option<&'a str>>, usize);
+        let fields: [Limited; 15] = [
             (
                 "name",
                 Some(&self.name),
