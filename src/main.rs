@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Parser;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use ripen::cli::{self, Cli, Command, Ctx};
@@ -130,7 +130,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<()> {
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // To a terminal, everything printed passes the one sanitiser; to a pipe, it is as written.
+    let mut out: Box<dyn Write> = if stdout.is_terminal() {
+        Box::new(cli::terminal::Neutralising::new(io::BufWriter::new(
+            stdout.lock(),
+        )))
+    } else {
+        Box::new(io::BufWriter::new(stdout.lock()))
+    };
     if let Some(cmd) = &cli.command
         && cli::run_without_book(cmd, &mut out)?
     {

@@ -568,3 +568,17 @@ fn an_import_on_a_full_disk_says_so_in_words_and_lands_nothing() {
         1
     );
 }
+
+#[test]
+fn a_backup_by_default_goes_to_a_private_backups_folder_beside_the_book() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::new();
+    book.ok(&["add", "Saved Before"]);
+    let said = book.ok(&["backup"]);
+    let folder = book.db.parent().unwrap().join("backups");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700);
+    let copy = folder.join("ripen-20261122T090000Z.db");
+    assert!(said.contains(copy.to_str().unwrap()), "{said}");
+    assert_eq!(mode(&copy), 0o600);
+}

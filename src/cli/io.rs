@@ -43,7 +43,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             ),
             None => (format!("{e:#}"), Vec::new()),
         };
-        serde_json::to_writer_pretty(
+        crate::io::json::write_pretty(
             &mut *ctx.out,
             &serde_json::json!({ "error": error, "errors": errors }),
         )?;
@@ -65,7 +65,7 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         };
         let report = import::import_history(ctx.store, &req, &now)?;
         if a.json {
-            serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+            crate::io::json::write_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
         } else {
             writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
@@ -104,7 +104,7 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     };
     let report = import::import_file(ctx.store, &req, &now)?;
     if a.json {
-        serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;
         if let Some(why) = &report.rejected_unwritten {
             eprintln!("{}", unwritten(why));
@@ -189,7 +189,11 @@ pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
         Some(path) => {
             crate::io::atomic::write(&path, text.as_bytes())
                 .with_context(|| format!("{}", path.display()))?;
-            eprintln!("exported {} lead(s) to {}", rows.len(), path.display());
+            eprintln!(
+                "exported {} lead(s) to {}",
+                rows.len(),
+                clean_line(&path.display().to_string())
+            );
         }
         None => ctx.out.write_all(text.as_bytes())?,
     }

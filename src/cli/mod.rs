@@ -4,6 +4,7 @@ pub mod args;
 mod io;
 mod report;
 mod table;
+pub mod terminal;
 
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
@@ -257,7 +258,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Source(args::SourceCommand::List { json }) => {
             let rows = ctx.store.sources()?;
             if json {
-                serde_json::to_writer_pretty(&mut *ctx.out, &rows)?;
+                crate::io::json::write_pretty(&mut *ctx.out, &rows)?;
                 writeln!(ctx.out)?;
                 return Ok(());
             }
@@ -315,7 +316,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Status { json } => {
             let c = ctx.store.counts(&now)?;
             if json {
-                serde_json::to_writer(
+                crate::io::json::write_compact(
                     &mut *ctx.out,
                     &serde_json::json!({
                         "overdue": c.overdue,
@@ -369,7 +370,11 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                 }
             };
             ctx.store.backup_to(&dest)?;
-            writeln!(ctx.out, "backed up to {}", dest.display())?;
+            writeln!(
+                ctx.out,
+                "backed up to {}",
+                clean_line(&dest.display().to_string())
+            )?;
             Ok(())
         }
         Command::Import(a) => io::import(a, ctx),
@@ -430,7 +435,7 @@ fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let (number, uid) = ctx.store.add_lead(new, &now)?;
     if a.json {
         let row = ctx.store.lead(&uid)?;
-        serde_json::to_writer(
+        crate::io::json::write_compact(
             &mut *ctx.out,
             &LeadRecord::new(&row, &now, ctx.store.plan()),
         )?;
@@ -488,7 +493,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
             .iter()
             .map(|r| LeadRecord::new(r, &now, &plan))
             .collect();
-        serde_json::to_writer_pretty(&mut *ctx.out, &recs)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &recs)?;
         writeln!(ctx.out)?;
         return Ok(());
     }
@@ -547,7 +552,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
             timeline: timeline.iter().map(ActivityRecord::from).collect(),
             priority: breakdown,
         };
-        serde_json::to_writer_pretty(&mut *ctx.out, &detail)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &detail)?;
         writeln!(ctx.out)?;
         return Ok(());
     }

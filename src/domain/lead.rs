@@ -317,6 +317,60 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// This lead with every text neutralised as an import neutralises a cell ([`text::clean_line`],
+    /// [`text::clean_text`] for notes), or `None` when nothing needed it: the one rule on the way
+    /// in, whoever typed the text.
+    pub fn neutralised(&self) -> Option<Lead> {
+        use super::text::{clean_line, clean_text};
+        use std::borrow::Cow;
+        let line = |s: &str| matches!(clean_line(s), Cow::Owned(_));
+        let text = |s: &str| matches!(clean_text(s), Cow::Owned(_));
+        let lines = [
+            &self.company,
+            &self.title,
+            &self.email,
+            &self.phone,
+            &self.website,
+            &self.city,
+            &self.country,
+            &self.source,
+            &self.external_id,
+            &self.reason,
+        ];
+        let dirty = line(&self.name)
+            || line(&self.owner)
+            || self.tags.iter().any(|t| line(t))
+            || lines.iter().any(|v| v.as_deref().is_some_and(line))
+            || [&self.notes, &self.reason_note, &self.extra]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(text));
+        if !dirty {
+            return None;
+        }
+        let l = |s: &String| clean_line(s).into_owned();
+        let ol = |s: &Option<String>| s.as_deref().map(|v| clean_line(v).into_owned());
+        let ot = |s: &Option<String>| s.as_deref().map(|v| clean_text(v).into_owned());
+        Some(Lead {
+            name: l(&self.name),
+            owner: l(&self.owner),
+            tags: self.tags.iter().map(l).collect(),
+            company: ol(&self.company),
+            title: ol(&self.title),
+            email: ol(&self.email),
+            phone: ol(&self.phone),
+            website: ol(&self.website),
+            city: ol(&self.city),
+            country: ol(&self.country),
+            source: ol(&self.source),
+            external_id: ol(&self.external_id),
+            reason: ol(&self.reason),
+            notes: ot(&self.notes),
+            reason_note: ot(&self.reason_note),
+            extra: ot(&self.extra),
+            ..self.clone()
+        })
+    }
+
     /// Every field within its limit ([`text::LINE_MAX_CHARS`], [`text::TEXT_MAX_CHARS`]): the
     /// one rule the CLI, the app and the import share.
     pub fn check_lengths(&self) -> Result<(), DomainError> {
@@ -614,6 +668,21 @@ pub fn format_money_short(cents: i64, symbol: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_typed_with_controls_is_neutralised_on_the_way_in() {
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let mut lead = Lead::received("u".into(), "Plain".into(), "me".into(), at);
+        assert_eq!(lead.neutralised(), None);
+        lead.company = Some("Acme\x1b]52;c;cm0gLXJmIH4K\x07".into());
+        lead.notes = Some("two\nlines\u{202E}".into());
+        lead.tags = vec!["t\u{9b}".into()];
+        let clean = lead.neutralised().unwrap();
+        assert_eq!(clean.company.as_deref(), Some("Acme␛]52;c;cm0gLXJmIH4K␇"));
+        assert_eq!(clean.notes.as_deref(), Some("two\nlines\u{FFFD}"));
+        assert_eq!(clean.tags, ["t\u{FFFD}"]);
+        assert_eq!(clean.neutralised(), None);
+    }
 
     #[test]
     fn a_field_over_its_limit_is_refused_unless_it_was_already_so() {

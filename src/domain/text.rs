@@ -39,6 +39,12 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
 }
 
+/// A character that must never reach a terminal raw, even inside JSON: C0 and C1 controls, DEL,
+/// bidi overrides, zero-width characters, and the line and paragraph separators.
+pub fn is_hazard(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 fn needs_work(c: char, keep_newlines: bool) -> bool {
     (c.is_control() && !(keep_newlines && c == '\n')) || is_bidi_control(c) || is_invisible(c)
 }

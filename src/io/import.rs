@@ -361,7 +361,8 @@ fn read_table(path: &Path) -> Result<Table, ImportError> {
             (
                 record
                     .iter()
-                    .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+                    // A header is text from outside too: it may become an extra field's name.
+                    .map(|h| crate::domain::text::clean_line(h).trim().to_string())
                     .collect::<Vec<_>>(),
                 span.end,
                 next_line.max(line + 1),
