@@ -1359,6 +1359,7 @@ pub fn import_file(
         let builder = scope.spawn(move || {
             let mut clock = std::time::Instant::now();
             let mut built = Built::default();
+            let mut failed = false;
             for ev in table.rows() {
                 let Event::Row { line, record, span } = ev else {
                     continue;
@@ -1373,7 +1374,7 @@ pub fn import_file(
                 }
                 let j = join_row(&record).ok().flatten();
                 let values = row_values(&rules.mapping, &cells(&record, width, j));
-                let item = match build(
+                let row = build(
                     rules,
                     line,
                     values,
@@ -1382,20 +1383,28 @@ pub fn import_file(
                     &mut built.stamped,
                     &mut built.statuses,
                 )
-                .and_then(|change| within_limits(rules, line, change))
-                {
-                    Ok(change) => Ok(Incoming::new(change, line)),
+                .and_then(|change| within_limits(rules, line, change));
+                match row {
+                    Ok(_) if failed => {}
+                    Ok(change) => {
+                        // The writer stops listening when it fails: then so do we.
+                        if send.send(Ok(Incoming::new(change, line))).is_err() {
+                            break;
+                        }
+                    }
                     Err(e) if req.skip_bad => {
                         built.late_errors.push(e);
                         built.rejected_spans.push(span);
-                        continue;
                     }
-                    Err(e) => Err(DomainError::Invalid(e.to_string())),
-                };
-                let stop = item.is_err();
-                // The writer stops listening when it fails: then so do we.
-                if send.send(item).is_err() || stop {
-                    break;
+                    Err(e) => {
+                        // The writer stops at the first bad row and writes nothing; the rest
+                        // are still read, so that the refusal names every bad row.
+                        if !failed {
+                            failed = true;
+                            let _ = send.send(Err(DomainError::Invalid(e.to_string())));
+                        }
+                        built.late_errors.push(e);
+                    }
                 }
             }
             phase("building thread", &mut clock);
@@ -1405,8 +1414,16 @@ pub fn import_file(
         (outcome, builder.join())
     });
     phase("build and write", &mut clock);
-    let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
+    if !req.skip_bad && !built.late_errors.is_empty() {
+        errors.extend(built.late_errors);
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::BadRows {
+            file: table.name.clone(),
+            errors,
+        });
+    }
+    let outcome = outcome?;
     report.received_missing = built.stamped.received_missing;
     report.closed_future = built.stamped.closed_future;
     report.closed_undated = built.stamped.closed_undated;
