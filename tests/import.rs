@@ -1048,3 +1048,37 @@ fn dates_with_month_names_excel_serials_and_year_first_slashes_read() {
         assert!(at.starts_with(day), "{name}: {at}");
     }
 }
+
+#[test]
+fn several_email_and_phone_columns_fill_in_order_and_keep_the_rest() {
+    let b = Book::new();
+    let csv = b.dir.path().join("contacts_export.csv");
+    // Atomic CRM's shape: the work column empty in most rows, the owner under "sales".
+    std::fs::write(
+        &csv,
+        "first_name,last_name,company,email_other,email_home,email_work,phone_other,phone_home,phone_work,sales\n\
+         Lena,Hart,Hart GmbH,lena.o@x.example,lena@home.example,,+49 1 3,+49 1 2,,Sam Rep\n\
+         Omar,Reyes,Reyes SL,omar.o@x.example,omar@home.example,omar@reyes.example,,+34 9 2,+34 9 1,Kim Rep\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["new"], 2);
+    let all = b.list("all");
+    let lena = find(&all, "name", "Lena Hart");
+    assert_eq!(lena["email"], "lena@home.example");
+    assert_eq!(lena["phone"], "+49 1 2");
+    assert_eq!(lena["owner"], "Sam Rep");
+    let extra = lena["extra"].to_string();
+    assert!(
+        extra.contains("lena.o@x.example") && extra.contains("+49 1 3"),
+        "{extra}"
+    );
+    let omar = find(&all, "name", "Omar Reyes");
+    assert_eq!(omar["email"], "omar@reyes.example");
+    assert_eq!(omar["phone"], "+34 9 1");
+    assert_eq!(omar["owner"], "Kim Rep");
+    let extra = omar["extra"].to_string();
+    for kept in ["omar@home.example", "omar.o@x.example", "+34 9 2"] {
+        assert!(extra.contains(kept), "{kept}: {extra}");
+    }
+}

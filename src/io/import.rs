@@ -679,6 +679,15 @@ fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
                     fields.insert(f, v, i);
                 }
                 Some(have) if *have == v => {}
+                // A work address before a home one before another, whatever the columns'
+                // order; the one not taken is kept with the lead under its header.
+                Some(_) if mapping.preference(i) < mapping.preference(fields.column(f)) => {
+                    let was = fields.column(f);
+                    if let (Some(old), Some(h)) = (fields.remove(&f), mapping.headers.get(was)) {
+                        extra.insert(h.clone(), serde_json::Value::String(old));
+                    }
+                    fields.insert(f, v, i);
+                }
                 Some(_) => {
                     extra.insert(header.clone(), serde_json::Value::String(v));
                 }
