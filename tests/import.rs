@@ -1082,3 +1082,62 @@ fn several_email_and_phone_columns_fill_in_order_and_keep_the_rest() {
         assert!(extra.contains(kept), "{kept}: {extra}");
     }
 }
+
+#[test]
+fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
+    let b = Book::new();
+    let csv = b.dir.path().join("Lead.csv");
+    // A real Salesforce org's habit: a@a.com for whoever had no address.
+    std::fs::write(
+        &csv,
+        "FirstName,LastName,Company,Email,Status\n\
+         José,Obando,Obando Ltda,a@a.com,Open - Not Contacted\n\
+         María,Paz,Paz y Cía,a@a.com,Open - Not Contacted\n\
+         Tomás,Ruiz,Ruiz Hnos,A@A.com,Working - Contacted\n\
+         Lucía,Gil,Obando Ltda,a@a.com,Open - Not Contacted\n\
+         Pedro,Soto,Soto SAS,xx@xx.com,Open - Not Contacted\n\
+         Ana,Vera,Vera SA,xx@xx.com,Open - Not Contacted\n\
+         Jose,Obando,,a@a.com,Working - Contacted\n\
+         Karin,Berg,Berg AB,karin@berg.example,Open - Not Contacted\n\
+         Karin,Berg,Berg AB,KARIN@berg.example,Working - Contacted\n\
+         María,Paz,Paz y Cía,a@a.com,Working - Contacted\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    // José; María; Tomás; Lucía (José's company); Pedro; Ana; Karin: seven people.
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(6), Some(4)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let names: Vec<&str> = all.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    for who in [
+        "José Obando",
+        "María Paz",
+        "Tomás Ruiz",
+        "Pedro Soto",
+        "Ana Vera",
+        "Karin Berg",
+    ] {
+        assert_eq!(
+            names.iter().filter(|n| **n == who).count(),
+            1,
+            "{who}: {names:?}"
+        );
+    }
+    // Lucía shares José's address and company: the same account, merged as before.
+    assert!(!names.contains(&"Lucía Gil"), "{names:?}");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("3 people share a@a.com: kept apart")
+            && notices.contains("2 people share xx@xx.com: kept apart"),
+        "{notices}"
+    );
+    // The second María row and the second Karin row are true duplicates.
+    assert_eq!(find(&all, "name", "María Paz")["status"], "working");
+    assert_eq!(find(&all, "name", "Karin Berg")["status"], "working");
+    // Imported again, the same file finds everyone in the book and adds nobody.
+    let again = b.import_json(&[s(&csv)]);
+    assert_eq!(again["new"], 0, "{again}");
+}
