@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 use clap::Parser;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use ripen::cli::{self, Cli, Command, Ctx};
-use ripen::{config, store::Store};
+use ripen::config;
+use ripen::store::{Store, StoreError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,27 +39,31 @@ fn main() -> ExitCode {
 /// Say what a failing disk means for the user's data rather than SQLite's terse words.
 fn friendly(e: &anyhow::Error) -> Option<String> {
     use rusqlite::ErrorCode;
-    let code = e
-        .chain()
-        .find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
-            Some(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
-            _ => c
-                .downcast_ref::<ripen::store::StoreError>()
-                .and_then(|s| match s {
-                    ripen::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
-                        Some(f.code)
-                    }
-                    _ => None,
-                }),
-        })?;
-    Some(match code {
+    if out_of_space(e) {
+        return Some(
+            "could not write to the disk (it may be full): nothing of this change was written; \
+             the book is as it was"
+                .into(),
+        );
+    }
+    Some(match sqlite_code(e)? {
         ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
             "could not write to the disk (it may be full): nothing of this change was written; \
              the book is as it was"
                 .to_string()
         }
         ErrorCode::ReadOnly => {
-            "the book is read-only here: nothing was written; check the file's permissions".into()
+            // The context `run` adds: anyhow finds a context by its type on the error itself.
+            let why = match e.downcast_ref::<StoreError>() {
+                Some(StoreError::ReadOnlyWrite(why)) => Some(why.clone()),
+                _ => None,
+            };
+            match why {
+                Some(why) => format!("the book is read-only here ({why}): nothing was written"),
+                None => "the book is read-only here: nothing was written; check the permissions \
+                         of the file and its folder"
+                    .into(),
+            }
         }
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
             "the book stayed busy with another ripen for too long; nothing was written, try again"
@@ -69,6 +74,47 @@ fn friendly(e: &anyhow::Error) -> Option<String> {
             format!("the book is not a ripen database or is damaged: {e:#}")
         }
         _ => return None,
+    })
+}
+
+/// SQLite's error code anywhere in the chain. Errors declared `transparent` (the store's, the
+/// import's) hand on their source, so the code may sit in SQLite's own error type.
+fn sqlite_code(e: &anyhow::Error) -> Option<rusqlite::ErrorCode> {
+    let of_store = |s: &StoreError| match s {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
+        _ => None,
+    };
+    e.chain().find_map(|c| {
+        if let Some(f) = c.downcast_ref::<rusqlite::ffi::Error>() {
+            return Some(f.code);
+        }
+        if let Some(rusqlite::Error::SqliteFailure(f, _)) = c.downcast_ref::<rusqlite::Error>() {
+            return Some(f.code);
+        }
+        if let Some(s) = c.downcast_ref::<StoreError>() {
+            return of_store(s);
+        }
+        match c.downcast_ref::<ripen::io::import::ImportError>() {
+            Some(ripen::io::import::ImportError::Store(s)) => of_store(s),
+            _ => None,
+        }
+    })
+}
+
+/// A write that failed for want of space (a full disk, a quota, a file size limit).
+fn out_of_space(e: &anyhow::Error) -> bool {
+    let full = |io: &io::Error| {
+        io.kind() == io::ErrorKind::StorageFull
+            || io.kind() == io::ErrorKind::QuotaExceeded
+            || io.kind() == io::ErrorKind::FileTooLarge
+    };
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some_and(full)
+            || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Io { err, .. }) if full(err))
+            || matches!(
+                c.downcast_ref::<ripen::io::import::ImportError>(),
+                Some(ripen::io::import::ImportError::Read { err, .. }) if full(err)
+            )
     })
 }
 
@@ -84,7 +130,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<()> {
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // To a terminal, everything printed passes the one sanitiser; to a pipe, it is as written.
+    let mut out: Box<dyn Write> = if stdout.is_terminal() {
+        Box::new(cli::terminal::Neutralising::new(io::BufWriter::new(
+            stdout.lock(),
+        )))
+    } else {
+        Box::new(io::BufWriter::new(stdout.lock()))
+    };
     if let Some(cmd) = &cli.command
         && cli::run_without_book(cmd, &mut out)?
     {
@@ -129,7 +182,14 @@ fn run(cli: Cli) -> Result<()> {
                 now,
                 out: &mut out,
             };
-            cli::run(cmd, &mut ctx)?;
+            let ran = cli::run(cmd, &mut ctx);
+            let read_only = store.read_only();
+            ran.map_err(|e| match read_only {
+                Some(r) if sqlite_code(&e) == Some(rusqlite::ErrorCode::ReadOnly) => {
+                    e.context(StoreError::ReadOnlyWrite(r.describe(store.path())))
+                }
+                _ => e,
+            })?;
             out.flush()?;
             Ok(())
         }

@@ -512,3 +512,75 @@ fn export_writes_atomically_and_filters_like_list() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn fields_at_their_limits_come_back_from_an_export_and_one_more_is_refused_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Book::new(&dir, "a.db");
+    let name = "N".repeat(1_000);
+    let company = "Ç".repeat(1_000);
+    let notes = "a line of notes\n".repeat(6_250);
+    assert_eq!(notes.chars().count(), 100_000);
+    // Ten tags of 98 characters: 998 with their separators.
+    let tags: Vec<String> = (0..10).map(|i| format!("{i}{}", "t".repeat(97))).collect();
+    let mut add = vec![
+        "add",
+        &name,
+        "--company",
+        &company,
+        "--email",
+        "limits@x.example",
+        "--note",
+        &notes,
+    ];
+    for t in &tags {
+        add.extend(["--tag", t]);
+    }
+    a.ok(&add);
+    let refused = |args: &[&str], says: &str| {
+        let out = a.cmd_at(NOW).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "ripen {}", args[0]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    };
+    refused(
+        &["add", &"N".repeat(1_001)],
+        "name is 1001 characters long (limit 1000)",
+    );
+    refused(
+        &["edit", "1", "--company", &"Ç".repeat(1_001)],
+        "company is 1001 characters long (limit 1000)",
+    );
+    refused(
+        &["log", "1", "note", "--note", &"x".repeat(100_001)],
+        "the note is 100001 characters long (limit 100000)",
+    );
+    let csv = dir.path().join("limits.csv");
+    a.ok(&["export", "all", "--format", "csv", "-o", path(&csv)]);
+    let b = Book::new(&dir, "b.db");
+    b.ok(&["import", path(&csv)]);
+    let (was, is) = (&a.list("all")[0], &b.list("all")[0]);
+    for field in ["name", "company", "email", "tags", "notes"] {
+        assert_eq!(was[field], is[field], "{field}");
+    }
+    assert!(is["notes"].as_str().is_some_and(|n| n.len() > 99_000));
+    assert_eq!(is["tags"].as_array().map(Vec::len), Some(10));
+    // And a file with one character more is refused with the same words.
+    let long = dir.path().join("long.csv");
+    std::fs::write(
+        &long,
+        format!("name,email\n{},l@x.example\n", "N".repeat(1_001)),
+    )
+    .unwrap();
+    let out = b
+        .cmd_at(NOW)
+        .args(["import", path(&long)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("long.csv:2: field is 1001 characters long (limit 1000)"),
+        "{err}"
+    );
+}

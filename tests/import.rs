@@ -939,3 +939,219 @@ fn an_import_merge_keeps_what_the_row_says_otherwise() {
     // What the book lacked it takes.
     assert!(shown.contains("Milan"), "{shown}");
 }
+
+#[test]
+fn rejected_rows_of_a_crlf_file_come_back_as_they_were() {
+    let b = Book::new();
+    let csv = b.dir.path().join("crlf.csv");
+    std::fs::write(
+        &csv,
+        "name,email,received\r\nGood,g@x.example,2026-11-01\r\nBad One,b@x.example,notadate\r\n\
+         Good Two,g2@x.example,2026-11-02\r\nBad Two,b2@x.example,nodate\r\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&csv), "--skip-bad"]);
+    let rejected = std::fs::read_to_string(b.dir.path().join("crlf.rejected.csv")).unwrap();
+    assert_eq!(
+        rejected,
+        "name,email,received\r\nBad One,b@x.example,notadate\r\nBad Two,b2@x.example,nodate\r\n"
+    );
+}
+
+#[test]
+fn a_utf8_file_with_one_bad_byte_stays_utf8_and_says_where() {
+    let b = Book::new();
+    let csv = b.dir.path().join("mostly-utf8.csv");
+    std::fs::write(
+        &csv,
+        b"name,city\nJ\xC3\xBCrgen M\xC3\xBCller,K\xC3\xB6ln\nBad \xFF Byte,Ulm\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["encoding"], "UTF-8");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("mostly-utf8.csv:3: bytes that are no UTF-8"),
+        "{notices}"
+    );
+    let all = b.list("all");
+    find(&all, "name", "Jürgen Müller");
+    find(&all, "name", "Bad \u{FFFD} Byte");
+}
+
+#[test]
+fn salesforce_api_datetimes_read_and_every_bad_row_is_named() {
+    let b = Book::new();
+    let csv = b.dir.path().join("Lead.csv");
+    std::fs::write(
+        &csv,
+        "Id,FirstName,LastName,Company,Email,Status,LeadSource,CreatedDate\n\
+         00Q1,Ana,Ortiz,Ortiz SA,ana@ortiz.example,Open - Not Contacted,Web,2024-01-22T20:36:47.000+0000\n\
+         00Q2,Ben,Kohl,Kohl AG,ben@kohl.example,Working - Contacted,Phone Inquiry,2024-02-03T08:05:00.000+0000\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let all = b.list("all");
+    assert_eq!(
+        find(&all, "name", "Ana Ortiz")["received_at"],
+        "2024-01-22T20:36:47Z"
+    );
+    // Dates that look like dates but are none: every such row is named, in words and in JSON.
+    let bad = b.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Name,Email,CreatedDate\n\
+         One,one@x.example,2024-13-22T20:36:47.000+0000\n\
+         Two,two@x.example,2024-01-22T20:36:47.000+0000\n\
+         Three,three@x.example,2024-02-30T10:00:00.000+0000\n",
+    )
+    .unwrap();
+    let err = b.fails(&["import", s(&bad)]);
+    assert!(
+        err.contains("bad.csv:2:") && err.contains("bad.csv:4:"),
+        "{err}"
+    );
+    let out = b
+        .cmd()
+        .args(["import", s(&bad), "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("bad.csv:2:") && errors[1].starts_with("bad.csv:4:"));
+    assert_eq!(b.list("all").len(), 2, "nothing of the refused file landed");
+}
+
+#[test]
+fn dates_with_month_names_excel_serials_and_year_first_slashes_read() {
+    let b = Book::new();
+    let csv = b.dir.path().join("dates.csv");
+    std::fs::write(
+        &csv,
+        "Name,Email,Created\n\
+         A,a@x.example,22 Nov 2026\n\
+         B,b@x.example,\"Nov 21, 2026\"\n\
+         C,c@x.example,46346\n\
+         D,d@x.example,2026/11/19\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["rejected"], 0);
+    let all = b.list("all");
+    for (name, day) in [
+        ("A", "2026-11-22"),
+        ("B", "2026-11-21"),
+        ("C", "2026-11-20"),
+        ("D", "2026-11-19"),
+    ] {
+        let at = find(&all, "name", name)["received_at"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(at.starts_with(day), "{name}: {at}");
+    }
+}
+
+#[test]
+fn several_email_and_phone_columns_fill_in_order_and_keep_the_rest() {
+    let b = Book::new();
+    let csv = b.dir.path().join("contacts_export.csv");
+    // Atomic CRM's shape: the work column empty in most rows, the owner under "sales".
+    std::fs::write(
+        &csv,
+        "first_name,last_name,company,email_other,email_home,email_work,phone_other,phone_home,phone_work,sales\n\
+         Lena,Hart,Hart GmbH,lena.o@x.example,lena@home.example,,+49 1 3,+49 1 2,,Sam Rep\n\
+         Omar,Reyes,Reyes SL,omar.o@x.example,omar@home.example,omar@reyes.example,,+34 9 2,+34 9 1,Kim Rep\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["new"], 2);
+    let all = b.list("all");
+    let lena = find(&all, "name", "Lena Hart");
+    assert_eq!(lena["email"], "lena@home.example");
+    assert_eq!(lena["phone"], "+49 1 2");
+    assert_eq!(lena["owner"], "Sam Rep");
+    let extra = lena["extra"].to_string();
+    assert!(
+        extra.contains("lena.o@x.example") && extra.contains("+49 1 3"),
+        "{extra}"
+    );
+    let omar = find(&all, "name", "Omar Reyes");
+    assert_eq!(omar["email"], "omar@reyes.example");
+    assert_eq!(omar["phone"], "+34 9 1");
+    assert_eq!(omar["owner"], "Kim Rep");
+    let extra = omar["extra"].to_string();
+    for kept in ["omar@home.example", "omar.o@x.example", "+34 9 2"] {
+        assert!(extra.contains(kept), "{kept}: {extra}");
+    }
+}
+
+#[test]
+fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
+    let b = Book::new();
+    let csv = b.dir.path().join("Lead.csv");
+    // A real Salesforce org's habit: a@a.com for whoever had no address.
+    std::fs::write(
+        &csv,
+        "FirstName,LastName,Company,Email,Status\n\
+         José,Obando,Obando Ltda,a@a.com,Open - Not Contacted\n\
+         María,Paz,Paz y Cía,a@a.com,Open - Not Contacted\n\
+         Tomás,Ruiz,Ruiz Hnos,A@A.com,Working - Contacted\n\
+         Lucía,Gil,Obando Ltda,a@a.com,Open - Not Contacted\n\
+         Pedro,Soto,Soto SAS,xx@xx.com,Open - Not Contacted\n\
+         Ana,Vera,Vera SA,xx@xx.com,Open - Not Contacted\n\
+         Jose,Obando,,a@a.com,Working - Contacted\n\
+         Karin,Berg,Berg AB,karin@berg.example,Open - Not Contacted\n\
+         Karin,Berg,Berg AB,KARIN@berg.example,Working - Contacted\n\
+         María,Paz,Paz y Cía,a@a.com,Working - Contacted\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    // José; María; Tomás; Lucía (José's company); Pedro; Ana; Karin: seven people.
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(6), Some(4)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let names: Vec<&str> = all.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    for who in [
+        "José Obando",
+        "María Paz",
+        "Tomás Ruiz",
+        "Pedro Soto",
+        "Ana Vera",
+        "Karin Berg",
+    ] {
+        assert_eq!(
+            names.iter().filter(|n| **n == who).count(),
+            1,
+            "{who}: {names:?}"
+        );
+    }
+    // Lucía shares José's address and company: the same account, merged as before.
+    assert!(!names.contains(&"Lucía Gil"), "{names:?}");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("3 people share a@a.com: kept apart")
+            && notices.contains("2 people share xx@xx.com: kept apart"),
+        "{notices}"
+    );
+    // The second María row and the second Karin row are true duplicates.
+    assert_eq!(find(&all, "name", "María Paz")["status"], "working");
+    assert_eq!(find(&all, "name", "Karin Berg")["status"], "working");
+    // Imported again, the same file finds everyone in the book and adds nobody.
+    let again = b.import_json(&[s(&csv)]);
+    assert_eq!(again["new"], 0, "{again}");
+}

@@ -43,7 +43,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             ),
             None => (format!("{e:#}"), Vec::new()),
         };
-        serde_json::to_writer_pretty(
+        crate::io::json::write_pretty(
             &mut *ctx.out,
             &serde_json::json!({ "error": error, "errors": errors }),
         )?;
@@ -65,7 +65,7 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         };
         let report = import::import_history(ctx.store, &req, &now)?;
         if a.json {
-            serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+            crate::io::json::write_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
         } else {
             writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
@@ -75,6 +75,9 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             if let Some(f) = &report.rejected_file {
                 writeln!(ctx.out, "rejected rows written to {}", clean_line(f))?;
             }
+        }
+        if let Some(why) = &report.rejected_unwritten {
+            eprintln!("{}", unwritten(why));
         }
         return Ok(());
     }
@@ -101,8 +104,11 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     };
     let report = import::import_file(ctx.store, &req, &now)?;
     if a.json {
-        serde_json::to_writer_pretty(&mut *ctx.out, &report)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;
+        if let Some(why) = &report.rejected_unwritten {
+            eprintln!("{}", unwritten(why));
+        }
         return Ok(());
     }
     let out = &mut *ctx.out;
@@ -153,7 +159,19 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     if let Some(f) = &report.rejected_file {
         writeln!(out, "rejected rows written to {}", clean_line(f))?;
     }
+    if let Some(why) = &report.rejected_unwritten {
+        eprintln!("{}", unwritten(why));
+    }
     Ok(())
+}
+
+/// The warning for rejected rows that could not be written after the import landed.
+fn unwritten(why: &str) -> String {
+    format!(
+        "ripen: warning: the import landed, but its rejected rows could not be written ({}); \
+         they are listed above (all of them with --json)",
+        clean_line(why)
+    )
 }
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
@@ -171,7 +189,11 @@ pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
         Some(path) => {
             crate::io::atomic::write(&path, text.as_bytes())
                 .with_context(|| format!("{}", path.display()))?;
-            eprintln!("exported {} lead(s) to {}", rows.len(), path.display());
+            eprintln!(
+                "exported {} lead(s) to {}",
+                rows.len(),
+                clean_line(&path.display().to_string())
+            );
         }
         None => ctx.out.write_all(text.as_bytes())?,
     }

@@ -4,10 +4,12 @@ pub mod args;
 mod io;
 mod report;
 mod table;
+pub mod terminal;
 
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
 use crate::domain::text::{clean_line, clean_text};
@@ -256,7 +258,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Source(args::SourceCommand::List { json }) => {
             let rows = ctx.store.sources()?;
             if json {
-                serde_json::to_writer_pretty(&mut *ctx.out, &rows)?;
+                crate::io::json::write_pretty(&mut *ctx.out, &rows)?;
                 writeln!(ctx.out)?;
                 return Ok(());
             }
@@ -314,7 +316,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Status { json } => {
             let c = ctx.store.counts(&now)?;
             if json {
-                serde_json::to_writer(
+                crate::io::json::write_compact(
                     &mut *ctx.out,
                     &serde_json::json!({
                         "overdue": c.overdue,
@@ -344,7 +346,14 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         }
         Command::Backup { path } => {
             let dest = match path {
-                Some(p) => p,
+                Some(p) => {
+                    // A typed path's folder must be there: a typo is not a folder to make.
+                    let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+                    if let Some(d) = dir.filter(|d| !d.is_dir()) {
+                        bail!("{}: no such folder; nothing was written", d.display());
+                    }
+                    p
+                }
                 None => {
                     let dir = ctx
                         .store
@@ -352,14 +361,20 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                         .parent()
                         .map(|d| d.join("backups"))
                         .unwrap_or_else(|| "backups".into());
+                    std::fs::DirBuilder::new()
+                        .recursive(true)
+                        .mode(0o700)
+                        .create(&dir)
+                        .with_context(|| format!("{}", dir.display()))?;
                     dir.join(format!("ripen-{}.db", now.utc.format("%Y%m%dT%H%M%SZ")))
                 }
             };
-            if dest.exists() {
-                bail!("{} exists; choose another path", dest.display());
-            }
             ctx.store.backup_to(&dest)?;
-            writeln!(ctx.out, "backed up to {}", dest.display())?;
+            writeln!(
+                ctx.out,
+                "backed up to {}",
+                clean_line(&dest.display().to_string())
+            )?;
             Ok(())
         }
         Command::Import(a) => io::import(a, ctx),
@@ -420,7 +435,7 @@ fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let (number, uid) = ctx.store.add_lead(new, &now)?;
     if a.json {
         let row = ctx.store.lead(&uid)?;
-        serde_json::to_writer(
+        crate::io::json::write_compact(
             &mut *ctx.out,
             &LeadRecord::new(&row, &now, ctx.store.plan()),
         )?;
@@ -478,7 +493,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
             .iter()
             .map(|r| LeadRecord::new(r, &now, &plan))
             .collect();
-        serde_json::to_writer_pretty(&mut *ctx.out, &recs)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &recs)?;
         writeln!(ctx.out)?;
         return Ok(());
     }
@@ -537,7 +552,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
             timeline: timeline.iter().map(ActivityRecord::from).collect(),
             priority: breakdown,
         };
-        serde_json::to_writer_pretty(&mut *ctx.out, &detail)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &detail)?;
         writeln!(ctx.out)?;
         return Ok(());
     }

@@ -74,7 +74,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
         } else {
             Value::Object(all)
         };
-        serde_json::to_writer_pretty(&mut *ctx.out, &value)?;
+        crate::io::json::write_pretty(&mut *ctx.out, &value)?;
         writeln!(ctx.out)?;
     }
     Ok(())

@@ -19,6 +19,39 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// This entry with its outcome and note neutralised ([`Lead::neutralised`]'s rule), or
+    /// `None` when nothing needed it.
+    pub fn neutralised(&self) -> Option<Entry> {
+        use super::text::{clean_line, clean_text};
+        use std::borrow::Cow;
+        let outcome = self.outcome.as_deref().map(clean_line);
+        let note = self.note.as_deref().map(clean_text);
+        let owned = |c: &Option<Cow<str>>| matches!(c, Some(Cow::Owned(_)));
+        if !owned(&outcome) && !owned(&note) {
+            return None;
+        }
+        Some(Entry {
+            outcome: outcome.map(Cow::into_owned),
+            note: note.map(Cow::into_owned),
+            ..self.clone()
+        })
+    }
+
+    /// What a person wrote within its limits (ripen's own entries quote what they record).
+    pub fn check_lengths(&self) -> Result<(), DomainError> {
+        use super::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, check_length};
+        if self.kind == ActivityKind::System {
+            return Ok(());
+        }
+        if let Some(o) = &self.outcome {
+            check_length("the outcome", o, LINE_MAX_CHARS)?;
+        }
+        if let Some(n) = &self.note {
+            check_length("the note", n, TEXT_MAX_CHARS)?;
+        }
+        Ok(())
+    }
+
     pub fn system(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
         Entry {
             at,

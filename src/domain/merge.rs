@@ -206,8 +206,109 @@ fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
     }
 }
 
+/// Whether two records that share an e-mail address are one person: the same name (its words
+/// in any order, case and accents aside, or one name's words all within the other's: "Jane
+/// Doe", "Doe, Jane", "Jane M. Doe"), or the same company (its legal form aside). Strangers
+/// who share an address — a placeholder such as `a@a.com` a CRM's users typed for people they
+/// had none for — are kept apart.
+pub fn same_person(a: &Lead, b: &Lead) -> bool {
+    let (na, nb) = (name_words(&a.name), name_words(&b.name));
+    let names = !na.is_empty()
+        && !nb.is_empty()
+        && (na.iter().all(|w| nb.contains(w)) || nb.iter().all(|w| na.contains(w)));
+    let companies = match (&a.company, &b.company) {
+        (Some(x), Some(y)) => {
+            let (x, y) = (company_key(x), company_key(y));
+            !x.is_empty() && x == y
+        }
+        _ => false,
+    };
+    names || companies
+}
+
+/// A name's words, lower case without accents, initials left out ("M." says little).
+fn name_words(name: &str) -> Vec<String> {
+    folded_words(name)
+        .into_iter()
+        .filter(|w| w.chars().count() > 1)
+        .collect()
+}
+
+/// A company's name without its legal form, as one key: "Acme GmbH" and "ACME" are one.
+fn company_key(company: &str) -> String {
+    const FORMS: [&str; 24] = [
+        "gmbh",
+        "ag",
+        "kg",
+        "inc",
+        "llc",
+        "ltd",
+        "limited",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "sa",
+        "sl",
+        "srl",
+        "spa",
+        "sas",
+        "sarl",
+        "bv",
+        "nv",
+        "ab",
+        "oy",
+        "pty",
+        "the",
+    ];
+    folded_words(company)
+        .into_iter()
+        .filter(|w| !FORMS.contains(&w.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Lower-case words without accents (`José` → `jose`), split at anything but a letter or digit.
+fn folded_words(s: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let folded: String = s
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_shared_address_is_one_person_only_with_a_name_or_a_company_in_common() {
+        use super::same_person;
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let l = |name: &str, company: Option<&str>| {
+            let mut l = super::Lead::received("u".into(), name.into(), "me".into(), at);
+            l.company = company.map(String::from);
+            l
+        };
+        let jose = l("José Obando", Some("Obando Ltda"));
+        assert!(same_person(&jose, &l("Jose OBANDO", Some("Other"))));
+        assert!(same_person(&jose, &l("Obando, José", None)));
+        assert!(same_person(&l("Jane Doe", None), &l("Jane M. Doe", None)));
+        assert!(same_person(&jose, &l("Maria Paz", Some("OBANDO LTDA."))));
+        assert!(same_person(
+            &l("Ann Lee", Some("Acme GmbH")),
+            &l("Bo Chan", Some("ACME"))
+        ));
+        assert!(!same_person(&jose, &l("Maria Paz", Some("Paz y Cia"))));
+        assert!(!same_person(&jose, &l("Maria Paz", None)));
+    }
+
     use super::*;
     use chrono::{TimeZone, Utc};
 

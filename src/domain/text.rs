@@ -4,8 +4,32 @@
 
 use std::borrow::Cow;
 
-/// Longest text a single field may hold (a quote left open must not swallow a file).
-pub const MAX_FIELD_CHARS: usize = 10_000;
+/// Longest a one-line field may be: a name, a company, an e-mail, an outcome, the tags together
+/// (one limit wherever the field is typed or imported, so what ripen exports imports back).
+pub const LINE_MAX_CHARS: usize = 1_000;
+
+/// Longest a text may be: notes, a loss's note, an activity's note, an imported column kept as
+/// it came. Also the longest cell an import reads, so a quote left open cannot swallow a file.
+pub const TEXT_MAX_CHARS: usize = 100_000;
+
+/// How many characters `s` has, counted only when its bytes could exceed `max`.
+pub fn chars_over(s: &str, max: usize) -> Option<usize> {
+    if s.len() <= max {
+        return None;
+    }
+    let n = s.chars().count();
+    (n > max).then_some(n)
+}
+
+/// Refuse `value` for the field `what` if it is longer than `max` characters.
+pub fn check_length(what: &str, value: &str, max: usize) -> Result<(), super::DomainError> {
+    match chars_over(value, max) {
+        Some(n) => Err(super::DomainError::Invalid(format!(
+            "{what} is {n} characters long (limit {max})"
+        ))),
+        None => Ok(()),
+    }
+}
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
@@ -13,6 +37,12 @@ fn is_bidi_control(c: char) -> bool {
 
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+}
+
+/// A character that must never reach a terminal raw, even inside JSON: C0 and C1 controls, DEL,
+/// bidi overrides, zero-width characters, and the line and paragraph separators.
+pub fn is_hazard(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 fn needs_work(c: char, keep_newlines: bool) -> bool {
@@ -112,6 +142,15 @@ mod tests {
     fn fields_are_trimmed_and_empty_ones_dropped() {
         assert_eq!(clean_field("  Acme \u{200B} ", false), Some("Acme".into()));
         assert_eq!(clean_field(" \u{200B} ", false), None);
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        assert!(check_length("name", &"ü".repeat(1_000), LINE_MAX_CHARS).is_ok());
+        let e = check_length("name", &"ü".repeat(1_001), LINE_MAX_CHARS).unwrap_err();
+        assert_eq!(e.to_string(), "name is 1001 characters long (limit 1000)");
+        assert_eq!(chars_over(&"a".repeat(5), 4), Some(5));
+        assert_eq!(chars_over("abcd", 4), None);
     }
 
     #[test]

@@ -224,7 +224,7 @@ fn parse_month(s: &str, now: &Now) -> Option<NaiveDate> {
 }
 
 /// A month's number from its English or German name, whole or cut to three letters or more.
-fn month_number(name: &str) -> Option<u32> {
+pub fn month_number(name: &str) -> Option<u32> {
     const NAMES: [[&str; 2]; 12] = [
         ["january", "januar"],
         ["february", "februar"],

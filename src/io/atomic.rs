@@ -4,10 +4,25 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Write `bytes` to `path` atomically, mode 0600.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temp_beside(path)?;
+    let written = OpenOptions::new()
+        .write(true)
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// A new empty private (0600) file in `path`'s folder, named after it, for writing `path`'s
+/// content before it is renamed into place. The caller removes it if it is not renamed.
+pub fn temp_beside(path: &Path) -> io::Result<PathBuf> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -17,7 +32,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
+    loop {
         let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
         match OpenOptions::new()
             .write(true)
@@ -25,19 +40,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
             .mode(0o600)
             .open(&tmp)
         {
-            Ok(f) => break (tmp, f),
+            Ok(_) => return Ok(tmp),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => return Err(e),
         }
-    };
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
     }
-    written
 }
 
 /// Whether [`write`] could write `path`: a private file made and removed in its folder.

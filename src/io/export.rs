@@ -189,7 +189,7 @@ pub fn csv(rows: &[LeadRow]) -> String {
 /// A JSON array of the records `ripen list --json` prints.
 pub fn json(rows: &[LeadRow], now: &Now, plan: &Plan) -> String {
     let recs: Vec<LeadRecord> = rows.iter().map(|r| LeadRecord::new(r, now, plan)).collect();
-    let mut s = serde_json::to_string_pretty(&recs).unwrap_or_else(|_| "[]".into());
+    let mut s = crate::io::json::to_string_pretty(&recs);
     s.push('\n');
     s
 }

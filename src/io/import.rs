@@ -20,7 +20,7 @@ use super::mapping::{Field, Mapping, Override, Target, fold};
 use super::sniff::{self, Sniffed};
 use super::values::{self, DateEvidence, DayOrder};
 use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
-use crate::domain::text::{MAX_FIELD_CHARS, clean_field};
+use crate::domain::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field};
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
 use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 
@@ -129,6 +129,9 @@ pub struct ImportReport {
     /// Notices beyond the first thousand, counted only.
     pub notices_dropped: usize,
     pub rejected_file: Option<String>,
+    /// Why the rejected rows could not be written, the import itself having landed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unwritten: Option<String>,
     pub dry_run: bool,
 }
 
@@ -358,7 +361,8 @@ fn read_table(path: &Path) -> Result<Table, ImportError> {
             (
                 record
                     .iter()
-                    .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+                    // A header is text from outside too: it may become an extra field's name.
+                    .map(|h| crate::domain::text::clean_line(h).trim().to_string())
                     .collect::<Vec<_>>(),
                 span.end,
                 next_line.max(line + 1),
@@ -537,19 +541,19 @@ fn check_row(
     let mut has_identity = false;
     for (i, raw) in cells.iter().enumerate() {
         let header = rules.mapping.headers.get(i);
-        // No more characters than bytes: only a long cell needs counting.
-        let n = if raw.len() <= MAX_FIELD_CHARS {
-            0
-        } else {
-            raw.chars().count()
+        let target = rules.mapping.targets.get(i).copied();
+        // Each field's own limit, as when it is typed; a column kept as it came, a text's.
+        let max = match target {
+            Some(Target::Field(f)) if !f.is_multiline() => LINE_MAX_CHARS,
+            _ => TEXT_MAX_CHARS,
         };
-        if n > MAX_FIELD_CHARS {
+        if let Some(n) = chars_over(raw, max) {
             return Err(err(
                 header,
-                format!("field is {n} characters long (limit {MAX_FIELD_CHARS})"),
+                format!("field is {n} characters long (limit {max})"),
             ));
         }
-        let Some(Target::Field(f)) = rules.mapping.targets.get(i).copied() else {
+        let Some(Target::Field(f)) = target else {
             continue;
         };
         let v = values::unneutralise(raw.trim());
@@ -675,6 +679,15 @@ fn row_values(mapping: &Mapping, cells: &[&str]) -> RowValues {
                     fields.insert(f, v, i);
                 }
                 Some(have) if *have == v => {}
+                // A work address before a home one before another, whatever the columns'
+                // order; the one not taken is kept with the lead under its header.
+                Some(_) if mapping.preference(i) < mapping.preference(fields.column(f)) => {
+                    let was = fields.column(f);
+                    if let (Some(old), Some(h)) = (fields.remove(&f), mapping.headers.get(was)) {
+                        extra.insert(h.clone(), serde_json::Value::String(old));
+                    }
+                    fields.insert(f, v, i);
+                }
                 Some(_) => {
                     extra.insert(header.clone(), serde_json::Value::String(v));
                 }
@@ -719,6 +732,20 @@ impl StatusWords {
             self.seen.insert(word.to_string(), m.clone());
         }
         m
+    }
+}
+
+/// A built lead whose fields together stay within the limits a typed lead has (a name made of
+/// two columns, the tags of several).
+fn within_limits(rules: &Rules, line: u64, change: Change) -> Result<Change, RowError> {
+    match change.lead.check_lengths() {
+        Ok(()) => Ok(change),
+        Err(e) => Err(RowError {
+            file: rules.file.clone(),
+            line,
+            column: None,
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -1341,6 +1368,7 @@ pub fn import_file(
         let builder = scope.spawn(move || {
             let mut clock = std::time::Instant::now();
             let mut built = Built::default();
+            let mut failed = false;
             for ev in table.rows() {
                 let Event::Row { line, record, span } = ev else {
                     continue;
@@ -1355,7 +1383,7 @@ pub fn import_file(
                 }
                 let j = join_row(&record).ok().flatten();
                 let values = row_values(&rules.mapping, &cells(&record, width, j));
-                let item = match build(
+                let row = build(
                     rules,
                     line,
                     values,
@@ -1363,19 +1391,29 @@ pub fn import_file(
                     plan,
                     &mut built.stamped,
                     &mut built.statuses,
-                ) {
-                    Ok(change) => Ok(Incoming::new(change, line)),
+                )
+                .and_then(|change| within_limits(rules, line, change));
+                match row {
+                    Ok(_) if failed => {}
+                    Ok(change) => {
+                        // The writer stops listening when it fails: then so do we.
+                        if send.send(Ok(Incoming::new(change, line))).is_err() {
+                            break;
+                        }
+                    }
                     Err(e) if req.skip_bad => {
                         built.late_errors.push(e);
                         built.rejected_spans.push(span);
-                        continue;
                     }
-                    Err(e) => Err(DomainError::Invalid(e.to_string())),
-                };
-                let stop = item.is_err();
-                // The writer stops listening when it fails: then so do we.
-                if send.send(item).is_err() || stop {
-                    break;
+                    Err(e) => {
+                        // The writer stops at the first bad row and writes nothing; the rest
+                        // are still read, so that the refusal names every bad row.
+                        if !failed {
+                            failed = true;
+                            let _ = send.send(Err(DomainError::Invalid(e.to_string())));
+                        }
+                        built.late_errors.push(e);
+                    }
                 }
             }
             phase("building thread", &mut clock);
@@ -1385,8 +1423,16 @@ pub fn import_file(
         (outcome, builder.join())
     });
     phase("build and write", &mut clock);
-    let outcome = outcome?;
     let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
+    if !req.skip_bad && !built.late_errors.is_empty() {
+        errors.extend(built.late_errors);
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::BadRows {
+            file: table.name.clone(),
+            errors,
+        });
+    }
+    let outcome = outcome?;
     report.received_missing = built.stamped.received_missing;
     report.closed_future = built.stamped.closed_future;
     report.closed_undated = built.stamped.closed_undated;
@@ -1400,7 +1446,19 @@ pub fn import_file(
     report.new = outcome.new;
     report.merged = outcome.merged;
     report.skipped = outcome.skipped;
-    report.notices = outcome.notices;
+    // What decoding replaced comes first: it may explain a notice below it.
+    report.notices = table
+        .sniffed
+        .replaced_on
+        .iter()
+        .map(|line| {
+            format!(
+                "{}:{line}: bytes that are no UTF-8 were replaced with \u{FFFD}",
+                table.name
+            )
+        })
+        .chain(outcome.notices)
+        .collect();
     report.notices_dropped = outcome.notices_dropped;
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
@@ -1408,13 +1466,17 @@ pub fn import_file(
     unknown.sort();
     report.unknown_statuses = unknown;
     if !errors.is_empty() && !req.dry_run {
-        let path = write_rejected(
+        // The import has landed: a side file that cannot be written (the disk filled since the
+        // check before it) is a warning, never a failure of what was done.
+        match write_rejected(
             &req.path,
             req.rejected_to.as_deref(),
             &table,
             &rejected_spans,
-        )?;
-        report.rejected_file = Some(path.display().to_string());
+        ) {
+            Ok(path) => report.rejected_file = Some(path.display().to_string()),
+            Err(e) => report.rejected_unwritten = Some(e.to_string()),
+        }
     }
     Ok(report)
 }
@@ -1474,7 +1536,11 @@ fn write_rejected(
     }
     let body = &table.sniffed.text[table.body..];
     for span in spans {
-        let raw = body.get(span.clone()).unwrap_or("");
+        // A CRLF file's rows begin after the `\r` of the line before: its `\n` is no line here.
+        let raw = body
+            .get(span.clone())
+            .unwrap_or("")
+            .trim_start_matches(['\r', '\n']);
         text.push_str(raw);
         if !raw.ends_with('\n') {
             text.push('\n');
@@ -1519,6 +1585,9 @@ pub struct HistoryReport {
     pub rejected: usize,
     pub errors: Vec<String>,
     pub rejected_file: Option<String>,
+    /// As [`ImportReport::rejected_unwritten`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unwritten: Option<String>,
     pub dry_run: bool,
 }
 
@@ -1651,19 +1720,16 @@ pub fn import_history(
                     errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
                     continue;
                 }
-                if let Some((i, v)) = record
+                if let Some((i, n)) = record
                     .iter()
                     .enumerate()
-                    .find(|(_, v)| v.chars().count() > MAX_FIELD_CHARS)
+                    .find_map(|(i, v)| chars_over(v, TEXT_MAX_CHARS).map(|n| (i, n)))
                 {
                     errors.push(RowError {
                         file: t.name.clone(),
                         line,
                         column: t.headers.get(i).cloned(),
-                        message: format!(
-                            "field is {} characters long (limit {MAX_FIELD_CHARS})",
-                            v.chars().count()
-                        ),
+                        message: format!("field is {n} characters long (limit {TEXT_MAX_CHARS})"),
                     });
                     continue;
                 }
@@ -1780,8 +1846,10 @@ pub fn import_history(
         lines.dedup();
         let rejected: Vec<Range<usize>> =
             lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
-        let path = write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected)?;
-        report.rejected_file = Some(path.display().to_string());
+        match write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected) {
+            Ok(path) => report.rejected_file = Some(path.display().to_string()),
+            Err(e) => report.rejected_unwritten = Some(e.to_string()),
+        }
     }
     Ok(report)
 }

@@ -255,6 +255,15 @@ const KNOWN: &[(Field, &[&str])] = &[
             "emailwork",
             "emailadresse",
             "mailadresse",
+            "emailhome",
+            "homeemail",
+            "emailother",
+            "otheremail",
+            "email2",
+            "email3",
+            "secondaryemail",
+            "emailprivat",
+            "personemailprivat",
         ],
     ),
     (
@@ -276,6 +285,18 @@ const KNOWN: &[(Field, &[&str])] = &[
             "handy",
             "mobil",
             "workphone",
+            "phonework",
+            "phonehome",
+            "homephone",
+            "phoneother",
+            "otherphone",
+            "phonemobile",
+            "cellphone",
+            "businessphone",
+            "phone2",
+            "phone3",
+            "telefonprivat",
+            "telefongeschäftlich",
         ],
     ),
     (
@@ -316,6 +337,11 @@ const KNOWN: &[(Field, &[&str])] = &[
             "ownername",
             "assignedto",
             "salesrep",
+            "sales",
+            "salesperson",
+            "accountowner",
+            "recordowner",
+            "assignee",
             "zuständig",
             "verantwortlich",
             "betreuer",
@@ -558,6 +584,30 @@ impl Mapping {
             targets[idx] = o.target;
         }
         Ok(Mapping { headers, targets })
+    }
+
+    /// How much a column is preferred when several fill one field (lower first): a work
+    /// address or number before a plain one before a mobile, a home and then any other
+    /// (`email_work`, `Email`, `phone_mobile`, `email_home`, `email_other`, `Email 2`).
+    pub fn preference(&self, column: usize) -> u8 {
+        let Some(h) = self.headers.get(column) else {
+            return u8::MAX;
+        };
+        let f = fold(h);
+        let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+        if has(&["work", "business", "office", "geschäft", "dienst", "büro"]) {
+            0
+        } else if has(&["other", "secondary", "alternate", "weitere", "andere"])
+            || f.ends_with(|c: char| c.is_ascii_digit())
+        {
+            4
+        } else if has(&["home", "private", "personal", "privat"]) {
+            3
+        } else if has(&["mobile", "cell", "handy", "mobil"]) {
+            2
+        } else {
+            1
+        }
     }
 
     /// The column index that holds a field first, if any.

@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod export;
 pub mod import;
+pub mod json;
 pub mod mapping;
 pub mod sniff;
 pub mod values;

@@ -1,5 +1,6 @@
 //! Guessing how a text file was written: its encoding (UTF-8 with or without BOM, UTF-16 with a
-//! BOM, else Windows-1252), its delimiter (`,` `;` tab `|`), and Excel's `sep=` first line.
+//! BOM, else Windows-1252, decided for the whole file), its delimiter (`,` `;` tab `|`), and
+//! Excel's `sep=` first line.
 
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -13,6 +14,9 @@ pub struct Sniffed {
     /// Physical lines dropped before `text` (1 when a `sep=` line was removed), so that line
     /// numbers in messages match what the user sees in an editor.
     pub lines_skipped: u64,
+    /// The lines (1-based, as in an editor) of a UTF-8 file where bytes that are no UTF-8 were
+    /// replaced with `�`.
+    pub replaced_on: Vec<u64>,
 }
 
 impl Sniffed {
@@ -28,27 +32,66 @@ impl Sniffed {
     }
 }
 
-/// Decode bytes to text: a BOM decides; without one, valid UTF-8 is UTF-8 and anything else is
-/// read as Windows-1252 (what Excel writes on Western Windows machines).
-pub fn decode(bytes: Vec<u8>) -> (String, &'static str) {
+/// Decode bytes to text: a BOM decides; without one, the file as a whole is UTF-8 when it reads
+/// as UTF-8 (at least as many well-formed multi-byte characters as malformed bytes: a few bad
+/// bytes in a UTF-8 file become `�`, and their lines are given), and Windows-1252 (what Excel
+/// writes on Western Windows machines) when its only non-ASCII bytes are no UTF-8.
+pub fn decode(bytes: Vec<u8>) -> (String, &'static str, Vec<u64>) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 (BOM)");
+        let replaced_on = malformed_lines(rest).1;
+        return (
+            String::from_utf8_lossy(rest).into_owned(),
+            "UTF-8 (BOM)",
+            replaced_on,
+        );
     }
     if bytes.starts_with(b"\xFF\xFE") {
         let (text, _) = UTF_16LE.decode_with_bom_removal(&bytes);
-        return (text.into_owned(), "UTF-16LE");
+        return (text.into_owned(), "UTF-16LE", Vec::new());
     }
     if bytes.starts_with(b"\xFE\xFF") {
         let (text, _) = UTF_16BE.decode_with_bom_removal(&bytes);
-        return (text.into_owned(), "UTF-16BE");
+        return (text.into_owned(), "UTF-16BE", Vec::new());
     }
     match String::from_utf8(bytes) {
-        Ok(s) => (s, "UTF-8"),
+        Ok(s) => (s, "UTF-8", Vec::new()),
         Err(e) => {
-            let (text, _) = WINDOWS_1252.decode_without_bom_handling(e.as_bytes());
-            (text.into_owned(), "Windows-1252")
+            let bytes = e.into_bytes();
+            let (well_formed, replaced_on) = malformed_lines(&bytes);
+            if well_formed >= replaced_on.len() && well_formed > 0 {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                return (text, "UTF-8", replaced_on);
+            }
+            let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes);
+            (text.into_owned(), "Windows-1252", Vec::new())
         }
     }
+}
+
+/// How many well-formed multi-byte UTF-8 characters `bytes` holds, and the lines holding a
+/// malformed sequence (each line once), counting the malformed sequences line by line.
+fn malformed_lines(bytes: &[u8]) -> (usize, Vec<u64>) {
+    let mut well_formed = 0;
+    let mut malformed = 0;
+    let mut lines = Vec::new();
+    let mut line = 1u64;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        well_formed += valid.chars().filter(|c| !c.is_ascii()).count();
+        line += valid.bytes().filter(|b| *b == b'\n').count() as u64;
+        if !chunk.invalid().is_empty() {
+            malformed += 1;
+            if lines.last() != Some(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    // Every malformed sequence counts against UTF-8, even several on one line.
+    if malformed > lines.len() {
+        let extra = malformed - lines.len();
+        well_formed = well_formed.saturating_sub(extra);
+    }
+    (well_formed, lines)
 }
 
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -116,7 +159,7 @@ pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
 
 /// Decode a file's bytes and find its delimiter.
 pub fn sniff(bytes: Vec<u8>) -> Sniffed {
-    let (mut text, encoding) = decode(bytes);
+    let (mut text, encoding, replaced_on) = decode(bytes);
     let mut lines_skipped = 0;
     let mut forced = None;
     let first_end = text.find('\n').unwrap_or(text.len());
@@ -137,6 +180,7 @@ pub fn sniff(bytes: Vec<u8>) -> Sniffed {
         encoding,
         delimiter,
         lines_skipped,
+        replaced_on,
     }
 }
 
@@ -203,6 +247,24 @@ mod tests {
         assert_eq!(s.encoding, "Windows-1252");
         assert!(s.text.contains("Müller"));
         assert_eq!(s.delimiter, b';');
+    }
+
+    #[test]
+    fn a_utf8_file_with_a_bad_byte_stays_utf8_and_names_the_line() {
+        let s = sniff(
+            b"name,city\nJ\xC3\xBCrgen M\xC3\xBCller,K\xC3\xB6ln\nBad \xFF Byte,Ulm\n".to_vec(),
+        );
+        assert_eq!(s.encoding, "UTF-8");
+        assert!(s.text.contains("Jürgen Müller,Köln"), "{}", s.text);
+        assert!(s.text.contains("Bad \u{FFFD} Byte"));
+        assert_eq!(s.replaced_on, [3]);
+    }
+
+    #[test]
+    fn a_windows_file_with_one_accidental_utf8_pair_is_still_windows_1252() {
+        let s = sniff(b"name\nM\xFCller\nG\xF6rz\n\xC3\xA9\n".to_vec());
+        assert_eq!(s.encoding, "Windows-1252");
+        assert!(s.text.contains("Müller") && s.text.contains("Görz"));
     }
 
     #[test]

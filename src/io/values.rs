@@ -87,6 +87,11 @@ impl DateEvidence {
 
     /// Note one cell. Returns false when the cell is no date ripen can read at all.
     pub fn add(&mut self, s: &str) -> bool {
+        // Shapes whose order is never in question.
+        if unambiguous(s.trim()).is_some() {
+            self.iso += 1;
+            return true;
+        }
         match shape(s) {
             Some(Shape::Iso) => self.iso += 1,
             Some(Shape::Numeric(a, b, _, sep)) => {
@@ -213,10 +218,158 @@ pub fn parse_date(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> 
     }
 }
 
-/// [`parse_date`] for any shape it knows.
-fn parse_date_any(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> {
+/// A date whose shape says its order, as exports write them besides ISO: with an offset of
+/// its own in any spelling (`2024-01-22T20:36:47.000+0000`, Salesforce's API and Data Loader;
+/// `+00:00`; `Z`), year first with slashes or dots (`2026/11/22`), a month's name (`22 Nov
+/// 2026`, `Nov 22, 2026`, `Sunday, 22 November 2026 10:30`), or an Excel serial number
+/// (`46348`, `46348.5`).
+enum Unambiguous {
+    /// A moment: the cell says its offset.
+    At(DateTime<Utc>),
+    /// A local date, and perhaps its time.
+    Local(NaiveDate, Option<NaiveTime>),
+}
+
+fn unambiguous(s: &str) -> Option<Unambiguous> {
+    if let Some(at) = with_offset(s) {
+        return Some(Unambiguous::At(at));
+    }
+    if let Some((d, t)) = year_first(s).or_else(|| month_named(s)) {
+        return Some(Unambiguous::Local(d, t));
+    }
+    excel_serial(s).map(|dt| Unambiguous::Local(dt.date(), Some(dt.time())))
+}
+
+/// `2024-01-22T20:36:47.000+0000` and its kin: a date and time with an offset or `Z`.
+fn with_offset(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
+    }
+    let b = s.as_bytes();
+    if b.len() < 17 || b[4] != b'-' || !matches!(b[10], b'T' | b' ') {
+        return None;
+    }
+    let s = match s.strip_suffix('Z') {
+        Some(rest) => format!("{rest}+0000"),
+        None => s.to_string(),
+    };
+    [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M%z",
+    ]
+    .iter()
+    .find_map(|f| DateTime::parse_from_str(&s, f).ok())
+    .map(|d| d.with_timezone(&Utc))
+}
+
+/// `2026/11/22` or `2026.11.22`, perhaps with a time.
+fn year_first(s: &str) -> Option<(NaiveDate, Option<NaiveTime>)> {
+    let (date, time) = split_time(s);
+    let sep = *date.as_bytes().get(4)?;
+    if !matches!(sep, b'/' | b'.') || date.len() > 10 {
+        return None;
+    }
+    let mut parts = date.split(char::from(sep));
+    let y: i32 = parts.next().filter(|y| y.len() == 4)?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let time = match time {
+        Some(t) => Some(parse_time(t)?),
+        None => None,
+    };
+    Some((NaiveDate::from_ymd_opt(y, m, d)?, time))
+}
+
+/// A date written with its month's name: `22 Nov 2026`, `Nov 22, 2026`, `22-Nov-2026`,
+/// `Sunday, 22 November 2026 10:30 AM`. Every word must be part of the date, so that free text
+/// that mentions a month and a year is not taken for one.
+fn month_named(s: &str) -> Option<(NaiveDate, Option<NaiveTime>)> {
+    const WEEKDAYS: [&str; 14] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+    ];
+    if !s.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let (mut month, mut day, mut year) = (None, None, None);
+    let mut time: Vec<&str> = Vec::new();
+    for word in s
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '-' | '/'))
+        .filter(|w| !w.is_empty())
+    {
+        let w = word.trim_end_matches('.');
+        let lower = w.to_lowercase();
+        if w.contains(':') || (!time.is_empty() && matches!(lower.as_str(), "am" | "pm")) {
+            time.push(word);
+        } else if w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) && year.is_none() {
+            year = w.parse::<i32>().ok();
+        } else if (1..=2).contains(&w.len())
+            && w.bytes().all(|b| b.is_ascii_digit())
+            && day.is_none()
+        {
+            day = w.parse::<u32>().ok();
+        } else if month.is_none()
+            && let Some(m) = crate::domain::time::month_number(w)
+        {
+            month = Some(m);
+        } else if lower.len() >= 3 && WEEKDAYS.iter().any(|d| d.starts_with(lower.as_str())) {
+        } else {
+            return None;
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
+    let time = match time.is_empty() {
+        true => None,
+        false => Some(parse_time(&time.join(" "))?),
+    };
+    Some((date, time))
+}
+
+/// An Excel serial date: days since 30 Dec 1899, the fraction the time of day. Only numbers
+/// that fall between 1954 and 2119 are taken for one, so that a plain year or amount is not.
+fn excel_serial(s: &str) -> Option<NaiveDateTime> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.len() != 5
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let serial: f64 = s.parse().ok()?;
+    if !(20_000.0..80_000.0).contains(&serial) {
+        return None;
+    }
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    let seconds = (serial * 86_400.0).round() as i64;
+    epoch.checked_add_signed(chrono::Duration::seconds(seconds))
+}
+
+/// [`parse_date`] for any shape it knows.
+fn parse_date_any(s: &str, order: DayOrder, now: &Now) -> Option<DateTime<Utc>> {
+    match unambiguous(s) {
+        Some(Unambiguous::At(at)) => return Some(at),
+        Some(Unambiguous::Local(date, None)) => return Some(now.start_of(date)),
+        Some(Unambiguous::Local(date, Some(time))) => {
+            return Some(local_time(NaiveDateTime::new(date, time), false, now));
+        }
+        None => {}
     }
     let (date_text, time_text) = split_time(s);
     let date = match shape(s)? {
@@ -557,6 +710,51 @@ mod tests {
         assert_eq!(p("16.07.2026", DayOrder::MonthFirst), "2026-07-16 00:00");
         assert_eq!(p("4/3/2026", DayOrder::DayFirst), "2026-03-04 00:00");
         assert!(parse_date("2/30/2026", DayOrder::MonthFirst, &n).is_none());
+    }
+
+    #[test]
+    fn dates_as_real_exports_write_them() {
+        let n = now();
+        let p = |s| ymd(parse_date(s, DayOrder::MonthFirst, &n).unwrap_or_else(|| panic!("{s}")));
+        for s in [
+            "2024-01-22T20:36:47.000+0000",
+            "2024-01-22T20:36:47+00:00",
+            "2024-01-22T20:36:47.000Z",
+            "2024-01-22 20:36:47.000+0000",
+            "2024-01-22T21:36:47.000+0100",
+        ] {
+            assert_eq!(p(s), "2024-01-22 20:36", "{s}");
+        }
+        assert_eq!(p("2026/11/22"), "2026-11-22 00:00");
+        assert_eq!(p("2026.11.22 14:05"), "2026-11-22 14:05");
+        for s in [
+            "22 Nov 2026",
+            "Nov 22, 2026",
+            "November 22 2026",
+            "22-Nov-2026",
+            "Sunday, 22 November 2026",
+            "22. November 2026",
+            "22 Dez 2026",
+        ] {
+            assert!(p(s).ends_with(" 00:00"), "{s}: {}", p(s));
+            assert!(p(s).starts_with("2026-1"), "{s}: {}", p(s));
+        }
+        assert_eq!(p("Nov 22, 2026 2:05 PM"), "2026-11-22 14:05");
+        assert_eq!(p("46348"), "2026-11-22 00:00");
+        assert_eq!(p("46348.5"), "2026-11-22 12:00");
+        for no in [
+            "2026",
+            "12345",
+            "called about 3 may 2026 plans",
+            "Nov 2026",
+            "May",
+        ] {
+            assert!(parse_date(no, DayOrder::MonthFirst, &n).is_none(), "{no}");
+        }
+        // Their order is never in question.
+        let mut e = DateEvidence::default();
+        assert!(e.add("22 Nov 2026") && e.add("2024-01-22T20:36:47.000+0000") && e.add("46348"));
+        assert_eq!(e.iso, 3);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::tuning::phase;
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::merge_import;
+use crate::domain::merge::{merge_import, same_person};
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -242,10 +242,36 @@ fn number_where(
         .optional()?)
 }
 
+/// Every live lead's number where `sql_where` holds, oldest first (at most [`MAX_APART`]).
+fn numbers_where(
+    tx: &Transaction,
+    sql_where: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<i64>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT n.number FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+         WHERE {sql_where} AND l.deleted_at IS NULL ORDER BY l.created_at LIMIT {MAX_APART}"
+    ))?;
+    let numbers = stmt.query_map(p, |r| r.get(0))?;
+    Ok(numbers.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many people under one shared e-mail a duplicate is looked for among: a placeholder on
+/// a thousand rows must not make an import quadratic.
+const MAX_APART: usize = 50;
+
 /// Where a duplicate was found.
 enum Found {
     Book(i64),
     File(i64, u64),
+}
+
+impl Found {
+    fn number(&self) -> i64 {
+        match *self {
+            Found::Book(n) | Found::File(n, _) => n,
+        }
+    }
 }
 
 impl Store {
@@ -366,6 +392,10 @@ impl Store {
                 ));
             }
         }
+        // E-mails that several people in this file share (a placeholder), each with the leads
+        // kept apart under it after the first, and how many people share it.
+        let mut apart: KeyMap<Vec<(i64, u64)>> = KeyMap::default();
+        let mut shared: KeyMap<usize> = KeyMap::default();
         let mut new_leads = NewLeads::new(&tx, now)?;
         // Time spent waiting for the building thread, for `phase`.
         let mut waited = std::time::Duration::ZERO;
@@ -397,21 +427,45 @@ impl Store {
                 MatchOn::ExternalId => (None, None, lead.external_id.as_deref().map(Box::from)),
             };
             let mut found = None;
+            // Whether leads with this row's e-mail were found, none of them this person.
+            let mut kept_apart = false;
             let has_email = lead.email.is_some();
             {
-                if let Some(k) = email.as_deref().or(ext.as_deref()) {
+                if let Some(k) = ext.as_deref() {
                     found = by_email.get(k).map(|&(n, l)| Found::File(n, l));
                     if found.is_none() && !book_empty {
-                        found = match opts.match_on {
-                            MatchOn::Contact => number_where(
-                                &tx,
-                                "lower(l.email) = ?1 AND l.email IS NOT NULL",
-                                &[&k],
-                            )?,
-                            MatchOn::ExternalId => number_where(&tx, "l.external_id = ?1", &[&k])?,
-                        }
-                        .map(Found::Book);
+                        found = number_where(&tx, "l.external_id = ?1", &[&k])?.map(Found::Book);
                     }
+                }
+                if let Some(k) = email.as_deref() {
+                    // A shared e-mail makes a duplicate only of the same person (see
+                    // `domain::merge::same_person`): this file's leads with it first, then
+                    // the book's.
+                    let mut seen: Vec<i64> = Vec::new();
+                    let file = by_email
+                        .get(k)
+                        .into_iter()
+                        .chain(apart.get(k).into_iter().flatten())
+                        .map(|&(n, l)| Found::File(n, l))
+                        .collect::<Vec<_>>();
+                    let book = if book_empty {
+                        Vec::new()
+                    } else {
+                        numbers_where(&tx, "lower(l.email) = ?1 AND l.email IS NOT NULL", &[&k])?
+                    };
+                    for c in file.into_iter().chain(book.into_iter().map(Found::Book)) {
+                        let n = c.number();
+                        if seen.contains(&n) {
+                            continue;
+                        }
+                        seen.push(n);
+                        new_leads.write_up_to(n)?;
+                        if same_person(&load_by_number(&tx, n)?, lead) {
+                            found = Some(c);
+                            break;
+                        }
+                    }
+                    kept_apart = found.is_none() && !seen.is_empty();
                 }
                 if found.is_none()
                     && let Some(k) = name_company.as_deref()
@@ -511,6 +565,13 @@ impl Store {
                     new_leads.push(row.change)?
                 }
             };
+            if kept_apart && let Some(k) = &email {
+                let others = apart.entry(k.clone()).or_default();
+                if others.len() < MAX_APART {
+                    others.push((number, row.line));
+                }
+                *shared.entry(k.clone()).or_insert(1) += 1;
+            }
             if let Some(k) = email.or(ext) {
                 by_email.entry(k).or_insert((number, row.line));
             }
@@ -520,6 +581,15 @@ impl Store {
         }
         new_leads.flush()?;
         drop(new_leads);
+        let mut shared: Vec<(Box<str>, usize)> = shared.into_iter().collect();
+        shared.sort();
+        for (email, people) in shared {
+            out.notice(format!(
+                "{}: {people} people share {email}: kept apart, their names and companies differ \
+                 (an address many share is a placeholder, not a person)",
+                opts.label
+            ));
+        }
         drop(by_email);
         drop(by_name);
         phase("rows", &mut clock);
@@ -685,13 +755,13 @@ mod tests {
             ..ImportOptions::default()
         };
         let rows = vec![
-            incoming(lead("A", Some("a@x.example")), 2),
-            incoming(lead("A again", Some("A@X.EXAMPLE")), 3),
+            incoming(lead("Ann Lee", Some("a@x.example")), 2),
+            incoming(lead("ANN LEE", Some("A@X.EXAMPLE")), 3),
             incoming(lead("B", None), 4),
         ];
         let out = store.import(rows, &opts, &now()).unwrap();
         assert_eq!((out.new, out.merged), (2, 1));
-        let rows = vec![incoming(lead("A3", Some("a@x.example")), 2)];
+        let rows = vec![incoming(lead("Ann Lee", Some("a@x.example")), 2)];
         let out = store.import(rows, &opts, &now()).unwrap();
         assert_eq!(out.merged, 1);
         assert!(out.notices[0].contains("in the book"), "{:?}", out.notices);

@@ -371,6 +371,10 @@ pub(super) fn write_lead(
     if before == Some(after) {
         return Ok(());
     }
+    after.check_lengths_since(before)?;
+    // Text is neutralised on its way in, whoever typed it (an import's cells already are).
+    let cleaned = after.neutralised();
+    let after = cleaned.as_ref().unwrap_or(after);
     let t = now.utc.timestamp();
     if before.is_none() {
         let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
@@ -443,6 +447,9 @@ pub(super) fn write_entries(
         1,
     ))?;
     for e in entries {
+        e.check_lengths()?;
+        let cleaned = e.neutralised();
+        let e = cleaned.as_ref().unwrap_or(e);
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
         let uid = entry_uid();
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);

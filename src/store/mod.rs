@@ -2,6 +2,7 @@
 //! queries each view needs, and the transactions that write.
 
 mod contacts;
+mod file;
 mod import;
 mod leads;
 mod queue;
@@ -15,6 +16,7 @@ mod touches;
 mod tuning;
 mod uncontacted;
 
+pub use file::ReadOnly;
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{LeadRow, Lookup, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
@@ -27,8 +29,6 @@ pub use sources::{Renamed, SetCost, SourceListRow};
 pub use tuning::phase;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -77,6 +77,12 @@ pub enum StoreError {
     ReadOnlyOld(PathBuf),
     #[error("{0}: not a ripen book (or damaged)")]
     NotABook(PathBuf),
+    #[error("{0}: not a file a book can be kept in")]
+    NotAFile(PathBuf),
+    #[error("{0}: a file is already there; choose another path")]
+    Exists(PathBuf),
+    #[error("{0}")]
+    ReadOnlyWrite(String),
     #[error("no lead {0}")]
     NotFound(String),
     #[error("\"{0}\" matches more than one lead; give more of the uid")]
@@ -105,6 +111,8 @@ pub struct Store {
     few: std::cell::RefCell<Option<(String, Option<bool>)>>,
     /// Whether this connection keeps the derived tables current: see [`Store::prepare_writes`].
     writer: bool,
+    /// Why the book could only be opened for reading, if it was.
+    read_only: Option<ReadOnly>,
 }
 
 impl Store {
@@ -118,14 +126,41 @@ impl Store {
     /// of its schema (with the copy kept beside it), or a rebuild of an index or a derived table
     /// whose definition changed. A new book is built silently.
     pub fn open_telling(path: &Path, plan: Plan, say: &mut dyn FnMut(&str)) -> Result<Store> {
-        create_private(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-        )?;
+        file::refuse_non_file(path)?;
+        // Refuse a newer book before SQLite opens it: closing would checkpoint its log.
+        let too_new = |found: i64| StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: schema::LATEST,
+        };
+        if let Some(found) = file::header_version(path)?.filter(|v| *v > schema::LATEST) {
+            return Err(too_new(found));
+        }
+        // A book this process may only read opens for reading, and leaves no file behind.
+        let read_only = if path.exists() {
+            file::read_only(path)
+        } else {
+            None
+        };
+        let conn = match read_only {
+            Some(_) => Connection::open_with_flags(
+                file::read_only_uri(path),
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )?,
+            None => {
+                file::create_private(path)?;
+                file::mend_side_files(path);
+                Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE
+                        | OpenFlags::SQLITE_OPEN_CREATE
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                        | OpenFlags::SQLITE_OPEN_URI,
+                )?
+            }
+        };
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Plans never look at bound values (each view names its index anyway). Without this,
         // SQLite compiles a statement whose plan could depend on one (`LIMIT :limit`) twice.
@@ -133,19 +168,21 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        // Refuse a newer book before any pragma writes to it.
+        // The log may hold a newer ripen's upgrade that the header does not show yet: until the
+        // version is known, closing must leave the log as it is.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > schema::LATEST {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found,
-                known: schema::LATEST,
-            });
+            return Err(too_new(found));
         }
-        // A book the OS lets us only read still opens, for reading: every write then fails with
-        // a clear "read-only" error instead of the book refusing to open at all.
-        let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
-        if !read_only {
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            false,
+        )?;
+        if read_only.is_none() {
             let _mode: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         }
@@ -162,8 +199,9 @@ impl Store {
             plans: Default::default(),
             few: Default::default(),
             writer: false,
+            read_only,
         };
-        if read_only {
+        if read_only.is_some() {
             if found < schema::LATEST {
                 return Err(StoreError::ReadOnlyOld(path.to_path_buf()));
             }
@@ -330,17 +368,48 @@ impl Store {
         self.backup_to(&self.backup_path(version))
     }
 
+    /// `ripen.db.v1.bak`, or `ripen.db.v1-2.bak` … where an earlier upgrade's copy is kept.
     fn backup_path(&self, version: i64) -> PathBuf {
-        let mut name = self.path.as_os_str().to_owned();
-        name.push(format!(".v{version}.bak"));
-        PathBuf::from(name)
+        (1..)
+            .map(|n| {
+                let mut name = self.path.as_os_str().to_owned();
+                match n {
+                    1 => name.push(format!(".v{version}.bak")),
+                    n => name.push(format!(".v{version}-{n}.bak")),
+                }
+                PathBuf::from(name)
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| unreachable!("an unbounded range has a free name"))
     }
 
-    /// A consistent copy of the book (SQLite's online backup), written 0600.
+    /// A consistent copy of the book (SQLite's online backup), written 0600: into a temporary
+    /// file beside `dest`, then renamed, so that `dest` is whole or absent. `dest`'s folder must
+    /// exist, and `dest` must not.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        create_private(dest)?;
-        self.conn.backup(rusqlite::MAIN_DB, dest, None)?;
-        Ok(())
+        let io = |err| StoreError::Io {
+            path: dest.to_path_buf(),
+            err,
+        };
+        if dest.exists() {
+            return Err(StoreError::Exists(dest.to_path_buf()));
+        }
+        let tmp = crate::io::atomic::temp_beside(dest).map_err(io)?;
+        let copied = self
+            .conn
+            .backup(rusqlite::MAIN_DB, &tmp, None)
+            .map_err(StoreError::from)
+            .and_then(|()| {
+                // A hard link fails where `dest` appeared meanwhile, which a rename would replace.
+                std::fs::hard_link(&tmp, dest).map_err(io)
+            });
+        let _ = std::fs::remove_file(&tmp);
+        copied
+    }
+
+    /// Why the book is open for reading only, if it is.
+    pub fn read_only(&self) -> Option<ReadOnly> {
+        self.read_only
     }
 
     /// Check that `src` is a sound ripen book no newer than this binary, which
@@ -420,33 +489,6 @@ impl Store {
     /// The query plan SQLite picks for a view's listing, for tests that guard the indexes.
     pub fn explain_view(&self, view: &View, filter: &Filter) -> Result<String> {
         self.explain_list(view, filter)
-    }
-}
-
-/// Create `path`'s missing folders 0700 and `path` itself 0600, unless they exist.
-fn create_private(path: &Path) -> Result<()> {
-    let io = |err| StoreError::Io {
-        path: path.to_path_buf(),
-        err,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.exists()
-    {
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io)?;
-    }
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(io(e)),
     }
 }
 
