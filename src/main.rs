@@ -72,13 +72,21 @@ fn friendly(e: &anyhow::Error) -> Option<String> {
     })
 }
 
-/// `ripen list | head -1` closes our stdout early: that is not an error.
+/// `ripen list | head -1` closes our stdout early: that is not an error, whichever writer (a
+/// table, JSON, CSV) met the closed pipe. Every command writes to stdout through `out`, which
+/// returns the error rather than panic as `println!` does.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |k: Option<io::ErrorKind>| k == Some(io::ErrorKind::BrokenPipe);
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<serde_json::Error>()
-                .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
+        pipe(c.downcast_ref::<io::Error>().map(io::Error::kind))
+            || pipe(
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind),
+            )
+            || pipe(c.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            }))
     })
 }
 

@@ -1019,3 +1019,112 @@ fn reports_say_which_date_their_period_reads_and_name_rates_apart() {
     let head = funnel.lines().nth(1).unwrap();
     assert!(head.contains("won %") && !head.contains("win %"), "{head}");
 }
+
+/// Every command that writes to stdout, with stdout a pipe whose reader is already gone (as
+/// `ripen … | head -1` leaves it): a quiet end, exit 0 (or 141, a shell's SIGPIPE), no message.
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    let book = Book::new();
+    book.ok(&["demo", "--leads", "300"]);
+    let lead = |name: &str| {
+        book.ok(&["add", name, "--source", "Pipes"])
+            .trim()
+            .to_string()
+    };
+    let (logged, qualified, staged, snoozed, lost, disq) = (
+        lead("Lo Gged"),
+        lead("Qua Lified"),
+        lead("Sta Ged"),
+        lead("Sno Ozed"),
+        lead("Lo St"),
+        lead("Dis Qualified"),
+    );
+    let (won, back, edited, dup, kept, gone) = (
+        lead("Wo N"),
+        lead("Re Activated"),
+        lead("Ed Ited"),
+        lead("Du Plicate"),
+        lead("Ke Pt"),
+        lead("Go Ne"),
+    );
+    for id in [&staged, &lost, &won] {
+        book.ok(&["qualify", id, "--class", "B"]);
+    }
+    book.ok(&["disqualify", &back, "--reason", "timing"]);
+    let csv = book.path().join("in.csv");
+    std::fs::write(&csv, "Name,Email\nIm Ported,im@example.com\n").unwrap();
+    let csv = csv.to_str().unwrap();
+    let saved = book.path().join("saved.db");
+    let saved = saved.to_str().unwrap();
+    let copy = book.path().join("copy.db");
+    let copy = copy.to_str().unwrap();
+
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["add", "Pi Ped"],
+        vec!["add", "Pi Ped Json", "--json"],
+        vec!["list", "all"],
+        vec!["list", "all", "--json"],
+        vec!["show", "1"],
+        vec!["show", "1", "--json"],
+        vec!["log", &logged, "call"],
+        vec!["qualify", &qualified, "--class", "A"],
+        vec!["stage", &staged, "ripe"],
+        vec!["snooze", &snoozed, "+3d"],
+        vec!["lose", &lost, "--reason", "budget"],
+        vec!["disqualify", &disq, "--reason", "spam"],
+        vec!["win", &won],
+        vec!["reactivate", &back],
+        vec!["edit", &edited, "--title", "CTO"],
+        vec!["merge", &dup, "--into", &kept],
+        vec!["delete", &gone],
+        vec!["undelete", &gone],
+        vec!["trash"],
+        vec!["trash", "--json"],
+        vec!["trash", "--empty"],
+        vec!["demo", "--force", "--leads", "5"],
+        vec!["report"],
+        vec!["report", "--json"],
+        vec!["report", "--csv"],
+        vec!["source", "set", "Pipes", "--cost", "100"],
+        vec!["source", "list"],
+        vec!["source", "list", "--json"],
+        vec!["source", "rename", "Pipes", "Pipework"],
+        vec!["status"],
+        vec!["status", "--json"],
+        vec!["import", csv, "--dry-run"],
+        vec!["import", csv, "--json"],
+        vec!["import", csv],
+        vec!["export", "--format", "csv"],
+        vec!["export", "--format", "json"],
+        vec!["export", "--format", "vcard"],
+        vec!["export", "--format", "ics"],
+        vec!["paths"],
+        vec!["backup", saved],
+        vec!["backup", copy],
+        vec!["restore", copy, "--force"],
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    let mut failed = Vec::new();
+    for args in &commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = book
+            .std_ripen()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !matches!(out.status.code(), Some(0 | 141)) || !err.is_empty() {
+            failed.push(format!("ripen {}: {:?} {err}", args.join(" "), out.status));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}

@@ -30,7 +30,11 @@ pub struct Ctx<'a> {
 pub fn run_without_book(cmd: &Command, out: &mut dyn Write) -> Result<bool> {
     match cmd {
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "ripen", out);
+            // clap_complete panics on a failed write (`| head -1`): it writes to a buffer, and
+            // a closed pipe meets our own write, which returns the error.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "ripen", &mut script);
+            out.write_all(&script)?;
             Ok(true)
         }
         Command::Man => {
