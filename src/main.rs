@@ -2,17 +2,31 @@
 
 use anyhow::Result;
 use clap::Parser;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use ripen::cli::{self, Cli, Command, Ctx};
 use ripen::{config, store::Store};
+
+/// The app was started where it cannot draw: the call is at fault, not the book, so it exits 2
+/// as a misused command line does (clap's usage errors), apart from the 1 of a failed command.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "ripen's app needs a terminal (stdin and stdout here are not one); from a script use a \
+     command instead: `ripen status`, `ripen list`, `ripen show ID`, `ripen export` … (see \
+     `ripen --help`)"
+)]
+struct NoTerminal;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is::<NoTerminal>() => {
+            let _ = writeln!(io::stderr(), "ripen: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             let msg = friendly(&e).unwrap_or_else(|| format!("{e:#}"));
             // One line, so that no text quoted in it (a name, a cell) can fake a line of its
@@ -91,6 +105,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // Before any book is opened or made: a script that runs bare `ripen` learns what to run
+    // instead, rather than crossterm's "No such device or address".
+    if cli.command.is_none()
+        && cli.bench_frames.is_none()
+        && !(io::stdin().is_terminal() && io::stdout().is_terminal())
+    {
+        return Err(NoTerminal.into());
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if let Some(cmd) = &cli.command

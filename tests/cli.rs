@@ -1128,3 +1128,23 @@ fn every_command_ends_quietly_on_a_closed_pipe() {
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
+
+#[test]
+fn the_app_without_a_terminal_says_what_to_run_instead_and_makes_no_book() {
+    let book = Book::new();
+    let out = book
+        .std_ripen()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(
+        err.contains("ripen list") && err.contains("ripen --help"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(!book.db.exists(), "a script's bare `ripen` made a book");
+}
