@@ -137,11 +137,17 @@ fn run(cli: Cli) -> Result<()> {
         && cli.db.as_ref().is_some_and(|p| !p.as_os_str().is_empty())
         && !db.exists()
     {
-        anyhow::bail!(
+        let msg = format!(
             "{}: no book here; `ripen add`, `ripen import` or `ripen demo` starts one (a command \
              that only reads never does)",
             db.display()
         );
+        // A script asking for JSON reads why in JSON, as an import's refusal.
+        if cmd.json() {
+            cli::json_refusal(&mut out, &msg, &[])?;
+            out.flush()?;
+        }
+        anyhow::bail!(msg);
     }
     let cfg = config::load(config_path.as_deref())?;
     if let Some(Command::Restore { path, force }) = &cli.command {

@@ -1148,3 +1148,28 @@ fn the_app_without_a_terminal_says_what_to_run_instead_and_makes_no_book() {
     assert!(out.stdout.is_empty());
     assert!(!book.db.exists(), "a script's bare `ripen` made a book");
 }
+
+#[test]
+fn a_missing_book_refuses_in_json_when_json_is_asked_for() {
+    let book = Book::new();
+    for args in [
+        &["status", "--json"][..],
+        &["list", "--json"],
+        &["show", "1", "--json"],
+    ] {
+        let out = book.ripen().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", out.stdout));
+        let error = v["error"].as_str().unwrap();
+        assert!(error.contains("no book here"), "{args:?}: {error}");
+        assert_eq!(v["errors"], serde_json::json!([]), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("no book here"), "{args:?}: {err}");
+    }
+    // Without --json, stdout stays empty for a script that reads words.
+    let out = book.ripen().args(["status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(!book.db.exists());
+}

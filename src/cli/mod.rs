@@ -45,6 +45,17 @@ pub fn run_without_book(cmd: &Command, out: &mut dyn Write) -> Result<bool> {
     }
 }
 
+/// A refusal under `--json`, on stdout for the script that reads it: `{"error": "...",
+/// "errors": [...]}` (the bad rows, when rows were the reason; else empty). The command still
+/// fails, and says why on stderr too.
+pub fn json_refusal(out: &mut dyn Write, error: &str, errors: &[String]) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &serde_json::json!({ "error": error, "errors": errors }),
+    )?;
+    writeln!(out)
+}
+
 fn when(s: &Option<String>, now: &Now) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     Ok(s.as_deref().map(|w| parse_when(w, now)).transpose()?)
 }
