@@ -1173,3 +1173,28 @@ fn a_missing_book_refuses_in_json_when_json_is_asked_for() {
     assert!(out.stdout.is_empty());
     assert!(!book.db.exists());
 }
+
+#[test]
+fn log_lists_only_the_kinds_a_user_can_log() {
+    let book = Book::new();
+    let id = add(&book, "Ann Kind", "2026-11-21T09:00:00Z").to_string();
+    for kind in ["fax", "system"] {
+        let out = book.ripen().args(["log", &id, kind]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{kind}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("call, email, meeting, message, note"),
+            "{kind}: {err}"
+        );
+        assert!(!err.contains("note, system"), "{kind}: {err}");
+    }
+    let timeline = book.json(&["show", &id, "--json"])["timeline"].clone();
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "call"),
+        "nothing was logged"
+    );
+}

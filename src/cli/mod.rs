@@ -90,7 +90,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             at,
             next,
         } => {
-            let kind: ActivityKind = kind.parse()?;
+            let kind = ActivityKind::loggable(&kind)?;
             if let Some(o) = outcome.as_deref().filter(|o| !lead::known_outcome(o)) {
                 // Kept as written (a CRM's own words), but a typo would miss the retry.
                 eprintln!(
