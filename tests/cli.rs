@@ -1198,3 +1198,21 @@ fn log_lists_only_the_kinds_a_user_can_log() {
         "nothing was logged"
     );
 }
+
+/// What the shipped example config tells a user to run exists.
+#[test]
+fn the_example_config_names_only_real_commands() {
+    use clap::Parser;
+    let example = include_str!("../assets/config.example.toml");
+    let mut named = 0;
+    for quoted in example.split('`').skip(1).step_by(2) {
+        let Some(rest) = quoted.strip_prefix("ripen ") else {
+            continue;
+        };
+        named += 1;
+        let words = std::iter::once("ripen").chain(rest.split_whitespace());
+        let parsed = ripen::cli::Cli::try_parse_from(words);
+        assert!(parsed.is_ok(), "`{quoted}`: {:?}", parsed.err());
+    }
+    assert!(named > 0, "the example names commands");
+}
