@@ -902,7 +902,8 @@ fn the_tab_bar_at_100_columns_keeps_the_marks_and_the_value() {
     let c = &fx.app.counts;
     for part in [
         format!("1 Inbox {} ‼{} │", c.inbox, c.inbox_late),
-        format!("2 Follow-ups {} !{} │", c.queue, c.overdue),
+        // Overdue as the queue's rows mark it.
+        format!("2 Follow-ups {} ‼{} │", c.queue, c.overdue),
         format!("3 Pipeline {}·€", c.pipeline),
         format!("4 Recycled {}·{} due", c.recycled, c.recycled_due),
         "5 Reports".to_string(),
