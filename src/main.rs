@@ -9,11 +9,25 @@ use ripen::cli::{self, Cli, Command, Ctx};
 use ripen::config;
 use ripen::store::{Store, StoreError};
 
+/// The app was started where it cannot draw: the call is at fault, not the book, so it exits 2
+/// as a misused command line does (clap's usage errors), apart from the 1 of a failed command.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "ripen's app needs a terminal (stdin and stdout here are not one); from a script use a \
+     command instead: `ripen status`, `ripen list`, `ripen show ID`, `ripen export` … (see \
+     `ripen --help`)"
+)]
+struct NoTerminal;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is::<NoTerminal>() => {
+            let _ = writeln!(io::stderr(), "ripen: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             let msg = friendly(&e).unwrap_or_else(|| format!("{e:#}"));
             // One line, so that no text quoted in it (a name, a cell) can fake a line of its
@@ -118,17 +132,33 @@ fn out_of_space(e: &anyhow::Error) -> bool {
     })
 }
 
-/// `ripen list | head -1` closes our stdout early: that is not an error.
+/// `ripen list | head -1` closes our stdout early: that is not an error, whichever writer (a
+/// table, JSON, CSV) met the closed pipe. Every command writes to stdout through `out`, which
+/// returns the error rather than panic as `println!` does.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |k: Option<io::ErrorKind>| k == Some(io::ErrorKind::BrokenPipe);
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<serde_json::Error>()
-                .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
+        pipe(c.downcast_ref::<io::Error>().map(io::Error::kind))
+            || pipe(
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind),
+            )
+            || pipe(c.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+                csv::ErrorKind::Io(io) => Some(io.kind()),
+                _ => None,
+            }))
     })
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // Before any book is opened or made: a script that runs bare `ripen` learns what to run
+    // instead, rather than crossterm's "No such device or address".
+    if cli.command.is_none()
+        && cli.bench_frames.is_none()
+        && !(io::stdin().is_terminal() && io::stdout().is_terminal())
+    {
+        return Err(NoTerminal.into());
+    }
     let stdout = io::stdout();
     // To a terminal, everything printed passes the one sanitiser; to a pipe, it is as written.
     let mut out: Box<dyn Write> = if stdout.is_terminal() {
@@ -160,11 +190,17 @@ fn run(cli: Cli) -> Result<()> {
         && cli.db.as_ref().is_some_and(|p| !p.as_os_str().is_empty())
         && !db.exists()
     {
-        anyhow::bail!(
+        let msg = format!(
             "{}: no book here; `ripen add`, `ripen import` or `ripen demo` starts one (a command \
              that only reads never does)",
             db.display()
         );
+        // A script asking for JSON reads why in JSON, as an import's refusal.
+        if cmd.json() {
+            cli::json_refusal(&mut out, &msg, &[])?;
+            out.flush()?;
+        }
+        anyhow::bail!(msg);
     }
     let cfg = config::load(config_path.as_deref())?;
     if let Some(Command::Restore { path, force }) = &cli.command {

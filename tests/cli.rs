@@ -1024,3 +1024,200 @@ fn reports_say_which_date_their_period_reads_and_name_rates_apart() {
     let head = funnel.lines().nth(1).unwrap();
     assert!(head.contains("won %") && !head.contains("win %"), "{head}");
 }
+
+/// Every command that writes to stdout, with stdout a pipe whose reader is already gone (as
+/// `ripen … | head -1` leaves it): a quiet end, exit 0 (or 141, a shell's SIGPIPE), no message.
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    let book = Book::new();
+    book.ok(&["demo", "--leads", "300"]);
+    let lead = |name: &str| {
+        book.ok(&["add", name, "--source", "Pipes"])
+            .trim()
+            .to_string()
+    };
+    let (logged, qualified, staged, snoozed, lost, disq) = (
+        lead("Lo Gged"),
+        lead("Qua Lified"),
+        lead("Sta Ged"),
+        lead("Sno Ozed"),
+        lead("Lo St"),
+        lead("Dis Qualified"),
+    );
+    let (won, back, edited, dup, kept, gone) = (
+        lead("Wo N"),
+        lead("Re Activated"),
+        lead("Ed Ited"),
+        lead("Du Plicate"),
+        lead("Ke Pt"),
+        lead("Go Ne"),
+    );
+    for id in [&staged, &lost, &won] {
+        book.ok(&["qualify", id, "--class", "B"]);
+    }
+    book.ok(&["disqualify", &back, "--reason", "timing"]);
+    let csv = book.path().join("in.csv");
+    std::fs::write(&csv, "Name,Email\nIm Ported,im@example.com\n").unwrap();
+    let csv = csv.to_str().unwrap();
+    let saved = book.path().join("saved.db");
+    let saved = saved.to_str().unwrap();
+    let copy = book.path().join("copy.db");
+    let copy = copy.to_str().unwrap();
+
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["add", "Pi Ped"],
+        vec!["add", "Pi Ped Json", "--json"],
+        vec!["list", "all"],
+        vec!["list", "all", "--json"],
+        vec!["show", "1"],
+        vec!["show", "1", "--json"],
+        vec!["log", &logged, "call"],
+        vec!["qualify", &qualified, "--class", "A"],
+        vec!["stage", &staged, "ripe"],
+        vec!["snooze", &snoozed, "+3d"],
+        vec!["lose", &lost, "--reason", "budget"],
+        vec!["disqualify", &disq, "--reason", "spam"],
+        vec!["win", &won],
+        vec!["reactivate", &back],
+        vec!["edit", &edited, "--title", "CTO"],
+        vec!["merge", &dup, "--into", &kept],
+        vec!["delete", &gone],
+        vec!["undelete", &gone],
+        vec!["trash"],
+        vec!["trash", "--json"],
+        vec!["trash", "--empty"],
+        vec!["demo", "--force", "--leads", "5"],
+        vec!["report"],
+        vec!["report", "--json"],
+        vec!["report", "--csv"],
+        vec!["source", "set", "Pipes", "--cost", "100"],
+        vec!["source", "list"],
+        vec!["source", "list", "--json"],
+        vec!["source", "rename", "Pipes", "Pipework"],
+        vec!["status"],
+        vec!["status", "--json"],
+        vec!["import", csv, "--dry-run"],
+        vec!["import", csv, "--json"],
+        vec!["import", csv],
+        vec!["export", "--format", "csv"],
+        vec!["export", "--format", "json"],
+        vec!["export", "--format", "vcard"],
+        vec!["export", "--format", "ics"],
+        vec!["paths"],
+        vec!["backup", saved],
+        vec!["backup", copy],
+        vec!["restore", copy, "--force"],
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    let mut failed = Vec::new();
+    for args in &commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = book
+            .std_ripen()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !matches!(out.status.code(), Some(0 | 141)) || !err.is_empty() {
+            failed.push(format!("ripen {}: {:?} {err}", args.join(" "), out.status));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn the_app_without_a_terminal_says_what_to_run_instead_and_makes_no_book() {
+    let book = Book::new();
+    let out = book
+        .std_ripen()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(
+        err.contains("ripen list") && err.contains("ripen --help"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(!book.db.exists(), "a script's bare `ripen` made a book");
+}
+
+#[test]
+fn a_missing_book_refuses_in_json_when_json_is_asked_for() {
+    let book = Book::new();
+    for args in [
+        &["status", "--json"][..],
+        &["list", "--json"],
+        &["show", "1", "--json"],
+    ] {
+        let out = book.ripen().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {:?}", out.stdout));
+        let error = v["error"].as_str().unwrap();
+        assert!(error.contains("no book here"), "{args:?}: {error}");
+        assert_eq!(v["errors"], serde_json::json!([]), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("no book here"), "{args:?}: {err}");
+    }
+    // Without --json, stdout stays empty for a script that reads words.
+    let out = book.ripen().args(["status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(!book.db.exists());
+}
+
+#[test]
+fn log_lists_only_the_kinds_a_user_can_log() {
+    let book = Book::new();
+    let id = add(&book, "Ann Kind", "2026-11-21T09:00:00Z").to_string();
+    for kind in ["fax", "system"] {
+        let out = book.ripen().args(["log", &id, kind]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{kind}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("call, email, meeting, message, note"),
+            "{kind}: {err}"
+        );
+        assert!(!err.contains("note, system"), "{kind}: {err}");
+    }
+    let timeline = book.json(&["show", &id, "--json"])["timeline"].clone();
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "call"),
+        "nothing was logged"
+    );
+}
+
+/// What the shipped example config tells a user to run exists.
+#[test]
+fn the_example_config_names_only_real_commands() {
+    use clap::Parser;
+    let example = include_str!("../assets/config.example.toml");
+    let mut named = 0;
+    for quoted in example.split('`').skip(1).step_by(2) {
+        let Some(rest) = quoted.strip_prefix("ripen ") else {
+            continue;
+        };
+        named += 1;
+        let words = std::iter::once("ripen").chain(rest.split_whitespace());
+        let parsed = ripen::cli::Cli::try_parse_from(words);
+        assert!(parsed.is_ok(), "`{quoted}`: {:?}", parsed.err());
+    }
+    assert!(named > 0, "the example names commands");
+}

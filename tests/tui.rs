@@ -902,7 +902,8 @@ fn the_tab_bar_at_100_columns_keeps_the_marks_and_the_value() {
     let c = &fx.app.counts;
     for part in [
         format!("1 Inbox {} ‼{} │", c.inbox, c.inbox_late),
-        format!("2 Follow-ups {} !{} │", c.queue, c.overdue),
+        // Overdue as the queue's rows mark it.
+        format!("2 Follow-ups {} ‼{} │", c.queue, c.overdue),
         format!("3 Pipeline {}·€", c.pipeline),
         format!("4 Recycled {}·{} due", c.recycled, c.recycled_due),
         "5 Reports".to_string(),
@@ -1088,7 +1089,7 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     );
     fx.cmd(Command::Export);
     let form = fx.app.form.clone().unwrap();
-    assert_eq!(form.value("leads"), "due now");
+    assert_eq!(form.value("leads"), format!("due now ({due})"));
     assert_eq!(form.value("path"), "ripen-recycled-2026-11-22.csv");
     fx.key(KeyCode::Enter);
     assert!(fx.app.form.is_none(), "{:?}", fx.app.form);
@@ -1104,13 +1105,81 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     // … or every one listed.
     fx.cmd(Command::Export);
     fx.key(KeyCode::Right);
-    assert_eq!(fx.app.form.clone().unwrap().value("leads"), "all listed");
+    assert_eq!(
+        fx.app.form.clone().unwrap().value("leads"),
+        format!("all listed ({n})")
+    );
     fx.key(KeyCode::Enter);
     let rows = csv::Reader::from_path(&path).unwrap().records().count();
     assert_eq!(rows, n);
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// Two disqualified leads: one lost to a budget, resting 90 days; one whose recycle date has
+/// come. Filtered to `/budget`, none is due now.
+fn one_resting_one_due() -> Fx {
+    use ripen::domain::lifecycle::{Recycle, close_out};
+    let mut fx = fixture(80, 24, false);
+    for (name, reason, recycle) in [
+        ("Bo Budget", "budget", Recycle::ByReason),
+        (
+            "Tia Timing",
+            "timing",
+            Recycle::On(now().utc - Duration::days(1)),
+        ),
+    ] {
+        let uid = fx.add(ripen::store::NewLead {
+            name: name.into(),
+            ..Default::default()
+        });
+        fx.store
+            .apply(&uid, &now(), |l, p| {
+                close_out(l, Status::Disqualified, reason, None, recycle, &now(), p)
+            })
+            .unwrap();
+    }
+    fx.app.refresh(&fx.store, None).unwrap();
+    fx.cmd(Command::Recycled);
+    fx
+}
+
+#[test]
+fn the_recycled_export_counts_each_choice_and_picks_the_one_with_leads() {
+    let mut fx = one_resting_one_due();
+    fx.cmd(Command::Export);
+    let form = fx.app.form.clone().unwrap();
+    assert_eq!(form.value("leads"), "due now (1)", "unfiltered, one is due");
+    fx.key(KeyCode::Esc);
+    fx.cmd(Command::Filter);
+    fx.typed("budget");
+    fx.key(KeyCode::Enter);
+    assert_eq!(fx.app.recycled.total, 1);
+    fx.cmd(Command::Export);
+    let form = fx.app.form.clone().unwrap();
+    // None of /budget is due: the form says so and writes the one listed.
+    assert_eq!(form.value("leads"), "all listed (1)");
+    fx.key(KeyCode::Enter);
+    assert!(fx.status().contains("exported 1 lead"), "{}", fx.status());
+    let path = fx._dir.path().join("ripen-recycled-2026-11-22.csv");
+    let rows: Vec<_> = csv::Reader::from_path(&path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].iter().any(|c| c == "Bo Budget"), "{:?}", rows[0]);
+}
+
+#[test]
+fn snapshot_recycled_export_form_with_none_due() {
+    let mut fx = one_resting_one_due();
+    fx.cmd(Command::Filter);
+    fx.typed("budget");
+    fx.key(KeyCode::Enter);
+    fx.cmd(Command::Export);
+    insta::assert_snapshot!("export_form_none_due_80x24", fx.render());
 }
 
 #[test]

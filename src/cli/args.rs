@@ -348,6 +348,21 @@ impl Command {
                 | Command::Backup { .. }
         )
     }
+
+    /// Whether the command was asked for JSON: its refusals are JSON on stdout too.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Add(a) => a.json,
+            Command::List(a) => a.json,
+            Command::Report(a) => a.json,
+            Command::Import(a) => a.json,
+            Command::Show { json, .. }
+            | Command::Trash { json, .. }
+            | Command::Status { json }
+            | Command::Source(SourceCommand::List { json }) => *json,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

@@ -43,11 +43,7 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             ),
             None => (format!("{e:#}"), Vec::new()),
         };
-        crate::io::json::write_pretty(
-            &mut *ctx.out,
-            &serde_json::json!({ "error": error, "errors": errors }),
-        )?;
-        writeln!(ctx.out)?;
+        super::json_refusal(ctx.out, &error, &errors)?;
         ctx.out.flush()?;
     }
     Err(e)

@@ -32,7 +32,11 @@ pub struct Ctx<'a> {
 pub fn run_without_book(cmd: &Command, out: &mut dyn Write) -> Result<bool> {
     match cmd {
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "ripen", out);
+            // clap_complete panics on a failed write (`| head -1`): it writes to a buffer, and
+            // a closed pipe meets our own write, which returns the error.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "ripen", &mut script);
+            out.write_all(&script)?;
             Ok(true)
         }
         Command::Man => {
@@ -41,6 +45,17 @@ pub fn run_without_book(cmd: &Command, out: &mut dyn Write) -> Result<bool> {
         }
         _ => Ok(false),
     }
+}
+
+/// A refusal under `--json`, on stdout for the script that reads it: `{"error": "...",
+/// "errors": [...]}` (the bad rows, when rows were the reason; else empty). The command still
+/// fails, and says why on stderr too.
+pub fn json_refusal(out: &mut dyn Write, error: &str, errors: &[String]) -> std::io::Result<()> {
+    crate::io::json::write_pretty(
+        &mut *out,
+        &serde_json::json!({ "error": error, "errors": errors }),
+    )?;
+    writeln!(out)
 }
 
 fn when(s: &Option<String>, now: &Now) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
@@ -77,7 +92,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             at,
             next,
         } => {
-            let kind: ActivityKind = kind.parse()?;
+            let kind = ActivityKind::loggable(&kind)?;
             if let Some(o) = outcome.as_deref().filter(|o| !lead::known_outcome(o)) {
                 // Kept as written (a CRM's own words), but a typo would miss the retry.
                 eprintln!(

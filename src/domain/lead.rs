@@ -156,6 +156,39 @@ impl ActivityKind {
         ActivityKind::Message,
     ];
 
+    /// The kinds a user logs: the contacts and a note; `system` entries are ripen's own.
+    pub const LOGGABLE: [ActivityKind; 5] = [
+        ActivityKind::Call,
+        ActivityKind::Email,
+        ActivityKind::Meeting,
+        ActivityKind::Message,
+        ActivityKind::Note,
+    ];
+
+    /// A kind a user may log, as typed; the error lists only those (a timeline also reads
+    /// `system`, but a user cannot write one).
+    pub fn loggable(s: &str) -> Result<ActivityKind, DomainError> {
+        let known = || {
+            ActivityKind::LOGGABLE
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match s.parse::<ActivityKind>() {
+            Ok(ActivityKind::System) => Err(DomainError::Invalid(format!(
+                "system entries are written by ripen itself; log one of: {}",
+                known()
+            ))),
+            Ok(k) => Ok(k),
+            Err(_) => Err(DomainError::Unknown {
+                what: "activity kind",
+                value: s.trim().to_string(),
+                known: known(),
+            }),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActivityKind::Call => "call",
@@ -707,6 +740,21 @@ mod tests {
                 .to_string()
                 .starts_with("tags is")
         );
+    }
+
+    #[test]
+    fn a_user_logs_every_kind_but_system_and_is_told_only_those() {
+        for k in ActivityKind::LOGGABLE {
+            assert_eq!(ActivityKind::loggable(k.as_str()), Ok(k));
+        }
+        assert_eq!(ActivityKind::loggable(" Call "), Ok(ActivityKind::Call));
+        for typed in ["fax", "system", "SYSTEM"] {
+            let e = ActivityKind::loggable(typed).unwrap_err().to_string();
+            assert!(!e.contains("system,") && !e.ends_with("system)"), "{e}");
+            assert!(e.contains("call, email, meeting, message, note"), "{e}");
+        }
+        // The timeline still reads ripen's own entries.
+        assert_eq!("system".parse(), Ok(ActivityKind::System));
     }
 
     #[test]

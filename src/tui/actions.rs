@@ -399,7 +399,7 @@ impl App {
                 (row, "saved".to_string())
             }
             FormKind::Log => {
-                let kind: ActivityKind = form.value("kind").parse().map_err(d)?;
+                let kind = ActivityKind::loggable(&form.value("kind")).map_err(d)?;
                 let outcome = Some(form.value("outcome")).filter(|o| o != "–");
                 let contact = Contact {
                     kind,

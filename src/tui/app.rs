@@ -1505,7 +1505,7 @@ impl App {
                 }
             }
             Command::Import => self.form = Some(self.import_form()),
-            Command::Export => match self.export_form() {
+            Command::Export => match self.export_form(store) {
                 Ok(f) => self.form = Some(f),
                 Err(msg) => self.fail(msg),
             },

@@ -531,6 +531,22 @@ pub struct Keymap {
     bindings: Vec<Binding>,
 }
 
+/// The `[keys]` table of the shipped example config (`assets/config.example.toml`): every
+/// bindable command with its default keys and what it does, from the table the app binds by, so
+/// that the example cannot drift from the defaults (a test compares them).
+pub fn example_keys_table() -> String {
+    let lines: Vec<(String, &str)> = SPECS
+        .iter()
+        .map(|s| (format!("{} = \"{}\"", s.name, s.keys.join(", ")), s.help))
+        .collect();
+    let width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    let mut out = String::from("[keys]\n");
+    for (line, help) in lines {
+        out.push_str(&format!("{line:<width$}  # {help}\n"));
+    }
+    out
+}
+
 impl Default for Keymap {
     fn default() -> Self {
         Keymap {
@@ -672,6 +688,32 @@ mod tests {
                 assert!(Key::parse(k).is_some(), "{}: {k}", s.name);
             }
         }
+    }
+
+    const EXAMPLE: &str = include_str!("../../assets/config.example.toml");
+
+    #[test]
+    fn the_example_config_lists_every_command_with_its_default_keys() {
+        let at = EXAMPLE
+            .find("[keys]")
+            .expect("the example has a [keys] table");
+        let table = &EXAMPLE[at..];
+        let table = &table[..table.find("\n\n").map_or(table.len(), |end| end + 1)];
+        assert_eq!(
+            table,
+            example_keys_table(),
+            "assets/config.example.toml's [keys] table is not the keymap's defaults; paste:\n{}",
+            example_keys_table()
+        );
+    }
+
+    #[test]
+    fn the_example_config_applies_without_a_warning_and_changes_no_key() {
+        let config = crate::config::parse(EXAMPLE).unwrap();
+        assert_eq!(config.keys.len(), SPECS.len());
+        let (map, warnings) = Keymap::with_overrides(&config.keys);
+        assert_eq!(warnings, Vec::<String>::new());
+        assert_eq!(map, Keymap::default());
     }
 
     #[test]

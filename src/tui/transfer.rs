@@ -92,7 +92,7 @@ impl App {
     }
 
     /// The export form, or why there is nothing to export here.
-    pub(super) fn export_form(&self) -> Result<Form, String> {
+    pub(super) fn export_form(&self, store: &Store) -> Result<Form, String> {
         if !self.tab.has_leads() {
             return Err("no leads in Reports (1–4 for the lists)".into());
         }
@@ -120,11 +120,23 @@ impl App {
             Field::text("path", &name, "written 0600"),
         ];
         // Resting leads are listed too; a campaign wants those due for their touch (as
-        // `ripen export recycled --due today`).
+        // `ripen export recycled --due today`). Each choice says how many it writes, and when
+        // none is due under the filter (`/budget`) the leads listed are the default: a
+        // header-only file is never what the rep came for.
         if self.tab == Tab::Recycled && self.closed == Closed::Recycling {
+            let due = store
+                .count(&due_now(&self.now), &self.filter())
+                .map_err(|e| e.to_string())?;
+            let due_choice = format!("{DUE_NOW} ({due})");
+            let all_choice = format!("{ALL_LISTED} ({count})");
+            let default = if due == 0 && count > 0 {
+                all_choice.clone()
+            } else {
+                due_choice.clone()
+            };
             fields.insert(
                 0,
-                Field::choice("leads", vec![DUE_NOW.into(), ALL_LISTED.into()], DUE_NOW),
+                Field::choice("leads", vec![due_choice, all_choice], &default),
             );
         }
         Ok(Form::new(
@@ -145,7 +157,7 @@ impl App {
             FormKind::Import => self.dry_run(path, store),
             FormKind::Export => {
                 let format = form.value("format");
-                let due_only = form.value("leads") == DUE_NOW;
+                let due_only = form.value("leads").starts_with(DUE_NOW);
                 match self.export(&path, &format, due_only, store) {
                     Ok(words) => {
                         self.form = None;
@@ -283,9 +295,7 @@ impl App {
     fn export_rows(&self, due_only: bool, store: &Store) -> Result<Vec<LeadRow>, StoreError> {
         let filter = self.filter();
         let view = if due_only {
-            Some(View::RecycledDue {
-                until: self.now.start_of_tomorrow(),
-            })
+            Some(due_now(&self.now))
         } else {
             self.view_of(self.tab)
         };
@@ -320,6 +330,13 @@ impl App {
             path.display(),
             if replaced { " (replaced)" } else { "" }
         ))
+    }
+}
+
+/// The Recycled leads due for their touch: today's and the overdue.
+fn due_now(now: &crate::domain::Now) -> View {
+    View::RecycledDue {
+        until: now.start_of_tomorrow(),
     }
 }
 

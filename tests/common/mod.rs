@@ -34,13 +34,30 @@ impl Book {
     }
 
     pub fn env(&self, c: &mut Command) {
-        c.env("RIPEN_DB", &self.db)
-            .env("RIPEN_NOW", NOW)
-            .env("RIPEN_CONFIG", self.dir.path().join("no-config.toml"))
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
-            .env_remove("NO_COLOR");
+        for (k, v) in self.vars() {
+            c.env(k, v);
+        }
+        c.env_remove("NO_COLOR");
+    }
+
+    /// `ripen` on this book as a plain `std::process::Command`, for a test that chooses its
+    /// stdin and stdout (a closed pipe, no terminal).
+    pub fn std_ripen(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ripen"));
+        c.envs(self.vars()).env_remove("NO_COLOR");
+        c
+    }
+
+    fn vars(&self) -> [(&'static str, PathBuf); 6] {
+        let d = self.dir.path();
+        [
+            ("RIPEN_DB", self.db.clone()),
+            ("RIPEN_NOW", NOW.into()),
+            ("RIPEN_CONFIG", d.join("no-config.toml")),
+            ("HOME", d.to_path_buf()),
+            ("XDG_CONFIG_HOME", d.join("config")),
+            ("XDG_DATA_HOME", d.join("xdg-data")),
+        ]
     }
 
     /// Run and return stdout, asserting success.

@@ -144,7 +144,8 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
         ),
         (
             format!("2 Follow-ups {}", c.queue),
-            (c.overdue > 0).then(|| (format!(" !{}{}", c.overdue, word("overdue")), t.warn)),
+            // `‼` as the overdue rows are marked.
+            (c.overdue > 0).then(|| (format!(" ‼{}{}", c.overdue, word("overdue")), t.warn)),
         ),
         (
             match density {
@@ -379,6 +380,15 @@ fn confirm(f: &mut Frame, app: &App, q: &Confirm) {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/// A day in a list's column, as the lists write a date that is not this week's: "25 Mar 2026"
+/// (the inbox's older leads, the detail's received); "–" for none.
+pub fn list_day(app: &App, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(
+        || "–".into(),
+        |d| app.now.local_date(d).format("%d %b %Y").to_string(),
+    )
+}
 
 /// Text from the book, safe to print on one line.
 pub fn clean(s: &str) -> String {

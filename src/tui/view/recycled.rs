@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Col, Table, clean, count_words, draw_table, empty_words};
+use super::{Col, Table, clean, count_words, draw_table, empty_words, list_day};
 use crate::domain::lead::format_money;
 use crate::tui::app::{App, Closed};
 
@@ -35,7 +35,7 @@ const COLS: [Col; 7] = [
     },
     Col {
         title: "closed",
-        width: 9,
+        width: 11,
         flex: false,
         keep: 4,
     },
@@ -56,7 +56,7 @@ const COLS: [Col; 7] = [
 const WON_COLS: [Col; 6] = [
     Col {
         title: "won",
-        width: 9,
+        width: 11,
         flex: false,
         keep: 0,
     },
@@ -86,7 +86,7 @@ const WON_COLS: [Col; 6] = [
     },
     Col {
         title: "received",
-        width: 9,
+        width: 11,
         flex: false,
         keep: 4,
     },
@@ -109,19 +109,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 Some(at) => (format!("in {}d", -app.now.days_since(at)), t.dim),
                 None => ("–".to_string(), t.dim),
             };
-            let date = |d: Option<chrono::DateTime<chrono::Utc>>, fmt: &str| {
-                d.map(|d| app.now.local_date(d).format(fmt).to_string())
-                    .unwrap_or_else(|| "–".into())
-            };
             vec![
                 (due, style),
                 (clean(&l.name), t.base),
                 (clean(l.company.as_deref().unwrap_or("")), t.base),
                 (clean(l.reason.as_deref().unwrap_or("")), t.base),
-                (date(l.closed_at, "%d %b %y"), t.dim),
+                (list_day(app, l.closed_at), t.dim),
                 (
                     l.recycle_on
-                        .map_or("never".into(), |d| date(Some(d), "%Y-%m-%d")),
+                        .map_or("never".into(), |d| list_day(app, Some(d))),
                     t.dim,
                 ),
                 (format!("{}×", l.recycle_count), t.dim),
@@ -166,10 +162,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 fn draw_won(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let w = &app.recycled;
-    let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
-        d.map(|d| app.now.local_date(d).format("%d %b %y").to_string())
-            .unwrap_or_else(|| "–".into())
-    };
+    let date = |d| list_day(app, d);
     let rows = w
         .rows
         .iter()
