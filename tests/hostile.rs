@@ -94,6 +94,7 @@ fn cli_lines_are_inert_and_json_is_exact() {
             .args(args)
             .env("RIPEN_DB", &db)
             .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", dir.path().join("none.toml"))
             .output()
             .unwrap();

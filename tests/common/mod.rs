@@ -29,6 +29,7 @@ impl Book {
     pub fn env(&self, c: &mut Command) {
         c.env("RIPEN_DB", &self.db)
             .env("RIPEN_NOW", NOW)
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", self.dir.path().join("no-config.toml"))
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
