@@ -50,34 +50,34 @@ fn a_date_snoozed_to_in_one_season_is_that_day_in_the_other() {
         // zone, typed at, the date, stored as, read at, shown
         (
             BERLIN,
-            "2026-07-15T08:00:00Z",
+            "2026-07-15T10:00:00+02:00",
             "2026-12-01",
             "2026-11-30T23:00:00Z",
-            "2026-11-25T08:00:00Z",
+            "2026-11-25T09:00:00+01:00",
             "Tue 01 Dec 2026 00:00",
         ),
         (
             BERLIN,
-            "2026-01-15T08:00:00Z",
+            "2026-01-15T09:00:00+01:00",
             "2026-07-01",
             "2026-06-30T22:00:00Z",
-            "2026-06-25T08:00:00Z",
+            "2026-06-25T10:00:00+02:00",
             "Wed 01 Jul 2026 00:00",
         ),
         (
             NEW_YORK,
-            "2026-07-15T14:00:00Z",
+            "2026-07-15T10:00:00-04:00",
             "2026-12-01",
             "2026-12-01T05:00:00Z",
-            "2026-11-25T14:00:00Z",
+            "2026-11-25T09:00:00-05:00",
             "Tue 01 Dec 2026 00:00",
         ),
         (
             NEW_YORK,
-            "2026-01-15T14:00:00Z",
+            "2026-01-15T09:00:00-05:00",
             "2026-07-01",
             "2026-07-01T04:00:00Z",
-            "2026-06-25T14:00:00Z",
+            "2026-06-25T10:00:00-04:00",
             "Wed 01 Jul 2026 00:00",
         ),
     ];
@@ -104,38 +104,43 @@ fn a_date_snoozed_to_in_one_season_is_that_day_in_the_other() {
 /// offset showed a summer 10:00 as 09:00 in Berlin's winter).
 #[test]
 fn a_time_of_receipt_keeps_its_local_hour_in_the_other_season() {
+    // zone, received (local), typed at, stored as, read at (the clocks as the user's read)
     let cases = [
         (
             BERLIN,
             "2026-07-14 10:00",
+            "2026-07-14T12:00:00+02:00",
             "2026-07-14T08:00:00Z",
-            "2026-11-25T08:00:00Z",
+            "2026-11-25T09:00:00+01:00",
         ),
         (
             BERLIN,
             "2026-01-14 10:00",
+            "2026-01-14T12:00:00+01:00",
             "2026-01-14T09:00:00Z",
-            "2026-07-25T08:00:00Z",
+            "2026-07-25T10:00:00+02:00",
         ),
         (
             NEW_YORK,
             "2026-07-14 10:00",
+            "2026-07-14T12:00:00-04:00",
             "2026-07-14T14:00:00Z",
-            "2026-11-25T15:00:00Z",
+            "2026-11-25T10:00:00-05:00",
         ),
         (
             NEW_YORK,
             "2026-01-14 10:00",
+            "2026-01-14T12:00:00-05:00",
             "2026-01-14T15:00:00Z",
-            "2026-07-25T14:00:00Z",
+            "2026-07-25T10:00:00-04:00",
         ),
     ];
-    for (zone, received, stored, read_at) in cases {
+    for (zone, received, typed_at, stored, read_at) in cases {
         let book = Book::new();
         at(
             &book,
             zone,
-            stored,
+            typed_at,
             &["add", "Jane Doe", "--received", received],
         );
         let lead = &json(&book, zone, read_at, &["show", "1", "--json"])["lead"];
