@@ -29,7 +29,7 @@ need sqlite3 sqlite3
 
 cargo build --release --quiet
 bin=$PWD/target/release/ripen
-export RIPEN_NOW=2026-11-22T09:00:00Z RIPEN_CONFIG=$work/none.toml
+export TZ=UTC RIPEN_NOW=2026-11-22T09:00:00Z RIPEN_CONFIG=$work/none.toml
 median() { python3 -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$@"; }
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}'; }
 

@@ -24,7 +24,7 @@ for i in $(seq "$runs"); do
   sqlite3 "$work/s.db" "CREATE TABLE leads(first_name, last_name, company, email, phone, source, status, amount, created, notes); CREATE INDEX leads_email ON leads(lower(email));"
   s=$(secs sqlite3 "$work/s.db" ".import --csv --skip 1 $file leads")
   rm -f "$work"/r.db*
-  r=$(RIPEN_DB="$work/r.db" RIPEN_CONFIG="$work/none.toml" RIPEN_NOW=2026-11-22T09:00:00Z \
+  r=$(RIPEN_DB="$work/r.db" RIPEN_CONFIG="$work/none.toml" TZ=UTC RIPEN_NOW=2026-11-22T09:00:00Z \
     secs "$bin" import "$file")
   echo "run $i: sqlite3 $s s, ripen $r s"
   echo "$s" >>"$work/s.txt"

@@ -33,9 +33,9 @@ use ripen::tui::keymap::Keymap;
 use ripen::tui::theme::Theme;
 use ripen::tui::view;
 
-/// `RIPEN_NOW` or the clock, as the app reads it.
+/// `RIPEN_NOW` or the clock, in UTC (the zone only moves day boundaries, not the work timed).
 fn now() -> Now {
-    ripen::config::now().unwrap_or_else(|e| panic!("{e}"))
+    ripen::config::now(ripen::domain::time::Tz::UTC).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn key(c: KeyCode) -> KeyEvent {

@@ -2,13 +2,16 @@
 //!
 //! `RIPEN_DB` / `--db` choose the book (default: the platform data dir), `RIPEN_CONFIG` /
 //! `--config` the config (default: the platform config dir), and `RIPEN_NOW` (RFC 3339) fixes
-//! the clock for tests and demos.
+//! the clock for tests and demos. The user's time zone is the config's `time_zone`, else the
+//! system's (`TZ`, or the OS setting), else UTC.
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+use crate::domain::plan::TimeZone;
+use crate::domain::time::{Tz, zone_named};
 use crate::domain::{Now, Plan};
 
 /// The config file: the plan's rules plus user interface settings.
@@ -39,8 +42,17 @@ pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
         .or_else(|| project_dirs().map(|d| d.config_dir().join("config.toml")))
 }
 
-/// Load the config; a missing file means the defaults.
+/// Load the config; a missing file means the defaults. Its time zone, if it names none, is the
+/// system's ([`system_zone`]).
 pub fn load(path: Option<&Path>) -> Result<Config> {
+    let mut config = load_file(path)?;
+    if config.plan.time_zone.is_none() {
+        config.plan.time_zone = Some(TimeZone(system_zone()));
+    }
+    Ok(config)
+}
+
+fn load_file(path: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
@@ -52,6 +64,20 @@ pub fn load(path: Option<&Path>) -> Result<Config> {
         }
     };
     parse(&text).with_context(|| format!("{}: bad config", path.display()))
+}
+
+/// The system's time zone: `TZ` when it names one (`Europe/Berlin`, `:Europe/Berlin`; a POSIX
+/// rule such as `CET-1CEST` is no name and is passed over), else the OS setting, else UTC.
+pub fn system_zone() -> Tz {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| zone_named(&tz))
+        .or_else(|| {
+            iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|n| zone_named(&n))
+        })
+        .unwrap_or(Tz::UTC)
 }
 
 /// Parse config text.
@@ -74,15 +100,16 @@ pub fn parse(text: &str) -> Result<Config> {
     Ok(config)
 }
 
-/// "Now": `RIPEN_NOW` if set (RFC 3339, its offset is the local offset), else the system clock.
-pub fn now() -> Result<Now> {
+/// "Now" in `zone`: `RIPEN_NOW` if set (RFC 3339: it fixes the moment only, its offset says
+/// nothing of the zone), else the system clock.
+pub fn now(zone: Tz) -> Result<Now> {
     match std::env::var("RIPEN_NOW") {
         Ok(s) if !s.trim().is_empty() => {
             let at = DateTime::parse_from_rfc3339(s.trim())
                 .with_context(|| format!("RIPEN_NOW=\"{s}\" is not an RFC 3339 time"))?;
-            Ok(Now::new(at))
+            Ok(Now::new(at.with_timezone(&Utc), zone))
         }
-        _ => Ok(Now::new(Local::now().fixed_offset())),
+        _ => Ok(Now::new(Utc::now(), zone)),
     }
 }
 
@@ -102,6 +129,14 @@ mod tests {
         assert_eq!(c.plan.user, "Sam");
         assert_eq!(c.plan.cadence.class_a, 2);
         assert_eq!(c.plan.cadence.class_b, 7);
+    }
+
+    #[test]
+    fn the_time_zone_is_an_iana_name_and_a_wrong_one_is_refused_by_name() {
+        let c = parse("time_zone = \"America/New_York\"\n").unwrap();
+        assert_eq!(c.plan.zone(), Tz::America__New_York);
+        let err = format!("{:#}", parse("time_zone = \"Europe/Berln\"\n").unwrap_err());
+        assert!(err.contains("unknown time zone \"Europe/Berln\""), "{err}");
     }
 
     #[test]

@@ -100,15 +100,12 @@ struct Life<'a> {
     lead: Lead,
     entries: Vec<Entry>,
     plan: &'a Plan,
-    offset: chrono::FixedOffset,
+    now: Now,
 }
 
 impl Life<'_> {
     fn at(&self, t: chrono::DateTime<Utc>) -> Now {
-        Now {
-            utc: t,
-            offset: self.offset,
-        }
+        self.now.at(t)
     }
     fn step(&mut self, c: Result<Change, crate::domain::DomainError>) {
         if let Ok(c) = c {
@@ -220,12 +217,12 @@ fn demo_lead(i: usize, rng: &mut Rng, now: &Now, plan: &Plan, owners: &[String])
                 .to_string(),
         ];
     }
-    let received_change = lifecycle::receive(lead, plan);
+    let received_change = lifecycle::receive(lead, plan, now);
     let mut life = Life {
         lead: received_change.lead,
         entries: received_change.entries,
         plan,
-        offset: now.offset,
+        now: *now,
     };
     if roll < 12 {
         return Change {

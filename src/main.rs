@@ -174,7 +174,6 @@ fn run(cli: Cli) -> Result<()> {
         out.flush()?;
         return Ok(());
     }
-    let now = config::now()?;
     let config_path = config::config_path(cli.config.clone());
     let db = config::db_path(cli.db.clone())?;
     if let Some(Command::Paths) = cli.command {
@@ -203,6 +202,7 @@ fn run(cli: Cli) -> Result<()> {
         anyhow::bail!(msg);
     }
     let cfg = config::load(config_path.as_deref())?;
+    let now = config::now(cfg.plan.zone())?;
     if let Some(Command::Restore { path, force }) = &cli.command {
         return restore(&db, path, *force, &cfg, &now, &mut out);
     }

@@ -315,6 +315,7 @@ fn two_processes_adding_300_leads_each_at_once_lose_nothing() {
                     .args(["add", &format!("{tag} {i}")])
                     .env("RIPEN_DB", &db)
                     .env("RIPEN_NOW", common::NOW)
+                    .env("TZ", "UTC")
                     .env("RIPEN_CONFIG", home.join("none.toml"))
                     .output()
                     .unwrap();

@@ -85,6 +85,7 @@ fn the_app_and_four_cli_writers_log_1000_contacts_without_a_lock_error() {
                         .args(["log", &id, "call", "--outcome", "reached"])
                         .env("RIPEN_DB", &db)
                         .env("RIPEN_NOW", NOW)
+                        .env("TZ", "UTC")
                         .env("RIPEN_CONFIG", home.join("none.toml"))
                         .output()
                         .unwrap();

@@ -31,6 +31,7 @@ fn spawn(book: &Book, args: &[&str]) -> std::process::Child {
     c.args(args)
         .env("RIPEN_DB", &book.db)
         .env("RIPEN_NOW", common::NOW)
+        .env("TZ", "UTC")
         .env("RIPEN_CONFIG", book.path().join("none.toml"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -118,6 +119,7 @@ fn every_reported_write_survives_a_kill_during_a_burst() {
             .args(["-c", &script])
             .env("RIPEN_DB", &book.db)
             .env("RIPEN_NOW", common::NOW)
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", book.path().join("none.toml"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

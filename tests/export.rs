@@ -25,6 +25,7 @@ impl Book {
         let mut c = Command::cargo_bin("ripen").unwrap();
         c.env("RIPEN_DB", self.dir.path().join(self.name))
             .env("RIPEN_NOW", now)
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", self.dir.path().join("none.toml"));
         c
     }

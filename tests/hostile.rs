@@ -87,6 +87,7 @@ fn cli_lines_are_inert_and_json_is_exact() {
             .args(args)
             .env("RIPEN_DB", &db)
             .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", dir.path().join("none.toml"))
             .output()
             .unwrap();
@@ -132,6 +133,7 @@ fn on_a_terminal(db: &std::path::Path, args: &[&str]) -> String {
         .args(["-qec", &quoted.join(" "), "/dev/null"])
         .env("RIPEN_DB", db)
         .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+        .env("TZ", "UTC")
         .env("RIPEN_CONFIG", db.with_file_name("none.toml"))
         .stdin(std::process::Stdio::null())
         .output()
@@ -157,6 +159,7 @@ fn hostile_text_through_every_way_in_reaches_no_terminal_through_any_way_out() {
             .args(args)
             .env("RIPEN_DB", &db)
             .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", dir.path().join("none.toml"))
             .output()
             .unwrap();

@@ -28,6 +28,7 @@ impl Book {
         let mut c = Command::cargo_bin("ripen").unwrap();
         c.env("RIPEN_DB", self.dir.path().join("book.db"))
             .env("RIPEN_NOW", NOW)
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", self.dir.path().join("none.toml"))
             .env_remove("RIPEN_PROFILE");
         c

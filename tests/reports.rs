@@ -502,6 +502,7 @@ fn owners_agree_with_an_independent_computation_over_a_pipedrive_export() {
             .args(args)
             .env("RIPEN_DB", dir.path().join("p.db"))
             .env("RIPEN_NOW", "2026-11-22T09:00:00Z")
+            .env("TZ", "UTC")
             .env("RIPEN_CONFIG", dir.path().join("none.toml"))
             .output()
             .unwrap();

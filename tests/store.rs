@@ -392,7 +392,7 @@ fn a_filter_finds_letters_typed_plain_after_edits_and_bulk_loads() {
         now().utc,
     );
     let rows = [Ok(ripen::store::Incoming::new(
-        lifecycle::receive(lead, &Plan::default()),
+        lifecycle::receive(lead, &Plan::default(), &now()),
         2,
     ))];
     let opts = ripen::store::ImportOptions {

@@ -38,6 +38,7 @@ impl Env {
         vec![
             ("RIPEN_DB".into(), self.db().display().to_string()),
             ("RIPEN_NOW".into(), NOW.into()),
+            ("TZ".into(), "UTC".into()),
             (
                 "RIPEN_CONFIG".into(),
                 self.dir.path().join("none.toml").display().to_string(),

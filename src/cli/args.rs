@@ -24,7 +24,8 @@ pub struct Cli {
 }
 
 pub const WHEN_HELP: &str = "WHEN: 2026-12-01, 2026-12-01T14:30, today, tomorrow, +3d, +2w, +1m, \
-a weekday name (the next one). RIPEN_NOW (RFC 3339) fixes the clock.\nID: a lead's number, a \
+a weekday name (the next one), in your time zone (config time_zone, else TZ). RIPEN_NOW (RFC \
+3339) fixes the clock.\nID: a lead's number, a \
 unique prefix of its uid, or words that match it alone as the filter does (each starts a word \
 of its name, company, e-mail, tags or loss reason: \"søren\", \"weber acme\").";
 

@@ -616,11 +616,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
         kv(&k, Some(v))?;
     }
     let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
-        d.map(|d| {
-            d.with_timezone(&now.offset)
-                .format("%a %d %b %Y %H:%M")
-                .to_string()
-        })
+        d.map(|d| now.local_time(d).format("%a %d %b %Y %H:%M").to_string())
     };
     kv("received", date(Some(l.received_at)))?;
     kv("next", date(l.next_follow_up))?;
@@ -664,7 +660,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     for a in &timeline {
         let mut line = format!(
             "  {}  {:<8}",
-            a.at.with_timezone(&now.offset).format("%Y-%m-%d %H:%M"),
+            now.local_time(a.at).format("%Y-%m-%d %H:%M"),
             a.kind.as_str()
         );
         if let Some(out) = &a.outcome {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::DomainError;
 use super::lead::{ActivityKind, Class, Lead, Stage, Status, format_money};
 use super::plan::Plan;
-use super::time::{Now, plus_days};
+use super::time::Now;
 
 /// A timeline entry about to be written (the store gives it a uid).
 #[derive(Debug, Clone, PartialEq)]
@@ -84,10 +84,11 @@ fn not_allowed(lead: &Lead, what: &str, hint: &str) -> DomainError {
     ))
 }
 
-/// A lead as it arrives: due for first contact per the new-lead cadence.
-pub fn receive(mut lead: Lead, plan: &Plan) -> Change {
+/// A lead as it arrives: due for first contact per the new-lead cadence (in days on `now`'s
+/// calendar).
+pub fn receive(mut lead: Lead, plan: &Plan, now: &Now) -> Change {
     lead.status = Status::New;
-    lead.next_follow_up = Some(plus_days(lead.received_at, plan.cadence.new));
+    lead.next_follow_up = Some(now.plus_days(lead.received_at, plan.cadence.new));
     let note = match &lead.source {
         Some(s) if !s.is_empty() => format!("received from {s}"),
         _ => "received".to_string(),
@@ -129,9 +130,9 @@ pub fn next_after_contact(
     let days = plan
         .cadence
         .days_after(lead.status, lead.class, lead.stage, outcome);
-    let due = plus_days(at, days);
+    let due = now.plus_days(at, days);
     if days > 0 {
-        plan.cadence.work_days.on_or_after(due, now.offset)
+        plan.cadence.work_days.on_or_after(due, now)
     } else {
         due
     }
@@ -486,7 +487,9 @@ pub fn close_out(
         }
     }
     let recycle_on = match recycle {
-        Recycle::ByReason => reason_rule.recycle_days().map(|d| plus_days(now.utc, d)),
+        Recycle::ByReason => reason_rule
+            .recycle_days()
+            .map(|d| now.plus_days(now.utc, d)),
         Recycle::On(at) => Some(at),
         Recycle::Never => None,
     };
@@ -692,7 +695,7 @@ mod tests {
             "me".into(),
             now().utc - Duration::hours(hours_ago),
         );
-        receive(l, &Plan::default()).lead
+        receive(l, &Plan::default(), &now()).lead
     }
 
     fn call() -> Contact {
@@ -1110,10 +1113,8 @@ mod tests {
         let mut p = Plan::default();
         // Friday 27 Nov 2026, 16:00 in Berlin (15:00 UTC): a call nobody answered.
         let friday = Now::new(
-            chrono::FixedOffset::east_opt(3600)
-                .unwrap()
-                .with_ymd_and_hms(2026, 11, 27, 16, 0, 0)
-                .unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap(),
+            crate::domain::time::Tz::Europe__Berlin,
         );
         let working = log_contact(&fresh(2), call(), &friday, &p).unwrap().lead;
         let unanswered = Contact {
@@ -1131,8 +1132,21 @@ mod tests {
         let new = receive(
             Lead::received("u2".into(), "Sam".into(), "me".into(), saturday.utc),
             &p,
+            &saturday,
         );
         assert_eq!(new.lead.next_follow_up, Some(saturday.utc));
+        // Across a change of clocks the weekday and the time are the local ones: Friday 6 Mar
+        // 2026 at 23:30 in New York (EST), retried Saturday, moves to Monday 9 Mar at 23:30 EDT
+        // (a fixed offset made it Tuesday 00:30).
+        let ny = Now::new(
+            Utc.with_ymd_and_hms(2026, 3, 7, 4, 30, 0).unwrap(),
+            crate::domain::time::Tz::America__New_York,
+        );
+        let retry = log_contact(&working, unanswered.clone(), &ny, &p).unwrap();
+        assert_eq!(
+            retry.lead.next_follow_up,
+            Some(Utc.with_ymd_and_hms(2026, 3, 10, 3, 30, 0).unwrap())
+        );
         // A book that works every day keeps Saturday.
         p.cadence.work_days = crate::domain::plan::WorkDays::EVERY_DAY;
         let retry = log_contact(&working, unanswered, &friday, &p).unwrap();

@@ -25,6 +25,41 @@ pub struct Plan {
     pub priority: Priority,
     /// Chance that an open lead at each stage is won, for weighted values and forecasts.
     pub stage_probability: StageProbability,
+    /// The user's time zone, by its IANA name (`time_zone = "Europe/Berlin"`): the calendar
+    /// every date is typed, shown and counted in. Unset in the file: the system's (the config
+    /// loader fills it in); unset here: UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<TimeZone>,
+}
+
+impl Plan {
+    /// The zone of the book's calendar: see [`Plan::time_zone`].
+    pub fn zone(&self) -> super::time::Tz {
+        self.time_zone.map_or(super::time::Tz::UTC, |z| z.0)
+    }
+}
+
+/// A time zone known by its IANA name; any other name is refused with the name quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(pub super::time::Tz);
+
+impl TryFrom<String> for TimeZone {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        super::time::zone_named(&name).map(TimeZone).ok_or_else(|| {
+            format!(
+                "time_zone: unknown time zone \"{name}\" (an IANA name such as Europe/Berlin, \
+                 America/New_York or UTC)"
+            )
+        })
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(z: TimeZone) -> String {
+        z.0.name().to_string()
+    }
 }
 
 impl Default for Plan {
@@ -59,6 +94,7 @@ impl Default for Plan {
             reasons,
             priority: Priority::default(),
             stage_probability: StageProbability::default(),
+            time_zone: None,
         }
     }
 }
@@ -111,19 +147,19 @@ impl WorkDays {
         self.0 & (1 << day.num_days_from_monday()) != 0
     }
 
-    /// `at`, or the same time on the next work day (local to `offset`).
+    /// `at`, or the same local time on the next work day (on `now`'s calendar: the weekday is
+    /// the user's, whatever the season).
     pub fn on_or_after(
         self,
         at: chrono::DateTime<chrono::Utc>,
-        offset: chrono::FixedOffset,
+        now: &super::time::Now,
     ) -> chrono::DateTime<chrono::Utc> {
         use chrono::Datelike;
-        let mut d = at;
-        for _ in 0..7 {
-            if self.contains(d.with_timezone(&offset).weekday()) {
+        for ahead in 0..7 {
+            let d = now.plus_days(at, ahead);
+            if self.contains(now.local_date(d).weekday()) {
                 return d;
             }
-            d = super::time::plus_days(d, 1);
         }
         at
     }

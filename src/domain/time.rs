@@ -4,51 +4,66 @@
 //! clock) and passes it in.
 
 use chrono::{
-    DateTime, Datelike, Days, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime,
-    TimeZone, Utc, Weekday,
+    DateTime, Datelike, Days, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeZone, Timelike, Utc, Weekday,
 };
+pub use chrono_tz::Tz;
 
 use super::DomainError;
 
-/// The present moment and the user's local offset, so "today" means the rep's today.
+/// The present moment and the user's time zone, so "today" means the rep's today, and a date
+/// typed or shown in any season means that day on the rep's calendar, daylight saving or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now {
     pub utc: DateTime<Utc>,
-    pub offset: FixedOffset,
+    pub zone: Tz,
 }
 
 impl Now {
-    pub fn new(at: DateTime<FixedOffset>) -> Now {
-        Now {
-            utc: at.with_timezone(&Utc),
-            offset: *at.offset(),
-        }
+    pub fn new(utc: DateTime<Utc>, zone: Tz) -> Now {
+        Now { utc, zone }
     }
 
     /// A fixed moment in UTC, for tests.
     pub fn utc(at: DateTime<Utc>) -> Now {
         Now {
             utc: at,
-            offset: FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
+            zone: Tz::UTC,
         }
     }
 
-    pub fn local(&self) -> DateTime<FixedOffset> {
-        self.utc.with_timezone(&self.offset)
+    /// Another moment in the same zone.
+    pub fn at(&self, utc: DateTime<Utc>) -> Now {
+        Now {
+            utc,
+            zone: self.zone,
+        }
+    }
+
+    pub fn local(&self) -> DateTime<Tz> {
+        self.utc.with_timezone(&self.zone)
+    }
+
+    /// A stored moment on the user's clock (with the offset in force then, not now).
+    pub fn local_time(&self, at: DateTime<Utc>) -> DateTime<Tz> {
+        at.with_timezone(&self.zone)
     }
 
     pub fn today(&self) -> NaiveDate {
         self.local().date_naive()
     }
 
-    /// The start of a local date, in UTC.
+    /// A local date and time as a moment. A time the clocks skip (spring forward) moves on to
+    /// the first moment that exists after it; a time they pass twice (fall back) is the
+    /// earlier of the two.
+    pub fn from_local(&self, naive: NaiveDateTime) -> DateTime<Utc> {
+        from_local(self.zone, naive)
+    }
+
+    /// The start of a local date, in UTC (its first moment: in a zone that springs forward at
+    /// midnight, 01:00).
     pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
-        let naive = day.and_time(NaiveTime::MIN);
-        self.offset
-            .from_local_datetime(&naive)
-            .single()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+        self.from_local(day.and_time(NaiveTime::MIN))
     }
 
     pub fn start_of_today(&self) -> DateTime<Utc> {
@@ -61,7 +76,7 @@ impl Now {
 
     /// The local date of a stored moment.
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.offset).date_naive()
+        at.with_timezone(&self.zone).date_naive()
     }
 
     /// Whole local days from `at`'s date to today (positive when `at` is in the past).
@@ -73,6 +88,62 @@ impl Now {
     pub fn hours_since(&self, at: DateTime<Utc>) -> f64 {
         (self.utc - at).num_seconds() as f64 / 3600.0
     }
+
+    /// `days` calendar days after `at` (before, when negative), at the same local time of day:
+    /// "in 3 days" from 10:00 is 10:00, whether or not the clocks change between (a day is then
+    /// 23 or 25 hours long).
+    pub fn plus_days(&self, at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        let local = at.with_timezone(&self.zone).naive_local();
+        let moved = if days >= 0 {
+            local.checked_add_days(Days::new(days.unsigned_abs()))
+        } else {
+            local.checked_sub_days(Days::new(days.unsigned_abs()))
+        };
+        moved.map_or(at, |naive| self.from_local(naive))
+    }
+
+    /// `months` calendar months after `at` (before, when negative), at the same local time of
+    /// day; the 31st of a shorter month is its last day.
+    fn plus_months(&self, at: DateTime<Utc>, months: i64) -> Option<DateTime<Utc>> {
+        let local = at.with_timezone(&self.zone).naive_local();
+        let m = Months::new(u32::try_from(months.unsigned_abs()).ok()?);
+        let moved = if months >= 0 {
+            local.checked_add_months(m)
+        } else {
+            local.checked_sub_months(m)
+        }?;
+        Some(self.from_local(moved))
+    }
+}
+
+/// A zone's local date and time as a moment: see [`Now::from_local`].
+pub fn from_local(zone: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(d) => d.with_timezone(&Utc),
+        LocalResult::Ambiguous(earlier, later) => earlier.min(later).with_timezone(&Utc),
+        LocalResult::None => {
+            // In a gap: the first whole minute after it. Gaps are an hour (rarely a day, when a
+            // zone skips one); the walk is bounded by two days.
+            let start = naive.with_second(0).unwrap_or(naive);
+            (1..=2 * 24 * 60)
+                .map(|m| start + Duration::minutes(m))
+                .find_map(|t| zone.from_local_datetime(&t).earliest())
+                .map_or_else(|| Utc.from_utc_datetime(&naive), |d| d.with_timezone(&Utc))
+        }
+    }
+}
+
+/// A zone by its IANA name (`Europe/Berlin`, `UTC`), as `TZ` and the config write it. `TZ`'s
+/// leading ':' ("a file name follows") is tolerated; a path (`/usr/share/zoneinfo/...`) gives
+/// the name after `zoneinfo/`.
+pub fn zone_named(name: &str) -> Option<Tz> {
+    let name = name.trim();
+    let name = name.strip_prefix(':').unwrap_or(name);
+    let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, n)| n);
+    if name.is_empty() {
+        return None;
+    }
+    name.parse::<Tz>().ok()
 }
 
 /// Parse the WHEN grammar: `2026-12-01`, `2026-12-01T14:30`, `2026-12-01 14:30`, a full RFC 3339
@@ -115,7 +186,7 @@ pub fn parse_when(input: &str, now: &Now) -> Result<DateTime<Utc>, DomainError> 
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(&s.replace('t', "T"), fmt) {
-            return local_to_utc(naive, now).ok_or_else(bad);
+            return Ok(now.from_local(naive));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
@@ -250,13 +321,6 @@ pub fn month_number(name: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
-fn local_to_utc(naive: NaiveDateTime, now: &Now) -> Option<DateTime<Utc>> {
-    now.offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|d| d.with_timezone(&Utc))
-}
-
 fn parse_offset(rest: &str, sign: i64, now: &Now) -> Option<DateTime<Utc>> {
     let unit_at = rest.find(|c: char| !c.is_ascii_digit())?;
     let (num, unit) = rest.split_at(unit_at);
@@ -266,25 +330,13 @@ fn parse_offset(rest: &str, sign: i64, now: &Now) -> Option<DateTime<Utc>> {
     }
     let n = n * sign;
     match unit {
+        // Hours are elapsed time; days, weeks, months and years are calendar steps that keep
+        // the local time of day across a change of the clocks.
         "h" | "hour" | "hours" => now.utc.checked_add_signed(Duration::hours(n)),
-        "d" | "day" | "days" => now.utc.checked_add_signed(Duration::days(n)),
-        "w" | "week" | "weeks" => now.utc.checked_add_signed(Duration::weeks(n)),
-        "m" | "mo" | "month" | "months" => {
-            let months = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
-            if n >= 0 {
-                now.utc.checked_add_months(months)
-            } else {
-                now.utc.checked_sub_months(months)
-            }
-        }
-        "y" | "year" | "years" => {
-            let months = Months::new(u32::try_from(n.unsigned_abs() * 12).ok()?);
-            if n >= 0 {
-                now.utc.checked_add_months(months)
-            } else {
-                now.utc.checked_sub_months(months)
-            }
-        }
+        "d" | "day" | "days" => Some(now.plus_days(now.utc, n)),
+        "w" | "week" | "weeks" => Some(now.plus_days(now.utc, n.checked_mul(7)?)),
+        "m" | "mo" | "month" | "months" => now.plus_months(now.utc, n),
+        "y" | "year" | "years" => now.plus_months(now.utc, n.checked_mul(12)?),
         _ => None,
     }
 }
@@ -303,11 +355,6 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
         .iter()
         .find(|(short, long, _)| s == *short || s == *long || (s.len() >= 3 && long.starts_with(s)))
         .map(|(_, _, d)| *d)
-}
-
-/// Add whole days to a moment.
-pub fn plus_days(at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    at.checked_add_signed(Duration::days(days)).unwrap_or(at)
 }
 
 #[cfg(test)]
@@ -451,9 +498,8 @@ mod tests {
     }
 
     #[test]
-    fn local_offset_decides_the_day() {
-        let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
-        let n = Now::new(at("2026-11-22T20:00:00Z").with_timezone(&tokyo));
+    fn the_zone_decides_the_day() {
+        let n = Now::new(at("2026-11-22T20:00:00Z"), Tz::Asia__Tokyo);
         assert_eq!(n.today(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         assert_eq!(parse_when("today", &n).unwrap(), at("2026-11-22T15:00:00Z"));
     }
@@ -463,5 +509,187 @@ mod tests {
         assert_eq!(now().days_since(at("2026-11-21T23:59:00Z")), 1);
         assert_eq!(now().days_since(at("2026-11-22T00:01:00Z")), 0);
         assert_eq!(now().days_since(at("2026-11-25T00:01:00Z")), -3);
+    }
+
+    /// A moment in a zone, from its local wall-clock time.
+    fn local(zone: Tz, s: &str) -> DateTime<Utc> {
+        from_local(
+            zone,
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_typed_date_is_its_local_midnight_in_either_season() {
+        // The issue: snoozed in July to 1 Dec, shown in winter as 30 Nov 23:00.
+        let berlin_summer = Now::new(at("2026-07-15T08:00:00Z"), Tz::Europe__Berlin);
+        let berlin_winter = Now::new(at("2026-01-15T08:00:00Z"), Tz::Europe__Berlin);
+        let ny_summer = Now::new(at("2026-07-15T14:00:00Z"), Tz::America__New_York);
+        let ny_winter = Now::new(at("2026-01-15T14:00:00Z"), Tz::America__New_York);
+        let when = |s: &str, n: &Now| parse_when(s, n).unwrap();
+        assert_eq!(
+            when("2026-12-01", &berlin_summer),
+            at("2026-11-30T23:00:00Z")
+        );
+        assert_eq!(
+            when("2026-07-01", &berlin_winter),
+            at("2026-06-30T22:00:00Z")
+        );
+        assert_eq!(when("2026-12-01", &ny_summer), at("2026-12-01T05:00:00Z"));
+        assert_eq!(when("2026-07-01", &ny_winter), at("2026-07-01T04:00:00Z"));
+        assert_eq!(
+            when("2026-12-01 10:00", &berlin_summer),
+            at("2026-12-01T09:00:00Z")
+        );
+        assert_eq!(
+            when("2026-07-01 10:00", &ny_winter),
+            at("2026-07-01T14:00:00Z")
+        );
+        // Shown back in the other season: the day typed, at midnight.
+        let shown = berlin_winter.local_time(when("2026-12-01", &berlin_summer));
+        assert_eq!(
+            shown.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-12-01 00:00"
+        );
+    }
+
+    #[test]
+    fn days_weeks_and_months_keep_the_local_time_across_a_change_of_clocks() {
+        // Friday 27 Mar 2026, 10:00 in Berlin; the clocks spring forward on Sunday the 29th.
+        let n = Now::new(
+            local(Tz::Europe__Berlin, "2026-03-27 10:00"),
+            Tz::Europe__Berlin,
+        );
+        assert_eq!(parse_when("+3d", &n).unwrap(), at("2026-03-30T08:00:00Z"));
+        assert_eq!(parse_when("+1w", &n).unwrap(), at("2026-04-03T08:00:00Z"));
+        assert_eq!(parse_when("+1m", &n).unwrap(), at("2026-04-27T08:00:00Z"));
+        // Hours are hours.
+        assert_eq!(parse_when("+72h", &n).unwrap(), at("2026-03-30T09:00:00Z"));
+        // New York falls back on Sunday 1 Nov 2026.
+        let n = Now::new(
+            local(Tz::America__New_York, "2026-10-30 10:00"),
+            Tz::America__New_York,
+        );
+        assert_eq!(parse_when("+3d", &n).unwrap(), at("2026-11-02T15:00:00Z"));
+        assert_eq!(parse_when("-1m", &n).unwrap(), at("2026-09-30T14:00:00Z"));
+    }
+
+    #[test]
+    fn skipped_times_move_forward_and_doubled_ones_take_the_earlier() {
+        let berlin = Now::new(at("2026-01-15T08:00:00Z"), Tz::Europe__Berlin);
+        // 02:30 on 29 Mar 2026 does not exist in Berlin: 03:00 CEST, the first moment after.
+        assert_eq!(
+            parse_when("2026-03-29 02:30", &berlin).unwrap(),
+            at("2026-03-29T01:00:00Z")
+        );
+        // 02:30 on 25 Oct 2026 happens twice: the first, still summer time.
+        assert_eq!(
+            parse_when("2026-10-25 02:30", &berlin).unwrap(),
+            at("2026-10-25T00:30:00Z")
+        );
+        // A zone that springs forward at midnight starts that day at 01:00.
+        let santiago = Now::new(at("2026-07-15T12:00:00Z"), Tz::America__Santiago);
+        let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
+        assert_eq!(
+            santiago
+                .local_time(santiago.start_of(day))
+                .format("%d %H:%M")
+                .to_string(),
+            "06 01:00"
+        );
+    }
+
+    #[test]
+    fn zone_names_read_as_tz_and_the_config_write_them() {
+        assert_eq!(zone_named("Europe/Berlin"), Some(Tz::Europe__Berlin));
+        assert_eq!(zone_named(":America/New_York"), Some(Tz::America__New_York));
+        assert_eq!(
+            zone_named("/usr/share/zoneinfo/Europe/Berlin"),
+            Some(Tz::Europe__Berlin)
+        );
+        assert_eq!(zone_named("UTC"), Some(Tz::UTC));
+        assert_eq!(zone_named("CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        assert_eq!(zone_named(""), None);
+    }
+
+    mod dst {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The zones under test, and a moment in 2026, a year with both changes of clocks in
+        /// each.
+        fn zone() -> impl Strategy<Value = Tz> {
+            prop_oneof![Just(Tz::Europe__Berlin), Just(Tz::America__New_York)]
+        }
+
+        fn moment() -> impl Strategy<Value = DateTime<Utc>> {
+            // 2026-01-01T00:00Z .. 2027-01-01T00:00Z
+            (1_767_225_600i64..1_798_761_600).prop_map(|t| DateTime::from_timestamp(t, 0).unwrap())
+        }
+
+        fn day() -> impl Strategy<Value = NaiveDate> {
+            (0u64..365).prop_map(|d| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(d))
+        }
+
+        /// Whether a local time exists in the zone (it is not skipped by spring forward).
+        fn exists(zone: Tz, naive: NaiveDateTime) -> bool {
+            !matches!(zone.from_local_datetime(&naive), LocalResult::None)
+        }
+
+        proptest! {
+            #[test]
+            fn a_typed_date_starts_at_its_local_midnight(zone in zone(), t in moment(), d in day()) {
+                let now = Now::new(t, zone);
+                let typed = parse_when(&d.format("%Y-%m-%d").to_string(), &now).unwrap();
+                let local = now.local_time(typed);
+                prop_assert_eq!(local.date_naive(), d);
+                prop_assert_eq!(local.time(), NaiveTime::MIN);
+                prop_assert_eq!(now.local_date(typed), d);
+            }
+
+            #[test]
+            fn days_ahead_keep_the_local_time_of_day(zone in zone(), t in moment(), n in -400i64..400) {
+                let now = Now::new(t, zone);
+                let later = parse_when(&format!("{n:+}d"), &now).unwrap();
+                let (from, to) = (now.local(), now.local_time(later));
+                prop_assert_eq!((to.date_naive() - from.date_naive()).num_days(), n);
+                let wanted = to.date_naive().and_time(from.time());
+                if exists(zone, wanted) {
+                    prop_assert_eq!(to.time(), from.time());
+                } else {
+                    // Skipped: the first moment after the gap, within the hour.
+                    prop_assert!(to.naive_local() > wanted);
+                    prop_assert!(to.naive_local() - wanted <= Duration::hours(1));
+                }
+            }
+
+            #[test]
+            fn work_day_moves_land_on_a_work_day_at_the_same_local_time(
+                zone in zone(), t in moment(), days in 1i64..30,
+            ) {
+                let now = Now::new(t, zone);
+                let due = now.plus_days(t, days);
+                let moved = crate::domain::plan::WorkDays::default().on_or_after(due, &now);
+                let (due_l, moved_l) = (now.local_time(due), now.local_time(moved));
+                prop_assert!(!matches!(moved_l.weekday(), Weekday::Sat | Weekday::Sun));
+                prop_assert!(moved >= due);
+                prop_assert!((moved_l.date_naive() - due_l.date_naive()).num_days() <= 2);
+                if exists(zone, moved_l.date_naive().and_time(due_l.time())) {
+                    prop_assert_eq!(moved_l.time(), due_l.time());
+                }
+            }
+
+            #[test]
+            fn today_and_tomorrow_are_local_midnights(zone in zone(), t in moment()) {
+                let now = Now::new(t, zone);
+                let today = now.local_time(now.start_of_today());
+                let tomorrow = now.local_time(now.start_of_tomorrow());
+                prop_assert_eq!(today.date_naive(), now.today());
+                prop_assert_eq!(today.time(), NaiveTime::MIN);
+                prop_assert_eq!(tomorrow.time(), NaiveTime::MIN);
+                prop_assert_eq!((tomorrow.date_naive() - today.date_naive()).num_days(), 1);
+                prop_assert!(now.start_of_today() <= t && t < now.start_of_tomorrow());
+            }
+        }
     }
 }

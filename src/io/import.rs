@@ -918,7 +918,7 @@ fn build(
     let reason_text = f.remove(&Field::Reason);
     let reason_note = f.remove(&Field::ReasonNote);
 
-    let mut change = lifecycle::receive(lead, plan);
+    let mut change = lifecycle::receive(lead, plan, now);
     // One entry says both where the lead came from and which row brought it (an entry less per
     // row matters at a million rows).
     for e in &mut change.entries {
@@ -948,10 +948,7 @@ fn build(
             lifecycle::CloseDate::Future => stamped.closed_future += 1,
             lifecycle::CloseDate::Unknown => stamped.closed_undated += 1,
         }
-        Now {
-            utc: at,
-            offset: now.offset,
-        }
+        now.at(at)
     } else {
         *now
     };

@@ -399,11 +399,7 @@ fn local_time(naive: NaiveDateTime, utc: bool, now: &Now) -> DateTime<Utc> {
     if utc {
         Utc.from_utc_datetime(&naive)
     } else {
-        now.offset
-            .from_local_datetime(&naive)
-            .single()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+        now.from_local(naive)
     }
 }
 

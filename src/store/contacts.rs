@@ -56,7 +56,7 @@ fn rows_from(last: &str) -> String {
     format!(
         "SELECT uid, source, owner, status, received_at, month, first, last, \
            first - received_at FROM (SELECT l.uid, l.source, l.owner, l.status, l.received_at, \
-           strftime('%Y-%m', l.received_at, 'unixepoch') AS month, {first} AS first, a.last \
+           ripen_month(l.received_at) AS month, {first} AS first, a.last \
            FROM ({last}) a JOIN leads l ON l.uid = a.lead_uid WHERE l.deleted_at IS NULL)"
     )
 }
@@ -97,7 +97,7 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
                  WHEN NEW.kind IN {CONTACT_KINDS} BEGIN \
                  INSERT INTO contacts SELECT uid, source, owner, status, received_at, month, \
                    first, NEW.at, first - received_at FROM (SELECT l.uid, l.source, l.owner, \
-                   l.status, l.received_at, strftime('%Y-%m', l.received_at, 'unixepoch') AS month, \
+                   l.status, l.received_at, ripen_month(l.received_at) AS month, \
                    {first} AS first FROM leads l WHERE l.uid = NEW.lead_uid AND l.deleted_at IS NULL) \
                  WHERE 1 ON CONFLICT (lead_uid) DO UPDATE SET last_at = max(last_at, excluded.last_at); END",
                 first = first_sql("l.uid")

@@ -329,6 +329,7 @@ impl Store {
         I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
     {
         let mut clock = std::time::Instant::now();
+        let zone = self.plan.zone();
         let tx = self.write_tx()?;
         let book_empty: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",
@@ -605,7 +606,7 @@ impl Store {
         }
         phase("index rebuild (all)", &mut clock);
         if opts.rebuild_indexes {
-            super::rebuild_after_bulk(&tx)?;
+            super::rebuild_after_bulk(&tx, zone)?;
             phase("counts and word index rebuild", &mut clock);
         }
         if opts.dry_run {
@@ -675,7 +676,10 @@ mod tests {
     }
 
     fn incoming(l: Lead, line: u64) -> std::result::Result<Incoming, DomainError> {
-        Ok(Incoming::new(lifecycle::receive(l, &Plan::default()), line))
+        Ok(Incoming::new(
+            lifecycle::receive(l, &Plan::default(), &now()),
+            line,
+        ))
     }
 
     #[test]

@@ -799,7 +799,7 @@ impl Store {
         if let Some(s) = &lead.source {
             lead.source = Some(book_spelling(&tx, s)?);
         }
-        let change = lifecycle::receive(lead, &plan);
+        let change = lifecycle::receive(lead, &plan, now);
         write_lead(&tx, None, &change.lead, now)?;
         write_entries(&tx, &change.lead.uid, &change.entries, now)?;
         let number = number_of(&tx, &change.lead.uid)?;
@@ -825,6 +825,7 @@ impl Store {
     where
         I: IntoIterator<Item = Change>,
     {
+        let zone = self.plan.zone();
         let tx = self.write_tx()?;
         // The cached counts and contacts are rebuilt once at the end, not row by row.
         super::drop_for_bulk(&tx, true)?;
@@ -834,7 +835,7 @@ impl Store {
             write_entries(&tx, &c.lead.uid, &c.entries, now)?;
             n += 1;
         }
-        super::rebuild_after_bulk(&tx)?;
+        super::rebuild_after_bulk(&tx, zone)?;
         tx.commit()?;
         Ok(n)
     }

@@ -5,6 +5,7 @@ mod contacts;
 mod file;
 mod import;
 mod leads;
+mod months;
 mod queue;
 mod reports;
 mod ripening;
@@ -32,6 +33,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::domain::time::Tz;
 use crate::domain::{DomainError, Plan};
 
 /// The page cache of a one-shot command, in KiB; the app raises its own (see
@@ -191,6 +193,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         search::register(&conn)?;
+        months::register(&conn, plan.zone())?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -236,7 +239,13 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        if recorded == Some(Self::derived_key(&self.queue, &self.conn)?) {
+        if recorded
+            == Some(Self::derived_key(
+                &self.queue,
+                self.plan.zone(),
+                &self.conn,
+            )?)
+        {
             return Ok(());
         }
         self.reconcile_indexes(say)?;
@@ -247,20 +256,21 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut in_place = stale_indexes(&self.queue, &tx)? == 0;
         for set in &DERIVED {
-            in_place = in_place && derived_fresh(&tx, set)?;
+            in_place = in_place && derived_fresh(&tx, set, self.plan.zone())?;
         }
         if in_place {
             tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('derived', ?1)",
-                [Self::derived_key(&self.queue, &tx)?],
+                [Self::derived_key(&self.queue, self.plan.zone(), &tx)?],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The schema cookie and a hash of every index, derived table and trigger defined here.
-    fn derived_key(queue: &queue::QueueSql, conn: &Connection) -> Result<String> {
+    /// The schema cookie and a hash of every index, derived table and trigger defined here, and
+    /// of the zone the tables' months are in.
+    fn derived_key(queue: &queue::QueueSql, zone: Tz, conn: &Connection) -> Result<String> {
         let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
         let objects: Vec<(&str, String)> = DERIVED.iter().flat_map(|s| (s.objects)()).collect();
         let texts = schema::INDEXES
@@ -268,7 +278,7 @@ impl Store {
             .map(|(_, ddl)| *ddl)
             .chain([queue.index_ddl()])
             .chain(objects.iter().map(|(_, ddl)| ddl.as_str()))
-            .chain([TRIGGERS_FINGERPRINT]);
+            .chain([TRIGGERS_FINGERPRINT, zone.name()]);
         Ok(format!("{cookie} {}", fnv(texts)))
     }
 
@@ -348,15 +358,15 @@ impl Store {
     /// [`derived_fresh`]), each in one transaction.
     fn reconcile_derived(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         for set in &DERIVED {
-            if derived_fresh(&self.conn, set)? {
+            if derived_fresh(&self.conn, set, self.plan.zone())? {
                 continue;
             }
             say(&format!("rebuilding the book's {}", set.what));
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            if !derived_fresh(&tx, set)? {
-                rebuild_set(&tx, set)?;
+            if !derived_fresh(&tx, set, self.plan.zone())? {
+                rebuild_set(&tx, set, self.plan.zone())?;
             }
             tx.commit()?;
         }
@@ -505,6 +515,8 @@ struct Derived {
     /// Whether a bulk load drops it and rebuilds it at the end, instead of firing its triggers
     /// row by row.
     bulk_rebuilt: bool,
+    /// Whether its table keeps local months (`ripen_month`), and so is filled for one zone.
+    zoned: bool,
 }
 
 const DERIVED: [Derived; 5] = [
@@ -514,6 +526,7 @@ const DERIVED: [Derived; 5] = [
         triggers: tally::triggers,
         fill: tally::fill,
         bulk_rebuilt: true,
+        zoned: false,
     },
     // Bulk loads add leads without contacts, which fire none of its triggers.
     Derived {
@@ -522,6 +535,7 @@ const DERIVED: [Derived; 5] = [
         triggers: contacts::triggers,
         fill: contacts::fill,
         bulk_rebuilt: false,
+        zoned: true,
     },
     // Bulk loads write a system entry per lead: one pass at the end beats an upsert each.
     Derived {
@@ -530,6 +544,7 @@ const DERIVED: [Derived; 5] = [
         triggers: touches::triggers,
         fill: touches::fill,
         bulk_rebuilt: true,
+        zoned: false,
     },
     // Bulk loads write no entry it reads: its triggers' WHEN passes every row by.
     Derived {
@@ -538,6 +553,7 @@ const DERIVED: [Derived; 5] = [
         triggers: uncontacted::triggers,
         fill: uncontacted::fill,
         bulk_rebuilt: false,
+        zoned: true,
     },
     // One sorted build is cheaper than a million trigger inserts.
     Derived {
@@ -546,6 +562,7 @@ const DERIVED: [Derived; 5] = [
         triggers: search::triggers,
         fill: search::fill,
         bulk_rebuilt: true,
+        zoned: false,
     },
 ];
 
@@ -618,7 +635,7 @@ fn install_triggers(conn: &Connection) -> Result<()> {
 /// Whether a set is in the file as defined here: its table and indexes as written, and its
 /// table filled under the triggers defined here (a change to them must refill it, as rows they
 /// kept differently would stay wrong), with no trigger of the same name left in the file.
-fn derived_fresh(conn: &Connection, set: &Derived) -> Result<bool> {
+fn derived_fresh(conn: &Connection, set: &Derived, zone: Tz) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT sql FROM main.sqlite_master WHERE name = ?1 AND type IN ('table','index')",
     )?;
@@ -635,7 +652,7 @@ fn derived_fresh(conn: &Connection, set: &Derived) -> Result<bool> {
             |r| r.get(0),
         )
         .optional()?;
-    if built != Some(triggers_hash(set)) {
+    if built != Some(triggers_hash(set, zone)) {
         return Ok(false);
     }
     let mut stmt = conn.prepare_cached(
@@ -654,8 +671,12 @@ fn built_key(set: &Derived) -> String {
     format!("built {}", (set.objects)()[0].0)
 }
 
-fn triggers_hash(set: &Derived) -> String {
-    fnv((set.triggers)().iter().map(|(_, ddl)| ddl.as_str()))
+/// A hash of the triggers a set's table is filled under, and of the zone of its months if it
+/// keeps any (a table filled in another zone must be refilled).
+fn triggers_hash(set: &Derived, zone: Tz) -> String {
+    let triggers = (set.triggers)();
+    let zone = set.zoned.then(|| zone.name());
+    fnv(triggers.iter().map(|(_, ddl)| ddl.as_str()).chain(zone))
 }
 
 /// FNV-1a (64 bits) of some texts, in hex: written into books, so it must not change with the
@@ -674,11 +695,11 @@ fn fnv<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
 /// [`fnv`] of every derived set's trigger SQL. Kept as a constant so that opening a book need
 /// not build that SQL to know whether it changed; a unit test holds it to the SQL. Changing a
 /// trigger means changing this, which makes every book refill its derived tables once.
-const TRIGGERS_FINGERPRINT: &str = "9f54c75d8f0cd68f";
+const TRIGGERS_FINGERPRINT: &str = "b879439d5d75b297";
 
 /// Drop a set's objects, recreate its table, fill it, then create its indexes and (this
 /// connection's) triggers.
-fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
+fn rebuild_set(conn: &Connection, set: &Derived, zone: Tz) -> Result<()> {
     drop_set(conn, set)?;
     let objects = (set.objects)();
     let (tables, indexes): (Vec<_>, Vec<_>) = objects.iter().partition(|(_, ddl)| {
@@ -696,7 +717,7 @@ fn rebuild_set(conn: &Connection, set: &Derived) -> Result<()> {
     }
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-        [built_key(set), triggers_hash(set)],
+        [built_key(set), triggers_hash(set, zone)],
     )?;
     Ok(())
 }
@@ -730,11 +751,11 @@ pub(crate) fn drop_for_bulk(conn: &Connection, with_timelines: bool) -> Result<(
 }
 
 /// After a bulk load, inside its transaction: rebuild what [`drop_for_bulk`] dropped.
-pub(crate) fn rebuild_after_bulk(conn: &Connection) -> Result<()> {
+pub(crate) fn rebuild_after_bulk(conn: &Connection, zone: Tz) -> Result<()> {
     let mut clock = std::time::Instant::now();
     for set in &DERIVED {
-        if !derived_fresh(conn, set)? {
-            rebuild_set(conn, set)?;
+        if !derived_fresh(conn, set, zone)? {
+            rebuild_set(conn, set, zone)?;
             tuning::phase(set.what, &mut clock);
         }
     }

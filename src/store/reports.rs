@@ -1,11 +1,11 @@
 //! The reports' aggregates, computed by SQL over the whole book (never by loading every lead).
 //! What each number means is defined once, in `crate::report::METRICS`.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Result, Store};
+use super::{Result, Store, months};
 use crate::domain::Now;
 use crate::domain::plan::StageProbability;
 
@@ -147,29 +147,6 @@ struct Month {
     to: i64,
 }
 
-/// The first second of the UTC month after the one holding `t`.
-fn next_month(t: i64) -> i64 {
-    let d = DateTime::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .date_naive();
-    let (y, m) = if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    };
-    chrono::NaiveDate::from_ymd_opt(y, m, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|dt| dt.and_utc().timestamp())
-        .unwrap_or(i64::MAX)
-}
-
-fn month_label(t: i64) -> String {
-    DateTime::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .format("%Y-%m")
-        .to_string()
-}
-
 /// The index a report scans for a grouping, and the column its groups follow (in index order,
 /// so that GROUP BY needs no sort).
 fn by_index(by: By) -> (&'static str, &'static str) {
@@ -233,7 +210,7 @@ impl Store {
         Ok(out)
     }
 
-    /// The non-empty UTC months of a range, found by seeking from one to the next through
+    /// The non-empty local months of a range (the book's zone), found by seeking from one to the next through
     /// `index` on `col` (`l` is the alias; `cond` narrows it): a handful of look-ups, whatever
     /// the size of the book and however far apart the dates.
     fn months_with(
@@ -251,14 +228,15 @@ impl Store {
         );
         let mut stmt = self.prep(&sql)?;
         let mut out = Vec::new();
+        let zone = self.plan.zone();
         let mut at = from;
         while let Some(t) = stmt
             .query_row(params![at, to], |r| r.get::<_, i64>(0))
             .optional()?
         {
-            let end = next_month(t).min(to);
+            let end = months::next_month(zone, t).min(to);
             out.push(Month {
-                label: month_label(t),
+                label: months::month_label(zone, t),
                 from: t.max(from),
                 to: end,
             });
@@ -701,7 +679,7 @@ impl Store {
             });
         }
         let mut wins = self.prep(
-            "SELECT strftime('%Y-%m', received_at, 'unixepoch') AS c, \
+            "SELECT ripen_month(received_at) AS c, \
                max((closed_at - received_at) / 2629800, 0) AS k, count(*) \
              FROM leads INDEXED BY leads_won WHERE status = 'won' AND deleted_at IS NULL \
              AND received_at >= ?1 AND received_at < ?2 AND closed_at < received_at + 12 * 2629800 \

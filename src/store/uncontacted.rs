@@ -23,7 +23,7 @@ const COPIED: [&str; 4] = ["source", "owner", "received_at", "deleted_at"];
 /// The rows of `uncontacted` for the leads `uids` (a query of `lead_uid`).
 fn rows_from(uids: &str) -> String {
     format!(
-        "SELECT l.uid, l.source, l.owner, strftime('%Y-%m', l.received_at, 'unixepoch'), \
+        "SELECT l.uid, l.source, l.owner, ripen_month(l.received_at), \
            l.received_at FROM ({uids}) a JOIN leads l ON l.uid = a.lead_uid \
          WHERE l.deleted_at IS NULL"
     )

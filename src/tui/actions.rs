@@ -203,7 +203,7 @@ impl App {
                     .iter()
                     .map(|(k, r)| {
                         let d = match r.recycle_days() {
-                            Some(d) => date(Some(crate::domain::time::plus_days(self.now.utc, d))),
+                            Some(d) => date(Some(self.now.plus_days(self.now.utc, d))),
                             None => "never".to_string(),
                         };
                         (k.clone(), d, HINT.to_string())

@@ -74,7 +74,7 @@ fn next_wake(store: &Store, now: &Now) -> DateTime<Utc> {
 }
 
 fn clock(fallback: Now) -> Now {
-    crate::config::now().unwrap_or(fallback)
+    crate::config::now(fallback.zone).unwrap_or(fallback)
 }
 
 /// A CLI run or an import wrote the book since `seen`: fetch counts and lists as they now are.

@@ -32,7 +32,7 @@ pub const PAGE_CACHE_KIB: i64 = 16 * 1024;
 /// Open the terminal app on a book. With `bench_frames`, draw that many frames on an off-screen
 /// 120×40 terminal while walking the queue, and exit (for benchmarks).
 pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Result<()> {
-    let now = crate::config::now()?;
+    let now = crate::config::now(config.plan.zone())?;
     let (keymap, mut warnings) = Keymap::with_overrides(&config.keys);
     // Statistics let the views walk their indexes; a failure only costs speed.
     if let Err(e) = store.optimize() {
@@ -63,7 +63,7 @@ pub fn run(mut store: Store, config: Config, bench_frames: Option<usize>) -> Res
 }
 
 fn bench(store: &mut Store, keymap: Keymap, frames: usize) -> Result<()> {
-    let now = crate::config::now()?;
+    let now = crate::config::now(store.plan().zone())?;
     let size = Rect::new(0, 0, 120, 40);
     let mut term = Terminal::new(TestBackend::new(size.width, size.height))?;
     let mut app = App::new(store, keymap, Theme::colour(), now, size);

@@ -48,11 +48,13 @@ impl Book {
         c
     }
 
-    fn vars(&self) -> [(&'static str, PathBuf); 6] {
+    fn vars(&self) -> [(&'static str, PathBuf); 7] {
         let d = self.dir.path();
         [
             ("RIPEN_DB", self.db.clone()),
             ("RIPEN_NOW", NOW.into()),
+            // The zone is set, so that a machine in another zone gets the same results.
+            ("TZ", "UTC".into()),
             ("RIPEN_CONFIG", d.join("no-config.toml")),
             ("HOME", d.to_path_buf()),
             ("XDG_CONFIG_HOME", d.join("config")),

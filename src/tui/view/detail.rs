@@ -131,7 +131,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         (Some(at), Due::Today) => (
             format!(
                 "next: ! due today {}",
-                at.with_timezone(&app.now.offset).format("%H:%M")
+                app.now.local_time(at).format("%H:%M")
             ),
             t.warn,
         ),

@@ -77,7 +77,7 @@ fn received_cell(app: &App, at: chrono::DateTime<chrono::Utc>) -> String {
         format!(
             "{} {}",
             day.format("%a %d %b"),
-            at.with_timezone(&app.now.offset).format("%H:%M")
+            app.now.local_time(at).format("%H:%M")
         )
     } else {
         day.format("%d %b %Y").to_string()
