@@ -423,6 +423,14 @@ pub enum Recycle {
     Never,
 }
 
+/// The recycle date `days` after a close at `now`, moved on to the next work day as the
+/// cadence's dates are: a lead coming back on a Saturday would wait, red, for Monday.
+pub fn recycle_date(days: i64, now: &Now, plan: &Plan) -> DateTime<Utc> {
+    plan.cadence
+        .work_days
+        .on_or_after(plus_days(now.utc, days), now.offset)
+}
+
 /// Lose (after qualification) or disqualify (from the inbox) a lead.
 pub fn close_out(
     lead: &Lead,
@@ -453,7 +461,9 @@ pub fn close_out(
         }
     }
     let recycle_on = match recycle {
-        Recycle::ByReason => reason_rule.recycle_days().map(|d| plus_days(now.utc, d)),
+        Recycle::ByReason => reason_rule
+            .recycle_days()
+            .map(|d| recycle_date(d, now, plan)),
         Recycle::On(at) => Some(at),
         Recycle::Never => None,
     };
@@ -1049,6 +1059,27 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("competitor"));
+    }
+
+    #[test]
+    fn a_recycle_date_by_reason_falls_on_a_work_day() {
+        let p = Plan::default();
+        // Sunday 22 Nov 2026 + 90 days (budget) is Saturday 20 Feb 2027: on to Monday.
+        let lost = close_out(
+            &open(Stage::Ripe),
+            Status::Lost,
+            "budget",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap()
+        .lead;
+        let monday = now().utc + Duration::days(92);
+        assert_eq!(lost.recycle_on, Some(monday));
+        assert_eq!(lost.next_follow_up, Some(monday));
+        assert_eq!(recycle_date(90, &now(), &p), monday);
     }
 
     #[test]

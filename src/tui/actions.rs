@@ -203,7 +203,9 @@ impl App {
                     .iter()
                     .map(|(k, r)| {
                         let d = match r.recycle_days() {
-                            Some(d) => date(Some(crate::domain::time::plus_days(self.now.utc, d))),
+                            Some(d) => {
+                                date(Some(lifecycle::recycle_date(d, &self.now, &self.plan)))
+                            }
                             None => "never".to_string(),
                         };
                         (k.clone(), d, HINT.to_string())
