@@ -437,6 +437,39 @@ fn merge_joins_a_duplicate_to_the_lead_that_stays() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be merged into itself"));
 }
 
+/// A follow-up the rep chose stands when the lead is qualified: the meeting is on Friday, and
+/// the A + ripe cadence (Wednesday) does not move it. One the cadence set is the new cadence's.
+#[test]
+fn qualify_keeps_a_follow_up_the_rep_chose() {
+    let book = Book::new();
+    let jo = add(&book, "Jo Meet", "2026-11-21T09:00:00Z").to_string();
+    book.ok(&[
+        "log",
+        &jo,
+        "meeting",
+        "--outcome",
+        "meeting-booked",
+        "--next",
+        "friday",
+    ]);
+    let next = |book: &Book, id: &str| {
+        book.json(&["show", id, "--json"])["lead"]["next_follow_up"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let friday = next(&book, &jo);
+    assert_eq!(friday, "2026-11-27T00:00:00Z");
+    book.ok(&["qualify", &jo, "--class", "A", "--stage", "ripe"]);
+    assert_eq!(next(&book, &jo), friday);
+
+    // Contacted with no date given, then qualified green: the green cadence, 30 days on.
+    let bo = add(&book, "Bo Green", "2026-11-21T09:00:00Z").to_string();
+    book.ok(&["log", &bo, "call", "--outcome", "reached"]);
+    book.ok(&["qualify", &bo, "--class", "B", "--stage", "green"]);
+    assert_eq!(next(&book, &bo), "2026-12-22T09:00:00Z");
+}
+
 #[test]
 fn due_windows_narrow_the_queue() {
     let book = Book::new();

@@ -276,10 +276,61 @@ pub struct Qualification {
     pub ripe_on: Option<DateTime<Utc>>,
 }
 
-/// Qualify a lead into the pipeline (or re-classify an open one).
+/// Qualify a lead into the pipeline (or re-classify an open one), its next follow-up taken from
+/// the new cadence. [`qualify_after`] keeps one the rep chose.
 pub fn qualify(
     lead: &Lead,
     q: Qualification,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    qualify_keeping(lead, q, None, now, plan)
+}
+
+/// [`qualify`] for a lead whose last contact on record was at `last_contact`: a follow-up
+/// still ahead that the rep chose ([`chosen_follow_up`]) stands. A meeting booked for Friday
+/// is the next thing to do with the lead, whatever the A + ripe cadence would say; one the
+/// cadence set after the contact gives way to the new cadence (a lead qualified green waits
+/// its 30 days, not the working cadence's 3).
+pub fn qualify_after(
+    lead: &Lead,
+    q: Qualification,
+    last_contact: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    let chosen = match lead.status {
+        Status::New | Status::Working => chosen_follow_up(lead, last_contact, now, plan),
+        _ => None,
+    };
+    qualify_keeping(lead, q, chosen, now, plan)
+}
+
+/// A lead's next follow-up, when it is still ahead and is not the date its cadence set after
+/// its last contact (at `last_contact`; its receipt if none): a date the rep gave with a contact
+/// (`--next friday`) or by a snooze. The book keeps no flag for it; the cadence's own dates are
+/// the ones it can compute again (the cadence, or the retry after a contact that did not reach
+/// the person, moved on to a work day), and the log form prefills exactly those.
+pub fn chosen_follow_up(
+    lead: &Lead,
+    last_contact: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> Option<DateTime<Utc>> {
+    let current = lead.next_follow_up.filter(|at| *at > now.utc)?;
+    let by_cadence = match last_contact {
+        Some(at) => [None, Some("no-answer")]
+            .into_iter()
+            .any(|outcome| next_after_contact(lead, at, outcome, now, plan) == current),
+        None => plus_days(lead.received_at, plan.cadence.new) == current,
+    };
+    (!by_cadence).then_some(current)
+}
+
+fn qualify_keeping(
+    lead: &Lead,
+    q: Qualification,
+    chosen: Option<DateTime<Utc>>,
     now: &Now,
     plan: &Plan,
 ) -> Result<Change, DomainError> {
@@ -312,7 +363,7 @@ pub fn qualify(
             }
             current.min(by_cadence)
         }
-        _ => by_cadence,
+        _ => chosen.unwrap_or(by_cadence),
     });
     let mut words = vec![
         format!("class {}", q.class),
@@ -936,6 +987,51 @@ mod tests {
         assert_eq!(c.lead.stage, Some(Stage::Ripe));
         assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
         assert!(c.entries[0].note.as_deref().unwrap().contains("€24,000"));
+    }
+
+    #[test]
+    fn qualifying_keeps_a_follow_up_the_rep_chose_and_recadences_the_cadences_own() {
+        let p = Plan::default();
+        let q = || Qualification {
+            class: Class::A,
+            value_cents: None,
+            stage: Some(Stage::Ripe),
+            ripe_on: None,
+        };
+        // Friday 27 Nov, given with the meeting booked on Sunday.
+        let friday = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+        let booked = Contact {
+            kind: ActivityKind::Meeting,
+            outcome: Some("meeting-booked".into()),
+            next: Some(friday),
+            ..call()
+        };
+        let met = log_contact(&fresh(20), booked, &now(), &p).unwrap().lead;
+        assert_eq!(
+            chosen_follow_up(&met, Some(now().utc), &now(), &p),
+            Some(friday)
+        );
+        let c = qualify_after(&met, q(), Some(now().utc), &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(friday));
+        // The cadence's own date (or the retry's) is the new cadence's to set.
+        let reached = log_contact(&fresh(20), call(), &now(), &p).unwrap().lead;
+        assert_eq!(
+            chosen_follow_up(&reached, Some(now().utc), &now(), &p),
+            None
+        );
+        let unanswered = Contact {
+            outcome: Some("no-answer".into()),
+            ..call()
+        };
+        let retry = log_contact(&fresh(20), unanswered, &now(), &p)
+            .unwrap()
+            .lead;
+        assert_eq!(chosen_follow_up(&retry, Some(now().utc), &now(), &p), None);
+        let c = qualify_after(&reached, q(), Some(now().utc), &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
+        // One already due is no plan to keep.
+        let later = Now::utc(friday + Duration::hours(1));
+        assert_eq!(chosen_follow_up(&met, Some(now().utc), &later, &p), None);
     }
 
     #[test]

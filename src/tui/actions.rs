@@ -454,8 +454,11 @@ impl App {
                         None
                     },
                 };
+                let last = store.lead(&uid).map_err(e)?.touches.last_contact_at;
                 let row = store
-                    .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::qualify_after(l, q, last, &now, p)
+                    })
                     .map_err(e)?;
                 (row, "qualified".to_string())
             }
