@@ -437,6 +437,43 @@ fn merge_joins_a_duplicate_to_the_lead_that_stays() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be merged into itself"));
 }
 
+/// A merge is bookkeeping, not work on the deal: a proposal idle since August stays idle after
+/// a duplicate received today joins it (it had read "0d", fresh).
+#[test]
+fn a_merge_keeps_the_deals_idle_days() {
+    let book = Book::new();
+    let deal = add(&book, "Lea Rot", "2026-08-01T09:00:00Z").to_string();
+    let in_august = |args: &[&str]| {
+        let out = book
+            .ripen()
+            .env("RIPEN_NOW", "2026-08-03T09:00:00Z")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    in_august(&["log", &deal, "call", "--outcome", "reached"]);
+    in_august(&["qualify", &deal, "--class", "B", "--stage", "proposal"]);
+    let idle = |book: &Book| {
+        let v = book.json(&["show", &deal, "--json"]);
+        v["lead"]["days_idle"].as_i64().unwrap()
+    };
+    assert_eq!(idle(&book), 111);
+    let dup = add(&book, "Lea Rot", "2026-11-22T08:00:00Z").to_string();
+    book.ok(&["merge", &dup, "--into", &deal]);
+    assert_eq!(idle(&book), 111);
+    let v = book.json(&["show", &deal, "--json"]);
+    assert_eq!(v["lead"]["stage"], "proposal");
+    // The duplicate's receipt is still on the timeline, as a note.
+    let timeline = v["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|a| a["kind"] == "note" && a["note"] == "received"),
+        "{timeline:?}"
+    );
+}
+
 /// A follow-up the rep chose stands when the lead is qualified: the meeting is on Friday, and
 /// the A + ripe cadence (Wednesday) does not move it. One the cadence set is the new cadence's.
 #[test]
