@@ -507,6 +507,24 @@ fn qualify_keeps_a_follow_up_the_rep_chose() {
     assert_eq!(next(&book, &bo), "2026-12-22T09:00:00Z");
 }
 
+/// The Inbox is for the 48-hour clock: the leads still waiting for a first contact come
+/// first, oldest first, then the working ones, oldest first (ten contacted leads had sat above
+/// the three past 48 hours).
+#[test]
+fn the_inbox_lists_leads_waiting_for_a_first_contact_first() {
+    let book = Book::new();
+    let worked_old = add(&book, "Wes Old", "2026-11-10T09:00:00Z");
+    let worked_new = add(&book, "Wyn New", "2026-11-12T09:00:00Z");
+    for id in [worked_old, worked_new] {
+        book.ok(&["log", &id.to_string(), "call", "--outcome", "reached"]);
+    }
+    let late = add(&book, "Nia Late", "2026-11-19T09:00:00Z");
+    let fresh = add(&book, "Ned Fresh", "2026-11-22T07:00:00Z");
+    let inbox = book.json(&["list", "inbox", "--json"]);
+    assert_eq!(ids(&inbox), vec![late, fresh, worked_old, worked_new]);
+    assert_eq!(inbox[0]["clock"], "breached");
+}
+
 #[test]
 fn due_windows_narrow_the_queue() {
     let book = Book::new();

@@ -14,7 +14,7 @@ use crate::domain::{Now, Plan, Stage};
 /// A list of leads the user can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
-    /// New and working leads, oldest first.
+    /// New leads (waiting for a first contact), then working ones, each oldest first.
     Inbox,
     /// Active leads due before `until`, highest priority first.
     Queue {
@@ -270,8 +270,11 @@ impl Store {
             ),
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
-                // The index's own columns, so the order is read straight off it.
-                "l.received_at, l.status".to_string(),
+                // The leads still waiting for a first contact first ('new' sorts before
+                // 'working'), each part oldest first: ten contacted leads must not sit above
+                // the three past the 48-hour clock. The index's own columns, so the order is
+                // read straight off it.
+                "l.status, l.received_at".to_string(),
                 None,
                 None,
             ),
