@@ -279,7 +279,12 @@ fn demo_then_status_reads_sensibly_and_the_queue_is_not_empty() {
     );
     let queue = book.json(&["list", "queue", "--json"]);
     assert!(!queue.as_array().unwrap().is_empty());
-    assert_eq!(queue.as_array().unwrap().len() as i64, nums[0] + nums[1]);
+    // The queue holds the overdue, those due today and the recycled leads due for a touch.
+    assert_eq!(
+        queue.as_array().unwrap().len() as i64,
+        nums[0] + nums[1] + nums[3]
+    );
+    assert_eq!(json["queue"].as_i64().unwrap(), nums[0] + nums[1] + nums[3]);
     // Demo refuses to pollute a book that has leads.
     let again = book.ripen().arg("demo").output().unwrap();
     assert_eq!(again.status.code(), Some(1));
@@ -523,6 +528,70 @@ fn the_inbox_lists_leads_waiting_for_a_first_contact_first() {
     let inbox = book.json(&["list", "inbox", "--json"]);
     assert_eq!(ids(&inbox), vec![late, fresh, worked_old, worked_new]);
     assert_eq!(inbox[0]["clock"], "breached");
+}
+
+/// A lead lost on `lost_on` for `reason`, as the book would hold it had it been lost then.
+fn lost_back_then(book: &Book, name: &str, received: &str, lost_on: &str, reason: &str) -> i64 {
+    let id = add(book, name, received);
+    let then = |args: &[&str]| {
+        let out = book
+            .ripen()
+            .env("RIPEN_NOW", lost_on)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    let id_s = id.to_string();
+    then(&["qualify", &id_s, "--class", "B", "--stage", "warming"]);
+    then(&["lose", &id_s, "--reason", reason]);
+    id
+}
+
+/// Recycled leads due for their touch are in the Follow-ups, marked `recycled_touch`, ranked by
+/// their priority as the detail gives it; the badge and `status` count them in the queue (not
+/// as overdue). A touch logged from there sets the next touch a month on and leaves the lead
+/// recycled.
+#[test]
+fn recycled_leads_due_for_their_touch_are_in_the_follow_ups() {
+    let book = Book::new();
+    // Lost for budget on 1 May: its recycle date, 90 days on, was Thu 30 Jul.
+    let ana = lost_back_then(
+        &book,
+        "Ana Back",
+        "2026-04-20T09:00:00Z",
+        "2026-05-01T09:00:00Z",
+        "budget",
+    );
+    // Lost last week for a competitor: resting till May.
+    let omar = lost_back_then(
+        &book,
+        "Omar Rest",
+        "2026-11-01T09:00:00Z",
+        "2026-11-16T09:00:00Z",
+        "competitor",
+    );
+    let fresh = add(&book, "Ned Fresh", "2026-11-22T07:00:00Z");
+    let queue = book.json(&["list", "queue", "--json"]);
+    assert_eq!(ids(&queue), vec![ana, fresh], "{queue}");
+    assert_eq!(queue[0]["recycled_touch"], true);
+    assert_eq!(queue[1]["recycled_touch"], false);
+    assert_eq!(queue[0]["status"], "lost");
+    let shown = book.json(&["show", &ana.to_string(), "--json"]);
+    assert_eq!(queue[0]["priority"], shown["lead"]["priority"]);
+    assert!(ids(&book.json(&["list", "recycled", "--json"])).contains(&omar));
+
+    let status = book.json(&["status", "--json"]);
+    assert_eq!(status["queue"], 2);
+    assert_eq!(status["overdue"], 0);
+    assert_eq!(status["due_today"], 1);
+    assert_eq!(status["recycled_due"], 1);
+
+    book.ok(&["log", &ana.to_string(), "email", "--note", "spring offer"]);
+    let shown = book.json(&["show", &ana.to_string(), "--json"]);
+    assert_eq!(shown["lead"]["status"], "lost");
+    assert_eq!(shown["lead"]["next_follow_up"], "2026-12-22T09:00:00Z");
+    assert_eq!(ids(&book.json(&["list", "queue", "--json"])), vec![fresh]);
 }
 
 #[test]
