@@ -514,6 +514,8 @@ fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
     );
     assert_eq!(fx.app.counts.queue, queue - 1);
     assert_eq!(fx.app.counts.recycled_due, due - 1);
+    let said = fx.app.status.clone().unwrap().text;
+    assert!(said.ends_with("· next touch Tue 22 Dec"), "{said}");
     assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
 }
 

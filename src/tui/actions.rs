@@ -485,9 +485,12 @@ impl App {
                 (row, "won".to_string())
             }
         };
+        let day = |at: DateTime<Utc>| now.local_date(at).format("%a %d %b").to_string();
         let next = match row.lead.next_follow_up {
-            Some(at) if row.lead.status.is_active() => {
-                format!(" · next {}", now.local_date(at).format("%a %d %b"))
+            Some(at) if row.lead.status.is_active() => format!(" · next {}", day(at)),
+            // A touch logged on a recycled lead (from Follow-ups or Recycled) sets its next.
+            Some(at) if crate::domain::priority::recycled_touch(&row.lead) => {
+                format!(" · next touch {}", day(at))
             }
             _ => String::new(),
         };
