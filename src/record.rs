@@ -85,6 +85,8 @@ pub struct LeadRecord {
     pub stale: bool,
     /// Why the lead is in the queue, in words.
     pub why: Vec<String>,
+    /// A recycled lead, due for its touch rather than a follow-up (the queue lists those too).
+    pub recycled_touch: bool,
     pub deleted_at: Option<String>,
 }
 
@@ -139,6 +141,7 @@ impl LeadRecord {
             rotting: priority::rotting(l, t, now, plan),
             stale: priority::stale(l, t, now, plan),
             why: priority::why(l, t, now, plan),
+            recycled_touch: priority::recycled_touch(l),
             deleted_at: rfc3339(l.deleted_at),
         }
     }

@@ -279,7 +279,12 @@ fn demo_then_status_reads_sensibly_and_the_queue_is_not_empty() {
     );
     let queue = book.json(&["list", "queue", "--json"]);
     assert!(!queue.as_array().unwrap().is_empty());
-    assert_eq!(queue.as_array().unwrap().len() as i64, nums[0] + nums[1]);
+    // The queue holds the overdue, those due today and the recycled leads due for a touch.
+    assert_eq!(
+        queue.as_array().unwrap().len() as i64,
+        nums[0] + nums[1] + nums[3]
+    );
+    assert_eq!(json["queue"].as_i64().unwrap(), nums[0] + nums[1] + nums[3]);
     // Demo refuses to pollute a book that has leads.
     let again = book.ripen().arg("demo").output().unwrap();
     assert_eq!(again.status.code(), Some(1));
@@ -436,6 +441,158 @@ fn merge_joins_a_duplicate_to_the_lead_that_stays() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be merged into itself"));
+}
+
+/// A merge is bookkeeping, not work on the deal: a proposal idle since August stays idle after
+/// a duplicate received today joins it (it had read "0d", fresh).
+#[test]
+fn a_merge_keeps_the_deals_idle_days() {
+    let book = Book::new();
+    let deal = add(&book, "Lea Rot", "2026-08-01T09:00:00Z").to_string();
+    let in_august = |args: &[&str]| {
+        let out = book
+            .ripen()
+            .env("RIPEN_NOW", "2026-08-03T09:00:00Z")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    in_august(&["log", &deal, "call", "--outcome", "reached"]);
+    in_august(&["qualify", &deal, "--class", "B", "--stage", "proposal"]);
+    let idle = |book: &Book| {
+        let v = book.json(&["show", &deal, "--json"]);
+        v["lead"]["days_idle"].as_i64().unwrap()
+    };
+    assert_eq!(idle(&book), 111);
+    let dup = add(&book, "Lea Rot", "2026-11-22T08:00:00Z").to_string();
+    book.ok(&["merge", &dup, "--into", &deal]);
+    assert_eq!(idle(&book), 111);
+    let v = book.json(&["show", &deal, "--json"]);
+    assert_eq!(v["lead"]["stage"], "proposal");
+    // The duplicate's receipt is still on the timeline, as a note.
+    let timeline = v["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|a| a["kind"] == "note" && a["note"] == "received"),
+        "{timeline:?}"
+    );
+}
+
+/// A follow-up the rep chose stands when the lead is qualified: the meeting is on Friday, and
+/// the A + ripe cadence (Wednesday) does not move it. One the cadence set is the new cadence's.
+#[test]
+fn qualify_keeps_a_follow_up_the_rep_chose() {
+    let book = Book::new();
+    let jo = add(&book, "Jo Meet", "2026-11-21T09:00:00Z").to_string();
+    book.ok(&[
+        "log",
+        &jo,
+        "meeting",
+        "--outcome",
+        "meeting-booked",
+        "--next",
+        "friday",
+    ]);
+    let next = |book: &Book, id: &str| {
+        book.json(&["show", id, "--json"])["lead"]["next_follow_up"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let friday = next(&book, &jo);
+    assert_eq!(friday, "2026-11-27T00:00:00Z");
+    book.ok(&["qualify", &jo, "--class", "A", "--stage", "ripe"]);
+    assert_eq!(next(&book, &jo), friday);
+
+    // Contacted with no date given, then qualified green: the green cadence, 30 days on.
+    let bo = add(&book, "Bo Green", "2026-11-21T09:00:00Z").to_string();
+    book.ok(&["log", &bo, "call", "--outcome", "reached"]);
+    book.ok(&["qualify", &bo, "--class", "B", "--stage", "green"]);
+    assert_eq!(next(&book, &bo), "2026-12-22T09:00:00Z");
+}
+
+/// The Inbox is for the 48-hour clock: the leads still waiting for a first contact come
+/// first, oldest first, then the working ones, oldest first (ten contacted leads had sat above
+/// the three past 48 hours).
+#[test]
+fn the_inbox_lists_leads_waiting_for_a_first_contact_first() {
+    let book = Book::new();
+    let worked_old = add(&book, "Wes Old", "2026-11-10T09:00:00Z");
+    let worked_new = add(&book, "Wyn New", "2026-11-12T09:00:00Z");
+    for id in [worked_old, worked_new] {
+        book.ok(&["log", &id.to_string(), "call", "--outcome", "reached"]);
+    }
+    let late = add(&book, "Nia Late", "2026-11-19T09:00:00Z");
+    let fresh = add(&book, "Ned Fresh", "2026-11-22T07:00:00Z");
+    let inbox = book.json(&["list", "inbox", "--json"]);
+    assert_eq!(ids(&inbox), vec![late, fresh, worked_old, worked_new]);
+    assert_eq!(inbox[0]["clock"], "breached");
+}
+
+/// A lead lost on `lost_on` for `reason`, as the book would hold it had it been lost then.
+fn lost_back_then(book: &Book, name: &str, received: &str, lost_on: &str, reason: &str) -> i64 {
+    let id = add(book, name, received);
+    let then = |args: &[&str]| {
+        let out = book
+            .ripen()
+            .env("RIPEN_NOW", lost_on)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    let id_s = id.to_string();
+    then(&["qualify", &id_s, "--class", "B", "--stage", "warming"]);
+    then(&["lose", &id_s, "--reason", reason]);
+    id
+}
+
+/// Recycled leads due for their touch are in the Follow-ups, marked `recycled_touch`, ranked by
+/// their priority as the detail gives it; the badge and `status` count them in the queue (not
+/// as overdue). A touch logged from there sets the next touch a month on and leaves the lead
+/// recycled.
+#[test]
+fn recycled_leads_due_for_their_touch_are_in_the_follow_ups() {
+    let book = Book::new();
+    // Lost for budget on 1 May: its recycle date, 90 days on, was Thu 30 Jul.
+    let ana = lost_back_then(
+        &book,
+        "Ana Back",
+        "2026-04-20T09:00:00Z",
+        "2026-05-01T09:00:00Z",
+        "budget",
+    );
+    // Lost last week for a competitor: resting till May.
+    let omar = lost_back_then(
+        &book,
+        "Omar Rest",
+        "2026-11-01T09:00:00Z",
+        "2026-11-16T09:00:00Z",
+        "competitor",
+    );
+    let fresh = add(&book, "Ned Fresh", "2026-11-22T07:00:00Z");
+    let queue = book.json(&["list", "queue", "--json"]);
+    assert_eq!(ids(&queue), vec![ana, fresh], "{queue}");
+    assert_eq!(queue[0]["recycled_touch"], true);
+    assert_eq!(queue[1]["recycled_touch"], false);
+    assert_eq!(queue[0]["status"], "lost");
+    let shown = book.json(&["show", &ana.to_string(), "--json"]);
+    assert_eq!(queue[0]["priority"], shown["lead"]["priority"]);
+    assert!(ids(&book.json(&["list", "recycled", "--json"])).contains(&omar));
+
+    let status = book.json(&["status", "--json"]);
+    assert_eq!(status["queue"], 2);
+    assert_eq!(status["overdue"], 0);
+    assert_eq!(status["due_today"], 1);
+    assert_eq!(status["recycled_due"], 1);
+
+    book.ok(&["log", &ana.to_string(), "email", "--note", "spring offer"]);
+    let shown = book.json(&["show", &ana.to_string(), "--json"]);
+    assert_eq!(shown["lead"]["status"], "lost");
+    assert_eq!(shown["lead"]["next_follow_up"], "2026-12-22T09:00:00Z");
+    assert_eq!(ids(&book.json(&["list", "queue", "--json"])), vec![fresh]);
 }
 
 #[test]

@@ -121,17 +121,19 @@ impl Book {
                  FROM leads WHERE deleted_at IS NULL",
                 [today, tomorrow, breach],
                 |r| {
-                    let queue: i64 = r.get(2)?;
+                    let due: i64 = r.get(2)?;
                     let overdue: i64 = r.get(3)?;
+                    let recycled_due: i64 = r.get(6)?;
                     Ok(Counts {
                         inbox: r.get(0)?,
                         inbox_late: r.get(1)?,
-                        queue,
+                        // The Follow-ups hold the recycled leads due for their touch too.
+                        queue: due + recycled_due,
                         overdue,
-                        due_today: queue - overdue,
+                        due_today: due - overdue,
                         pipeline: r.get(4)?,
                         pipeline_value_cents: r.get(5)?,
-                        recycled_due: r.get(6)?,
+                        recycled_due,
                         recycled: r.get(7)?,
                     })
                 },

@@ -161,13 +161,14 @@ fn the_queue_is_in_score_order_and_matches_its_count() {
                 "not in score order at +{shift}d: {w:?}"
             );
         }
-        // And nothing due is missing: every active lead due before tomorrow is listed.
+        // And nothing due is missing: every active lead due before tomorrow is listed, and
+        // every recycled lead due for its touch.
         let all = store
             .list(&View::All, &Filter::default(), 0, usize::MAX)
             .unwrap();
         let due = all
             .iter()
-            .filter(|r| r.lead.status.is_active())
+            .filter(|r| r.lead.status.is_active() || priority::recycled_touch(&r.lead))
             .filter(|r| {
                 r.lead
                     .next_follow_up
@@ -175,7 +176,82 @@ fn the_queue_is_in_score_order_and_matches_its_count() {
             })
             .count();
         assert_eq!(due, rows.len());
+        assert!(
+            rows.iter().any(|r| priority::recycled_touch(&r.lead)),
+            "the demo book has recycled leads due at +{shift}d"
+        );
     }
+}
+
+/// The queue, recycled touches and all, is one walk of one partial index in rank order: no
+/// second index, no sort, whatever the window.
+#[test]
+fn the_queue_with_its_recycled_touches_is_one_walk_of_leads_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 400, 3, &now()).unwrap();
+    let until = now().start_of_tomorrow();
+    let plan = store
+        .explain_view(&View::Queue { until }, &Filter::default())
+        .unwrap();
+    // (The tag filter's correlated look-up into a lead's tags runs only when a tag is asked.)
+    let reads: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.contains("SCAN l") || l.contains("SEARCH l"))
+        .collect();
+    assert_eq!(reads.len(), 1, "one walk of the leads:\n{plan}");
+    assert!(
+        reads[0].contains("USING INDEX leads_queue"),
+        "through leads_queue:\n{plan}"
+    );
+    assert!(!plan.contains("TEMP B-TREE"), "no sort:\n{plan}");
+    let rows = store
+        .list(&View::Queue { until }, &Filter::default(), 0, usize::MAX)
+        .unwrap();
+    assert!(rows.iter().any(|r| priority::recycled_touch(&r.lead)));
+}
+
+/// A book made before the queue held recycled leads has the old `leads_queue`: the next open
+/// builds it anew, and its recycled leads due appear.
+#[test]
+fn a_book_with_the_old_queue_index_gets_the_new_one_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    {
+        let mut store = Store::open(&path, Plan::default()).unwrap();
+        ripen::demo::fill(&mut store, 200, 5, &now()).unwrap();
+    }
+    let ddl = |c: &rusqlite::Connection| -> String {
+        c.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'leads_queue'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let holds_recycled = |c: &rusqlite::Connection| {
+        let ddl = ddl(c);
+        ddl.split_once(" WHERE ").unwrap().1.contains("recycle_on")
+    };
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let ddl = ddl(&c);
+        let (head, _) = ddl.split_once(" WHERE ").unwrap();
+        c.execute_batch(&format!(
+            "DROP INDEX leads_queue; {head} WHERE status IN ('new','working','open') \
+             AND deleted_at IS NULL;"
+        ))
+        .unwrap();
+        assert!(!holds_recycled(&c));
+    }
+    let store = Store::open(&path, Plan::default()).unwrap();
+    let until = now().start_of_tomorrow();
+    let rows = store
+        .list(&View::Queue { until }, &Filter::default(), 0, usize::MAX)
+        .unwrap();
+    assert!(rows.iter().any(|r| priority::recycled_touch(&r.lead)));
+    let c = rusqlite::Connection::open(&path).unwrap();
+    assert!(holds_recycled(&c), "{}", ddl(&c));
 }
 
 #[test]

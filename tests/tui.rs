@@ -484,6 +484,41 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     assert_ne!(fx.selected_uid(), uid);
 }
 
+/// A recycled lead due for its touch is in the Follow-ups too; `l` + Enter there does what it
+/// does in Recycled: logs the touch and sets the next a month on, and the lead stays recycled.
+#[test]
+fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
+    let mut fx = fixture(100, 30, true);
+    let at = fx
+        .app
+        .queue
+        .rows
+        .iter()
+        .position(|r| ripen::domain::priority::recycled_touch(&r.lead))
+        .expect("the demo book has a recycled lead due");
+    for _ in 0..at {
+        fx.cmd(Command::Down);
+    }
+    let uid = fx.selected_uid();
+    let status = fx.store.lead(&uid).unwrap().lead.status;
+    assert!(status.is_closed_out());
+    let (queue, due) = (fx.app.counts.queue, fx.app.counts.recycled_due);
+    fx.cmd(Command::Log);
+    fx.key(KeyCode::Enter);
+    fx.assert_saved();
+    let lead = fx.store.lead(&uid).unwrap().lead;
+    assert_eq!(lead.status, status, "a touch does not reactivate it");
+    assert_eq!(
+        lead.next_follow_up,
+        Some(now().utc + chrono::Duration::days(30))
+    );
+    assert_eq!(fx.app.counts.queue, queue - 1);
+    assert_eq!(fx.app.counts.recycled_due, due - 1);
+    let said = fx.app.status.clone().unwrap().text;
+    assert!(said.ends_with("· next touch Tue 22 Dec"), "{said}");
+    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+}
+
 /// The board switched to months behind a full-screen detail shows whole columns on Esc (a
 /// trial found one card each: they had been fetched for the hidden board's height).
 #[test]
@@ -795,7 +830,8 @@ fn picking_a_reason_prefills_its_recycle_date() {
     fx.typed("b"); // budget
     let form = fx.app.form.as_ref().unwrap();
     assert_eq!(form.value("reason"), "budget");
-    assert_eq!(form.value("recycle"), "2027-02-20");
+    // 90 days on is Saturday 20 Feb: the recycle date moves on to Monday, as a cadence's does.
+    assert_eq!(form.value("recycle"), "2027-02-22");
 }
 
 #[test]

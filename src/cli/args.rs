@@ -198,7 +198,7 @@ pub struct AddArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListView {
-    /// New and working leads, oldest first.
+    /// New leads, then working ones, each oldest first.
     Inbox,
     /// Due follow-ups, highest priority first.
     Queue,

@@ -135,9 +135,10 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
                 ripe_on: when(&ripe_on, &now)?,
             };
             let uid = ctx.store.resolve(&id)?;
-            let row = ctx
-                .store
-                .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))?;
+            let last = ctx.store.lead(&uid)?.touches.last_contact_at;
+            let row = ctx.store.apply(&uid, &now, |l, p| {
+                lifecycle::qualify_after(l, q, last, &now, p)
+            })?;
             let next = describe_next(&row, &now);
             done(ctx, &row, &format!("qualified{next}"))
         }

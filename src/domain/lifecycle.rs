@@ -310,10 +310,61 @@ pub struct Qualification {
     pub ripe_on: Option<DateTime<Utc>>,
 }
 
-/// Qualify a lead into the pipeline (or re-classify an open one).
+/// Qualify a lead into the pipeline (or re-classify an open one), its next follow-up taken from
+/// the new cadence. [`qualify_after`] keeps one the rep chose.
 pub fn qualify(
     lead: &Lead,
     q: Qualification,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    qualify_keeping(lead, q, None, now, plan)
+}
+
+/// [`qualify`] for a lead whose last contact on record was at `last_contact`: a follow-up
+/// still ahead that the rep chose ([`chosen_follow_up`]) stands. A meeting booked for Friday
+/// is the next thing to do with the lead, whatever the A + ripe cadence would say; one the
+/// cadence set after the contact gives way to the new cadence (a lead qualified green waits
+/// its 30 days, not the working cadence's 3).
+pub fn qualify_after(
+    lead: &Lead,
+    q: Qualification,
+    last_contact: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    let chosen = match lead.status {
+        Status::New | Status::Working => chosen_follow_up(lead, last_contact, now, plan),
+        _ => None,
+    };
+    qualify_keeping(lead, q, chosen, now, plan)
+}
+
+/// A lead's next follow-up, when it is still ahead and is not the date its cadence set after
+/// its last contact (at `last_contact`; its receipt if none): a date the rep gave with a contact
+/// (`--next friday`) or by a snooze. The book keeps no flag for it; the cadence's own dates are
+/// the ones it can compute again (the cadence, or the retry after a contact that did not reach
+/// the person, moved on to a work day), and the log form prefills exactly those.
+pub fn chosen_follow_up(
+    lead: &Lead,
+    last_contact: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> Option<DateTime<Utc>> {
+    let current = lead.next_follow_up.filter(|at| *at > now.utc)?;
+    let by_cadence = match last_contact {
+        Some(at) => [None, Some("no-answer")]
+            .into_iter()
+            .any(|outcome| next_after_contact(lead, at, outcome, now, plan) == current),
+        None => now.plus_days(lead.received_at, plan.cadence.new) == current,
+    };
+    (!by_cadence).then_some(current)
+}
+
+fn qualify_keeping(
+    lead: &Lead,
+    q: Qualification,
+    chosen: Option<DateTime<Utc>>,
     now: &Now,
     plan: &Plan,
 ) -> Result<Change, DomainError> {
@@ -346,7 +397,7 @@ pub fn qualify(
             }
             current.min(by_cadence)
         }
-        _ => by_cadence,
+        _ => chosen.unwrap_or(by_cadence),
     });
     let mut words = vec![
         format!("class {}", q.class),
@@ -457,6 +508,14 @@ pub enum Recycle {
     Never,
 }
 
+/// The recycle date `days` after a close at `now`, moved on to the next work day as the
+/// cadence's dates are: a lead coming back on a Saturday would wait, red, for Monday.
+pub fn recycle_date(days: i64, now: &Now, plan: &Plan) -> DateTime<Utc> {
+    plan.cadence
+        .work_days
+        .on_or_after(now.plus_days(now.utc, days), now)
+}
+
 /// Lose (after qualification) or disqualify (from the inbox) a lead.
 pub fn close_out(
     lead: &Lead,
@@ -489,7 +548,7 @@ pub fn close_out(
     let recycle_on = match recycle {
         Recycle::ByReason => reason_rule
             .recycle_days()
-            .map(|d| now.plus_days(now.utc, d)),
+            .map(|d| recycle_date(d, now, plan)),
         Recycle::On(at) => Some(at),
         Recycle::Never => None,
     };
@@ -965,6 +1024,51 @@ mod tests {
     }
 
     #[test]
+    fn qualifying_keeps_a_follow_up_the_rep_chose_and_recadences_the_cadences_own() {
+        let p = Plan::default();
+        let q = || Qualification {
+            class: Class::A,
+            value_cents: None,
+            stage: Some(Stage::Ripe),
+            ripe_on: None,
+        };
+        // Friday 27 Nov, given with the meeting booked on Sunday.
+        let friday = Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap();
+        let booked = Contact {
+            kind: ActivityKind::Meeting,
+            outcome: Some("meeting-booked".into()),
+            next: Some(friday),
+            ..call()
+        };
+        let met = log_contact(&fresh(20), booked, &now(), &p).unwrap().lead;
+        assert_eq!(
+            chosen_follow_up(&met, Some(now().utc), &now(), &p),
+            Some(friday)
+        );
+        let c = qualify_after(&met, q(), Some(now().utc), &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(friday));
+        // The cadence's own date (or the retry's) is the new cadence's to set.
+        let reached = log_contact(&fresh(20), call(), &now(), &p).unwrap().lead;
+        assert_eq!(
+            chosen_follow_up(&reached, Some(now().utc), &now(), &p),
+            None
+        );
+        let unanswered = Contact {
+            outcome: Some("no-answer".into()),
+            ..call()
+        };
+        let retry = log_contact(&fresh(20), unanswered, &now(), &p)
+            .unwrap()
+            .lead;
+        assert_eq!(chosen_follow_up(&retry, Some(now().utc), &now(), &p), None);
+        let c = qualify_after(&reached, q(), Some(now().utc), &now(), &p).unwrap();
+        assert_eq!(c.lead.next_follow_up, Some(now().utc + Duration::days(3)));
+        // One already due is no plan to keep.
+        let later = Now::utc(friday + Duration::hours(1));
+        assert_eq!(chosen_follow_up(&met, Some(now().utc), &later, &p), None);
+    }
+
+    #[test]
     fn qualify_without_stage_starts_green_with_a_thirty_day_cadence() {
         let p = Plan::default();
         let q = Qualification {
@@ -1085,6 +1189,27 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("competitor"));
+    }
+
+    #[test]
+    fn a_recycle_date_by_reason_falls_on_a_work_day() {
+        let p = Plan::default();
+        // Sunday 22 Nov 2026 + 90 days (budget) is Saturday 20 Feb 2027: on to Monday.
+        let lost = close_out(
+            &open(Stage::Ripe),
+            Status::Lost,
+            "budget",
+            None,
+            Recycle::ByReason,
+            &now(),
+            &p,
+        )
+        .unwrap()
+        .lead;
+        let monday = now().utc + Duration::days(92);
+        assert_eq!(lost.recycle_on, Some(monday));
+        assert_eq!(lost.next_follow_up, Some(monday));
+        assert_eq!(recycle_date(90, &now(), &p), monday);
     }
 
     #[test]

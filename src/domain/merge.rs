@@ -3,8 +3,8 @@
 //! which leads are duplicates, this decides what the merged lead is.
 
 use super::DomainError;
-use super::lead::{Lead, Status};
-use super::lifecycle::{Change, Entry};
+use super::lead::{ActivityKind, Lead, Status};
+use super::lifecycle::{Change, Entry, FIRST_CONTACT};
 use super::time::Now;
 
 fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
@@ -101,8 +101,10 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
     if !differing.is_empty() {
         note.push_str(&format!(" (its own: {})", differing.join(", ")));
     }
+    // A note, as an import's merge writes: finding a duplicate is bookkeeping, not work on the
+    // deal, so its idle days stand.
     let kept_change = Change {
-        entries: vec![Entry::system(now.utc, note)],
+        entries: vec![Entry::note(now.utc, note)],
         lead: merged,
     };
     let mut trashed = gone.clone();
@@ -118,6 +120,29 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         lead: trashed,
     };
     Ok((kept_change, gone_change))
+}
+
+/// The duplicate's timeline as `kept` takes it (`took_state`: the merge gave `kept` the
+/// duplicate's state). Its contacts count as they were: they were contacts with this person.
+/// Its changes of state (its receipt, its stage moves) were the duplicate's, so while `kept`
+/// keeps its own state they come over as notes, which say the same but leave `kept`'s idle
+/// days alone (a duplicate received today made a deal rotting 111 days look fresh). Its first
+/// contact stays what it is: a contact sits beside it anyway.
+pub fn copied_timeline(entries: Vec<Entry>, took_state: bool) -> Vec<Entry> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let first_contact = e.note.as_deref() == Some(FIRST_CONTACT);
+            if e.kind == ActivityKind::System && !took_state && !first_contact {
+                Entry {
+                    kind: ActivityKind::Note,
+                    ..e
+                }
+            } else {
+                e
+            }
+        })
+        .collect()
 }
 
 /// What a duplicate says that the lead it joins says otherwise ("phone +49 30 2", "company

@@ -138,6 +138,12 @@ fn tenths(days: f64) -> String {
     }
 }
 
+/// A recycled lead (lost or disqualified, with a recycle date): when it is due, the Follow-ups
+/// list it as a recycled touch, beside the Recycled tab.
+pub fn recycled_touch(lead: &Lead) -> bool {
+    lead.status.is_closed_out() && lead.recycle_on.is_some() && lead.deleted_at.is_none()
+}
+
 /// The first-contact clock of a lead never contacted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

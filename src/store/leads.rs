@@ -1030,6 +1030,8 @@ impl Store {
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
+        let took_state = k.lead.status != kept_before.status;
+        let copies = crate::domain::merge::copied_timeline(copies, took_state);
         write_entries(&tx, kept, &copies, now)?;
         write_lead(&tx, Some(&kept_before), &k.lead, now)?;
         write_entries(&tx, kept, &k.entries, now)?;

@@ -14,9 +14,10 @@ use crate::domain::{Now, Plan, Stage};
 /// A list of leads the user can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
-    /// New and working leads, oldest first.
+    /// New leads (waiting for a first contact), then working ones, each oldest first.
     Inbox,
-    /// Active leads due before `until`, highest priority first.
+    /// Active leads due before `until`, and recycled leads due for their touch before it,
+    /// highest priority first (see [`QUEUE_LEADS`]).
     Queue {
         until: DateTime<Utc>,
     },
@@ -77,8 +78,10 @@ pub struct Counts {
     pub inbox: i64,
     /// New leads past the first-contact breach.
     pub inbox_late: i64,
-    /// The follow-up queue for today (overdue included).
+    /// The follow-up queue for today (overdue included): what the Follow-ups list holds, its
+    /// recycled touches too.
     pub queue: i64,
+    /// Active leads only: a recycled touch is counted in `recycled_due`, not as overdue work.
     pub overdue: i64,
     pub due_today: i64,
     pub pipeline: i64,
@@ -106,6 +109,12 @@ pub struct PipelineColumn {
     pub weighted_cents: i64,
 }
 
+/// The leads the queue holds: every active lead, and every recycled one (lost or disqualified,
+/// with a recycle date), whose follow-up is its next touch. One predicate for the view and its
+/// index, written the same in both, so the index's WHERE is implied term by term.
+pub(super) const QUEUE_LEADS: &str = "(status IN ('new','working','open') \
+    OR (status IN ('lost','disqualified') AND recycle_on IS NOT NULL)) AND deleted_at IS NULL";
+
 /// The queue's ranking as SQL, built from the plan's coefficients (integers only), and the
 /// partial index that keeps it ordered.
 pub(super) struct QueueSql {
@@ -123,7 +132,7 @@ impl QueueSql {
              (CASE class WHEN 'A' THEN {a} WHEN 'C' THEN {c} ELSE {b} END) + \
              (CASE stage WHEN 'green' THEN {g} WHEN 'warming' THEN {w} WHEN 'ripe' THEN {r} \
              WHEN 'proposal' THEN {pr} WHEN 'negotiation' THEN {n} ELSE 0 END) ELSE 0 END \
-             + {value})",
+             + (CASE WHEN status IN ('lost','disqualified') THEN 0 ELSE {value} END))",
             fc = p.first_contact,
             wk = p.working,
             a = p.class_a,
@@ -137,10 +146,9 @@ impl QueueSql {
             value = value_sql(plan),
         );
         let rank = format!("(next_follow_up * {} - {tier} * 86400)", p.per_day());
-        let index_ddl = format!(
-            "CREATE INDEX leads_queue ON leads({rank}) \
-             WHERE status IN ('new','working','open') AND deleted_at IS NULL"
-        );
+        // A recycled lead's tier is 0, as its score is (`priority::tier_terms`): below every
+        // active lead due the same day, climbing as any follow-up does while its touch waits.
+        let index_ddl = format!("CREATE INDEX leads_queue ON leads({rank}) WHERE {QUEUE_LEADS}");
         let status_min = [p.first_contact, p.working, open_min(plan)]
             .into_iter()
             .min()
@@ -270,16 +278,16 @@ impl Store {
             ),
             View::Inbox => (
                 "l.status IN ('new','working') AND l.deleted_at IS NULL".to_string(),
-                // The index's own columns, so the order is read straight off it.
-                "l.received_at, l.status".to_string(),
+                // The leads still waiting for a first contact first ('new' sorts before
+                // 'working'), each part oldest first: ten contacted leads must not sit above
+                // the three past the 48-hour clock. The index's own columns, so the order is
+                // read straight off it.
+                "l.status, l.received_at".to_string(),
                 None,
                 None,
             ),
             View::Queue { until } => (
-                format!(
-                    "l.status IN ('new','working','open') AND l.deleted_at IS NULL \
-                     AND l.next_follow_up < :until AND {rank} <= :bound"
-                ),
+                format!("{QUEUE_LEADS} AND l.next_follow_up < :until AND {rank} <= :bound"),
                 rank.clone(),
                 Some(until),
                 None,
@@ -687,7 +695,10 @@ impl Store {
         // Unfiltered, the tabs' views are counted by the cached tallies (see `tally.rs`).
         if *filter == Filter::default() {
             match *view {
-                View::Queue { until } => return self.tally_before("due", until.timestamp()),
+                View::Queue { until } => {
+                    let until = until.timestamp();
+                    return Ok(self.tally_before("due", until)? + self.tally_before("rec", until)?);
+                }
                 View::RecycledDue { until } => {
                     return self.tally_before("rec", until.timestamp());
                 }
@@ -723,17 +734,18 @@ impl Store {
         let tomorrow = now.start_of_tomorrow().timestamp();
         let breach = now.utc.timestamp() - self.plan.first_contact.breach_hours * 3600;
         let overdue = self.tally_before("due", today)?;
-        let queue = self.tally_before("due", tomorrow)?;
+        let due = self.tally_before("due", tomorrow)?;
+        let recycled_due = self.tally_before("rec", tomorrow)?;
         let (pipeline, pipeline_value_cents) = self.tally_total("open")?;
         Ok(Counts {
             inbox: self.tally_total("inbox")?.0,
             inbox_late: self.tally_before("new", breach)?,
-            queue,
+            queue: due + recycled_due,
             overdue,
-            due_today: queue - overdue,
+            due_today: due - overdue,
             pipeline,
             pipeline_value_cents,
-            recycled_due: self.tally_before("rec", tomorrow)?,
+            recycled_due,
             recycled: self.tally_total("rec")?.0,
         })
     }

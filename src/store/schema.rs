@@ -127,9 +127,10 @@ pub const INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX activities_contacts ON activities(lead_uid, at) \
          WHERE kind IN ('call','email','meeting','message')",
     ),
+    // The Inbox's order: new before working, each oldest first.
     (
         "leads_inbox",
-        "CREATE INDEX leads_inbox ON leads(received_at, status) \
+        "CREATE INDEX leads_inbox ON leads(status, received_at) \
          WHERE status IN ('new','working') AND deleted_at IS NULL",
     ),
     (

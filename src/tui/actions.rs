@@ -203,7 +203,9 @@ impl App {
                     .iter()
                     .map(|(k, r)| {
                         let d = match r.recycle_days() {
-                            Some(d) => date(Some(self.now.plus_days(self.now.utc, d))),
+                            Some(d) => {
+                                date(Some(lifecycle::recycle_date(d, &self.now, &self.plan)))
+                            }
                             None => "never".to_string(),
                         };
                         (k.clone(), d, HINT.to_string())
@@ -452,8 +454,11 @@ impl App {
                         None
                     },
                 };
+                let last = store.lead(&uid).map_err(e)?.touches.last_contact_at;
                 let row = store
-                    .apply(&uid, &now, |l, p| lifecycle::qualify(l, q, &now, p))
+                    .apply(&uid, &now, |l, p| {
+                        lifecycle::qualify_after(l, q, last, &now, p)
+                    })
                     .map_err(e)?;
                 (row, "qualified".to_string())
             }
@@ -480,9 +485,12 @@ impl App {
                 (row, "won".to_string())
             }
         };
+        let day = |at: DateTime<Utc>| now.local_date(at).format("%a %d %b").to_string();
         let next = match row.lead.next_follow_up {
-            Some(at) if row.lead.status.is_active() => {
-                format!(" · next {}", now.local_date(at).format("%a %d %b"))
+            Some(at) if row.lead.status.is_active() => format!(" · next {}", day(at)),
+            // A touch logged on a recycled lead (from Follow-ups or Recycled) sets its next.
+            Some(at) if crate::domain::priority::recycled_touch(&row.lead) => {
+                format!(" · next touch {}", day(at))
             }
             _ => String::new(),
         };

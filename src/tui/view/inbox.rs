@@ -1,4 +1,5 @@
-//! Inbox: new and working leads, oldest first, with the first-contact clock at a glance.
+//! Inbox: the leads still waiting for a first contact, oldest first (the 48-hour clock is the
+//! Inbox's reason to exist), then the working ones, oldest first; the clock at a glance.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -103,7 +104,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let title = format!(
-        " Inbox · {} new or working · oldest first ",
+        " Inbox · {} new or working · new first, oldest first ",
         count_words(app, w.total)
     );
     draw_table(

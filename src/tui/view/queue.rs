@@ -1,4 +1,7 @@
-//! Follow-ups: the queue in priority order, each row saying why it is there.
+//! Follow-ups: the queue in priority order, each row saying why it is there. Recycled leads
+//! due for their touch are in it too, marked as such: "lost" (or "disqualified") where the stage
+//! goes, "recycled" first in the why ("recycled, overdue 3d"), in yellow rather than red and
+//! without `‼` (a campaign touch left waiting is not a client left waiting).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -57,10 +60,18 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             let score = priority::score(l, &app.now, &app.plan).total;
             // Read in a narrow column: the stage has its own column, and the days a lead has
             // been stale or rotting are in its detail.
-            let why = priority::why_brief(l, &r.touches, &app.now, &app.plan);
-            let late = why.iter().any(|w| w.contains("breached"))
-                || matches!(priority::due(l, &app.now), Due::Overdue(_))
-                    && !priority::fresh_inquiry(l, &app.now, &app.plan);
+            let mut why = priority::why_brief(l, &r.touches, &app.now, &app.plan);
+            let recycled = priority::recycled_touch(l);
+            if recycled {
+                // First, so that it stays when the column is cut short, and where the stage
+                // column has been dropped for width.
+                why.retain(|w| w != "recycled");
+                why.insert(0, "recycled".into());
+            }
+            let late = !recycled
+                && (why.iter().any(|w| w.contains("breached"))
+                    || matches!(priority::due(l, &app.now), Due::Overdue(_))
+                        && !priority::fresh_inquiry(l, &app.now, &app.plan));
             let stale = priority::stale(l, &r.touches, &app.now, &app.plan)
                 || priority::rotting(l, &r.touches, &app.now, &app.plan);
             let why_style = if late {
@@ -91,10 +102,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     t.base,
                 ),
                 (
-                    l.stage
-                        .map(|s| s.as_str())
-                        .unwrap_or(l.status.as_str())
-                        .to_string(),
+                    // A lost deal's stage was the old deal's: it reads as lost (or disqualified).
+                    if recycled {
+                        l.status.as_str()
+                    } else {
+                        l.stage.map(|s| s.as_str()).unwrap_or(l.status.as_str())
+                    }
+                    .to_string(),
                     t.base,
                 ),
                 (format!("{mark}{}", why.join(", ")), why_style),
