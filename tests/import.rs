@@ -602,6 +602,194 @@ fn activities_with_skip_bad_attach_the_rest_and_keep_the_rejected_rows() {
     );
 }
 
+/// The `crm-history` leads in a fresh book, as the lead file brings them in.
+fn history_book() -> Book {
+    let b = Book::new();
+    b.ok(&["import", s(&data("crm-history/Leads.csv"))]);
+    b
+}
+
+/// Import the `crm-history` activities into `b`.
+fn import_history(b: &Book) -> Value {
+    b.import_json(&[
+        "--activities",
+        s(&data("crm-history/Activity.csv")),
+        "--on",
+        "LeadID",
+    ])
+}
+
+fn by_external_id(b: &Book, id: &str) -> Value {
+    find(&b.list("all"), "external_id", id).clone()
+}
+
+/// An open deal whose one call was 612 days ago stays rotting after the history import, idle
+/// since that call; the follow-up planned after it and never done is due today, not 596 days
+/// overdue (the import's own entry, stamped today, had made it idle for 0 days).
+#[test]
+fn a_history_import_keeps_a_rotting_deal_rotting() {
+    let b = history_book();
+    assert_eq!(
+        by_external_id(&b, "H001")["rotting"],
+        true,
+        "rotting before"
+    );
+    let h = import_history(&b);
+    assert_eq!(h["rejected"], 0, "{h}");
+    let rosa = by_external_id(&b, "H001");
+    assert_eq!(rosa["last_contact_at"], "2025-03-20T00:00:00Z");
+    assert_eq!(rosa["days_idle"], 612, "{rosa}");
+    assert_eq!(rosa["rotting"], true, "{rosa}");
+    assert_eq!(rosa["status"], "open");
+    assert_eq!(rosa["due"], "today", "{rosa}");
+    assert_eq!(rosa["next_follow_up"], NOW);
+    let why = rosa["why"].to_string();
+    assert!(why.contains("rotting 612d"), "{why}");
+    assert!(!why.contains("overdue"), "{why}");
+}
+
+/// A task planned last year and never done is due today: the rep sees it in today's work, not
+/// "overdue 347d" above every lead really late; `ripen status` counts no more overdue leads
+/// than before the import, on this book and on the CRM sample.
+#[test]
+fn a_task_planned_last_year_is_due_today() {
+    // The status line's first part: "N overdue".
+    let overdue = |b: &Book| {
+        let status = b.ok(&["status"]);
+        status.split(" · ").next().unwrap_or_default().to_string()
+    };
+    let b = history_book();
+    assert_eq!(overdue(&b), "0 overdue");
+    import_history(&b);
+    assert_eq!(overdue(&b), "0 overdue", "{}", b.ok(&["status"]));
+    let gideon = by_external_id(&b, "H002");
+    assert_eq!(gideon["due"], "today", "{gideon}");
+    assert_eq!(gideon["next_follow_up"], NOW);
+    assert_eq!(
+        gideon["last_contact_at"],
+        Value::Null,
+        "planned is not done"
+    );
+    let show = b.ok(&["show", &gideon["id"].to_string()]);
+    assert!(
+        show.contains("planned call on 2025-12-10, not marked done (from Activity.csv:4)"),
+        "{show}"
+    );
+
+    let crm = Book::new();
+    crm.ok(&[
+        "import",
+        s(&data("crm-sample/Leads.csv")),
+        "--join",
+        s(&data("crm-sample/Contacts.csv")),
+        "--on",
+        "ContactID",
+    ]);
+    let before = crm.ok(&["status"]);
+    assert_eq!(overdue(&crm), "0 overdue", "{before}");
+    crm.ok(&[
+        "import",
+        "--activities",
+        s(&data("crm-sample/Activity.csv")),
+        "--on",
+        "LeadID",
+    ]);
+    assert_eq!(
+        crm.ok(&["status"]),
+        before,
+        "nothing planned or done moved a day"
+    );
+    let late: Vec<Value> = crm
+        .list("all")
+        .into_iter()
+        .filter(|l| l["due"].as_str().is_some_and(|d| d.starts_with("overdue")))
+        .collect();
+    assert!(late.is_empty(), "{late:?}");
+}
+
+/// Done contacts come in as the rep would have logged them with `ripen log --at`: a call last
+/// week on an open deal, an e-mail on Friday to a new lead, and a call older than the contact
+/// the book already has (history filled in: the schedule that newer contact set stays) leave
+/// each lead exactly as a second book where the same contacts are logged by hand.
+#[test]
+fn done_contacts_come_in_as_if_logged_by_hand() {
+    let imported = history_book();
+    let by_hand = history_book();
+    for b in [&imported, &by_hand] {
+        let maren = by_external_id(b, "H005")["id"].to_string();
+        b.ok(&["log", &maren, "email", "--at", "2026-11-20"]);
+    }
+    import_history(&imported);
+    for (ext, kind, at) in [
+        ("H003", "call", "2026-11-16"),
+        ("H004", "email", "2026-11-20"),
+        ("H005", "call", "2026-11-17"),
+    ] {
+        let id = by_external_id(&by_hand, ext)["id"].to_string();
+        by_hand.ok(&["log", &id, kind, "--at", at]);
+    }
+    let fields = [
+        "status",
+        "next_follow_up",
+        "last_contact_at",
+        "due",
+        "days_idle",
+        "rotting",
+        "stale",
+        "why",
+        "priority",
+    ];
+    for ext in ["H003", "H004", "H005"] {
+        let (a, b) = (
+            by_external_id(&imported, ext),
+            by_external_id(&by_hand, ext),
+        );
+        for f in fields {
+            assert_eq!(a[f], b[f], "{ext} {f}: imported {a} by hand {b}");
+        }
+    }
+    let ines = by_external_id(&imported, "H003");
+    assert_eq!(ines["last_contact_at"], "2026-11-16T00:00:00Z");
+    assert_eq!(
+        ines["next_follow_up"], "2026-12-16T00:00:00Z",
+        "green: 30 days"
+    );
+    let tobias = by_external_id(&imported, "H004");
+    assert_eq!(tobias["status"], "working");
+    assert_eq!(tobias["next_follow_up"], "2026-11-23T00:00:00Z");
+    let maren = by_external_id(&imported, "H005");
+    assert_eq!(maren["last_contact_at"], "2026-11-20T00:00:00Z");
+    assert_eq!(
+        maren["next_follow_up"], "2026-11-23T00:00:00Z",
+        "from the newer e-mail, not the older call"
+    );
+}
+
+/// The import's own entry is on each lead's timeline, but it is no work on the lead: a lead with
+/// nothing done in the file is as idle after the import as before it, and the others are idle
+/// since their newest contact.
+#[test]
+fn the_import_entry_is_on_the_timeline_but_leaves_idle_days_alone() {
+    let b = history_book();
+    let before = b.list("all");
+    import_history(&b);
+    let after = b.list("all");
+    let idle = |list: &[Value], ext: &str| find(list, "external_id", ext)["days_idle"].clone();
+    assert_eq!(idle(&after, "H002"), idle(&before, "H002"));
+    assert_eq!(idle(&before, "H002"), 447);
+    assert_eq!(idle(&after, "H001"), 612);
+    assert_eq!(idle(&after, "H003"), 6);
+    for ext in ["H001", "H002", "H003"] {
+        let id = find(&after, "external_id", ext)["id"].to_string();
+        let show = b.ok(&["show", &id]);
+        assert!(
+            show.contains("imported 1 activity from Activity.csv")
+                || show.contains("imported 2 activities from Activity.csv"),
+            "{ext}: {show}"
+        );
+    }
+}
+
 /// A CRM's last activity date: the lead falls due a cadence after it (not after receipt), and
 /// its timeline says so; a closed record without a close date closed at its last activity.
 #[test]

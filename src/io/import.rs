@@ -20,7 +20,9 @@ use super::mapping::{Field, Mapping, Override, Target, fold};
 use super::sniff::{self, Sniffed};
 use super::values::{self, DateEvidence, DayOrder};
 use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
-use crate::domain::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field};
+use crate::domain::text::{
+    LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field, truncate_chars,
+};
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
 use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 
@@ -1769,7 +1771,10 @@ pub fn import_history(
         };
         let kind_word = get(kind).unwrap_or_default();
         let text = match (get(subject), get(note)) {
-            (Some(s), Some(n)) => Some(format!("{s} — {n}")),
+            // Each within the limit, both together may not be: the timeline keeps the start.
+            (Some(s), Some(n)) => {
+                Some(truncate_chars(&format!("{s} — {n}"), TEXT_MAX_CHARS).into_owned())
+            }
             (a, b) => a.or(b),
         };
         let id = r.get(key).unwrap_or("").trim().to_string();
@@ -1811,8 +1816,8 @@ pub fn import_history(
     };
     if !req.skip_bad && !req.dry_run {
         // Look first, so that an unknown id leaves the book untouched.
-        let found = store.update_by_external_id(&ids, true, now, |i, lead, plan| {
-            apply_history(lead, &by_lead[i].1, &file, now, plan)
+        let found = store.update_by_external_id(&ids, true, now, |i, lead, last, plan| {
+            apply_history(lead, &by_lead[i].1, last, &file, now, plan)
         })?;
         let missing = missing(&found);
         if !missing.is_empty() {
@@ -1823,8 +1828,8 @@ pub fn import_history(
             });
         }
     }
-    let found = store.update_by_external_id(&ids, req.dry_run, now, |i, lead, plan| {
-        apply_history(lead, &by_lead[i].1, &file, now, plan)
+    let found = store.update_by_external_id(&ids, req.dry_run, now, |i, lead, last, plan| {
+        apply_history(lead, &by_lead[i].1, last, &file, now, plan)
     })?;
     for ((_, list), f) in by_lead.iter().zip(&found) {
         if f.is_some() {
@@ -1851,27 +1856,38 @@ pub fn import_history(
     Ok(report)
 }
 
-/// A lead's history applied through the domain: done contacts logged (on an active lead, as the
-/// user would log them), planned ones become the next follow-up.
 /// Whether a past activity happened: done, and not dated after now (a meeting the file
 /// marks done but dates next week is planned, whatever the file says).
 fn happened(p: &Past, now: &Now) -> bool {
     p.done && p.at <= now.utc
 }
 
+/// A lead's history applied as the rep would have logged it in ripen: each done contact, oldest
+/// first, through [`lifecycle::log_contact_after`] as `ripen log --at` logs it (one older than
+/// the lead's last contact on record is history filled in and leaves the schedule alone), so
+/// the last contact, idle days and the cadence follow its date. The earliest planned activity
+/// still ahead of the newest contact is the follow-up the rep chose (`--next`); one the rep has
+/// contacted the lead since was overtaken by that contact. Then the one rule every import
+/// keeps ([`lifecycle::imported_follow_up`]): a follow-up date that passed in the old CRM is
+/// due today, not "overdue 622d" above every lead really late in ripen (a lead already late in
+/// the book stays as late as it was). What the import itself writes (a summary, the planned
+/// activities) goes on the timeline as notes, which are no work on the lead: they leave its
+/// idle days and rotting alone.
 fn apply_history(
     lead: &Lead,
     list: &[Past],
+    last_contact: Option<DateTime<Utc>>,
     file: &str,
     now: &Now,
     plan: &Plan,
 ) -> Result<Change, DomainError> {
     let mut current = lead.clone();
+    let mut last = last_contact;
     let mut entries = Vec::new();
-    let done = |p: &&Past| happened(p, now);
-    for p in list.iter().filter(done) {
-        if current.status.is_active() && p.kind != ActivityKind::Note {
-            let c = lifecycle::log_contact(
+    let (done, planned): (Vec<&Past>, Vec<&Past>) = list.iter().partition(|p| happened(p, now));
+    for p in &done {
+        if current.status.is_active() && p.kind.is_contact() {
+            let c = lifecycle::log_contact_after(
                 &current,
                 Contact {
                     kind: p.kind,
@@ -1880,6 +1896,7 @@ fn apply_history(
                     at: Some(p.at),
                     next: None,
                 },
+                last,
                 now,
                 plan,
             )?;
@@ -1897,31 +1914,58 @@ fn apply_history(
                 note,
             });
         }
+        if p.kind.is_contact() {
+            last = last.max(Some(p.at));
+        }
     }
-    let planned: Vec<&Past> = list.iter().filter(|p| !done(p)).collect();
+    entries.push(Entry::note(
+        now.utc,
+        format!(
+            "imported {} {} from {file}: {} done, {} planned",
+            list.len(),
+            if list.len() == 1 {
+                "activity"
+            } else {
+                "activities"
+            },
+            done.len(),
+            planned.len()
+        ),
+    ));
     for p in &planned {
-        entries.push(Entry::system(
+        let text = format!(
+            "planned {} on {}{} (from {file}:{}){}",
+            if p.kind_word.is_empty() {
+                p.kind.as_str().to_string()
+            } else {
+                p.kind_word.to_lowercase()
+            },
+            now.local_date(p.at).format("%Y-%m-%d"),
+            if p.at <= now.utc {
+                ", not marked done"
+            } else {
+                ""
+            },
+            p.line,
+            p.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+        entries.push(Entry::note(
             now.utc,
-            format!(
-                "planned {} on {} (from {file}:{}){}",
-                if p.kind_word.is_empty() {
-                    p.kind.as_str().to_string()
-                } else {
-                    p.kind_word.to_lowercase()
-                },
-                now.local_date(p.at).format("%Y-%m-%d"),
-                p.line,
-                p.note
-                    .as_deref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
-            ),
+            truncate_chars(&text, TEXT_MAX_CHARS).into_owned(),
         ));
     }
-    if let Some(first) = planned.first()
-        && current.status.is_active()
-    {
-        current.next_follow_up = Some(first.at);
+    if current.status.is_active() {
+        let ahead = planned.iter().find(|p| last.is_none_or(|l| p.at > l));
+        if let Some(p) = ahead {
+            current.next_follow_up = Some(p.at);
+        }
+        if current.next_follow_up != lead.next_follow_up {
+            let floor = lead.next_follow_up.map_or(now.utc, |at| at.min(now.utc));
+            current.next_follow_up = current.next_follow_up.map(|at| at.max(floor));
+        }
     }
     Ok(Change {
         lead: current,
@@ -2072,5 +2116,51 @@ mod tests {
             rejected_path(Path::new("/a/b/leads.csv")),
             PathBuf::from("/a/b/leads.rejected.csv")
         );
+    }
+
+    /// The history's follow-up rules on one working lead (3-day cadence) on Sunday 22 Nov.
+    #[test]
+    fn history_lands_due_today_at_the_latest_and_keeps_lateness_the_book_knew() {
+        use chrono::{Duration, TimeZone};
+        let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let plan = Plan::default();
+        let mut lead = Lead::received("u".into(), "Ann".into(), "me".into(), now.utc);
+        lead.received_at = now.utc - Duration::days(400);
+        lead.status = Status::Working;
+        lead.next_follow_up = Some(now.utc);
+        let past = |days_ago: i64, done: bool| Past {
+            line: 2,
+            at: now.utc - Duration::days(days_ago),
+            kind: ActivityKind::Call,
+            kind_word: "Call".into(),
+            note: None,
+            done,
+        };
+        let apply = |lead: &Lead, list: &[Past]| {
+            apply_history(lead, list, None, "a.csv", &now, &plan).unwrap()
+        };
+        // A call 300 days ago: its cadence ran out long since, so the lead is due today.
+        let c = apply(&lead, &[past(300, true)]);
+        assert_eq!(c.lead.next_follow_up, Some(now.utc));
+        // A lead already 5 days overdue in the book stays as late as it was.
+        let mut late = lead.clone();
+        late.next_follow_up = Some(now.utc - Duration::days(5));
+        let c = apply(&late, &[past(300, true)]);
+        assert_eq!(c.lead.next_follow_up, late.next_follow_up);
+        // A task planned before a later call was overtaken by it: the cadence from the call.
+        let c = apply(&lead, &[past(10, false), past(1, true)]);
+        let call = now.utc - Duration::days(1);
+        assert_eq!(
+            c.lead.next_follow_up,
+            Some(lifecycle::next_from_cadence(&lead, call, &now, &plan))
+        );
+        assert!(c.lead.next_follow_up > Some(now.utc));
+        // One planned after the last call is the rep's own date, or today once it has passed.
+        let c = apply(&lead, &[past(10, true), past(1, false)]);
+        assert_eq!(c.lead.next_follow_up, Some(now.utc));
+        // What the import writes itself is a note, stamped now: no work on the lead.
+        let own: Vec<&Entry> = c.entries.iter().filter(|e| e.at == now.utc).collect();
+        assert_eq!(own.len(), 2, "{own:?}");
+        assert!(own.iter().all(|e| e.kind == ActivityKind::Note), "{own:?}");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 
 use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
@@ -619,7 +620,8 @@ impl Store {
     }
 
     /// Apply a change to each lead found by its external id, in one transaction. `f` gets the
-    /// position in `ids`, the lead and the plan. Returns each id's lead number, `None` when no
+    /// position in `ids`, the lead, its last contact on record (what `ripen log --at` weighs a
+    /// back-dated contact against) and the plan. Returns each id's lead number, `None` when no
     /// lead has that id. A dry run rolls back.
     pub fn update_by_external_id<F>(
         &mut self,
@@ -629,7 +631,12 @@ impl Store {
         mut f: F,
     ) -> Result<Vec<Option<i64>>>
     where
-        F: FnMut(usize, &Lead, &Plan) -> std::result::Result<Change, DomainError>,
+        F: FnMut(
+            usize,
+            &Lead,
+            Option<DateTime<Utc>>,
+            &Plan,
+        ) -> std::result::Result<Change, DomainError>,
     {
         let plan = self.plan.clone();
         let tx = self.write_tx()?;
@@ -640,7 +647,13 @@ impl Store {
                 continue;
             };
             let before = load_by_number(&tx, number)?;
-            let change = f(i, &before, &plan)?;
+            let last_contact: Option<i64> = tx
+                .prepare_cached("SELECT last_contact FROM touches WHERE lead_uid = ?1")?
+                .query_row([&before.uid], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let last_contact = last_contact.and_then(|t| DateTime::from_timestamp(t, 0));
+            let change = f(i, &before, last_contact, &plan)?;
             write_lead(&tx, Some(&before), &change.lead, now)?;
             write_entries(&tx, &before.uid, &change.entries, now)?;
             found.push(Some(number));
