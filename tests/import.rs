@@ -865,7 +865,12 @@ fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
     .unwrap();
     b.ok(&["import", s(&leads)]);
     let r = b.import_json(&[s(&deals)]);
-    assert_eq!(r["merged"], 3, "{r}");
+    // Lou's lost lead was a deal already: the open one is a deal of its own.
+    assert_eq!(
+        (r["merged"].as_u64(), r["new"].as_u64()),
+        (Some(2), Some(1)),
+        "{r}"
+    );
     let notices = r["notices"].to_string();
     assert!(
         notices.contains("new → open, as this row has it"),
@@ -886,8 +891,22 @@ fn a_merged_deal_moves_an_unworked_lead_on_but_not_a_closed_one() {
         shown.contains("merged from deals.csv:2; new → open, as that row has it"),
         "{shown}"
     );
-    let lou = find(&all, "email", "lou@x.example");
-    assert_eq!(lou["status"], "lost");
+    let lous: Vec<&Value> = all
+        .iter()
+        .filter(|l| l["email"] == "lou@x.example")
+        .collect();
+    let status = |st: &str| lous.iter().filter(|l| l["status"] == st).count();
+    assert_eq!(
+        (lous.len(), status("lost"), status("open")),
+        (2, 1, 1),
+        "{lous:?}"
+    );
+    assert!(
+        notices.contains(
+            "deals.csv:3: Lou L is a deal of its own beside #2, the same person's lost deal"
+        ),
+        "{notices}"
+    );
     // A win from before the book had the lead: received and won as the row says, with the
     // row's story of it on the timeline.
     let wyn = find(&all, "email", "wyn@x.example");
@@ -1343,4 +1362,100 @@ fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
     // Imported again, the same file finds everyone in the book and adds nobody.
     let again = b.import_json(&[s(&csv)]);
     assert_eq!(again["new"], 0, "{again}");
+}
+
+#[test]
+fn an_opportunity_export_arrives_as_deals_won_lost_and_open() {
+    let b = Book::new();
+    let file = b.copy_in("exports/salesforce-opportunity.csv");
+    let out = b.ok(&["import", s(&file), "--dry-run"]);
+    assert!(
+        out.contains("stage \"Verbal Commit\" on 1 row(s): read as negotiation"),
+        "{out}"
+    );
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(6), Some(0))
+    );
+    assert!(b.list("inbox").is_empty(), "no deal lands in the Inbox");
+    let all = b.list("all");
+    let deal = |name: &str| find(&all, "name", name).clone();
+    let won = deal("Harbor Hotels - Kitchen Generator");
+    assert_eq!(
+        (won["status"].as_str(), won["value"].as_f64()),
+        (Some("won"), Some(210000.0))
+    );
+    assert_eq!(won["closed_at"], "2026-03-14T00:00:00Z");
+    let lost = deal("Northfield Refinery - Backup Units");
+    assert_eq!(lost["status"], "lost");
+    assert!(
+        b.list("recycled").iter().any(|l| l["name"] == lost["name"]),
+        "lost rests in Recycled"
+    );
+    let pipeline = b.list("pipeline");
+    let stage = |name: &str| {
+        pipeline
+            .iter()
+            .find(|l| l["name"] == name)
+            .map(|l| {
+                (
+                    l["stage"].as_str().unwrap().to_string(),
+                    l["value"].as_f64().unwrap(),
+                )
+            })
+            .unwrap_or_else(|| panic!("{name} not in the pipeline"))
+    };
+    assert_eq!(
+        stage("Edgewater Clinic - Emergency Power"),
+        ("proposal".into(), 75000.0)
+    );
+    assert_eq!(
+        stage("Edgewater Clinic - Service Plan"),
+        ("negotiation".into(), 60000.0)
+    );
+    assert_eq!(
+        stage("Birchwood Textiles - Weaving Plant"),
+        ("green".into(), 150000.0)
+    );
+    assert_eq!(
+        stage("Quarry Lane Foods - Cold Store"),
+        ("negotiation".into(), 98000.0)
+    );
+    assert_eq!(pipeline.len(), 4);
+    // The same export again finds each deal by its id.
+    let again = b.import_json(&[s(&file)]);
+    assert_eq!(
+        (again["new"].as_u64(), again["merged"].as_u64()),
+        (Some(0), Some(6))
+    );
+}
+
+#[test]
+fn a_persons_second_deal_is_a_deal_of_its_own_and_stays_open() {
+    let b = Book::new();
+    let deals = b.dir.path().join("deals.csv");
+    // Pipedrive's shape: one person, an old lost deal and a new open one.
+    std::fs::write(
+        &deals,
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Status,Deal - Stage,Deal - Lost reason,Deal - Lost time,Person - Name,Person - Email,Organization - Name\n\
+         101,Rossi - pilot,12000,lost,Proposal Made,Budget,2026-03-02,Marco Rossi,marco@rossi.example,Rossi SpA\n\
+         187,Rossi - rollout,31000,open,Negotiations Started,,,Marco Rossi,marco@rossi.example,Rossi SpA\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&deals)]);
+    assert_eq!(r["new"], 2, "{r}");
+    let open: Vec<Value> = b.list("pipeline");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0]["value"].as_f64(), open[0]["stage"].as_str()),
+        (Some(31000.0), Some("negotiation"))
+    );
+    let lost: Vec<Value> = b
+        .list("all")
+        .into_iter()
+        .filter(|l| l["status"] == "lost")
+        .collect();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0]["value"].as_f64(), Some(12000.0));
 }

@@ -125,6 +125,14 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         writeln!(out, "dates: {d}")?;
     }
     writeln!(out, "{}", clean_line(&report.summary()))?;
+    for (word, stage, n) in &report.stages_read_as {
+        writeln!(
+            out,
+            "  stage \"{}\" on {n} row(s): read as {stage}, the nearest of ripen's (the vendor's \
+             word is kept with each lead)",
+            clean_line(word)
+        )?;
+    }
     for (word, n) in &report.unknown_statuses {
         writeln!(
             out,

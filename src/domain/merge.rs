@@ -251,6 +251,25 @@ pub fn same_person(a: &Lead, b: &Lead) -> bool {
     names || companies
 }
 
+/// Whether a deal row is the deal a lead already is, the two being one person: yes onto a lead
+/// that is no deal yet (an inquiry the deal moves on, as a deals export after a leads export
+/// does); else the same id where both have one, or else the same value and the same stage and
+/// status. A person's second deal is a deal of its own, so that no open deal merges into a
+/// lost one.
+pub fn same_deal(existing: &Lead, deal: &Lead) -> bool {
+    if matches!(existing.status, Status::New | Status::Working) && existing.stage.is_none() {
+        return true;
+    }
+    match (&existing.external_id, &deal.external_id) {
+        (Some(a), Some(b)) => a == b,
+        _ => {
+            existing.value_cents == deal.value_cents
+                && existing.status == deal.status
+                && existing.stage == deal.stage
+        }
+    }
+}
+
 /// A name's words, lower case without accents, initials left out ("M." says little).
 fn name_words(name: &str) -> Vec<String> {
     folded_words(name)

@@ -127,6 +127,9 @@ pub struct ImportReport {
     pub closed_undated: usize,
     /// Status words ripen did not know, with how many rows had each (imported as new).
     pub unknown_statuses: Vec<(String, usize)>,
+    /// A deal file's stage names that are none of ripen's: each name, the stage it was read
+    /// as (the nearest), and on how many rows.
+    pub stages_read_as: Vec<(String, String, usize)>,
     pub notices: Vec<String>,
     /// Notices beyond the first thousand, counted only.
     pub notices_dropped: usize,
@@ -509,6 +512,9 @@ struct Rules<'r> {
     mapping: Mapping,
     /// Status words of this column are deal statuses (`open` = an open deal).
     deal_status: bool,
+    /// The rows are deals or opportunities (the file has a stage or won/closed flags): each row
+    /// is its own deal, its stage and flags say its status.
+    deal_file: bool,
     order: DayOrder,
     req: &'r ImportRequest,
     file: String,
@@ -721,6 +727,9 @@ fn row_status(rules: &Rules, word: &str) -> Option<(Status, Option<String>)> {
 struct StatusWords {
     seen: HashMap<String, Option<(Status, Option<String>)>>,
     unknown: HashMap<String, usize>,
+    /// A deal file's stage names that are none of ripen's, the nearest stage each was read as,
+    /// and on how many rows.
+    stages: HashMap<String, (Stage, usize)>,
 }
 
 impl StatusWords {
@@ -864,14 +873,41 @@ fn build(
         );
     }
     let mut extra = v.extra;
+    // A stage may say the deal's end (Salesforce's "Closed Won"); a deal file's stage that is
+    // none of ripen's is read as the nearest one, and kept as written beside it.
+    let mut stage_status = None;
     if let Some(s) = f.remove(&Field::Stage) {
-        match values::stage_word(&s) {
-            Some(st) => lead.stage = Some(st),
-            None => {
+        match (values::stage_word(&s), values::closing_stage(&s)) {
+            (Some(st), _) => lead.stage = Some(st),
+            (None, Some(st)) => stage_status = Some(st),
+            (None, None) if rules.deal_file => {
+                let st = values::nearest_stage(&s);
+                lead.stage = Some(st);
+                if statuses.stages.len() < 1_000 || statuses.stages.contains_key(&s) {
+                    statuses.stages.entry(s.clone()).or_insert((st, 0)).1 += 1;
+                }
+                extra.insert(stage_header(rules), serde_json::Value::String(s));
+            }
+            (None, None) => {
                 extra.insert(stage_header(rules), serde_json::Value::String(s));
             }
         }
     }
+    // Salesforce's IsClosed and IsWon: the deal's end, whatever its stage says.
+    let flag = |f: &mut FieldMap, field: Field| -> Result<Option<bool>, RowError> {
+        match f.remove(&field) {
+            None => Ok(None),
+            Some(s) => values::flag_word(&s)
+                .map(Some)
+                .ok_or_else(|| err(field, format!("\"{}\" is not true or false", short(&s)))),
+        }
+    };
+    let flagged = match (flag(&mut f, Field::IsClosed)?, flag(&mut f, Field::IsWon)?) {
+        (_, Some(true)) => Some(Status::Won),
+        (Some(true), _) => Some(Status::Lost),
+        (Some(false), _) => Some(Status::Open),
+        (None, Some(false)) | (None, None) => None,
+    };
     // The rating as the file wrote it ("Hot"), for an unqualified lead to keep below under
     // the header it came from (an export's "Rating" beside its own empty "class").
     let mut rating = None;
@@ -893,9 +929,15 @@ fn build(
             }
         }
     }
-    let (status, implied_reason) = match f.remove(&Field::Status) {
-        None => (Status::New, None),
-        Some(word) => match statuses.meaning(rules, &word) {
+    let word = f.remove(&Field::Status);
+    let (status, implied_reason) = match (flagged, word) {
+        (Some(st), _) => (st, None),
+        (None, None) => match stage_status {
+            Some(st) => (st, None),
+            None if rules.deal_file && lead.stage.is_some() => (Status::Open, None),
+            None => (Status::New, None),
+        },
+        (None, Some(word)) => match statuses.meaning(rules, &word) {
             Some(s) => s,
             None => {
                 *statuses.unknown.entry(word).or_default() += 1;
@@ -937,7 +979,14 @@ fn build(
             format!("last activity before the import ({}:{line})", rules.file),
         ));
     }
-    let at_close = if status.is_closed_out() || status == Status::Won {
+    // A deal export's one close date (Salesforce's CloseDate) is when a closed deal closed.
+    let closes = status.is_closed_out() || status == Status::Won;
+    let closed = if closes && closed.is_none() {
+        change.lead.ripe_on.take()
+    } else {
+        closed
+    };
+    let at_close = if closes {
         let (at, dated) = lifecycle::imported_close(
             change.lead.received_at,
             closed,
@@ -1225,13 +1274,18 @@ pub fn import_file(
         headers.extend(j.headers.iter().cloned());
     }
     let mapping = Mapping::new(headers, &req.overrides).map_err(ImportError::Refused)?;
-    let deal_status = mapping
-        .column_of(Field::Status)
-        .and_then(|i| mapping.headers.get(i))
-        .is_some_and(|h| !matches!(fold(h).as_str(), "leadstatus" | "contactstatus"));
+    let deal_file = [Field::Stage, Field::IsClosed, Field::IsWon]
+        .iter()
+        .any(|f| mapping.column_of(*f).is_some());
+    let deal_status = deal_file
+        || mapping
+            .column_of(Field::Status)
+            .and_then(|i| mapping.headers.get(i))
+            .is_some_and(|h| !matches!(fold(h).as_str(), "leadstatus" | "contactstatus"));
     let mut rules = Rules {
         mapping,
         deal_status,
+        deal_file,
         order: DayOrder::DayFirst,
         req,
         file: table.name.clone(),
@@ -1343,8 +1397,12 @@ pub fn import_file(
     let opts = ImportOptions {
         label: table.name.clone(),
         on_duplicate: req.on_duplicate,
+        // A deal is matched by its own id: a person's second deal is a deal of its own, not a
+        // duplicate of the first (an open €31,000 deal had merged into its person's lost one).
         match_on: if joined.is_some() {
             MatchOn::ExternalId
+        } else if rules.deal_file {
+            MatchOn::Deal
         } else {
             MatchOn::Contact
         },
@@ -1436,6 +1494,7 @@ pub fn import_file(
     report.closed_future = built.stamped.closed_future;
     report.closed_undated = built.stamped.closed_undated;
     let unknown = built.statuses.unknown;
+    let stages = built.statuses.stages;
     let late_errors = built.late_errors;
     rejected_spans.extend(built.rejected_spans);
     if let Some(b) = bar {
@@ -1464,6 +1523,12 @@ pub fn import_file(
     let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
     unknown.sort();
     report.unknown_statuses = unknown;
+    let mut stages: Vec<(String, String, usize)> = stages
+        .into_iter()
+        .map(|(word, (stage, n))| (word, stage.as_str().to_string(), n))
+        .collect();
+    stages.sort();
+    report.stages_read_as = stages;
     if !errors.is_empty() && !req.dry_run {
         // The import has landed: a side file that cannot be written (the disk filled since the
         // check before it) is a warning, never a failure of what was done.

@@ -42,10 +42,14 @@ pub enum Field {
     /// When the record was last changed in the CRM: for a closed record without a close date,
     /// the latest it can have closed.
     Modified,
+    /// A deal export's "closed" flag (Salesforce `IsClosed`): true for won and lost deals.
+    IsClosed,
+    /// A deal export's "won" flag (Salesforce `IsWon`).
+    IsWon,
 }
 
 impl Field {
-    pub const ALL: [Field; 28] = [
+    pub const ALL: [Field; 30] = [
         Field::Name,
         Field::FirstName,
         Field::LastName,
@@ -74,6 +78,8 @@ impl Field {
         Field::RipeOn,
         Field::LastActivity,
         Field::Modified,
+        Field::IsClosed,
+        Field::IsWon,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +112,8 @@ impl Field {
             Field::RipeOn => "ripe_on",
             Field::LastActivity => "last_activity",
             Field::Modified => "modified",
+            Field::IsClosed => "is_closed",
+            Field::IsWon => "is_won",
         }
     }
 
@@ -361,12 +369,17 @@ const KNOWN: &[(Field, &[&str])] = &[
         Field::Stage,
         &[
             "stage",
+            "stagename",
             "dealstage",
             "pipelinestage",
             "opportunitystage",
+            "salesstage",
             "phase",
+            "verkaufsphase",
         ],
     ),
+    (Field::IsClosed, &["isclosed", "geschlossen"]),
+    (Field::IsWon, &["iswon", "gewonnen"]),
     (
         Field::Class,
         &["class", "rating", "klasse", "priority", "priorität"],

@@ -596,6 +596,73 @@ pub fn stage_word(word: &str) -> Option<Stage> {
     })
 }
 
+/// A stage that says how the deal ended: Salesforce's `Closed Won` and `Closed Lost`, and the
+/// same in other words.
+pub fn closing_stage(word: &str) -> Option<Status> {
+    match fold(word).as_str() {
+        "closedwon" | "won" | "dealwon" | "gewonnen" | "abgeschlossengewonnen" => Some(Status::Won),
+        "closedlost" | "lost" | "deallost" | "verloren" | "abgeschlossenverloren" => {
+            Some(Status::Lost)
+        }
+        _ => None,
+    }
+}
+
+/// The ripen stage nearest a vendor's own stage name (a Salesforce org's custom "Verbal
+/// Commit", a Pipedrive pipeline's "Sent offer"), by the words it uses; the first stage when
+/// none says more.
+pub fn nearest_stage(word: &str) -> Stage {
+    let w = fold(word);
+    let has = |parts: &[&str]| parts.iter().any(|p| w.contains(p));
+    if has(&[
+        "negotiat",
+        "contract",
+        "verbal",
+        "commit",
+        "legal",
+        "signature",
+        "sign",
+        "closing",
+        "verhandl",
+        "vertrag",
+    ]) {
+        Stage::Negotiation
+    } else if has(&[
+        "proposal", "quote", "offer", "pricing", "bid", "angebot", "tender",
+    ]) {
+        Stage::Proposal
+    } else if has(&[
+        "decision",
+        "evaluat",
+        "trial",
+        "pilot",
+        "shortlist",
+        "perception",
+        "buying",
+        "poc",
+        "entscheid",
+        "test",
+    ]) {
+        Stage::Ripe
+    } else if has(&[
+        "demo", "meeting", "needs", "analysis", "discover", "present", "value", "solution",
+        "termin", "bedarf",
+    ]) {
+        Stage::Warming
+    } else {
+        Stage::Green
+    }
+}
+
+/// A yes/no cell (`true`, `1`, `yes`, `x`, `ja`, …), or `None` for a cell that is neither.
+pub fn flag_word(word: &str) -> Option<bool> {
+    match fold(word).as_str() {
+        "true" | "1" | "yes" | "y" | "x" | "ja" | "wahr" | "t" => Some(true),
+        "false" | "0" | "no" | "n" | "nein" | "falsch" | "f" | "" => Some(false),
+        _ => None,
+    }
+}
+
 /// A rating (`Hot`/`Warm`/`Cold`, `A`/`B`/`C`) as a class.
 pub fn class_word(word: &str) -> Option<Class> {
     if let Ok(c) = word.parse::<Class>() {
@@ -813,6 +880,21 @@ mod tests {
         assert_eq!(reason_key("Call back later", &known), "timing");
         assert_eq!(reason_key("Asked for collateral", &known), DEFAULT_REASON);
         assert_eq!(reason_key("CEO left", &known), DEFAULT_REASON);
+    }
+
+    #[test]
+    fn deal_stages_end_deals_or_come_nearest_to_ripens() {
+        assert_eq!(closing_stage("Closed Won"), Some(Status::Won));
+        assert_eq!(closing_stage("Closed Lost"), Some(Status::Lost));
+        assert_eq!(closing_stage("Negotiation/Review"), None);
+        assert_eq!(nearest_stage("Verbal Commit"), Stage::Negotiation);
+        assert_eq!(nearest_stage("Sent offer"), Stage::Proposal);
+        assert_eq!(nearest_stage("Technical Evaluation"), Stage::Ripe);
+        assert_eq!(nearest_stage("Discovery Call"), Stage::Warming);
+        assert_eq!(nearest_stage("Stage 1"), Stage::Green);
+        assert_eq!(flag_word("TRUE"), Some(true));
+        assert_eq!(flag_word("0"), Some(false));
+        assert_eq!(flag_word("maybe"), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::tuning::phase;
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::{merge_import, same_person};
+use crate::domain::merge::{merge_import, same_deal, same_person};
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -35,6 +35,10 @@ pub enum MatchOn {
     /// Only the source system's id: for files whose rows are distinct records even when they
     /// share a contact (several leads of one person, joined from a contacts file).
     ExternalId,
+    /// Deals: the deal's id, else its contact — onto a lead that is no deal yet (the deal moves
+    /// it on), or the same deal (see [`crate::domain::merge::same_deal`]). A person's second
+    /// deal is a deal of its own.
+    Deal,
 }
 
 /// One row of a file, built into a lead with its timeline.
@@ -427,19 +431,33 @@ impl Store {
             let (email, name_company, ext) = match opts.match_on {
                 MatchOn::Contact => (keys.email, keys.name_company, None),
                 MatchOn::ExternalId => (None, None, lead.external_id.as_deref().map(Box::from)),
+                MatchOn::Deal => (
+                    keys.email,
+                    keys.name_company,
+                    lead.external_id
+                        .as_deref()
+                        .map(|id| Box::<str>::from(format!("\u{1F}{id}"))),
+                ),
             };
+            let deals = opts.match_on == MatchOn::Deal;
             let mut found = None;
+            // A deal of the same person that this row is not (a deal file's second deal).
+            let mut other_deal: Option<(i64, crate::domain::Status)> = None;
             // Whether leads with this row's e-mail were found, none of them this person.
             let mut kept_apart = false;
             let has_email = lead.email.is_some();
             {
                 if let Some(k) = ext.as_deref() {
                     found = by_email.get(k).map(|&(n, l)| Found::File(n, l));
+                    // A deal's id is kept with a mark in the file's map (no e-mail is one).
+                    let id = k.strip_prefix('\u{1F}').unwrap_or(k);
                     if found.is_none() && !book_empty {
-                        found = number_where(&tx, "l.external_id = ?1", &[&k])?.map(Found::Book);
+                        found = number_where(&tx, "l.external_id = ?1", &[&id])?.map(Found::Book);
                     }
                 }
-                if let Some(k) = email.as_deref() {
+                if found.is_none()
+                    && let Some(k) = email.as_deref()
+                {
                     // A shared e-mail makes a duplicate only of the same person (see
                     // `domain::merge::same_person`): this file's leads with it first, then
                     // the book's.
@@ -462,12 +480,17 @@ impl Store {
                         }
                         seen.push(n);
                         new_leads.write_up_to(n)?;
-                        if same_person(&load_by_number(&tx, n)?, lead) {
+                        let before = load_by_number(&tx, n)?;
+                        if !same_person(&before, lead) {
+                            continue;
+                        }
+                        if !deals || same_deal(&before, lead) {
                             found = Some(c);
                             break;
                         }
+                        other_deal.get_or_insert((n, before.status));
                     }
-                    kept_apart = found.is_none() && !seen.is_empty();
+                    kept_apart = found.is_none() && other_deal.is_none() && !seen.is_empty();
                 }
                 if found.is_none()
                     && let Some(k) = name_company.as_deref()
@@ -485,6 +508,15 @@ impl Store {
                                 Found::File(n, l)
                             }
                         });
+                    if deals && let Some(c) = &found {
+                        let n = c.number();
+                        new_leads.write_up_to(n)?;
+                        let before = load_by_number(&tx, n)?;
+                        if !same_deal(&before, lead) {
+                            other_deal.get_or_insert((n, before.status));
+                            found = None;
+                        }
+                    }
                 }
             }
             let number = match (found, opts.on_duplicate) {
@@ -551,6 +583,15 @@ impl Store {
                     number
                 }
                 (found, _) => {
+                    if let Some((n, status)) = other_deal {
+                        out.notice(format!(
+                            "{}:{}: {} is a deal of its own beside #{n}, the same person's {} deal",
+                            opts.label,
+                            row.line,
+                            lead.display_name(),
+                            status.as_str()
+                        ));
+                    }
                     if let Some(f) = found {
                         let whom = match f {
                             Found::Book(n) => format!("#{n} in the book"),
