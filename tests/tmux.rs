@@ -219,3 +219,90 @@ fn log_a_call_from_the_queue_in_tmux() {
         "{top_name} is still in today's queue"
     );
 }
+
+/// Text an older ripen stored raw (before everything was neutralised on the way in), put back
+/// past the book's guard: a title escape, an OSC 52 clipboard write, a C1 CSI and a bidi
+/// override, in every text a view shows.
+fn store_raw_hostile_text(db: &Path) {
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}]52;c;cm0gLXJmIH4K\u{7}\u{9b}2J\u{202E}";
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.create_scalar_function(
+        "write_through_ripen",
+        0,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |_| Ok(true),
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE leads SET name = name || ?1, company = coalesce(company, '') || ?1, \
+         notes = ?1, source = coalesce(source, '') || ?1, reason = coalesce(reason || ?1, reason), \
+         tags = json_array(?1)",
+        [evil],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE activities SET outcome = coalesce(outcome, '') || ?1, note = coalesce(note, '') || ?1",
+        [evil],
+    )
+    .unwrap();
+}
+
+#[test]
+#[ignore = "needs tmux"]
+fn no_view_lets_stored_escapes_reach_the_terminal() {
+    assert!(
+        tmux_available(),
+        "this test needs tmux on PATH (.ci/run installs it)"
+    );
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+        socket: format!("ripen-e2e-raw-{}", std::process::id()),
+    };
+    env.ripen(&["demo", "--leads", "80"]);
+    store_raw_hostile_text(&env.db());
+    start(&env);
+    // Applications may set tmux's paste buffers (OSC 52): the attack the test looks for.
+    env.tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    let title = || {
+        String::from_utf8_lossy(
+            &env.tmux(&["display", "-p", "-t", "e2e", "#{pane_title}"])
+                .stdout,
+        )
+        .into_owned()
+    };
+    let buffers = || String::from_utf8_lossy(&env.tmux(&["list-buffers"]).stdout).into_owned();
+    let title_before = title();
+    env.wait_for("Follow-ups ·");
+    // Every view, its detail, the help, and each report.
+    for (tab, shows) in [
+        ("1", "Inbox ·"),
+        ("2", "Follow-ups ·"),
+        ("3", "weighted"),
+        ("4", "Recycled"),
+        ("5", "Reports"),
+    ] {
+        env.keys(&[tab]);
+        env.wait_for(shows);
+        env.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(100));
+        env.keys(&["Escape"]);
+        env.wait_for(shows);
+        assert!(!title().contains("pwned"), "tab {tab}: title {}", title());
+        assert!(buffers().is_empty(), "tab {tab}: buffers {}", buffers());
+    }
+    env.keys(&["?"]);
+    std::thread::sleep(Duration::from_millis(100));
+    env.keys(&["Escape"]);
+    // The raw text is there, shown as inert pictures, in a lead's detail.
+    env.keys(&["1", "Enter"]);
+    env.wait_for("␛]0;pwned␇");
+    env.keys(&["Escape"]);
+    assert_eq!(title(), title_before);
+    assert!(
+        buffers().is_empty(),
+        "a paste buffer was set: {}",
+        buffers()
+    );
+    env.keys(&["q"]);
+    env.wait_for("RIPEN_EXIT=0");
+}
