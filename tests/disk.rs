@@ -288,19 +288,28 @@ fn an_export_on_a_full_disk_leaves_nothing() {
 }
 
 #[test]
-fn a_backup_to_a_folder_that_is_not_there_makes_none() {
+fn a_backup_or_export_to_a_folder_that_is_not_there_makes_none() {
     let book = Book::new();
     book.ok(&["add", "Saved Before"]);
     let missing = book.path().join("no-such-folder");
-    let out = book
-        .ripen()
-        .args(["backup", missing.join("x.db").to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no such folder"), "{err}");
-    assert!(!missing.exists());
+    let (db, csv) = (missing.join("x.db"), missing.join("x.csv"));
+    for args in [
+        vec!["backup", db.to_str().unwrap()],
+        vec![
+            "export",
+            "all",
+            "--format",
+            "csv",
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+    ] {
+        let out = book.ripen().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no such folder; nothing was written"), "{err}");
+        assert!(!missing.exists());
+    }
 }
 
 #[test]
@@ -516,9 +525,17 @@ fn a_book_on_a_read_only_mount_is_read_and_says_so_on_a_write() {
     let before = names_in(folder);
     for args in [
         &["status"][..],
+        &["status", "--json"],
+        &["list", "inbox"],
+        &["list", "queue", "--json"],
         &["list", "all"],
-        &["report", "funnel"],
+        &["show", "1"],
         &["trash"],
+        &["source", "list"],
+        &["report", "funnel"],
+        &["report", "owners", "--json"],
+        &["export", "all", "--format", "csv"],
+        &["export", "all", "--format", "ics"],
     ] {
         let out = book.ripen().args(args).output().unwrap();
         assert!(

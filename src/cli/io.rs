@@ -191,6 +191,7 @@ pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
     let text = export::render(&rows, format, &now, ctx.store.plan());
     match a.output {
         Some(path) => {
+            super::folder_must_exist(&path)?;
             crate::io::atomic::write(&path, text.as_bytes())
                 .with_context(|| format!("{}", path.display()))?;
             eprintln!(

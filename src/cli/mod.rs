@@ -58,6 +58,18 @@ pub fn json_refusal(out: &mut dyn Write, error: &str, errors: &[String]) -> std:
     writeln!(out)
 }
 
+/// A typed output path's folder must be there: a typo is not a folder to make.
+fn folder_must_exist(path: &std::path::Path) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(d) = dir.filter(|d| !d.is_dir()) {
+        bail!(
+            "{}: no such folder; nothing was written",
+            clean_line(&d.display().to_string())
+        );
+    }
+    Ok(())
+}
+
 fn when(s: &Option<String>, now: &Now) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     Ok(s.as_deref().map(|w| parse_when(w, now)).transpose()?)
 }
@@ -363,11 +375,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Backup { path } => {
             let dest = match path {
                 Some(p) => {
-                    // A typed path's folder must be there: a typo is not a folder to make.
-                    let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
-                    if let Some(d) = dir.filter(|d| !d.is_dir()) {
-                        bail!("{}: no such folder; nothing was written", d.display());
-                    }
+                    folder_must_exist(&p)?;
                     p
                 }
                 None => {
