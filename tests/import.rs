@@ -1459,3 +1459,24 @@ fn a_persons_second_deal_is_a_deal_of_its_own_and_stays_open() {
     assert_eq!(lost.len(), 1);
     assert_eq!(lost[0]["value"].as_f64(), Some(12000.0));
 }
+
+#[test]
+fn a_deal_row_that_names_only_its_id_is_a_deal_named_by_it() {
+    let b = Book::new();
+    let csv = b.dir.path().join("Opportunity.csv");
+    // A relational dump's opportunities: keyed to an activity, no name of their own.
+    std::fs::write(
+        &csv,
+        "OpportunityID,ActivityID,OpportunityStage,EstimatedValue,CloseDate\n\
+         O0001,A0001,Negotiation,1637.83,2027-01-21\n\
+         O0002,A0002,Closed Lost,7160.01,2026-07-14\n\
+         O0003,A0003,Closed Won,2500,2026-08-01\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(r["new"], 3, "{r}");
+    let all = b.list("all");
+    assert_eq!(find(&all, "name", "deal O0001")["stage"], "negotiation");
+    assert_eq!(find(&all, "name", "deal O0002")["status"], "lost");
+    assert_eq!(find(&all, "name", "deal O0003")["status"], "won");
+}

@@ -569,6 +569,8 @@ fn check_row(
             continue;
         }
         match f {
+            // A deal file's row may name only its deal's id ("deal O0001" is its name then).
+            Field::ExternalId if rules.deal_file => has_identity = true,
             Field::Name | Field::FirstName | Field::LastName | Field::Company | Field::Email => {
                 // Cleaning keeps letters and digits: only a cell without any needs cleaning
                 // to tell.
@@ -828,6 +830,10 @@ fn build(
         })
         .or_else(|| f.get(&Field::Company).cloned())
         .or_else(|| f.get(&Field::Email).cloned())
+        .or_else(|| {
+            let id = f.get(&Field::ExternalId).filter(|_| rules.deal_file)?;
+            Some(format!("deal {id}"))
+        })
         .ok_or_else(|| RowError {
             file: rules.file.clone(),
             line,

@@ -506,6 +506,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "id",
             "recordid",
             "dealid",
+            "opportunityid",
+            "potentialid",
             "leadid",
             "contactid",
             "personid",
