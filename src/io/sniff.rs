@@ -122,8 +122,19 @@ pub fn guess_delimiter(header: &str) -> u8 {
     best.0
 }
 
-/// What kind of file these bytes are when they are plainly not a table: a spreadsheet
-/// workbook, ripen's own JSON export, a vCard or iCalendar file. None for anything else.
+/// Whether these bytes are a vCard file (its first content opens a card): an address book
+/// the import reads card by card instead of as a table.
+pub fn is_vcard(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    text[start..text.len().min(start + 11)].eq_ignore_ascii_case(b"BEGIN:VCARD")
+}
+
+/// What kind of file these bytes are when they are plainly not a table (nor a vCard, which
+/// [`is_vcard`] tells): a spreadsheet workbook, ripen's own JSON export, an iCalendar file.
+/// None for anything else.
 pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Some("a spreadsheet workbook (.xlsx or .ods): save it as CSV first");
@@ -148,8 +159,6 @@ pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
     };
     if json {
         Some("JSON, not CSV or TSV (ripen imports tables; its JSON export is for other tools)")
-    } else if upper.starts_with(b"BEGIN:VCARD") {
-        Some("a vCard file, not CSV or TSV (export the contacts as CSV)")
     } else if upper.starts_with(b"BEGIN:VCALENDAR") {
         Some("an iCalendar file, not CSV or TSV")
     } else {
@@ -195,11 +204,10 @@ mod tests {
                 .unwrap()
                 .starts_with("JSON")
         );
-        assert!(
-            not_a_table(b"\xEF\xBB\xBFBEGIN:VCARD\r\n")
-                .unwrap()
-                .contains("vCard")
-        );
+        assert_eq!(not_a_table(b"\xEF\xBB\xBFBEGIN:VCARD\r\n"), None);
+        assert!(is_vcard(b"\xEF\xBB\xBF\r\nbegin:vcard\r\n"));
+        assert!(!is_vcard(b"Name,BEGIN:VCARD\n"));
+        assert!(!is_vcard(b"BEGIN:VCAR"));
         assert!(
             not_a_table(b"begin:vcalendar")
                 .unwrap()
