@@ -1322,3 +1322,38 @@ fn a_broken_card_is_a_bad_row_and_skip_bad_keeps_the_rest() {
         format!("{broken}BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Dana Unended\r\n")
     );
 }
+
+/// Two cards with folded lines make two leads, whatever the encoding: a UTF-16 address book
+/// (as some Windows tools write one) is read as a vCard too, not as a table.
+#[test]
+fn two_folded_cards_in_utf16_import_as_two_leads() {
+    let b = Book::new();
+    let input = b.dir.path().join("outlook.vcf");
+    let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Henrike\r\n  Sølvberg\r\nEMAIL:henrike@fjord.example\r\n\
+                END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Olu Ad\r\n\teyemi\r\nORG:Lagos Lamps\r\n\
+                END:VCARD\r\n";
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    std::fs::write(&input, bytes).unwrap();
+    let r = b.import_json(&[s(&input)]);
+    assert_eq!(
+        (r["rows"].as_u64(), r["new"].as_u64()),
+        (Some(2), Some(2)),
+        "{r}"
+    );
+    assert_eq!(
+        (r["encoding"].as_str(), r["delimiter"].as_str()),
+        (Some("UTF-16LE"), Some("vCard"))
+    );
+    let leads = b.list("all");
+    assert_eq!(
+        find(&leads, "name", "Henrike Sølvberg")["email"],
+        "henrike@fjord.example"
+    );
+    assert_eq!(
+        find(&leads, "name", "Olu Adeyemi")["company"],
+        "Lagos Lamps"
+    );
+}

@@ -125,6 +125,12 @@ pub fn guess_delimiter(header: &str) -> u8 {
 /// Whether these bytes are a vCard file (its first content opens a card): an address book
 /// the import reads card by card instead of as a table.
 pub fn is_vcard(bytes: &[u8]) -> bool {
+    // A UTF-16 file (a BOM says so) is told by its first characters, decoded.
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let head = &bytes[..bytes.len().min(256)];
+        let (text, _, _) = decode(head.to_vec());
+        return is_vcard(text.as_bytes());
+    }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
         return false;
@@ -208,6 +214,16 @@ mod tests {
         assert!(is_vcard(b"\xEF\xBB\xBF\r\nbegin:vcard\r\n"));
         assert!(!is_vcard(b"Name,BEGIN:VCARD\n"));
         assert!(!is_vcard(b"BEGIN:VCAR"));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "BEGIN:VCARD\r\n"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect();
+        assert!(is_vcard(&utf16));
+        assert!(!is_vcard(&utf16[..6]));
         assert!(
             not_a_table(b"begin:vcalendar")
                 .unwrap()
