@@ -661,7 +661,7 @@ fn is_created(name: &str) -> bool {
 }
 
 /// Read a text's cards into a table: the fixed [`COLUMNS`], then one column for each other
-/// property the cards have (up to [`MAX_OTHER`]), in the order first met.
+/// property the cards have (up to 50), in the order first met.
 pub fn read(text: &str) -> Sheet {
     let items = parse(text);
     let mut headers: Vec<String> = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
