@@ -257,6 +257,73 @@ fn json_export_is_the_list_record() {
     assert_eq!(exported, listed);
 }
 
+/// ripen's own vCard imports back as the same leads: every field the card carries.
+#[test]
+fn vcard_export_imports_back_as_the_same_leads() {
+    let root = tempfile::tempdir().unwrap();
+    let a = Book::new(&root, "a.db");
+    a.demo();
+    let out = root.path().join("all.vcf");
+    a.ok(&["export", "all", "--format", "vcard", "-o", path(&out)]);
+
+    let b = Book::new(&root, "b.db");
+    let r: Value = serde_json::from_str(&b.ok(&["import", path(&out), "--json"])).unwrap();
+    let before = a.list("all");
+    assert_eq!(r["new"].as_u64().unwrap() as usize, before.len(), "{r}");
+    assert_eq!(
+        (r["rows"].as_u64(), r["rejected"].as_u64()),
+        (Some(before.len() as u64), Some(0))
+    );
+    assert_eq!(r["delimiter"], "vCard");
+    let after = b.list("all");
+    assert_eq!(after.len(), before.len());
+    let fields = [
+        "name", "company", "title", "email", "phone", "website", "city", "country", "tags", "notes",
+    ];
+    let key = |l: &Value| format!("{}|{}", l["name"], l["email"]);
+    let keys: BTreeSet<String> = before.iter().map(key).collect();
+    assert_eq!(
+        keys.len(),
+        before.len(),
+        "the demo's leads tell apart by name and e-mail"
+    );
+    for l in &before {
+        let twin = after
+            .iter()
+            .find(|m| key(m) == key(l))
+            .unwrap_or_else(|| panic!("{} did not come back", l["name"]));
+        for f in fields {
+            assert_eq!(l[f], twin[f], "{f} of {}", l["name"]);
+        }
+        // The card's UID is the imported lead's id in the system it came from.
+        assert_eq!(
+            twin["external_id"].as_str(),
+            Some(format!("urn:uuid:{}", l["uid"].as_str().unwrap()).as_str())
+        );
+    }
+    let jane = after
+        .iter()
+        .find(|l| l["email"] == "jane@acme.example")
+        .unwrap();
+    assert_eq!(jane["name"], "Doe, Jane; \\Ω");
+    assert_eq!(jane["company"], "Acme; Söhne, GmbH");
+    assert!(
+        jane["notes"]
+            .as_str()
+            .unwrap()
+            .starts_with("line one\nline two ünïcödé")
+    );
+
+    // The same file again merges into the leads it made.
+    let r: Value = serde_json::from_str(&b.ok(&["import", path(&out), "--json"])).unwrap();
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(0), Some(before.len() as u64)),
+        "{r}"
+    );
+    assert_eq!(b.list("all").len(), before.len());
+}
+
 #[test]
 fn vcard_reparses_one_card_per_lead() {
     let root = tempfile::tempdir().unwrap();

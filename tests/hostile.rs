@@ -170,7 +170,7 @@ fn hostile_text_through_every_way_in_reaches_no_terminal_through_any_way_out() {
         );
     };
     // Every way in: add, edit, a logged contact's outcome and note, an import's cells and
-    // headers.
+    // headers, a vCard's properties.
     let evil = |s: &str| format!("{s}{EVIL}");
     ripen(&[
         "add",
@@ -208,6 +208,22 @@ fn hostile_text_through_every_way_in_reaches_no_terminal_through_any_way_out() {
     )
     .unwrap();
     ripen(&["import", csv.to_str().unwrap()]);
+    let card = dir.path().join("h.vcf");
+    std::fs::write(
+        &card,
+        format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{}\r\nEMAIL:card@x.example\r\nORG:{};{}\r\n\
+             NOTE:{}\r\nCATEGORIES:{}\r\nX-EVIL:{}\r\nEND:VCARD\r\n",
+            evil("Card"),
+            evil("Org"),
+            evil("Unit"),
+            evil("note"),
+            evil("tag"),
+            evil("x")
+        ),
+    )
+    .unwrap();
+    ripen(&["import", card.to_str().unwrap()]);
     // Nothing raw was stored, whichever way it came.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let mut texts: Vec<String> = Vec::new();

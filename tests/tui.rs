@@ -1094,6 +1094,19 @@ fn snapshot_import_preview() {
     assert_eq!(all_leads(&fx), 3);
 }
 
+/// An address book previews as one: read as a vCard, its properties where the columns were.
+#[test]
+fn snapshot_import_preview_of_a_vcard() {
+    let mut fx = fixture(80, 24, false);
+    let cards = std::fs::read(fixture_file("contacts.vcf")).unwrap();
+    std::fs::write(fx._dir.path().join("contacts.vcf"), cards).unwrap();
+    fx.preview_import("contacts.vcf");
+    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    insta::assert_snapshot!("import_preview_vcard_80x24", fx.render());
+    fx.key(KeyCode::Enter);
+    assert_eq!(all_leads(&fx), 3);
+}
+
 #[test]
 fn e_writes_the_filtered_recycled_view_as_csv() {
     let mut fx = fixture(100, 30, true);

@@ -383,11 +383,13 @@ pub enum OnDuplicateArg {
 phone, website, city, country, source, owner, status, stage, class, value, received, closed, \
 reason, reason_note, notes, tags, external_id, next_follow_up, recycle_on, ripe_on, extra.\n\
 STATUSES for --status-map: new, working, open, won, lost, disqualified (lost:REASON to give the \
-reason).\nExamples:\n  ripen import hubspot.csv --dry-run\n  ripen import Leads.csv --join \
-Contacts.csv --on ContactID\n  ripen import --activities Activity.csv --on LeadID"
+reason).\nExamples:\n  ripen import hubspot.csv --dry-run\n  ripen import contacts.vcf\n  \
+ripen import Leads.csv --join Contacts.csv --on ContactID\n  ripen import --activities \
+Activity.csv --on LeadID"
 )]
 pub struct ImportArgs {
-    /// The file of leads (CSV, semicolon, tab or pipe separated; any common encoding).
+    /// The file of leads (CSV, semicolon, tab or pipe separated, or a vCard address book; any
+    /// common encoding).
     #[arg(required_unless_present = "activities", conflicts_with = "activities")]
     pub file: Option<PathBuf>,
     /// A file of past and planned activities to attach to leads by --on COLUMN.

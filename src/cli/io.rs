@@ -108,7 +108,19 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         return Ok(());
     }
     let out = &mut *ctx.out;
-    if a.dry_run {
+    if a.dry_run && report.delimiter == import::VCARD {
+        // A vCard has no columns: its properties are read as ones.
+        writeln!(
+            out,
+            "{}: {}, vCard",
+            clean_line(&report.file),
+            report.encoding
+        )?;
+        writeln!(out, "properties:")?;
+        for m in &report.mapping {
+            writeln!(out, "  {}", clean_line(m))?;
+        }
+    } else if a.dry_run {
         writeln!(
             out,
             "{}: {}, {} separated",

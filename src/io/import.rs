@@ -19,12 +19,16 @@ use super::RowError;
 use super::mapping::{Field, Mapping, Override, Target, fold};
 use super::sniff::{self, Sniffed};
 use super::values::{self, DateEvidence, DayOrder};
+use super::vcard;
 use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
 use crate::domain::text::{
     LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field, truncate_chars,
 };
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
 use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
+
+/// What an import's report names as the delimiter of a vCard file, which has none.
+pub const VCARD: &str = "vCard";
 
 /// A file that cannot be imported as asked.
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +186,8 @@ impl ImportReport {
     }
 }
 
-/// One event of reading a delimited text.
+/// One event of reading a delimited text (or a vCard's cards).
+#[derive(Clone)]
 enum Event {
     Row {
         line: u64,
@@ -338,6 +343,77 @@ struct Table {
     /// Byte offset where data rows start, and their first physical line.
     body: usize,
     body_line: u64,
+    /// A vCard file's cards, read as rows of its properties; None for a delimited text.
+    cards: Option<Cards>,
+}
+
+/// A vCard file as rows: what each of its columns fills, and a row (or error) per card, with
+/// the line of its `BEGIN:VCARD` and its text (for the rejected file).
+struct Cards {
+    targets: Vec<Target>,
+    events: Vec<Event>,
+}
+
+/// What [`Table::rows`] yields: records of the text, or the cards read before.
+enum Rows<'a> {
+    Text(Records<'a>),
+    Cards(std::slice::Iter<'a, Event>),
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        match self {
+            Rows::Text(r) => r.next(),
+            Rows::Cards(c) => c.next().cloned(),
+        }
+    }
+}
+
+/// A vCard file read into rows: the cards' properties as columns (see [`vcard::COLUMNS`]).
+fn read_cards(name: String, bytes: Vec<u8>) -> Table {
+    let (text, encoding, replaced_on) = sniff::decode(bytes);
+    let sheet = vcard::read(&text);
+    let events = sheet
+        .rows
+        .into_iter()
+        .map(|row| match row {
+            vcard::Row::Card { line, span, cells } => Event::Row {
+                line,
+                record: csv::StringRecord::from(cells),
+                span,
+            },
+            vcard::Row::Bad {
+                line,
+                span,
+                message,
+            } => Event::Bad {
+                line,
+                // No column: the message names the property.
+                field: usize::MAX,
+                message,
+                span,
+            },
+        })
+        .collect();
+    Table {
+        name,
+        sniffed: Sniffed {
+            text,
+            encoding,
+            delimiter: b',',
+            lines_skipped: 0,
+            replaced_on,
+        },
+        headers: sheet.headers,
+        body: 0,
+        body_line: 1,
+        cards: Some(Cards {
+            targets: sheet.targets,
+            events,
+        }),
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -354,6 +430,9 @@ fn read_table(path: &Path) -> Result<Table, ImportError> {
     let name = file_name(path);
     if let Some(kind) = sniff::not_a_table(&bytes) {
         return Err(ImportError::Refused(format!("{name}: this is {kind}")));
+    }
+    if sniff::is_vcard(&bytes) {
+        return Ok(read_cards(name, bytes));
     }
     let sniffed = sniff::sniff(bytes);
     let first_line = sniffed.lines_skipped + 1;
@@ -387,16 +466,20 @@ fn read_table(path: &Path) -> Result<Table, ImportError> {
         headers,
         body,
         body_line,
+        cards: None,
     })
 }
 
 impl Table {
-    fn rows(&self) -> Records<'_> {
-        Records::new(
-            &self.sniffed.text[self.body..],
-            self.sniffed.delimiter,
-            self.body_line,
-        )
+    fn rows(&self) -> Rows<'_> {
+        match &self.cards {
+            Some(c) => Rows::Cards(c.events.iter()),
+            None => Rows::Text(Records::new(
+                &self.sniffed.text[self.body..],
+                self.sniffed.delimiter,
+                self.body_line,
+            )),
+        }
     }
 
     fn column(&self, name: &str) -> Option<usize> {
@@ -418,6 +501,12 @@ struct Joined {
 
 fn read_join(path: &Path, on: &str, primary: &Table) -> Result<Joined, ImportError> {
     let t = read_table(path)?;
+    if t.cards.is_some() {
+        return Err(ImportError::Refused(format!(
+            "{}: --join joins tables; this is a vCard file",
+            t.name
+        )));
+    }
     let key = t.column(on).ok_or_else(|| {
         ImportError::Refused(format!(
             "{}: no column \"{on}\" to join on (columns: {})",
@@ -746,6 +835,22 @@ impl StatusWords {
         }
         m
     }
+}
+
+/// Whether a file's rows are deals or opportunities: Salesforce's won/closed flags, or a stage
+/// beside something only a deal has — an amount, an expected close date, or a header that says
+/// deal or opportunity. A leads spreadsheet's "Stage" column alone (cold, MQL, customer) is not.
+fn is_deal_file(mapping: &Mapping) -> bool {
+    let has = |f: Field| mapping.column_of(f).is_some();
+    if has(Field::IsClosed) || has(Field::IsWon) {
+        return true;
+    }
+    let says_deal = mapping.headers.iter().any(|h| {
+        let f = fold(h);
+        f.contains("deal") || f.contains("opportunit") || f.contains("potential")
+    });
+    has(Field::Stage)
+        && (has(Field::Value) || has(Field::RipeOn) || has(Field::Closed) || says_deal)
 }
 
 /// A built lead whose fields together stay within the limits a typed lead has (a name made of
@@ -1266,6 +1371,12 @@ pub fn import_file(
     )?;
     let table = read_table(&req.path)?;
     phase("read and sniff", &mut clock);
+    if table.cards.is_some() && req.join.is_some() {
+        return Err(ImportError::Refused(format!(
+            "{}: --join joins tables; a vCard's cards are whole contacts",
+            table.name
+        )));
+    }
     let joined = match (&req.join, &req.on) {
         (Some(path), Some(on)) => Some(read_join(path, on, &table)?),
         (Some(_), None) => {
@@ -1279,10 +1390,12 @@ pub fn import_file(
     if let Some(j) = &joined {
         headers.extend(j.headers.iter().cloned());
     }
-    let mapping = Mapping::new(headers, &req.overrides).map_err(ImportError::Refused)?;
-    let deal_file = [Field::Stage, Field::IsClosed, Field::IsWon]
-        .iter()
-        .any(|f| mapping.column_of(*f).is_some());
+    let mapping = match &table.cards {
+        Some(c) => Mapping::with_targets(headers, c.targets.clone(), &req.overrides),
+        None => Mapping::new(headers, &req.overrides),
+    }
+    .map_err(ImportError::Refused)?;
+    let deal_file = is_deal_file(&mapping);
     let deal_status = deal_file
         || mapping
             .column_of(Field::Status)
@@ -1299,7 +1412,11 @@ pub fn import_file(
     let mut report = ImportReport {
         file: table.name.clone(),
         encoding: table.sniffed.encoding.to_string(),
-        delimiter: table.sniffed.delimiter_name().to_string(),
+        delimiter: if table.cards.is_some() {
+            VCARD.to_string()
+        } else {
+            table.sniffed.delimiter_name().to_string()
+        },
         mapping: rules.mapping.describe(),
         dry_run: req.dry_run,
         ..ImportReport::default()
@@ -1328,7 +1445,11 @@ pub fn import_file(
         into.take(ev, shift, &table, &rules, width, &join_row)
     };
     let body = &table.sniffed.text[table.body..];
-    let checked = match split_point(body, table.body_line) {
+    let split = match table.cards {
+        Some(_) => None,
+        None => split_point(body, table.body_line),
+    };
+    let checked = match split {
         None => {
             let mut all = Checked::default();
             for ev in table.rows() {
@@ -1599,9 +1720,10 @@ fn write_rejected(
 ) -> Result<PathBuf, ImportError> {
     let path = to.map_or_else(|| rejected_path(input), Path::to_path_buf);
     let mut text = String::new();
+    // A vCard's rejected cards need no header: they are whole cards.
     let header = &table.sniffed.text[..table.body];
     text.push_str(header);
-    if !header.ends_with('\n') {
+    if table.cards.is_none() && !header.ends_with('\n') {
         text.push('\n');
     }
     let body = &table.sniffed.text[table.body..];
@@ -1623,13 +1745,18 @@ fn write_rejected(
     Ok(path)
 }
 
-/// `leads.csv` → `leads.rejected.csv`, beside the input.
+/// `leads.csv` → `leads.rejected.csv`, beside the input; `people.vcf` → `people.rejected.vcf`
+/// (its rejected cards are cards).
 pub fn rejected_path(input: &Path) -> PathBuf {
     let stem = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "import".into());
-    input.with_file_name(format!("{stem}.rejected.csv"))
+    let vcf = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("vcf") || e.eq_ignore_ascii_case("vcard"));
+    let ext = if vcf { "vcf" } else { "csv" };
+    input.with_file_name(format!("{stem}.rejected.{ext}"))
 }
 
 /// Everything `ripen import --activities FILE --on COLUMN` was asked.

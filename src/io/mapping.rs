@@ -580,10 +580,20 @@ pub struct Mapping {
 impl Mapping {
     /// Map headers automatically, then apply overrides (matched exactly, else case-folded).
     pub fn new(headers: Vec<String>, overrides: &[Override]) -> Result<Mapping, String> {
-        let mut targets: Vec<Target> = headers
+        let targets: Vec<Target> = headers
             .iter()
             .map(|h| auto_field(h).map_or(Target::Extra, Target::Field))
             .collect();
+        Mapping::with_targets(headers, targets, overrides)
+    }
+
+    /// Columns whose targets are already known (a vCard's properties), then overrides as in
+    /// [`Mapping::new`].
+    pub fn with_targets(
+        headers: Vec<String>,
+        mut targets: Vec<Target>,
+        overrides: &[Override],
+    ) -> Result<Mapping, String> {
         for o in overrides {
             let idx = headers
                 .iter()

@@ -1,6 +1,7 @@
-//! Import and export: reading a rep's spreadsheet or CRM export into the book, and writing the
-//! book back out as CSV, JSON, vCard and iCalendar. Reading and mapping are pure; the only
-//! writes go through the store (one transaction per file) and [`atomic`] for output files.
+//! Import and export: reading a rep's spreadsheet, CRM export or address book (vCard) into
+//! the book, and writing the book back out as CSV, JSON, vCard and iCalendar. Reading and
+//! mapping are pure; the only writes go through the store (one transaction per file) and
+//! [`atomic`] for output files.
 
 pub mod atomic;
 pub mod export;
@@ -9,6 +10,7 @@ pub mod json;
 pub mod mapping;
 pub mod sniff;
 pub mod values;
+pub mod vcard;
 
 use std::fmt;
 

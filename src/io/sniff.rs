@@ -122,8 +122,25 @@ pub fn guess_delimiter(header: &str) -> u8 {
     best.0
 }
 
-/// What kind of file these bytes are when they are plainly not a table: a spreadsheet
-/// workbook, ripen's own JSON export, a vCard or iCalendar file. None for anything else.
+/// Whether these bytes are a vCard file (its first content opens a card): an address book
+/// the import reads card by card instead of as a table.
+pub fn is_vcard(bytes: &[u8]) -> bool {
+    // A UTF-16 file (a BOM says so) is told by its first characters, decoded.
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let head = &bytes[..bytes.len().min(256)];
+        let (text, _, _) = decode(head.to_vec());
+        return is_vcard(text.as_bytes());
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    text[start..text.len().min(start + 11)].eq_ignore_ascii_case(b"BEGIN:VCARD")
+}
+
+/// What kind of file these bytes are when they are plainly not a table (nor a vCard, which
+/// [`is_vcard`] tells): a spreadsheet workbook, ripen's own JSON export, an iCalendar file.
+/// None for anything else.
 pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Some("a spreadsheet workbook (.xlsx or .ods): save it as CSV first");
@@ -148,8 +165,6 @@ pub fn not_a_table(bytes: &[u8]) -> Option<&'static str> {
     };
     if json {
         Some("JSON, not CSV or TSV (ripen imports tables; its JSON export is for other tools)")
-    } else if upper.starts_with(b"BEGIN:VCARD") {
-        Some("a vCard file, not CSV or TSV (export the contacts as CSV)")
     } else if upper.starts_with(b"BEGIN:VCALENDAR") {
         Some("an iCalendar file, not CSV or TSV")
     } else {
@@ -195,11 +210,20 @@ mod tests {
                 .unwrap()
                 .starts_with("JSON")
         );
-        assert!(
-            not_a_table(b"\xEF\xBB\xBFBEGIN:VCARD\r\n")
-                .unwrap()
-                .contains("vCard")
-        );
+        assert_eq!(not_a_table(b"\xEF\xBB\xBFBEGIN:VCARD\r\n"), None);
+        assert!(is_vcard(b"\xEF\xBB\xBF\r\nbegin:vcard\r\n"));
+        assert!(!is_vcard(b"Name,BEGIN:VCARD\n"));
+        assert!(!is_vcard(b"BEGIN:VCAR"));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "BEGIN:VCARD\r\n"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect();
+        assert!(is_vcard(&utf16));
+        assert!(!is_vcard(&utf16[..6]));
         assert!(
             not_a_table(b"begin:vcalendar")
                 .unwrap()

@@ -119,7 +119,13 @@ fn body(app: &App, p: &ImportPreview, w: usize) -> Vec<Line<'static>> {
         );
         return out;
     };
-    let read = format!("{}, {} separated", r.encoding, r.delimiter);
+    // A vCard has no columns: its properties are read as ones.
+    let vcard = r.delimiter == crate::io::import::VCARD;
+    let read = if vcard {
+        format!("{}, vCard", r.encoding)
+    } else {
+        format!("{}, {} separated", r.encoding, r.delimiter)
+    };
     out.push(row("read as", &read, w, t.dim, t.base));
     // The date order and why, on a line of its own: it is long, and worth reading whole.
     if let Some(d) = &r.date_order {
@@ -159,7 +165,8 @@ fn body(app: &App, p: &ImportPreview, w: usize) -> Vec<Line<'static>> {
             );
         }
     }
-    out.push(row("columns", "", w, t.dim, t.base));
+    let label = if vcard { "properties" } else { "columns" };
+    out.push(row(label, "", w, t.dim, t.base));
     for m in &r.mapping {
         let style = if m.ends_with("(kept with the lead)") {
             t.dim
