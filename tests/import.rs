@@ -1682,3 +1682,49 @@ fn two_folded_cards_in_utf16_import_as_two_leads() {
         "Lagos Lamps"
     );
 }
+
+#[test]
+fn deals_find_their_own_people_whatever_ids_they_share_and_import_again_as_merges() {
+    let b = Book::new();
+    let persons = b.dir.path().join("persons.csv");
+    let deals = b.dir.path().join("deals.csv");
+    // Two systems' ids that both count from 1: person 1 is Ana, deal 1 is Ben's.
+    std::fs::write(
+        &persons,
+        "Person - ID,Person - Name,Person - Email\n1,Ana Lind,ana@lind.example\n2,Ben Ortiz,ben@ortiz.example\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &deals,
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Status,Deal - Stage,Person - Name,Person - Email\n\
+         1,Ortiz rollout,8000,open,Proposal Made,Ben Ortiz,ben@ortiz.example\n\
+         2,Lind pilot,3000,open,Qualified,Ana Lind,ana@lind.example\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&persons)]);
+    let r = b.import_json(&[s(&deals)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let ben = find(&all, "email", "ben@ortiz.example");
+    assert_eq!(
+        (ben["stage"].as_str(), ben["value"].as_f64()),
+        (Some("proposal"), Some(8000.0))
+    );
+    let ana = find(&all, "email", "ana@lind.example");
+    assert_eq!(
+        (ana["stage"].as_str(), ana["value"].as_f64()),
+        (Some("green"), Some(3000.0))
+    );
+    // The same deals again: each finds its deal, nothing is added.
+    let again = b.import_json(&[s(&deals)]);
+    assert_eq!(
+        (again["new"].as_u64(), again["merged"].as_u64()),
+        (Some(0), Some(2)),
+        "{again}"
+    );
+    assert_eq!(b.list("all").len(), 2);
+}

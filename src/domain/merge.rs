@@ -14,7 +14,13 @@ fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
     match into {
         Some(have) if have.contains(add) => {}
         Some(have) => {
-            have.push_str(&format!("\n\n[{label}] {add}"));
+            // Within the notes' limit: what does not fit is cut, marked, rather than the merge
+            // (an import's whole transaction) refused.
+            let addition = format!("\n\n[{label}] {add}");
+            let room = super::text::TEXT_MAX_CHARS.saturating_sub(have.chars().count());
+            if room > 1 {
+                have.push_str(&super::text::truncate_chars(&addition, room));
+            }
         }
         None => *into = Some(add.to_string()),
     }
@@ -224,7 +230,11 @@ fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
             for (k, v) in y {
                 x.entry(k).or_insert(v);
             }
-            serde_json::to_string(&x).ok()
+            // United past the limit, the lead keeps its own (the row's stay in the file).
+            serde_json::to_string(&x)
+                .ok()
+                .filter(|u| super::text::chars_over(u, super::text::TEXT_MAX_CHARS).is_none())
+                .or_else(|| a.map(str::to_string))
         }
         (Some(_), None) => a.map(str::to_string),
         (None, _) => b.map(str::to_string),
@@ -237,6 +247,17 @@ fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
 /// who share an address — a placeholder such as `a@a.com` a CRM's users typed for people they
 /// had none for — are kept apart.
 pub fn same_person(a: &Lead, b: &Lead) -> bool {
+    // A record with no name of its own (an import names it after its e-mail or company) says
+    // nothing against the other.
+    let unnamed = |l: &Lead| {
+        l.name.contains('@')
+            || l.company
+                .as_deref()
+                .is_some_and(|c| c.trim() == l.name.trim())
+    };
+    if unnamed(a) || unnamed(b) {
+        return true;
+    }
     let (na, nb) = (name_words(&a.name), name_words(&b.name));
     let names = !na.is_empty()
         && !nb.is_empty()
@@ -253,21 +274,18 @@ pub fn same_person(a: &Lead, b: &Lead) -> bool {
 
 /// Whether a deal row is the deal a lead already is, the two being one person: yes onto a lead
 /// that is no deal yet (an inquiry the deal moves on, as a deals export after a leads export
-/// does); else the same id where both have one, or else the same value and the same stage and
-/// status. A person's second deal is a deal of its own, so that no open deal merges into a
-/// lost one.
+/// does); else the same id, or the same value at the same stage and status. A person's second
+/// deal is a deal of its own, so that no open deal merges into a lost one.
 pub fn same_deal(existing: &Lead, deal: &Lead) -> bool {
     if matches!(existing.status, Status::New | Status::Working) && existing.stage.is_none() {
         return true;
     }
-    match (&existing.external_id, &deal.external_id) {
-        (Some(a), Some(b)) => a == b,
-        _ => {
-            existing.value_cents == deal.value_cents
-                && existing.status == deal.status
-                && existing.stage == deal.stage
-        }
-    }
+    // The same id; or, as a deal merged onto a person keeps the person's id, the same value at
+    // the same stage and status (the same export imported again).
+    existing.external_id.is_some() && existing.external_id == deal.external_id
+        || existing.value_cents == deal.value_cents
+            && existing.status == deal.status
+            && existing.stage == deal.stage
 }
 
 /// A name's words, lower case without accents, initials left out ("M." says little).
@@ -332,6 +350,15 @@ fn folded_words(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn merged_notes_stay_within_the_limit() {
+        let mut notes = Some("n".repeat(99_990));
+        super::append_note(&mut notes, &Some("x".repeat(50)), "f.csv");
+        let n = notes.unwrap();
+        assert_eq!(n.chars().count(), crate::domain::text::TEXT_MAX_CHARS);
+        assert!(n.ends_with('…'));
+    }
+
+    #[test]
     fn a_shared_address_is_one_person_only_with_a_name_or_a_company_in_common() {
         use super::same_person;
         let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
@@ -351,6 +378,12 @@ mod tests {
         ));
         assert!(!same_person(&jose, &l("Maria Paz", Some("Paz y Cia"))));
         assert!(!same_person(&jose, &l("Maria Paz", None)));
+        // A row named after its e-mail says nothing against a name.
+        assert!(same_person(&jose, &l("jose@obando.example", None)));
+        assert!(same_person(
+            &l("Obando Ltda", Some("Obando Ltda")),
+            &l("Ana Paz", None)
+        ));
     }
 
     use super::*;

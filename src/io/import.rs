@@ -644,7 +644,8 @@ fn check_row(
             Some(Target::Field(f)) if !f.is_multiline() => LINE_MAX_CHARS,
             _ => TEXT_MAX_CHARS,
         };
-        if let Some(n) = chars_over(raw, max) {
+        // Measured as it will be stored: an export's `'` before a formula is no character of it.
+        if let Some(n) = chars_over(values::unneutralise(raw.trim()), max) {
             return Err(err(
                 header,
                 format!("field is {n} characters long (limit {max})"),
@@ -1015,7 +1016,9 @@ fn build(
     };
     let flagged = match (flag(&mut f, Field::IsClosed)?, flag(&mut f, Field::IsWon)?) {
         (_, Some(true)) => Some(Status::Won),
-        (Some(true), _) => Some(Status::Lost),
+        // Closed, and no won flag to say how: the stage may ("Closed Won").
+        (Some(true), None) => stage_status.or(Some(Status::Lost)),
+        (Some(true), Some(false)) => Some(Status::Lost),
         (Some(false), _) => Some(Status::Open),
         (None, Some(false)) | (None, None) => None,
     };
@@ -1549,65 +1552,76 @@ pub fn import_file(
             &join_row,
             &table,
         );
+        // A builder that panics must not let the writer take the end of its rows for the end
+        // of the file and commit what came so far: it says it failed, and the import rolls back.
+        let on_panic = send.clone();
         let builder = scope.spawn(move || {
-            let mut clock = std::time::Instant::now();
-            let mut built = Built::default();
-            let mut failed = false;
-            for ev in table.rows() {
-                let Event::Row { line, record, span } = ev else {
-                    continue;
-                };
-                if let Some(b) = &bar
-                    && line % 4096 == 0
-                {
-                    b.set_position(span.end as u64);
-                }
-                if rejected_lines.contains(&line) || is_blank(&record) {
-                    continue;
-                }
-                let j = join_row(&record).ok().flatten();
-                let values = row_values(&rules.mapping, &cells(&record, width, j));
-                let row = build(
-                    rules,
-                    line,
-                    values,
-                    now,
-                    plan,
-                    &mut built.stamped,
-                    &mut built.statuses,
-                )
-                .and_then(|change| within_limits(rules, line, change));
-                match row {
-                    Ok(_) if failed => {}
-                    Ok(change) => {
-                        // The writer stops listening when it fails: then so do we.
-                        if send.send(Ok(Incoming::new(change, line))).is_err() {
-                            break;
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                let mut clock = std::time::Instant::now();
+                let mut built = Built::default();
+                let mut failed = false;
+                for ev in table.rows() {
+                    let Event::Row { line, record, span } = ev else {
+                        continue;
+                    };
+                    if let Some(b) = &bar
+                        && line % 4096 == 0
+                    {
+                        b.set_position(span.end as u64);
+                    }
+                    if rejected_lines.contains(&line) || is_blank(&record) {
+                        continue;
+                    }
+                    let j = join_row(&record).ok().flatten();
+                    let values = row_values(&rules.mapping, &cells(&record, width, j));
+                    let row = build(
+                        rules,
+                        line,
+                        values,
+                        now,
+                        plan,
+                        &mut built.stamped,
+                        &mut built.statuses,
+                    )
+                    .and_then(|change| within_limits(rules, line, change));
+                    match row {
+                        Ok(_) if failed => {}
+                        Ok(change) => {
+                            // The writer stops listening when it fails: then so do we.
+                            if send.send(Ok(Incoming::new(change, line))).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) if req.skip_bad => {
+                            built.late_errors.push(e);
+                            built.rejected_spans.push(span);
+                        }
+                        Err(e) => {
+                            // The writer stops at the first bad row and writes nothing; the rest
+                            // are still read, so that the refusal names every bad row.
+                            if !failed {
+                                failed = true;
+                                let _ = send.send(Err(DomainError::Invalid(e.to_string())));
+                            }
+                            built.late_errors.push(e);
                         }
                     }
-                    Err(e) if req.skip_bad => {
-                        built.late_errors.push(e);
-                        built.rejected_spans.push(span);
-                    }
-                    Err(e) => {
-                        // The writer stops at the first bad row and writes nothing; the rest
-                        // are still read, so that the refusal names every bad row.
-                        if !failed {
-                            failed = true;
-                            let _ = send.send(Err(DomainError::Invalid(e.to_string())));
-                        }
-                        built.late_errors.push(e);
-                    }
                 }
+                phase("building thread", &mut clock);
+                built
+            }));
+            if built.is_err() {
+                let _ = on_panic.send(Err(DomainError::Invalid("the row builder failed".into())));
             }
-            phase("building thread", &mut clock);
-            built
+            built.ok()
         });
         let outcome = store.import(receive, &opts, now);
         (outcome, builder.join())
     });
     phase("build and write", &mut clock);
-    let built = built.map_err(|_| ImportError::Refused("the row builder failed".into()))?;
+    let built = built.ok().flatten().ok_or_else(|| {
+        ImportError::Refused("the row builder failed; nothing was imported".into())
+    })?;
     if !req.skip_bad && !built.late_errors.is_empty() {
         errors.extend(built.late_errors);
         errors.sort_by_key(|e| e.line);
@@ -1632,16 +1646,25 @@ pub fn import_file(
     report.merged = outcome.merged;
     report.skipped = outcome.skipped;
     // What decoding replaced comes first: it may explain a notice below it.
-    report.notices = table
-        .sniffed
-        .replaced_on
+    // At most 20 lines of them: a file that is no UTF-8 at all would have one per line.
+    const REPLACED_SHOWN: usize = 20;
+    let replaced = &table.sniffed.replaced_on;
+    let more = replaced.len().saturating_sub(REPLACED_SHOWN);
+    report.notices = replaced
         .iter()
+        .take(REPLACED_SHOWN)
         .map(|line| {
             format!(
                 "{}:{line}: bytes that are no UTF-8 were replaced with \u{FFFD}",
                 table.name
             )
         })
+        .chain((more > 0).then(|| {
+            format!(
+                "{}: {more} more lines with bytes that are no UTF-8, replaced likewise",
+                table.name
+            )
+        }))
         .chain(outcome.notices)
         .collect();
     report.notices_dropped = outcome.notices_dropped;
@@ -2103,7 +2126,11 @@ fn apply_history(
         } else {
             let mut note = p.note.clone();
             if p.kind == ActivityKind::Note && !p.kind_word.is_empty() {
-                note = Some(format!("{}: {}", p.kind_word, note.unwrap_or_default()));
+                let said = format!("{}: {}", p.kind_word, note.unwrap_or_default());
+                note = Some(
+                    crate::domain::text::truncate_chars(&said, crate::domain::text::TEXT_MAX_CHARS)
+                        .into_owned(),
+                );
             }
             entries.push(Entry {
                 at: p.at,

@@ -454,6 +454,16 @@ impl Store {
                     if found.is_none() && !book_empty {
                         found = number_where(&tx, "l.external_id = ?1", &[&id])?.map(Found::Book);
                     }
+                    // Another system's ids may count from 1 as this file's do (a persons
+                    // export's "17" beside a deals export's "17"): an id finds a deal only on
+                    // the same person.
+                    if deals && let Some(c) = &found {
+                        let n = c.number();
+                        new_leads.write_up_to(n)?;
+                        if !same_person(&load_by_number(&tx, n)?, lead) {
+                            found = None;
+                        }
+                    }
                 }
                 if found.is_none()
                     && let Some(k) = email.as_deref()
@@ -615,7 +625,8 @@ impl Store {
                 }
                 *shared.entry(k.clone()).or_insert(1) += 1;
             }
-            if let Some(k) = email.or(ext) {
+            // A deal is found again by its id and by its person, within the file as in the book.
+            for k in [email, ext].into_iter().flatten() {
                 by_email.entry(k).or_insert((number, row.line));
             }
             if let Some(k) = name_company {

@@ -411,7 +411,14 @@ impl Store {
             .map_err(StoreError::from)
             .and_then(|()| {
                 // A hard link fails where `dest` appeared meanwhile, which a rename would replace.
-                std::fs::hard_link(&tmp, dest).map_err(io)
+                // A file system without links (FAT on a USB stick, some network shares) takes
+                // a rename, `dest` having been checked absent just before.
+                match std::fs::hard_link(&tmp, dest) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !dest.exists() => {
+                        std::fs::rename(&tmp, dest).map_err(io)
+                    }
+                    linked => linked.map_err(io),
+                }
             });
         let _ = std::fs::remove_file(&tmp);
         copied
