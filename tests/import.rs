@@ -1728,3 +1728,32 @@ fn deals_find_their_own_people_whatever_ids_they_share_and_import_again_as_merge
     );
     assert_eq!(b.list("all").len(), 2);
 }
+
+#[test]
+fn an_atomic_crm_export_reads_its_dates_statuses_and_columns_without_a_map() {
+    let b = Book::new();
+    let csv = b.dir.path().join("contacts.csv");
+    // Atomic CRM's own header set: first_seen/last_seen, statuses cold…in-contract.
+    std::fs::write(
+        &csv,
+        "first_name,last_name,gender,title,background,first_seen,last_seen,has_newsletter,status,tags,linkedin_url,company,email_work,email_home,email_other,phone_work,phone_home,phone_other\n\
+         Rui,Costa,male,Buyer,,2026-07-01T00:00:00+00:00,2026-11-20T11:54:49.95+00:00,false,in-contract,\"food, retail\",,Costa Foods,,rui@home.example,,,+351 21 1,\n\
+         Ida,Berg,female,Designer,,2026-10-01T00:00:00+00:00,2026-11-01T09:00:00+00:00,false,warm,ui,,Berg AB,ida@berg.example,,,+46 8 1,,\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(2), Some(0)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let rui = find(&all, "name", "Rui Costa");
+    assert_eq!(rui["status"], "won");
+    assert_eq!(rui["email"], "rui@home.example");
+    assert_eq!(rui["received_at"], "2026-07-01T00:00:00Z");
+    let ida = find(&all, "name", "Ida Berg");
+    assert_eq!(ida["email"], "ida@berg.example");
+    assert_eq!(ida["phone"], "+46 8 1");
+    assert_eq!(ida["received_at"], "2026-10-01T00:00:00Z");
+}

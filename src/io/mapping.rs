@@ -413,6 +413,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dealcreated",
             "dealaddtime",
             "addtime",
+            "firstseen",
             "angelegtam",
             "angelegt",
             "erstelltam",
@@ -439,6 +440,7 @@ const KNOWN: &[(Field, &[&str])] = &[
         &[
             "lastactivity",
             "lastactivitydate",
+            "lastseen",
             "lastactivityat",
             "deallastactivitydate",
             "lastcontacted",

@@ -470,7 +470,9 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         // the leads export does not say. A deal to work, not a win worth nothing.
         "qualified" | "opendeal" | "opportunity" | "qualifiziert" | "salesqualifiedlead"
         | "pipeline" | "closedconverted" | "converted" => s(Status::Open, None),
-        "won" | "closedwon" | "gewonnen" | "customer" | "kunde" => s(Status::Won, None),
+        // Atomic CRM's contact statuses run cold, warm, hot, in-contract: a customer.
+        "won" | "closedwon" | "gewonnen" | "customer" | "kunde" | "incontract"
+        | "undercontract" => s(Status::Won, None),
         "lost" | "closedlost" | "verloren" => s(Status::Lost, None),
         "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
             s(Status::Disqualified, None)
