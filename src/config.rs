@@ -46,6 +46,7 @@ pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
 /// system's ([`system_zone`]).
 pub fn load(path: Option<&Path>) -> Result<Config> {
     let mut config = load_file(path)?;
+    config.plan.time_zone_set = config.plan.time_zone.is_some();
     if config.plan.time_zone.is_none() {
         config.plan.time_zone = Some(TimeZone(system_zone()));
     }

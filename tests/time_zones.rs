@@ -300,15 +300,49 @@ fn reports_by_month_count_in_local_months() {
         };
         assert_eq!(report(zone, "funnel", "received"), local, "{zone}");
         assert_eq!(report(zone, "speed", "leads"), local, "{zone}");
-        // The same book read in UTC: both leads fall in one UTC month.
+        // A process in another zone (a cron job in UTC) reads the book's own months: the
+        // stored months are not refilled turn by turn, nor mixed.
+        assert_eq!(
+            report("UTC", "funnel", "received"),
+            local,
+            "{zone}, run in UTC"
+        );
+        assert_eq!(report("UTC", "speed", "leads"), local, "{zone}, run in UTC");
+        // A zone the config names moves the book: both leads fall in one UTC month.
+        let config = book.path().join("no-config.toml");
+        std::fs::write(&config, "time_zone = \"UTC\"\n").unwrap();
         let utc = if zone == BERLIN {
             months(&[("2026-10", 2)])
         } else {
             months(&[("2026-11", 2)])
         };
-        assert_eq!(report("UTC", "funnel", "received"), utc, "{zone} in UTC");
-        assert_eq!(report("UTC", "speed", "leads"), utc, "{zone} in UTC");
+        assert_eq!(
+            report(zone, "funnel", "received"),
+            utc,
+            "{zone} moved to UTC"
+        );
+        assert_eq!(report(zone, "speed", "leads"), utc, "{zone} moved to UTC");
         // And back.
-        assert_eq!(report(zone, "speed", "leads"), local, "{zone} again");
+        std::fs::write(&config, format!("time_zone = \"{zone}\"\n")).unwrap();
+        assert_eq!(report("UTC", "speed", "leads"), local, "{zone} again");
+    }
+}
+
+#[test]
+fn processes_in_two_zones_share_a_book_without_refilling_it_turn_by_turn() {
+    let book = Book::new();
+    let now = "2026-11-22T09:00:00Z";
+    at(&book, BERLIN, now, &["demo", "--leads", "40"]);
+    for zone in ["UTC", BERLIN, NEW_YORK, "UTC"] {
+        let out = book
+            .ripen()
+            .env("TZ", zone)
+            .env("RIPEN_NOW", now)
+            .args(["status"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("rebuilding"), "in {zone}: {err}");
     }
 }

@@ -30,6 +30,10 @@ pub struct Plan {
     /// loader fills it in); unset here: UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<TimeZone>,
+    /// Whether the config file itself named `time_zone` (not filled in from the system): only
+    /// then does a book take a new zone for the months it stores.
+    #[serde(skip)]
+    pub time_zone_set: bool,
 }
 
 impl Plan {
@@ -95,6 +99,7 @@ impl Default for Plan {
             priority: Priority::default(),
             stage_probability: StageProbability::default(),
             time_zone: None,
+            time_zone_set: false,
         }
     }
 }

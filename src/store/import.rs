@@ -334,7 +334,7 @@ impl Store {
         I: IntoIterator<Item = std::result::Result<Incoming, DomainError>>,
     {
         let mut clock = std::time::Instant::now();
-        let zone = self.plan.zone();
+        let zone = self.month_zone;
         let tx = self.write_tx()?;
         let book_empty: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",

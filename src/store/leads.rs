@@ -825,7 +825,7 @@ impl Store {
     where
         I: IntoIterator<Item = Change>,
     {
-        let zone = self.plan.zone();
+        let zone = self.month_zone;
         let tx = self.write_tx()?;
         // The cached counts and contacts are rebuilt once at the end, not row by row.
         super::drop_for_bulk(&tx, true)?;

@@ -115,6 +115,8 @@ pub struct Store {
     writer: bool,
     /// Why the book could only be opened for reading, if it was.
     read_only: Option<ReadOnly>,
+    /// The zone of the months the derived tables store and the reports step through.
+    month_zone: crate::domain::time::Tz,
 }
 
 impl Store {
@@ -193,7 +195,24 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         search::register(&conn)?;
-        months::register(&conn, plan.zone())?;
+        // The months the derived tables store are in the book's zone, the one it was first
+        // used in, whatever zone this process runs in (an app in Berlin beside a cron job in
+        // UTC must not refill them turn by turn, nor mix two calendars in them); a zone the
+        // config names moves it.
+        let recorded = if found > 0 {
+            conn.query_row("SELECT value FROM meta WHERE key = 'month_zone'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .and_then(|name| crate::domain::time::zone_named(&name))
+        } else {
+            None
+        };
+        let month_zone = match recorded {
+            Some(z) if !plan.time_zone_set => z,
+            _ => plan.zone(),
+        };
+        months::register(&conn, month_zone)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -203,6 +222,7 @@ impl Store {
             few: Default::default(),
             writer: false,
             read_only,
+            month_zone,
         };
         if read_only.is_some() {
             if found < schema::LATEST {
@@ -223,6 +243,12 @@ impl Store {
             }
             store.migrate()?;
         }
+        if recorded != Some(month_zone) {
+            store.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('month_zone', ?1)",
+                [month_zone.name()],
+            )?;
+        }
         store.reconcile(say)?;
         Ok(store)
     }
@@ -239,13 +265,7 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        if recorded
-            == Some(Self::derived_key(
-                &self.queue,
-                self.plan.zone(),
-                &self.conn,
-            )?)
-        {
+        if recorded == Some(Self::derived_key(&self.queue, self.month_zone, &self.conn)?) {
             return Ok(());
         }
         self.reconcile_indexes(say)?;
@@ -256,12 +276,12 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut in_place = stale_indexes(&self.queue, &tx)? == 0;
         for set in &DERIVED {
-            in_place = in_place && derived_fresh(&tx, set, self.plan.zone())?;
+            in_place = in_place && derived_fresh(&tx, set, self.month_zone)?;
         }
         if in_place {
             tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('derived', ?1)",
-                [Self::derived_key(&self.queue, self.plan.zone(), &tx)?],
+                [Self::derived_key(&self.queue, self.month_zone, &tx)?],
             )?;
         }
         tx.commit()?;
@@ -358,15 +378,15 @@ impl Store {
     /// [`derived_fresh`]), each in one transaction.
     fn reconcile_derived(&mut self, say: &mut dyn FnMut(&str)) -> Result<()> {
         for set in &DERIVED {
-            if derived_fresh(&self.conn, set, self.plan.zone())? {
+            if derived_fresh(&self.conn, set, self.month_zone)? {
                 continue;
             }
             say(&format!("rebuilding the book's {}", set.what));
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            if !derived_fresh(&tx, set, self.plan.zone())? {
-                rebuild_set(&tx, set, self.plan.zone())?;
+            if !derived_fresh(&tx, set, self.month_zone)? {
+                rebuild_set(&tx, set, self.month_zone)?;
             }
             tx.commit()?;
         }

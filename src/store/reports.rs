@@ -228,7 +228,7 @@ impl Store {
         );
         let mut stmt = self.prep(&sql)?;
         let mut out = Vec::new();
-        let zone = self.plan.zone();
+        let zone = self.month_zone;
         let mut at = from;
         while let Some(t) = stmt
             .query_row(params![at, to], |r| r.get::<_, i64>(0))
