@@ -577,3 +577,32 @@ fn a_backup_by_default_goes_to_a_private_backups_folder_beside_the_book() {
     assert!(said.contains(copy.to_str().unwrap()), "{said}");
     assert_eq!(mode(&copy), 0o600);
 }
+
+#[test]
+#[ignore = "needs root and setpriv"]
+fn a_read_only_book_an_older_ripen_indexed_says_it_needs_a_write_to_be_brought_up_to_date() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::new();
+    book.ok(&["demo", "--leads", "30"]);
+    // The queue's index as the eighth session built it (no recycled leads in it).
+    let conn = rusqlite::Connection::open(&book.db).unwrap();
+    conn.execute_batch(
+        "DROP INDEX leads_queue; CREATE INDEX leads_queue ON leads(next_follow_up) \
+         WHERE status IN ('new','working','open') AND deleted_at IS NULL;",
+    )
+    .unwrap();
+    drop(conn);
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    mode(book.path(), 0o755);
+    mode(book.db.parent().unwrap(), 0o755);
+    mode(&book.db, 0o644);
+    let out = as_nobody(&book, &["list", "queue"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("needs upgrading but can only be read here") && !err.contains("no query"),
+        "{err}"
+    );
+}

@@ -93,6 +93,11 @@ impl Now {
     /// "in 3 days" from 10:00 is 10:00, whether or not the clocks change between (a day is then
     /// 23 or 25 hours long).
     pub fn plus_days(&self, at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        // No days is the same moment: read back from local time, the second pass of an hour the
+        // clocks repeat would become the first.
+        if days == 0 {
+            return at;
+        }
         let local = at.with_timezone(&self.zone).naive_local();
         let moved = if days >= 0 {
             local.checked_add_days(Days::new(days.unsigned_abs()))
@@ -359,6 +364,15 @@ fn parse_weekday(s: &str) -> Option<Weekday> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_days_later_is_the_same_moment_even_in_an_hour_the_clocks_repeat() {
+        let ny = Now::new(at("2026-11-01T12:00:00Z"), Tz::America__New_York);
+        // 01:30 EST on 1 Nov 2026, the second pass of 01:30 in New York.
+        let second = at("2026-11-01T06:30:00Z");
+        assert_eq!(ny.plus_days(second, 0), second);
+        assert_eq!(ny.plus_days(second, 1), at("2026-11-02T06:30:00Z"));
+    }
+
     use super::*;
 
     #[test]

@@ -225,7 +225,9 @@ impl Store {
             month_zone,
         };
         if read_only.is_some() {
-            if found < schema::LATEST {
+            // An older schema, or indexes an older ripen built (the queries name the ones they
+            // read through): both need a write to bring up to date.
+            if found < schema::LATEST || stale_indexes(&store.queue, &store.conn)? > 0 {
                 return Err(StoreError::ReadOnlyOld(path.to_path_buf()));
             }
             return Ok(store);
