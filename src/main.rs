@@ -153,9 +153,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<()> {
     // Before any book is opened or made: a script that runs bare `ripen` learns what to run
     // instead, rather than crossterm's "No such device or address".
-    if cli.command.is_none()
-        && cli.bench_frames.is_none()
-        && !(io::stdin().is_terminal() && io::stdout().is_terminal())
+    // Keys come from stdin, or from /dev/tty where stdin is redirected (as crossterm reads them).
+    let keys = io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok();
+    if cli.command.is_none() && cli.bench_frames.is_none() && !(keys && io::stdout().is_terminal())
     {
         return Err(NoTerminal.into());
     }
@@ -195,9 +195,10 @@ fn run(cli: Cli) -> Result<()> {
             db.display()
         );
         // A script asking for JSON reads why in JSON, as an import's refusal.
+        // The refusal itself is what fails: a reader gone from the pipe must not turn it into
+        // a quiet success.
         if cmd.json() {
-            cli::json_refusal(&mut out, &msg, &[])?;
-            out.flush()?;
+            let _ = cli::json_refusal(&mut out, &msg, &[]).and_then(|()| out.flush());
         }
         anyhow::bail!(msg);
     }

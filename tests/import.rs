@@ -1757,3 +1757,59 @@ fn an_atomic_crm_export_reads_its_dates_statuses_and_columns_without_a_map() {
     assert_eq!(ida["phone"], "+46 8 1");
     assert_eq!(ida["received_at"], "2026-10-01T00:00:00Z");
 }
+
+#[test]
+fn a_history_with_a_date_that_is_no_day_lands_nothing() {
+    let b = Book::new();
+    let leads = b.dir.path().join("Leads.csv");
+    let acts = b.dir.path().join("Activity.csv");
+    std::fs::write(
+        &leads,
+        "LeadID,FullName,LeadStatus,CreatedDate\nL1,Ana Lind,Working,2026-01-05\nL2,Ben Ortiz,Working,2026-01-06\n",
+    )
+    .unwrap();
+    // Line 3's date has the file's shape but is no day.
+    std::fs::write(
+        &acts,
+        "ActivityID,LeadID,ActivityType,DueDate,Completed\nA1,L1,Call,05/02/2026,True\nA2,L2,Call,31/02/2026,True\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
+    let before = b.ok(&["show", "1", "--json"]);
+    let err = b.fails(&["import", "--activities", s(&acts), "--on", "LeadID"]);
+    assert!(err.contains("Activity.csv:3"), "{err}");
+    assert_eq!(
+        b.ok(&["show", "1", "--json"]),
+        before,
+        "nothing of the file landed"
+    );
+    assert!(!b.dir.path().join("Activity.rejected.csv").exists());
+}
+
+#[test]
+fn a_lead_contacted_before_its_crm_created_it_was_received_by_then() {
+    let b = Book::new();
+    let leads = b.dir.path().join("Leads.csv");
+    let acts = b.dir.path().join("Activity.csv");
+    std::fs::write(
+        &leads,
+        "LeadID,FullName,LeadStatus,CreatedDate\nL1,Ana Lind,New,2026-03-10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &acts,
+        "ActivityID,LeadID,ActivityType,DueDate,Completed\nA1,L1,Call,2026-03-01,True\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
+    b.ok(&["import", "--activities", s(&acts), "--on", "LeadID"]);
+    let ana = find(&b.list("all"), "name", "Ana Lind").clone();
+    assert_eq!(ana["received_at"], "2026-03-01T00:00:00Z");
+    let speed: Value = serde_json::from_str(&b.ok(&["report", "speed", "--json"])).unwrap();
+    let text = speed.to_string();
+    assert!(!text.contains(":-"), "no negative hours: {text}");
+    assert!(
+        b.ok(&["show", "1"])
+            .contains("received moved back to 2026-03-01")
+    );
+}

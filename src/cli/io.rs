@@ -43,8 +43,8 @@ pub(super) fn import(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             ),
             None => (format!("{e:#}"), Vec::new()),
         };
-        super::json_refusal(ctx.out, &error, &errors)?;
-        ctx.out.flush()?;
+        // The import's refusal is what fails, even where the pipe's reader has gone.
+        let _ = super::json_refusal(ctx.out, &error, &errors).and_then(|()| ctx.out.flush());
     }
     Err(e)
 }

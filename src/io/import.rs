@@ -2013,6 +2013,15 @@ pub fn import_history(
         });
         by_lead[i].1.push(past);
     }
+    // A date of the right shape that is no day (31/02/2026) is found only here: refused as
+    // the others are, before anything is written.
+    if !errors.is_empty() && !req.skip_bad {
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::BadRows {
+            file: t.name.clone(),
+            errors,
+        });
+    }
     for (_, list) in &mut by_lead {
         list.sort_by_key(|p| p.at);
     }
@@ -2106,6 +2115,22 @@ fn apply_history(
     let mut last = last_contact;
     let mut entries = Vec::new();
     let (done, planned): (Vec<&Past>, Vec<&Past>) = list.iter().partition(|p| happened(p, now));
+    // A CRM often creates the lead after its first activities: a lead contacted before it was
+    // received was received by then (else its first contact would come before its receipt, and
+    // the speed report count negative hours). What the leads file said stays on the timeline.
+    if let Some(first) = done.iter().map(|p| p.at).min()
+        && first < current.received_at
+    {
+        entries.push(Entry::note(
+            now.utc,
+            format!(
+                "received moved back to {}, the first activity in {file} (the lead's file said {})",
+                first.format("%Y-%m-%d %H:%M"),
+                current.received_at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+        current.received_at = first;
+    }
     for p in &done {
         if current.status.is_active() && p.kind.is_contact() {
             let c = lifecycle::log_contact_after(

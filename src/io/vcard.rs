@@ -127,7 +127,14 @@ struct Logical {
     line: u64,
     span: Range<usize>,
     text: String,
+    /// Whether its parameters say QUOTED-PRINTABLE, once its head is known (read once, not
+    /// again at every folded line: a hostile file of folds would make that quadratic).
+    qp: Option<bool>,
 }
+
+/// A property's head (name and parameters) longer than this is taken for none, and its value
+/// for plain text.
+const HEAD_MAX: usize = 4096;
 
 /// Whether a line's parameters say QUOTED-PRINTABLE (vCard 2.1), where a line ending in `=`
 /// continues on the next.
@@ -177,11 +184,18 @@ fn logical_lines(text: &str) -> Vec<Logical> {
                 line,
                 span: pos..end,
                 text: raw.to_string(),
+                qp: None,
             }),
         }
         if let Some(last) = out.last_mut() {
-            qp_open = last.text.ends_with('=')
-                && head_end(&last.text).is_some_and(|i| quoted_printable(&last.text[..i]));
+            if last.qp.is_none() {
+                last.qp = match head_end(&last.text) {
+                    Some(i) => Some(quoted_printable(&last.text[..i])),
+                    None if last.text.len() > HEAD_MAX => Some(false),
+                    None => None,
+                };
+            }
+            qp_open = last.text.ends_with('=') && last.qp == Some(true);
             if qp_open {
                 // The soft line break: the `=` goes, the next line follows on.
                 last.text.pop();
