@@ -1813,3 +1813,12 @@ fn a_lead_contacted_before_its_crm_created_it_was_received_by_then() {
             .contains("received moved back to 2026-03-01")
     );
 }
+
+#[test]
+fn a_vcard_is_no_activity_history() {
+    let b = Book::new();
+    let file = s(&data("contacts.vcf")).to_string();
+    let err = b.fails(&["import", "--activities", &file, "--on", "UID"]);
+    assert!(err.contains("this is a vCard file"), "{err}");
+    assert!(b.list("all").is_empty());
+}

@@ -1876,6 +1876,13 @@ pub fn import_history(
         req.rejected_to.as_deref(),
     )?;
     let t = read_table(&req.path)?;
+    if t.cards.is_some() {
+        return Err(ImportError::Refused(format!(
+            "{}: an activity history is a table of activities; this is a vCard file (import \
+             its contacts with `ripen import {}`)",
+            t.name, t.name
+        )));
+    }
     let refuse = |what: &str| {
         ImportError::Refused(format!(
             "{}: no {what} column (columns: {})",
