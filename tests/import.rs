@@ -1822,3 +1822,46 @@ fn a_vcard_is_no_activity_history() {
     assert!(err.contains("this is a vCard file"), "{err}");
     assert!(b.list("all").is_empty());
 }
+
+/// The same history imported again, two days later, adds no entry and moves no follow-up the
+/// rep has set since (it had pulled snoozed leads back to today and doubled every call).
+#[test]
+fn the_same_history_imported_again_adds_nothing_and_moves_nothing() {
+    let b = history_book();
+    import_history(&b);
+    for lead in b.list("all") {
+        if ["new", "working", "open"].contains(&lead["status"].as_str().unwrap()) {
+            b.ok(&["snooze", &lead["id"].to_string(), "2026-11-30"]);
+        }
+    }
+    let later = "2026-11-24T09:00:00Z";
+    let run = |args: &[&str]| -> String {
+        let out = b.cmd().env("RIPEN_NOW", later).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let state = || -> Vec<(String, Value, usize)> {
+        let all: Vec<Value> = serde_json::from_str(&run(&["list", "all", "--json"])).unwrap();
+        all.iter()
+            .map(|l| {
+                let id = l["id"].to_string();
+                let shown: Value = serde_json::from_str(&run(&["show", &id, "--json"])).unwrap();
+                let entries = shown["timeline"].as_array().unwrap().len();
+                (id, l["next_follow_up"].clone(), entries)
+            })
+            .collect()
+    };
+    let before = state();
+    run(&[
+        "import",
+        "--activities",
+        s(&data("crm-history/Activity.csv")),
+        "--on",
+        "LeadID",
+    ]);
+    assert_eq!(state(), before);
+}

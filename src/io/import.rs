@@ -2053,9 +2053,10 @@ pub fn import_history(
     };
     if !req.skip_bad && !req.dry_run {
         // Look first, so that an unknown id leaves the book untouched.
-        let found = store.update_by_external_id(&ids, true, now, |i, lead, last, plan| {
-            apply_history(lead, &by_lead[i].1, last, &file, now, plan)
-        })?;
+        let found =
+            store.update_by_external_id(&ids, true, now, |i, lead, last, known, plan| {
+                apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
+            })?;
         let missing = missing(&found);
         if !missing.is_empty() {
             errors.extend(missing);
@@ -2065,9 +2066,10 @@ pub fn import_history(
             });
         }
     }
-    let found = store.update_by_external_id(&ids, req.dry_run, now, |i, lead, last, plan| {
-        apply_history(lead, &by_lead[i].1, last, &file, now, plan)
-    })?;
+    let found =
+        store.update_by_external_id(&ids, req.dry_run, now, |i, lead, last, known, plan| {
+            apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
+        })?;
     for ((_, list), f) in by_lead.iter().zip(&found) {
         if f.is_some() {
             report.leads += 1;
@@ -2114,10 +2116,35 @@ fn apply_history(
     lead: &Lead,
     list: &[Past],
     last_contact: Option<DateTime<Utc>>,
+    known: &[Entry],
     file: &str,
     now: &Now,
     plan: &Plan,
 ) -> Result<Change, DomainError> {
+    // The same history imported again adds nothing and moves nothing: an activity its timeline
+    // holds already (a contact or note of the same kind at the same moment; a planned one by
+    // its file and line) is passed over.
+    let seen = |p: &&Past| {
+        if happened(p, now) {
+            known.iter().any(|e| e.kind == p.kind && e.at == p.at)
+        } else {
+            let source = format!("(from {file}:{})", p.line);
+            known.iter().any(|e| {
+                e.kind == ActivityKind::Note
+                    && e.note
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with("planned ") && n.contains(&source))
+            })
+        }
+    };
+    let fresh: Vec<Past> = list.iter().filter(|p| !seen(p)).cloned().collect();
+    if fresh.is_empty() {
+        return Ok(Change {
+            lead: lead.clone(),
+            entries: Vec::new(),
+        });
+    }
+    let list = fresh.as_slice();
     let mut current = lead.clone();
     let mut last = last_contact;
     let mut entries = Vec::new();
@@ -2394,7 +2421,7 @@ mod tests {
             done,
         };
         let apply = |lead: &Lead, list: &[Past]| {
-            apply_history(lead, list, None, "a.csv", &now, &plan).unwrap()
+            apply_history(lead, list, None, &[], "a.csv", &now, &plan).unwrap()
         };
         // A call 300 days ago: its cadence ran out long since, so the lead is due today.
         let c = apply(&lead, &[past(300, true)]);

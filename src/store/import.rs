@@ -687,6 +687,7 @@ impl Store {
             usize,
             &Lead,
             Option<DateTime<Utc>>,
+            &[Entry],
             &Plan,
         ) -> std::result::Result<Change, DomainError>,
     {
@@ -705,7 +706,24 @@ impl Store {
                 .optional()?
                 .flatten();
             let last_contact = last_contact.and_then(|t| DateTime::from_timestamp(t, 0));
-            let change = f(i, &before, last_contact, &plan)?;
+            // What its timeline holds already, so that the same history imported again adds
+            // nothing and moves nothing.
+            let known: Vec<Entry> = tx
+                .prepare_cached("SELECT kind, at, note FROM activities WHERE lead_uid = ?1")?
+                .query_map([&before.uid], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
+                })?
+                .filter_map(|row| {
+                    let (kind, at, note) = row.ok()?;
+                    Some(Entry {
+                        at: DateTime::from_timestamp(at, 0)?,
+                        kind: kind.parse().ok()?,
+                        outcome: None,
+                        note,
+                    })
+                })
+                .collect();
+            let change = f(i, &before, last_contact, &known, &plan)?;
             write_lead(&tx, Some(&before), &change.lead, now)?;
             write_entries(&tx, &before.uid, &change.entries, now)?;
             found.push(Some(number));
