@@ -398,7 +398,7 @@ pub fn parse(text: &str) -> Vec<Item> {
 
 /// The columns a card becomes, and the field each fills. The headers name the properties,
 /// so an error or `--dry-run` names what the card said.
-pub const COLUMNS: [(&str, Target); 17] = [
+pub const COLUMNS: [(&str, Target); 18] = [
     ("FN", Target::Field(Field::Name)),
     ("ORG", Target::Field(Field::Company)),
     ("ORG unit", Target::Extra),
@@ -416,6 +416,9 @@ pub const COLUMNS: [(&str, Target); 17] = [
     ("CATEGORIES", Target::Field(Field::Tags)),
     ("UID", Target::Field(Field::ExternalId)),
     ("CREATED", Target::Field(Field::Received)),
+    // A card's second ORG, TITLE or URL, and properties past the first names given a column
+    // of their own: "NAME: value" a line, so that nothing a card says is lost.
+    ("more", Target::Extra),
 ];
 
 /// Properties that fill no column: the frame, the name's parts (FN has it), pictures, keys and
@@ -650,6 +653,20 @@ fn cells(card: &Card, headers: &[String]) -> Vec<String> {
         "CREATED",
         created.map(|p| timestamp(&p.text())).unwrap_or_default(),
     );
+    let mut more: Vec<String> = ["ORG", "TITLE", "URL"]
+        .iter()
+        .flat_map(|name| card.props.iter().filter(|p| p.name == *name).skip(1))
+        .chain(
+            card.props
+                .iter()
+                .filter(|p| kept_aside(p) && !headers.contains(&p.name)),
+        )
+        .map(|p| (p.name.clone(), p.text()))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(n, v)| format!("{n}: {}", v.trim()))
+        .collect();
+    more.dedup();
+    set("more", more.join("\n"));
     // Every other property under its own name, several values one per line.
     for (i, h) in headers.iter().enumerate().skip(COLUMNS.len()) {
         let values: Vec<String> = card
@@ -868,6 +885,32 @@ mod tests {
         assert_eq!(
             &text[c[1].span.clone()],
             "BEGIN:VCARD\r\nFN:Bob\r\nEND:VCARD\r\n"
+        );
+    }
+
+    #[test]
+    fn a_second_org_title_or_url_and_properties_past_the_columns_are_kept() {
+        let mut text = String::from(
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nORG:Acme\nORG:Beta Ltd\nTITLE:CEO\n\
+             TITLE:Chair\nURL:https://a.example\nURL:https://b.example\n",
+        );
+        for i in 0..60 {
+            text.push_str(&format!("X-FIELD-{i}:value {i}\n"));
+        }
+        text.push_str("END:VCARD\n");
+        let s = read(&text);
+        let more = cell(&s, 0, "more");
+        for kept in [
+            "ORG: Beta Ltd",
+            "TITLE: Chair",
+            "URL: https://b.example",
+            "X-FIELD-59: value 59",
+        ] {
+            assert!(more.contains(kept), "{kept} in {more:?}");
+        }
+        assert!(
+            !more.contains("X-FIELD-0:"),
+            "a property with a column of its own: {more:?}"
         );
     }
 
