@@ -172,12 +172,14 @@ fn logical_lines(text: &str) -> Vec<Logical> {
         let raw = text[pos..end].trim_end_matches('\n').trim_end_matches('\r');
         let continues = raw.starts_with([' ', '\t']);
         match out.last_mut() {
-            Some(last) if continues => {
-                last.text.push_str(&raw[1..]);
-                last.span.end = end;
-            }
+            // A quoted-printable soft break first: its next line is the value's own text, a
+            // leading space included, not a fold.
             Some(last) if qp_open => {
                 last.text.push_str(raw);
+                last.span.end = end;
+            }
+            Some(last) if continues => {
+                last.text.push_str(&raw[1..]);
                 last.span.end = end;
             }
             _ => out.push(Logical {
@@ -886,6 +888,14 @@ mod tests {
             &text[c[1].span.clone()],
             "BEGIN:VCARD\r\nFN:Bob\r\nEND:VCARD\r\n"
         );
+    }
+
+    #[test]
+    fn a_quoted_printable_soft_break_keeps_the_space_the_next_line_starts_with() {
+        let s = read(
+            "BEGIN:VCARD\nVERSION:2.1\nFN:Ann\nNOTE;ENCODING=QUOTED-PRINTABLE:Hello=\n world\nEND:VCARD\n",
+        );
+        assert_eq!(cell(&s, 0, "NOTE"), "Hello world");
     }
 
     #[test]
