@@ -12,18 +12,9 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     book.ok(&["add", "Saved Before"]);
     book.ok(&["add", "Also Saved"]);
     let size = std::fs::metadata(&book.db).unwrap().len();
-    // A file size limit just above the book: SQLite's next growth fails with EFBIG, as on a full
-    // disk. SIGXFSZ is ignored so the process sees the error instead of being killed.
-    let blocks = size / 512 + 8;
-    let script = format!(
-        "trap '' XFSZ; ulimit -f {blocks}; exec '{}' demo --leads 3000 --force",
-        env!("CARGO_BIN_EXE_ripen")
-    );
-    let mut c = Command::new("bash");
-    c.args(["-c", &script]);
-    let mut cmd = assert_cmd::Command::from_std(c);
-    book.env(&mut cmd);
-    let out = cmd.output().unwrap();
+    // A file size limit just above the book (the same limit as ever: `ulimit -f` in KiB):
+    // SQLite's next growth fails with EFBIG, as on a full disk.
+    let out = with_size_limit(&book, size / 512 + 8, "demo --leads 3000 --force");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");

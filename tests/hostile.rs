@@ -279,16 +279,7 @@ fn hostile_text_through_every_way_in_reaches_no_terminal_through_any_way_out() {
             format.into(),
         ]);
     }
-    for report in [
-        "funnel",
-        "speed",
-        "discipline",
-        "ripening",
-        "losses",
-        "sources",
-        "forecast",
-        "owners",
-    ] {
+    for report in ripen::report::NAMES {
         ways.push(vec!["report".into(), report.into()]);
         ways.push(vec!["report".into(), report.into(), "--json".into()]);
     }

@@ -4,11 +4,11 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Write `bytes` to `path` atomically, mode 0600.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = temp_beside(path)?;
+    let tmp = crate::store::temp_beside(path)?;
     let written = OpenOptions::new()
         .write(true)
         .open(&tmp)
@@ -18,33 +18,6 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     written
-}
-
-/// A new empty private (0600) file in `path`'s folder, named after it, for writing `path`'s
-/// content before it is renamed into place. The caller removes it if it is not renamed.
-pub fn temp_beside(path: &Path) -> io::Result<PathBuf> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let mut attempt = 0u32;
-    loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-        {
-            Ok(_) => return Ok(tmp),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// Whether [`write`] could write `path`: a private file made and removed in its folder.

@@ -150,6 +150,36 @@ pub fn mend_side_files(path: &Path) {
     }
 }
 
+/// A new empty private (0600) file in `path`'s folder, named after it, for writing `path`'s
+/// content before it is renamed into place (a backup here; any output file through
+/// `io::atomic`). The caller removes it if it is not renamed.
+pub fn temp_beside(path: &Path) -> std::io::Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let mut attempt = 0u32;
+    loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+        {
+            Ok(_) => return Ok(tmp),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Create the book's missing folder 0700 and the file itself 0600, unless they exist.
 pub fn create_private(path: &Path) -> Result<()> {
     let dir = folder_of(path);

@@ -17,7 +17,7 @@ mod touches;
 mod tuning;
 mod uncontacted;
 
-pub use file::ReadOnly;
+pub use file::{ReadOnly, temp_beside};
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{LeadRow, Lookup, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
@@ -426,7 +426,7 @@ impl Store {
         if dest.exists() {
             return Err(StoreError::Exists(dest.to_path_buf()));
         }
-        let tmp = crate::io::atomic::temp_beside(dest).map_err(io)?;
+        let tmp = file::temp_beside(dest).map_err(io)?;
         let copied = self
             .conn
             .backup(rusqlite::MAIN_DB, &tmp, None)
