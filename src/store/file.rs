@@ -93,15 +93,13 @@ pub fn read_only(path: &Path) -> Option<ReadOnly> {
         Err(Errno::ROFS) => Some(ReadOnly::Mount),
         Err(_) => Some(ReadOnly::File),
     };
-    match check(path) {
-        Some(ReadOnly::File) => Some(ReadOnly::File),
-        Some(other) => Some(other),
-        None => match check(folder_of(path)) {
-            None => None,
-            Some(ReadOnly::Mount) => Some(ReadOnly::Mount),
-            Some(_) => Some(ReadOnly::Folder),
-        },
-    }
+    // The file's own answer first; a folder that refuses (but not its mount) is the folder.
+    check(path).or_else(|| {
+        check(folder_of(path)).map(|r| match r {
+            ReadOnly::Mount => ReadOnly::Mount,
+            _ => ReadOnly::Folder,
+        })
+    })
 }
 
 /// The URI that opens a book for reading only and leaves nothing behind: `immutable` when no
