@@ -24,7 +24,7 @@ use crate::domain::lifecycle::{self, Change, Contact, Entry, Recycle};
 use crate::domain::text::{
     LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field, truncate_chars,
 };
-use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, lead};
+use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan, Stage, Status, money};
 use crate::store::{ImportOptions, Incoming, MatchOn, OnDuplicate, Store, phase};
 
 /// What an import's report names as the delimiter of a vCard file, which has none.
@@ -677,8 +677,17 @@ fn check_row(
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
             Field::Value if !plain_amount(v) => {
-                lead::parse_money(v)
+                money::parse_amount(v)
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
+            }
+            Field::Currency if money::code_of(v).is_none() => {
+                return Err(err(
+                    header,
+                    format!(
+                        "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
+                        short(v)
+                    ),
+                ));
             }
             _ => {}
         }
@@ -977,13 +986,31 @@ fn build(
         .remove(&Field::Tags)
         .map(|t| values::split_tags(&t))
         .unwrap_or_default();
+    // The currency column wins over a symbol in the amount (a file of Mexican pesos may write
+    // "$"); either is kept with the lead unless it is the book's own.
+    let column_currency = match f.remove(&Field::Currency) {
+        None => None,
+        Some(s) => Some(money::code_of(&s).ok_or_else(|| {
+            err(
+                Field::Currency,
+                format!(
+                    "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
+                    short(&s)
+                ),
+            )
+        })?),
+    };
+    let mut value_currency = None;
     if let Some(s) = f.remove(&Field::Value) {
-        lead.value_cents = Some(
-            plain_cents(&s)
-                .map_or_else(|| lead::parse_money(&s), Ok)
+        let (cents, code) = match plain_cents(&s) {
+            Some(c) => (c, None),
+            None => money::parse_amount(&s)
                 .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
-        );
+        };
+        lead.value_cents = Some(cents);
+        value_currency = code;
     }
+    lead.currency = plan.kept_currency(column_currency.or(value_currency));
     let mut extra = v.extra;
     // A stage may say the deal's end (Salesforce's "Closed Won"); a deal file's stage that is
     // none of ripen's is read as the nearest one, and kept as written beside it.
@@ -2340,7 +2367,7 @@ mod tests {
     fn a_plain_amount_is_one_parse_money_reads() {
         for v in ["0", "7", "12837.46", "12837.4", "99999999999", "1.05"] {
             assert!(plain_amount(v), "{v}");
-            assert!(lead::parse_money(v).is_ok(), "{v}");
+            assert!(crate::domain::lead::parse_money(v).is_ok(), "{v}");
         }
         for v in [
             "",
@@ -2370,7 +2397,11 @@ mod tests {
             "0.99",
             "90000.1",
         ] {
-            assert_eq!(plain_cents(v), Some(lead::parse_money(v).unwrap()), "{v}");
+            assert_eq!(
+                plain_cents(v),
+                Some(crate::domain::lead::parse_money(v).unwrap()),
+                "{v}"
+            );
         }
         assert_eq!(plain_cents("1,5"), None);
     }

@@ -3,6 +3,7 @@
 
 mod contacts;
 mod file;
+mod foreign;
 mod import;
 mod leads;
 mod months;
@@ -18,6 +19,7 @@ mod tuning;
 mod uncontacted;
 
 pub use file::{ReadOnly, temp_beside};
+pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{LeadRow, Lookup, NewLead};
 pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
@@ -851,7 +853,9 @@ mod tests {
             }
             c.execute_batch(
                 "DROP TABLE touches; DELETE FROM meta WHERE key LIKE 'built %' \
-                 OR key = 'derived'; PRAGMA user_version = 2;",
+                 OR key = 'derived'; DROP INDEX leads_foreign; \
+                 ALTER TABLE leads DROP COLUMN currency_cents; \
+                 ALTER TABLE leads DROP COLUMN currency; PRAGMA user_version = 2;",
             )
             .unwrap();
         }

@@ -9,6 +9,7 @@ use super::leads::{LeadRow, lead_row, parse_opt, row_select};
 use super::ripening::FORECAST_SUMS;
 use super::schema::STAGE_RANK;
 use super::{Result, Store, search};
+use crate::domain::money::Money;
 use crate::domain::{Now, Plan, Stage};
 
 /// A list of leads the user can ask for.
@@ -85,7 +86,10 @@ pub struct Counts {
     pub overdue: i64,
     pub due_today: i64,
     pub pipeline: i64,
+    /// In the book's currency: its own values, and others at the user's rates.
     pub pipeline_value_cents: i64,
+    /// Pipeline values in currencies without a rate, per currency.
+    pub pipeline_apart: crate::domain::money::Apart,
     pub recycled_due: i64,
     pub recycled: i64,
 }
@@ -105,8 +109,11 @@ pub struct Placed {
 pub struct PipelineColumn {
     pub stage: Stage,
     pub count: i64,
+    /// In the book's currency: its own values, and others at the user's rates.
     pub value_cents: i64,
     pub weighted_cents: i64,
+    /// Values in currencies without a rate, per currency.
+    pub apart: crate::domain::money::Apart,
 }
 
 /// The leads the queue holds: every active lead, and every recycled one (lost or disqualified,
@@ -192,20 +199,33 @@ fn value_sql(plan: &Plan) -> String {
     if tiers.is_empty() {
         return "0".into();
     }
+    // A value in another currency counts at the user's rate (as `domain::priority` counts it),
+    // or not at all; without rates the expression is the plain column, as it always was.
+    let rates: Vec<String> = plan
+        .currency_rates
+        .iter()
+        .map(|(c, r)| format!(" WHEN '{c}' THEN round(currency_cents * {r:?})"))
+        .collect();
+    let value = if plan.currency_rates.is_empty() {
+        "value_cents".to_string()
+    } else {
+        format!("coalesce(value_cents, CASE currency{} END)", rates.concat())
+    };
     let mut s = String::from("(CASE");
     for (cents, pts) in tiers {
-        s.push_str(&format!(" WHEN value_cents >= {cents} THEN {pts}"));
+        s.push_str(&format!(" WHEN {value} >= {cents} THEN {pts}"));
     }
     s.push_str(" ELSE 0 END)");
     s
 }
 
-const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
+pub(super) const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
     AND (:source IS NULL OR l.source = :source) \
     AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag))";
 
 /// A text filter on rows read in a view's order: the search index's rule, applied to the row.
-const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name, l.company, l.email, l.tags, l.reason)";
+pub(super) const TEXT_ON_ROWS: &str =
+    " AND ripen_words(:text, l.name, l.company, l.email, l.tags, l.reason)";
 
 /// Below this many matches in the whole book, a text filter reads its matches from the search
 /// index and sorts them; from it up, it walks the view's index in order and tests each lead
@@ -736,7 +756,14 @@ impl Store {
         let overdue = self.tally_before("due", today)?;
         let due = self.tally_before("due", tomorrow)?;
         let recycled_due = self.tally_before("rec", tomorrow)?;
-        let (pipeline, pipeline_value_cents) = self.tally_total("open")?;
+        let (pipeline, home_cents) = self.tally_total("open")?;
+        let value = Money::of(
+            &self.plan,
+            home_cents,
+            self.foreign_open(&Filter::default())?
+                .iter()
+                .map(|f| f.pair()),
+        );
         Ok(Counts {
             inbox: self.tally_total("inbox")?.0,
             inbox_late: self.tally_before("new", breach)?,
@@ -744,7 +771,8 @@ impl Store {
             overdue,
             due_today: due - overdue,
             pipeline,
-            pipeline_value_cents,
+            pipeline_value_cents: value.cents,
+            pipeline_apart: value.apart,
             recycled_due,
             recycled: self.tally_total("rec")?.0,
         })
@@ -758,6 +786,7 @@ impl Store {
         } else {
             None
         };
+        let foreign = self.foreign_open(filter)?;
         let mut out = Vec::new();
         for (rank, stage) in Stage::ALL.into_iter().enumerate() {
             let (count, value_cents) = match &by_rank {
@@ -779,11 +808,20 @@ impl Store {
                 }
             };
             let p = self.plan.stage_probability.of(stage);
+            let value = Money::of(
+                &self.plan,
+                value_cents,
+                foreign
+                    .iter()
+                    .filter(|f| f.stage == Some(stage))
+                    .map(|f| f.pair()),
+            );
             out.push(PipelineColumn {
                 stage,
                 count,
-                value_cents,
-                weighted_cents: (value_cents as f64 * p).round() as i64,
+                value_cents: value.cents,
+                weighted_cents: (value.cents as f64 * p).round() as i64,
+                apart: value.apart,
             });
         }
         Ok(out)
