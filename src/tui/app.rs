@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::form::{Form, Outcome};
 use super::keymap::{Command, Key, Keymap, Mode};
-use super::layout;
+use super::layout::{self, Drawn, Target};
 use super::theme::Theme;
 use crate::domain::lifecycle::{self, Contact};
 use crate::domain::priority::{self, Breakdown};
@@ -496,6 +496,8 @@ pub struct App {
     pub help: bool,
     pub status: Option<StatusLine>,
     pub size: Rect,
+    /// Where the last frame drew what a click can hit (the loop keeps it after each draw).
+    pub drawn: Drawn,
     pub now: Now,
     pub plan: Plan,
     pub keymap: Keymap,
@@ -543,6 +545,7 @@ impl App {
             help: false,
             status: None,
             size,
+            drawn: Drawn::default(),
             now,
             plan: store.plan().clone(),
             keymap,
@@ -1669,66 +1672,47 @@ impl App {
         }
     }
 
+    /// A click, hit-tested against the frame last drawn ([`App::drawn`]): what the user
+    /// clicked is what was drawn there, whatever the width of each tab's label.
     fn click(&mut self, column: u16, row: u16, store: &Store) {
-        if self.takes_text() {
+        if self.takes_text() || self.drawn.size != self.size {
             return;
         }
-        let main = self.areas().main;
-        let inside = column >= main.x
-            && column < main.x + main.width
-            && row >= main.y
-            && row < main.y + main.height;
-        if !inside {
-            // A click on the tab bar switches views.
-            if row == 1 {
-                let n = Tab::ALL.len();
-                let per = (self.size.width / n as u16).max(1);
-                let i = usize::from(column / per).min(n - 1);
-                self.switch(Tab::ALL[i], store);
+        let Some(target) = self.drawn.hit(column, row) else {
+            return;
+        };
+        match target {
+            Target::Overlay => return,
+            Target::Tab(i) => {
+                if let Some(&tab) = Tab::ALL.get(i) {
+                    self.switch(tab, store);
+                }
+                return;
             }
-            return;
-        }
-        if self.tab == Tab::Reports {
-            // A click on a name in the picker opens that report.
-            if let (Some(p), _) = layout::report_split(main)
-                && column < p.x + p.width
-                && let Some(i) = row.checked_sub(p.y + 1).map(usize::from)
-                && i < report::NAMES.len()
-                && i != self.reports.selected
-            {
-                self.reports.selected = i;
-                self.load_report(store);
+            Target::Report(i) => {
+                if self.tab == Tab::Reports && i < report::NAMES.len() && i != self.reports.selected
+                {
+                    self.reports.selected = i;
+                    self.load_report(store);
+                }
+                return;
             }
-            return;
-        }
-        if self.tab == Tab::Pipeline {
-            let n = self.board.columns.len();
-            let visible = layout::board_columns_visible(main, n);
-            let first = first_visible_column(self.board.col, visible, n);
-            let width = (main.width as usize / visible).max(1);
-            let col = first + (column - main.x) as usize / width;
-            if col < n {
+            Target::Column(col) | Target::Card { column: col, .. } => {
+                if self.tab != Tab::Pipeline || col >= self.board.columns.len() {
+                    return;
+                }
                 self.board.col = col;
-            }
-            let first_card = main.y + 3;
-            if row >= first_card
-                && let Some(w) = self.window_mut(Tab::Pipeline)
-            {
-                let i = w.offset + (row - first_card) as usize;
-                if i < w.total {
-                    w.selected = i;
+                if let Target::Card { index, .. } = target
+                    && let Some(w) = self.window_mut(Tab::Pipeline)
+                    && index < w.total
+                {
+                    w.selected = index;
                 }
             }
-        } else {
-            let first_row = main.y + 2;
-            if row >= first_row
-                && let Some(w) = self.window_mut(self.tab)
-            {
-                let i = w.offset + (row - first_row) as usize;
-                if i < w.total {
-                    w.selected = i;
-                }
-            }
+            Target::Row(index) => match self.window_mut(self.tab) {
+                Some(w) if index < w.total => w.selected = index,
+                _ => return,
+            },
         }
         // Follow the clicked lead by uid: the window may be ranked differently from the view.
         let keep = self.selected().map(|r| r.lead.uid.clone());

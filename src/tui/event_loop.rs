@@ -124,7 +124,9 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
             dirty = true;
         }
         if dirty {
-            term.draw(|f| view::draw(f, app))?;
+            let mut drawn = None;
+            term.draw(|f| drawn = Some(view::frame(f, app)))?;
+            app.drawn = drawn.unwrap_or_default();
             dirty = false;
             if !armed {
                 // Once the first frame is up, not before it and not in the first save's time.

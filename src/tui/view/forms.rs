@@ -13,7 +13,8 @@ use crate::tui::form::{Form, FormKind, Input};
 
 const LABEL: usize = 9;
 
-pub fn draw(f: &mut Frame, app: &App, form: &Form) {
+/// Returns where the form was drawn.
+pub fn draw(f: &mut Frame, app: &App, form: &Form) -> Rect {
     let t = &app.theme;
     let area = f.area();
     let h = form.fields.len() as u16 + 4;
@@ -32,7 +33,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return r;
     }
     let w = inner.width as usize;
     for (i, field) in form.fields.iter().enumerate() {
@@ -146,4 +147,5 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
         Paragraph::new(Span::styled(fit(&msg, w), style)),
         Rect::new(inner.x, last, inner.width, 1),
     );
+    r
 }

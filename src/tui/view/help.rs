@@ -1,13 +1,15 @@
 //! The `?` overlay: every key of the current mode, generated from the keymap.
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, fit};
 use crate::tui::app::App;
 
-pub fn draw(f: &mut Frame, app: &App) {
+/// Returns where the help was drawn.
+pub fn draw(f: &mut Frame, app: &App) -> Rect {
     let t = &app.theme;
     let mode = app.mode();
     let mut rows: Vec<(String, &str)> = app
@@ -65,4 +67,5 @@ pub fn draw(f: &mut Frame, app: &App) {
         )));
     }
     f.render_widget(Paragraph::new(lines), inner);
+    r
 }

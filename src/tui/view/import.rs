@@ -14,7 +14,8 @@ use crate::tui::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 
 const LABEL: usize = 10;
 
-pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
+/// Returns where the preview was drawn.
+pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) -> Rect {
     let t = &app.theme;
     let area = f.area();
     let width = area.width.min(78);
@@ -44,7 +45,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return r;
     }
     let w = inner.width as usize;
     let room = inner.height.saturating_sub(1) as usize;
@@ -67,6 +68,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
         Paragraph::new(Span::styled(fit(keys, w), style)),
         Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
     );
+    r
 }
 
 /// `label   value` with the value cut to the width.

@@ -85,7 +85,7 @@ fn received_cell(app: &App, at: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
     let w = &app.inbox;
     let rows = w
@@ -118,5 +118,5 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, "Inbox zero. New leads land here."),
         },
-    );
+    )
 }

@@ -13,6 +13,8 @@ mod recycled;
 mod reports;
 mod welcome;
 
+use std::ops::Range;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -22,14 +24,20 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::app::{App, Confirm, Tab};
 use super::keymap::Command;
-use super::layout;
+use super::layout::{self, Drawn, Target};
 use super::theme::Theme;
 use crate::domain::lead::format_money_short;
 use crate::domain::text::clean_line;
 
 /// Draw the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {
+    frame(f, app);
+}
+
+/// Draw the whole screen and say where each thing a click can hit was drawn.
+pub fn frame(f: &mut Frame, app: &App) -> Drawn {
     let area = f.area();
+    let mut drawn = Drawn::new(area);
     if !layout::big_enough(area) {
         // The size needed matters most: it goes on a line of its own before it is cut.
         let w = area.width as usize;
@@ -51,7 +59,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Paragraph::new(lines),
             Rect::new(area.x, area.y, area.width, h),
         );
-        return;
+        return drawn;
     }
     let a = app.areas();
     header(f, app, a.header);
@@ -62,14 +70,37 @@ pub fn draw(f: &mut Frame, app: &App) {
             Rect::new(area.x, a.tabs.y, area.width, a.footer.y - a.tabs.y),
         );
     } else {
-        tabs(f, app, a.tabs);
+        for (i, x) in tabs(f, app, a.tabs).into_iter().enumerate() {
+            let r = Rect::new(a.tabs.x + x.start, a.tabs.y, x.end - x.start, a.tabs.height);
+            drawn.push(r, Target::Tab(i));
+        }
         if a.main.height > 0 && a.main.width > 0 {
-            match app.tab {
+            let rows = match app.tab {
                 Tab::Inbox => inbox::draw(f, app, a.main),
                 Tab::Queue => queue::draw(f, app, a.main),
-                Tab::Pipeline => pipeline::draw(f, app, a.main),
                 Tab::Recycled => recycled::draw(f, app, a.main),
-                Tab::Reports => reports::draw(f, app, a.main),
+                Tab::Pipeline => {
+                    for (r, target) in pipeline::draw(f, app, a.main) {
+                        drawn.push(r, target);
+                    }
+                    Vec::new()
+                }
+                Tab::Reports => {
+                    reports::draw(f, app, a.main);
+                    // The picker's names, one a line inside its box, as the view lays it out.
+                    if let (Some(p), _) = layout::report_split(a.main) {
+                        let n = p.height.saturating_sub(2) as usize;
+                        for i in 0..crate::report::NAMES.len().min(n) {
+                            let y = p.y + 1 + i as u16;
+                            drawn.push(Rect::new(p.x, y, p.width, 1), Target::Report(i));
+                        }
+                    }
+                    Vec::new()
+                }
+            };
+            let offset = app.window().map_or(0, |w| w.offset);
+            for (i, r) in rows.into_iter().enumerate() {
+                drawn.push(r, Target::Row(offset + i));
             }
         }
         if let Some(d) = a.detail {
@@ -79,17 +110,18 @@ pub fn draw(f: &mut Frame, app: &App) {
     footer(f, app, a.footer);
     status(f, app, a.status);
     if let Some(form) = &app.form {
-        forms::draw(f, app, form);
+        drawn.push(forms::draw(f, app, form), Target::Overlay);
     }
     if let Some(p) = &app.import {
-        import::draw(f, app, p);
+        drawn.push(import::draw(f, app, p), Target::Overlay);
     }
     if let Some(q) = &app.confirm {
-        confirm(f, app, q);
+        drawn.push(confirm(f, app, q), Target::Overlay);
     }
     if app.help {
-        help::draw(f, app);
+        drawn.push(help::draw(f, app), Target::Overlay);
     }
+    drawn
 }
 
 fn header(f: &mut Frame, app: &App, area: Rect) {
@@ -171,9 +203,12 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
     ]
 }
 
-fn tab_spans(app: &App, density: Density) -> Vec<Span<'static>> {
+/// The tab bar's spans, and the columns each tab's label (with its marks) takes.
+fn tab_spans(app: &App, density: Density) -> (Vec<Span<'static>>, Vec<Range<u16>>) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
+    let mut at = 1;
+    let mut ranges = Vec::new();
     for (i, (label, extra)) in tab_labels(app, density).into_iter().enumerate() {
         if i > 0 {
             let sep = if density == Density::Short {
@@ -181,27 +216,38 @@ fn tab_spans(app: &App, density: Density) -> Vec<Span<'static>> {
             } else {
                 " │ "
             };
+            at += sep.width();
             spans.push(Span::styled(sep, t.border));
         }
+        let start = at;
         let active = i == app.tab.index();
         let style = if active { t.tab_active } else { t.base };
+        at += label.width();
         spans.push(Span::styled(label, style));
         if let Some((words, st)) = extra {
+            at += words.width();
             spans.push(Span::styled(words, if active { t.tab_active } else { st }));
         }
+        let col = |x: usize| u16::try_from(x).unwrap_or(u16::MAX);
+        ranges.push(col(start)..col(at));
     }
-    spans
+    (spans, ranges)
 }
 
-fn tabs(f: &mut Frame, app: &App, area: Rect) {
+/// Draws the tab bar; returns the columns each tab's label was drawn on (cut to the bar).
+fn tabs(f: &mut Frame, app: &App, area: Rect) -> Vec<Range<u16>> {
     let w = area.width as usize;
     let fits = |spans: &Vec<Span>| spans.iter().map(|s| s.content.width()).sum::<usize>() <= w;
-    let spans = [Density::Long, Density::Middle]
+    let (spans, ranges) = [Density::Long, Density::Middle]
         .into_iter()
         .map(|d| tab_spans(app, d))
-        .find(fits)
+        .find(|(s, _)| fits(s))
         .unwrap_or_else(|| tab_spans(app, Density::Short));
     f.render_widget(Paragraph::new(clip_spans(spans, w)), area);
+    ranges
+        .into_iter()
+        .map(|r| r.start.min(area.width)..r.end.min(area.width))
+        .collect()
 }
 
 /// Commands the footer offers in each view.
@@ -350,7 +396,7 @@ fn status(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-fn confirm(f: &mut Frame, app: &App, q: &Confirm) {
+fn confirm(f: &mut Frame, app: &App, q: &Confirm) -> Rect {
     let text = match q {
         Confirm::Delete { name, .. } => format!("Move {} to the trash? y/n", clean(name)),
         Confirm::Reactivate { name, was, .. } => format!(
@@ -377,6 +423,7 @@ fn confirm(f: &mut Frame, app: &App, q: &Confirm) {
         )),
         inner,
     );
+    r
 }
 
 // ------------------------------------------------------------------ helpers
@@ -546,7 +593,8 @@ pub struct Table<'a> {
     pub empty: &'a str,
 }
 
-pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) {
+/// Returns where each row was drawn, in the rows' order (those cut off by the box are not).
+pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) -> Vec<Rect> {
     let Table {
         title,
         cols,
@@ -564,9 +612,13 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return Vec::new();
     }
     let w = inner.width as usize;
+    // Under the header line, one line a row.
+    let drawn = (0..rows.len().min(inner.height.saturating_sub(1) as usize))
+        .map(|r| Rect::new(inner.x, inner.y + 1 + r as u16, inner.width, 1))
+        .collect();
     let picked = pick_columns(cols, w.saturating_sub(2));
     let mut lines = Vec::new();
     let mut head = vec![Span::raw("  ")];
@@ -604,6 +656,7 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) {
     }
     lines.truncate(inner.height as usize);
     f.render_widget(Paragraph::new(lines), inner);
+    drawn
 }
 
 /// What an empty list says: its own words, unless a filter emptied it (or has found nothing

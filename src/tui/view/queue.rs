@@ -49,7 +49,7 @@ const COLS: [Col; 6] = [
     },
 ];
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
     let w = &app.queue;
     let rows = w
@@ -131,5 +131,5 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, "Nothing due. t shows the coming week."),
         },
-    );
+    )
 }

@@ -92,7 +92,7 @@ const WON_COLS: [Col; 6] = [
     },
 ];
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     if app.closed == Closed::Won {
         return draw_won(f, app, area);
     }
@@ -155,11 +155,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, empty),
         },
-    );
+    )
 }
 
 /// The wins, latest first: when, who, for how much, from where.
-fn draw_won(f: &mut Frame, app: &App, area: Rect) {
+fn draw_won(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
     let w = &app.recycled;
     let date = |d| list_day(app, d);
@@ -194,5 +194,5 @@ fn draw_won(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, "Nothing won yet. w wins a deal in the Pipeline."),
         },
-    );
+    )
 }
