@@ -71,9 +71,9 @@ impl Fx {
     /// The form was saved and closed (else: its error).
     fn assert_saved(&self) {
         assert!(
-            self.app.form.is_none(),
+            self.app.form().is_none(),
             "{:?}",
-            self.app.form.as_ref().map(|f| &f.error)
+            self.app.form().map(|f| &f.error)
         );
     }
 
@@ -279,7 +279,7 @@ fn lead_actions_in_reports_say_there_are_no_leads() {
         Command::Detail,
     ] {
         fx.cmd(c);
-        assert!(fx.app.form.is_none() && !fx.app.filtering && !fx.app.detail_open);
+        assert!(fx.app.form().is_none() && !fx.app.filtering() && !fx.app.detail_open);
         let s = fx.app.status.clone().unwrap();
         assert!(s.text.contains("no leads in Reports"), "{c:?}: {}", s.text);
     }
@@ -483,7 +483,7 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     let before = fx.app.counts.queue;
     let uid = fx.selected_uid();
     fx.cmd(Command::Log);
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.key(KeyCode::Enter);
     fx.assert_saved();
     assert_eq!(fx.app.counts.queue, before - 1);
@@ -595,7 +595,7 @@ fn logging_a_note_leaves_the_follow_up_where_it_was() {
     fx.cmd(Command::Log);
     // "note" is the last kind: Left from the first wraps to it.
     fx.key(KeyCode::Left);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("kind"), "note");
+    assert_eq!(fx.app.form().unwrap().value("kind"), "note");
     fx.key(KeyCode::Tab);
     fx.key(KeyCode::Tab);
     fx.typed("asked for the deck");
@@ -693,11 +693,11 @@ fn an_email_is_logged_as_sent() {
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Log);
     fx.key(KeyCode::Right);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("kind"), "email");
     assert_eq!(form.value("outcome"), "sent");
     fx.key(KeyCode::Left);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("outcome"), "reached");
+    assert_eq!(fx.app.form().unwrap().value("outcome"), "reached");
 }
 
 /// A filtered Recycled list does not claim the whole tab's "due now" as its own.
@@ -724,7 +724,7 @@ fn a_no_answer_call_prefills_tomorrow_and_saves_it() {
     fx.cmd(Command::Log);
     fx.key(KeyCode::Tab);
     fx.key(KeyCode::Right);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("outcome"), "no-answer");
     assert_eq!(form.value("next"), "+1d");
     assert!(fx.render().contains("retry after no-answer"));
@@ -742,7 +742,7 @@ fn a_no_answer_call_prefills_tomorrow_and_saves_it() {
     fx.key(KeyCode::Up);
     fx.key(KeyCode::Up);
     fx.key(KeyCode::Right);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "+5d");
+    assert_eq!(fx.app.form().unwrap().value("next"), "+5d");
 }
 
 #[test]
@@ -802,7 +802,7 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     fx.key(KeyCode::Tab);
     fx.typed("someday");
     fx.key(KeyCode::Enter);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert!(form.error.as_deref().unwrap().contains("bad date"));
 }
 
@@ -814,12 +814,12 @@ fn esc_on_a_form_with_typed_input_asks_before_discarding() {
     fx.key(KeyCode::Tab);
     fx.typed("wants a demo");
     fx.key(KeyCode::Esc);
-    assert!(fx.app.form.as_ref().unwrap().confirm_discard);
+    assert!(fx.app.form().unwrap().confirm_discard);
     fx.key(KeyCode::Char('n'));
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.key(KeyCode::Esc);
     fx.key(KeyCode::Char('y'));
-    assert!(fx.app.form.is_none());
+    assert!(fx.app.form().is_none());
 }
 
 #[test]
@@ -829,8 +829,8 @@ fn disqualify_from_the_inbox_with_not_a_fit_is_never_recycled() {
     let uid = fx.selected_uid();
     let before = fx.app.counts.inbox;
     fx.cmd(Command::Lose);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("reason"), "not-a-fit");
-    assert_eq!(fx.app.form.as_ref().unwrap().value("recycle"), "never");
+    assert_eq!(fx.app.form().unwrap().value("reason"), "not-a-fit");
+    assert_eq!(fx.app.form().unwrap().value("recycle"), "never");
     fx.key(KeyCode::Enter);
     let lead = fx.store.lead(&uid).unwrap().lead;
     assert_eq!(lead.status, Status::Disqualified);
@@ -844,7 +844,7 @@ fn picking_a_reason_prefills_its_recycle_date() {
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Lose);
     fx.typed("b"); // budget
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("reason"), "budget");
     // 90 days on is Saturday 20 Feb: the recycle date moves on to Monday, as a cadence's does.
     assert_eq!(form.value("recycle"), "2027-02-22");
@@ -885,7 +885,7 @@ fn requalifying_a_deal_unchanged_moves_nothing() {
     let before = fx.store.lead(&uid).unwrap().lead;
     fx.cmd(Command::Qualify);
     fx.key(KeyCode::Enter);
-    let error = fx.app.form.as_ref().and_then(|f| f.error.clone());
+    let error = fx.app.form().and_then(|f| f.error.clone());
     assert!(error.unwrap_or_default().contains("nothing changed"));
     fx.key(KeyCode::Esc);
     let after = fx.store.lead(&uid).unwrap().lead;
@@ -914,7 +914,7 @@ fn reactivate_asks_then_brings_a_recycled_lead_back_to_the_inbox() {
     // A lead that is not closed out is refused at once, with no question.
     fx.cmd(Command::Queue);
     fx.cmd(Command::Reactivate);
-    assert!(fx.app.confirm.is_none());
+    assert!(fx.app.confirm().is_none());
     assert!(fx.app.status.as_ref().unwrap().error);
 }
 
@@ -923,7 +923,7 @@ fn delete_asks_then_moves_to_the_trash() {
     let mut fx = fixture(100, 30, true);
     let uid = fx.selected_uid();
     fx.cmd(Command::Delete);
-    assert!(fx.app.confirm.is_some());
+    assert!(fx.app.confirm().is_some());
     fx.key(KeyCode::Char('n'));
     assert!(fx.store.lead(&uid).unwrap().lead.deleted_at.is_none());
     fx.cmd(Command::Delete);
@@ -942,7 +942,7 @@ fn the_filter_narrows_as_you_type_and_esc_clears_it() {
     assert!(fx.app.inbox.total >= 1 && fx.app.inbox.total < all);
     assert_eq!(fx.app.inbox.rows[0].lead.name, name);
     fx.key(KeyCode::Esc);
-    assert!(!fx.app.filtering);
+    assert!(!fx.app.filtering());
     assert_eq!(fx.app.inbox.total, all);
 }
 
@@ -982,7 +982,7 @@ impl Fx {
     /// `i`, a path, Enter: the dry run's preview.
     fn preview_import(&mut self, path: &str) {
         self.cmd(Command::Import);
-        assert!(self.app.form.is_some());
+        assert!(self.app.form().is_some());
         self.app
             .update(Action::Paste(path.to_string()), &mut self.store, &now());
         self.key(KeyCode::Enter);
@@ -999,7 +999,7 @@ fn import_from_the_welcome_screen_previews_then_imports() {
     let mut fx = fixture(100, 30, false);
     assert!(fx.app.book_empty);
     fx.preview_import(file.to_str().unwrap());
-    let p = fx.app.import.clone().expect("the preview is open");
+    let p = fx.app.preview().cloned().expect("the preview is open");
     let r = p.report.clone().unwrap();
     assert_eq!((r.rows, r.new, r.merged, r.rejected), (22, 21, 1, 0));
     assert_eq!(all_leads(&fx), 0, "a dry run writes nothing");
@@ -1009,7 +1009,7 @@ fn import_from_the_welcome_screen_previews_then_imports() {
     assert!(screen.contains("hubspot-contacts.csv:23"), "{screen}");
 
     fx.key(KeyCode::Enter);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), 21);
     assert!(!fx.app.book_empty, "the views refreshed");
     assert!(fx.app.counts.inbox > 0);
@@ -1027,9 +1027,9 @@ fn esc_on_the_import_preview_writes_nothing() {
     let mut fx = fixture(100, 30, true);
     let before = all_leads(&fx);
     fx.preview_import(file.to_str().unwrap());
-    assert!(fx.app.import.is_some());
+    assert!(fx.app.preview().is_some());
     fx.key(KeyCode::Esc);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), before);
     assert!(fx.status().contains("nothing written"), "{}", fx.status());
 }
@@ -1042,8 +1042,8 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
     fx.preview_import(file.to_str().unwrap());
     let p = fx
         .app
-        .import
-        .clone()
+        .preview()
+        .cloned()
         .expect("the preview shows the bad rows");
     assert!(p.report.is_none());
     let screen = fx.render();
@@ -1053,7 +1053,7 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
     );
     assert!(fx.app.status.clone().unwrap().error);
     fx.key(KeyCode::Enter);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), before);
     assert!(!fx.app.quit);
 }
@@ -1065,8 +1065,8 @@ fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
     fx.preview_import(file.to_str().unwrap());
     let p = fx
         .app
-        .import
-        .clone()
+        .preview()
+        .cloned()
         .expect("the preview lists the bad row");
     assert!(p.report.is_none());
     let screen = fx.render();
@@ -1080,8 +1080,8 @@ fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
 fn a_missing_file_keeps_the_form_open_with_the_error() {
     let mut fx = fixture(100, 30, true);
     fx.preview_import("no-such-file.csv");
-    assert!(fx.app.import.is_none());
-    let form = fx.app.form.clone().expect("the form stays open");
+    assert!(fx.app.preview().is_none());
+    let form = fx.app.form().cloned().expect("the form stays open");
     assert!(form.error.unwrap().contains("no-such-file.csv"));
     assert!(fx.app.status.clone().unwrap().error);
     // An empty path says what is missing.
@@ -1089,7 +1089,15 @@ fn a_missing_file_keeps_the_form_open_with_the_error() {
     fx.key(KeyCode::Char('y'));
     fx.cmd(Command::Import);
     fx.key(KeyCode::Enter);
-    assert!(fx.app.form.clone().unwrap().error.unwrap().contains("path"));
+    assert!(
+        fx.app
+            .form()
+            .cloned()
+            .unwrap()
+            .error
+            .unwrap()
+            .contains("path")
+    );
 }
 
 /// A small file of our own, so the snapshot depends on nothing outside the repository.
@@ -1104,7 +1112,7 @@ fn snapshot_import_preview() {
     let mut fx = fixture(80, 24, false);
     std::fs::write(fx._dir.path().join("leads.csv"), SMALL_CSV).unwrap();
     fx.preview_import("leads.csv");
-    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    assert!(fx.app.preview().is_some(), "{:?}", fx.app.status);
     insta::assert_snapshot!("import_preview_80x24", fx.render());
     fx.key(KeyCode::Enter);
     assert_eq!(all_leads(&fx), 3);
@@ -1117,7 +1125,7 @@ fn snapshot_import_preview_of_a_vcard() {
     let cards = std::fs::read(fixture_file("contacts.vcf")).unwrap();
     std::fs::write(fx._dir.path().join("contacts.vcf"), cards).unwrap();
     fx.preview_import("contacts.vcf");
-    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    assert!(fx.app.preview().is_some(), "{:?}", fx.app.status);
     insta::assert_snapshot!("import_preview_vcard_80x24", fx.render());
     fx.key(KeyCode::Enter);
     assert_eq!(all_leads(&fx), 3);
@@ -1153,11 +1161,11 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
         "the demo has such losses due and resting"
     );
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("leads"), format!("due now ({due})"));
     assert_eq!(form.value("path"), "ripen-recycled-2026-11-22.csv");
     fx.key(KeyCode::Enter);
-    assert!(fx.app.form.is_none(), "{:?}", fx.app.form);
+    assert!(fx.app.form().is_none(), "{:?}", fx.app.form());
     let path = fx._dir.path().join("ripen-recycled-2026-11-22.csv");
     assert!(
         fx.status().contains(&format!("exported {due} lead")),
@@ -1171,7 +1179,7 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     fx.cmd(Command::Export);
     fx.key(KeyCode::Right);
     assert_eq!(
-        fx.app.form.clone().unwrap().value("leads"),
+        fx.app.form().cloned().unwrap().value("leads"),
         format!("all listed ({n})")
     );
     fx.key(KeyCode::Enter);
@@ -1214,7 +1222,7 @@ fn one_resting_one_due() -> Fx {
 fn the_recycled_export_counts_each_choice_and_picks_the_one_with_leads() {
     let mut fx = one_resting_one_due();
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("leads"), "due now (1)", "unfiltered, one is due");
     fx.key(KeyCode::Esc);
     fx.cmd(Command::Filter);
@@ -1222,7 +1230,7 @@ fn the_recycled_export_counts_each_choice_and_picks_the_one_with_leads() {
     fx.key(KeyCode::Enter);
     assert_eq!(fx.app.recycled.total, 1);
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     // None of /budget is due: the form says so and writes the one listed.
     assert_eq!(form.value("leads"), "all listed (1)");
     fx.key(KeyCode::Enter);
@@ -1266,12 +1274,12 @@ fn picking_a_format_changes_the_extension_and_writes_that_format() {
     for _ in 0..3 {
         fx.key(KeyCode::Right);
     }
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("format"), "ics");
     assert_eq!(form.value("path"), "ripen-pipeline-2026-11-22.ics");
     fx.key(KeyCode::Left);
     assert_eq!(
-        fx.app.form.clone().unwrap().value("path"),
+        fx.app.form().cloned().unwrap().value("path"),
         "ripen-pipeline-2026-11-22.vcf"
     );
     fx.key(KeyCode::Enter);
@@ -1288,7 +1296,7 @@ fn e_in_reports_says_there_are_no_leads() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Reports);
     fx.cmd(Command::Export);
-    assert!(fx.app.form.is_none());
+    assert!(fx.app.form().is_none());
     assert!(fx.status().contains("no leads in Reports"));
 }
 
@@ -1663,7 +1671,7 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
     for c in lists.into_iter().chain(reports) {
         if c == Command::Reports {
             fx.key(KeyCode::Esc);
-            assert!(fx.app.form.is_none());
+            assert!(fx.app.form().is_none());
         }
         fx.cmd(c);
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -1735,7 +1743,7 @@ fn edit_sets_the_website_the_owner_and_the_tags() {
     }
     clear(&mut fx);
     fx.key(KeyCode::Enter);
-    let form = fx.app.form.as_ref().expect("the form stays open");
+    let form = fx.app.form().expect("the form stays open");
     assert!(form.error.as_deref().unwrap().contains("owner"));
 }
 
@@ -1751,7 +1759,7 @@ fn paste_goes_into_the_focused_field_on_one_line() {
         &now(),
     );
     assert_eq!(
-        fx.app.form.as_ref().unwrap().value("note"),
+        fx.app.form().unwrap().value("note"),
         "wants a demo with the CFO"
     );
 }
@@ -1778,7 +1786,7 @@ fn ctrl_c_in_a_form_with_input_asks_before_quitting() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     fx.app.update(Action::Key(ctrl_c), &mut fx.store, &now());
     assert!(!fx.app.quit);
-    assert!(fx.app.confirm.is_some());
+    assert!(fx.app.confirm().is_some());
     fx.key(KeyCode::Char('y'));
     assert!(fx.app.quit);
 }
@@ -1830,10 +1838,7 @@ fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
     fx.cmd(Command::Inbox);
     let uid = fx.selected_uid();
     fx.cmd(Command::Edit);
-    assert_eq!(
-        fx.app.form.as_ref().unwrap().value("name"),
-        "Evil ␛]0;pwned␇"
-    );
+    assert_eq!(fx.app.form().unwrap().value("name"), "Evil ␛]0;pwned␇");
     assert!(!fx.render().contains('\x1b'));
     fx.key(KeyCode::Tab);
     fx.typed("Acme");
@@ -1894,7 +1899,7 @@ fn merge_by_a_shared_name_merges_into_the_other_lead() {
     fx.cmd(Command::Inbox);
     let gone = fx.selected_uid();
     fx.cmd(Command::Merge);
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.typed("ann twin");
     fx.key(KeyCode::Enter);
     fx.assert_saved();
@@ -1985,7 +1990,7 @@ fn typing_over_the_default_follow_up_replaces_it_and_its_hint() {
     }
     assert!(fx.render().contains("cadence)"));
     fx.typed("tomorrow");
-    assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "tomorrow");
+    assert_eq!(fx.app.form().unwrap().value("next"), "tomorrow");
     let screen = fx.render();
     assert!(!screen.contains("cadence)"));
     // What is typed is read back as the date it will be saved as.
@@ -2272,4 +2277,27 @@ fn a_click_lands_on_the_tab_and_the_row_drawn_under_it() {
         }
         assert_eq!(fx.app.tab, Tab::Inbox, "{width} columns: under the help");
     }
+}
+
+// ------------------------------------------------------------------ overlays
+
+/// One overlay at a time: Ctrl-C on a form with typed input asks over the form, and "no" brings
+/// the form back as it was.
+#[test]
+fn quitting_from_a_typed_form_asks_and_no_gives_the_form_back() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Add);
+    fx.typed("Kim Novak");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    fx.app.update(Action::Key(ctrl_c), &mut fx.store, &now());
+    assert!(fx.app.confirm().is_some() && fx.app.form().is_none());
+    let screen = fx.render();
+    assert!(screen.contains("Quit and discard"), "{screen}");
+    assert!(
+        screen.contains("Kim Novak"),
+        "the form stays drawn under the question: {screen}"
+    );
+    fx.key(KeyCode::Char('n'));
+    assert!(!fx.app.quit);
+    assert_eq!(fx.app.form().unwrap().value("name"), "Kim Novak");
 }

@@ -269,7 +269,7 @@ impl App {
 
     /// Save the open form: on success close it and refresh; on error keep it with the message.
     pub(super) fn submit(&mut self, store: &mut Store) {
-        let Some(form) = self.form.clone() else {
+        let Some(form) = self.form().cloned() else {
             return;
         };
         if matches!(form.kind, FormKind::Import | FormKind::Export) {
@@ -278,7 +278,7 @@ impl App {
         }
         match self.save(&form, store) {
             Ok((uid, words)) => {
-                self.form = None;
+                self.overlay = None;
                 self.say(words);
                 if form.kind == FormKind::Add {
                     self.tab = Tab::Inbox;
@@ -287,7 +287,7 @@ impl App {
                 self.refresh_or_report(store, Some(&uid));
             }
             Err(msg) => {
-                if let Some(f) = &mut self.form {
+                if let Some(f) = self.form_mut() {
                     f.error = Some(msg);
                 }
             }

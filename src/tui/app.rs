@@ -2,19 +2,18 @@
 //! an [`Action`]; it is the only place that writes to the book, and it never touches the
 //! terminal (what needs the terminal comes back as an [`Effect`]).
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 
-use super::form::{Form, Outcome};
 use super::keymap::{Command, Key, Keymap, Mode};
 use super::layout::{self, Drawn, Target};
+pub use super::overlay::{Confirm, ImportPreview, Overlay};
 use super::theme::Theme;
 use crate::domain::lifecycle::{self, Contact};
 use crate::domain::priority::{self, Breakdown};
 use crate::domain::text::clean_field;
 use crate::domain::{Activity, ActivityKind, Now, Plan, Stage, Status};
-use crate::io::import::ImportReport;
 use crate::report;
 use crate::store::{
     By, Counts, Filter, LeadRow, Period, Placed, RipeBucket, Store, StoreError, View,
@@ -338,38 +337,6 @@ pub struct Detail {
     pub extra: Vec<(String, String)>,
 }
 
-/// A yes/no question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    Delete {
-        uid: String,
-        name: String,
-    },
-    /// Reactivating clears the loss (its reason, date and rest): asked first, as a stray `r`
-    /// could not be undone but by losing the lead again.
-    Reactivate {
-        uid: String,
-        name: String,
-        was: String,
-    },
-    Quit,
-}
-
-/// An import's dry run on screen, waiting for Enter (import for real) or Esc (nothing written).
-#[derive(Debug, Clone)]
-pub struct ImportPreview {
-    /// The file, resolved to an absolute path.
-    pub path: PathBuf,
-    /// The path as shown: relative to the current folder when inside it.
-    pub shown: String,
-    /// What the dry run found; none when the file was refused.
-    pub report: Option<ImportReport>,
-    /// Why the file cannot be imported: its bad rows, `file:line: what`.
-    pub errors: Vec<String>,
-    /// Lines scrolled past.
-    pub scroll: usize,
-}
-
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
@@ -476,8 +443,6 @@ pub struct App {
     /// How far the filtered list is counted: [`FILTER_COUNT_CAP`], raised fourfold each time
     /// the cursor reaches the last row counted.
     pub filter_cap: usize,
-    /// The filter line is taking keys.
-    pub filtering: bool,
     /// The filtered list is counted only as far as the screen needs: the rest is counted when
     /// the user pauses ([`App::count_further`]), so that no keystroke waits for it.
     pub counting: bool,
@@ -488,12 +453,10 @@ pub struct App {
     pub detail_open: bool,
     /// Timeline entries scrolled past in the full-screen detail (PgDn: older ones).
     pub timeline_skip: usize,
-    pub form: Option<Form>,
-    pub import: Option<ImportPreview>,
+    /// The one popup or line mode open over the tabs, if any.
+    pub overlay: Option<Overlay>,
     /// The folder the import and export forms take relative paths from (the current one).
     pub dir: PathBuf,
-    pub confirm: Option<Confirm>,
-    pub help: bool,
     pub status: Option<StatusLine>,
     pub size: Rect,
     /// Where the last frame drew what a click can hit (the loop keeps it after each draw).
@@ -508,7 +471,7 @@ pub struct App {
 /// How much of a lead's timeline the detail holds, newest first.
 pub const TIMELINE_ENTRIES: usize = 200;
 
-fn err_text(e: &StoreError) -> String {
+pub(super) fn err_text(e: &StoreError) -> String {
     if e.is_busy() {
         return "the book is busy with another ripen (an import?): nothing was written, try again"
             .into();
@@ -530,19 +493,15 @@ impl App {
             closed: Closed::default(),
             filters: Default::default(),
             filter_cap: FILTER_COUNT_CAP,
-            filtering: false,
             counting: false,
             counts: Counts::default(),
             book_empty: false,
             detail: None,
             detail_open: false,
             timeline_skip: 0,
-            form: None,
-            import: None,
+            overlay: None,
             // Only a missing or unreadable current folder fails: "." then still means it.
             dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-            confirm: None,
-            help: false,
             status: None,
             size,
             drawn: Drawn::default(),
@@ -563,16 +522,6 @@ impl App {
         } else {
             Mode::List
         }
-    }
-
-    /// Whether keys go to text entry (a form, the filter, a question, the help) rather than
-    /// the keymap.
-    pub fn takes_text(&self) -> bool {
-        self.form.is_some()
-            || self.import.is_some()
-            || self.filtering
-            || self.confirm.is_some()
-            || self.help
     }
 
     /// Set the status line.
@@ -634,7 +583,7 @@ impl App {
         }
     }
 
-    fn window_mut(&mut self, tab: Tab) -> Option<&mut ListWindow> {
+    pub(super) fn window_mut(&mut self, tab: Tab) -> Option<&mut ListWindow> {
         match tab {
             Tab::Inbox => Some(&mut self.inbox),
             Tab::Queue => Some(&mut self.queue),
@@ -853,7 +802,7 @@ impl App {
 
     /// With a filter on and every match on screen, put the best fuzzy match first; the cursor
     /// stays on its lead unless `best` asks for the top.
-    fn rank_window(&mut self, best: bool) {
+    pub(super) fn rank_window(&mut self, best: bool) {
         let query = self.filters[self.tab.index()].clone();
         if query.trim().is_empty() {
             return;
@@ -1061,7 +1010,7 @@ impl App {
         self.detail_open && self.detail.is_some() && self.areas().main.height == 0
     }
 
-    fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
+    pub(super) fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
         let was = self.detail.as_ref().map(|d| d.row.lead.uid.clone());
         if self.selected().map(|r| &r.lead.uid) != was.as_ref() {
             self.timeline_skip = 0;
@@ -1090,16 +1039,8 @@ impl App {
         self.now = *now;
         match action {
             Action::Command(c) => return self.command(c, store),
-            Action::Key(k) => return self.key(k, store),
-            Action::Paste(text) => {
-                if let Some(f) = &mut self.form {
-                    f.paste(&text);
-                } else if self.filtering {
-                    let line: String = text.chars().filter(|c| !c.is_control()).collect();
-                    self.filters[self.tab.index()].push_str(&line);
-                    self.after_filter(store);
-                }
-            }
+            Action::Key(k) => return self.overlay_key(k, store),
+            Action::Paste(text) => self.overlay_paste(&text, store),
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 let keep = self.selected().map(|r| r.lead.uid.clone());
@@ -1107,7 +1048,7 @@ impl App {
             }
             Action::Click { column, row } => self.click(column, row, store),
             Action::Scroll(delta) => {
-                if self.import.is_some() {
+                if self.preview().is_some() {
                     self.preview_scroll(delta);
                 } else if !self.takes_text() {
                     self.move_cursor(delta, store);
@@ -1146,7 +1087,7 @@ impl App {
         None
     }
 
-    fn move_cursor(&mut self, delta: isize, store: &Store) {
+    pub(super) fn move_cursor(&mut self, delta: isize, store: &Store) {
         let mut whole = false;
         let cap = self.filter_cap;
         let mut more = false;
@@ -1218,7 +1159,9 @@ impl App {
 
     fn switch(&mut self, tab: Tab, store: &Store) {
         self.tab = tab;
-        self.filtering = false;
+        if self.filtering() {
+            self.overlay = None;
+        }
         // A tab opens on its list (or board): a detail opened full-screen was the old tab's.
         self.detail_open = false;
         self.refresh_or_report(store, None);
@@ -1397,7 +1340,7 @@ impl App {
                     }
                 }
             }
-            Command::Add => self.form = Some(self.add_form()),
+            Command::Add => self.open(Overlay::Form(self.add_form())),
             Command::Edit
             | Command::Log
             | Command::Snooze
@@ -1409,7 +1352,7 @@ impl App {
                     return None;
                 };
                 match self.lead_form(c, &row) {
-                    Ok(f) => self.form = Some(f),
+                    Ok(f) => self.open(Overlay::Form(f)),
                     Err(msg) => self.fail(msg),
                 }
             }
@@ -1420,7 +1363,7 @@ impl App {
                 };
                 // Prefilled with the lead it looks like a duplicate of, if there is one.
                 match store.duplicate_of(&row.lead) {
-                    Ok(found) => self.form = Some(self.merge_form(&row, found)),
+                    Ok(found) => self.open(Overlay::Form(self.merge_form(&row, found))),
                     Err(e) => self.fail(err_text(&e)),
                 }
             }
@@ -1440,23 +1383,21 @@ impl App {
                             Some(reason) => format!("{}: {reason}", l.status),
                             None => l.status.to_string(),
                         };
-                        self.confirm = Some(Confirm::Reactivate {
+                        self.open(Overlay::Confirm(Confirm::Reactivate {
                             uid: l.uid.clone(),
                             name: l.name.clone(),
                             was,
-                        });
+                        }));
                     }
                     Err(e) => self.fail(e.to_string()),
                 },
                 None => self.fail("no lead selected"),
             },
             Command::Delete => match self.selected() {
-                Some(r) => {
-                    self.confirm = Some(Confirm::Delete {
-                        uid: r.lead.uid.clone(),
-                        name: r.lead.name.clone(),
-                    })
-                }
+                Some(r) => self.open(Overlay::Confirm(Confirm::Delete {
+                    uid: r.lead.uid.clone(),
+                    name: r.lead.name.clone(),
+                })),
                 None => self.fail("no lead selected"),
             },
             Command::CopyEmail => {
@@ -1479,7 +1420,7 @@ impl App {
                 }
                 None => self.fail("no lead selected"),
             },
-            Command::Filter => self.filtering = true,
+            Command::Filter => self.open(Overlay::Filter),
             Command::Week => {
                 if self.tab == Tab::Queue {
                     self.week = !self.week;
@@ -1507,9 +1448,9 @@ impl App {
                     self.fail("m: only in the Pipeline");
                 }
             }
-            Command::Import => self.form = Some(self.import_form()),
+            Command::Import => self.open(Overlay::Form(self.import_form())),
             Command::Export => match self.export_form(store) {
-                Ok(f) => self.form = Some(f),
+                Ok(f) => self.open(Overlay::Form(f)),
                 Err(msg) => self.fail(msg),
             },
             Command::Demo => {
@@ -1522,7 +1463,7 @@ impl App {
                     Err(e) => self.fail(format!("{e:#}")),
                 }
             }
-            Command::Help => self.help = true,
+            Command::Help => self.open(Overlay::Help),
             Command::Quit => self.quit = true,
         }
         None
@@ -1546,129 +1487,6 @@ impl App {
                 self.refresh_or_report(store, Some(&uid));
             }
             Err(e) => self.fail(err_text(&e)),
-        }
-    }
-
-    fn key(&mut self, k: KeyEvent, store: &mut Store) -> Option<Effect> {
-        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
-        if self.help {
-            self.help = false;
-            return None;
-        }
-        if let Some(q) = self.confirm.take() {
-            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                match q {
-                    Confirm::Quit => self.quit = true,
-                    Confirm::Delete { uid, .. } => {
-                        let n = self.now;
-                        match store.apply(&uid, &n, |l, _| lifecycle::trash(l, &n)) {
-                            Ok(row) => {
-                                self.say(format!("moved to the trash · {}", row.lead.name));
-                                self.refresh_or_report(store, Some(&uid));
-                            }
-                            Err(e) => self.fail(err_text(&e)),
-                        }
-                    }
-                    Confirm::Reactivate { uid, .. } => {
-                        let n = self.now;
-                        match store.apply(&uid, &n, |l, _| lifecycle::reactivate(l, &n)) {
-                            Ok(row) => {
-                                self.say(format!(
-                                    "reactivated → working, due today · {}",
-                                    row.lead.name
-                                ));
-                                self.refresh_or_report(store, Some(&uid));
-                            }
-                            Err(e) => self.fail(err_text(&e)),
-                        }
-                    }
-                }
-            } else {
-                self.say("cancelled");
-            }
-            return None;
-        }
-        if self.import.is_some() {
-            self.preview_key(k, store);
-            return None;
-        }
-        if let Some(form) = &mut self.form {
-            if ctrl_c {
-                if form.dirty() {
-                    self.confirm = Some(Confirm::Quit);
-                } else {
-                    self.quit = true;
-                }
-                return None;
-            }
-            match form.key(k) {
-                Outcome::Continue => {}
-                Outcome::Cancel => self.form = None,
-                Outcome::Submit => self.submit(store),
-            }
-            return None;
-        }
-        if self.filtering {
-            let idx = self.tab.index();
-            match k.code {
-                KeyCode::Esc => {
-                    self.filtering = false;
-                    self.filters[idx].clear();
-                    self.after_filter(store);
-                }
-                KeyCode::Enter => self.filtering = false,
-                KeyCode::Backspace => {
-                    self.filters[idx].pop();
-                    self.after_filter(store);
-                }
-                KeyCode::Down => self.move_cursor(1, store),
-                KeyCode::Up => self.move_cursor(-1, store),
-                KeyCode::Char(c)
-                    if !k
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                {
-                    self.filters[idx].push(c);
-                    self.after_filter(store);
-                }
-                _ => {}
-            }
-            return None;
-        }
-        None
-    }
-
-    fn after_filter(&mut self, store: &Store) {
-        self.filter_cap = FILTER_COUNT_CAP;
-        if let Some(w) = self.window_mut(self.tab) {
-            w.selected = 0;
-            w.offset = 0;
-        }
-        if self.tab == Tab::Pipeline {
-            for c in &mut self.board.columns {
-                c.window.selected = 0;
-                c.window.offset = 0;
-            }
-        }
-        self.refresh_or_report(store, None);
-        // On the board, the cursor goes to the first column with a match.
-        if self.tab == Tab::Pipeline
-            && self
-                .board
-                .columns
-                .get(self.board.col)
-                .is_some_and(|c| c.window.rows.is_empty())
-            && let Some(i) = self
-                .board
-                .columns
-                .iter()
-                .position(|c| !c.window.rows.is_empty())
-        {
-            self.board.col = i;
-        }
-        self.rank_window(true);
-        if let Err(e) = self.load_detail(store) {
-            self.fail(err_text(&e));
         }
     }
 

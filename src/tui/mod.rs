@@ -9,6 +9,7 @@ pub mod form;
 pub mod fuzzy;
 pub mod keymap;
 pub mod layout;
+pub mod overlay;
 pub mod terminal;
 pub mod theme;
 pub mod transfer;

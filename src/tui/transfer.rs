@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Closed, ImportPreview, Tab};
+use super::app::{App, Closed, ImportPreview, Overlay, Tab};
 use super::form::{Field, Form, FormKind};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
@@ -160,7 +160,7 @@ impl App {
                 let due_only = form.value("leads").starts_with(DUE_NOW);
                 match self.export(&path, &format, due_only, store) {
                     Ok(words) => {
-                        self.form = None;
+                        self.overlay = None;
                         self.say(words);
                     }
                     Err(msg) => {
@@ -174,7 +174,7 @@ impl App {
     }
 
     fn form_error(&mut self, msg: &str) {
-        if let Some(f) = &mut self.form {
+        if let Some(f) = self.form_mut() {
             f.error = Some(msg.to_string());
         }
     }
@@ -201,25 +201,23 @@ impl App {
             .to_string();
         match import::import_file(store, &Self::request(&path, true), &now) {
             Ok(report) => {
-                self.form = None;
-                self.import = Some(ImportPreview {
+                self.open(Overlay::Import(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: Some(report),
                     errors: Vec::new(),
                     scroll: 0,
-                });
+                }));
             }
             Err(ImportError::BadRows { errors, .. }) => {
-                self.form = None;
                 let n = errors.len();
-                self.import = Some(ImportPreview {
+                self.open(Overlay::Import(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: None,
                     errors: errors.iter().map(ToString::to_string).collect(),
                     scroll: 0,
-                });
+                }));
                 self.fail(format!("{n} bad row(s): nothing can be imported"));
             }
             Err(e) => {
@@ -232,18 +230,18 @@ impl App {
 
     /// A key on the import preview: Enter imports for real, Esc cancels, arrows scroll.
     pub(super) fn preview_key(&mut self, k: KeyEvent, store: &mut Store) {
-        let Some(p) = &mut self.import else {
+        let Some(p) = self.preview_mut() else {
             return;
         };
         let last = preview_lines(p);
         match k.code {
             KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
                 // Nothing is written yet: quitting loses nothing.
-                self.import = None;
+                self.overlay = None;
                 self.quit = true;
             }
             KeyCode::Esc | KeyCode::Char('q') => {
-                self.import = None;
+                self.overlay = None;
                 self.say("import cancelled: nothing written");
             }
             KeyCode::Down | KeyCode::Char('j') => p.scroll = (p.scroll + 1).min(last),
@@ -251,7 +249,7 @@ impl App {
             KeyCode::PageDown => p.scroll = (p.scroll + 10).min(last),
             KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(10),
             KeyCode::Enter if p.report.is_none() => {
-                self.import = None;
+                self.overlay = None;
                 self.say("nothing imported: fix the rows, or `ripen import --skip-bad`");
             }
             KeyCode::Enter => {
@@ -264,7 +262,7 @@ impl App {
 
     /// Scroll the preview with the mouse wheel.
     pub(super) fn preview_scroll(&mut self, delta: isize) {
-        if let Some(p) = &mut self.import {
+        if let Some(p) = self.preview_mut() {
             let last = preview_lines(p);
             p.scroll = p.scroll.saturating_add_signed(delta).min(last);
         }
@@ -275,13 +273,13 @@ impl App {
         let now = self.now;
         match import::import_file(store, &Self::request(path, false), &now) {
             Ok(report) => {
-                self.import = None;
+                self.overlay = None;
                 self.say(landed(&report));
                 self.refresh_or_report(store, None);
             }
             Err(e) => {
                 let text = e.to_string();
-                if let Some(p) = &mut self.import {
+                if let Some(p) = self.preview_mut() {
                     p.report = None;
                     p.scroll = 0;
                     p.errors = text.lines().map(|l| l.trim().to_string()).collect();

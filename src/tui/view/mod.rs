@@ -22,7 +22,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::app::{App, Confirm, Tab};
+use super::app::{App, Confirm, Overlay, Tab};
 use super::keymap::Command;
 use super::layout::{self, Drawn, Target};
 use super::theme::Theme;
@@ -109,17 +109,21 @@ pub fn frame(f: &mut Frame, app: &App) -> Drawn {
     }
     footer(f, app, a.footer);
     status(f, app, a.status);
-    if let Some(form) = &app.form {
-        drawn.push(forms::draw(f, app, form), Target::Overlay);
-    }
-    if let Some(p) = &app.import {
-        drawn.push(import::draw(f, app, p), Target::Overlay);
-    }
-    if let Some(q) = &app.confirm {
-        drawn.push(confirm(f, app, q), Target::Overlay);
-    }
-    if app.help {
-        drawn.push(help::draw(f, app), Target::Overlay);
+    let over = match &app.overlay {
+        None | Some(Overlay::Filter) => None,
+        Some(Overlay::Help) => Some(help::draw(f, app)),
+        Some(Overlay::Form(form)) => Some(forms::draw(f, app, form)),
+        Some(Overlay::Import(p)) => Some(import::draw(f, app, p)),
+        Some(Overlay::Confirm(q)) => {
+            // Quitting from a form asks over the form.
+            if let Confirm::Quit { form } = q {
+                drawn.push(forms::draw(f, app, form), Target::Overlay);
+            }
+            Some(confirm(f, app, q))
+        }
+    };
+    if let Some(r) = over {
+        drawn.push(r, Target::Overlay);
     }
     drawn
 }
@@ -290,7 +294,7 @@ fn footer_commands(app: &App) -> Vec<Command> {
 fn footer(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    if app.import.is_some() {
+    if app.preview().is_some() {
         spans.extend([
             Span::styled("Enter", t.key),
             Span::raw(" import  "),
@@ -299,7 +303,7 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             Span::styled("Esc", t.key),
             Span::raw(" cancel"),
         ]);
-    } else if let Some(form) = &app.form {
+    } else if let Some(form) = app.form() {
         // The import form's Enter only reads the file: it says so.
         let enter = if form.kind == crate::tui::form::FormKind::Import {
             " preview  "
@@ -316,7 +320,7 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
             Span::styled("Esc", t.key),
             Span::raw(" cancel"),
         ]);
-    } else if app.filtering {
+    } else if app.filtering() {
         spans.extend([
             Span::styled("type", t.key),
             Span::raw(" to filter  "),
@@ -370,11 +374,11 @@ fn status(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let w = area.width as usize;
     let filter = &app.filters[app.tab.index()];
-    let left = if app.filtering || !filter.is_empty() {
+    let left = if app.filtering() || !filter.is_empty() {
         format!(
             " /{}{}",
             clean(filter),
-            if app.filtering { "▏" } else { "" }
+            if app.filtering() { "▏" } else { "" }
         )
     } else {
         String::new()
@@ -404,7 +408,7 @@ fn confirm(f: &mut Frame, app: &App, q: &Confirm) -> Rect {
             clean(name),
             clean(was)
         ),
-        Confirm::Quit => "Quit and discard the form's input? y/n".to_string(),
+        Confirm::Quit { .. } => "Quit and discard the form's input? y/n".to_string(),
     };
     let area = f.area();
     let w = (text.width() as u16 + 4).min(area.width);

@@ -1,0 +1,274 @@
+//! The one popup or line mode over the tabs, at most one at a time: the help, a question, a
+//! form, the import's preview, or the filter line. Keys, paste and the mouse wheel go to it from
+//! here; the views draw and foot it from the same enum.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
+use super::form::{Form, Outcome};
+use crate::domain::lifecycle;
+use crate::io::import::ImportReport;
+use crate::store::Store;
+
+/// What is open over the tabs.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// The keys of the current mode; any key closes it.
+    Help,
+    Confirm(Confirm),
+    Form(Form),
+    Import(ImportPreview),
+    /// The filter line is taking keys.
+    Filter,
+}
+
+/// A yes/no question.
+#[derive(Debug, Clone)]
+pub enum Confirm {
+    Delete {
+        uid: String,
+        name: String,
+    },
+    /// Reactivating clears the loss (its reason, date and rest): asked first, as a stray key
+    /// could not be undone but by losing the lead again.
+    Reactivate {
+        uid: String,
+        name: String,
+        was: String,
+    },
+    /// Ctrl-C on a form with typed input: the form comes back on "no".
+    Quit {
+        form: Box<Form>,
+    },
+}
+
+/// An import's dry run on screen, waiting for Enter (import for real) or Esc (nothing written).
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    /// The file, resolved to an absolute path.
+    pub path: PathBuf,
+    /// The path as shown: relative to the current folder when inside it.
+    pub shown: String,
+    /// What the dry run found; none when the file was refused.
+    pub report: Option<ImportReport>,
+    /// Why the file cannot be imported: its bad rows, `file:line: what`.
+    pub errors: Vec<String>,
+    /// Lines scrolled past.
+    pub scroll: usize,
+}
+
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+impl App {
+    /// Whether keys go to the overlay (text entry, a question, the help) rather than the
+    /// tabs' keymap.
+    pub fn takes_text(&self) -> bool {
+        self.overlay.is_some()
+    }
+
+    pub fn form(&self) -> Option<&Form> {
+        match &self.overlay {
+            Some(Overlay::Form(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub(super) fn form_mut(&mut self) -> Option<&mut Form> {
+        match &mut self.overlay {
+            Some(Overlay::Form(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The import's preview, when open.
+    pub fn preview(&self) -> Option<&ImportPreview> {
+        match &self.overlay {
+            Some(Overlay::Import(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(super) fn preview_mut(&mut self) -> Option<&mut ImportPreview> {
+        match &mut self.overlay {
+            Some(Overlay::Import(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The question asked, when one is.
+    pub fn confirm(&self) -> Option<&Confirm> {
+        match &self.overlay {
+            Some(Overlay::Confirm(q)) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// Whether the filter line is taking keys.
+    pub fn filtering(&self) -> bool {
+        matches!(self.overlay, Some(Overlay::Filter))
+    }
+
+    /// Whether the help is open.
+    pub fn help_open(&self) -> bool {
+        matches!(self.overlay, Some(Overlay::Help))
+    }
+
+    /// Open an overlay in place of any other.
+    pub(super) fn open(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
+    }
+
+    /// A key for the overlay.
+    pub(super) fn overlay_key(&mut self, k: KeyEvent, store: &mut Store) -> Option<Effect> {
+        match self.overlay.take()? {
+            Overlay::Help => {}
+            Overlay::Confirm(q) => self.answer(q, &k, store),
+            Overlay::Import(p) => {
+                self.overlay = Some(Overlay::Import(p));
+                self.preview_key(k, store);
+            }
+            Overlay::Form(mut form) => {
+                if is_ctrl_c(&k) {
+                    if form.dirty() {
+                        self.open(Overlay::Confirm(Confirm::Quit {
+                            form: Box::new(form),
+                        }));
+                    } else {
+                        self.quit = true;
+                    }
+                    return None;
+                }
+                match form.key(k) {
+                    Outcome::Continue => self.open(Overlay::Form(form)),
+                    Outcome::Cancel => {}
+                    Outcome::Submit => {
+                        self.open(Overlay::Form(form));
+                        self.submit(store);
+                    }
+                }
+            }
+            Overlay::Filter => {
+                self.overlay = Some(Overlay::Filter);
+                self.filter_key(k, store);
+            }
+        }
+        None
+    }
+
+    /// The answer to a question: `y` does it, any other key does not.
+    fn answer(&mut self, q: Confirm, k: &KeyEvent, store: &mut Store) {
+        let yes = matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y'));
+        if !yes {
+            if let Confirm::Quit { form } = q {
+                self.open(Overlay::Form(*form));
+            }
+            self.say("cancelled");
+            return;
+        }
+        let n = self.now;
+        match q {
+            Confirm::Quit { .. } => self.quit = true,
+            Confirm::Delete { uid, .. } => {
+                match store.apply(&uid, &n, |l, _| lifecycle::trash(l, &n)) {
+                    Ok(row) => {
+                        self.say(format!("moved to the trash · {}", row.lead.name));
+                        self.refresh_or_report(store, Some(&uid));
+                    }
+                    Err(e) => self.fail(err_text(&e)),
+                }
+            }
+            Confirm::Reactivate { uid, .. } => {
+                match store.apply(&uid, &n, |l, _| lifecycle::reactivate(l, &n)) {
+                    Ok(row) => {
+                        self.say(format!(
+                            "reactivated → working, due today · {}",
+                            row.lead.name
+                        ));
+                        self.refresh_or_report(store, Some(&uid));
+                    }
+                    Err(e) => self.fail(err_text(&e)),
+                }
+            }
+        }
+    }
+
+    /// A key on the filter line: typing narrows the list as you type.
+    fn filter_key(&mut self, k: KeyEvent, store: &mut Store) {
+        let idx = self.tab.index();
+        match k.code {
+            KeyCode::Esc => {
+                self.overlay = None;
+                self.filters[idx].clear();
+                self.after_filter(store);
+            }
+            KeyCode::Enter => self.overlay = None,
+            KeyCode::Backspace => {
+                self.filters[idx].pop();
+                self.after_filter(store);
+            }
+            KeyCode::Down => self.move_cursor(1, store),
+            KeyCode::Up => self.move_cursor(-1, store),
+            KeyCode::Char(c)
+                if !k
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                self.filters[idx].push(c);
+                self.after_filter(store);
+            }
+            _ => {}
+        }
+    }
+
+    /// Pasted text: into the form's field or the filter line.
+    pub(super) fn overlay_paste(&mut self, text: &str, store: &mut Store) {
+        match &mut self.overlay {
+            Some(Overlay::Form(f)) => f.paste(text),
+            Some(Overlay::Filter) => {
+                let line: String = text.chars().filter(|c| !c.is_control()).collect();
+                self.filters[self.tab.index()].push_str(&line);
+                self.after_filter(store);
+            }
+            _ => {}
+        }
+    }
+
+    /// After the filter changed: back to the top of the list, counted afresh.
+    pub(super) fn after_filter(&mut self, store: &Store) {
+        self.filter_cap = FILTER_COUNT_CAP;
+        if let Some(w) = self.window_mut(self.tab) {
+            w.selected = 0;
+            w.offset = 0;
+        }
+        if self.tab == Tab::Pipeline {
+            for c in &mut self.board.columns {
+                c.window.selected = 0;
+                c.window.offset = 0;
+            }
+        }
+        self.refresh_or_report(store, None);
+        // On the board, the cursor goes to the first column with a match.
+        if self.tab == Tab::Pipeline
+            && self
+                .board
+                .columns
+                .get(self.board.col)
+                .is_some_and(|c| c.window.rows.is_empty())
+            && let Some(i) = self
+                .board
+                .columns
+                .iter()
+                .position(|c| !c.window.rows.is_empty())
+        {
+            self.board.col = i;
+        }
+        self.rank_window(true);
+        if let Err(e) = self.load_detail(store) {
+            self.fail(err_text(&e));
+        }
+    }
+}
