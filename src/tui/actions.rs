@@ -328,7 +328,10 @@ impl App {
             // As the CLI says it: the lead may already be in the book (M merges it).
             let added = store.lead(&uid).map_err(e)?.lead;
             if let Some((n, other, why)) = store.duplicate_of(&added).map_err(e)? {
-                said.push_str(&format!(" · looks like #{n} {other} ({why}): M merges"));
+                said.push_str(&format!(
+                    " · looks like #{n} {other} ({why}): {} merges",
+                    self.label(Command::Merge)
+                ));
             }
             return Ok((uid, said));
         }

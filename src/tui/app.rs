@@ -524,6 +524,20 @@ impl App {
         }
     }
 
+    /// The user's key for a command, as hints and messages write it ("l").
+    pub fn label(&self, c: Command) -> String {
+        self.keymap.key_label(c)
+    }
+
+    /// Which keys open the lists: "1–4 for the lists".
+    pub fn for_the_lists(&self) -> String {
+        format!(
+            "{}–{} for the lists",
+            self.label(Command::Inbox),
+            self.label(Command::Recycled)
+        )
+    }
+
     /// Set the status line.
     pub fn say(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine {
@@ -1244,7 +1258,7 @@ impl App {
                         ));
                     }
                 } else {
-                    self.fail("p: only in Reports");
+                    self.fail(format!("{}: only in Reports", self.label(c)));
                 }
             }
             Command::GroupBy => {
@@ -1259,7 +1273,7 @@ impl App {
                         ));
                     }
                 } else {
-                    self.fail("b: only in Reports");
+                    self.fail(format!("{}: only in Reports", self.label(c)));
                 }
             }
             // Reports list no leads: say so rather than "no lead selected".
@@ -1283,8 +1297,9 @@ impl App {
                 if self.tab == Tab::Reports =>
             {
                 self.fail(format!(
-                    "{}: no leads in Reports (1–4 for the lists)",
-                    self.keymap.key_label(c)
+                    "{}: no leads in Reports ({})",
+                    self.label(c),
+                    self.for_the_lists()
                 ));
             }
             // The full-screen detail pages through the lead's timeline.
@@ -1427,7 +1442,7 @@ impl App {
                     self.queue.selected = 0;
                     self.refresh_or_report(store, None);
                 } else {
-                    self.fail("t: only in Follow-ups");
+                    self.fail(format!("{}: only in Follow-ups", self.label(c)));
                 }
             }
             Command::Closed => {
@@ -1436,7 +1451,7 @@ impl App {
                     self.recycled.selected = 0;
                     self.refresh_or_report(store, None);
                 } else {
-                    self.fail("v: only in Recycled");
+                    self.fail(format!("{}: only in Recycled", self.label(c)));
                 }
             }
             Command::Months => {
@@ -1445,7 +1460,7 @@ impl App {
                     self.board.col = 0;
                     self.refresh_or_report(store, None);
                 } else {
-                    self.fail("m: only in the Pipeline");
+                    self.fail(format!("{}: only in the Pipeline", self.label(c)));
                 }
             }
             Command::Import => self.open(Overlay::Form(self.import_form())),
@@ -1465,6 +1480,22 @@ impl App {
             }
             Command::Help => self.open(Overlay::Help),
             Command::Quit => self.quit = true,
+            Command::Save
+            | Command::NextField
+            | Command::PrevField
+            | Command::Cancel
+            | Command::Yes
+            | Command::No
+            | Command::KeepFilter
+            | Command::ClearFilter
+            | Command::FilterDown
+            | Command::FilterUp
+            | Command::ImportNow
+            | Command::ClosePreview
+            | Command::ScrollDown
+            | Command::ScrollUp
+            | Command::ScrollPageDown
+            | Command::ScrollPageUp => self.overlay_command(c, store),
         }
         None
     }

@@ -241,7 +241,8 @@ impl Form {
         self.mark_focus();
     }
 
-    /// Handle a key.
+    /// Handle a key with the default bindings (the app resolves the user's through the
+    /// keymap and calls [`Form::input`] for the rest).
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
         if self.confirm_discard {
             self.confirm_discard = false;
@@ -251,24 +252,39 @@ impl Form {
             };
         }
         match key.code {
-            KeyCode::Esc => {
-                if self.dirty() {
-                    self.confirm_discard = true;
-                    return Outcome::Continue;
-                }
-                return Outcome::Cancel;
-            }
-            KeyCode::Enter => return Outcome::Submit,
+            KeyCode::Esc => self.cancel(),
+            KeyCode::Enter => Outcome::Submit,
             KeyCode::Tab | KeyCode::Down => {
-                self.move_focus(true);
-                return Outcome::Continue;
+                self.next_field();
+                Outcome::Continue
             }
             KeyCode::BackTab | KeyCode::Up => {
-                self.move_focus(false);
-                return Outcome::Continue;
+                self.prev_field();
+                Outcome::Continue
             }
-            _ => {}
+            _ => self.input(key),
         }
+    }
+
+    /// Cancel: at once, or after asking when typed input would be lost.
+    pub fn cancel(&mut self) -> Outcome {
+        if self.dirty() {
+            self.confirm_discard = true;
+            return Outcome::Continue;
+        }
+        Outcome::Cancel
+    }
+
+    pub fn next_field(&mut self) {
+        self.move_focus(true);
+    }
+
+    pub fn prev_field(&mut self) {
+        self.move_focus(false);
+    }
+
+    /// A key for the focused field: text typed and edited, a choice cycled.
+    pub fn input(&mut self, key: KeyEvent) -> Outcome {
         // A choice of presets hands what is typed to its text field, and the focus with it.
         if let Some(Field {
             input: Input::Choice { .. },
@@ -283,7 +299,7 @@ impl Form {
             && let Some(i) = self.fields.iter().position(|f| f.label == *to)
         {
             self.focus = i;
-            return self.key(key);
+            return self.input(key);
         }
         let Some(field) = self.fields.get_mut(self.focus) else {
             return Outcome::Continue;

@@ -11,6 +11,25 @@ pub enum Mode {
     List,
     /// The empty book's welcome screen.
     Welcome,
+    /// A form is open: the keys that are not its fields' own editing keys.
+    Form,
+    /// A yes/no question (also a form's "discard what you typed?").
+    Confirm,
+    /// The filter line is taking the letters typed.
+    Filter,
+    /// An import's dry run on screen.
+    Preview,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Mode::List,
+        Mode::Welcome,
+        Mode::Form,
+        Mode::Confirm,
+        Mode::Filter,
+        Mode::Preview,
+    ];
 }
 
 /// Something a user can bind a key to.
@@ -58,6 +77,26 @@ pub enum Command {
     Demo,
     Help,
     Quit,
+    /// Forms: save (the import form: preview), next and previous field, cancel.
+    Save,
+    NextField,
+    PrevField,
+    Cancel,
+    /// A question's answers.
+    Yes,
+    No,
+    /// The filter line: keep the filter, clear it, move the cursor in the list meanwhile.
+    KeepFilter,
+    ClearFilter,
+    FilterDown,
+    FilterUp,
+    /// The import preview: import for real, close it, scroll it.
+    ImportNow,
+    ClosePreview,
+    ScrollDown,
+    ScrollUp,
+    ScrollPageDown,
+    ScrollPageUp,
 }
 
 /// One row of the table: a command, its config name, its words, its modes and default keys.
@@ -73,6 +112,10 @@ struct Spec {
 const L: &[Mode] = &[Mode::List];
 const W: &[Mode] = &[Mode::Welcome];
 const LW: &[Mode] = &[Mode::List, Mode::Welcome];
+const F: &[Mode] = &[Mode::Form];
+const C: &[Mode] = &[Mode::Confirm];
+const FL: &[Mode] = &[Mode::Filter];
+const P: &[Mode] = &[Mode::Preview];
 
 const SPECS: &[Spec] = &[
     Spec {
@@ -411,6 +454,134 @@ const SPECS: &[Spec] = &[
         modes: LW,
         keys: &["q"],
     },
+    Spec {
+        command: Command::Save,
+        name: "save",
+        hint: "save",
+        help: "Forms: save",
+        modes: F,
+        keys: &["enter"],
+    },
+    Spec {
+        command: Command::NextField,
+        name: "next_field",
+        hint: "next field",
+        help: "Forms: next field",
+        modes: F,
+        keys: &["tab", "down"],
+    },
+    Spec {
+        command: Command::PrevField,
+        name: "prev_field",
+        hint: "previous field",
+        help: "Forms: previous field",
+        modes: F,
+        keys: &["backtab", "up"],
+    },
+    Spec {
+        command: Command::Cancel,
+        name: "cancel",
+        hint: "cancel",
+        help: "Forms: cancel",
+        modes: F,
+        keys: &["esc"],
+    },
+    Spec {
+        command: Command::Yes,
+        name: "yes",
+        hint: "yes",
+        help: "Questions: yes",
+        modes: C,
+        keys: &["y", "Y"],
+    },
+    Spec {
+        command: Command::No,
+        name: "no",
+        hint: "no",
+        help: "Questions: no (any other key too)",
+        modes: C,
+        keys: &["n", "esc"],
+    },
+    Spec {
+        command: Command::KeepFilter,
+        name: "keep_filter",
+        hint: "keep",
+        help: "Filter: keep it, back to the list",
+        modes: FL,
+        keys: &["enter"],
+    },
+    Spec {
+        command: Command::ClearFilter,
+        name: "clear_filter",
+        hint: "clear",
+        help: "Filter: clear it",
+        modes: FL,
+        keys: &["esc"],
+    },
+    Spec {
+        command: Command::FilterDown,
+        name: "filter_down",
+        hint: "down",
+        help: "Filter: next lead",
+        modes: FL,
+        keys: &["down"],
+    },
+    Spec {
+        command: Command::FilterUp,
+        name: "filter_up",
+        hint: "up",
+        help: "Filter: previous lead",
+        modes: FL,
+        keys: &["up"],
+    },
+    Spec {
+        command: Command::ImportNow,
+        name: "import_now",
+        hint: "import",
+        help: "Import preview: import",
+        modes: P,
+        keys: &["enter"],
+    },
+    Spec {
+        command: Command::ClosePreview,
+        name: "close_preview",
+        hint: "cancel",
+        help: "Import preview: cancel",
+        modes: P,
+        keys: &["esc", "q"],
+    },
+    Spec {
+        command: Command::ScrollDown,
+        name: "scroll_down",
+        hint: "scroll",
+        help: "Import preview: scroll down",
+        modes: P,
+        keys: &["down", "j"],
+    },
+    Spec {
+        command: Command::ScrollUp,
+        name: "scroll_up",
+        hint: "scroll up",
+        help: "Import preview: scroll up",
+        modes: P,
+        keys: &["up", "k"],
+    },
+    Spec {
+        command: Command::ScrollPageDown,
+        name: "scroll_page_down",
+        hint: "page down",
+        help: "Import preview: page down",
+        modes: P,
+        keys: &["pagedown"],
+    },
+    Spec {
+        command: Command::ScrollPageUp,
+        name: "scroll_page_up",
+        hint: "page up",
+        help: "Import preview: page up",
+        modes: P,
+        keys: &["pageup"],
+    },
 ];
 
 /// A key as the keymap compares it: shift is folded into the character.
@@ -635,6 +806,19 @@ impl Keymap {
             .filter(move |b| b.modes.contains(&mode))
     }
 
+    /// Every command with its keys, for tests that rebind them all.
+    pub fn all(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter()
+    }
+
+    /// The config name of a command (`log`), as `[keys]` takes it.
+    pub fn name(command: Command) -> &'static str {
+        SPECS
+            .iter()
+            .find(|s| s.command == command)
+            .map_or("", |s| s.name)
+    }
+
     /// The first key of a command, as written in hints ("l").
     pub fn key_label(&self, command: Command) -> String {
         self.bindings
@@ -660,7 +844,7 @@ mod tests {
     use super::*;
 
     fn no_shared_keys(map: &Keymap) {
-        for mode in [Mode::List, Mode::Welcome] {
+        for mode in Mode::ALL {
             let mut seen: std::collections::HashMap<Key, Command> = Default::default();
             for b in map.bindings(mode) {
                 for k in &b.keys {

@@ -8,6 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
 use super::form::{Form, Outcome};
+use super::keymap::{Command, Key, Mode};
 use crate::domain::lifecycle;
 use crate::io::import::ImportReport;
 use crate::store::Store;
@@ -122,46 +123,140 @@ impl App {
         self.overlay = Some(overlay);
     }
 
-    /// A key for the overlay.
+    /// The keymap's mode for the overlay's keys; none for the help (any key closes it) or
+    /// with no overlay.
+    pub fn overlay_mode(&self) -> Option<Mode> {
+        match &self.overlay {
+            None | Some(Overlay::Help) => None,
+            Some(Overlay::Form(f)) if f.confirm_discard => Some(Mode::Confirm),
+            Some(Overlay::Form(_)) => Some(Mode::Form),
+            Some(Overlay::Confirm(_)) => Some(Mode::Confirm),
+            Some(Overlay::Filter) => Some(Mode::Filter),
+            Some(Overlay::Import(_)) => Some(Mode::Preview),
+        }
+    }
+
+    /// A key for the overlay: a command of its mode through the keymap, else text typed.
     pub(super) fn overlay_key(&mut self, k: KeyEvent, store: &mut Store) -> Option<Effect> {
-        match self.overlay.take()? {
-            Overlay::Help => {}
-            Overlay::Confirm(q) => self.answer(q, &k, store),
-            Overlay::Import(p) => {
-                self.overlay = Some(Overlay::Import(p));
-                self.preview_key(k, store);
-            }
-            Overlay::Form(mut form) => {
-                if is_ctrl_c(&k) {
-                    if form.dirty() {
-                        self.open(Overlay::Confirm(Confirm::Quit {
-                            form: Box::new(form),
-                        }));
-                    } else {
-                        self.quit = true;
-                    }
-                    return None;
-                }
-                match form.key(k) {
-                    Outcome::Continue => self.open(Overlay::Form(form)),
-                    Outcome::Cancel => {}
-                    Outcome::Submit => {
-                        self.open(Overlay::Form(form));
-                        self.submit(store);
-                    }
-                }
-            }
-            Overlay::Filter => {
-                self.overlay = Some(Overlay::Filter);
-                self.filter_key(k, store);
-            }
+        if is_ctrl_c(&k) && self.ctrl_c() {
+            return None;
+        }
+        let Some(mode) = self.overlay_mode() else {
+            // The help: any key closes it.
+            self.overlay = None;
+            return None;
+        };
+        match self.keymap.command(mode, Key::from_event(&k)) {
+            Some(c) => self.overlay_command(c, store),
+            None => self.overlay_text(k, store),
         }
         None
     }
 
-    /// The answer to a question: `y` does it, any other key does not.
-    fn answer(&mut self, q: Confirm, k: &KeyEvent, store: &mut Store) {
-        let yes = matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y'));
+    /// Ctrl-C over an overlay: quit, asking first over a form with typed input. Says whether
+    /// it was taken (a question and the filter line take it as any other key).
+    fn ctrl_c(&mut self) -> bool {
+        match self.overlay.take() {
+            Some(Overlay::Form(form)) if !form.confirm_discard && form.dirty() => {
+                self.open(Overlay::Confirm(Confirm::Quit {
+                    form: Box::new(form),
+                }));
+            }
+            // Nothing is written before the preview's Enter: quitting loses nothing.
+            Some(Overlay::Form(_) | Overlay::Import(_)) => self.quit = true,
+            other => {
+                self.overlay = other;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A command of the overlay's mode (one of another mode does nothing).
+    pub(super) fn overlay_command(&mut self, c: Command, store: &mut Store) {
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
+        match (overlay, c) {
+            (Overlay::Form(mut form), c) if form.confirm_discard => {
+                form.confirm_discard = false;
+                if c != Command::Yes {
+                    self.open(Overlay::Form(form));
+                }
+            }
+            (Overlay::Confirm(q), c) => self.answer(q, c == Command::Yes, store),
+            (Overlay::Form(form), Command::Save) => {
+                self.open(Overlay::Form(form));
+                self.submit(store);
+            }
+            (Overlay::Form(mut form), Command::NextField | Command::PrevField) => {
+                if c == Command::NextField {
+                    form.next_field();
+                } else {
+                    form.prev_field();
+                }
+                self.open(Overlay::Form(form));
+            }
+            (Overlay::Form(mut form), Command::Cancel) => {
+                if form.cancel() == Outcome::Continue {
+                    self.open(Overlay::Form(form));
+                }
+            }
+            (Overlay::Filter, Command::KeepFilter) => {}
+            (Overlay::Filter, Command::ClearFilter) => {
+                self.filters[self.tab.index()].clear();
+                self.after_filter(store);
+            }
+            (Overlay::Filter, Command::FilterDown | Command::FilterUp) => {
+                self.open(Overlay::Filter);
+                self.move_cursor(if c == Command::FilterDown { 1 } else { -1 }, store);
+            }
+            (Overlay::Import(p), c) => {
+                self.open(Overlay::Import(p));
+                self.preview_command(c, store);
+            }
+            (other, _) => self.overlay = Some(other),
+        }
+    }
+
+    /// A key no command of the overlay's mode holds: text for a form or the filter line, "no"
+    /// to a question.
+    fn overlay_text(&mut self, k: KeyEvent, store: &mut Store) {
+        match self.overlay.take() {
+            Some(Overlay::Form(mut form)) => {
+                if form.confirm_discard {
+                    form.confirm_discard = false;
+                } else {
+                    form.input(k);
+                }
+                self.open(Overlay::Form(form));
+            }
+            Some(Overlay::Confirm(q)) => self.answer(q, false, store),
+            Some(Overlay::Filter) => {
+                self.open(Overlay::Filter);
+                let idx = self.tab.index();
+                match k.code {
+                    KeyCode::Backspace => {
+                        self.filters[idx].pop();
+                        self.after_filter(store);
+                    }
+                    KeyCode::Char(c)
+                        if !k
+                            .modifiers
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    {
+                        self.filters[idx].push(c);
+                        self.after_filter(store);
+                    }
+                    _ => {}
+                }
+            }
+            other => self.overlay = other,
+        }
+    }
+
+    /// The answer to a question: yes does it, anything else does not.
+    fn answer(&mut self, q: Confirm, yes: bool, store: &mut Store) {
         if !yes {
             if let Confirm::Quit { form } = q {
                 self.open(Overlay::Form(*form));
@@ -193,34 +288,6 @@ impl App {
                     Err(e) => self.fail(err_text(&e)),
                 }
             }
-        }
-    }
-
-    /// A key on the filter line: typing narrows the list as you type.
-    fn filter_key(&mut self, k: KeyEvent, store: &mut Store) {
-        let idx = self.tab.index();
-        match k.code {
-            KeyCode::Esc => {
-                self.overlay = None;
-                self.filters[idx].clear();
-                self.after_filter(store);
-            }
-            KeyCode::Enter => self.overlay = None,
-            KeyCode::Backspace => {
-                self.filters[idx].pop();
-                self.after_filter(store);
-            }
-            KeyCode::Down => self.move_cursor(1, store),
-            KeyCode::Up => self.move_cursor(-1, store),
-            KeyCode::Char(c)
-                if !k
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                self.filters[idx].push(c);
-                self.after_filter(store);
-            }
-            _ => {}
         }
     }
 

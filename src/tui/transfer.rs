@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::app::{App, Closed, ImportPreview, Overlay, Tab};
 use super::form::{Field, Form, FormKind};
+use super::keymap::Command;
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
 use crate::store::{LeadRow, Store, StoreError, View};
@@ -94,7 +93,7 @@ impl App {
     /// The export form, or why there is nothing to export here.
     pub(super) fn export_form(&self, store: &Store) -> Result<Form, String> {
         if !self.tab.has_leads() {
-            return Err("no leads in Reports (1–4 for the lists)".into());
+            return Err(format!("no leads in Reports ({})", self.for_the_lists()));
         }
         let count = match self.tab {
             Tab::Pipeline => self.board.columns.iter().map(|c| c.count).sum::<i64>(),
@@ -228,31 +227,26 @@ impl App {
         }
     }
 
-    /// A key on the import preview: Enter imports for real, Esc cancels, arrows scroll.
-    pub(super) fn preview_key(&mut self, k: KeyEvent, store: &mut Store) {
+    /// A command on the import preview: import for real, close it, scroll it.
+    pub(super) fn preview_command(&mut self, c: Command, store: &mut Store) {
         let Some(p) = self.preview_mut() else {
             return;
         };
         let last = preview_lines(p);
-        match k.code {
-            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                // Nothing is written yet: quitting loses nothing.
-                self.overlay = None;
-                self.quit = true;
-            }
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match c {
+            Command::ClosePreview => {
                 self.overlay = None;
                 self.say("import cancelled: nothing written");
             }
-            KeyCode::Down | KeyCode::Char('j') => p.scroll = (p.scroll + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
-            KeyCode::PageDown => p.scroll = (p.scroll + 10).min(last),
-            KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(10),
-            KeyCode::Enter if p.report.is_none() => {
+            Command::ScrollDown => p.scroll = (p.scroll + 1).min(last),
+            Command::ScrollUp => p.scroll = p.scroll.saturating_sub(1),
+            Command::ScrollPageDown => p.scroll = (p.scroll + 10).min(last),
+            Command::ScrollPageUp => p.scroll = p.scroll.saturating_sub(10),
+            Command::ImportNow if p.report.is_none() => {
                 self.overlay = None;
                 self.say("nothing imported: fix the rows, or `ripen import --skip-bad`");
             }
-            KeyCode::Enter => {
+            Command::ImportNow => {
                 let path = p.path.clone();
                 self.import_for_real(&path, store);
             }

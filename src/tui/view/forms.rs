@@ -10,6 +10,7 @@ use super::{centered, clean, clip_spans, cut, fit};
 use crate::domain::time::parse_when;
 use crate::tui::app::App;
 use crate::tui::form::{Form, FormKind, Input};
+use crate::tui::keymap::Command;
 
 const LABEL: usize = 9;
 
@@ -131,17 +132,31 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) -> Rect {
         }
     }
     let last = inner.y + inner.height.saturating_sub(1);
+    let k = |c| app.label(c);
     let (msg, style) = if form.confirm_discard {
-        ("Discard what you typed? y/n".to_string(), t.warn)
+        (
+            format!(
+                "Discard what you typed? {}/{}",
+                k(Command::Yes),
+                k(Command::No)
+            ),
+            t.warn,
+        )
     } else if let Some(e) = &form.error {
         (format!("✗ {}", clean(e)), t.error)
     } else {
+        let (save, next, cancel) = (k(Command::Save), k(Command::NextField), k(Command::Cancel));
+        // ←/→ are the choice fields' own keys, as the arrows in a text field.
         let keys = match form.kind {
-            FormKind::Import => "Enter preview (nothing is written yet) · Esc cancel",
-            FormKind::Export => "Enter write the file · ←/→ choose · Tab next · Esc cancel",
-            _ => "Enter save · Tab next · ←/→ choose · Esc cancel",
+            FormKind::Import => {
+                format!("{save} preview (nothing is written yet) · {cancel} cancel")
+            }
+            FormKind::Export => {
+                format!("{save} write the file · ←/→ choose · {next} next · {cancel} cancel")
+            }
+            _ => format!("{save} save · {next} next · ←/→ choose · {cancel} cancel"),
         };
-        (keys.to_string(), t.dim)
+        (keys, t.dim)
     };
     f.render_widget(
         Paragraph::new(Span::styled(fit(&msg, w), style)),

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, fit};
 use crate::tui::app::App;
+use crate::tui::keymap::Command;
 
 /// Returns where the help was drawn.
 pub fn draw(f: &mut Frame, app: &App) -> Rect {
@@ -21,7 +22,14 @@ pub fn draw(f: &mut Frame, app: &App) -> Rect {
         })
         .collect();
     rows.push(("".into(), ""));
-    rows.push(("forms".into(), "Enter save · Tab · Esc cancel"));
+    let k = |c| app.label(c);
+    let forms = format!(
+        "{} save · {} · {} cancel",
+        k(Command::Save),
+        k(Command::NextField),
+        k(Command::Cancel)
+    );
+    rows.push(("forms".into(), &forms));
     let area = f.area();
     // One column when it fits, else two side by side.
     let avail = area.height.saturating_sub(2) as usize;

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, clean, cut, fit, wrap};
 use crate::tui::app::{App, ImportPreview};
+use crate::tui::keymap::Command;
 use crate::tui::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 
 const LABEL: usize = 10;
@@ -57,15 +58,20 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) -> Rect {
         Paragraph::new(shown),
         Rect::new(inner.x, inner.y, inner.width, room as u16),
     );
+    let k = |c| app.label(c);
+    let (import, close) = (k(Command::ImportNow), k(Command::ClosePreview));
+    let arrows = format!("{}/{}", k(Command::ScrollUp), k(Command::ScrollDown));
     let keys = match (&p.report, more || scroll > 0) {
-        (Some(_), true) => "Enter import · ↑/↓ scroll · Esc cancel, nothing written",
-        (Some(_), false) => "Enter import · Esc cancel, nothing written",
-        (None, true) => "↑/↓ scroll · Esc close",
-        (None, false) => "Esc close",
+        (Some(_), true) => {
+            format!("{import} import · {arrows} scroll · {close} cancel, nothing written")
+        }
+        (Some(_), false) => format!("{import} import · {close} cancel, nothing written"),
+        (None, true) => format!("{arrows} scroll · {close} close"),
+        (None, false) => format!("{close} close"),
     };
     let style = if p.report.is_some() { t.key } else { t.dim };
     f.render_widget(
-        Paragraph::new(Span::styled(fit(keys, w), style)),
+        Paragraph::new(Span::styled(fit(&keys, w), style)),
         Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
     );
     r

@@ -173,26 +173,29 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
         }
     };
     let value = format_money_short(c.pipeline_value_cents, cur);
+    // Each tab's label starts with the key that opens it.
+    let k = |c| app.label(c);
+    let pipe = k(Command::Pipeline);
     vec![
         (
-            format!("1 Inbox {}", c.inbox),
+            format!("{} Inbox {}", k(Command::Inbox), c.inbox),
             (c.inbox_late > 0).then(|| (format!(" ‼{}{}", c.inbox_late, word("late")), t.late)),
         ),
         (
-            format!("2 Follow-ups {}", c.queue),
+            format!("{} Follow-ups {}", k(Command::Queue), c.queue),
             // `‼` as the overdue rows are marked.
             (c.overdue > 0).then(|| (format!(" ‼{}{}", c.overdue, word("overdue")), t.warn)),
         ),
         (
             match density {
-                Density::Long => format!("3 Pipeline {} · {value}", c.pipeline),
-                Density::Middle => format!("3 Pipeline {}·{value}", c.pipeline),
-                Density::Short => format!("3 Pipeline {}", c.pipeline),
+                Density::Long => format!("{pipe} Pipeline {} · {value}", c.pipeline),
+                Density::Middle => format!("{pipe} Pipeline {}·{value}", c.pipeline),
+                Density::Short => format!("{pipe} Pipeline {}", c.pipeline),
             },
             None,
         ),
         (
-            format!("4 Recycled {}", c.recycled),
+            format!("{} Recycled {}", k(Command::Recycled), c.recycled),
             (c.recycled_due > 0).then(|| {
                 let text = match density {
                     Density::Long => format!(" ·{} due", c.recycled_due),
@@ -203,7 +206,7 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
                 (text, t.warn)
             }),
         ),
-        ("5 Reports".to_string(), None),
+        (format!("{} Reports", k(Command::Reports)), None),
     ]
 }
 
@@ -294,41 +297,43 @@ fn footer_commands(app: &App) -> Vec<Command> {
 fn footer(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    if app.preview().is_some() {
-        spans.extend([
-            Span::styled("Enter", t.key),
-            Span::raw(" import  "),
-            Span::styled("↑/↓", t.key),
-            Span::raw(" scroll  "),
-            Span::styled("Esc", t.key),
-            Span::raw(" cancel"),
-        ]);
-    } else if let Some(form) = app.form() {
-        // The import form's Enter only reads the file: it says so.
-        let enter = if form.kind == crate::tui::form::FormKind::Import {
-            " preview  "
-        } else {
-            " save  "
-        };
-        spans.extend([
-            Span::styled("Enter", t.key),
-            Span::raw(enter),
-            Span::styled("Tab", t.key),
-            Span::raw(" next field  "),
-            Span::styled("←/→", t.key),
-            Span::raw(" choose  "),
-            Span::styled("Esc", t.key),
-            Span::raw(" cancel"),
-        ]);
-    } else if app.filtering() {
-        spans.extend([
-            Span::styled("type", t.key),
-            Span::raw(" to filter  "),
-            Span::styled("Enter", t.key),
-            Span::raw(" keep  "),
-            Span::styled("Esc", t.key),
-            Span::raw(" clear"),
-        ]);
+    let k = |c| app.label(c);
+    // Each overlay's keys, as the user bound them; the tabs' below.
+    let keys: Option<Vec<(String, &str)>> = match &app.overlay {
+        Some(Overlay::Import(_)) => Some(vec![
+            (k(Command::ImportNow), " import  "),
+            (
+                format!("{}/{}", k(Command::ScrollUp), k(Command::ScrollDown)),
+                " scroll  ",
+            ),
+            (k(Command::ClosePreview), " cancel"),
+        ]),
+        Some(Overlay::Form(form)) => Some(vec![
+            // The import form's Enter only reads the file: it says so.
+            (
+                k(Command::Save),
+                if form.kind == crate::tui::form::FormKind::Import {
+                    " preview  "
+                } else {
+                    " save  "
+                },
+            ),
+            (k(Command::NextField), " next field  "),
+            ("←/→".into(), " choose  "),
+            (k(Command::Cancel), " cancel"),
+        ]),
+        Some(Overlay::Filter) => Some(vec![
+            ("type".into(), " to filter  "),
+            (k(Command::KeepFilter), " keep  "),
+            (k(Command::ClearFilter), " clear"),
+        ]),
+        _ => None,
+    };
+    if let Some(keys) = keys {
+        for (key, words) in keys {
+            spans.push(Span::styled(key, t.key));
+            spans.push(Span::raw(words));
+        }
     } else {
         if app.tab == Tab::Reports && !app.book_empty {
             let keys = format!(
@@ -401,14 +406,15 @@ fn status(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn confirm(f: &mut Frame, app: &App, q: &Confirm) -> Rect {
+    let yn = format!("{}/{}", app.label(Command::Yes), app.label(Command::No));
     let text = match q {
-        Confirm::Delete { name, .. } => format!("Move {} to the trash? y/n", clean(name)),
+        Confirm::Delete { name, .. } => format!("Move {} to the trash? {yn}", clean(name)),
         Confirm::Reactivate { name, was, .. } => format!(
-            "Reactivate {} ({}) into the inbox, due today? y/n",
+            "Reactivate {} ({}) into the inbox, due today? {yn}",
             clean(name),
             clean(was)
         ),
-        Confirm::Quit { .. } => "Quit and discard the form's input? y/n".to_string(),
+        Confirm::Quit { .. } => format!("Quit and discard the form's input? {yn}"),
     };
     let area = f.area();
     let w = (text.width() as u16 + 4).min(area.width);
@@ -594,7 +600,7 @@ pub struct Table<'a> {
     /// The cursor's row within `rows`.
     pub selected: Option<usize>,
     /// What to say when there are no rows.
-    pub empty: &'a str,
+    pub empty: String,
 }
 
 /// Returns where each row was drawn, in the rows' order (those cut off by the box are not).
@@ -665,13 +671,16 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) -> Vec
 
 /// What an empty list says: its own words, unless a filter emptied it (or has found nothing
 /// yet, while the rest of the view is still being walked).
-pub fn empty_words<'a>(app: &App, own: &'a str) -> &'a str {
+pub fn empty_words(app: &App, own: &str) -> String {
     if app.filters[app.tab.index()].is_empty() {
-        own
+        own.to_string()
     } else if app.counting {
-        "Searching…"
+        "Searching…".to_string()
     } else {
-        "Nothing matches the filter. Esc clears it."
+        format!(
+            "Nothing matches the filter. {} clears it.",
+            app.label(Command::Back)
+        )
     }
 }
 

@@ -192,7 +192,13 @@ fn draw_won(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
             cols: &WON_COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: empty_words(app, "Nothing won yet. w wins a deal in the Pipeline."),
+            empty: empty_words(
+                app,
+                &format!(
+                    "Nothing won yet. {} wins a deal in the Pipeline.",
+                    app.label(crate::tui::keymap::Command::Win)
+                ),
+            ),
         },
     )
 }
