@@ -130,14 +130,18 @@ fn opens_on_the_follow_ups_with_counts_matching_the_lists() {
     );
     assert_eq!(fx.app.counts.pipeline, len(View::Pipeline));
     assert_eq!(fx.app.counts.recycled, len(View::Recycled));
-    assert_eq!(fx.app.queue.total as i64, fx.app.counts.queue);
+    assert_eq!(fx.app.queue.window.total as i64, fx.app.counts.queue);
 }
 
 #[test]
 fn a_window_holds_only_the_rows_on_screen() {
     let fx = fixture(100, 12, true);
-    assert!(fx.app.queue.total > 10);
-    assert!(fx.app.queue.rows.len() <= 12, "{}", fx.app.queue.rows.len());
+    assert!(fx.app.queue.window.total > 10);
+    assert!(
+        fx.app.queue.window.rows.len() <= 12,
+        "{}",
+        fx.app.queue.window.rows.len()
+    );
 }
 
 #[test]
@@ -299,19 +303,19 @@ fn lead_actions_in_reports_say_there_are_no_leads() {
 fn cursor_moves_and_stays_inside_the_list() {
     let mut fx = fixture(100, 12, true);
     fx.cmd(Command::Up);
-    assert_eq!(fx.app.queue.selected, 0);
+    assert_eq!(fx.app.queue.window.selected, 0);
     fx.cmd(Command::Down);
     fx.cmd(Command::Down);
-    assert_eq!(fx.app.queue.selected, 2);
+    assert_eq!(fx.app.queue.window.selected, 2);
     fx.cmd(Command::Bottom);
-    assert_eq!(fx.app.queue.selected, fx.app.queue.total - 1);
+    assert_eq!(fx.app.queue.window.selected, fx.app.queue.window.total - 1);
     assert_eq!(
         fx.app.selected().map(|r| r.lead.uid.clone()),
-        fx.app.queue.rows.last().map(|r| r.lead.uid.clone())
+        fx.app.queue.window.rows.last().map(|r| r.lead.uid.clone())
     );
     fx.cmd(Command::Top);
-    assert_eq!(fx.app.queue.selected, 0);
-    assert_eq!(fx.app.queue.offset, 0);
+    assert_eq!(fx.app.queue.window.selected, 0);
+    assert_eq!(fx.app.queue.window.offset, 0);
 }
 
 #[test]
@@ -330,12 +334,12 @@ fn a_filtered_list_is_counted_to_a_cap_and_further_when_scrolled_to_its_end() {
         "the demo inbox: {inbox}"
     );
     // Fewer than FEW_MATCHES in the book: read from the index, sorted, counted to the cap.
-    assert!(!fx.app.counting);
-    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(!fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, ripen::tui::app::FILTER_COUNT_CAP);
     assert!(fx.render().contains("200+ matching /example"));
     fx.cmd(Command::Bottom);
     assert_eq!(
-        fx.app.inbox.total,
+        fx.app.inbox.window.total,
         inbox.min(4 * ripen::tui::app::FILTER_COUNT_CAP)
     );
     assert!(all >= inbox);
@@ -351,50 +355,53 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     fx.typed("example");
     fx.key(KeyCode::Enter);
     // A keystroke walks only as far as the screen needs (and one more), the rest waits.
-    assert!(fx.app.counting);
-    let first = fx.app.inbox.total;
-    assert!(first <= fx.app.inbox.rows.len() + 1, "{first}");
+    assert!(fx.app.counting());
+    let first = fx.app.inbox.window.total;
+    assert!(first <= fx.app.inbox.window.rows.len() + 1, "{first}");
     assert!(fx.render().contains(&format!("{first}+ matching /example")));
     // A key waiting stops the count: nothing changes.
     assert!(!fx.app.count_further(&fx.store, || true));
-    assert!(fx.app.counting);
-    assert_eq!(fx.app.inbox.total, first);
+    assert!(fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, first);
     // A pause counts on, to the cap.
     assert!(fx.app.count_further(&fx.store, || false));
-    assert!(!fx.app.counting);
-    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(!fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, ripen::tui::app::FILTER_COUNT_CAP);
     assert!(fx.render().contains("200+ matching /example"));
 
     // Scrolled to before the pause: counted then.
     fx.cmd(Command::Back);
-    assert_eq!(fx.app.filters[Tab::Inbox.index()], "");
+    assert_eq!(fx.app.inbox.filter.text, "");
     fx.cmd(Command::Filter);
     fx.typed("exampl");
     fx.key(KeyCode::Enter);
-    assert!(fx.app.counting);
-    let first = fx.app.inbox.total;
+    assert!(fx.app.counting());
+    let first = fx.app.inbox.window.total;
     fx.cmd(Command::Bottom);
     // G counted the list first and went to the end of it (200), not of the screen's worth;
     // reaching that end, the list opens further (a screen now, the rest on a pause).
-    assert_eq!(fx.app.inbox.selected, ripen::tui::app::FILTER_COUNT_CAP - 1);
+    assert_eq!(
+        fx.app.inbox.window.selected,
+        ripen::tui::app::FILTER_COUNT_CAP - 1
+    );
     assert!(
-        fx.app.inbox.total > ripen::tui::app::FILTER_COUNT_CAP,
+        fx.app.inbox.window.total > ripen::tui::app::FILTER_COUNT_CAP,
         "{} ≤ {first}",
-        fx.app.inbox.total
+        fx.app.inbox.window.total
     );
     fx.app.count_further(&fx.store, || false);
-    assert!(!fx.app.counting);
+    assert!(!fx.app.counting());
 
     // Deep in the list, a refresh (here a resize) keeps the cursor on its lead.
     for _ in 0..50 {
         fx.cmd(Command::Up);
     }
     let held = fx.selected_uid();
-    let at = fx.app.inbox.selected;
+    let at = fx.app.inbox.window.selected;
     fx.app
         .update(Action::Resize(100, 21), &mut fx.store, &now());
     assert_eq!(fx.selected_uid(), held);
-    assert_eq!(fx.app.inbox.selected, at);
+    assert_eq!(fx.app.inbox.window.selected, at);
     // The windows come from the same walk: the list read in pages is the list in one go.
     let filter = Filter {
         text: Some("exampl".into()),
@@ -402,11 +409,11 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     };
     let whole = fx
         .store
-        .list(&View::Inbox, &filter, 0, fx.app.inbox.total)
+        .list(&View::Inbox, &filter, 0, fx.app.inbox.window.total)
         .unwrap();
     let mut paged = Vec::new();
     fx.cmd(Command::Top);
-    for _ in 0..fx.app.inbox.total {
+    for _ in 0..fx.app.inbox.window.total {
         paged.push(fx.app.selected().unwrap().lead.uid.clone());
         fx.cmd(Command::Down);
     }
@@ -416,7 +423,7 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     // A filter that empties the list says so, not the view's own empty words.
     fx.cmd(Command::Filter);
     fx.typed("zzqx");
-    assert!(!fx.app.counting);
+    assert!(!fx.app.counting());
     assert!(
         fx.render()
             .contains("Nothing matches the filter. Esc clears it.")
@@ -443,7 +450,7 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
             fx.cmd(Command::Months);
         }
         assert_eq!(fx.app.board.months, months);
-        assert!(fx.app.counting);
+        assert!(fx.app.counting());
         assert!(fx.app.board.columns.iter().any(|c| !c.counted));
         let screen = fx.render();
         for col in &fx.app.board.columns {
@@ -466,7 +473,7 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
             }
         }
         assert!(fx.app.count_further(&fx.store, || false));
-        assert!(!fx.app.counting);
+        assert!(!fx.app.counting());
         for col in &fx.app.board.columns {
             let rows = fx.store.list(&col.source.view(), &filter, 0, cap).unwrap();
             assert_eq!(col.count as usize, rows.len(), "{}", col.title);
@@ -493,7 +500,7 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
             .iter()
             .any(|a| a.kind == ActivityKind::Call && a.at == now().utc)
     );
-    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+    assert!(fx.app.queue.window.rows.iter().all(|r| r.lead.uid != uid));
     let status = fx.app.status.clone().unwrap();
     assert!(status.text.starts_with("logged call"), "{}", status.text);
     // The cursor moved on to the neighbour, the next lead to work.
@@ -508,6 +515,7 @@ fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
     let at = fx
         .app
         .queue
+        .window
         .rows
         .iter()
         .position(|r| ripen::domain::priority::recycled_touch(&r.lead))
@@ -532,7 +540,7 @@ fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
     assert_eq!(fx.app.counts.recycled_due, due - 1);
     let said = fx.app.status.clone().unwrap().text;
     assert!(said.ends_with("· next touch Tue 22 Dec"), "{said}");
-    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+    assert!(fx.app.queue.window.rows.iter().all(|r| r.lead.uid != uid));
 }
 
 /// The board switched to months behind a full-screen detail shows whole columns on Esc (a
@@ -645,15 +653,16 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     use ripen::tui::app::Closed;
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Recycled);
-    let resting = fx.app.recycled.total;
+    let resting = fx.app.recycled.window.total;
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Lost);
     let lost = fx.store.count(&View::Lost, &Filter::default()).unwrap() as usize;
-    assert_eq!(fx.app.recycled.total, lost);
+    assert_eq!(fx.app.recycled.window.total, lost);
     assert!(lost > resting, "the demo has losses that never recycle");
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .any(|r| r.lead.recycle_on.is_none())
@@ -661,10 +670,11 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     assert!(fx.render().contains("never"));
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Won);
-    assert!(fx.app.recycled.total > 0);
+    assert!(fx.app.recycled.window.total > 0);
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .all(|r| r.lead.status == Status::Won)
@@ -679,7 +689,7 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     assert!(!screen.contains("r reactivate"), "{screen}");
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Recycling);
-    assert_eq!(fx.app.recycled.total, resting);
+    assert_eq!(fx.app.recycled.window.total, resting);
     // Elsewhere the key says where it works.
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Closed);
@@ -706,7 +716,7 @@ fn a_filtered_recycled_list_counts_only_its_matches() {
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Recycled);
     assert!(fx.render().contains("due now"));
-    let reason = fx.app.recycled.rows[0].lead.reason.clone().unwrap();
+    let reason = fx.app.recycled.window.rows[0].lead.reason.clone().unwrap();
     fx.cmd(Command::Filter);
     fx.typed(&reason);
     fx.key(KeyCode::Enter);
@@ -935,15 +945,15 @@ fn delete_asks_then_moves_to_the_trash() {
 fn the_filter_narrows_as_you_type_and_esc_clears_it() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Inbox);
-    let all = fx.app.inbox.total;
-    let name = fx.app.inbox.rows[0].lead.name.clone();
+    let all = fx.app.inbox.window.total;
+    let name = fx.app.inbox.window.rows[0].lead.name.clone();
     fx.cmd(Command::Filter);
     fx.typed(&name);
-    assert!(fx.app.inbox.total >= 1 && fx.app.inbox.total < all);
-    assert_eq!(fx.app.inbox.rows[0].lead.name, name);
+    assert!(fx.app.inbox.window.total >= 1 && fx.app.inbox.window.total < all);
+    assert_eq!(fx.app.inbox.window.rows[0].lead.name, name);
     fx.key(KeyCode::Esc);
     assert!(!fx.app.filtering());
-    assert_eq!(fx.app.inbox.total, all);
+    assert_eq!(fx.app.inbox.window.total, all);
 }
 
 #[test]
@@ -1138,7 +1148,7 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     fx.cmd(Command::Filter);
     fx.typed("competitor");
     fx.key(KeyCode::Enter);
-    let n = fx.app.recycled.total;
+    let n = fx.app.recycled.window.total;
     assert!(n > 0, "the demo book has leads lost to a competitor");
     // DESIGN's step 5: the campaign is the leads due for their touch (the form's default)…
     let due = fx
@@ -1228,7 +1238,7 @@ fn the_recycled_export_counts_each_choice_and_picks_the_one_with_leads() {
     fx.cmd(Command::Filter);
     fx.typed("budget");
     fx.key(KeyCode::Enter);
-    assert_eq!(fx.app.recycled.total, 1);
+    assert_eq!(fx.app.recycled.window.total, 1);
     fx.cmd(Command::Export);
     let form = fx.app.form().cloned().unwrap();
     // None of /budget is due: the form says so and writes the one listed.
@@ -1263,7 +1273,7 @@ fn e_on_the_follow_ups_writes_as_many_rows_as_the_tab_counts() {
     let path = fx._dir.path().join("ripen-queue-2026-11-22.csv");
     let rows = csv::Reader::from_path(&path).unwrap().records().count();
     assert_eq!(rows as i64, fx.app.counts.queue);
-    assert_eq!(rows, fx.app.queue.total);
+    assert_eq!(rows, fx.app.queue.window.total);
 }
 
 #[test]
@@ -1622,9 +1632,9 @@ fn a_click_selects_the_row_under_the_mouse() {
     // Rows start under the tab bar, the box's top border and the header line.
     fx.app
         .update(Action::Click { column: 10, row: 7 }, &mut fx.store, &now());
-    assert_eq!(fx.app.queue.selected, 3);
+    assert_eq!(fx.app.queue.window.selected, 3);
     fx.app.update(Action::Scroll(1), &mut fx.store, &now());
-    assert_eq!(fx.app.queue.selected, 4);
+    assert_eq!(fx.app.queue.window.selected, 4);
 }
 
 #[test]
@@ -1642,13 +1652,14 @@ fn time_passing_makes_due_states_change_by_themselves() {
 fn the_recycled_filter_finds_leads_by_loss_reason() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Recycled);
-    let all = fx.app.recycled.total;
+    let all = fx.app.recycled.window.total;
     fx.cmd(Command::Filter);
     fx.typed("budget");
-    assert!(fx.app.recycled.total >= 1 && fx.app.recycled.total < all);
+    assert!(fx.app.recycled.window.total >= 1 && fx.app.recycled.window.total < all);
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .all(|r| r.lead.reason.as_deref() == Some("budget"))
@@ -1858,6 +1869,7 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
     let names: Vec<String> = fx
         .app
         .inbox
+        .window
         .rows
         .iter()
         .map(|r| r.lead.name.clone())
@@ -1865,7 +1877,7 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
     assert!(names.len() >= 2, "{names:?}");
     // "Emma Ali" (a word match) ranks before names where a-l-i is scattered.
     assert!(names[0].contains("Ali"), "{names:?}");
-    assert_eq!(fx.app.inbox.selected, 0);
+    assert_eq!(fx.app.inbox.window.selected, 0);
     // Moving keeps the ranked order.
     fx.key(KeyCode::Down);
     assert_eq!(fx.app.selected().unwrap().lead.name, names[1]);
@@ -1926,7 +1938,16 @@ fn clearing_a_filter_keeps_the_lead_it_found() {
     fx.key(KeyCode::Enter);
     let found = fx.selected_uid();
     fx.cmd(Command::Back);
-    assert!(fx.app.filters.iter().all(|f| f.is_empty()));
+    assert!(
+        [
+            &fx.app.inbox.filter,
+            &fx.app.queue.filter,
+            &fx.app.recycled.filter,
+            &fx.app.board.filter
+        ]
+        .iter()
+        .all(|f| f.text.is_empty())
+    );
     assert_eq!(fx.selected_uid(), found);
 }
 
@@ -2438,7 +2459,7 @@ fn every_command_rebound_is_named_by_its_new_key_everywhere() {
     assert!(fx.app.filtering());
     only_rebound_keys(&fx.footer(), &["type"]);
     fx.typed("zzqxj");
-    assert_eq!(fx.app.filters[Tab::Inbox.index()], "zzqxj");
+    assert_eq!(fx.app.inbox.filter.text, "zzqxj");
     let screen = fx.render();
     assert!(
         screen.contains(&format!(
@@ -2448,7 +2469,7 @@ fn every_command_rebound_is_named_by_its_new_key_everywhere() {
         "{screen}"
     );
     fx.press(Command::ClearFilter);
-    assert!(!fx.app.filtering() && fx.app.filters[Tab::Inbox.index()].is_empty());
+    assert!(!fx.app.filtering() && fx.app.inbox.filter.text.is_empty());
 
     // A question: its answers are the user's keys; `y` is no longer yes.
     let name = fx.app.selected().unwrap().lead.name.clone();

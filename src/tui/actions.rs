@@ -282,7 +282,7 @@ impl App {
                 self.say(words);
                 if form.kind == FormKind::Add {
                     self.tab = Tab::Inbox;
-                    self.inbox.selected = usize::MAX / 2;
+                    self.inbox.window.selected = usize::MAX / 2;
                 }
                 self.refresh_or_report(store, Some(&uid));
             }

@@ -173,6 +173,35 @@ impl Reports {
     }
 }
 
+/// A tab's filter: the words typed, and how far the list they narrow has been counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TabFilter {
+    pub text: String,
+    /// How far the filtered list is counted: [`FILTER_COUNT_CAP`], raised fourfold each time
+    /// the cursor reaches the last row counted.
+    pub cap: usize,
+    /// The filtered list is counted only as far as the screen needs: the rest is counted when
+    /// the user pauses ([`App::count_further`]), so that no keystroke waits for it.
+    pub counting: bool,
+}
+
+impl Default for TabFilter {
+    fn default() -> Self {
+        TabFilter {
+            text: String::new(),
+            cap: FILTER_COUNT_CAP,
+            counting: false,
+        }
+    }
+}
+
+/// A list tab's own state (Inbox, Follow-ups, Recycled): its window and its filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTab {
+    pub window: ListWindow,
+    pub filter: TabFilter,
+}
+
 /// A window onto one list: the rows on screen, the list's length, and the cursor.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWindow {
@@ -324,6 +353,7 @@ pub struct Board {
     pub months: bool,
     pub columns: Vec<BoardColumn>,
     pub col: usize,
+    pub filter: TabFilter,
 }
 
 /// The selected lead in full, for the detail pane.
@@ -429,23 +459,15 @@ impl Closed {
 #[derive(Debug, Clone)]
 pub struct App {
     pub tab: Tab,
-    pub inbox: ListWindow,
-    pub queue: ListWindow,
-    pub recycled: ListWindow,
+    pub inbox: ListTab,
+    pub queue: ListTab,
+    pub recycled: ListTab,
     pub board: Board,
     pub reports: Reports,
     /// Follow-ups show the coming week, not just today.
     pub week: bool,
     /// What the Recycled tab lists.
     pub closed: Closed,
-    /// The filter text of each tab.
-    pub filters: [String; 5],
-    /// How far the filtered list is counted: [`FILTER_COUNT_CAP`], raised fourfold each time
-    /// the cursor reaches the last row counted.
-    pub filter_cap: usize,
-    /// The filtered list is counted only as far as the screen needs: the rest is counted when
-    /// the user pauses ([`App::count_further`]), so that no keystroke waits for it.
-    pub counting: bool,
     pub counts: Counts,
     pub book_empty: bool,
     pub detail: Option<Detail>,
@@ -484,16 +506,13 @@ impl App {
     pub fn new(store: &Store, keymap: Keymap, theme: Theme, now: Now, size: Rect) -> App {
         let mut app = App {
             tab: Tab::Queue,
-            inbox: ListWindow::default(),
-            queue: ListWindow::default(),
-            recycled: ListWindow::default(),
+            inbox: ListTab::default(),
+            queue: ListTab::default(),
+            recycled: ListTab::default(),
             board: Board::default(),
             reports: Reports::default(),
             week: false,
             closed: Closed::default(),
-            filters: Default::default(),
-            filter_cap: FILTER_COUNT_CAP,
-            counting: false,
             counts: Counts::default(),
             book_empty: false,
             detail: None,
@@ -553,8 +572,50 @@ impl App {
         });
     }
 
+    /// The current tab's filter (none on Reports, which lists no leads).
+    pub fn tab_filter(&self) -> Option<&TabFilter> {
+        match self.tab {
+            Tab::Inbox => Some(&self.inbox.filter),
+            Tab::Queue => Some(&self.queue.filter),
+            Tab::Recycled => Some(&self.recycled.filter),
+            Tab::Pipeline => Some(&self.board.filter),
+            Tab::Reports => None,
+        }
+    }
+
+    pub(super) fn tab_filter_mut(&mut self) -> Option<&mut TabFilter> {
+        match self.tab {
+            Tab::Inbox => Some(&mut self.inbox.filter),
+            Tab::Queue => Some(&mut self.queue.filter),
+            Tab::Recycled => Some(&mut self.recycled.filter),
+            Tab::Pipeline => Some(&mut self.board.filter),
+            Tab::Reports => None,
+        }
+    }
+
+    /// The current tab's filter text ("" for none).
+    pub fn filter_text(&self) -> &str {
+        self.tab_filter().map_or("", |f| f.text.as_str())
+    }
+
+    /// Whether the current tab's filtered list is counted only so far (see [`TabFilter`]).
+    pub fn counting(&self) -> bool {
+        self.tab_filter().is_some_and(|f| f.counting)
+    }
+
+    /// How far the current tab's filtered list is counted.
+    pub fn filter_cap(&self) -> usize {
+        self.tab_filter().map_or(FILTER_COUNT_CAP, |f| f.cap)
+    }
+
+    pub(super) fn set_counting(&mut self, on: bool) {
+        if let Some(f) = self.tab_filter_mut() {
+            f.counting = on;
+        }
+    }
+
     pub(super) fn filter(&self) -> Filter {
-        let t = self.filters[self.tab.index()].trim();
+        let t = self.filter_text().trim();
         Filter {
             text: (!t.is_empty()).then(|| t.to_string()),
             ..Filter::default()
@@ -599,9 +660,9 @@ impl App {
 
     pub(super) fn window_mut(&mut self, tab: Tab) -> Option<&mut ListWindow> {
         match tab {
-            Tab::Inbox => Some(&mut self.inbox),
-            Tab::Queue => Some(&mut self.queue),
-            Tab::Recycled => Some(&mut self.recycled),
+            Tab::Inbox => Some(&mut self.inbox.window),
+            Tab::Queue => Some(&mut self.queue.window),
+            Tab::Recycled => Some(&mut self.recycled.window),
             Tab::Pipeline => self
                 .board
                 .columns
@@ -614,9 +675,9 @@ impl App {
     /// The window of the current tab (the selected column's on the board).
     pub fn window(&self) -> Option<&ListWindow> {
         match self.tab {
-            Tab::Inbox => Some(&self.inbox),
-            Tab::Queue => Some(&self.queue),
-            Tab::Recycled => Some(&self.recycled),
+            Tab::Inbox => Some(&self.inbox.window),
+            Tab::Queue => Some(&self.queue.window),
+            Tab::Recycled => Some(&self.recycled.window),
             Tab::Pipeline => self.board.columns.get(self.board.col).map(|c| &c.window),
             Tab::Reports => None,
         }
@@ -640,7 +701,7 @@ impl App {
 
     /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
     pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
-        self.counting = false;
+        self.set_counting(false);
         self.counts = store.counts(&self.now)?;
         self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
         let filter = self.filter();
@@ -659,7 +720,8 @@ impl App {
                     let numbers = match filter.text {
                         Some(_) => {
                             let at = self.window().map_or(0, |w| w.selected);
-                            let need = (at + page + 1).min(self.filter_cap);
+                            let cap = self.filter_cap();
+                            let need = (at + page + 1).min(cap);
                             // Bounded only with the cursor on the first screen (a filter
                             // keystroke): deeper down, the cursor's lead must be reached.
                             let bounded = at < page;
@@ -668,13 +730,13 @@ impl App {
                                 &view,
                                 &filter,
                                 need,
-                                self.filter_cap,
+                                cap,
                                 move || {
                                     steps += 1;
                                     bounded && steps > KEYSTROKE_WALK
                                 },
                             )?;
-                            self.counting = !all;
+                            self.set_counting(!all);
                             Some(found)
                         }
                         None => None,
@@ -700,21 +762,21 @@ impl App {
         store: &Store,
         stop: impl FnMut() -> bool + Send + 'static,
     ) -> bool {
-        if !self.counting {
+        if !self.counting() {
             return false;
         }
-        let (filter, cap, tab) = (self.filter(), self.filter_cap, self.tab);
+        let (filter, cap, tab) = (self.filter(), self.filter_cap(), self.tab);
         if tab == Tab::Pipeline {
             return self.count_board_further(store, stop);
         }
         let Some(view) = self.view_of(tab) else {
-            self.counting = false;
+            self.set_counting(false);
             return false;
         };
         match store.match_numbers_until(&view, &filter, cap, cap, stop) {
             Ok((_, false)) => false,
             Ok((found, true)) => {
-                self.counting = false;
+                self.set_counting(false);
                 let page = self.page();
                 let keep = self.selected().map(|r| r.lead.uid.clone());
                 let total = found.len();
@@ -739,7 +801,7 @@ impl App {
                 true
             }
             Err(e) => {
-                self.counting = false;
+                self.set_counting(false);
                 self.fail(err_text(&e));
                 true
             }
@@ -752,7 +814,7 @@ impl App {
         store: &Store,
         stop: impl FnMut() -> bool + Send + 'static,
     ) -> bool {
-        let (filter, cap, page) = (self.filter(), self.filter_cap, self.page());
+        let (filter, cap, page) = (self.filter(), self.filter_cap(), self.page());
         let keep = self.selected().map(|r| r.lead.uid.clone());
         // One stop for every column: shared, so a waiting key stops the lot.
         let stop = std::sync::Arc::new(std::sync::Mutex::new(stop));
@@ -771,7 +833,7 @@ impl App {
                 Ok((_, false)) => return changed,
                 Ok((found, true)) => found,
                 Err(e) => {
-                    self.counting = false;
+                    self.set_counting(false);
                     self.fail(err_text(&e));
                     return true;
                 }
@@ -779,7 +841,7 @@ impl App {
             let (value, weighted, wins) = match store.value_numbered(&found) {
                 Ok(v) => v,
                 Err(e) => {
-                    self.counting = false;
+                    self.set_counting(false);
                     self.fail(err_text(&e));
                     return true;
                 }
@@ -807,7 +869,7 @@ impl App {
             }
             changed = true;
         }
-        self.counting = false;
+        self.set_counting(false);
         if let Err(e) = self.load_detail(store) {
             self.fail(err_text(&e));
         }
@@ -817,7 +879,7 @@ impl App {
     /// With a filter on and every match on screen, put the best fuzzy match first; the cursor
     /// stays on its lead unless `best` asks for the top.
     pub(super) fn rank_window(&mut self, best: bool) {
-        let query = self.filters[self.tab.index()].clone();
+        let query = self.filter_text().to_string();
         if query.trim().is_empty() {
             return;
         }
@@ -928,6 +990,7 @@ impl App {
             None => None,
         };
         let mut columns = Vec::with_capacity(fresh.len());
+        let cap = self.board.filter.cap;
         let walk = (KEYSTROKE_WALK / fresh.len().max(1) as u32).max(1);
         for ((title, mut count, mut value_cents, mut weighted_cents, mut source), mut window) in
             fresh.into_iter().zip(old)
@@ -939,7 +1002,7 @@ impl App {
                     // As a filtered list: walked as far as the screen needs, at most its
                     // share of a keystroke's walk; the rest is counted on a pause.
                     let view = source.view();
-                    let need = (window.selected + page + 1).min(self.filter_cap);
+                    let need = (window.selected + page + 1).min(cap);
                     let bounded = window.selected < page;
                     let mut steps = 0;
                     let (found, all, sums) = match &split {
@@ -947,27 +1010,22 @@ impl App {
                             let mine: Vec<&Placed> = placed
                                 .iter()
                                 .filter(|p| source.holds(p))
-                                .take(self.filter_cap)
+                                .take(cap)
                                 .collect();
                             let sums = store.value_placed(mine.iter().copied());
                             (mine.iter().map(|p| p.number).collect(), true, Some(sums))
                         }
                         None => {
-                            let (found, all) = store.match_numbers_until(
-                                &view,
-                                filter,
-                                need,
-                                self.filter_cap,
-                                move || {
+                            let (found, all) =
+                                store.match_numbers_until(&view, filter, need, cap, move || {
                                     steps += 1;
                                     bounded && steps > walk
-                                },
-                            )?;
+                                })?;
                             (found, all, None)
                         }
                     };
-                    counted = all && found.len() < self.filter_cap;
-                    self.counting |= !all;
+                    counted = all && found.len() < cap;
+                    self.board.filter.counting |= !all;
                     count = found.len() as i64;
                     let expected;
                     (value_cents, weighted_cents, expected) = match sums {
@@ -1103,11 +1161,11 @@ impl App {
 
     pub(super) fn move_cursor(&mut self, delta: isize, store: &Store) {
         let mut whole = false;
-        let cap = self.filter_cap;
+        let cap = self.filter_cap();
         let mut more = false;
         // Heading for the end of a list counted only as far as the screen: the user outran
         // the count, so finish it first, then move.
-        let outran = self.counting
+        let outran = self.counting()
             && delta > 0
             && self
                 .window()
@@ -1122,8 +1180,10 @@ impl App {
             // The whole list is on screen (perhaps ranked): nothing to fetch but the detail.
             whole = w.offset == 0 && w.rows.len() == w.total;
         }
-        if more && !self.filters[self.tab.index()].trim().is_empty() {
-            self.filter_cap = cap.saturating_mul(4);
+        if more && !self.filter_text().trim().is_empty() {
+            if let Some(f) = self.tab_filter_mut() {
+                f.cap = cap.saturating_mul(4);
+            }
             let keep = self.selected().map(|r| r.lead.uid.clone());
             self.refresh_or_report(store, keep.as_deref());
             return;
@@ -1345,10 +1405,12 @@ impl App {
                 if self.detail_open {
                     self.detail_open = false;
                     self.timeline_skip = 0;
-                } else if !self.filters[self.tab.index()].is_empty() {
+                } else if !self.filter_text().is_empty() {
                     // The lead the filter found stays under the cursor.
                     let keep = self.selected().map(|r| r.lead.uid.clone());
-                    self.filters[self.tab.index()].clear();
+                    if let Some(f) = self.tab_filter_mut() {
+                        f.text.clear();
+                    }
                     self.refresh_or_report(store, keep.as_deref());
                     if let Err(e) = self.load_detail(store) {
                         self.fail(err_text(&e));
@@ -1439,7 +1501,7 @@ impl App {
             Command::Week => {
                 if self.tab == Tab::Queue {
                     self.week = !self.week;
-                    self.queue.selected = 0;
+                    self.queue.window.selected = 0;
                     self.refresh_or_report(store, None);
                 } else {
                     self.fail(format!("{}: only in Follow-ups", self.label(c)));
@@ -1448,7 +1510,7 @@ impl App {
             Command::Closed => {
                 if self.tab == Tab::Recycled {
                     self.closed = self.closed.next();
-                    self.recycled.selected = 0;
+                    self.recycled.window.selected = 0;
                     self.refresh_or_report(store, None);
                 } else {
                     self.fail(format!("{}: only in Recycled", self.label(c)));

@@ -146,7 +146,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
             sleep = sleep.min(IDLE);
         }
         // A pause: count the rest of a filtered list, giving up the moment a key comes.
-        if app.counting && !event::poll(Duration::ZERO)? {
+        if app.counting() && !event::poll(Duration::ZERO)? {
             dirty |= app.count_further(store, || event::poll(Duration::ZERO).unwrap_or(true));
             continue;
         }

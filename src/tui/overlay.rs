@@ -204,7 +204,9 @@ impl App {
             }
             (Overlay::Filter, Command::KeepFilter) => {}
             (Overlay::Filter, Command::ClearFilter) => {
-                self.filters[self.tab.index()].clear();
+                if let Some(f) = self.tab_filter_mut() {
+                    f.text.clear();
+                }
                 self.after_filter(store);
             }
             (Overlay::Filter, Command::FilterDown | Command::FilterUp) => {
@@ -234,22 +236,23 @@ impl App {
             Some(Overlay::Confirm(q)) => self.answer(q, false, store),
             Some(Overlay::Filter) => {
                 self.open(Overlay::Filter);
-                let idx = self.tab.index();
+                let Some(f) = self.tab_filter_mut() else {
+                    return;
+                };
                 match k.code {
                     KeyCode::Backspace => {
-                        self.filters[idx].pop();
-                        self.after_filter(store);
+                        f.text.pop();
                     }
                     KeyCode::Char(c)
                         if !k
                             .modifiers
                             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
                     {
-                        self.filters[idx].push(c);
-                        self.after_filter(store);
+                        f.text.push(c)
                     }
-                    _ => {}
+                    _ => return,
                 }
+                self.after_filter(store);
             }
             other => self.overlay = other,
         }
@@ -297,8 +300,10 @@ impl App {
             Some(Overlay::Form(f)) => f.paste(text),
             Some(Overlay::Filter) => {
                 let line: String = text.chars().filter(|c| !c.is_control()).collect();
-                self.filters[self.tab.index()].push_str(&line);
-                self.after_filter(store);
+                if let Some(f) = self.tab_filter_mut() {
+                    f.text.push_str(&line);
+                    self.after_filter(store);
+                }
             }
             _ => {}
         }
@@ -306,7 +311,9 @@ impl App {
 
     /// After the filter changed: back to the top of the list, counted afresh.
     pub(super) fn after_filter(&mut self, store: &Store) {
-        self.filter_cap = FILTER_COUNT_CAP;
+        if let Some(f) = self.tab_filter_mut() {
+            f.cap = FILTER_COUNT_CAP;
+        }
         if let Some(w) = self.window_mut(self.tab) {
             w.selected = 0;
             w.offset = 0;

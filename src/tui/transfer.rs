@@ -101,7 +101,7 @@ impl App {
                 .window()
                 .map_or(0, |w| i64::try_from(w.total).unwrap_or(i64::MAX)),
         };
-        let filter = self.filters[self.tab.index()].trim();
+        let filter = self.filter_text().trim();
         let leads = if count == 1 { "lead" } else { "leads" };
         let what = if filter.is_empty() {
             format!("{count} {leads}")

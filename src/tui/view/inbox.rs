@@ -87,7 +87,7 @@ fn received_cell(app: &App, at: chrono::DateTime<chrono::Utc>) -> String {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.inbox;
+    let w = &app.inbox.window;
     let rows = w
         .rows
         .iter()

@@ -378,7 +378,7 @@ fn footer(f: &mut Frame, app: &App, area: Rect) {
 fn status(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let w = area.width as usize;
-    let filter = &app.filters[app.tab.index()];
+    let filter = app.filter_text();
     let left = if app.filtering() || !filter.is_empty() {
         format!(
             " /{}{}",
@@ -672,9 +672,9 @@ pub fn draw_table(f: &mut Frame, theme: &Theme, area: Rect, table: Table) -> Vec
 /// What an empty list says: its own words, unless a filter emptied it (or has found nothing
 /// yet, while the rest of the view is still being walked).
 pub fn empty_words(app: &App, own: &str) -> String {
-    if app.filters[app.tab.index()].is_empty() {
+    if app.filter_text().is_empty() {
         own.to_string()
-    } else if app.counting {
+    } else if app.counting() {
         "Searching…".to_string()
     } else {
         format!(
@@ -686,10 +686,10 @@ pub fn empty_words(app: &App, own: &str) -> String {
 
 /// A list's length, and the filter narrowing it: "41", or "3 · filter /jane".
 pub fn count_words(app: &App, shown: usize) -> String {
-    let filter = &app.filters[app.tab.index()];
+    let filter = app.filter_text();
     if filter.is_empty() {
         format!("{shown}")
-    } else if shown >= app.filter_cap || app.counting {
+    } else if shown >= app.filter_cap() || app.counting() {
         format!("{shown}+ matching /{}", clean(filter))
     } else {
         format!("{shown} matching /{}", clean(filter))

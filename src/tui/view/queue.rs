@@ -51,7 +51,7 @@ const COLS: [Col; 6] = [
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.queue;
+    let w = &app.queue.window;
     let rows = w
         .rows
         .iter()

@@ -97,7 +97,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
         return draw_won(f, app, area);
     }
     let t = &app.theme;
-    let w = &app.recycled;
+    let w = &app.recycled.window;
     let rows = w
         .rows
         .iter()
@@ -126,7 +126,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
         .collect();
     let count = count_words(app, w.total);
     // Filtered, the list's own count says it all: the tab's "due now" counts every one.
-    let filtered = !app.filters[app.tab.index()].is_empty();
+    let filtered = !app.filter_text().is_empty();
     let (title, empty) = match app.closed {
         Closed::Lost => (
             format!(" Lost and disqualified · {count} · latest first "),
@@ -161,7 +161,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
 /// The wins, latest first: when, who, for how much, from where.
 fn draw_won(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.recycled;
+    let w = &app.recycled.window;
     let date = |d| list_day(app, d);
     let rows = w
         .rows
