@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, clean, cut, fit, wrap};
+use crate::tui::app::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 use crate::tui::app::{App, ImportPreview};
 use crate::tui::keymap::Command;
-use crate::tui::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 
 const LABEL: usize = 10;
 

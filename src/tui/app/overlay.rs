@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
-use super::form::{Form, Outcome};
-use super::keymap::{Command, Key, Mode};
+use super::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
 use crate::domain::lifecycle;
 use crate::io::import::ImportReport;
 use crate::store::Store;
+use crate::tui::form::{Form, Outcome};
+use crate::tui::keymap::{Command, Key, Mode};
 
 /// What is open over the tabs.
 #[derive(Debug, Clone)]

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::app::{App, Closed, ImportPreview, Overlay, Tab};
-use super::form::{Field, Form, FormKind};
-use super::keymap::Command;
+use super::{App, Closed, ImportPreview, Overlay, Tab};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
 use crate::store::{LeadRow, Store, StoreError, View};
+use crate::tui::form::{Extension, Field, Form, FormKind};
+use crate::tui::keymap::Command;
 
 /// The Recycled export's choice: the leads due for their touch (a campaign), or every one
 /// listed.
@@ -138,12 +138,21 @@ impl App {
                 Field::choice("leads", vec![due_choice, all_choice], &default),
             );
         }
-        Ok(Form::new(
+        let mut form = Form::new(
             FormKind::Export,
             format!("Export · {} · {what}", self.tab.title()),
             None,
             fields,
-        ))
+        );
+        form.extension = Some(Extension {
+            choice: "format",
+            field: "path",
+            by_option: FORMATS
+                .iter()
+                .map(|(name, _, ext)| (name.to_string(), *ext))
+                .collect(),
+        });
+        Ok(form)
     }
 
     /// Enter on the import or export form.

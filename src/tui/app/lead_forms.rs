@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::app::{App, Tab};
-use super::form::{Field, Form, FormKind, Linked};
-use super::keymap::Command;
+use super::{App, Tab};
 use crate::domain::lead::{OUTCOMES, format_money, parse_money};
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
 use crate::domain::text::clean_field;
@@ -13,6 +11,8 @@ use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
 use crate::io::values::split_tags;
 use crate::store::{LeadRow, NewLead, Store, StoreError};
+use crate::tui::form::{Field, Form, FormKind, Linked};
+use crate::tui::keymap::Command;
 
 impl App {
     pub(super) fn add_form(&self) -> Form {
