@@ -157,7 +157,7 @@ impl App {
     /// it was taken (a question and the filter line take it as any other key).
     fn ctrl_c(&mut self) -> bool {
         match self.overlay.take() {
-            Some(Overlay::Form(form)) if !form.confirm_discard && form.dirty() => {
+            Some(Overlay::Form(form)) if form.dirty() => {
                 self.open(Overlay::Confirm(Confirm::Quit {
                     form: Box::new(form),
                 }));
