@@ -6,6 +6,22 @@ use crate::store::{Filter, Placed, RipeBucket, Store, StoreError, View};
 
 use super::{App, KEYSTROKE_WALK, ListWindow, TabFilter, err_text};
 
+/// A stage as a board column's title: "Green".
+pub(super) fn stage_title(stage: Stage) -> String {
+    let mut title = stage.as_str().to_string();
+    if let Some(first) = title.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    title
+}
+
+/// Where a pipeline column's leads come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnSource {
+    Stage(Stage),
+    Ripe(RipeBucket),
+}
+
 impl ColumnSource {
     /// The column's leads as a view.
     pub fn view(&self) -> View {
@@ -22,22 +38,6 @@ impl ColumnSource {
             ColumnSource::Ripe(b) => b.holds(p.ripe_on),
         }
     }
-}
-
-/// A stage as a board column's title: "Green".
-pub(super) fn stage_title(stage: Stage) -> String {
-    let mut title = stage.as_str().to_string();
-    if let Some(first) = title.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    title
-}
-
-/// Where a pipeline column's leads come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ColumnSource {
-    Stage(Stage),
-    Ripe(RipeBucket),
 }
 
 /// One column of the pipeline board.

@@ -1,6 +1,12 @@
 //! The app's state and `update`: every change of state goes through [`App::update`], driven by
 //! an [`Action`]; it is the only place that writes to the book, and it never touches the
 //! terminal (what needs the terminal comes back as an [`Effect`]).
+//!
+//! Where things are: `tabs` (the tabs, each list tab's window and filter), `lists` (loading
+//! them, the cursor, the detail), `board` (the Pipeline), `reports` (the Reports tab),
+//! `commands` (what each command does), `mouse` (clicks), `overlay` (the one popup or line mode
+//! open: help, question, form, import preview, filter), `lead_forms` (the forms on a lead, built
+//! and saved), `transfer` (import and export).
 
 mod board;
 mod commands;
