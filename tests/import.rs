@@ -1329,10 +1329,10 @@ fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
     )
     .unwrap();
     let r = b.import_json(&[s(&csv)]);
-    // José; María; Tomás; Lucía (José's company); Pedro; Ana; Karin: seven people.
+    // José; María; Tomás; Lucía (José's company, not José); Pedro; Ana; Karin: seven people.
     assert_eq!(
         (r["new"].as_u64(), r["merged"].as_u64()),
-        (Some(6), Some(4)),
+        (Some(7), Some(3)),
         "{r}"
     );
     let all = b.list("all");
@@ -1351,11 +1351,11 @@ fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
             "{who}: {names:?}"
         );
     }
-    // Lucía shares José's address and company: the same account, merged as before.
-    assert!(!names.contains(&"Lucía Gil"), "{names:?}");
+    // Lucía shares José's address and company, but not his name: another person.
+    assert!(names.contains(&"Lucía Gil"), "{names:?}");
     let notices = r["notices"].to_string();
     assert!(
-        notices.contains("3 people share a@a.com: kept apart")
+        notices.contains("4 people share a@a.com: kept apart")
             && notices.contains("2 people share xx@xx.com: kept apart"),
         "{notices}"
     );
@@ -1365,6 +1365,58 @@ fn placeholder_emails_keep_strangers_apart_and_true_duplicates_still_merge() {
     // Imported again, the same file finds everyone in the book and adds nobody.
     let again = b.import_json(&[s(&csv)]);
     assert_eq!(again["new"], 0, "{again}");
+}
+
+/// A Salesforce org's leads where one placeholder address stands for whoever had none, on
+/// several people of one company (`exports/salesforce-leads-placeholder.csv`): a shared address
+/// is no evidence against a different name, even at the same company; the same person twice
+/// still merges.
+#[test]
+fn a_placeholder_keeps_colleagues_apart_and_merges_only_the_same_person() {
+    let b = Book::new();
+    let file = b.copy_in("exports/salesforce-leads-placeholder.csv");
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(10), Some(2)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let names: Vec<&str> = all.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    for who in [
+        "Lucas Herrera",
+        "Marta Herrera",
+        "Iván Castro",
+        "Elena Mora",
+        "Pablo Ríos",
+        "Sara Q",
+        "Tomás Prieto",
+        "Nora Salas",
+        "Diego Ferrer",
+        "Inés Vidal",
+    ] {
+        assert_eq!(
+            names.iter().filter(|n| **n == who).count(),
+            1,
+            "{who}: {names:?}"
+        );
+    }
+    // Each keeps its own status: Elena was being worked, Iván was not.
+    assert_eq!(find(&all, "name", "Elena Mora")["status"], "working");
+    assert_eq!(find(&all, "name", "Iván Castro")["status"], "new");
+    // The true duplicates merged: Lucas's and Diego's second rows say working.
+    assert_eq!(find(&all, "name", "Lucas Herrera")["status"], "working");
+    assert_eq!(find(&all, "name", "Diego Ferrer")["status"], "working");
+    let notices = r["notices"].to_string();
+    assert!(
+        notices.contains("6 people share a@a.com: kept apart, their names differ")
+            && notices.contains("2 people share xx@xx.com: kept apart"),
+        "{notices}"
+    );
+    assert!(
+        !notices.contains("Marta Herrera (Droguería Sol) merged"),
+        "{notices}"
+    );
 }
 
 #[test]
