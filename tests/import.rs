@@ -1917,3 +1917,115 @@ fn the_same_history_imported_again_adds_nothing_and_moves_nothing() {
     ]);
     assert_eq!(state(), before);
 }
+
+/// Zoho CRM's leads export (`exports/zoho-leads.csv`): its owner and time headers and every
+/// standard lead status read without `--map`; a lost or junk lead is never new, and the
+/// vendor's word stays with the close.
+#[test]
+fn zoho_leads_read_their_owner_times_and_statuses() {
+    let b = Book::new();
+    let file = b.copy_in("exports/zoho-leads.csv");
+    let out = b.ok(&["import", s(&file), "--dry-run"]);
+    for line in [
+        "Lead Owner → owner",
+        "Created Time → received",
+        "Modified Time → modified",
+        "Lead Status → status",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    assert!(!out.contains("unknown status"), "{out}");
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(r["new"], 8, "{r}");
+    let all = b.list("all");
+    let lead = |email: &str| find(&all, "email", email).clone();
+    let status = |email: &str| lead(email)["status"].as_str().unwrap().to_string();
+    assert_eq!(status("hanna@pike.example"), "new");
+    for working in [
+        "ivo@brandt.example",
+        "lena@voss.example",
+        "amir@said.example",
+        "greta@holm.example",
+    ] {
+        assert_eq!(status(working), "working", "{working}");
+    }
+    let lost = lead("felix@nord.example");
+    assert_eq!(lost["status"], "lost");
+    assert!(
+        lost["reason_note"].as_str().unwrap().contains("Lost Lead"),
+        "{lost}"
+    );
+    let junk = lead("asdf@junk.example");
+    assert_eq!(
+        (junk["status"].as_str(), junk["reason"].as_str()),
+        (Some("disqualified"), Some("spam"))
+    );
+    assert!(
+        junk["reason_note"].as_str().unwrap().contains("Junk Lead"),
+        "{junk}"
+    );
+    assert_eq!(status("olga@wren.example"), "disqualified");
+    let hanna = lead("hanna@pike.example");
+    assert_eq!(hanna["owner"], "Ruth Aldana");
+    assert_eq!(hanna["received_at"], "2026-11-02T09:15:00Z");
+    assert!(
+        !hanna["extra"].to_string().contains("Created Time"),
+        "{hanna}"
+    );
+}
+
+/// Zoho CRM's potentials (`exports/zoho-potentials.csv`): deals, as a Salesforce opportunity
+/// export's — the person from `Contact Name`, the company from `Account Name`, the deal's own
+/// name kept beside them (and naming the lead when no person is given), the owner, the dates.
+#[test]
+fn zoho_potentials_arrive_as_deals_of_their_contacts() {
+    let b = Book::new();
+    let file = b.copy_in("exports/zoho-potentials.csv");
+    let out = b.ok(&["import", s(&file), "--dry-run"]);
+    for line in [
+        "Potential Name → name",
+        "Potential Owner → owner",
+        "Closing Date → ripe_on",
+        "Created Time → received",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(5), Some(0)),
+        "{r}"
+    );
+    assert!(b.list("inbox").is_empty(), "no deal lands in the Inbox");
+    let all = b.list("all");
+    let owen = find(&all, "name", "Owen Marsh");
+    assert_eq!(
+        (
+            owen["company"].as_str(),
+            owen["status"].as_str(),
+            owen["stage"].as_str(),
+            owen["value"].as_f64(),
+            owen["owner"].as_str()
+        ),
+        (
+            Some("Tessel Roofing"),
+            Some("open"),
+            Some("negotiation"),
+            Some(12000.0),
+            Some("Ruth Aldana")
+        )
+    );
+    assert_eq!(owen["extra"]["Potential Name"], "Tessel Roofing - Phase 2");
+    assert_eq!(owen["received_at"], "2026-10-02T09:00:00Z");
+    assert_eq!(owen["ripe_on"], "2027-01-20T00:00:00Z");
+    let won = find(&all, "name", "Hanna Pike");
+    assert_eq!(won["status"], "won");
+    assert_eq!(won["closed_at"], "2026-06-30T00:00:00Z");
+    assert_eq!(find(&all, "name", "Ivo Brandt")["status"], "lost");
+    assert_eq!(find(&all, "name", "Lena Voss")["stage"], "ripe");
+    let kiln = find(&all, "name", "Kiln Works - Renewal");
+    assert_eq!(
+        (kiln["status"].as_str(), kiln["stage"].as_str()),
+        (Some("open"), Some("green"))
+    );
+}

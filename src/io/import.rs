@@ -1044,6 +1044,8 @@ fn build(
         }
     }
     let word = f.remove(&Field::Status);
+    // The vendor's word for a close it decides, kept with the reason ("Lost Lead").
+    let said = word.clone().filter(|_| flagged.is_none());
     let (status, implied_reason) = match (flagged, word) {
         (Some(st), _) => (st, None),
         (None, None) => match stage_status {
@@ -1146,10 +1148,13 @@ fn build(
                     let note = (fold(text) != fold(&key)).then(|| text.clone());
                     (key, note)
                 }
-                (None, Some(r)) => (r.clone(), None),
+                (None, Some(r)) => (r.clone(), said.map(|w| values::status_said(&w))),
                 (None, None) => (
                     values::DEFAULT_REASON.to_string(),
-                    Some("no reason given in the import".to_string()),
+                    Some(said.map_or_else(
+                        || "no reason given in the import".to_string(),
+                        |w| format!("{}; no reason given in the import", values::status_said(&w)),
+                    )),
                 ),
             };
             // A reason the book's config lacks: "unknown", else "timing", else its first.

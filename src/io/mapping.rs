@@ -202,6 +202,12 @@ const KNOWN: &[(Field, &[&str])] = &[
             "ansprechpartner",
             "vollername",
             "kontaktname",
+            // A deal's own name (Zoho's potentials, HubSpot's deals), as Salesforce's
+            // opportunity `Name`: the lead's name when the row names no person (a person's
+            // column comes first, see `Mapping::preference`).
+            "potentialname",
+            "dealname",
+            "opportunityname",
         ],
     ),
     (
@@ -350,6 +356,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "accountowner",
             "recordowner",
             "assignee",
+            "potentialowner",
+            "opportunityowner",
             "zuständig",
             "verantwortlich",
             "betreuer",
@@ -414,6 +422,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dealaddtime",
             "addtime",
             "firstseen",
+            "createdtime",
             "angelegtam",
             "angelegt",
             "erstelltam",
@@ -446,6 +455,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "lastcontacted",
             "lastcontactdate",
             "lastcontacteddate",
+            "lastactivitytime",
             "letzteaktivität",
             "letzterkontakt",
         ],
@@ -463,6 +473,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dateupdated",
             "dealupdatetime",
             "updatetime",
+            "modifiedtime",
+            "lastmodifiedtime",
             "geändertam",
             "zuletztgeändert",
         ],
@@ -533,11 +545,16 @@ const KNOWN: &[(Field, &[&str])] = &[
             "expectedclosedate",
             "dealexpectedclosedate",
             "closedate",
+            "closingdate",
             "erwartetesabschlussdatum",
             "abschlussdatum",
         ],
     ),
 ];
+
+/// Folded headers of a deal's own name, which give way to a person's name (see
+/// [`Mapping::preference`]).
+const DEAL_NAMES: [&str; 3] = ["potentialname", "dealname", "opportunityname"];
 
 /// The field a header means, if ripen knows it.
 pub fn auto_field(header: &str) -> Option<Field> {
@@ -622,6 +639,10 @@ impl Mapping {
         };
         let f = fold(h);
         let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+        // A deal's name names the lead only when no column names its person.
+        if DEAL_NAMES.contains(&f.as_str()) {
+            return 5;
+        }
         if has(&["work", "business", "office", "geschäft", "dienst", "büro"]) {
             0
         } else if has(&["other", "secondary", "alternate", "weitere", "andere"])

@@ -463,9 +463,10 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         "new" | "neu" | "open" | "opennotcontacted" | "notcontacted" | "unworked" | "lead"
         | "offen" => s(Status::New, None),
         "working" | "workingcontacted" | "contacted" | "attemptedtocontact" | "connected"
-        | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing" => {
-            s(Status::Working, None)
-        }
+        | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing"
+        // Zoho CRM's lead statuses: one to contact later is being nurtured; a pre-qualified
+        // one is still being qualified.
+        | "contactinfuture" | "prequalified" => s(Status::Working, None),
         // Salesforce's "Closed - Converted": the lead became an opportunity, whose outcome
         // the leads export does not say. A deal to work, not a win worth nothing.
         "qualified" | "opendeal" | "opportunity" | "qualifiziert" | "salesqualifiedlead"
@@ -473,19 +474,24 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         // Atomic CRM's contact statuses run cold, warm, hot, in-contract: a customer.
         "won" | "closedwon" | "gewonnen" | "customer" | "kunde" | "incontract"
         | "undercontract" => s(Status::Won, None),
-        "lost" | "closedlost" | "verloren" => s(Status::Lost, None),
-        "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
-            s(Status::Disqualified, None)
-        }
+        // Zoho's "Lost Lead": lost, for a reason the status does not say.
+        "lost" | "closedlost" | "verloren" | "lostlead" => s(Status::Lost, None),
+        "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert"
+        | "notqualified" => s(Status::Disqualified, None),
         // HubSpot's UNQUALIFIED says no more than that: the reason is unknown, and the lead
         // rests and comes back rather than being written off (a trial lost 13 so).
         "unqualified" => s(Status::Disqualified, None),
         "notafit" => s(Status::Disqualified, Some("not-a-fit")),
         "badtiming" => s(Status::Disqualified, Some("timing")),
-        "junk" | "spam" => s(Status::Disqualified, Some("spam")),
+        "junk" | "spam" | "junklead" => s(Status::Disqualified, Some("spam")),
         "duplicate" => s(Status::Disqualified, Some("duplicate")),
         _ => None,
     }
+}
+
+/// A status word that closed a lead, as its reason note keeps it ("status: Lost Lead").
+pub fn status_said(word: &str) -> String {
+    format!("status: {}", word.trim())
 }
 
 /// The reason recorded when a file closes a lead without saying why (or says it in words that
@@ -587,7 +593,10 @@ pub fn stage_word(word: &str) -> Option<Stage> {
         "demoscheduled" | "needsanalysis" | "demo" | "meeting" | "valueproposition" => {
             Stage::Warming
         }
-        "decisionmakerboughtin" | "idrecdecisionmakers" | "perceptionanalysis" => Stage::Ripe,
+        "decisionmakerboughtin"
+        | "idrecdecisionmakers"
+        | "iddecisionmakers"
+        | "perceptionanalysis" => Stage::Ripe,
         "proposalmade" | "proposal" | "proposalpricequote" | "quote" | "angebot" => Stage::Proposal,
         "negotiationsstarted"
         | "negotiation"
@@ -603,7 +612,9 @@ pub fn stage_word(word: &str) -> Option<Stage> {
 pub fn closing_stage(word: &str) -> Option<Status> {
     match fold(word).as_str() {
         "closedwon" | "won" | "dealwon" | "gewonnen" | "abgeschlossengewonnen" => Some(Status::Won),
-        "closedlost" | "lost" | "deallost" | "verloren" | "abgeschlossenverloren" => {
+        "closedlost" | "lost" | "deallost" | "verloren" | "abgeschlossenverloren"
+        // Zoho's "Closed-Lost to Competition".
+        | "closedlosttocompetition" => {
             Some(Status::Lost)
         }
         _ => None,
