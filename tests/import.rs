@@ -2029,3 +2029,103 @@ fn zoho_potentials_arrive_as_deals_of_their_contacts() {
         (Some("open"), Some("green"))
     );
 }
+
+/// HubSpot's contacts with their lifecycle stage (`exports/hubspot-contacts-lifecycle.csv`),
+/// then its deals (`exports/hubspot-deals.csv`): a lifecycle stage is the status where the lead
+/// status is blank; a deal names itself, finds its contact by `Associated Contact Email` and
+/// its company by `Associated Company Domain`, and keeps its `Closed Lost Reason`.
+#[test]
+fn hubspot_lifecycle_stages_and_deals_read_without_a_map() {
+    let b = Book::new();
+    let contacts = b.copy_in("exports/hubspot-contacts-lifecycle.csv");
+    let out = b.ok(&["import", s(&contacts), "--dry-run"]);
+    assert!(out.contains("Lifecycle Stage → status"), "{out}");
+    assert!(!out.contains("unknown status"), "{out}");
+    let r = b.import_json(&[s(&contacts)]);
+    assert_eq!(r["new"], 7, "{r}");
+    let all = b.list("all");
+    let status = |email: &str| {
+        find(&all, "email", email)["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for new in ["ada@quinn.example", "bram@ode.example", "cleo@park.example"] {
+        assert_eq!(status(new), "new", "{new}");
+    }
+    assert_eq!(status("dov@ray.example"), "open");
+    assert_eq!(status("eva@lund.example"), "won");
+    // A lead status, where there is one, says more than the lifecycle stage, kept beside it.
+    let finn = find(&all, "email", "finn@roe.example");
+    assert_eq!(finn["status"], "working");
+    assert_eq!(finn["extra"]["Lifecycle Stage"], "Lead");
+    assert_eq!(status("gil@tam.example"), "disqualified");
+    // The company's domain is the website; the contact's own URL is kept.
+    let ada = find(&all, "email", "ada@quinn.example");
+    assert_eq!(ada["website"], "quinn.example");
+    assert_eq!(ada["extra"]["Website URL"], "https://ada-blog.example/");
+
+    let deals = b.copy_in("exports/hubspot-deals.csv");
+    let out = b.ok(&["import", s(&deals), "--dry-run"]);
+    for line in [
+        "Deal Name → name",
+        "Associated Contact Email → email",
+        "Associated Company Domain → website",
+        "Closed Lost Reason → reason",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    let r = b.import_json(&[s(&deals)]);
+    // Ada's deal moves her on; Dov's is a second deal beside his open one; Nils's two lost
+    // deals and Inés's are new.
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(4), Some(1)),
+        "{r}"
+    );
+    let all = b.list("all");
+    let ada = find(&all, "email", "ada@quinn.example");
+    assert_eq!(
+        (
+            ada["name"].as_str(),
+            ada["status"].as_str(),
+            ada["stage"].as_str(),
+            ada["value"].as_f64()
+        ),
+        (
+            Some("Ada Quinn"),
+            Some("open"),
+            Some("warming"),
+            Some(12000.0)
+        )
+    );
+    let dov: Vec<&Value> = all
+        .iter()
+        .filter(|l| l["email"] == "dov@ray.example")
+        .collect();
+    assert_eq!(dov.len(), 2, "{dov:?}");
+    let ray = find(&all, "name", "Ray Corp - Existing Business Opportunity");
+    assert_eq!(
+        (
+            ray["stage"].as_str(),
+            ray["value"].as_f64(),
+            ray["website"].as_str()
+        ),
+        (Some("negotiation"), Some(30500.0), Some("ray.example"))
+    );
+    let price = find(&all, "name", "Berg Energy - New Business Opportunity");
+    assert_eq!(
+        (price["status"].as_str(), price["reason"].as_str()),
+        (Some("lost"), Some("budget"))
+    );
+    let interest = find(&all, "name", "Berg Energy - Existing Business Opportunity");
+    assert_eq!(interest["reason_note"], "Lost Interest");
+    let vale = find(&all, "email", "ines@vale.example");
+    assert_eq!(
+        (vale["name"].as_str(), vale["stage"].as_str()),
+        (
+            Some("Vale Mills - New Business Opportunity"),
+            Some("warming")
+        )
+    );
+}

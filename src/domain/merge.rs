@@ -259,18 +259,29 @@ pub fn same_person(a: &Lead, b: &Lead) -> bool {
 }
 
 /// Whether a deal row and a lead that share an e-mail are one party: the same person
-/// ([`same_person`]), or the same company (its legal form aside). For deal files only, whose
-/// rows may be named after the deal ("Acme - 50 seats") rather than after its person, so that
-/// a name cannot tell.
+/// ([`same_person`]), or the same company (its legal form aside) or company website (HubSpot's
+/// deals name their company only by its domain). For deal files only, whose rows may be named
+/// after the deal ("Acme - 50 seats") rather than after its person, so that a name cannot tell.
 pub fn same_party(a: &Lead, b: &Lead) -> bool {
-    same_person(a, b)
-        || match (&a.company, &b.company) {
-            (Some(x), Some(y)) => {
-                let (x, y) = (company_key(x), company_key(y));
-                !x.is_empty() && x == y
-            }
-            _ => false,
+    let same = |x: &Option<String>, y: &Option<String>, key: fn(&str) -> String| match (x, y) {
+        (Some(x), Some(y)) => {
+            let (x, y) = (key(x), key(y));
+            !x.is_empty() && x == y
         }
+        _ => false,
+    };
+    same_person(a, b)
+        || same(&a.company, &b.company, company_key)
+        || same(&a.website, &b.website, site_key)
+}
+
+/// A website as its host, lower case, without scheme, `www.` or path: `https://www.Acme.example/`
+/// and `acme.example` are one.
+fn site_key(site: &str) -> String {
+    let s = site.trim().to_lowercase();
+    let s = s.split_once("://").map_or(s.as_str(), |(_, rest)| rest);
+    let host = s.split(['/', '?', '#']).next().unwrap_or("");
+    host.strip_prefix("www.").unwrap_or(host).to_string()
 }
 
 /// A record named after its e-mail or its company: it has no name of its own.
@@ -405,6 +416,19 @@ mod tests {
             &l("Acme - 50 seats", Some("ACME"))
         ));
         assert!(!same_party(&jose, &l("Maria Paz", Some("Paz y Cia"))));
+        let site = |name: &str, w: &str| {
+            let mut x = l(name, None);
+            x.website = Some(w.into());
+            x
+        };
+        assert!(same_party(
+            &site("Long Group - New Business", "long.example"),
+            &site("Ann Lee", "https://www.Long.example/about")
+        ));
+        assert!(!same_party(
+            &site("Long Group - New Business", "long.example"),
+            &site("Ann Lee", "short.example")
+        ));
     }
 
     use super::*;

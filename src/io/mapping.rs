@@ -247,6 +247,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "unternehmen",
             "firmenname",
             "personorganization",
+            // HubSpot's deals export: the deal's company.
+            "associatedcompany",
+            "associatedcompanyname",
         ],
     ),
     (
@@ -278,6 +281,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "secondaryemail",
             "emailprivat",
             "personemailprivat",
+            // HubSpot's deals export: the deal's contact.
+            "associatedcontactemail",
         ],
     ),
     (
@@ -323,6 +328,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "homepage",
             "webseite",
             "companywebsite",
+            // HubSpot: the company's domain, on its deals and contacts.
+            "associatedcompanydomain",
+            "companydomainname",
         ],
     ),
     (Field::City, &["city", "town", "stadt", "ort"]),
@@ -371,6 +379,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dealstatus",
             "contactstatus",
             "zustand",
+            // HubSpot's lifecycle stage: the status when the lead status is blank (see
+            // `Mapping::preference`).
+            "lifecyclestage",
         ],
     ),
     (
@@ -486,6 +497,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "lostreason",
             "deallostreason",
             "lossreason",
+            "closedlostreason",
             "closereason",
             "disqualificationreason",
             "verlustgrund",
@@ -639,9 +651,14 @@ impl Mapping {
         };
         let f = fold(h);
         let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
-        // A deal's name names the lead only when no column names its person.
-        if DEAL_NAMES.contains(&f.as_str()) {
+        // A deal's name names the lead only when no column names its person; a lifecycle
+        // stage says its status only when no lead status does.
+        if DEAL_NAMES.contains(&f.as_str()) || f == "lifecyclestage" {
             return 5;
+        }
+        // A company's domain is the website a deal and its contact share (HubSpot's).
+        if f.contains("companydomain") {
+            return 0;
         }
         if has(&["work", "business", "office", "geschäft", "dienst", "büro"]) {
             0

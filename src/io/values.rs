@@ -462,6 +462,8 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         "open" if deal => s(Status::Open, None),
         "new" | "neu" | "open" | "opennotcontacted" | "notcontacted" | "unworked" | "lead"
         | "offen" => s(Status::New, None),
+        // HubSpot's lifecycle stages before a salesperson works the lead.
+        "subscriber" | "marketingqualifiedlead" => s(Status::New, None),
         "working" | "workingcontacted" | "contacted" | "attemptedtocontact" | "connected"
         | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing"
         // Zoho CRM's lead statuses: one to contact later is being nurtured; a pre-qualified
@@ -473,7 +475,8 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         | "pipeline" | "closedconverted" | "converted" => s(Status::Open, None),
         // Atomic CRM's contact statuses run cold, warm, hot, in-contract: a customer.
         "won" | "closedwon" | "gewonnen" | "customer" | "kunde" | "incontract"
-        | "undercontract" => s(Status::Won, None),
+        // HubSpot's evangelist: a customer who promotes it.
+        | "undercontract" | "evangelist" => s(Status::Won, None),
         // Zoho's "Lost Lead": lost, for a reason the status does not say.
         "lost" | "closedlost" | "verloren" | "lostlead" => s(Status::Lost, None),
         "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert"
@@ -589,10 +592,21 @@ pub fn stage_word(word: &str) -> Option<Stage> {
     }
     let w = fold(word);
     Some(match w.as_str() {
-        "qualified" | "contactmade" | "qualification" | "prospecting" | "discovery" => Stage::Green,
-        "demoscheduled" | "needsanalysis" | "demo" | "meeting" | "valueproposition" => {
-            Stage::Warming
-        }
+        "qualified"
+        | "contactmade"
+        | "qualification"
+        | "prospecting"
+        | "discovery"
+        | "appointmentscheduled" => Stage::Green,
+        // HubSpot's default pipeline: appointment, qualified to buy, presentation, decision
+        // maker bought-in, contract sent.
+        "demoscheduled"
+        | "needsanalysis"
+        | "demo"
+        | "meeting"
+        | "valueproposition"
+        | "qualifiedtobuy"
+        | "presentationscheduled" => Stage::Warming,
         "decisionmakerboughtin"
         | "idrecdecisionmakers"
         | "iddecisionmakers"

@@ -640,11 +640,19 @@ impl Store {
         let mut shared: Vec<(Box<str>, usize)> = shared.into_iter().collect();
         shared.sort();
         for (email, people) in shared {
-            out.notice(format!(
-                "{}: {people} people share {email}: kept apart, their names differ \
-                 (an address many share is a placeholder, not a person)",
-                opts.label
-            ));
+            out.notice(if opts.match_on == MatchOn::Deal {
+                format!(
+                    "{}: {people} deals share {email}: kept apart, their names, companies and \
+                     websites differ (an address many share is a placeholder, not a person)",
+                    opts.label
+                )
+            } else {
+                format!(
+                    "{}: {people} people share {email}: kept apart, their names differ \
+                     (an address many share is a placeholder, not a person)",
+                    opts.label
+                )
+            });
         }
         drop(by_email);
         drop(by_name);
