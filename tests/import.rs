@@ -2129,3 +2129,56 @@ fn hubspot_lifecycle_stages_and_deals_read_without_a_map() {
         )
     );
 }
+
+/// A Salesforce org's opportunities with its loss reasons in custom fields (`LossReason__c`,
+/// `Loss_Reason__c`; `exports/salesforce-opportunity-custom.csv`): each lost deal has its
+/// reason, in ripen's words where they fit and in the vendor's otherwise — never "no reason
+/// given" when the row gave one; a reason left on an open deal is kept with it.
+#[test]
+fn salesforce_custom_loss_reasons_are_the_reasons() {
+    let b = Book::new();
+    let file = b.copy_in("exports/salesforce-opportunity-custom.csv");
+    let out = b.ok(&["import", s(&file), "--dry-run"]);
+    assert!(out.contains("Loss_Reason__c → reason"), "{out}");
+    assert!(out.contains("LossReason__c → reason"), "{out}");
+    let r = b.import_json(&[s(&file)]);
+    assert_eq!(r["new"], 9, "{r}");
+    let all = b.list("all");
+    let deal = |name: &str| find(&all, "name", name).clone();
+    let reason = |name: &str| {
+        let d = deal(name);
+        assert_eq!(d["status"], "lost", "{d}");
+        (
+            d["reason"].as_str().unwrap().to_string(),
+            d["reason_note"].as_str().map(String::from),
+        )
+    };
+    assert_eq!(
+        reason("QTO - Volcan Pharma - 40"),
+        ("budget".into(), Some("No Budget / Lost Funding".into()))
+    );
+    assert_eq!(
+        reason("GYE - Costa Media - 90"),
+        (
+            "no-response".into(),
+            Some("No Decision / Non-Responsive".into())
+        )
+    );
+    // None of ripen's: recorded as unknown, in the vendor's words.
+    assert_eq!(
+        reason("GYE - Costa Media - 60"),
+        ("unknown".into(), Some("Other".into()))
+    );
+    for d in &all {
+        assert!(
+            !d["reason_note"]
+                .as_str()
+                .unwrap_or("")
+                .contains("no reason given"),
+            "{d}"
+        );
+    }
+    let open = deal("CUE - Austro Seguros - 15");
+    assert_eq!(open["status"], "open");
+    assert_eq!(open["extra"]["LossReason__c"], "Lost to Competitor");
+}

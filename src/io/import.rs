@@ -1072,6 +1072,15 @@ fn build(
     for (field, text) in kept_text.into_iter().flatten() {
         extra.insert(header_of(rules, field), serde_json::Value::String(text));
     }
+    // A loss reason on a deal that is not lost (open again, or won) is kept as written.
+    if !status.is_closed_out() {
+        for field in [Field::Reason, Field::ReasonNote] {
+            let header = rules.mapping.headers.get(f.column(field)).cloned();
+            if let (Some(text), Some(header)) = (f.remove(&field), header) {
+                extra.insert(header, serde_json::Value::String(text));
+            }
+        }
+    }
     if !extra.is_empty() {
         lead.extra = serde_json::to_string(&extra).ok();
     }

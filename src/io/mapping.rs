@@ -498,6 +498,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "deallostreason",
             "lossreason",
             "closedlostreason",
+            // Salesforce's custom fields (`LossReason__c`, `Loss_Reason__c`, `Lost_Reason__c`).
+            "lossreasonc",
+            "lostreasonc",
             "closereason",
             "disqualificationreason",
             "verlustgrund",

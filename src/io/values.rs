@@ -554,6 +554,9 @@ pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
         "ghost",
         "never replied",
         "no reply",
+        "non-responsive",
+        "nonresponsive",
+        "non responsive",
         "keine antwort",
     ]) {
         "no-response"
