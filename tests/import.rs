@@ -2182,3 +2182,36 @@ fn salesforce_custom_loss_reasons_are_the_reasons() {
     assert_eq!(open["status"], "open");
     assert_eq!(open["extra"]["LossReason__c"], "Lost to Competitor");
 }
+
+/// The same org's own stage names (`exports/salesforce-opportunity-custom.csv`: Interes 30%,
+/// Presentación Propuesta 60%, Negociación 70%, Firmas 90%) are placed by their probability,
+/// not guessed from their names, and the dry run says so.
+#[test]
+fn custom_stages_are_placed_by_their_probability() {
+    let b = Book::new();
+    let file = b.copy_in("exports/salesforce-opportunity-custom.csv");
+    let out = b.ok(&["import", s(&file), "--dry-run"]);
+    for line in [
+        "stage \"Interes\" on 1 row(s): read as warming, by its probability (30%)",
+        "stage \"Presentación Propuesta\" on 1 row(s): read as proposal, by its probability (60%)",
+        "stage \"Negociación\" on 2 row(s): read as negotiation, by its probability (70%)",
+        "stage \"Firmas\" on 1 row(s): read as negotiation, by its probability (90%)",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    assert!(!out.contains("the nearest of ripen's"), "{out}");
+    b.ok(&["import", s(&file)]);
+    let pipeline = b.list("pipeline");
+    let stage = |name: &str| {
+        find(&pipeline, "name", name)["stage"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(stage("BOG - Andes Foods - Fase 1"), "warming");
+    assert_eq!(stage("LIM - Pacifico Retail - 200"), "proposal");
+    assert_eq!(stage("MEX - Sierra Bebidas - 350"), "negotiation");
+    assert_eq!(stage("MEX - Sierra Bebidas - 120"), "negotiation");
+    let negociacion = find(&pipeline, "name", "MEX - Sierra Bebidas - 350");
+    assert_eq!(negociacion["extra"]["StageName"], "Negociación");
+}
