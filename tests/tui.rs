@@ -1112,7 +1112,7 @@ fn a_missing_file_keeps_the_form_open_with_the_error() {
 
 /// A small file of our own, so the snapshot depends on nothing outside the repository.
 const SMALL_CSV: &str = "First Name,Last Name,Company,Email,Lead Status,Create Date,Shoe Size\n\
-Ada,Byron,Analytical Ltd,ada@analytical.example,NEW,2026-11-02,38\n\
+Ada,Lovelace,Analytical Ltd,ada@analytical.example,NEW,2026-11-02,38\n\
 Grace,Hopper,Cobol Inc,grace@cobol.example,IN_PROGRESS,2026-10-15,39\n\
 Alan,Turing,Bletchley,alan@bletchley.example,BAD_TIMING,2026-06-01,44\n\
 Ada,Lovelace,Analytical Ltd,ADA@analytical.example,OPEN,2026-11-03,38\n";

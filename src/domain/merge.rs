@@ -250,33 +250,53 @@ fn merge_extra(a: Option<&str>, b: Option<&str>) -> Option<String> {
 
 /// Whether two records that share an e-mail address are one person: the same name (its words
 /// in any order, case and accents aside, or one name's words all within the other's: "Jane
-/// Doe", "Doe, Jane", "Jane M. Doe"), or the same company (its legal form aside). Strangers
-/// who share an address — a placeholder such as `a@a.com` a CRM's users typed for people they
-/// had none for — are kept apart.
+/// Doe", "Doe, Jane", "Jane M. Doe"). A shared address is no evidence against two different
+/// names, not even at one company: strangers who share one — a placeholder such as `a@a.com` a
+/// CRM's users typed for people they had none for, or a company's `info@` — are kept apart.
+/// A record with no name of its own (an import names it after its e-mail or company) says
+/// nothing against the other.
 pub fn same_person(a: &Lead, b: &Lead) -> bool {
-    // A record with no name of its own (an import names it after its e-mail or company) says
-    // nothing against the other.
-    let unnamed = |l: &Lead| {
-        l.name.contains('@')
-            || l.company
-                .as_deref()
-                .is_some_and(|c| c.trim() == l.name.trim())
-    };
     if unnamed(a) || unnamed(b) {
         return true;
     }
     let (na, nb) = (name_words(&a.name), name_words(&b.name));
-    let names = !na.is_empty()
+    !na.is_empty()
         && !nb.is_empty()
-        && (na.iter().all(|w| nb.contains(w)) || nb.iter().all(|w| na.contains(w)));
-    let companies = match (&a.company, &b.company) {
+        && (na.iter().all(|w| nb.contains(w)) || nb.iter().all(|w| na.contains(w)))
+}
+
+/// Whether a deal row and a lead that share an e-mail are one party: the same person
+/// ([`same_person`]), or the same company (its legal form aside) or company website (HubSpot's
+/// deals name their company only by its domain). For deal files only, whose rows may be named
+/// after the deal ("Acme - 50 seats") rather than after its person, so that a name cannot tell.
+pub fn same_party(a: &Lead, b: &Lead) -> bool {
+    let same = |x: &Option<String>, y: &Option<String>, key: fn(&str) -> String| match (x, y) {
         (Some(x), Some(y)) => {
-            let (x, y) = (company_key(x), company_key(y));
+            let (x, y) = (key(x), key(y));
             !x.is_empty() && x == y
         }
         _ => false,
     };
-    names || companies
+    same_person(a, b)
+        || same(&a.company, &b.company, company_key)
+        || same(&a.website, &b.website, site_key)
+}
+
+/// A website as its host, lower case, without scheme, `www.` or path: `https://www.Acme.example/`
+/// and `acme.example` are one.
+fn site_key(site: &str) -> String {
+    let s = site.trim().to_lowercase();
+    let s = s.split_once("://").map_or(s.as_str(), |(_, rest)| rest);
+    let host = s.split(['/', '?', '#']).next().unwrap_or("");
+    host.strip_prefix("www.").unwrap_or(host).to_string()
+}
+
+/// A record named after its e-mail or its company: it has no name of its own.
+fn unnamed(l: &Lead) -> bool {
+    l.name.contains('@')
+        || l.company
+            .as_deref()
+            .is_some_and(|c| c.trim() == l.name.trim())
 }
 
 /// Whether a deal row is the deal a lead already is, the two being one person: yes onto a lead
@@ -367,8 +387,8 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_address_is_one_person_only_with_a_name_or_a_company_in_common() {
-        use super::same_person;
+    fn a_shared_address_is_one_person_only_with_a_name_in_common() {
+        use super::{same_party, same_person};
         let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
         let l = |name: &str, company: Option<&str>| {
             let mut l = super::Lead::received("u".into(), name.into(), "me".into(), at);
@@ -379,8 +399,14 @@ mod tests {
         assert!(same_person(&jose, &l("Jose OBANDO", Some("Other"))));
         assert!(same_person(&jose, &l("Obando, José", None)));
         assert!(same_person(&l("Jane Doe", None), &l("Jane M. Doe", None)));
-        assert!(same_person(&jose, &l("Maria Paz", Some("OBANDO LTDA."))));
-        assert!(same_person(
+        // Another name at the same company is another person (a placeholder address on a
+        // whole account's rows), even one of the same family.
+        assert!(!same_person(&jose, &l("Maria Paz", Some("OBANDO LTDA."))));
+        assert!(!same_person(
+            &jose,
+            &l("Alexandra Obando", Some("Obando Ltda"))
+        ));
+        assert!(!same_person(
             &l("Ann Lee", Some("Acme GmbH")),
             &l("Bo Chan", Some("ACME"))
         ));
@@ -391,6 +417,25 @@ mod tests {
         assert!(same_person(
             &l("Obando Ltda", Some("Obando Ltda")),
             &l("Ana Paz", None)
+        ));
+        // A deal named after itself is its company's.
+        assert!(same_party(
+            &l("Ann Lee", Some("Acme GmbH")),
+            &l("Acme - 50 seats", Some("ACME"))
+        ));
+        assert!(!same_party(&jose, &l("Maria Paz", Some("Paz y Cia"))));
+        let site = |name: &str, w: &str| {
+            let mut x = l(name, None);
+            x.website = Some(w.into());
+            x
+        };
+        assert!(same_party(
+            &site("Long Group - New Business", "long.example"),
+            &site("Ann Lee", "https://www.Long.example/about")
+        ));
+        assert!(!same_party(
+            &site("Long Group - New Business", "long.example"),
+            &site("Ann Lee", "short.example")
         ));
     }
 

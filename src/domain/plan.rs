@@ -82,7 +82,11 @@ impl Default for Plan {
             ("timing", 90, "bad timing"),
             ("no-response", 90, "never answered"),
             ("requirements", 90, "requirements not met"),
-            ("unknown", 90, "no reason given (imported)"),
+            (
+                "unknown",
+                90,
+                "not given, or none of these (imported; its words in the note)",
+            ),
             ("competitor", 180, "went with a competitor"),
             ("not-a-fit", 0, "not a fit, never recycle"),
             ("duplicate", 0, "duplicate of another lead"),

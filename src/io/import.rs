@@ -490,6 +490,11 @@ impl Table {
     }
 }
 
+/// The first column whose folded header is `folded`, whatever it is mapped to.
+fn column_of(mapping: &Mapping, folded: &str) -> Option<usize> {
+    mapping.headers.iter().position(|h| fold(h) == folded)
+}
+
 /// The joined file: its rows by key, and its headers without the key column.
 struct Joined {
     name: String,
@@ -607,6 +612,8 @@ struct Rules<'r> {
     order: DayOrder,
     req: &'r ImportRequest,
     file: String,
+    /// A deal file's own stage names placed by their probability or order (see `io::stages`).
+    stage_places: HashMap<String, super::stages::Placed>,
 }
 
 /// The cells of one row, joined file included.
@@ -1020,7 +1027,10 @@ fn build(
             (Some(st), _) => lead.stage = Some(st),
             (None, Some(st)) => stage_status = Some(st),
             (None, None) if rules.deal_file => {
-                let st = values::nearest_stage(&s);
+                let st = rules
+                    .stage_places
+                    .get(&s)
+                    .map_or_else(|| values::nearest_stage(&s), |p| p.stage);
                 lead.stage = Some(st);
                 if statuses.stages.len() < 1_000 || statuses.stages.contains_key(&s) {
                     statuses.stages.entry(s.clone()).or_insert((st, 0)).1 += 1;
@@ -1071,6 +1081,8 @@ fn build(
         }
     }
     let word = f.remove(&Field::Status);
+    // The vendor's word for a close it decides, kept with the reason ("Lost Lead").
+    let said = word.clone().filter(|_| flagged.is_none());
     let (status, implied_reason) = match (flagged, word) {
         (Some(st), _) => (st, None),
         (None, None) => match stage_status {
@@ -1096,6 +1108,15 @@ fn build(
     }
     for (field, text) in kept_text.into_iter().flatten() {
         extra.insert(header_of(rules, field), serde_json::Value::String(text));
+    }
+    // A loss reason on a deal that is not lost (open again, or won) is kept as written.
+    if !status.is_closed_out() {
+        for field in [Field::Reason, Field::ReasonNote] {
+            let header = rules.mapping.headers.get(f.column(field)).cloned();
+            if let (Some(text), Some(header)) = (f.remove(&field), header) {
+                extra.insert(header, serde_json::Value::String(text));
+            }
+        }
     }
     if !extra.is_empty() {
         lead.extra = serde_json::to_string(&extra).ok();
@@ -1173,10 +1194,13 @@ fn build(
                     let note = (fold(text) != fold(&key)).then(|| text.clone());
                     (key, note)
                 }
-                (None, Some(r)) => (r.clone(), None),
+                (None, Some(r)) => (r.clone(), said.map(|w| values::status_said(&w))),
                 (None, None) => (
                     values::DEFAULT_REASON.to_string(),
-                    Some("no reason given in the import".to_string()),
+                    Some(said.map_or_else(
+                        || "no reason given in the import".to_string(),
+                        |w| format!("{}; no reason given in the import", values::status_said(&w)),
+                    )),
                 ),
             };
             // A reason the book's config lacks: "unknown", else "timing", else its first.
@@ -1438,6 +1462,7 @@ pub fn import_file(
         order: DayOrder::DayFirst,
         req,
         file: table.name.clone(),
+        stage_places: HashMap::new(),
     };
     let mut report = ImportReport {
         file: table.name.clone(),
@@ -1546,6 +1571,29 @@ pub fn import_file(
         report.date_order = Some("ISO (YYYY-MM-DD)".into());
     }
 
+    // A deal file's own stage names, placed once for the file by the probability or the order
+    // its rows give them.
+    let (p, o) = (
+        column_of(&rules.mapping, "probability"),
+        column_of(&rules.mapping, "stagesortorder"),
+    );
+    if let Some(stage) = rules
+        .mapping
+        .column_of(Field::Stage)
+        .filter(|_| rules.deal_file && (p.is_some() || o.is_some()))
+    {
+        let mut seen = super::stages::Seen::default();
+        for ev in table.rows() {
+            if let Event::Row { record, .. } = ev {
+                seen.add(
+                    record.get(stage).unwrap_or(""),
+                    p.and_then(|i| record.get(i)),
+                    o.and_then(|i| record.get(i)),
+                );
+            }
+        }
+        rules.stage_places = seen.place(&store.plan().stage_probability);
+    }
     phase("check", &mut clock);
 
     // Pass 2: build and write.
@@ -1700,6 +1748,28 @@ pub fn import_file(
     let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
     unknown.sort();
     report.unknown_statuses = unknown;
+    let (placed, stages): (Vec<_>, Vec<_>) = stages
+        .into_iter()
+        .partition(|(word, _)| rules.stage_places.contains_key(word));
+    let mut placed: Vec<String> = placed
+        .into_iter()
+        .map(|(word, (stage, n))| {
+            let by = match rules.stage_places[&word].by {
+                super::stages::By::Probability(p) => format!("by its probability ({p}%)"),
+                super::stages::By::Order(i, of) => {
+                    format!("by its place in the file's stage order ({i} of {of})")
+                }
+            };
+            format!(
+                "{}: stage \"{word}\" on {n} row(s): read as {}, {by} (the vendor's word is kept \
+                 with each lead)",
+                table.name,
+                stage.as_str()
+            )
+        })
+        .collect();
+    placed.sort();
+    report.notices.splice(0..0, placed);
     let mut stages: Vec<(String, String, usize)> = stages
         .into_iter()
         .map(|(word, (stage, n))| (word, stage.as_str().to_string(), n))

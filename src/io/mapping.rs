@@ -206,6 +206,12 @@ const KNOWN: &[(Field, &[&str])] = &[
             "ansprechpartner",
             "vollername",
             "kontaktname",
+            // A deal's own name (Zoho's potentials, HubSpot's deals), as Salesforce's
+            // opportunity `Name`: the lead's name when the row names no person (a person's
+            // column comes first, see `Mapping::preference`).
+            "potentialname",
+            "dealname",
+            "opportunityname",
         ],
     ),
     (
@@ -245,6 +251,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "unternehmen",
             "firmenname",
             "personorganization",
+            // HubSpot's deals export: the deal's company.
+            "associatedcompany",
+            "associatedcompanyname",
         ],
     ),
     (
@@ -276,6 +285,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "secondaryemail",
             "emailprivat",
             "personemailprivat",
+            // HubSpot's deals export: the deal's contact.
+            "associatedcontactemail",
         ],
     ),
     (
@@ -321,6 +332,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "homepage",
             "webseite",
             "companywebsite",
+            // HubSpot: the company's domain, on its deals and contacts.
+            "associatedcompanydomain",
+            "companydomainname",
         ],
     ),
     (Field::City, &["city", "town", "stadt", "ort"]),
@@ -354,6 +368,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "accountowner",
             "recordowner",
             "assignee",
+            "potentialowner",
+            "opportunityowner",
             "zuständig",
             "verantwortlich",
             "betreuer",
@@ -367,6 +383,9 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dealstatus",
             "contactstatus",
             "zustand",
+            // HubSpot's lifecycle stage: the status when the lead status is blank (see
+            // `Mapping::preference`).
+            "lifecyclestage",
         ],
     ),
     (
@@ -435,6 +454,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dealaddtime",
             "addtime",
             "firstseen",
+            "createdtime",
             "angelegtam",
             "angelegt",
             "erstelltam",
@@ -467,6 +487,7 @@ const KNOWN: &[(Field, &[&str])] = &[
             "lastcontacted",
             "lastcontactdate",
             "lastcontacteddate",
+            "lastactivitytime",
             "letzteaktivität",
             "letzterkontakt",
         ],
@@ -484,6 +505,8 @@ const KNOWN: &[(Field, &[&str])] = &[
             "dateupdated",
             "dealupdatetime",
             "updatetime",
+            "modifiedtime",
+            "lastmodifiedtime",
             "geändertam",
             "zuletztgeändert",
         ],
@@ -495,6 +518,10 @@ const KNOWN: &[(Field, &[&str])] = &[
             "lostreason",
             "deallostreason",
             "lossreason",
+            "closedlostreason",
+            // Salesforce's custom fields (`LossReason__c`, `Loss_Reason__c`, `Lost_Reason__c`).
+            "lossreasonc",
+            "lostreasonc",
             "closereason",
             "disqualificationreason",
             "verlustgrund",
@@ -554,11 +581,16 @@ const KNOWN: &[(Field, &[&str])] = &[
             "expectedclosedate",
             "dealexpectedclosedate",
             "closedate",
+            "closingdate",
             "erwartetesabschlussdatum",
             "abschlussdatum",
         ],
     ),
 ];
+
+/// Folded headers of a deal's own name, which give way to a person's name (see
+/// [`Mapping::preference`]).
+const DEAL_NAMES: [&str; 3] = ["potentialname", "dealname", "opportunityname"];
 
 /// The field a header means, if ripen knows it.
 pub fn auto_field(header: &str) -> Option<Field> {
@@ -643,6 +675,15 @@ impl Mapping {
         };
         let f = fold(h);
         let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+        // A deal's name names the lead only when no column names its person; a lifecycle
+        // stage says its status only when no lead status does.
+        if DEAL_NAMES.contains(&f.as_str()) || f == "lifecyclestage" {
+            return 5;
+        }
+        // A company's domain is the website a deal and its contact share (HubSpot's).
+        if f.contains("companydomain") {
+            return 0;
+        }
         if has(&["work", "business", "office", "geschäft", "dienst", "büro"]) {
             0
         } else if has(&["other", "secondary", "alternate", "weitere", "andere"])

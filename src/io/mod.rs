@@ -9,6 +9,7 @@ pub mod import;
 pub mod json;
 pub mod mapping;
 pub mod sniff;
+pub mod stages;
 pub mod values;
 pub mod vcard;
 

@@ -462,30 +462,39 @@ pub fn status_word(word: &str, deal: bool) -> Option<StatusWord> {
         "open" if deal => s(Status::Open, None),
         "new" | "neu" | "open" | "opennotcontacted" | "notcontacted" | "unworked" | "lead"
         | "offen" => s(Status::New, None),
+        // HubSpot's lifecycle stages before a salesperson works the lead.
+        "subscriber" | "marketingqualifiedlead" => s(Status::New, None),
         "working" | "workingcontacted" | "contacted" | "attemptedtocontact" | "connected"
-        | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing" => {
-            s(Status::Working, None)
-        }
+        | "inprogress" | "inbearbeitung" | "kontaktiert" | "engaged" | "nurturing"
+        // Zoho CRM's lead statuses: one to contact later is being nurtured; a pre-qualified
+        // one is still being qualified.
+        | "contactinfuture" | "prequalified" => s(Status::Working, None),
         // Salesforce's "Closed - Converted": the lead became an opportunity, whose outcome
         // the leads export does not say. A deal to work, not a win worth nothing.
         "qualified" | "opendeal" | "opportunity" | "qualifiziert" | "salesqualifiedlead"
         | "pipeline" | "closedconverted" | "converted" => s(Status::Open, None),
         // Atomic CRM's contact statuses run cold, warm, hot, in-contract: a customer.
         "won" | "closedwon" | "gewonnen" | "customer" | "kunde" | "incontract"
-        | "undercontract" => s(Status::Won, None),
-        "lost" | "closedlost" | "verloren" => s(Status::Lost, None),
-        "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert" => {
-            s(Status::Disqualified, None)
-        }
+        // HubSpot's evangelist: a customer who promotes it.
+        | "undercontract" | "evangelist" => s(Status::Won, None),
+        // Zoho's "Lost Lead": lost, for a reason the status does not say.
+        "lost" | "closedlost" | "verloren" | "lostlead" => s(Status::Lost, None),
+        "disqualified" | "closednotconverted" | "nichtqualifiziert" | "disqualifiziert"
+        | "notqualified" => s(Status::Disqualified, None),
         // HubSpot's UNQUALIFIED says no more than that: the reason is unknown, and the lead
         // rests and comes back rather than being written off (a trial lost 13 so).
         "unqualified" => s(Status::Disqualified, None),
         "notafit" => s(Status::Disqualified, Some("not-a-fit")),
         "badtiming" => s(Status::Disqualified, Some("timing")),
-        "junk" | "spam" => s(Status::Disqualified, Some("spam")),
+        "junk" | "spam" | "junklead" => s(Status::Disqualified, Some("spam")),
         "duplicate" => s(Status::Disqualified, Some("duplicate")),
         _ => None,
     }
+}
+
+/// A status word that closed a lead, as its reason note keeps it ("status: Lost Lead").
+pub fn status_said(word: &str) -> String {
+    format!("status: {}", word.trim())
 }
 
 /// The reason recorded when a file closes a lead without saying why (or says it in words that
@@ -545,6 +554,9 @@ pub fn reason_key(text: &str, known: &[&str]) -> &'static str {
         "ghost",
         "never replied",
         "no reply",
+        "non-responsive",
+        "nonresponsive",
+        "non responsive",
         "keine antwort",
     ]) {
         "no-response"
@@ -583,11 +595,25 @@ pub fn stage_word(word: &str) -> Option<Stage> {
     }
     let w = fold(word);
     Some(match w.as_str() {
-        "qualified" | "contactmade" | "qualification" | "prospecting" | "discovery" => Stage::Green,
-        "demoscheduled" | "needsanalysis" | "demo" | "meeting" | "valueproposition" => {
-            Stage::Warming
-        }
-        "decisionmakerboughtin" | "idrecdecisionmakers" | "perceptionanalysis" => Stage::Ripe,
+        "qualified"
+        | "contactmade"
+        | "qualification"
+        | "prospecting"
+        | "discovery"
+        | "appointmentscheduled" => Stage::Green,
+        // HubSpot's default pipeline: appointment, qualified to buy, presentation, decision
+        // maker bought-in, contract sent.
+        "demoscheduled"
+        | "needsanalysis"
+        | "demo"
+        | "meeting"
+        | "valueproposition"
+        | "qualifiedtobuy"
+        | "presentationscheduled" => Stage::Warming,
+        "decisionmakerboughtin"
+        | "idrecdecisionmakers"
+        | "iddecisionmakers"
+        | "perceptionanalysis" => Stage::Ripe,
         "proposalmade" | "proposal" | "proposalpricequote" | "quote" | "angebot" => Stage::Proposal,
         "negotiationsstarted"
         | "negotiation"
@@ -603,10 +629,44 @@ pub fn stage_word(word: &str) -> Option<Stage> {
 pub fn closing_stage(word: &str) -> Option<Status> {
     match fold(word).as_str() {
         "closedwon" | "won" | "dealwon" | "gewonnen" | "abgeschlossengewonnen" => Some(Status::Won),
-        "closedlost" | "lost" | "deallost" | "verloren" | "abgeschlossenverloren" => {
+        "closedlost" | "lost" | "deallost" | "verloren" | "abgeschlossenverloren"
+        // Zoho's "Closed-Lost to Competition".
+        | "closedlosttocompetition" => {
             Some(Status::Lost)
         }
         _ => None,
+    }
+}
+
+/// A deal's probability as a row writes it (`70`, `70%`, `70.5`), when it places a stage: above
+/// 0 and below 100 (an open deal at 0% or 100% says nothing about how far it has come).
+pub fn probability_percent(cell: &str) -> Option<f64> {
+    let p: f64 = cell.trim().trim_end_matches('%').trim().parse().ok()?;
+    (p > 0.0 && p < 100.0).then_some(p)
+}
+
+/// The ripen stage a vendor's own stage name is at by the deal's probability (`percent`): the
+/// one whose probability in the plan is nearest; between two as near, the one the name is
+/// nearest ([`nearest_stage`]) if it is either, else the further.
+pub fn stage_at_probability(
+    percent: f64,
+    probabilities: &crate::domain::plan::StageProbability,
+    word: &str,
+) -> Stage {
+    // In tenths of a percent, so that 70 lies as near 60 as 80.
+    let tenths = |p: f64| (p * 10.0).round() as i64;
+    let at = tenths(percent);
+    let distance = |s: Stage| (tenths(probabilities.of(s) * 100.0) - at).abs();
+    let best = Stage::ALL.iter().map(|s| distance(*s)).min().unwrap_or(0);
+    let nearest: Vec<Stage> = Stage::ALL
+        .into_iter()
+        .filter(|s| distance(*s) == best)
+        .collect();
+    let named = nearest_stage(word);
+    if nearest.contains(&named) {
+        named
+    } else {
+        nearest.last().copied().unwrap_or(named)
     }
 }
 
@@ -618,6 +678,10 @@ pub fn nearest_stage(word: &str) -> Stage {
     let has = |parts: &[&str]| parts.iter().any(|p| w.contains(p));
     if has(&[
         "negotiat",
+        // Spanish and Portuguese: negociación, negociação; firmas, assinatura.
+        "negoci",
+        "firmas",
+        "assinatura",
         "contract",
         "verbal",
         "commit",
@@ -630,7 +694,16 @@ pub fn nearest_stage(word: &str) -> Stage {
     ]) {
         Stage::Negotiation
     } else if has(&[
-        "proposal", "quote", "offer", "pricing", "bid", "angebot", "tender",
+        "proposal",
+        "quote",
+        "offer",
+        "pricing",
+        "bid",
+        "angebot",
+        "tender",
+        "propuesta",
+        "proposta",
+        "cotizaci",
     ]) {
         Stage::Proposal
     } else if has(&[
@@ -698,6 +771,35 @@ pub fn unneutralise(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_custom_stage_is_placed_by_its_probability_and_a_tie_by_its_name() {
+        let p = crate::domain::plan::StageProbability::default();
+        assert_eq!(probability_percent("70"), Some(70.0));
+        assert_eq!(probability_percent(" 12.5% "), Some(12.5));
+        assert_eq!(probability_percent("0"), None);
+        assert_eq!(probability_percent("100"), None);
+        assert_eq!(stage_at_probability(30.0, &p, "Interes"), Stage::Warming);
+        assert_eq!(
+            stage_at_probability(60.0, &p, "Presentación"),
+            Stage::Proposal
+        );
+        assert_eq!(stage_at_probability(90.0, &p, "Firmas"), Stage::Negotiation);
+        // 70% lies as near proposal (60%) as negotiation (80%): the name decides between them,
+        // else the further one.
+        assert_eq!(
+            stage_at_probability(70.0, &p, "Negociación"),
+            Stage::Negotiation
+        );
+        assert_eq!(
+            stage_at_probability(70.0, &p, "Propuesta final"),
+            Stage::Proposal
+        );
+        assert_eq!(
+            stage_at_probability(70.0, &p, "Etapa 4"),
+            Stage::Negotiation
+        );
+    }
 
     fn now() -> Now {
         Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())

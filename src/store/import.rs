@@ -12,7 +12,7 @@ use super::tuning::phase;
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::{merge_import, same_deal, same_person};
+use crate::domain::merge::{merge_import, same_deal, same_party, same_person};
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -440,6 +440,8 @@ impl Store {
                 ),
             };
             let deals = opts.match_on == MatchOn::Deal;
+            // A deal row may be named after the deal: its company says who it is as well.
+            let same: fn(&Lead, &Lead) -> bool = if deals { same_party } else { same_person };
             let mut found = None;
             // A deal of the same person that this row is not (a deal file's second deal).
             let mut other_deal: Option<(i64, crate::domain::Status)> = None;
@@ -460,7 +462,7 @@ impl Store {
                     if deals && let Some(c) = &found {
                         let n = c.number();
                         new_leads.write_up_to(n)?;
-                        if !same_person(&load_by_number(&tx, n)?, lead) {
+                        if !same(&load_by_number(&tx, n)?, lead) {
                             found = None;
                         }
                     }
@@ -469,8 +471,8 @@ impl Store {
                     && let Some(k) = email.as_deref()
                 {
                     // A shared e-mail makes a duplicate only of the same person (see
-                    // `domain::merge::same_person`): this file's leads with it first, then
-                    // the book's.
+                    // `domain::merge::same_person`; for a deal, `same_party`): this file's
+                    // leads with it first, then the book's.
                     let mut seen: Vec<i64> = Vec::new();
                     let file = by_email
                         .get(k)
@@ -491,7 +493,7 @@ impl Store {
                         seen.push(n);
                         new_leads.write_up_to(n)?;
                         let before = load_by_number(&tx, n)?;
-                        if !same_person(&before, lead) {
+                        if !same(&before, lead) {
                             continue;
                         }
                         if !deals || same_deal(&before, lead) {
@@ -638,11 +640,19 @@ impl Store {
         let mut shared: Vec<(Box<str>, usize)> = shared.into_iter().collect();
         shared.sort();
         for (email, people) in shared {
-            out.notice(format!(
-                "{}: {people} people share {email}: kept apart, their names and companies differ \
-                 (an address many share is a placeholder, not a person)",
-                opts.label
-            ));
+            out.notice(if opts.match_on == MatchOn::Deal {
+                format!(
+                    "{}: {people} deals share {email}: kept apart, their names, companies and \
+                     websites differ (an address many share is a placeholder, not a person)",
+                    opts.label
+                )
+            } else {
+                format!(
+                    "{}: {people} people share {email}: kept apart, their names differ \
+                     (an address many share is a placeholder, not a person)",
+                    opts.label
+                )
+            });
         }
         drop(by_email);
         drop(by_name);
