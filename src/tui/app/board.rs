@@ -51,6 +51,8 @@ pub struct BoardColumn {
     pub counted: bool,
     pub value_cents: i64,
     pub weighted_cents: i64,
+    /// Values in currencies without a rate, per currency (not in `value_cents`).
+    pub apart: crate::domain::money::Apart,
     pub source: ColumnSource,
     pub window: ListWindow,
 }
@@ -149,7 +151,14 @@ impl App {
         page: usize,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let fresh: Vec<(String, i64, i64, i64, ColumnSource)> = if filter.text.is_some() {
+        let fresh: Vec<(
+            String,
+            i64,
+            i64,
+            i64,
+            crate::domain::money::Apart,
+            ColumnSource,
+        )> = if filter.text.is_some() {
             // Under a word filter each column is walked like a list (see below), so its count
             // and values are filled in there.
             let sources: Vec<(String, ColumnSource)> = if self.board.months {
@@ -165,7 +174,7 @@ impl App {
             };
             sources
                 .into_iter()
-                .map(|(title, source)| (title, 0, 0, 0, source))
+                .map(|(title, source)| (title, 0, 0, 0, Default::default(), source))
                 .collect()
         } else if self.board.months {
             store
@@ -177,6 +186,7 @@ impl App {
                         b.count,
                         b.value_cents,
                         b.weighted_cents,
+                        b.apart.clone(),
                         ColumnSource::Ripe(b),
                     )
                 })
@@ -191,6 +201,7 @@ impl App {
                         c.count,
                         c.value_cents,
                         c.weighted_cents,
+                        c.apart,
                         ColumnSource::Stage(c.stage),
                     )
                 })
@@ -229,8 +240,10 @@ impl App {
         let mut columns = Vec::with_capacity(fresh.len());
         let cap = self.board.filter.cap;
         let walk = (KEYSTROKE_WALK / fresh.len().max(1) as u32).max(1);
-        for ((title, mut count, mut value_cents, mut weighted_cents, mut source), mut window) in
-            fresh.into_iter().zip(old)
+        for (
+            (title, mut count, mut value_cents, mut weighted_cents, mut apart, mut source),
+            mut window,
+        ) in fresh.into_iter().zip(old)
         {
             let mut counted = true;
             let mut wins = None;
@@ -265,6 +278,8 @@ impl App {
                     self.board.filter.counting |= !all;
                     count = found.len() as i64;
                     let expected;
+                    // (A word filter's sums count the book's currency only.)
+                    apart.clear();
                     (value_cents, weighted_cents, expected) = match sums {
                         Some(sums) => sums,
                         None => store.value_numbered(&found)?,
@@ -294,6 +309,7 @@ impl App {
                 counted,
                 value_cents,
                 weighted_cents,
+                apart,
                 source,
                 window,
             });

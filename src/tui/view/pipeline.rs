@@ -75,8 +75,10 @@ fn column(
     let room = area.width.saturating_sub(2) as usize;
     // A narrow column gives up the padding, then the amount, before the words are cut
     // ("later/unset 7·€218k" at 120 columns).
+    // Values in currencies without a rate are not in the figure: "+COP" says so.
+    let apart: String = col.apart.keys().map(|c| format!("+{c}")).collect();
     let whole = format!(
-        "{} {}{more}·{}{more}",
+        "{} {}{more}·{}{more}{apart}",
         col.title,
         col.count,
         format_money_short(col.value_cents, cur)
