@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 
-use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
+use super::derived::{drop_for_bulk, rebuild_after_bulk};
+use super::row::{LEAD_COLUMNS, lead_from_row};
 use super::tuning::phase;
+use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
@@ -371,7 +373,7 @@ impl Store {
                 }
             }
             // The cached counts and the filter's word index, likewise: rebuilt once below.
-            super::drop_for_bulk(&tx, false)?;
+            drop_for_bulk(&tx, false)?;
         }
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).
@@ -659,7 +661,7 @@ impl Store {
         }
         phase("index rebuild (all)", &mut clock);
         if opts.rebuild_indexes {
-            super::rebuild_after_bulk(&tx, zone)?;
+            rebuild_after_bulk(&tx, zone)?;
             phase("counts and word index rebuild", &mut clock);
         }
         if opts.dry_run {
