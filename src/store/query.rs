@@ -12,7 +12,7 @@ pub enum View {
     /// New leads (waiting for a first contact), then working ones, each oldest first.
     Inbox,
     /// Active leads due before `until`, and recycled leads due for their touch before it,
-    /// highest priority first (see [`QUEUE_LEADS`]).
+    /// highest priority first (see [`QUEUE_LEADS`](super::view_sql::QUEUE_LEADS)).
     Queue {
         until: DateTime<Utc>,
     },
@@ -35,7 +35,7 @@ pub enum View {
         unset: bool,
     },
     /// Open leads with no ripe date, in the ripening board's order: the head of its last
-    /// group (see [`Store::list`]).
+    /// group (see [`Store::list`](super::Store::list)).
     Undated,
     /// Lost and disqualified leads, recycled or not, latest first.
     Lost,
@@ -86,7 +86,7 @@ pub struct Counts {
 }
 
 /// A lead a filter matched, with what places it in a board's column
-/// ([`Store::few_matches_split`]).
+/// ([`Store::few_matches_split`](super::Store::few_matches_split)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     pub number: i64,
