@@ -28,7 +28,7 @@ pub struct HistoryRequest {
     pub on: String,
     pub dry_run: bool,
     pub skip_bad: bool,
-    /// As [`ImportRequest::rejected_to`].
+    /// As [`ImportRequest::rejected_to`](super::ImportRequest::rejected_to).
     pub rejected_to: Option<PathBuf>,
 }
 
@@ -43,7 +43,7 @@ pub struct HistoryReport {
     pub rejected: usize,
     pub errors: Vec<String>,
     pub rejected_file: Option<String>,
-    /// As [`ImportReport::rejected_unwritten`].
+    /// As [`ImportReport::rejected_unwritten`](super::ImportReport::rejected_unwritten).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected_unwritten: Option<String>,
     pub dry_run: bool,

@@ -7,9 +7,9 @@
 //! rows); the second builds leads and streams them into the store, so a million rows never sit
 //! in memory as leads.
 //!
-//! By stage: [`read`] (the forgiving CSV reader, vCards, the joined file), [`check`] (the first
-//! pass), [`build`] (cells to fields to a new lead), [`pipeline`] (the two passes and the
-//! report), [`rejected`] (the rows `--skip-bad` leaves out), and [`history`] (activities
+//! By stage: `read` (the forgiving CSV reader, vCards, the joined file), `check` (the first
+//! pass), `build` (cells to fields to a new lead), `pipeline` (the two passes and the
+//! report), `rejected` (the rows `--skip-bad` leaves out), and `history` (activities
 //! attached to leads). The request and report types live here.
 
 mod build;
