@@ -1,17 +1,18 @@
 //! Building, the second pass: a checked row's cells as a lead's fields, then a new lead and its
 //! timeline through the domain's transitions.
 
-use super::check::{Rules, clean_cell, plain_cents, short};
 use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::lifecycle::{self, Change, Entry, Recycle};
+use super::check::{Rules, clean_cell, plain_cents, short};
+use crate::domain::arrival::{self, Arrival};
+use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{DomainError, Lead, Now, Plan, Stage, Status, lead};
 use crate::io::RowError;
 use crate::io::mapping::{Field, Mapping, Target, fold};
-use crate::io::values::{self};
+use crate::io::values;
 use crate::store::Incoming;
 
 /// A row's cells by field: the first non-empty cell of each field; later different ones and
@@ -391,74 +392,34 @@ pub(super) fn build(
     } else {
         *now
     };
-    let domain = |e: DomainError| err(Field::Status, e.to_string());
-    match status {
-        Status::New | Status::Working | Status::Open => {
-            change.lead.status = status;
-            if status == Status::Open && change.lead.stage.is_none() {
-                change.lead.stage = Some(Stage::Green);
+    // What the row says of where the lead stands; the domain brings it there.
+    let (reason, reason_note) = if status.is_closed_out() {
+        match (&reason_text, implied_reason) {
+            (Some(text), _) => {
+                let key = if plan.reasons.contains_key(text.trim()) {
+                    text.trim().to_string()
+                } else {
+                    let known: Vec<&str> = plan.reasons.keys().map(String::as_str).collect();
+                    values::reason_key(text, &known).to_string()
+                };
+                let note = (fold(text) != fold(&key)).then(|| text.clone());
+                (Some(key), reason_note.or(note))
             }
-            change.lead.next_follow_up = Some(next_follow_up.unwrap_or_else(|| {
-                lifecycle::imported_follow_up(&change.lead, last_activity, now, plan)
-            }));
+            (None, implied) => (implied, reason_note),
         }
-        Status::Won => {
-            change.lead.status = Status::Open;
-            let won = lifecycle::win(&change.lead, None, &at_close, plan).map_err(domain)?;
-            change.lead = won.lead;
-            change.entries.extend(won.entries);
-        }
-        Status::Lost | Status::Disqualified => {
-            let known: Vec<&str> = plan.reasons.keys().map(String::as_str).collect();
-            let (key, note) = match (&reason_text, &implied_reason) {
-                (Some(text), _) => {
-                    let key = if plan.reasons.contains_key(text.trim()) {
-                        text.trim().to_string()
-                    } else {
-                        values::reason_key(text, &known).to_string()
-                    };
-                    let note = (fold(text) != fold(&key)).then(|| text.clone());
-                    (key, note)
-                }
-                (None, Some(r)) => (r.clone(), None),
-                (None, None) => (
-                    values::DEFAULT_REASON.to_string(),
-                    Some("no reason given in the import".to_string()),
-                ),
-            };
-            // A reason the book's config lacks: "unknown", else "timing", else its first.
-            let key = [key.as_str(), values::DEFAULT_REASON, "timing"]
-                .into_iter()
-                .find(|k| plan.reasons.contains_key(*k))
-                .or_else(|| plan.reasons.keys().next().map(String::as_str))
-                .unwrap_or(values::DEFAULT_REASON)
-                .to_string();
-            change.lead.status = if status == Status::Lost {
-                Status::Open
-            } else {
-                Status::Working
-            };
-            let recycle = match recycle_on {
-                Some(at) => Recycle::On(at),
-                None => Recycle::ByReason,
-            };
-            let note = reason_note.or(note);
-            let closed_out =
-                lifecycle::close_out(&change.lead, status, &key, note, recycle, &at_close, plan)
-                    .map_err(domain)?;
-            change.lead = closed_out.lead;
-            change.entries.extend(closed_out.entries);
-            change.lead.next_follow_up =
-                lifecycle::imported_due_back(change.lead.next_follow_up, now);
-        }
-    }
-    // A follow-up the file sets (a ripen export, a snoozed lead) stands.
-    if let Some(at) = next_follow_up
-        && change.lead.status != Status::Won
-    {
-        change.lead.next_follow_up = Some(at);
-    }
-    Ok(change)
+    } else {
+        (None, reason_note)
+    };
+    let row = Arrival {
+        status,
+        reason,
+        reason_note,
+        recycle_on,
+        next_follow_up,
+        last_activity,
+    };
+    arrival::arrive(change, row, &at_close, now, plan)
+        .map_err(|e: DomainError| err(Field::Status, e.to_string()))
 }
 
 /// The file's header of the column mapped to `field` (the field's own name if none is).

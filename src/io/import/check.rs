@@ -2,13 +2,13 @@
 //! amounts, lengths), gathering the evidence that decides the file's date order; a large file
 //! checked in two halves at once.
 
-use super::ImportRequest;
-use super::read::{Event, Table, is_blank, is_ragged, ragged};
 use std::collections::HashSet;
 use std::ops::Range;
 
 use chrono::DateTime;
 
+use super::ImportRequest;
+use super::read::{Event, Table, is_blank, is_ragged, ragged};
 use crate::domain::lead;
 use crate::domain::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field};
 use crate::io::RowError;

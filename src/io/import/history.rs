@@ -1,10 +1,6 @@
 //! Activity history (`ripen import --activities FILE --on COLUMN`): past and planned
 //! activities attached to leads by their external id.
 
-use super::ImportError;
-use super::check::short;
-use super::read::{Event, Table, is_blank, is_ragged, ragged, read_table};
-use super::rejected::{rejected_writable, write_rejected};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -12,6 +8,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::ImportError;
+use super::check::short;
+use super::read::{Event, Table, is_blank, is_ragged, ragged, read_table};
+use super::rejected::{rejected_writable, write_rejected};
 use crate::domain::lifecycle::{self, Change, Contact, Entry};
 use crate::domain::text::{TEXT_MAX_CHARS, chars_over, clean_field, truncate_chars};
 use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan};

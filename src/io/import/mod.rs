@@ -8,9 +8,10 @@
 //! in memory as leads.
 //!
 //! By stage: `read` (the forgiving CSV reader, vCards, the joined file), `check` (the first
-//! pass), `build` (cells to fields to a new lead), `pipeline` (the two passes and the
-//! report), `rejected` (the rows `--skip-bad` leaves out), and `history` (activities
-//! attached to leads). The request and report types live here.
+//! pass), `build` (cells to fields to a new lead, brought to the state its row asks for by
+//! [`crate::domain::arrival`]), `pipeline` (the two passes and the report), `rejected` (the
+//! rows `--skip-bad` leaves out), and `history` (activities attached to leads). The request
+//! and report types live here.
 
 mod build;
 mod check;

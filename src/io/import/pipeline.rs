@@ -1,13 +1,13 @@
 //! The pipeline: read, check, decide the date order, then build rows on one thread while the
 //! store writes them on another, in one transaction; and the report of what it did.
 
+use std::io::IsTerminal;
+
 use super::build::{Built, build, row_values, within_limits};
 use super::check::{Checked, Rules, cells, is_deal_file, short, split_point};
 use super::read::{Event, Records, is_blank, read_join, read_table};
 use super::rejected::{rejected_writable, write_rejected};
 use super::{ImportError, ImportReport, ImportRequest, VCARD};
-use std::io::IsTerminal;
-
 use crate::domain::{DomainError, Now};
 use crate::io::mapping::{Field, Mapping, fold};
 use crate::io::values::DayOrder;

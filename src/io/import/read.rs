@@ -2,11 +2,11 @@
 //! quote is one bad row, and reading resumes on the next line) or as a vCard's cards; the file
 //! joined on a column; each record's shape (blank, ragged).
 
-use super::ImportError;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
+use super::ImportError;
 use crate::io::RowError;
 use crate::io::mapping::{Target, fold};
 use crate::io::sniff::{self, Sniffed};

@@ -1,13 +1,12 @@
 //! Rejected rows: written beside the input (or where asked) under `--skip-bad`, header first,
 //! each row's raw text as the file had it, so the user can fix them and import that file.
 
-use super::ImportError;
-use super::read::Table;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// Write the header and the raw text of rejected rows beside the input (0600, atomically), so
-/// the user can fix them and import that file.
+use super::ImportError;
+use super::read::Table;
+
 /// Under `--skip-bad`, the rejected rows' file must be writable before anything is imported:
 /// found out after the commit, the import would have landed and still failed.
 pub(super) fn rejected_writable(
@@ -50,6 +49,8 @@ pub(super) fn rejected_writable(
     })
 }
 
+/// Write the header and the raw text of rejected rows beside the input (0600, atomically), so
+/// the user can fix them and import that file.
 pub(super) fn write_rejected(
     input: &Path,
     to: Option<&Path>,
