@@ -7,6 +7,7 @@ mod file;
 mod import;
 mod leads;
 mod lists;
+mod match_keys;
 mod months;
 mod query;
 mod reports;

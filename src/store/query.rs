@@ -12,7 +12,7 @@ pub enum View {
     /// New leads (waiting for a first contact), then working ones, each oldest first.
     Inbox,
     /// Active leads due before `until`, and recycled leads due for their touch before it,
-    /// highest priority first (see [`QUEUE_LEADS`](super::view_sql::QUEUE_LEADS)).
+    /// highest priority first (see `QUEUE_LEADS` in `view_sql.rs`).
     Queue {
         until: DateTime<Utc>,
     },
