@@ -1,5 +1,14 @@
 //! The only code that speaks SQL: opening the book (permissions, pragmas, migrations), the
 //! queries each view needs, and the transactions that write.
+//!
+//! Where things are. Leaves, importing no sibling: `row` (a lead's row: every place the columns
+//! of `leads` are spelled, its decode and its values), `query` (the vocabulary: views, filters,
+//! counts, placed rows), `schema`, `search`, `file`, `months`, `match_keys`. Above them: `write`
+//! (the one way a lead and its timeline are written), `view_sql` (a view as SQL) and `lists`
+//! (listing and counting a view), `ripening`, `sources`, `leads` (a lead's operations: add,
+//! resolve, apply, merge, trash), `import`, `reports`, and `derived` (the local tables rebuilt
+//! from the shared ones, with `tally`, `touches`, `contacts`, `uncontacted`). No two siblings
+//! import each other.
 
 mod contacts;
 mod derived;

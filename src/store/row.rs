@@ -109,13 +109,13 @@ pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
     })
 }
 
-/// Columns an INSERT of a lead names, in the order [`bind_lead`] binds them.
+/// Columns an INSERT of a lead names, in the order [`lead_values`] gives their values.
 pub(super) const INSERT_COLUMNS: &str = "uid, name, company, title, email, phone, website, city, country, \
     source, owner, tags, notes, extra, external_id, status, class, stage, value_cents, \
     received_at, next_follow_up, ripe_on, closed_at, reason, reason_note, recycle_on, \
     recycle_count, deleted_at, created_at, updated_at";
 
-/// Parameters [`bind_lead`] binds for one lead.
+/// Parameters [`lead_values`] gives for one lead.
 pub(super) const LEAD_PARAMS: usize = 30;
 
 /// A value to bind, borrowed from where it lies.
