@@ -98,6 +98,10 @@ pub fn parse(text: &str) -> Result<Config> {
     if config.plan.priority.overdue_per_day < 1 {
         bail!("priority.overdue_per_day must be at least 1");
     }
+    config
+        .plan
+        .check_currencies()
+        .map_err(|e| anyhow::anyhow!(e))?;
     Ok(config)
 }
 

@@ -61,6 +61,9 @@ pub struct LeadRecord {
     pub class: Option<&'static str>,
     /// In the currency's major unit.
     pub value: Option<f64>,
+    /// The value's currency, an ISO 4217 code: the lead's own, else the book's (None when the
+    /// book's currency symbol names no single code).
+    pub currency: Option<String>,
     /// The follow-up priority score at `now`, one decimal.
     pub priority: f64,
     pub next_follow_up: Option<String>,
@@ -113,6 +116,10 @@ impl LeadRecord {
             stage: l.stage.map(|s| s.as_str()),
             class: l.class.map(|c| c.as_str()),
             value: l.value(),
+            currency: l
+                .currency
+                .clone()
+                .or_else(|| plan.home_currency().map(str::to_string)),
             priority: shown_priority(score),
             next_follow_up: rfc3339(l.next_follow_up),
             last_contact_at: rfc3339(t.last_contact_at),

@@ -133,6 +133,7 @@ impl Book {
                         due_today: due - overdue,
                         pipeline: r.get(4)?,
                         pipeline_value_cents: r.get(5)?,
+                        pipeline_apart: Default::default(),
                         recycled_due,
                         recycled: r.get(7)?,
                     })

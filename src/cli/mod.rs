@@ -547,7 +547,7 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
             l.class.map(|c| c.to_string()).unwrap_or_else(|| "–".into()),
             l.stage.map(|s| s.to_string()).unwrap_or_else(|| "–".into()),
             l.value_cents
-                .map(|v| lead::format_money(v, &plan.currency))
+                .map(|v| plan.money(v, l.currency.as_deref()))
                 .unwrap_or_default(),
             l.next_follow_up
                 .map(|d| now.local_date(d).format("%d %b").to_string())
@@ -609,7 +609,7 @@ fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
     kv("stage", l.stage.map(|s| s.to_string()))?;
     kv(
         "value",
-        l.value_cents.map(|v| lead::format_money(v, &plan.currency)),
+        l.value_cents.map(|v| plan.money(v, l.currency.as_deref())),
     )?;
     kv("title", l.title.clone())?;
     kv("email", l.email.clone())?;

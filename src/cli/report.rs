@@ -82,15 +82,11 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
 
 /// One of a report's tables, as `report::display` writes it: text left-aligned, numbers right.
 fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Result<()> {
-    let Some(first) = table.rows.first() else {
+    if table.rows.is_empty() {
         writeln!(out, "  no data")?;
         return Ok(());
-    };
-    let keys: Vec<&str> = if table.columns.is_empty() {
-        first.keys().map(String::as_str).collect()
-    } else {
-        table.columns.to_vec()
-    };
+    }
+    let keys = table.keys();
     let headers: Vec<String> = keys
         .iter()
         .map(|k| display::header_in(table.report, k))

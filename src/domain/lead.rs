@@ -336,8 +336,12 @@ pub struct Lead {
     pub status: Status,
     pub class: Option<Class>,
     pub stage: Option<Stage>,
-    /// Value in minor units (cents).
+    /// Value in minor units (cents) of its currency.
     pub value_cents: Option<i64>,
+    /// The value's currency, an ISO 4217 code, when its source named one other than the book's;
+    /// None: the book's own currency.
+    #[serde(default)]
+    pub currency: Option<String>,
     pub received_at: DateTime<Utc>,
     pub next_follow_up: Option<DateTime<Utc>>,
     pub ripe_on: Option<DateTime<Utc>>,
@@ -542,6 +546,7 @@ impl Lead {
             class: None,
             stage: None,
             value_cents: None,
+            currency: None,
             received_at,
             next_follow_up: None,
             ripe_on: None,
@@ -552,6 +557,16 @@ impl Lead {
             recycle_count: 0,
             deleted_at: None,
         }
+    }
+
+    /// The value when it is in the book's own currency (no `currency` of its own).
+    pub fn home_cents(&self) -> Option<i64> {
+        self.value_cents.filter(|_| self.currency.is_none())
+    }
+
+    /// The value when it is in a currency of its own.
+    pub fn currency_cents(&self) -> Option<i64> {
+        self.value_cents.filter(|_| self.currency.is_some())
     }
 
     /// Value in the currency's major unit.

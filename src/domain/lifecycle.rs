@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::DomainError;
-use super::lead::{ActivityKind, Class, Lead, Stage, Status, format_money};
+use super::lead::{ActivityKind, Class, Lead, Stage, Status};
 use super::plan::Plan;
 use super::time::Now;
 
@@ -404,7 +404,7 @@ fn qualify_keeping(
         next.stage.map(|s| s.to_string()).unwrap_or_default(),
     ];
     if let Some(v) = next.value_cents {
-        words.push(format_money(v, &plan.currency));
+        words.push(plan.money(v, next.currency.as_deref()));
     }
     let verb = if lead.status == Status::Open {
         "re-qualified"
@@ -594,7 +594,11 @@ pub fn win(
         next.value_cents = value_cents;
     }
     let note = match next.value_cents {
-        Some(v) => format!("{} → won: {}", lead.status, format_money(v, &plan.currency)),
+        Some(v) => format!(
+            "{} → won: {}",
+            lead.status,
+            plan.money(v, next.currency.as_deref())
+        ),
         None => format!("{} → won", lead.status),
     };
     Ok(Change {

@@ -44,10 +44,14 @@ pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
         country,
         source,
         external_id,
-        value_cents,
         class,
         stage
     );
+    // A value and its currency go together.
+    if m.value_cents.is_none() && incoming.value_cents.is_some() {
+        m.value_cents = incoming.value_cents;
+        m.currency = incoming.currency.clone();
+    }
     if m.stage.is_some() && m.status != Status::Open {
         m.stage = existing.stage;
     }
@@ -177,7 +181,10 @@ fn take_state(merged: &mut Lead, kept: &Lead, from: &Lead) {
     merged.status = from.status;
     merged.class = from.class.or(kept.class);
     merged.stage = from.stage;
-    merged.value_cents = from.value_cents.or(kept.value_cents);
+    (merged.value_cents, merged.currency) = match from.value_cents {
+        Some(v) => (Some(v), from.currency.clone()),
+        None => (kept.value_cents, kept.currency.clone()),
+    };
     merged.next_follow_up = from.next_follow_up;
     merged.ripe_on = from.ripe_on;
     merged.closed_at = from.closed_at;
@@ -284,6 +291,7 @@ pub fn same_deal(existing: &Lead, deal: &Lead) -> bool {
     // the same stage and status (the same export imported again).
     existing.external_id.is_some() && existing.external_id == deal.external_id
         || existing.value_cents == deal.value_cents
+            && existing.currency == deal.currency
             && existing.status == deal.status
             && existing.stage == deal.stage
 }

@@ -5,6 +5,7 @@ pub mod arrival;
 pub mod lead;
 pub mod lifecycle;
 pub mod merge;
+pub mod money;
 pub mod plan;
 pub mod priority;
 pub mod text;

@@ -13,8 +13,16 @@ use super::lead::{Class, Stage, Status};
 pub struct Plan {
     /// Owner given to new leads.
     pub user: String,
-    /// Currency symbol shown before amounts.
+    /// Currency symbol shown before amounts in the book's own currency.
     pub currency: String,
+    /// The ISO 4217 code of the book's currency, where its symbol names none or several
+    /// (`kr`, `$` for Canadian dollars); else the symbol decides (`€`: EUR).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_code: Option<String>,
+    /// What one unit of another currency is worth in the book's currency (`USD = 0.92`), for
+    /// sums and forecasts. A currency without a rate is summed apart, never converted.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub currency_rates: BTreeMap<String, f64>,
     pub cadence: Cadence,
     pub first_contact: FirstContact,
     pub rotting: Rotting,
@@ -91,6 +99,8 @@ impl Default for Plan {
         Plan {
             user: "me".to_string(),
             currency: "€".to_string(),
+            currency_code: None,
+            currency_rates: BTreeMap::new(),
             cadence: Cadence::default(),
             first_contact: FirstContact::default(),
             rotting: Rotting::default(),

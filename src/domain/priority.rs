@@ -73,6 +73,8 @@ pub fn tier_terms(lead: &Lead, plan: &Plan) -> Vec<Term> {
     }
     if lead.status.is_active()
         && let Some(v) = lead.value_cents
+        // In the book's currency: a value in another counts at the user's rate, or not at all.
+        && let Some(v) = plan.ranked_value(v, lead.currency.as_deref())
         && let Some((step, pts)) = p.value_tiers().into_iter().find(|(step, _)| v >= *step)
     {
         add(

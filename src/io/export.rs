@@ -23,7 +23,7 @@ pub enum Format {
 }
 
 /// The CSV columns, in order: the canonical names `--map` and the importer know.
-pub const CSV_COLUMNS: [&str; 25] = [
+pub const CSV_COLUMNS: [&str; 26] = [
     "name",
     "company",
     "title",
@@ -52,12 +52,14 @@ pub const CSV_COLUMNS: [&str; 25] = [
     // state, which an import reads back as the lead's last activity (its rotting and its
     // next follow-up count from it).
     "last_activity",
+    // The value's currency (ISO 4217): the lead's own, else the book's.
+    "currency",
 ];
 
 /// Render leads in a format.
 pub fn render(rows: &[LeadRow], format: Format, now: &Now, plan: &Plan) -> String {
     match format {
-        Format::Csv => csv(rows),
+        Format::Csv => csv(rows, plan.home_currency()),
         Format::Json => json(rows, now, plan),
         Format::Vcard => vcard(rows),
         Format::Ics => ics(rows, now),
@@ -92,7 +94,7 @@ fn money(cents: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-fn csv_cells(r: &LeadRow) -> [String; 25] {
+fn csv_cells(r: &LeadRow, home: Option<&str>) -> [String; 26] {
     let l = &r.lead;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     [
@@ -121,11 +123,17 @@ fn csv_cells(r: &LeadRow) -> [String; 25] {
         stamp(l.recycle_on),
         stamp(l.ripe_on),
         stamp(r.touches.last_activity_at),
+        l.currency
+            .as_deref()
+            .or(home)
+            .filter(|_| l.value_cents.is_some() || l.currency.is_some())
+            .unwrap_or_default()
+            .to_string(),
     ]
 }
 
 /// CSV with a header of canonical names; every cell neutralised against formulas.
-pub fn csv(rows: &[LeadRow]) -> String {
+pub fn csv(rows: &[LeadRow], home: Option<&str>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut write = || -> csv::Result<()> {
         // Then a column for each field an import kept beside the leads, under its file's own
@@ -163,7 +171,7 @@ pub fn csv(rows: &[LeadRow]) -> String {
                 .map(|h| neutralise(&h).into_owned()),
         )?;
         for (r, extra) in rows.iter().zip(&extras) {
-            let cells = csv_cells(r);
+            let cells = csv_cells(r, home);
             let more = headers.iter().map(|h| {
                 extra
                     .iter()

@@ -26,6 +26,8 @@ pub enum Field {
     Stage,
     Class,
     Value,
+    /// The value's currency: an ISO 4217 code (`CurrencyIsoCode`, `Deal - Currency`).
+    Currency,
     Received,
     Closed,
     Reason,
@@ -49,7 +51,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 30] = [
+    pub const ALL: [Field; 31] = [
         Field::Name,
         Field::FirstName,
         Field::LastName,
@@ -66,6 +68,7 @@ impl Field {
         Field::Stage,
         Field::Class,
         Field::Value,
+        Field::Currency,
         Field::Received,
         Field::Closed,
         Field::Reason,
@@ -100,6 +103,7 @@ impl Field {
             Field::Stage => "stage",
             Field::Class => "class",
             Field::Value => "value",
+            Field::Currency => "currency",
             Field::Received => "received",
             Field::Closed => "closed",
             Field::Reason => "reason",
@@ -396,6 +400,23 @@ const KNOWN: &[(Field, &[&str])] = &[
             "betrag",
             "volumen",
             "auftragswert",
+        ],
+    ),
+    (
+        Field::Currency,
+        &[
+            "currency",
+            "currencyisocode",
+            "currencycode",
+            "dealcurrency",
+            "dealcurrencycode",
+            "amountcurrency",
+            "valuecurrency",
+            "opportunitycurrency",
+            "währung",
+            "waehrung",
+            "devise",
+            "moneda",
         ],
     ),
     (

@@ -7,6 +7,9 @@ use serde_json::Value;
 use crate::domain::lead::format_money;
 use crate::domain::text::clean_line;
 
+/// The key of a row's sums in currencies without a rate: an object, ISO code → whole units.
+pub const OTHER_CURRENCIES: &str = "other_currencies";
+
 /// Fractions read as percentages.
 pub fn is_rate(key: &str) -> bool {
     key.ends_with("_rate")
@@ -43,6 +46,7 @@ pub fn header(key: &str) -> String {
         // (the inbox too), which the bare words left a reader to guess.
         "stale" => return "stale open".into(),
         "active_stale" => return "stale, all active".into(),
+        OTHER_CURRENCIES => return "not converted".into(),
         _ => {}
     }
     let (base, rate) = match key
@@ -85,6 +89,22 @@ pub fn cell(key: &str, v: &Value, currency: &str) -> String {
             }
             _ => n.to_string(),
         },
+        // Sums in other currencies, each in its own: "MXN 23,030,000 · $1,200".
+        Value::Object(o) if key == OTHER_CURRENCIES => {
+            let words: Vec<String> = o
+                .iter()
+                .filter_map(|(c, v)| {
+                    let code = crate::domain::money::code_of(c)?;
+                    let symbol = crate::domain::money::shown_symbol(code);
+                    Some(format_money(cents(v.as_f64()?), &symbol))
+                })
+                .collect();
+            if words.is_empty() {
+                "–".into()
+            } else {
+                words.join(" · ")
+            }
+        }
         other => clean_line(&other.to_string()).into_owned(),
     }
 }

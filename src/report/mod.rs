@@ -164,6 +164,7 @@ pub fn rows(
                     m.insert("win_rate".into(), Value::Null);
                     m.insert("won".into(), Value::Null);
                     m.insert("closed".into(), Value::Null);
+                    m.insert(display::OTHER_CURRENCIES.into(), json!(l.other_currencies));
                     m
                 })
                 .collect();
@@ -182,6 +183,7 @@ pub fn rows(
                 m.insert("win_rate".into(), json!(ratio(won, closed)));
                 m.insert("won".into(), json!(won));
                 m.insert("closed".into(), json!(closed));
+                m.insert(display::OTHER_CURRENCIES.into(), json!({}));
                 out.push(m);
             }
             out
@@ -240,6 +242,25 @@ pub struct Table<'a> {
     pub columns: &'static [&'static str],
 }
 
+impl Table<'_> {
+    /// The columns shown: [`Table::columns`], else every key of the first row; sums in other
+    /// currencies only when some row has one.
+    pub fn keys(&self) -> Vec<&str> {
+        let all: Vec<&str> = match self.rows.first() {
+            Some(first) if self.columns.is_empty() => first.keys().map(String::as_str).collect(),
+            _ => self.columns.to_vec(),
+        };
+        let others = self.rows.iter().any(|r| {
+            r.get(display::OTHER_CURRENCIES)
+                .and_then(Value::as_object)
+                .is_some_and(|o| !o.is_empty())
+        });
+        all.into_iter()
+            .filter(|k| others || *k != display::OTHER_CURRENCIES)
+            .collect()
+    }
+}
+
 /// Which date a report's period is read on: the leads *received* in it (a cohort: funnel,
 /// speed, ripening, sources, owners) or *closed* in it (losses); none for the reports of the
 /// book as it is now.
@@ -275,6 +296,7 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
         "qualified",
         "won",
         "revenue",
+        "other_currencies",
         "cost_period",
         "cost_per_lead",
         "cost_per_qualified",
@@ -305,7 +327,7 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
             report: name,
             caption: None,
             rows: reasons,
-            columns: &["status", "reason", "count", "value"],
+            columns: &["status", "reason", "count", "value", "other_currencies"],
         },
         Table {
             report: name,

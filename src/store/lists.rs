@@ -7,6 +7,7 @@ use super::query::{Counts, Filter, PipelineColumn, Placed, View};
 use super::row::{LeadRow, lead_row, parse_opt, row_select};
 use super::view_sql::{FEW_MATCHES, FORECAST_SUMS};
 use super::{Result, Store, search};
+use crate::domain::money::Money;
 use crate::domain::{Now, Stage};
 
 impl Store {
@@ -272,7 +273,14 @@ impl Store {
         let overdue = self.tally_before("due", today)?;
         let due = self.tally_before("due", tomorrow)?;
         let recycled_due = self.tally_before("rec", tomorrow)?;
-        let (pipeline, pipeline_value_cents) = self.tally_total("open")?;
+        let (pipeline, home_cents) = self.tally_total("open")?;
+        let value = Money::of(
+            &self.plan,
+            home_cents,
+            self.foreign_open(&Filter::default())?
+                .iter()
+                .map(|f| f.pair()),
+        );
         Ok(Counts {
             inbox: self.tally_total("inbox")?.0,
             inbox_late: self.tally_before("new", breach)?,
@@ -280,7 +288,8 @@ impl Store {
             overdue,
             due_today: due - overdue,
             pipeline,
-            pipeline_value_cents,
+            pipeline_value_cents: value.cents,
+            pipeline_apart: value.apart,
             recycled_due,
             recycled: self.tally_total("rec")?.0,
         })
@@ -294,6 +303,7 @@ impl Store {
         } else {
             None
         };
+        let foreign = self.foreign_open(filter)?;
         let mut out = Vec::new();
         for (rank, stage) in Stage::ALL.into_iter().enumerate() {
             let (count, value_cents) = match &by_rank {
@@ -315,11 +325,20 @@ impl Store {
                 }
             };
             let p = self.plan.stage_probability.of(stage);
+            let value = Money::of(
+                &self.plan,
+                value_cents,
+                foreign
+                    .iter()
+                    .filter(|f| f.stage == Some(stage))
+                    .map(|f| f.pair()),
+            );
             out.push(PipelineColumn {
                 stage,
                 count,
-                value_cents,
-                weighted_cents: (value_cents as f64 * p).round() as i64,
+                value_cents: value.cents,
+                weighted_cents: (value.cents as f64 * p).round() as i64,
+                apart: value.apart,
             });
         }
         Ok(out)

@@ -13,6 +13,7 @@
 mod contacts;
 mod derived;
 mod file;
+mod foreign;
 mod import;
 mod leads;
 mod lists;
@@ -33,6 +34,7 @@ mod view_sql;
 mod write;
 
 pub use file::{ReadOnly, temp_beside};
+pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{Lookup, NewLead};
 pub use query::{Counts, Filter, PipelineColumn, Placed, View};
@@ -621,7 +623,9 @@ mod tests {
             }
             c.execute_batch(
                 "DROP TABLE touches; DELETE FROM meta WHERE key LIKE 'built %' \
-                 OR key = 'derived'; PRAGMA user_version = 2;",
+                 OR key = 'derived'; DROP INDEX leads_foreign; \
+                 ALTER TABLE leads DROP COLUMN currency_cents; \
+                 ALTER TABLE leads DROP COLUMN currency; PRAGMA user_version = 2;",
             )
             .unwrap();
         }

@@ -80,7 +80,10 @@ pub struct Counts {
     pub overdue: i64,
     pub due_today: i64,
     pub pipeline: i64,
+    /// In the book's currency: its own values, and others at the user's rates.
     pub pipeline_value_cents: i64,
+    /// Pipeline values in currencies without a rate, per currency.
+    pub pipeline_apart: crate::domain::money::Apart,
     pub recycled_due: i64,
     pub recycled: i64,
 }
@@ -100,6 +103,9 @@ pub struct Placed {
 pub struct PipelineColumn {
     pub stage: Stage,
     pub count: i64,
+    /// In the book's currency: its own values, and others at the user's rates.
     pub value_cents: i64,
     pub weighted_cents: i64,
+    /// Values in currencies without a rate, per currency.
+    pub apart: crate::domain::money::Apart,
 }

@@ -5,9 +5,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
+use super::foreign::Foreign;
+use super::query::Filter;
 use super::{Result, Store, months};
-use crate::domain::Now;
+use crate::domain::money::{Apart, Money};
 use crate::domain::plan::StageProbability;
+use crate::domain::{Now, Status};
 
 /// The period a report covers, on the date it names (received or closed), `[since, until)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +29,46 @@ const QUALIFIED: &str = "(l.class IS NOT NULL OR l.status IN ('open','won','lost
 impl Period {
     fn bounds(&self) -> (i64, i64) {
         (self.since.timestamp(), self.until.timestamp())
+    }
+
+    fn holds(&self, t: i64) -> bool {
+        let (since, until) = self.bounds();
+        t >= since && t < until
+    }
+}
+
+/// Sums kept apart, in whole units.
+fn whole(apart: Apart) -> BTreeMap<String, f64> {
+    apart
+        .into_iter()
+        .map(|(c, v)| (c, v as f64 / 100.0))
+        .collect()
+}
+
+impl Store {
+    /// The values in other currencies among the leads `keep` picks, summed by `key`: each
+    /// group's sum in the book's currency at the user's rates, and the rest apart.
+    fn foreign_by(
+        &self,
+        keep: impl Fn(&Foreign) -> bool,
+        key: impl Fn(&Foreign) -> String,
+    ) -> Result<BTreeMap<String, Money>> {
+        let mut groups: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+        for f in self.foreign_values(&Filter::default())? {
+            if keep(&f) {
+                groups
+                    .entry(key(&f))
+                    .or_default()
+                    .push((f.currency.clone(), f.cents));
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(k, v)| {
+                let m = Money::of(&self.plan, 0, v.iter().map(|(c, x)| (c.as_str(), *x)));
+                (k, m)
+            })
+            .collect())
     }
 }
 
@@ -72,6 +117,9 @@ pub struct OwnerRow {
     pub win_rate: Option<f64>,
     pub avg_days_to_close: Option<f64>,
     pub revenue: f64,
+    /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
+    /// units: not in the figure beside it, which is in the book's currency.
+    pub other_currencies: BTreeMap<String, f64>,
 }
 
 /// Lost and disqualified leads by reason.
@@ -81,6 +129,9 @@ pub struct LossRow {
     pub reason: String,
     pub count: i64,
     pub value: f64,
+    /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
+    /// units: not in the figure beside it, which is in the book's currency.
+    pub other_currencies: BTreeMap<String, f64>,
 }
 
 /// Recycled leads (reactivated at least once) against fresh ones, won or lost in a period.
@@ -101,6 +152,9 @@ pub struct ForecastRow {
     pub value: f64,
     pub weighted: f64,
     pub expected_wins: f64,
+    /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
+    /// units: not in the figure beside it, which is in the book's currency.
+    pub other_currencies: BTreeMap<String, f64>,
 }
 
 /// Follow-up discipline of the open pipeline.
@@ -127,6 +181,9 @@ pub struct SourceRow {
     /// does not charge the whole spend to that month's leads. Not rounded.
     #[serde(skip)]
     pub cost_period: Option<f64>,
+    /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
+    /// units: not in the figure beside it, which is in the book's currency.
+    pub other_currencies: BTreeMap<String, f64>,
 }
 
 /// One monthly cohort of received leads: the cumulative count won after 1..=12 months.
@@ -434,17 +491,25 @@ impl Store {
                 ))
             },
         )?;
+        let mut foreign = self.foreign_by(
+            |f| f.status == Status::Won && period.holds(f.received_at),
+            |f| f.owner.clone(),
+        )?;
         Ok(rows
             .into_iter()
             .filter(|(_, r)| r.0 > 0)
-            .map(|(owner, (leads, won, lost, days, revenue))| OwnerRow {
-                owner,
-                leads,
-                won,
-                lost,
-                win_rate: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
-                avg_days_to_close: days,
-                revenue: revenue as f64 / 100.0,
+            .map(|(owner, (leads, won, lost, days, revenue))| {
+                let m = foreign.remove(&owner).unwrap_or_default();
+                OwnerRow {
+                    leads,
+                    won,
+                    lost,
+                    win_rate: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
+                    avg_days_to_close: days,
+                    revenue: (revenue + m.cents) as f64 / 100.0,
+                    other_currencies: whole(m.apart),
+                    owner,
+                }
             })
             .collect())
     }
@@ -457,13 +522,28 @@ impl Store {
              FROM leads INDEXED BY leads_lost WHERE deleted_at IS NULL AND status IN ('lost','disqualified') \
              AND closed_at >= ?1 AND closed_at < ?2 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
         )?;
+        let mut foreign = self.foreign_by(
+            |f| {
+                matches!(f.status, Status::Lost | Status::Disqualified)
+                    && f.closed_at.is_some_and(|t| period.holds(t))
+            },
+            |f| {
+                let reason = f.reason.as_deref().unwrap_or("(none)");
+                format!("{}\u{1f}{reason}", f.status)
+            },
+        )?;
         let rows = stmt.query_map(params![since, until], |r| {
             let v: i64 = r.get(3)?;
+            let (status, reason): (String, String) = (r.get(0)?, r.get(1)?);
+            let m = foreign
+                .remove(&format!("{status}\u{1f}{reason}"))
+                .unwrap_or_default();
             Ok(LossRow {
-                status: r.get(0)?,
-                reason: r.get(1)?,
+                status,
+                reason,
                 count: r.get(2)?,
-                value: v as f64 / 100.0,
+                value: (v + m.cents) as f64 / 100.0,
+                other_currencies: whole(m.apart),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -527,6 +607,7 @@ impl Store {
             groups.push((m.label, Some(m.from), Some(m.to)));
         }
         groups.push(("not set".to_string(), None, None));
+        let open_foreign = self.foreign_open(&Filter::default())?;
         let mut out = Vec::new();
         for (month, from, to) in groups {
             let stmt = if from.is_some() {
@@ -534,6 +615,22 @@ impl Store {
             } else {
                 &mut unset
             };
+            let inside = |f: &Foreign| match (from, f.ripe_on) {
+                (Some(a), Some(t)) => t >= a && to.is_none_or(|b| t < b),
+                (None, None) => true,
+                _ => false,
+            };
+            let mut value = Money::default();
+            let mut weighted_foreign = 0f64;
+            for f in open_foreign.iter().filter(|f| inside(f)) {
+                match self.plan.in_home(f.cents, Some(&f.currency)) {
+                    Some(v) => {
+                        value.cents += v;
+                        weighted_foreign += v as f64 * f.stage.map_or(0.0, |s| p.of(s));
+                    }
+                    None => *value.apart.entry(f.currency.clone()).or_default() += f.cents,
+                }
+            }
             let row = stmt.query_row(
                 params![
                     from,
@@ -546,13 +643,14 @@ impl Store {
                 ],
                 |r| {
                     let v: i64 = r.get(1)?;
-                    let w: f64 = r.get(2)?;
+                    let w: f64 = r.get::<_, f64>(2)? + weighted_foreign;
                     Ok(ForecastRow {
                         month,
                         leads: r.get(0)?,
-                        value: v as f64 / 100.0,
+                        value: (v + value.cents) as f64 / 100.0,
                         weighted: (w / 100.0).round(),
                         expected_wins: StageProbability::wins_shown(r.get(3)?),
+                        other_currencies: whole(std::mem::take(&mut value.apart)),
                     })
                 },
             )?;
@@ -621,8 +719,13 @@ impl Store {
                 ))
             },
         )?;
+        let mut foreign = self.foreign_by(
+            |f| f.status == Status::Won && period.holds(f.received_at),
+            |f| f.source.clone().unwrap_or_else(|| "(none)".into()),
+        )?;
         let mut out = Vec::new();
         for (source, (leads, qualified, won, rev, unnamed)) in rows {
+            let m = foreign.remove(&source).unwrap_or_default();
             if leads == 0 {
                 continue;
             }
@@ -649,9 +752,10 @@ impl Store {
                 leads,
                 qualified,
                 won,
-                revenue: rev as f64 / 100.0,
+                revenue: (rev + m.cents) as f64 / 100.0,
                 cost,
                 cost_period: cost.map(|c| c * share),
+                other_currencies: whole(m.apart),
             });
         }
         out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.source.cmp(&b.source)));

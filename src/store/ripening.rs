@@ -21,8 +21,11 @@ pub struct RipeBucket {
     pub to: Option<DateTime<Utc>>,
     pub unset: bool,
     pub count: i64,
+    /// In the book's currency: its own values, and others at the user's rates.
     pub value_cents: i64,
     pub weighted_cents: i64,
+    /// Values in currencies without a rate, per currency.
+    pub apart: crate::domain::money::Apart,
     /// How many of these leads the stage probabilities expect to be won.
     pub expected_wins: f64,
 }
@@ -50,6 +53,7 @@ impl RipeBucket {
             count: 0,
             value_cents: 0,
             weighted_cents: 0,
+            apart: Default::default(),
             expected_wins: 0.0,
         };
         vec![
@@ -106,6 +110,27 @@ impl Store {
 
     /// The six ripening groups with count, total and weighted value, oldest first.
     pub fn ripening_buckets(&self, now: &Now, filter: &Filter) -> Result<Vec<RipeBucket>> {
+        let mut buckets = self.ripening_home(now, filter)?;
+        // The values in other currencies (already counted as leads): at the user's rates, or
+        // apart.
+        for f in self.foreign_open(filter)? {
+            let Some(b) = buckets.iter_mut().find(|b| b.holds(f.ripe_on)) else {
+                continue;
+            };
+            match self.plan().in_home(f.cents, Some(&f.currency)) {
+                Some(v) => {
+                    let p = f.stage.map_or(0.0, |s| self.plan().stage_probability.of(s));
+                    b.value_cents += v;
+                    b.weighted_cents += (v as f64 * p).round() as i64;
+                }
+                None => *b.apart.entry(f.currency).or_default() += f.cents,
+            }
+        }
+        Ok(buckets)
+    }
+
+    /// [`Store::ripening_buckets`] in the book's own currency.
+    fn ripening_home(&self, now: &Now, filter: &Filter) -> Result<Vec<RipeBucket>> {
         if *filter == Filter::default() {
             return self.ripening_from_tallies(now);
         }

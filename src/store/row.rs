@@ -22,7 +22,8 @@ pub struct LeadRow {
 pub(super) const LEAD_COLUMNS: &str = "l.uid, l.name, l.company, l.title, l.email, l.phone, \
     l.website, l.city, l.country, l.source, l.owner, l.tags, l.notes, l.extra, l.external_id, \
     l.status, l.class, l.stage, l.value_cents, l.received_at, l.next_follow_up, l.ripe_on, \
-    l.closed_at, l.reason, l.reason_note, l.recycle_on, l.recycle_count, l.deleted_at";
+    l.closed_at, l.reason, l.reason_note, l.recycle_on, l.recycle_count, l.deleted_at, \
+    l.currency, l.currency_cents";
 
 /// The select list of a [`LeadRow`]: number, lead columns, then the two timeline facts, both
 /// from one row of the cached `touches` (the second seek finds its page in the cache).
@@ -65,8 +66,8 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
     let number: i64 = row.get(0)?;
     let lead = lead_from_row(row, 1)?;
     let touches = Touches {
-        last_contact_at: ts(row.get(29)?),
-        last_activity_at: ts(row.get(30)?),
+        last_contact_at: ts(row.get(31)?),
+        last_activity_at: ts(row.get(32)?),
     };
     Ok(LeadRow {
         number,
@@ -96,7 +97,10 @@ pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
         status: parse_col(row, o + 15)?,
         class: parse_opt(row, o + 16)?,
         stage: parse_opt(row, o + 17)?,
-        value_cents: row.get(o + 18)?,
+        // In another currency than the book's, the value is in `currency_cents` (schema 4).
+        value_cents: row
+            .get::<_, Option<i64>>(o + 18)?
+            .or(row.get::<_, Option<i64>>(o + 29)?),
         received_at: ts(Some(row.get(o + 19)?)).unwrap_or_default(),
         next_follow_up: ts(row.get(o + 20)?),
         ripe_on: ts(row.get(o + 21)?),
@@ -106,6 +110,7 @@ pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
         recycle_on: ts(row.get(o + 25)?),
         recycle_count: row.get(o + 26)?,
         deleted_at: ts(row.get(o + 27)?),
+        currency: row.get(o + 28)?,
     })
 }
 
@@ -113,10 +118,10 @@ pub(super) fn lead_from_row(row: &Row, o: usize) -> rusqlite::Result<Lead> {
 pub(super) const INSERT_COLUMNS: &str = "uid, name, company, title, email, phone, website, city, country, \
     source, owner, tags, notes, extra, external_id, status, class, stage, value_cents, \
     received_at, next_follow_up, ripe_on, closed_at, reason, reason_note, recycle_on, \
-    recycle_count, deleted_at, created_at, updated_at";
+    recycle_count, deleted_at, currency, currency_cents, created_at, updated_at";
 
 /// Parameters [`lead_values`] gives for one lead.
-pub(super) const LEAD_PARAMS: usize = 30;
+pub(super) const LEAD_PARAMS: usize = 32;
 
 /// A value to bind, borrowed from where it lies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,7 +178,7 @@ pub(super) fn lead_values<'a>(out: &mut Vec<Val<'a>>, lead: &'a Lead, tags: &'a 
         Val::Text(lead.status.as_str()),
         word(lead.class.map(|c| c.as_str())),
         word(lead.stage.map(|s| s.as_str())),
-        int(lead.value_cents),
+        int(lead.home_cents()),
         Val::Int(lead.received_at.timestamp()),
         ts(lead.next_follow_up),
         ts(lead.ripe_on),
@@ -183,6 +188,8 @@ pub(super) fn lead_values<'a>(out: &mut Vec<Val<'a>>, lead: &'a Lead, tags: &'a 
         ts(lead.recycle_on),
         Val::Int(lead.recycle_count),
         ts(lead.deleted_at),
+        text(&lead.currency),
+        int(lead.currency_cents()),
         Val::Int(t),
         Val::Int(t),
     ]);
@@ -197,7 +204,8 @@ pub(super) fn update_lead(tx: &Transaction, after: &Lead, t: i64) -> rusqlite::R
          notes = ?13, extra = ?14, external_id = ?15, status = ?16, class = ?17, stage = ?18, \
          value_cents = ?19, received_at = ?20, next_follow_up = ?21, ripe_on = ?22, \
          closed_at = ?23, reason = ?24, reason_note = ?25, recycle_on = ?26, \
-         recycle_count = ?27, deleted_at = ?28, updated_at = ?29 WHERE uid = ?1",
+         recycle_count = ?27, deleted_at = ?28, updated_at = ?29, currency = ?30, \
+         currency_cents = ?31 WHERE uid = ?1",
     )?
     .execute(params![
         after.uid,
@@ -218,7 +226,7 @@ pub(super) fn update_lead(tx: &Transaction, after: &Lead, t: i64) -> rusqlite::R
         after.status.as_str(),
         after.class.map(|c| c.as_str()),
         after.stage.map(|s| s.as_str()),
-        after.value_cents,
+        after.home_cents(),
         after.received_at.timestamp(),
         after.next_follow_up.map(|d| d.timestamp()),
         after.ripe_on.map(|d| d.timestamp()),
@@ -229,6 +237,8 @@ pub(super) fn update_lead(tx: &Transaction, after: &Lead, t: i64) -> rusqlite::R
         after.recycle_count,
         after.deleted_at.map(|d| d.timestamp()),
         t,
+        after.currency,
+        after.currency_cents(),
     ])?;
     Ok(())
 }

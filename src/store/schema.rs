@@ -111,6 +111,13 @@ pub const MIGRATIONS: &[&str] = &[
         WHEN NOT write_through_ripen()
         BEGIN SELECT RAISE(ABORT, 'write to a ripen book through ripen'); END;
     "#,
+    // 4: a lead's value has a currency. In the book's own currency (`currency` NULL) the value
+    // is in `value_cents`, as before, so every sum and index over it stays one currency; in
+    // another (an ISO 4217 code), it is in `currency_cents` and `value_cents` is NULL.
+    r#"
+    ALTER TABLE leads ADD COLUMN currency TEXT;
+    ALTER TABLE leads ADD COLUMN currency_cents INTEGER;
+    "#,
 ];
 
 /// The indexes, by name. They are local (never shared) and derived, so they are reconciled on
@@ -190,6 +197,12 @@ pub const INDEXES: &[(&str, &str)] = &[
     (
         "leads_email",
         "CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL",
+    ),
+    // The leads whose value is in another currency than the book's: few, summed apart.
+    (
+        "leads_foreign",
+        "CREATE INDEX leads_foreign ON leads(currency) \
+         WHERE currency IS NOT NULL AND deleted_at IS NULL",
     ),
     (
         "leads_deleted",

@@ -116,20 +116,33 @@ fn value_sql(plan: &Plan) -> String {
     if tiers.is_empty() {
         return "0".into();
     }
+    // A value in another currency counts at the user's rate (as `domain::priority` counts it),
+    // or not at all; without rates the expression is the plain column, as it always was.
+    let rates: Vec<String> = plan
+        .currency_rates
+        .iter()
+        .map(|(c, r)| format!(" WHEN '{c}' THEN round(currency_cents * {r:?})"))
+        .collect();
+    let value = if plan.currency_rates.is_empty() {
+        "value_cents".to_string()
+    } else {
+        format!("coalesce(value_cents, CASE currency{} END)", rates.concat())
+    };
     let mut s = String::from("(CASE");
     for (cents, pts) in tiers {
-        s.push_str(&format!(" WHEN value_cents >= {cents} THEN {pts}"));
+        s.push_str(&format!(" WHEN {value} >= {cents} THEN {pts}"));
     }
     s.push_str(" ELSE 0 END)");
     s
 }
 
-const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
+pub(super) const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
     AND (:source IS NULL OR l.source = :source) \
     AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag))";
 
 /// A text filter on rows read in a view's order: the search index's rule, applied to the row.
-const TEXT_ON_ROWS: &str = " AND ripen_words(:text, l.name, l.company, l.email, l.tags, l.reason)";
+pub(super) const TEXT_ON_ROWS: &str =
+    " AND ripen_words(:text, l.name, l.company, l.email, l.tags, l.reason)";
 
 /// Below this many matches in the whole book, a text filter reads its matches from the search
 /// index and sorts them; from it up, it walks the view's index in order and tests each lead

@@ -52,7 +52,7 @@ impl App {
         let l = &row.lead;
         let name = l.name.clone();
         let uid = Some(l.uid.clone());
-        let cur = &self.plan.currency;
+        let cur = &self.plan.symbol_of(l.currency.as_deref());
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         let date = |d: Option<DateTime<Utc>>| {
             d.map(|d| self.now.local_date(d).format("%Y-%m-%d").to_string())

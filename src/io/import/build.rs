@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::check::{Rules, clean_cell, plain_cents, short};
 use crate::domain::arrival::{self, Arrival};
 use crate::domain::lifecycle::{self, Change, Entry};
-use crate::domain::{DomainError, Lead, Now, Plan, Stage, Status, lead};
+use crate::domain::{DomainError, Lead, Now, Plan, Stage, Status, money};
 use crate::io::RowError;
 use crate::io::mapping::{Field, Mapping, Target, fold};
 use crate::io::values;
@@ -252,13 +252,31 @@ pub(super) fn build(
         .remove(&Field::Tags)
         .map(|t| values::split_tags(&t))
         .unwrap_or_default();
+    // The currency column wins over a symbol in the amount (a file of Mexican pesos may write
+    // "$"); either is kept with the lead unless it is the book's own.
+    let column_currency = match f.remove(&Field::Currency) {
+        None => None,
+        Some(s) => Some(money::code_of(&s).ok_or_else(|| {
+            err(
+                Field::Currency,
+                format!(
+                    "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
+                    short(&s)
+                ),
+            )
+        })?),
+    };
+    let mut value_currency = None;
     if let Some(s) = f.remove(&Field::Value) {
-        lead.value_cents = Some(
-            plain_cents(&s)
-                .map_or_else(|| lead::parse_money(&s), Ok)
+        let (cents, code) = match plain_cents(&s) {
+            Some(c) => (c, None),
+            None => money::parse_amount(&s)
                 .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
-        );
+        };
+        lead.value_cents = Some(cents);
+        value_currency = code;
     }
+    lead.currency = plan.kept_currency(column_currency.or(value_currency));
     let mut extra = v.extra;
     // A stage may say the deal's end (Salesforce's "Closed Won"); a deal file's stage that is
     // none of ripen's is read as the nearest one, and kept as written beside it.

@@ -9,7 +9,7 @@ use chrono::DateTime;
 
 use super::ImportRequest;
 use super::read::{Event, Table, is_blank, is_ragged, ragged};
-use crate::domain::lead;
+use crate::domain::money;
 use crate::domain::text::{LINE_MAX_CHARS, TEXT_MAX_CHARS, chars_over, clean_field};
 use crate::io::RowError;
 use crate::io::mapping::{Field, Mapping, Target, fold};
@@ -96,8 +96,17 @@ pub(super) fn check_row(
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
             Field::Value if !plain_amount(v) => {
-                lead::parse_money(v)
+                money::parse_amount(v)
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
+            }
+            Field::Currency if money::code_of(v).is_none() => {
+                return Err(err(
+                    header,
+                    format!(
+                        "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
+                        short(v)
+                    ),
+                ));
             }
             _ => {}
         }
@@ -300,7 +309,7 @@ mod tests {
     fn a_plain_amount_is_one_parse_money_reads() {
         for v in ["0", "7", "12837.46", "12837.4", "99999999999", "1.05"] {
             assert!(plain_amount(v), "{v}");
-            assert!(lead::parse_money(v).is_ok(), "{v}");
+            assert!(crate::domain::lead::parse_money(v).is_ok(), "{v}");
         }
         for v in [
             "",
@@ -330,7 +339,11 @@ mod tests {
             "0.99",
             "90000.1",
         ] {
-            assert_eq!(plain_cents(v), Some(lead::parse_money(v).unwrap()), "{v}");
+            assert_eq!(
+                plain_cents(v),
+                Some(crate::domain::lead::parse_money(v).unwrap()),
+                "{v}"
+            );
         }
         assert_eq!(plain_cents("1,5"), None);
     }

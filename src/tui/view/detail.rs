@@ -8,7 +8,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{clean, cut, fit, wrap};
-use crate::domain::lead::format_money;
 use crate::domain::priority::{self, Due};
 use crate::tui::app::App;
 
@@ -47,7 +46,6 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let w = inner.width as usize;
-    let cur = &app.plan.currency;
     let mut lines: Vec<Line> = Vec::new();
     let mut push = |text: String, style: Style| {
         for part in wrap(&text, w) {
@@ -70,7 +68,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         state.push(s.as_str().to_string());
     }
     if let Some(v) = l.value_cents {
-        state.push(format_money(v, cur));
+        state.push(app.plan.money(v, l.currency.as_deref()));
     }
     if let Some(r) = l.ripe_on {
         state.push(format!("ripe {}", app.now.local_date(r).format("%b %Y")));

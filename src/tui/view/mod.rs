@@ -136,7 +136,11 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
             String::new()
         }
     };
-    let value = format_money_short(c.pipeline_value_cents, cur);
+    // Values in currencies without a rate are not in the figure: "+MXN" says so.
+    let mut value = format_money_short(c.pipeline_value_cents, cur);
+    for code in c.pipeline_apart.keys() {
+        value.push_str(&format!("+{code}"));
+    }
     vec![
         (
             format!("1 Inbox {}", c.inbox),

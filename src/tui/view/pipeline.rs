@@ -115,7 +115,7 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
         let rotting = priority::rotting(l, &row.touches, &app.now, &app.plan);
         let value = l
             .value_cents
-            .map(|v| format_money_short(v, cur))
+            .map(|v| app.plan.money_short(v, l.currency.as_deref()))
             .unwrap_or_else(|| "–".into());
         let tail = format!(" {value} {idle}d{}", if rotting { "⚠" } else { "" });
         let name_w = w.saturating_sub(tail.width() + 1);

@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::{Col, Table, clean, count_words, draw_table, empty_words, list_day};
-use crate::domain::lead::format_money;
 use crate::tui::app::{App, Closed};
 
 const COLS: [Col; 7] = [
@@ -174,7 +173,7 @@ fn draw_won(f: &mut Frame, app: &App, area: Rect) {
                 (clean(l.company.as_deref().unwrap_or("")), t.base),
                 (
                     l.value_cents
-                        .map(|v| format_money(v, &app.plan.currency))
+                        .map(|v| app.plan.money(v, l.currency.as_deref()))
                         .unwrap_or_else(|| "–".into()),
                     t.base,
                 ),

@@ -197,15 +197,11 @@ fn rfit(s: &str, w: usize) -> String {
 fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, latest: bool) {
     let t = &app.theme;
     let rows = &table.rows;
-    let Some(first) = rows.first() else {
+    if rows.is_empty() {
         return;
-    };
+    }
     let cur = &app.plan.currency;
-    let keys: Vec<&str> = if table.columns.is_empty() {
-        first.keys().map(String::as_str).collect()
-    } else {
-        table.columns.to_vec()
-    };
+    let keys = table.keys();
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

@@ -1,0 +1,325 @@
+//! Money has a currency. A lead's value is kept in the currency its source named (an ISO 4217
+//! code on the lead), or, without one, in the book's own currency (the config's `currency`).
+//! Sums never mix currencies: an amount in another currency joins the book's figures only at a
+//! rate the user gave (`[currency_rates]` in the config); without one it is summed apart, in its
+//! own currency, and said so. ripen never makes a rate up.
+
+use std::collections::BTreeMap;
+
+use super::lead::{format_money, format_money_short, parse_money};
+use super::{DomainError, Plan};
+
+/// ISO 4217 codes of the currencies in use (and a few that exports still carry).
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND \
+BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN \
+ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD \
+JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP \
+MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD \
+RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY \
+TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
+
+/// Symbols written in amounts, and the currency each stands for. A bare `$` is the US dollar;
+/// a file of other dollars says so in its currency column, which wins over a symbol.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("US$", "USD"),
+    ("CA$", "CAD"),
+    ("C$", "CAD"),
+    ("A$", "AUD"),
+    ("AU$", "AUD"),
+    ("NZ$", "NZD"),
+    ("HK$", "HKD"),
+    ("S$", "SGD"),
+    ("R$", "BRL"),
+    ("MX$", "MXN"),
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("¥", "JPY"),
+    ("₹", "INR"),
+    ("₩", "KRW"),
+    ("₽", "RUB"),
+    ("₺", "TRY"),
+    ("₪", "ILS"),
+    ("zł", "PLN"),
+    ("Fr.", "CHF"),
+    ("SFr.", "CHF"),
+];
+
+/// The symbol each currency is shown with, where it has a short one of its own.
+const SHOWN: &[(&str, &str)] = &[
+    ("EUR", "€"),
+    ("USD", "$"),
+    ("GBP", "£"),
+    ("JPY", "¥"),
+    ("INR", "₹"),
+];
+
+/// A currency's ISO code, from a code in any case (`usd`, ` EUR `) or a symbol (`€`, `US$`).
+pub fn code_of(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.len() == 3 && t.is_ascii() {
+        let up = t.to_ascii_uppercase();
+        return ISO_4217.split_whitespace().find(|c| *c == up);
+    }
+    SYMBOLS.iter().find(|(s, _)| *s == t).map(|(_, c)| *c)
+}
+
+/// How an amount in `code` is shown: its own symbol where it has a short one (`€`, `$`), else
+/// its code and a space (`MXN 23,030,000`).
+pub fn shown_symbol(code: &str) -> String {
+    SHOWN
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| format!("{code} "), |(_, s)| s.to_string())
+}
+
+/// An amount as an export writes it: `1,200.50`, `$1,200`, `1.200 €`, `USD 1200`, `CHF 1'200`,
+/// `23030000 MXN`. Returns the amount in minor units and the currency it names, if any.
+pub fn parse_amount(text: &str) -> Result<(i64, Option<&'static str>), DomainError> {
+    let t = text.trim();
+    let (mut rest, mut code) = (t, None);
+    // A code or symbol before or after the number (the longest symbol first: "US$" before "$").
+    let mut marks: Vec<(&str, &'static str)> = SYMBOLS.iter().map(|(s, c)| (*s, *c)).collect();
+    marks.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+    for (s, c) in marks {
+        if let Some(r) = rest.strip_prefix(s) {
+            (rest, code) = (r, Some(c));
+            break;
+        }
+        if let Some(r) = rest.strip_suffix(s) {
+            (rest, code) = (r, Some(c));
+            break;
+        }
+    }
+    if code.is_none() {
+        let r = rest.trim();
+        let letters = |s: &str| s.chars().all(|c| c.is_ascii_alphabetic());
+        let head = r.get(..3).filter(|h| r.len() > 3 && letters(h));
+        let tail = r
+            .get(r.len().saturating_sub(3)..)
+            .filter(|t| r.len() > 3 && letters(t));
+        if let Some(c) = head.and_then(code_of) {
+            (rest, code) = (&r[3..], Some(c));
+        } else if let Some(c) = tail.and_then(code_of) {
+            (rest, code) = (&r[..r.len() - 3], Some(c));
+        }
+    }
+    let cents = parse_money(rest.trim()).map_err(|_| DomainError::BadValue(t.to_string()))?;
+    Ok((cents, code))
+}
+
+impl Plan {
+    /// The ISO code of the book's own currency: the config's `currency_code`, else the one its
+    /// `currency` symbol stands for (`€`: EUR). None when the symbol names no single currency.
+    pub fn home_currency(&self) -> Option<&str> {
+        match &self.currency_code {
+            Some(c) => Some(c.as_str()),
+            None => code_of(&self.currency),
+        }
+    }
+
+    /// Whether an amount in `currency` (None: the book's own) is in the book's currency.
+    pub fn is_home(&self, currency: Option<&str>) -> bool {
+        currency.is_none_or(|c| self.home_currency() == Some(c))
+    }
+
+    /// The currency a lead keeps for an amount its source wrote in `code`: None (the book's own)
+    /// for the book's currency, so that sums stay one figure.
+    pub fn kept_currency(&self, code: Option<&str>) -> Option<String> {
+        code.filter(|c| !self.is_home(Some(c))).map(str::to_string)
+    }
+
+    /// The symbol an amount in `currency` is shown with.
+    pub fn symbol_of(&self, currency: Option<&str>) -> String {
+        match currency {
+            Some(c) if !self.is_home(Some(c)) => shown_symbol(c),
+            _ => self.currency.clone(),
+        }
+    }
+
+    /// An amount in its currency: `€24,000`, `$1,250.50`, `MXN 23,030,000`.
+    pub fn money(&self, cents: i64, currency: Option<&str>) -> String {
+        format_money(cents, &self.symbol_of(currency))
+    }
+
+    /// The same, short: `€312k`, `MXN 23.0M`.
+    pub fn money_short(&self, cents: i64, currency: Option<&str>) -> String {
+        format_money_short(cents, &self.symbol_of(currency))
+    }
+
+    /// The rate the user gave for `currency` into the book's currency: 1 for the book's own,
+    /// None for a currency without a rate.
+    pub fn rate(&self, currency: Option<&str>) -> Option<f64> {
+        match currency {
+            c if self.is_home(c) => Some(1.0),
+            Some(c) => self.currency_rates.get(c).copied(),
+            None => Some(1.0),
+        }
+    }
+
+    /// An amount in the book's currency, at the user's rate; None without one.
+    pub fn in_home(&self, cents: i64, currency: Option<&str>) -> Option<i64> {
+        self.rate(currency)
+            .map(|r| (cents as f64 * r).round() as i64)
+    }
+
+    /// A lead's value as the queue's priority weighs it: in the book's currency (no currency of
+    /// its own), or another at the user's rate; None without one. (The store's rank index
+    /// computes the same in SQL.)
+    pub fn ranked_value(&self, cents: i64, currency: Option<&str>) -> Option<i64> {
+        match currency {
+            None => Some(cents),
+            Some(c) => self
+                .currency_rates
+                .get(c)
+                .map(|r| (cents as f64 * r).round() as i64),
+        }
+    }
+
+    /// Check `[currency_rates]` and `currency_code`: ISO codes, positive finite rates.
+    pub fn check_currencies(&self) -> Result<(), String> {
+        if let Some(c) = &self.currency_code
+            && code_of(c) != Some(c.as_str())
+        {
+            return Err(format!(
+                "currency_code: \"{c}\" is not an ISO 4217 code (such as EUR, USD, GBP)"
+            ));
+        }
+        for (code, rate) in &self.currency_rates {
+            if code_of(code) != Some(code.as_str()) {
+                return Err(format!(
+                    "currency_rates: \"{code}\" is not an ISO 4217 code in capitals (such as USD)"
+                ));
+            }
+            if !rate.is_finite() || *rate <= 0.0 {
+                return Err(format!(
+                    "currency_rates: {code} = {rate}: a rate is a positive number (what one {code} \
+                     is worth in the book's currency)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Amounts summed apart, per currency (ISO code → minor units), for the currencies without a
+/// rate. Empty when every amount joined the book's figure.
+pub type Apart = BTreeMap<String, i64>;
+
+/// Sum amounts given per currency into the book's figure and the sums kept apart.
+pub fn sum_in_home<'a>(
+    plan: &Plan,
+    by_currency: impl IntoIterator<Item = (Option<&'a str>, i64)>,
+) -> (i64, Apart) {
+    let mut home = 0i64;
+    let mut apart = Apart::new();
+    for (c, cents) in by_currency {
+        match plan.in_home(cents, c) {
+            Some(v) => home += v,
+            None => *apart.entry(c.unwrap_or_default().to_string()).or_default() += cents,
+        }
+    }
+    (home, apart)
+}
+
+/// Sums kept apart, for people: `MXN 23,030,000 · COP 1.2B`-style, each in its own currency.
+pub fn apart_words(plan: &Plan, apart: &Apart) -> String {
+    apart
+        .iter()
+        .map(|(c, v)| plan.money(*v, Some(c)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A sum in the book's currency, with the values that had no rate kept apart per currency.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Money {
+    /// Minor units of the book's currency: its own values, and others at the user's rates.
+    pub cents: i64,
+    pub apart: Apart,
+}
+
+impl Money {
+    /// `cents` of the book's currency, and `foreign` values (currency, minor units) summed in at `plan`'s rates.
+    pub fn of<'a>(
+        plan: &Plan,
+        cents: i64,
+        foreign: impl IntoIterator<Item = (&'a str, i64)>,
+    ) -> Money {
+        let (home, apart) = sum_in_home(plan, foreign.into_iter().map(|(c, v)| (Some(c), v)));
+        Money {
+            cents: cents + home,
+            apart,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_their_currency_from_symbols_and_codes() {
+        assert_eq!(parse_amount("1,200.50").unwrap(), (120_050, None));
+        assert_eq!(parse_amount("$1,200").unwrap(), (120_000, Some("USD")));
+        assert_eq!(parse_amount("US$ 1,200").unwrap(), (120_000, Some("USD")));
+        assert_eq!(parse_amount("1.200,00 €").unwrap(), (120_000, Some("EUR")));
+        assert_eq!(parse_amount("£950").unwrap(), (95_000, Some("GBP")));
+        assert_eq!(parse_amount("CHF 1'200").unwrap(), (120_000, Some("CHF")));
+        assert_eq!(
+            parse_amount("23030000 MXN").unwrap(),
+            (2_303_000_000, Some("MXN"))
+        );
+        assert_eq!(parse_amount("usd 10").unwrap(), (1_000, Some("USD")));
+        assert!(parse_amount("ABC 10").is_err());
+        assert!(parse_amount("lots").is_err());
+    }
+
+    #[test]
+    fn codes_are_iso_and_symbols_map_to_them() {
+        assert_eq!(code_of("eur"), Some("EUR"));
+        assert_eq!(code_of("€"), Some("EUR"));
+        assert_eq!(code_of("XYZ"), None);
+        assert_eq!(code_of("kr"), None);
+    }
+
+    #[test]
+    fn the_book_currency_shows_its_symbol_others_their_own() {
+        let plan = Plan::default();
+        assert_eq!(plan.home_currency(), Some("EUR"));
+        assert_eq!(plan.money(2_400_000, None), "€24,000");
+        assert_eq!(plan.money(2_400_000, Some("EUR")), "€24,000");
+        assert_eq!(plan.money(2_400_000, Some("USD")), "$24,000");
+        assert_eq!(plan.money(2_303_000_000, Some("MXN")), "MXN 23,030,000");
+        assert_eq!(plan.kept_currency(Some("EUR")), None);
+        assert_eq!(plan.kept_currency(Some("MXN")).as_deref(), Some("MXN"));
+    }
+
+    #[test]
+    fn sums_convert_only_at_the_users_rates() {
+        let mut plan = Plan::default();
+        plan.currency_rates.insert("USD".into(), 0.5);
+        let (home, apart) = sum_in_home(
+            &plan,
+            [
+                (None, 1_000),
+                (Some("USD"), 1_000),
+                (Some("MXN"), 7_000),
+                (Some("MXN"), 3_000),
+            ],
+        );
+        assert_eq!(home, 1_500);
+        assert_eq!(apart.get("MXN"), Some(&10_000));
+        assert_eq!(apart_words(&plan, &apart), "MXN 100");
+    }
+
+    #[test]
+    fn bad_rates_are_named() {
+        let mut plan = Plan::default();
+        plan.currency_rates.insert("usd".into(), 0.5);
+        assert!(plan.check_currencies().unwrap_err().contains("\"usd\""));
+        plan.currency_rates.clear();
+        plan.currency_rates.insert("USD".into(), -1.0);
+        assert!(plan.check_currencies().unwrap_err().contains("positive"));
+    }
+}
