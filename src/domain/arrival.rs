@@ -3,12 +3,14 @@
 //! is won from an active status, lost only once qualified, disqualified before). [`arrive`]
 //! brings a lead just received to the status its row asks for through those same transitions,
 //! so an imported win or loss carries the dates, reason, recycle date and timeline entry of one
-//! closed by hand.
+//! closed by hand. Beside it, the dates an import settles on its own: when a closed record
+//! closed ([`imported_close`]), when its last activity happened ([`imported_activity_at`]), and
+//! when a lead falls due ([`imported_follow_up`], [`imported_due_back`]).
 
 use chrono::{DateTime, Utc};
 
 use super::lifecycle::{self, Change, Recycle};
-use super::{DomainError, Now, Plan, Stage, Status};
+use super::{DomainError, Lead, Now, Plan, Stage, Status};
 
 /// The reason of an imported loss whose row gives none, and the first stand-in for a reason
 /// the book's config lacks. Written into books: never rename it.
@@ -33,7 +35,7 @@ pub struct Arrival {
     /// arrives won.
     pub next_follow_up: Option<DateTime<Utc>>,
     /// When the lead was last worked on before the import, as the book keeps it
-    /// ([`lifecycle::imported_activity_at`]).
+    /// ([`imported_activity_at`]).
     pub last_activity: Option<DateTime<Utc>>,
 }
 
@@ -53,18 +55,18 @@ impl Arrival {
 
 /// Bring `received` (a lead as [`lifecycle::receive`] made it, with its entries) to the state
 /// `row` asks for. `closed` is when a won, lost or disqualified row closed
-/// ([`lifecycle::imported_close`]); `now` is the import's moment.
+/// ([`imported_close`]); `now` is the import's moment.
 ///
 /// - New, working, open: that status (an open lead with no stage at the first, green); due when
 ///   the row says, else a cadence after its last activity, never in the past
-///   ([`lifecycle::imported_follow_up`]).
+///   ([`imported_follow_up`]).
 /// - Won: opened first, as if qualified, because only an active lead can be won; then won.
 /// - Lost or disqualified: opened (lost) or worked (disqualified) first, as those transitions
 ///   ask; then closed out with the row's reason, or, when the book's config lacks it,
 ///   [`UNKNOWN_REASON`], else "timing", else the config's first; with no reason at all,
 ///   [`UNKNOWN_REASON`] noted [`NO_REASON_NOTE`]. It recycles on the row's date, else by its
 ///   reason, and is due back then, or today once that has passed
-///   ([`lifecycle::imported_due_back`]).
+///   ([`imported_due_back`]).
 pub fn arrive(
     received: Change,
     row: Arrival,
@@ -80,9 +82,10 @@ pub fn arrive(
             if status == Status::Open && change.lead.stage.is_none() {
                 change.lead.stage = Some(Stage::Green);
             }
-            change.lead.next_follow_up = Some(row.next_follow_up.unwrap_or_else(|| {
-                lifecycle::imported_follow_up(&change.lead, row.last_activity, now, plan)
-            }));
+            change.lead.next_follow_up =
+                Some(row.next_follow_up.unwrap_or_else(|| {
+                    imported_follow_up(&change.lead, row.last_activity, now, plan)
+                }));
         }
         Status::Won => {
             change.lead.status = Status::Open;
@@ -112,8 +115,7 @@ pub fn arrive(
                 lifecycle::close_out(&change.lead, status, &key, note, recycle, closed, plan)?;
             change.lead = closed_out.lead;
             change.entries.extend(closed_out.entries);
-            change.lead.next_follow_up =
-                lifecycle::imported_due_back(change.lead.next_follow_up, now);
+            change.lead.next_follow_up = imported_due_back(change.lead.next_follow_up, now);
         }
     }
     if let Some(at) = row.next_follow_up
@@ -134,10 +136,73 @@ fn known_reason(key: &str, plan: &Plan) -> String {
         .to_string()
 }
 
+/// When an imported lead that is still to be worked (new, working or open) falls due: a cadence
+/// after its last activity in the old CRM (after it was received, if the file says none), but
+/// never in the past. A deal or an inquiry left alone in the old CRM is due today rather than
+/// months overdue: otherwise a year-old list of never-contacted inquiries would rank above every
+/// imported deal (each overdue day is worth points), though a lead that old has cooled the most.
+/// Its first-contact clock still shows how late it is.
+pub fn imported_follow_up(
+    lead: &Lead,
+    last_activity: Option<DateTime<Utc>>,
+    now: &Now,
+    plan: &Plan,
+) -> DateTime<Utc> {
+    let since = last_activity.map_or(lead.received_at, |at| at.max(lead.received_at));
+    lifecycle::next_from_cadence(lead, since, now, plan).max(now.utc)
+}
+
+/// When an imported record's last activity happened, as the book keeps it: never before the
+/// lead was received, and never after now (a planned one, or a clock ahead, happened now at the
+/// latest).
+pub fn imported_activity_at(
+    at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    now: &Now,
+) -> DateTime<Utc> {
+    at.max(received_at).min(now.utc)
+}
+
+/// When an imported loss or disqualification is due back: on its recycle date, or today once
+/// that has passed (an old loss whose rest is over), never months overdue, as
+/// [`imported_follow_up`] has it for the leads still to be worked.
+pub fn imported_due_back(due: Option<DateTime<Utc>>, now: &Now) -> Option<DateTime<Utc>> {
+    due.map(|at| at.max(now.utc))
+}
+
+/// Where an imported close date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseDate {
+    /// The file gave it (as a close, a last change or a last activity).
+    Given,
+    /// The file gave one after now: the record closed now at the latest.
+    Future,
+    /// The file gave none: the record closed when it was received at the earliest, and that is
+    /// what the book says (rather than the day of the import, which would date every old loss
+    /// this month and rest it for months more).
+    Unknown,
+}
+
+/// When an imported closed record (won, lost, disqualified) closed: its close date, else the
+/// last time it changed (closing is a change), else its last activity; never before it was
+/// received and never after now; with no date at all, when it was received.
+pub fn imported_close(
+    received_at: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+    modified: Option<DateTime<Utc>>,
+    last_activity: Option<DateTime<Utc>>,
+    now: &Now,
+) -> (DateTime<Utc>, CloseDate) {
+    match closed.or(modified).or(last_activity) {
+        None => (received_at.min(now.utc), CloseDate::Unknown),
+        Some(at) if at > now.utc => (now.utc, CloseDate::Future),
+        Some(at) => (at.max(received_at).min(now.utc), CloseDate::Given),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Lead;
     use chrono::{Duration, TimeZone};
 
     fn now() -> Now {
@@ -299,7 +364,7 @@ mod tests {
         opened.stage = Some(Stage::Green);
         assert_eq!(
             c.lead.next_follow_up,
-            Some(lifecycle::imported_follow_up(&opened, None, &now(), &plan))
+            Some(imported_follow_up(&opened, None, &now(), &plan))
         );
         assert!(c.lead.next_follow_up >= Some(now().utc));
         assert_eq!(c.lead.closed_at, None);
@@ -332,7 +397,7 @@ mod tests {
         working.status = Status::Working;
         assert_eq!(
             c.lead.next_follow_up,
-            Some(lifecycle::imported_follow_up(
+            Some(imported_follow_up(
                 &working,
                 Some(days_ago(1)),
                 &now(),
@@ -340,5 +405,86 @@ mod tests {
             ))
         );
         assert!(c.lead.next_follow_up > Some(now().utc));
+    }
+
+    /// A lead received `hours_ago`, as an import receives it.
+    fn fresh(hours_ago: i64) -> Lead {
+        let l = Lead::received(
+            "u1".into(),
+            "Jane Doe".into(),
+            "me".into(),
+            now().utc - Duration::hours(hours_ago),
+        );
+        lifecycle::receive(l, &Plan::default(), &now()).lead
+    }
+
+    #[test]
+    fn an_imported_deal_is_due_today_when_old_and_keeps_its_rhythm_when_fresh() {
+        let p = Plan::default();
+        let mut old = fresh(24 * 200);
+        old.status = Status::Open;
+        old.stage = Some(Stage::Green);
+        assert_eq!(imported_follow_up(&old, None, &now(), &p), now().utc);
+        let mut young = fresh(24 * 5);
+        young.status = Status::Open;
+        young.stage = Some(Stage::Green);
+        assert_eq!(
+            imported_follow_up(&young, None, &now(), &p),
+            young.received_at + Duration::days(30)
+        );
+    }
+
+    #[test]
+    fn an_imported_lead_falls_due_a_cadence_after_its_last_activity() {
+        let p = Plan::default();
+        let mut l = fresh(24 * 200);
+        l.status = Status::Open;
+        l.stage = Some(Stage::Green);
+        // Thu 12 Nov + 30 days is Sat 12 Dec: due on the Monday after.
+        let touched = now().utc - Duration::days(10);
+        assert_eq!(
+            imported_follow_up(&l, Some(touched), &now(), &p),
+            Utc.with_ymd_and_hms(2026, 12, 14, 9, 0, 0).unwrap()
+        );
+        // An activity dated before the receipt counts from the receipt.
+        let before = l.received_at - Duration::days(5);
+        assert_eq!(
+            imported_follow_up(&l, Some(before), &now(), &p),
+            imported_follow_up(&l, None, &now(), &p)
+        );
+    }
+
+    #[test]
+    fn an_imported_close_takes_the_best_date_the_file_gives_within_receipt_and_now() {
+        let received = now().utc - Duration::days(100);
+        let d = |days| Some(now().utc - Duration::days(days));
+        let ago = |days| now().utc - Duration::days(days);
+        // The close date wins, then the last change, then the last activity, then the receipt.
+        assert_eq!(
+            imported_close(received, d(10), d(20), d(30), &now()),
+            (ago(10), CloseDate::Given)
+        );
+        assert_eq!(
+            imported_close(received, None, d(20), d(30), &now()),
+            (ago(20), CloseDate::Given)
+        );
+        assert_eq!(
+            imported_close(received, None, None, d(30), &now()),
+            (ago(30), CloseDate::Given)
+        );
+        assert_eq!(
+            imported_close(received, None, None, None, &now()),
+            (received, CloseDate::Unknown)
+        );
+        // A close date after now is now; one before the receipt, the receipt.
+        let future = Some(now().utc + Duration::days(9));
+        assert_eq!(
+            imported_close(received, future, None, None, &now()),
+            (now().utc, CloseDate::Future)
+        );
+        assert_eq!(
+            imported_close(received, d(200), None, None, &now()),
+            (received, CloseDate::Given)
+        );
     }
 }

@@ -379,7 +379,7 @@ pub(super) fn build(
         }
     }
     let last_activity = last_activity_given
-        .map(|at| lifecycle::imported_activity_at(at, change.lead.received_at, now));
+        .map(|at| arrival::imported_activity_at(at, change.lead.received_at, now));
     if let Some(at) = last_activity {
         change.entries.push(Entry::system(
             at,
@@ -394,7 +394,7 @@ pub(super) fn build(
         closed
     };
     let at_close = if closes {
-        let (at, dated) = lifecycle::imported_close(
+        let (at, dated) = arrival::imported_close(
             change.lead.received_at,
             closed,
             modified,
@@ -402,9 +402,9 @@ pub(super) fn build(
             now,
         );
         match dated {
-            lifecycle::CloseDate::Given => {}
-            lifecycle::CloseDate::Future => stamped.closed_future += 1,
-            lifecycle::CloseDate::Unknown => stamped.closed_undated += 1,
+            arrival::CloseDate::Given => {}
+            arrival::CloseDate::Future => stamped.closed_future += 1,
+            arrival::CloseDate::Unknown => stamped.closed_undated += 1,
         }
         now.at(at)
     } else {

@@ -345,7 +345,7 @@ pub(super) fn happened(p: &Past, now: &Now) -> bool {
 /// the last contact, idle days and the cadence follow its date. The earliest planned activity
 /// still ahead of the newest contact is the follow-up the rep chose (`--next`); one the rep has
 /// contacted the lead since was overtaken by that contact. Then the one rule every import
-/// keeps ([`lifecycle::imported_follow_up`]): a follow-up date that passed in the old CRM is
+/// keeps ([`arrival::imported_follow_up`](crate::domain::arrival::imported_follow_up)): a follow-up date that passed in the old CRM is
 /// due today, not "overdue 622d" above every lead really late in ripen (a lead already late in
 /// the book stays as late as it was). What the import itself writes (a summary, the planned
 /// activities) goes on the timeline as notes, which are no work on the lead: they leave its
