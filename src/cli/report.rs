@@ -9,7 +9,7 @@ use super::Ctx;
 use super::args::{ByArg, ReportArgs};
 use super::table::Table;
 use crate::domain::time::parse_when;
-use crate::report::{self, NAMES, display};
+use crate::report::{self, Report, display};
 use crate::store::{By, Period};
 
 pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
@@ -28,31 +28,33 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
         ByArg::Owner => By::Owner,
         ByArg::Month => By::Month,
     };
-    let names: Vec<&str> = match &a.name {
-        Some(n) => vec![n.as_str()],
-        None => NAMES.to_vec(),
+    let reports: Vec<Report> = match &a.name {
+        Some(n) => vec![Report::named(n)?],
+        None => Report::ALL.to_vec(),
     };
     let currency = ctx.store.plan().currency.clone();
     let mut all = Map::new();
-    for name in &names {
-        let rows = report::rows(ctx.store, name, &period, by, &now)?;
+    for report in &reports {
+        let name = report.name();
+        let rows = report::compute(ctx.store, *report, &period, by, &now)?.objects();
         if a.json {
             all.insert(
-                (*name).to_string(),
+                name.to_string(),
                 Value::Array(rows.into_iter().map(Value::Object).collect()),
             );
         } else if a.csv {
-            write_csv(ctx.out, &rows, names.len() > 1, name)?;
+            write_csv(ctx.out, &rows, reports.len() > 1, name)?;
         } else {
             // Which leads a bounded period counts: "funnel · received 2026-11-01 – 2026-12-01".
             let bounded = a.since.is_some() || a.until.is_some();
-            let title = match report::period_basis(name) {
+            let title = match report.period_basis() {
                 Some(basis) if bounded => format!(
-                    "{name} · {basis} {} – {}",
+                    "{name} · {} {} – {}",
+                    basis.as_str(),
                     now.local_date(since).format("%Y-%m-%d"),
                     now.local_date(until).format("%Y-%m-%d")
                 ),
-                _ => (*name).to_string(),
+                _ => name.to_string(),
             };
             for table in report::tables(name, &rows) {
                 match table.caption {
@@ -66,7 +68,7 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
     }
     if a.json {
         // One report: its array; all of them: an object of arrays.
-        let value = if names.len() == 1 {
+        let value = if reports.len() == 1 {
             all.into_iter()
                 .next()
                 .map(|(_, v)| v)

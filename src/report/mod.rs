@@ -8,7 +8,10 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::domain::Now;
-use crate::store::{By, Period, Result, Store};
+use crate::store::{
+    By, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome, Result,
+    SourceRow, SpeedRow, Store,
+};
 
 /// What every metric means: the one place users read (`ripen report --help`, README).
 pub const METRICS: &str = "\
@@ -47,7 +50,7 @@ Definitions (period = --since/--until on the date named; default: the whole book
   owners      per owner: leads, won, lost, win_rate = won / (won + lost), avg_days_to_close over
               won and lost leads (received → closed), revenue";
 
-/// The reports there are.
+/// The reports there are, by name (`ripen report NAME`, the Reports tab's picker).
 pub const NAMES: [&str; 8] = [
     "funnel",
     "speed",
@@ -58,6 +61,83 @@ pub const NAMES: [&str; 8] = [
     "forecast",
     "owners",
 ];
+
+/// One report: what it is called, which date its period is read on, whether it groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Report {
+    Funnel,
+    Speed,
+    Discipline,
+    Ripening,
+    Losses,
+    Sources,
+    Forecast,
+    Owners,
+}
+
+/// Which date a report's period is read on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The leads received in it (a cohort).
+    Received,
+    /// The leads closed in it.
+    Closed,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Received => "received",
+            Basis::Closed => "closed",
+        }
+    }
+}
+
+impl Report {
+    /// Every report, in the order of [`NAMES`].
+    pub const ALL: [Report; 8] = [
+        Report::Funnel,
+        Report::Speed,
+        Report::Discipline,
+        Report::Ripening,
+        Report::Losses,
+        Report::Sources,
+        Report::Forecast,
+        Report::Owners,
+    ];
+
+    pub fn name(self) -> &'static str {
+        NAMES[self as usize]
+    }
+
+    /// The report called `name`; an unknown name is refused with the known ones.
+    pub fn named(name: &str) -> std::result::Result<Report, crate::domain::DomainError> {
+        Report::ALL
+            .into_iter()
+            .find(|r| r.name() == name)
+            .ok_or_else(|| crate::domain::DomainError::Unknown {
+                what: "report",
+                value: name.to_string(),
+                known: NAMES.join(", "),
+            })
+    }
+
+    /// Which date its period is read on: the leads *received* in it (funnel, speed, ripening,
+    /// sources, owners) or *closed* in it (losses); None for the reports of the book as it is
+    /// now (discipline, forecast), which take no period.
+    pub fn period_basis(self) -> Option<Basis> {
+        match self {
+            Report::Discipline | Report::Forecast => None,
+            Report::Losses => Some(Basis::Closed),
+            _ => Some(Basis::Received),
+        }
+    }
+
+    /// Whether its rows are grouped by source, owner or month (`--by`, `b` in the app).
+    pub fn grouped(self) -> bool {
+        matches!(self, Report::Funnel | Report::Speed)
+    }
+}
 
 fn ratio(a: i64, b: i64) -> Option<f64> {
     (b > 0).then(|| round(a as f64 / b as f64, 4))
@@ -77,7 +157,256 @@ fn objects<T: Serialize>(rows: &[T]) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-/// Compute one report as flat rows.
+/// A report's rows, typed: what the app's charts read, and what `--json`, `--csv` and the
+/// tables are made from ([`Rows::objects`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    Funnel(Vec<FunnelLine>),
+    Speed(Vec<SpeedLine>),
+    Discipline(DisciplineLine),
+    Ripening(Vec<CohortLine>),
+    Losses {
+        reasons: Vec<LossRow>,
+        /// Recycled leads against fresh ones, won or lost in the period.
+        recycling: RecycleOutcome,
+    },
+    Sources(Vec<SourceLine>),
+    Forecast(Vec<ForecastRow>),
+    Owners(Vec<OwnerRow>),
+}
+
+/// One group of the funnel, with its rates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelLine {
+    #[serde(flatten)]
+    pub counts: FunnelRow,
+    pub contacted_rate: Option<f64>,
+    pub qualified_rate: Option<f64>,
+    /// Won / received.
+    pub win_rate: Option<f64>,
+    pub leads_per_win: Option<f64>,
+}
+
+/// One group's speed to lead, its hours to one decimal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpeedLine {
+    #[serde(flatten)]
+    pub counts: SpeedRow,
+    /// Within 48 hours, over the leads whose speed is known.
+    pub share_48h: Option<f64>,
+    pub untimed: i64,
+}
+
+/// The discipline of the open pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DisciplineLine {
+    #[serde(flatten)]
+    pub counts: Discipline,
+    pub touched_30d_share: Option<f64>,
+}
+
+/// A monthly cohort: the share won within 1..=12 months, None for a month not yet passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortLine {
+    pub cohort: String,
+    pub received: i64,
+    pub won_within: [Option<f64>; 12],
+}
+
+impl CohortLine {
+    /// The share won at the last month measured.
+    pub fn latest(&self) -> Option<f64> {
+        self.won_within.iter().rev().find_map(|s| *s)
+    }
+}
+
+/// A source, with what its leads cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceLine {
+    #[serde(flatten)]
+    pub row: SourceRow,
+    pub cost_per_lead: Option<f64>,
+    pub cost_per_qualified: Option<f64>,
+    pub cost_per_win: Option<f64>,
+    pub roi: Option<f64>,
+    /// Last, so that the columns before keep their places in `--csv`.
+    pub cost_period: Option<f64>,
+}
+
+/// Compute one report.
+pub fn compute(store: &Store, report: Report, period: &Period, by: By, now: &Now) -> Result<Rows> {
+    Ok(match report {
+        Report::Funnel => Rows::Funnel(
+            store
+                .report_funnel(period, by)?
+                .into_iter()
+                .map(|r| FunnelLine {
+                    contacted_rate: ratio(r.contacted, r.received),
+                    qualified_rate: ratio(r.qualified, r.received),
+                    win_rate: ratio(r.won, r.received),
+                    leads_per_win: (r.won > 0).then(|| round(r.received as f64 / r.won as f64, 1)),
+                    counts: r,
+                })
+                .collect(),
+        ),
+        Report::Speed => Rows::Speed(
+            store
+                .report_speed(period, by)?
+                .into_iter()
+                .map(|mut r| {
+                    r.median_hours = r.median_hours.map(|v| round(v, 1));
+                    r.p90_hours = r.p90_hours.map(|v| round(v, 1));
+                    SpeedLine {
+                        share_48h: ratio(r.within_48h, r.leads - r.untimed),
+                        untimed: r.untimed,
+                        counts: r,
+                    }
+                })
+                .collect(),
+        ),
+        Report::Discipline => {
+            let d = store.report_discipline(now)?;
+            Rows::Discipline(DisciplineLine {
+                touched_30d_share: ratio(d.touched_30d, d.open),
+                counts: d,
+            })
+        }
+        Report::Ripening => Rows::Ripening(
+            store
+                .report_cohorts(period, now)?
+                .into_iter()
+                .map(|c| {
+                    let mut won_within = [None; 12];
+                    for (k, won) in c.won_by_month.iter().enumerate().take(12) {
+                        // A month that has not passed yet for the cohort is not known.
+                        won_within[k] = (k < c.elapsed).then(|| ratio(*won, c.received)).flatten();
+                    }
+                    CohortLine {
+                        cohort: c.cohort,
+                        received: c.received,
+                        won_within,
+                    }
+                })
+                .collect(),
+        ),
+        Report::Losses => Rows::Losses {
+            reasons: store.report_losses(period)?,
+            recycling: store.report_recycling(period)?,
+        },
+        Report::Sources => Rows::Sources(
+            store
+                .report_sources(period)?
+                .into_iter()
+                .map(|r| {
+                    // Per lead, qualified lead and win: the period's share of the cost, so
+                    // that a lead costs the same in every period.
+                    let per = |n: i64| {
+                        r.cost_period
+                            .filter(|_| n > 0)
+                            .map(|c| round(c / n as f64, 2))
+                    };
+                    SourceLine {
+                        cost_per_lead: per(r.leads),
+                        cost_per_qualified: per(r.qualified),
+                        cost_per_win: per(r.won),
+                        roi: r
+                            .cost_period
+                            .filter(|c| *c > 0.0)
+                            .map(|c| round((r.revenue - c) / c, 2)),
+                        cost_period: r.cost_period.map(|c| round(c, 2)),
+                        row: r,
+                    }
+                })
+                .collect(),
+        ),
+        Report::Forecast => Rows::Forecast(store.report_forecast(now)?),
+        // Exact fractions: scripts compare these.
+        Report::Owners => Rows::Owners(store.report_owners(period)?),
+    })
+}
+
+impl Rows {
+    /// The rows as flat objects: what `--json` prints and `--csv` writes, and the tables show
+    /// (their keys in words). Made from the typed rows' fields, so a renamed field renames its
+    /// key and header everywhere at once.
+    pub fn objects(&self) -> Vec<Map<String, Value>> {
+        match self {
+            Rows::Funnel(r) => objects(r),
+            Rows::Speed(r) => objects(r),
+            Rows::Discipline(d) => objects(std::slice::from_ref(d)),
+            Rows::Ripening(r) => r
+                .iter()
+                .map(|c| {
+                    let mut m = Map::new();
+                    m.insert("cohort".into(), json!(c.cohort));
+                    m.insert("received".into(), json!(c.received));
+                    for (k, share) in c.won_within.iter().enumerate() {
+                        m.insert(format!("won_{}m", k + 1), json!(share));
+                    }
+                    m
+                })
+                .collect(),
+            Rows::Losses { reasons, recycling } => {
+                let mut out: Vec<Map<String, Value>> = reasons
+                    .iter()
+                    .map(|l| {
+                        let mut m = Map::new();
+                        m.insert("kind".into(), json!("reason"));
+                        m.insert("status".into(), json!(l.status));
+                        m.insert("reason".into(), json!(l.reason));
+                        m.insert("count".into(), json!(l.count));
+                        m.insert("value".into(), json!(l.value));
+                        m.insert("win_rate".into(), Value::Null);
+                        m.insert("won".into(), Value::Null);
+                        m.insert("closed".into(), Value::Null);
+                        m.insert(display::OTHER_CURRENCIES.into(), json!(l.other_currencies));
+                        m
+                    })
+                    .collect();
+                // Recycled (reactivated at least once) against fresh leads: closed = won + lost.
+                let r = recycling;
+                for (kind, won, closed) in [
+                    ("recycled", r.recycled_won, r.recycled_closed),
+                    ("fresh", r.fresh_won, r.fresh_closed),
+                ] {
+                    let mut m = Map::new();
+                    m.insert("kind".into(), json!(kind));
+                    m.insert("status".into(), json!("won/closed"));
+                    m.insert("reason".into(), json!(format!("{won}/{closed}")));
+                    m.insert("count".into(), json!(closed));
+                    m.insert("value".into(), Value::Null);
+                    m.insert("win_rate".into(), json!(ratio(won, closed)));
+                    m.insert("won".into(), json!(won));
+                    m.insert("closed".into(), json!(closed));
+                    m.insert(display::OTHER_CURRENCIES.into(), json!({}));
+                    out.push(m);
+                }
+                out
+            }
+            Rows::Sources(r) => objects(r),
+            Rows::Forecast(r) => objects(r),
+            Rows::Owners(r) => objects(r),
+        }
+    }
+
+    /// Whether there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Rows::Funnel(r) => r.is_empty(),
+            Rows::Speed(r) => r.is_empty(),
+            Rows::Discipline(_) => false,
+            Rows::Ripening(r) => r.is_empty(),
+            Rows::Losses { reasons, recycling } => {
+                reasons.is_empty() && recycling.recycled_closed + recycling.fresh_closed == 0
+            }
+            Rows::Sources(r) => r.is_empty(),
+            Rows::Forecast(r) => r.is_empty(),
+            Rows::Owners(r) => r.is_empty(),
+        }
+    }
+}
+
+/// Compute one report as flat rows ([`compute`], then [`Rows::objects`]).
 pub fn rows(
     store: &Store,
     name: &str,
@@ -85,151 +414,7 @@ pub fn rows(
     by: By,
     now: &Now,
 ) -> Result<Vec<Map<String, Value>>> {
-    Ok(match name {
-        "funnel" => {
-            let rows = store.report_funnel(period, by)?;
-            let mut out = objects(&rows);
-            for (o, r) in out.iter_mut().zip(&rows) {
-                o.insert(
-                    "contacted_rate".into(),
-                    json!(ratio(r.contacted, r.received)),
-                );
-                o.insert(
-                    "qualified_rate".into(),
-                    json!(ratio(r.qualified, r.received)),
-                );
-                o.insert("win_rate".into(), json!(ratio(r.won, r.received)));
-                o.insert(
-                    "leads_per_win".into(),
-                    json!((r.won > 0).then(|| round(r.received as f64 / r.won as f64, 1))),
-                );
-            }
-            out
-        }
-        "speed" => {
-            let rows = store.report_speed(period, by)?;
-            let mut out = objects(&rows);
-            for (o, r) in out.iter_mut().zip(&rows) {
-                // Over the leads whose speed is known: contacted at a known time, or not yet.
-                o.insert(
-                    "share_48h".into(),
-                    json!(ratio(r.within_48h, r.leads - r.untimed)),
-                );
-                o.insert("untimed".into(), json!(r.untimed));
-                for k in ["median_hours", "p90_hours"] {
-                    if let Some(v) = o.get(k).and_then(Value::as_f64) {
-                        o.insert(k.into(), json!(round(v, 1)));
-                    }
-                }
-            }
-            out
-        }
-        "discipline" => {
-            let d = store.report_discipline(now)?;
-            let mut o = objects(std::slice::from_ref(&d));
-            if let Some(m) = o.first_mut() {
-                m.insert(
-                    "touched_30d_share".into(),
-                    json!(ratio(d.touched_30d, d.open)),
-                );
-            }
-            o
-        }
-        "ripening" => store
-            .report_cohorts(period, now)?
-            .iter()
-            .map(|c| {
-                let mut m = Map::new();
-                m.insert("cohort".into(), json!(c.cohort));
-                m.insert("received".into(), json!(c.received));
-                for (k, won) in c.won_by_month.iter().enumerate() {
-                    // A month that has not passed yet for the cohort is not known: null.
-                    let share = (k < c.elapsed).then(|| ratio(*won, c.received)).flatten();
-                    m.insert(format!("won_{}m", k + 1), json!(share));
-                }
-                m
-            })
-            .collect(),
-        "losses" => {
-            let mut out: Vec<Map<String, Value>> = store
-                .report_losses(period)?
-                .iter()
-                .map(|l| {
-                    let mut m = Map::new();
-                    m.insert("kind".into(), json!("reason"));
-                    m.insert("status".into(), json!(l.status));
-                    m.insert("reason".into(), json!(l.reason));
-                    m.insert("count".into(), json!(l.count));
-                    m.insert("value".into(), json!(l.value));
-                    m.insert("win_rate".into(), Value::Null);
-                    m.insert("won".into(), Value::Null);
-                    m.insert("closed".into(), Value::Null);
-                    m.insert(display::OTHER_CURRENCIES.into(), json!(l.other_currencies));
-                    m
-                })
-                .collect();
-            // Recycled (reactivated at least once) against fresh leads: closed = won + lost.
-            let r = store.report_recycling(period)?;
-            for (kind, won, closed) in [
-                ("recycled", r.recycled_won, r.recycled_closed),
-                ("fresh", r.fresh_won, r.fresh_closed),
-            ] {
-                let mut m = Map::new();
-                m.insert("kind".into(), json!(kind));
-                m.insert("status".into(), json!("won/closed"));
-                m.insert("reason".into(), json!(format!("{won}/{closed}")));
-                m.insert("count".into(), json!(closed));
-                m.insert("value".into(), Value::Null);
-                m.insert("win_rate".into(), json!(ratio(won, closed)));
-                m.insert("won".into(), json!(won));
-                m.insert("closed".into(), json!(closed));
-                m.insert(display::OTHER_CURRENCIES.into(), json!({}));
-                out.push(m);
-            }
-            out
-        }
-        "sources" => {
-            let rows = store.report_sources(period)?;
-            let mut out = objects(&rows);
-            for (o, r) in out.iter_mut().zip(&rows) {
-                // Per lead, qualified lead and win: the period's share of the cost, so that a
-                // lead costs the same in every period.
-                let per = |n: i64| {
-                    r.cost_period
-                        .filter(|_| n > 0)
-                        .map(|c| round(c / n as f64, 2))
-                };
-                o.insert("cost_per_lead".into(), json!(per(r.leads)));
-                o.insert("cost_per_qualified".into(), json!(per(r.qualified)));
-                o.insert("cost_per_win".into(), json!(per(r.won)));
-                o.insert(
-                    "roi".into(),
-                    json!(
-                        r.cost_period
-                            .filter(|c| *c > 0.0)
-                            .map(|c| round((r.revenue - c) / c, 2))
-                    ),
-                );
-                // Last, so that the columns before keep their places in --csv.
-                o.insert(
-                    "cost_period".into(),
-                    json!(r.cost_period.map(|c| round(c, 2))),
-                );
-            }
-            out
-        }
-        "forecast" => objects(&store.report_forecast(now)?),
-        // Exact fractions: scripts compare these.
-        "owners" => objects(&store.report_owners(period)?),
-        other => {
-            return Err(crate::domain::DomainError::Unknown {
-                what: "report",
-                value: other.to_string(),
-                known: NAMES.join(", "),
-            }
-            .into());
-        }
-    })
+    Ok(compute(store, Report::named(name)?, period, by, now)?.objects())
 }
 
 /// One table of a report as a person reads it: its rows, the columns shown (all of the first
@@ -258,17 +443,6 @@ impl Table<'_> {
         all.into_iter()
             .filter(|k| others || *k != display::OTHER_CURRENCIES)
             .collect()
-    }
-}
-
-/// Which date a report's period is read on: the leads *received* in it (a cohort: funnel,
-/// speed, ripening, sources, owners) or *closed* in it (losses); none for the reports of the
-/// book as it is now.
-pub fn period_basis(name: &str) -> Option<&'static str> {
-    match name {
-        "discipline" | "forecast" => None,
-        "losses" => Some("closed"),
-        _ => Some("received"),
     }
 }
 
@@ -336,4 +510,87 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
             columns: &["kind", "won", "closed", "win_rate"],
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_reports_agree() {
+        for (r, name) in Report::ALL.into_iter().zip(NAMES) {
+            assert_eq!(r.name(), name);
+            assert_eq!(Report::named(name), Ok(r));
+        }
+        assert!(Report::named("nope").is_err());
+    }
+
+    /// The tables that name their columns name keys the rows have: a renamed field cannot
+    /// leave a column blank.
+    #[test]
+    fn every_named_column_is_a_key_of_its_rows() {
+        let speed = Rows::Speed(vec![SpeedLine {
+            counts: SpeedRow {
+                group: "Web".into(),
+                leads: 3,
+                contacted: 2,
+                within_48h: 1,
+                never_contacted: 1,
+                untimed: 0,
+                median_hours: Some(3.0),
+                p90_hours: Some(9.0),
+            },
+            share_48h: Some(0.5),
+            untimed: 0,
+        }]);
+        let sources = Rows::Sources(vec![SourceLine {
+            row: SourceRow {
+                source: "Web".into(),
+                leads: 3,
+                qualified: 2,
+                won: 1,
+                revenue: 10.0,
+                cost: Some(5.0),
+                cost_period: Some(2.5),
+                other_currencies: [("MXN".to_string(), 1.0)].into(),
+            },
+            cost_per_lead: None,
+            cost_per_qualified: None,
+            cost_per_win: None,
+            roi: None,
+            cost_period: Some(2.5),
+        }]);
+        let losses = Rows::Losses {
+            reasons: vec![LossRow {
+                status: "lost".into(),
+                reason: "budget".into(),
+                count: 1,
+                value: 0.0,
+                other_currencies: Default::default(),
+            }],
+            recycling: RecycleOutcome {
+                recycled_won: 0,
+                recycled_closed: 1,
+                fresh_won: 1,
+                fresh_closed: 2,
+            },
+        };
+        for (report, rows) in [
+            (Report::Speed, speed),
+            (Report::Sources, sources),
+            (Report::Losses, losses),
+        ] {
+            let objects = rows.objects();
+            for table in tables(report.name(), &objects) {
+                assert!(!table.columns.is_empty(), "{}", report.name());
+                for key in table.columns {
+                    assert!(
+                        table.rows.iter().all(|r| r.contains_key(*key)),
+                        "{}: column {key} is no key of its rows",
+                        report.name()
+                    );
+                }
+            }
+        }
+    }
 }

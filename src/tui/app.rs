@@ -129,14 +129,15 @@ fn next_by(by: By) -> By {
     }
 }
 
-/// Whether a report groups its rows by the `b` selector.
+/// Whether a report groups its rows by the `b` selector ([`report::Report::grouped`]).
 pub fn report_uses_grouping(name: &str) -> bool {
-    matches!(name, "funnel" | "speed")
+    report::Report::named(name).is_ok_and(|r| r.grouped())
 }
 
-/// Whether a report covers the `p` period (the others describe the book as it is now).
+/// Whether a report covers the `p` period (the others describe the book as it is now; see
+/// [`report::Report::period_basis`]).
 pub fn report_uses_period(name: &str) -> bool {
-    !matches!(name, "discipline" | "forecast")
+    report::Report::named(name).is_ok_and(|r| r.period_basis().is_some())
 }
 
 /// The Reports tab: which report, over which period, grouped how, and its rows as last
@@ -147,6 +148,9 @@ pub struct Reports {
     pub selected: usize,
     pub period: ReportPeriod,
     pub by: By,
+    /// The rows, typed: what the charts read.
+    pub typed: Option<report::Rows>,
+    /// The same as flat objects, as the tables show them (made once, when fetched).
     pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
     /// Why the rows could not be computed, shown in place of the table.
     pub error: Option<String>,
@@ -158,6 +162,7 @@ impl Default for Reports {
             selected: 0,
             period: ReportPeriod::AllTime,
             by: By::Source,
+            typed: None,
             rows: Vec::new(),
             error: None,
         }
@@ -165,12 +170,17 @@ impl Default for Reports {
 }
 
 impl Reports {
-    /// The selected report's name.
-    pub fn name(&self) -> &'static str {
-        report::NAMES
+    /// The selected report.
+    pub fn report(&self) -> report::Report {
+        report::Report::ALL
             .get(self.selected)
             .copied()
-            .unwrap_or(report::NAMES[0])
+            .unwrap_or(report::Report::Funnel)
+    }
+
+    /// The selected report's name.
+    pub fn name(&self) -> &'static str {
+        self.report().name()
     }
 }
 
@@ -1228,14 +1238,16 @@ impl App {
     fn load_report(&mut self, store: &Store) {
         let r = &self.reports;
         let period = r.period.period(&self.now);
-        match report::rows(store, r.name(), &period, r.by, &self.now) {
+        match report::compute(store, r.report(), &period, r.by, &self.now) {
             Ok(rows) => {
-                self.reports.rows = rows;
+                self.reports.rows = rows.objects();
+                self.reports.typed = Some(rows);
                 self.reports.error = None;
             }
             Err(e) => {
                 let text = err_text(&e);
                 self.reports.rows.clear();
+                self.reports.typed = None;
                 self.reports.error = Some(text.clone());
                 self.fail(text);
             }

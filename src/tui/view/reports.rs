@@ -6,19 +6,18 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
 use crate::report::display::{cell, cents, header, header_in, percent};
-use crate::report::{self, NAMES};
+use crate::report::{self, NAMES, Rows};
+use crate::store::FunnelRow;
 use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
 use crate::tui::keymap::Command;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
-
-type Row = Map<String, Value>;
 
 /// Text columns never grow wider than this; long group names are cut with `…`.
 const MAX_TEXT_WIDTH: usize = 18;
@@ -111,7 +110,7 @@ fn report_title(app: &App, numbered: bool) -> String {
     }
     if report_uses_period(name) {
         // Which leads the period counts: "received this quarter", "closed this quarter".
-        let basis = crate::report::period_basis(name).unwrap_or("received");
+        let basis = r.report().period_basis().map_or("received", |b| b.as_str());
         title.push_str(&format!(" · {basis} {}", r.period.label()));
     } else {
         title.push_str(" · now");
@@ -142,7 +141,7 @@ fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
         return;
     }
     let h = inner.height;
-    let chart = chart_spec(r.name(), &r.rows);
+    let chart = r.typed.as_ref().and_then(chart_spec);
     let tables = report::tables(r.name(), &r.rows);
     let want: usize = tables.iter().map(|t| t.rows.len() + 2).sum::<usize>() - 1;
     let want = u16::try_from(want).unwrap_or(u16::MAX);
@@ -305,18 +304,6 @@ struct ChartSpec {
     latest: bool,
 }
 
-fn num(r: &Row, key: &str) -> Option<f64> {
-    r.get(key).and_then(Value::as_f64)
-}
-
-fn text(r: &Row, key: &str) -> String {
-    match r.get(key) {
-        Some(Value::String(s)) => clean(s),
-        Some(Value::Null) | None => "–".into(),
-        Some(v) => clean(&v.to_string()),
-    }
-}
-
 /// Bars scale by thousandths of a share so that 46.2% and 46.8% differ.
 fn share_bar(label: String, share: Option<f64>) -> (String, u64, String) {
     match share {
@@ -337,86 +324,93 @@ fn count_bar(label: impl Into<String>, n: f64) -> (String, u64, String) {
     (label.into(), n, n.to_string())
 }
 
-/// The chart that helps read each report, if any.
-fn chart_spec(name: &str, rows: &[Row]) -> Option<ChartSpec> {
-    let per_row = |f: &dyn Fn(&Row) -> (String, u64, String)| -> Vec<(String, u64, String)> {
-        rows.iter().map(f).collect()
-    };
-    let (title, bars, latest) = match name {
-        "funnel" => {
-            let total = |k: &str| rows.iter().filter_map(|r| num(r, k)).sum::<f64>();
-            let bars = ["received", "contacted", "qualified", "won"]
-                .iter()
-                .map(|k| count_bar(*k, total(k)))
-                .collect();
+/// The chart that helps read each report, if any: read from the typed rows' fields.
+fn chart_spec(rows: &Rows) -> Option<ChartSpec> {
+    let (title, bars, latest) = match rows {
+        Rows::Funnel(rows) => {
+            let total = |f: fn(&FunnelRow) -> i64| rows.iter().map(|r| f(&r.counts)).sum::<i64>();
+            let bars = vec![
+                count_bar("received", total(|r| r.received) as f64),
+                count_bar("contacted", total(|r| r.contacted) as f64),
+                count_bar("qualified", total(|r| r.qualified) as f64),
+                count_bar("won", total(|r| r.won) as f64),
+            ];
             (
                 "received → contacted → qualified → won, all groups",
                 bars,
                 false,
             )
         }
-        "speed" => (
+        Rows::Speed(rows) => (
             "share contacted within 48 h",
-            per_row(&|r| share_bar(text(r, "group"), num(r, "share_48h"))),
+            rows.iter()
+                .map(|r| share_bar(clean(&r.counts.group), r.share_48h))
+                .collect(),
             false,
         ),
-        "discipline" => {
-            let r = rows.first()?;
-            let bars = ["open", "touched_30d", "stale", "active_stale"]
-                .iter()
-                .map(|k| count_bar(header(k), num(r, k).unwrap_or(0.0)))
-                .collect();
+        Rows::Discipline(d) => {
+            let c = &d.counts;
+            let bars = [
+                ("open", c.open),
+                ("touched_30d", c.touched_30d),
+                ("stale", c.stale),
+                ("active_stale", c.active_stale),
+            ]
+            .into_iter()
+            .map(|(k, n)| count_bar(header(k), n as f64))
+            .collect();
             ("open leads touched in 30 days, and gone stale", bars, false)
         }
-        "ripening" => (
+        Rows::Ripening(rows) => (
             "share won so far (up to 12 months), by cohort",
-            per_row(&|r| {
-                // The cumulative share at the last month measured.
-                let last = (1..=12).rev().find_map(|m| num(r, &format!("won_{m}m")));
-                share_bar(text(r, "cohort"), last)
-            }),
+            // The cumulative share at the last month measured.
+            rows.iter()
+                .map(|r| share_bar(clean(&r.cohort), r.latest()))
+                .collect(),
             true,
         ),
-        "losses" => {
+        Rows::Losses { reasons, .. } => {
             // One bar a reason, lost and disqualified together (two bars both called "timing"
             // read as a mistake), biggest first.
-            let mut by_reason: Vec<(String, f64)> = Vec::new();
-            for r in rows
-                .iter()
-                .filter(|r| r.get("kind").and_then(Value::as_str) == Some("reason"))
-            {
-                let (reason, n) = (text(r, "reason"), num(r, "count").unwrap_or(0.0));
+            let mut by_reason: Vec<(String, i64)> = Vec::new();
+            for r in reasons {
+                let reason = clean(&r.reason);
                 match by_reason.iter_mut().find(|(k, _)| *k == reason) {
-                    Some((_, total)) => *total += n,
-                    None => by_reason.push((reason, n)),
+                    Some((_, total)) => *total += r.count,
+                    None => by_reason.push((reason, r.count)),
                 }
             }
-            by_reason.sort_by(|a, b| b.1.total_cmp(&a.1));
+            by_reason.sort_by_key(|r| std::cmp::Reverse(r.1));
             (
                 "lost and disqualified, by reason",
                 by_reason
                     .into_iter()
-                    .map(|(reason, n)| count_bar(reason, n))
+                    .map(|(reason, n)| count_bar(reason, n as f64))
                     .collect(),
                 false,
             )
         }
-        "sources" => (
+        Rows::Sources(rows) => (
             "revenue by source",
-            per_row(&|r| money_bar(text(r, "source"), num(r, "revenue").unwrap_or(0.0))),
+            rows.iter()
+                .map(|r| money_bar(clean(&r.row.source), r.row.revenue))
+                .collect(),
             false,
         ),
-        "forecast" => (
+        Rows::Forecast(rows) => (
             "weighted value by expected month",
-            per_row(&|r| money_bar(text(r, "month"), num(r, "weighted").unwrap_or(0.0))),
+            rows.iter()
+                .map(|r| money_bar(clean(&r.month), r.weighted))
+                .collect(),
             true,
         ),
-        "owners" => (
+        Rows::Owners(rows) => (
             "win rate = won / (won + lost), by owner",
-            per_row(&|r| share_bar(text(r, "owner"), num(r, "win_rate"))),
+            rows.iter()
+                .map(|r| share_bar(clean(&r.owner), r.win_rate))
+                .collect(),
             false,
         ),
-        _ => return None,
     };
     (!bars.is_empty()).then(|| ChartSpec {
         title: title.to_string(),
@@ -484,7 +478,6 @@ fn draw_chart(f: &mut Frame, t: &Theme, area: Rect, spec: &ChartSpec) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn month_labels_shorten_to_month_names() {
@@ -495,34 +488,55 @@ mod tests {
         assert_eq!(bar_label("Cold list", 1), "…");
     }
 
+    fn loss(status: &str, reason: &str, count: i64) -> crate::store::LossRow {
+        crate::store::LossRow {
+            status: status.into(),
+            reason: reason.into(),
+            count,
+            value: 0.0,
+            other_currencies: Default::default(),
+        }
+    }
+
     #[test]
     fn the_losses_chart_has_one_bar_a_reason() {
-        let rows: Vec<Row> = [
-            json!({"kind": "reason", "status": "lost", "reason": "timing", "count": 2}),
-            json!({"kind": "reason", "status": "lost", "reason": "budget", "count": 2}),
-            json!({"kind": "reason", "status": "disqualified", "reason": "timing", "count": 3}),
-            json!({"kind": "recycled", "won": 1, "closed": 2}),
-        ]
-        .into_iter()
-        .filter_map(|v| v.as_object().cloned())
-        .collect();
-        let spec = chart_spec("losses", &rows).unwrap();
+        let rows = Rows::Losses {
+            reasons: vec![
+                loss("lost", "timing", 2),
+                loss("lost", "budget", 2),
+                loss("disqualified", "timing", 3),
+            ],
+            recycling: crate::store::RecycleOutcome {
+                recycled_won: 1,
+                recycled_closed: 2,
+                fresh_won: 0,
+                fresh_closed: 0,
+            },
+        };
+        let spec = chart_spec(&rows).unwrap();
         let bars: Vec<(&str, u64)> = spec.bars.iter().map(|b| (b.0.as_str(), b.1)).collect();
         assert_eq!(bars, [("timing", 5), ("budget", 2)]);
     }
 
     #[test]
     fn the_funnel_chart_adds_up_the_groups() {
-        let rows: Vec<Row> = [
-            json!({"group": "a", "received": 3, "contacted": 2, "qualified": 1, "won": 1}),
-            json!({"group": "b", "received": 5, "contacted": 4, "qualified": 0, "won": 0}),
-        ]
-        .into_iter()
-        .filter_map(|v| v.as_object().cloned())
-        .collect();
-        let spec = chart_spec("funnel", &rows).unwrap();
+        let line = |group: &str, n: [i64; 4]| report::FunnelLine {
+            counts: FunnelRow {
+                group: group.into(),
+                received: n[0],
+                contacted: n[1],
+                qualified: n[2],
+                won: n[3],
+            },
+            contacted_rate: None,
+            qualified_rate: None,
+            win_rate: None,
+            leads_per_win: None,
+        };
+        let rows = Rows::Funnel(vec![line("a", [3, 2, 1, 1]), line("b", [5, 4, 0, 0])]);
+        let spec = chart_spec(&rows).unwrap();
         let values: Vec<u64> = spec.bars.iter().map(|b| b.1).collect();
         assert_eq!(values, [8, 6, 1, 1]);
-        assert!(chart_spec("owners", &[]).is_none());
+        assert!(chart_spec(&Rows::Owners(Vec::new())).is_none());
     }
 }
