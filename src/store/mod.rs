@@ -3,9 +3,10 @@
 //!
 //! Where things are. Leaves, importing no sibling: `row` (a lead's row: every place the columns
 //! of `leads` are spelled, its decode and its values), `query` (the vocabulary: views, filters,
-//! counts, placed rows), `schema`, `search`, `file`, `months`, `match_keys`. Above them: `write`
-//! (the one way a lead and its timeline are written), `view_sql` (a view as SQL) and `lists`
-//! (listing and counting a view), `ripening`, `sources`, `leads` (a lead's operations: add,
+//! counts, placed rows), `report_rows` (what the reports return), `schema`, `search`, `file`,
+//! `months`, `match_keys`. Above them: `write` (the one way a lead and its timeline are
+//! written), `view_sql` (a view as SQL) and `lists` (listing and counting a view), `foreign`
+//! (values in other currencies), `ripening`, `sources`, `leads` (a lead's operations: add,
 //! resolve, apply, merge, trash), `import`, `reports`, and `derived` (the local tables rebuilt
 //! from the shared ones, with `tally`, `touches`, `contacts`, `uncontacted`). No two siblings
 //! import each other.
@@ -20,6 +21,7 @@ mod lists;
 mod match_keys;
 mod months;
 mod query;
+mod report_rows;
 mod reports;
 mod ripening;
 mod row;
@@ -38,7 +40,7 @@ pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
 pub use leads::{Lookup, NewLead};
 pub use query::{Counts, Filter, PipelineColumn, Placed, View};
-pub use reports::{
+pub use report_rows::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
 };
