@@ -73,7 +73,7 @@ impl Bench {
                 took.as_secs_f64() * 1e3,
                 k.code,
                 self.app.tab,
-                self.app.filters[self.app.tab.index()],
+                self.app.filter_text(),
             );
         }
         took
@@ -100,7 +100,7 @@ impl Bench {
     /// What the event loop does when the user pauses with a filtered list only counted as far
     /// as the screen: count the rest and draw. None when there was nothing to count.
     fn pause(&mut self) -> Option<Duration> {
-        if !self.app.counting {
+        if !self.app.counting() {
             return None;
         }
         let started = Instant::now();

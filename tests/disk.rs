@@ -76,8 +76,7 @@ fn the_app_keeps_running_and_says_so_when_the_book_cannot_be_written() {
     );
     // The form stays open with what went wrong, so nothing typed is lost.
     let said = app
-        .form
-        .as_ref()
+        .form()
         .and_then(|f| f.error.clone())
         .or_else(|| app.status.as_ref().map(|s| s.text.clone()))
         .expect("the app says what went wrong");

@@ -71,9 +71,9 @@ impl Fx {
     /// The form was saved and closed (else: its error).
     fn assert_saved(&self) {
         assert!(
-            self.app.form.is_none(),
+            self.app.form().is_none(),
             "{:?}",
-            self.app.form.as_ref().map(|f| &f.error)
+            self.app.form().map(|f| &f.error)
         );
     }
 
@@ -82,6 +82,22 @@ impl Fx {
             Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height)).unwrap();
         t.draw(|f| view::draw(f, &self.app)).unwrap();
         t.backend().to_string()
+    }
+
+    /// Draw a frame as the loop does, keeping where each thing was drawn for the mouse; the
+    /// screen's cells.
+    fn draw(&mut self) -> ratatui::buffer::Buffer {
+        let mut t =
+            Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height)).unwrap();
+        let mut drawn = None;
+        t.draw(|f| drawn = Some(view::frame(f, &self.app))).unwrap();
+        self.app.drawn = drawn.unwrap();
+        t.backend().buffer().clone()
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        self.app
+            .update(Action::Click { column, row }, &mut self.store, &now());
     }
 
     fn selected_uid(&self) -> String {
@@ -114,14 +130,18 @@ fn opens_on_the_follow_ups_with_counts_matching_the_lists() {
     );
     assert_eq!(fx.app.counts.pipeline, len(View::Pipeline));
     assert_eq!(fx.app.counts.recycled, len(View::Recycled));
-    assert_eq!(fx.app.queue.total as i64, fx.app.counts.queue);
+    assert_eq!(fx.app.queue.window.total as i64, fx.app.counts.queue);
 }
 
 #[test]
 fn a_window_holds_only_the_rows_on_screen() {
     let fx = fixture(100, 12, true);
-    assert!(fx.app.queue.total > 10);
-    assert!(fx.app.queue.rows.len() <= 12, "{}", fx.app.queue.rows.len());
+    assert!(fx.app.queue.window.total > 10);
+    assert!(
+        fx.app.queue.window.rows.len() <= 12,
+        "{}",
+        fx.app.queue.window.rows.len()
+    );
 }
 
 #[test]
@@ -263,7 +283,7 @@ fn lead_actions_in_reports_say_there_are_no_leads() {
         Command::Detail,
     ] {
         fx.cmd(c);
-        assert!(fx.app.form.is_none() && !fx.app.filtering && !fx.app.detail_open);
+        assert!(fx.app.form().is_none() && !fx.app.filtering() && !fx.app.detail_open);
         let s = fx.app.status.clone().unwrap();
         assert!(s.text.contains("no leads in Reports"), "{c:?}: {}", s.text);
     }
@@ -283,19 +303,19 @@ fn lead_actions_in_reports_say_there_are_no_leads() {
 fn cursor_moves_and_stays_inside_the_list() {
     let mut fx = fixture(100, 12, true);
     fx.cmd(Command::Up);
-    assert_eq!(fx.app.queue.selected, 0);
+    assert_eq!(fx.app.queue.window.selected, 0);
     fx.cmd(Command::Down);
     fx.cmd(Command::Down);
-    assert_eq!(fx.app.queue.selected, 2);
+    assert_eq!(fx.app.queue.window.selected, 2);
     fx.cmd(Command::Bottom);
-    assert_eq!(fx.app.queue.selected, fx.app.queue.total - 1);
+    assert_eq!(fx.app.queue.window.selected, fx.app.queue.window.total - 1);
     assert_eq!(
         fx.app.selected().map(|r| r.lead.uid.clone()),
-        fx.app.queue.rows.last().map(|r| r.lead.uid.clone())
+        fx.app.queue.window.rows.last().map(|r| r.lead.uid.clone())
     );
     fx.cmd(Command::Top);
-    assert_eq!(fx.app.queue.selected, 0);
-    assert_eq!(fx.app.queue.offset, 0);
+    assert_eq!(fx.app.queue.window.selected, 0);
+    assert_eq!(fx.app.queue.window.offset, 0);
 }
 
 #[test]
@@ -314,12 +334,12 @@ fn a_filtered_list_is_counted_to_a_cap_and_further_when_scrolled_to_its_end() {
         "the demo inbox: {inbox}"
     );
     // Fewer than FEW_MATCHES in the book: read from the index, sorted, counted to the cap.
-    assert!(!fx.app.counting);
-    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(!fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, ripen::tui::app::FILTER_COUNT_CAP);
     assert!(fx.render().contains("200+ matching /example"));
     fx.cmd(Command::Bottom);
     assert_eq!(
-        fx.app.inbox.total,
+        fx.app.inbox.window.total,
         inbox.min(4 * ripen::tui::app::FILTER_COUNT_CAP)
     );
     assert!(all >= inbox);
@@ -335,50 +355,53 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     fx.typed("example");
     fx.key(KeyCode::Enter);
     // A keystroke walks only as far as the screen needs (and one more), the rest waits.
-    assert!(fx.app.counting);
-    let first = fx.app.inbox.total;
-    assert!(first <= fx.app.inbox.rows.len() + 1, "{first}");
+    assert!(fx.app.counting());
+    let first = fx.app.inbox.window.total;
+    assert!(first <= fx.app.inbox.window.rows.len() + 1, "{first}");
     assert!(fx.render().contains(&format!("{first}+ matching /example")));
     // A key waiting stops the count: nothing changes.
     assert!(!fx.app.count_further(&fx.store, || true));
-    assert!(fx.app.counting);
-    assert_eq!(fx.app.inbox.total, first);
+    assert!(fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, first);
     // A pause counts on, to the cap.
     assert!(fx.app.count_further(&fx.store, || false));
-    assert!(!fx.app.counting);
-    assert_eq!(fx.app.inbox.total, ripen::tui::app::FILTER_COUNT_CAP);
+    assert!(!fx.app.counting());
+    assert_eq!(fx.app.inbox.window.total, ripen::tui::app::FILTER_COUNT_CAP);
     assert!(fx.render().contains("200+ matching /example"));
 
     // Scrolled to before the pause: counted then.
     fx.cmd(Command::Back);
-    assert_eq!(fx.app.filters[Tab::Inbox.index()], "");
+    assert_eq!(fx.app.inbox.filter.text, "");
     fx.cmd(Command::Filter);
     fx.typed("exampl");
     fx.key(KeyCode::Enter);
-    assert!(fx.app.counting);
-    let first = fx.app.inbox.total;
+    assert!(fx.app.counting());
+    let first = fx.app.inbox.window.total;
     fx.cmd(Command::Bottom);
     // G counted the list first and went to the end of it (200), not of the screen's worth;
     // reaching that end, the list opens further (a screen now, the rest on a pause).
-    assert_eq!(fx.app.inbox.selected, ripen::tui::app::FILTER_COUNT_CAP - 1);
+    assert_eq!(
+        fx.app.inbox.window.selected,
+        ripen::tui::app::FILTER_COUNT_CAP - 1
+    );
     assert!(
-        fx.app.inbox.total > ripen::tui::app::FILTER_COUNT_CAP,
+        fx.app.inbox.window.total > ripen::tui::app::FILTER_COUNT_CAP,
         "{} ≤ {first}",
-        fx.app.inbox.total
+        fx.app.inbox.window.total
     );
     fx.app.count_further(&fx.store, || false);
-    assert!(!fx.app.counting);
+    assert!(!fx.app.counting());
 
     // Deep in the list, a refresh (here a resize) keeps the cursor on its lead.
     for _ in 0..50 {
         fx.cmd(Command::Up);
     }
     let held = fx.selected_uid();
-    let at = fx.app.inbox.selected;
+    let at = fx.app.inbox.window.selected;
     fx.app
         .update(Action::Resize(100, 21), &mut fx.store, &now());
     assert_eq!(fx.selected_uid(), held);
-    assert_eq!(fx.app.inbox.selected, at);
+    assert_eq!(fx.app.inbox.window.selected, at);
     // The windows come from the same walk: the list read in pages is the list in one go.
     let filter = Filter {
         text: Some("exampl".into()),
@@ -386,11 +409,11 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     };
     let whole = fx
         .store
-        .list(&View::Inbox, &filter, 0, fx.app.inbox.total)
+        .list(&View::Inbox, &filter, 0, fx.app.inbox.window.total)
         .unwrap();
     let mut paged = Vec::new();
     fx.cmd(Command::Top);
-    for _ in 0..fx.app.inbox.total {
+    for _ in 0..fx.app.inbox.window.total {
         paged.push(fx.app.selected().unwrap().lead.uid.clone());
         fx.cmd(Command::Down);
     }
@@ -400,7 +423,7 @@ fn a_common_word_is_counted_past_the_screen_on_a_pause_or_when_scrolled_to() {
     // A filter that empties the list says so, not the view's own empty words.
     fx.cmd(Command::Filter);
     fx.typed("zzqx");
-    assert!(!fx.app.counting);
+    assert!(!fx.app.counting());
     assert!(
         fx.render()
             .contains("Nothing matches the filter. Esc clears it.")
@@ -427,7 +450,7 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
             fx.cmd(Command::Months);
         }
         assert_eq!(fx.app.board.months, months);
-        assert!(fx.app.counting);
+        assert!(fx.app.counting());
         assert!(fx.app.board.columns.iter().any(|c| !c.counted));
         let screen = fx.render();
         for col in &fx.app.board.columns {
@@ -450,7 +473,7 @@ fn a_filtered_board_counts_each_column_as_far_as_the_screen_then_on_a_pause() {
             }
         }
         assert!(fx.app.count_further(&fx.store, || false));
-        assert!(!fx.app.counting);
+        assert!(!fx.app.counting());
         for col in &fx.app.board.columns {
             let rows = fx.store.list(&col.source.view(), &filter, 0, cap).unwrap();
             assert_eq!(col.count as usize, rows.len(), "{}", col.title);
@@ -467,7 +490,7 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
     let before = fx.app.counts.queue;
     let uid = fx.selected_uid();
     fx.cmd(Command::Log);
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.key(KeyCode::Enter);
     fx.assert_saved();
     assert_eq!(fx.app.counts.queue, before - 1);
@@ -477,7 +500,7 @@ fn log_then_enter_logs_a_call_and_the_lead_leaves_todays_queue() {
             .iter()
             .any(|a| a.kind == ActivityKind::Call && a.at == now().utc)
     );
-    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+    assert!(fx.app.queue.window.rows.iter().all(|r| r.lead.uid != uid));
     let status = fx.app.status.clone().unwrap();
     assert!(status.text.starts_with("logged call"), "{}", status.text);
     // The cursor moved on to the neighbour, the next lead to work.
@@ -492,6 +515,7 @@ fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
     let at = fx
         .app
         .queue
+        .window
         .rows
         .iter()
         .position(|r| ripen::domain::priority::recycled_touch(&r.lead))
@@ -516,7 +540,7 @@ fn a_recycled_touch_logged_from_the_follow_ups_stays_recycled() {
     assert_eq!(fx.app.counts.recycled_due, due - 1);
     let said = fx.app.status.clone().unwrap().text;
     assert!(said.ends_with("· next touch Tue 22 Dec"), "{said}");
-    assert!(fx.app.queue.rows.iter().all(|r| r.lead.uid != uid));
+    assert!(fx.app.queue.window.rows.iter().all(|r| r.lead.uid != uid));
 }
 
 /// The board switched to months behind a full-screen detail shows whole columns on Esc (a
@@ -579,7 +603,7 @@ fn logging_a_note_leaves_the_follow_up_where_it_was() {
     fx.cmd(Command::Log);
     // "note" is the last kind: Left from the first wraps to it.
     fx.key(KeyCode::Left);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("kind"), "note");
+    assert_eq!(fx.app.form().unwrap().value("kind"), "note");
     fx.key(KeyCode::Tab);
     fx.key(KeyCode::Tab);
     fx.typed("asked for the deck");
@@ -629,15 +653,16 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     use ripen::tui::app::Closed;
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Recycled);
-    let resting = fx.app.recycled.total;
+    let resting = fx.app.recycled.window.total;
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Lost);
     let lost = fx.store.count(&View::Lost, &Filter::default()).unwrap() as usize;
-    assert_eq!(fx.app.recycled.total, lost);
+    assert_eq!(fx.app.recycled.window.total, lost);
     assert!(lost > resting, "the demo has losses that never recycle");
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .any(|r| r.lead.recycle_on.is_none())
@@ -645,10 +670,11 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     assert!(fx.render().contains("never"));
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Won);
-    assert!(fx.app.recycled.total > 0);
+    assert!(fx.app.recycled.window.total > 0);
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .all(|r| r.lead.status == Status::Won)
@@ -663,7 +689,7 @@ fn v_in_recycled_lists_every_loss_then_the_wins() {
     assert!(!screen.contains("r reactivate"), "{screen}");
     fx.cmd(Command::Closed);
     assert_eq!(fx.app.closed, Closed::Recycling);
-    assert_eq!(fx.app.recycled.total, resting);
+    assert_eq!(fx.app.recycled.window.total, resting);
     // Elsewhere the key says where it works.
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Closed);
@@ -677,11 +703,11 @@ fn an_email_is_logged_as_sent() {
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Log);
     fx.key(KeyCode::Right);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("kind"), "email");
     assert_eq!(form.value("outcome"), "sent");
     fx.key(KeyCode::Left);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("outcome"), "reached");
+    assert_eq!(fx.app.form().unwrap().value("outcome"), "reached");
 }
 
 /// A filtered Recycled list does not claim the whole tab's "due now" as its own.
@@ -690,7 +716,7 @@ fn a_filtered_recycled_list_counts_only_its_matches() {
     let mut fx = fixture(120, 40, true);
     fx.cmd(Command::Recycled);
     assert!(fx.render().contains("due now"));
-    let reason = fx.app.recycled.rows[0].lead.reason.clone().unwrap();
+    let reason = fx.app.recycled.window.rows[0].lead.reason.clone().unwrap();
     fx.cmd(Command::Filter);
     fx.typed(&reason);
     fx.key(KeyCode::Enter);
@@ -708,7 +734,7 @@ fn a_no_answer_call_prefills_tomorrow_and_saves_it() {
     fx.cmd(Command::Log);
     fx.key(KeyCode::Tab);
     fx.key(KeyCode::Right);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("outcome"), "no-answer");
     assert_eq!(form.value("next"), "+1d");
     assert!(fx.render().contains("retry after no-answer"));
@@ -726,7 +752,7 @@ fn a_no_answer_call_prefills_tomorrow_and_saves_it() {
     fx.key(KeyCode::Up);
     fx.key(KeyCode::Up);
     fx.key(KeyCode::Right);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "+5d");
+    assert_eq!(fx.app.form().unwrap().value("next"), "+5d");
 }
 
 #[test]
@@ -786,7 +812,7 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     fx.key(KeyCode::Tab);
     fx.typed("someday");
     fx.key(KeyCode::Enter);
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert!(form.error.as_deref().unwrap().contains("bad date"));
 }
 
@@ -798,12 +824,12 @@ fn esc_on_a_form_with_typed_input_asks_before_discarding() {
     fx.key(KeyCode::Tab);
     fx.typed("wants a demo");
     fx.key(KeyCode::Esc);
-    assert!(fx.app.form.as_ref().unwrap().confirm_discard);
+    assert!(fx.app.form().unwrap().confirm_discard);
     fx.key(KeyCode::Char('n'));
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.key(KeyCode::Esc);
     fx.key(KeyCode::Char('y'));
-    assert!(fx.app.form.is_none());
+    assert!(fx.app.form().is_none());
 }
 
 #[test]
@@ -813,8 +839,8 @@ fn disqualify_from_the_inbox_with_not_a_fit_is_never_recycled() {
     let uid = fx.selected_uid();
     let before = fx.app.counts.inbox;
     fx.cmd(Command::Lose);
-    assert_eq!(fx.app.form.as_ref().unwrap().value("reason"), "not-a-fit");
-    assert_eq!(fx.app.form.as_ref().unwrap().value("recycle"), "never");
+    assert_eq!(fx.app.form().unwrap().value("reason"), "not-a-fit");
+    assert_eq!(fx.app.form().unwrap().value("recycle"), "never");
     fx.key(KeyCode::Enter);
     let lead = fx.store.lead(&uid).unwrap().lead;
     assert_eq!(lead.status, Status::Disqualified);
@@ -828,7 +854,7 @@ fn picking_a_reason_prefills_its_recycle_date() {
     fx.cmd(Command::Inbox);
     fx.cmd(Command::Lose);
     fx.typed("b"); // budget
-    let form = fx.app.form.as_ref().unwrap();
+    let form = fx.app.form().unwrap();
     assert_eq!(form.value("reason"), "budget");
     // 90 days on is Saturday 20 Feb: the recycle date moves on to Monday, as a cadence's does.
     assert_eq!(form.value("recycle"), "2027-02-22");
@@ -869,7 +895,7 @@ fn requalifying_a_deal_unchanged_moves_nothing() {
     let before = fx.store.lead(&uid).unwrap().lead;
     fx.cmd(Command::Qualify);
     fx.key(KeyCode::Enter);
-    let error = fx.app.form.as_ref().and_then(|f| f.error.clone());
+    let error = fx.app.form().and_then(|f| f.error.clone());
     assert!(error.unwrap_or_default().contains("nothing changed"));
     fx.key(KeyCode::Esc);
     let after = fx.store.lead(&uid).unwrap().lead;
@@ -898,7 +924,7 @@ fn reactivate_asks_then_brings_a_recycled_lead_back_to_the_inbox() {
     // A lead that is not closed out is refused at once, with no question.
     fx.cmd(Command::Queue);
     fx.cmd(Command::Reactivate);
-    assert!(fx.app.confirm.is_none());
+    assert!(fx.app.confirm().is_none());
     assert!(fx.app.status.as_ref().unwrap().error);
 }
 
@@ -907,7 +933,7 @@ fn delete_asks_then_moves_to_the_trash() {
     let mut fx = fixture(100, 30, true);
     let uid = fx.selected_uid();
     fx.cmd(Command::Delete);
-    assert!(fx.app.confirm.is_some());
+    assert!(fx.app.confirm().is_some());
     fx.key(KeyCode::Char('n'));
     assert!(fx.store.lead(&uid).unwrap().lead.deleted_at.is_none());
     fx.cmd(Command::Delete);
@@ -919,15 +945,15 @@ fn delete_asks_then_moves_to_the_trash() {
 fn the_filter_narrows_as_you_type_and_esc_clears_it() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Inbox);
-    let all = fx.app.inbox.total;
-    let name = fx.app.inbox.rows[0].lead.name.clone();
+    let all = fx.app.inbox.window.total;
+    let name = fx.app.inbox.window.rows[0].lead.name.clone();
     fx.cmd(Command::Filter);
     fx.typed(&name);
-    assert!(fx.app.inbox.total >= 1 && fx.app.inbox.total < all);
-    assert_eq!(fx.app.inbox.rows[0].lead.name, name);
+    assert!(fx.app.inbox.window.total >= 1 && fx.app.inbox.window.total < all);
+    assert_eq!(fx.app.inbox.window.rows[0].lead.name, name);
     fx.key(KeyCode::Esc);
-    assert!(!fx.app.filtering);
-    assert_eq!(fx.app.inbox.total, all);
+    assert!(!fx.app.filtering());
+    assert_eq!(fx.app.inbox.window.total, all);
 }
 
 #[test]
@@ -966,7 +992,7 @@ impl Fx {
     /// `i`, a path, Enter: the dry run's preview.
     fn preview_import(&mut self, path: &str) {
         self.cmd(Command::Import);
-        assert!(self.app.form.is_some());
+        assert!(self.app.form().is_some());
         self.app
             .update(Action::Paste(path.to_string()), &mut self.store, &now());
         self.key(KeyCode::Enter);
@@ -983,7 +1009,7 @@ fn import_from_the_welcome_screen_previews_then_imports() {
     let mut fx = fixture(100, 30, false);
     assert!(fx.app.book_empty);
     fx.preview_import(file.to_str().unwrap());
-    let p = fx.app.import.clone().expect("the preview is open");
+    let p = fx.app.preview().cloned().expect("the preview is open");
     let r = p.report.clone().unwrap();
     assert_eq!((r.rows, r.new, r.merged, r.rejected), (22, 21, 1, 0));
     assert_eq!(all_leads(&fx), 0, "a dry run writes nothing");
@@ -993,7 +1019,7 @@ fn import_from_the_welcome_screen_previews_then_imports() {
     assert!(screen.contains("hubspot-contacts.csv:23"), "{screen}");
 
     fx.key(KeyCode::Enter);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), 21);
     assert!(!fx.app.book_empty, "the views refreshed");
     assert!(fx.app.counts.inbox > 0);
@@ -1011,9 +1037,9 @@ fn esc_on_the_import_preview_writes_nothing() {
     let mut fx = fixture(100, 30, true);
     let before = all_leads(&fx);
     fx.preview_import(file.to_str().unwrap());
-    assert!(fx.app.import.is_some());
+    assert!(fx.app.preview().is_some());
     fx.key(KeyCode::Esc);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), before);
     assert!(fx.status().contains("nothing written"), "{}", fx.status());
 }
@@ -1026,8 +1052,8 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
     fx.preview_import(file.to_str().unwrap());
     let p = fx
         .app
-        .import
-        .clone()
+        .preview()
+        .cloned()
         .expect("the preview shows the bad rows");
     assert!(p.report.is_none());
     let screen = fx.render();
@@ -1037,7 +1063,7 @@ fn a_broken_file_shows_its_line_numbers_and_writes_nothing() {
     );
     assert!(fx.app.status.clone().unwrap().error);
     fx.key(KeyCode::Enter);
-    assert!(fx.app.import.is_none());
+    assert!(fx.app.preview().is_none());
     assert_eq!(all_leads(&fx), before);
     assert!(!fx.app.quit);
 }
@@ -1049,8 +1075,8 @@ fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
     fx.preview_import(file.to_str().unwrap());
     let p = fx
         .app
-        .import
-        .clone()
+        .preview()
+        .cloned()
         .expect("the preview lists the bad row");
     assert!(p.report.is_none());
     let screen = fx.render();
@@ -1064,8 +1090,8 @@ fn a_hostile_file_is_refused_with_nothing_raw_on_screen() {
 fn a_missing_file_keeps_the_form_open_with_the_error() {
     let mut fx = fixture(100, 30, true);
     fx.preview_import("no-such-file.csv");
-    assert!(fx.app.import.is_none());
-    let form = fx.app.form.clone().expect("the form stays open");
+    assert!(fx.app.preview().is_none());
+    let form = fx.app.form().cloned().expect("the form stays open");
     assert!(form.error.unwrap().contains("no-such-file.csv"));
     assert!(fx.app.status.clone().unwrap().error);
     // An empty path says what is missing.
@@ -1073,7 +1099,15 @@ fn a_missing_file_keeps_the_form_open_with_the_error() {
     fx.key(KeyCode::Char('y'));
     fx.cmd(Command::Import);
     fx.key(KeyCode::Enter);
-    assert!(fx.app.form.clone().unwrap().error.unwrap().contains("path"));
+    assert!(
+        fx.app
+            .form()
+            .cloned()
+            .unwrap()
+            .error
+            .unwrap()
+            .contains("path")
+    );
 }
 
 /// A small file of our own, so the snapshot depends on nothing outside the repository.
@@ -1088,7 +1122,7 @@ fn snapshot_import_preview() {
     let mut fx = fixture(80, 24, false);
     std::fs::write(fx._dir.path().join("leads.csv"), SMALL_CSV).unwrap();
     fx.preview_import("leads.csv");
-    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    assert!(fx.app.preview().is_some(), "{:?}", fx.app.status);
     insta::assert_snapshot!("import_preview_80x24", fx.render());
     fx.key(KeyCode::Enter);
     assert_eq!(all_leads(&fx), 3);
@@ -1101,7 +1135,7 @@ fn snapshot_import_preview_of_a_vcard() {
     let cards = std::fs::read(fixture_file("contacts.vcf")).unwrap();
     std::fs::write(fx._dir.path().join("contacts.vcf"), cards).unwrap();
     fx.preview_import("contacts.vcf");
-    assert!(fx.app.import.is_some(), "{:?}", fx.app.status);
+    assert!(fx.app.preview().is_some(), "{:?}", fx.app.status);
     insta::assert_snapshot!("import_preview_vcard_80x24", fx.render());
     fx.key(KeyCode::Enter);
     assert_eq!(all_leads(&fx), 3);
@@ -1114,7 +1148,7 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     fx.cmd(Command::Filter);
     fx.typed("competitor");
     fx.key(KeyCode::Enter);
-    let n = fx.app.recycled.total;
+    let n = fx.app.recycled.window.total;
     assert!(n > 0, "the demo book has leads lost to a competitor");
     // DESIGN's step 5: the campaign is the leads due for their touch (the form's default)…
     let due = fx
@@ -1137,11 +1171,11 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
         "the demo has such losses due and resting"
     );
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("leads"), format!("due now ({due})"));
     assert_eq!(form.value("path"), "ripen-recycled-2026-11-22.csv");
     fx.key(KeyCode::Enter);
-    assert!(fx.app.form.is_none(), "{:?}", fx.app.form);
+    assert!(fx.app.form().is_none(), "{:?}", fx.app.form());
     let path = fx._dir.path().join("ripen-recycled-2026-11-22.csv");
     assert!(
         fx.status().contains(&format!("exported {due} lead")),
@@ -1155,7 +1189,7 @@ fn e_writes_the_filtered_recycled_view_as_csv() {
     fx.cmd(Command::Export);
     fx.key(KeyCode::Right);
     assert_eq!(
-        fx.app.form.clone().unwrap().value("leads"),
+        fx.app.form().cloned().unwrap().value("leads"),
         format!("all listed ({n})")
     );
     fx.key(KeyCode::Enter);
@@ -1198,15 +1232,15 @@ fn one_resting_one_due() -> Fx {
 fn the_recycled_export_counts_each_choice_and_picks_the_one_with_leads() {
     let mut fx = one_resting_one_due();
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("leads"), "due now (1)", "unfiltered, one is due");
     fx.key(KeyCode::Esc);
     fx.cmd(Command::Filter);
     fx.typed("budget");
     fx.key(KeyCode::Enter);
-    assert_eq!(fx.app.recycled.total, 1);
+    assert_eq!(fx.app.recycled.window.total, 1);
     fx.cmd(Command::Export);
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     // None of /budget is due: the form says so and writes the one listed.
     assert_eq!(form.value("leads"), "all listed (1)");
     fx.key(KeyCode::Enter);
@@ -1239,7 +1273,7 @@ fn e_on_the_follow_ups_writes_as_many_rows_as_the_tab_counts() {
     let path = fx._dir.path().join("ripen-queue-2026-11-22.csv");
     let rows = csv::Reader::from_path(&path).unwrap().records().count();
     assert_eq!(rows as i64, fx.app.counts.queue);
-    assert_eq!(rows, fx.app.queue.total);
+    assert_eq!(rows, fx.app.queue.window.total);
 }
 
 #[test]
@@ -1250,12 +1284,12 @@ fn picking_a_format_changes_the_extension_and_writes_that_format() {
     for _ in 0..3 {
         fx.key(KeyCode::Right);
     }
-    let form = fx.app.form.clone().unwrap();
+    let form = fx.app.form().cloned().unwrap();
     assert_eq!(form.value("format"), "ics");
     assert_eq!(form.value("path"), "ripen-pipeline-2026-11-22.ics");
     fx.key(KeyCode::Left);
     assert_eq!(
-        fx.app.form.clone().unwrap().value("path"),
+        fx.app.form().cloned().unwrap().value("path"),
         "ripen-pipeline-2026-11-22.vcf"
     );
     fx.key(KeyCode::Enter);
@@ -1272,7 +1306,7 @@ fn e_in_reports_says_there_are_no_leads() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Reports);
     fx.cmd(Command::Export);
-    assert!(fx.app.form.is_none());
+    assert!(fx.app.form().is_none());
     assert!(fx.status().contains("no leads in Reports"));
 }
 
@@ -1594,12 +1628,13 @@ fn a_screen_too_small_ignores_everything_but_resize_and_quit() {
 #[test]
 fn a_click_selects_the_row_under_the_mouse() {
     let mut fx = fixture(100, 30, true);
+    fx.draw();
     // Rows start under the tab bar, the box's top border and the header line.
     fx.app
         .update(Action::Click { column: 10, row: 7 }, &mut fx.store, &now());
-    assert_eq!(fx.app.queue.selected, 3);
+    assert_eq!(fx.app.queue.window.selected, 3);
     fx.app.update(Action::Scroll(1), &mut fx.store, &now());
-    assert_eq!(fx.app.queue.selected, 4);
+    assert_eq!(fx.app.queue.window.selected, 4);
 }
 
 #[test]
@@ -1617,13 +1652,14 @@ fn time_passing_makes_due_states_change_by_themselves() {
 fn the_recycled_filter_finds_leads_by_loss_reason() {
     let mut fx = fixture(100, 30, true);
     fx.cmd(Command::Recycled);
-    let all = fx.app.recycled.total;
+    let all = fx.app.recycled.window.total;
     fx.cmd(Command::Filter);
     fx.typed("budget");
-    assert!(fx.app.recycled.total >= 1 && fx.app.recycled.total < all);
+    assert!(fx.app.recycled.window.total >= 1 && fx.app.recycled.window.total < all);
     assert!(
         fx.app
             .recycled
+            .window
             .rows
             .iter()
             .all(|r| r.lead.reason.as_deref() == Some("budget"))
@@ -1646,7 +1682,7 @@ fn the_monochrome_theme_uses_no_colour_at_all() {
     for c in lists.into_iter().chain(reports) {
         if c == Command::Reports {
             fx.key(KeyCode::Esc);
-            assert!(fx.app.form.is_none());
+            assert!(fx.app.form().is_none());
         }
         fx.cmd(c);
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -1718,7 +1754,7 @@ fn edit_sets_the_website_the_owner_and_the_tags() {
     }
     clear(&mut fx);
     fx.key(KeyCode::Enter);
-    let form = fx.app.form.as_ref().expect("the form stays open");
+    let form = fx.app.form().expect("the form stays open");
     assert!(form.error.as_deref().unwrap().contains("owner"));
 }
 
@@ -1734,7 +1770,7 @@ fn paste_goes_into_the_focused_field_on_one_line() {
         &now(),
     );
     assert_eq!(
-        fx.app.form.as_ref().unwrap().value("note"),
+        fx.app.form().unwrap().value("note"),
         "wants a demo with the CFO"
     );
 }
@@ -1761,7 +1797,7 @@ fn ctrl_c_in_a_form_with_input_asks_before_quitting() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     fx.app.update(Action::Key(ctrl_c), &mut fx.store, &now());
     assert!(!fx.app.quit);
-    assert!(fx.app.confirm.is_some());
+    assert!(fx.app.confirm().is_some());
     fx.key(KeyCode::Char('y'));
     assert!(fx.app.quit);
 }
@@ -1813,10 +1849,7 @@ fn editing_a_hostile_lead_shows_it_clean_and_keeps_untouched_fields() {
     fx.cmd(Command::Inbox);
     let uid = fx.selected_uid();
     fx.cmd(Command::Edit);
-    assert_eq!(
-        fx.app.form.as_ref().unwrap().value("name"),
-        "Evil ␛]0;pwned␇"
-    );
+    assert_eq!(fx.app.form().unwrap().value("name"), "Evil ␛]0;pwned␇");
     assert!(!fx.render().contains('\x1b'));
     fx.key(KeyCode::Tab);
     fx.typed("Acme");
@@ -1836,6 +1869,7 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
     let names: Vec<String> = fx
         .app
         .inbox
+        .window
         .rows
         .iter()
         .map(|r| r.lead.name.clone())
@@ -1843,7 +1877,7 @@ fn a_filter_whose_matches_fit_on_screen_puts_the_best_match_first() {
     assert!(names.len() >= 2, "{names:?}");
     // "Emma Ali" (a word match) ranks before names where a-l-i is scattered.
     assert!(names[0].contains("Ali"), "{names:?}");
-    assert_eq!(fx.app.inbox.selected, 0);
+    assert_eq!(fx.app.inbox.window.selected, 0);
     // Moving keeps the ranked order.
     fx.key(KeyCode::Down);
     assert_eq!(fx.app.selected().unwrap().lead.name, names[1]);
@@ -1877,7 +1911,7 @@ fn merge_by_a_shared_name_merges_into_the_other_lead() {
     fx.cmd(Command::Inbox);
     let gone = fx.selected_uid();
     fx.cmd(Command::Merge);
-    assert!(fx.app.form.is_some());
+    assert!(fx.app.form().is_some());
     fx.typed("ann twin");
     fx.key(KeyCode::Enter);
     fx.assert_saved();
@@ -1904,7 +1938,16 @@ fn clearing_a_filter_keeps_the_lead_it_found() {
     fx.key(KeyCode::Enter);
     let found = fx.selected_uid();
     fx.cmd(Command::Back);
-    assert!(fx.app.filters.iter().all(|f| f.is_empty()));
+    assert!(
+        [
+            &fx.app.inbox.filter,
+            &fx.app.queue.filter,
+            &fx.app.recycled.filter,
+            &fx.app.board.filter
+        ]
+        .iter()
+        .all(|f| f.text.is_empty())
+    );
     assert_eq!(fx.selected_uid(), found);
 }
 
@@ -1968,7 +2011,7 @@ fn typing_over_the_default_follow_up_replaces_it_and_its_hint() {
     }
     assert!(fx.render().contains("cadence)"));
     fx.typed("tomorrow");
-    assert_eq!(fx.app.form.as_ref().unwrap().value("next"), "tomorrow");
+    assert_eq!(fx.app.form().unwrap().value("next"), "tomorrow");
     let screen = fx.render();
     assert!(!screen.contains("cadence)"));
     // What is typed is read back as the date it will be saved as.
@@ -2134,4 +2177,399 @@ fn the_inbox_dates_a_lead_from_another_year_with_its_year() {
     let screen = fx.render();
     assert!(screen.contains("18 Oct 2025"), "{screen}");
     assert!(screen.contains("Sat 21 Nov 09:00"), "{screen}");
+}
+
+// ------------------------------------------------------------------ mouse
+
+/// Where `text` starts on line `y` of the screen, searched within columns `xs`; every match.
+fn found_at(
+    buf: &ratatui::buffer::Buffer,
+    y: u16,
+    xs: std::ops::Range<u16>,
+    text: &str,
+) -> Vec<u16> {
+    let chars: Vec<String> = text.chars().map(|c| c.to_string()).collect();
+    xs.clone()
+        .filter(|&x| {
+            x as usize + chars.len() <= xs.end as usize
+                && chars
+                    .iter()
+                    .enumerate()
+                    .all(|(k, c)| buf[(x + k as u16, y)].symbol() == c)
+        })
+        .collect()
+}
+
+/// The command that opens each tab, in tab order.
+const TAB_COMMANDS: [Command; 5] = [
+    Command::Inbox,
+    Command::Queue,
+    Command::Pipeline,
+    Command::Recycled,
+    Command::Reports,
+];
+
+/// A click lands on what the frame drew under it: each tab's label at any width (a click on
+/// "2 Follow-ups" at 100 columns had opened the Inbox, the bar taken as five equal parts), and
+/// a lead's row or card in each list.
+#[test]
+fn a_click_lands_on_the_tab_and_the_row_drawn_under_it() {
+    for width in [80, 100, 200] {
+        let mut fx = fixture(width, 30, true);
+        for (i, tab) in Tab::ALL.into_iter().enumerate() {
+            // From another tab, so that the click has to move.
+            fx.cmd(TAB_COMMANDS[(i + 2) % 5]);
+            let buf = fx.draw();
+            let label = format!("{} {}", i + 1, tab.title());
+            let at = found_at(&buf, 1, 0..width, &label);
+            assert_eq!(
+                at.len(),
+                1,
+                "{width} columns: {label} drawn once on the tab bar"
+            );
+            // Its first and its last letter.
+            for x in [at[0], at[0] + label.chars().count() as u16 - 1] {
+                fx.cmd(TAB_COMMANDS[(i + 2) % 5]);
+                fx.draw();
+                fx.click(x, 1);
+                assert_eq!(
+                    fx.app.tab, tab,
+                    "{width} columns: a click on {label} at {x}"
+                );
+            }
+        }
+        for (i, tab) in [Tab::Inbox, Tab::Queue, Tab::Recycled, Tab::Pipeline]
+            .into_iter()
+            .enumerate()
+        {
+            fx.cmd(TAB_COMMANDS[tab.index()]);
+            if tab == Tab::Pipeline {
+                // A card in another column than the cursor's, the first.
+                for _ in 0..fx.app.board.columns.len() {
+                    fx.cmd(Command::Left);
+                }
+            }
+            fx.draw();
+            let main = fx.app.areas().main;
+            let window = if tab == Tab::Pipeline {
+                // Among the columns on screen.
+                let n = fx.app.board.columns.len();
+                let visible = ripen::tui::layout::board_columns_visible(main, n);
+                let col = (1..visible).find(|&c| fx.app.board.columns[c].window.rows.len() > 1);
+                fx.app.board.columns[col.expect("a column with two cards")]
+                    .window
+                    .clone()
+            } else {
+                fx.app.window().unwrap().clone()
+            };
+            // A row below the cursor whose name is drawn once in the list.
+            let buf = fx.draw();
+            let (name, x, y) = window
+                .rows
+                .iter()
+                .skip(1 + i % 2)
+                .find_map(|r| {
+                    // As much as a narrow card shows ("Ingri…").
+                    let name: String = r.lead.name.chars().take(5).collect();
+                    let hits: Vec<(u16, u16)> = (main.y..main.y + main.height)
+                        .flat_map(|y| {
+                            found_at(&buf, y, main.x..main.x + main.width, &name)
+                                .into_iter()
+                                .map(move |x| (x, y))
+                        })
+                        .collect();
+                    (hits.len() == 1).then(|| (r.lead.name.clone(), hits[0].0, hits[0].1))
+                })
+                .unwrap_or_else(|| panic!("{width} columns, {tab:?}: no row to click"));
+            fx.click(x, y);
+            assert_eq!(
+                fx.app.selected().map(|r| r.lead.name.clone()),
+                Some(name.clone()),
+                "{width} columns, {tab:?}: a click on {name}"
+            );
+        }
+        // A popup takes the click: nothing under it moves.
+        fx.cmd(Command::Inbox);
+        fx.cmd(Command::Help);
+        fx.draw();
+        let label_x = found_at(&fx.draw(), 1, 0..width, "3 Pipeline");
+        if let Some(&x) = label_x.first() {
+            fx.click(x, 1);
+        }
+        assert_eq!(fx.app.tab, Tab::Inbox, "{width} columns: under the help");
+    }
+}
+
+// ------------------------------------------------------------------ overlays
+
+/// One overlay at a time: Ctrl-C on a form with typed input asks over the form, and "no" brings
+/// the form back as it was.
+#[test]
+fn quitting_from_a_typed_form_asks_and_no_gives_the_form_back() {
+    let mut fx = fixture(100, 30, true);
+    fx.cmd(Command::Add);
+    fx.typed("Kim Novak");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    fx.app.update(Action::Key(ctrl_c), &mut fx.store, &now());
+    assert!(fx.app.confirm().is_some() && fx.app.form().is_none());
+    let screen = fx.render();
+    assert!(screen.contains("Quit and discard"), "{screen}");
+    assert!(
+        screen.contains("Kim Novak"),
+        "the form stays drawn under the question: {screen}"
+    );
+    fx.key(KeyCode::Char('n'));
+    assert!(!fx.app.quit);
+    assert_eq!(fx.app.form().unwrap().value("name"), "Kim Novak");
+}
+
+// ------------------------------------------------------------------ rebinding
+
+/// The keymap with every command moved to a key of its own, F13 onwards.
+fn every_command_rebound() -> Keymap {
+    let mut overrides = std::collections::BTreeMap::new();
+    for (i, b) in Keymap::default().all().enumerate() {
+        overrides.insert(Keymap::name(b.command).to_string(), format!("f{}", 13 + i));
+    }
+    let (keymap, warnings) = Keymap::with_overrides(&overrides);
+    assert_eq!(warnings, Vec::<String>::new());
+    keymap
+}
+
+impl Fx {
+    /// Press the (first) key the keymap binds to a command.
+    fn press(&mut self, c: Command) {
+        let key = self.app.keymap.all().find(|b| b.command == c).unwrap().keys[0];
+        let ev = KeyEvent::new(key.code, KeyModifiers::NONE);
+        let action = action_for(&self.app, Event::Key(ev)).expect("the key means something");
+        self.app.update(action, &mut self.store, &now());
+    }
+
+    fn label(&self, c: Command) -> String {
+        self.app.keymap.key_label(c)
+    }
+
+    /// The footer line.
+    fn footer(&self) -> String {
+        let screen = self.render();
+        let lines: Vec<&str> = screen.lines().collect();
+        lines[lines.len() - 2].trim_matches('"').to_string()
+    }
+}
+
+/// Every key a line offers is one of the rebound keys (F13 onwards), but for the words and
+/// the fields' own arrows allowed.
+fn only_rebound_keys(line: &str, allowed: &[&str]) {
+    for chunk in line.split("  ").map(str::trim).filter(|c| !c.is_empty()) {
+        let key = chunk.split(' ').next().unwrap();
+        let ok = allowed.contains(&key)
+            || key.split('/').all(|k| {
+                k.strip_prefix('F')
+                    .is_some_and(|n| n.parse::<u8>().is_ok_and(|n| n >= 13))
+            });
+        assert!(ok, "{chunk:?} in {line:?} names a key not bound");
+    }
+}
+
+/// A user who rebinds every command reads their own keys everywhere: in the help, on the tab
+/// bar, in every footer and popup's key line, and in every message that names a key; and the
+/// keys they bound act, also in the question, the filter line, the forms and the preview.
+#[test]
+fn every_command_rebound_is_named_by_its_new_key_everywhere() {
+    let mut fx = fixture(200, 60, true);
+    fx.app.keymap = every_command_rebound();
+    let k = |fx: &Fx, c| fx.label(c);
+
+    // The help lists every key of the tabs as bound, and the forms' keys.
+    fx.press(Command::Help);
+    let help = fx.render();
+    for b in fx.app.keymap.bindings(ripen::tui::keymap::Mode::List) {
+        let line = help
+            .lines()
+            .find(|l| l.contains(b.help))
+            .unwrap_or_else(|| panic!("{:?} in the help: {help}", b.command));
+        assert!(line.contains(&k(&fx, b.command)), "{line}");
+    }
+    let forms = format!(
+        "{} save · {} · {} cancel",
+        k(&fx, Command::Save),
+        k(&fx, Command::NextField),
+        k(&fx, Command::Cancel)
+    );
+    assert!(help.contains(&forms), "{help}");
+    fx.key(KeyCode::Char('x'));
+    assert!(!fx.app.help_open());
+
+    // The tab bar and each tab's footer.
+    for (tab, c) in Tab::ALL.into_iter().zip(TAB_COMMANDS) {
+        fx.press(c);
+        assert_eq!(fx.app.tab, tab);
+        let bar = fx.render();
+        assert!(
+            bar.contains(&format!("{} {}", k(&fx, c), tab.title())),
+            "{bar}"
+        );
+        only_rebound_keys(&fx.footer(), &[]);
+    }
+    // The full-screen detail's footer and its timeline's rule.
+    let mut narrow = fixture(80, 24, false);
+    narrow.app.keymap = every_command_rebound();
+    lead_with_notes(&mut narrow, 30);
+    narrow.press(Command::Inbox);
+    narrow.press(Command::Detail);
+    assert!(narrow.app.detail_full());
+    only_rebound_keys(&narrow.footer(), &[]);
+    narrow.press(Command::PageDown);
+    let screen = narrow.render();
+    assert!(
+        screen.contains(&format!("newer above ({})", k(&narrow, Command::PageUp))),
+        "{screen}"
+    );
+
+    // Messages that name a key.
+    fx.press(Command::Inbox);
+    for (c, words) in [
+        (Command::Period, "only in Reports"),
+        (Command::GroupBy, "only in Reports"),
+        (Command::Week, "only in Follow-ups"),
+        (Command::Closed, "only in Recycled"),
+        (Command::Months, "only in the Pipeline"),
+    ] {
+        fx.press(c);
+        assert_eq!(fx.status(), format!("{}: {words}", k(&fx, c)));
+    }
+    fx.press(Command::Reports);
+    let lists = format!(
+        "{}–{} for the lists",
+        k(&fx, Command::Inbox),
+        k(&fx, Command::Recycled)
+    );
+    for c in [Command::Log, Command::Export, Command::Filter] {
+        fx.press(c);
+        assert_eq!(
+            fx.status(),
+            format!("{}: no leads in Reports ({lists})", k(&fx, c))
+        );
+    }
+
+    // The filter line: typed letters filter, its keys are the user's, and an empty result
+    // names the key that clears it.
+    fx.press(Command::Inbox);
+    fx.press(Command::Filter);
+    assert!(fx.app.filtering());
+    only_rebound_keys(&fx.footer(), &["type"]);
+    fx.typed("zzqxj");
+    assert_eq!(fx.app.inbox.filter.text, "zzqxj");
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!(
+            "Nothing matches the filter. {} clears it.",
+            k(&fx, Command::Back)
+        )),
+        "{screen}"
+    );
+    fx.press(Command::ClearFilter);
+    assert!(!fx.app.filtering() && fx.app.inbox.filter.text.is_empty());
+
+    // A question: its answers are the user's keys; `y` is no longer yes.
+    let name = fx.app.selected().unwrap().lead.name.clone();
+    fx.press(Command::Delete);
+    let screen = fx.render();
+    let yn = format!("{}/{}", k(&fx, Command::Yes), k(&fx, Command::No));
+    assert!(screen.contains(&format!("trash? {yn}")), "{screen}");
+    fx.key(KeyCode::Char('y'));
+    assert_eq!(fx.status(), "cancelled");
+    fx.press(Command::Delete);
+    fx.press(Command::Yes);
+    assert_eq!(fx.status(), format!("moved to the trash · {name}"));
+
+    // A form: its key line and footer, discarding, saving, and the duplicate it names.
+    let email = fx.app.selected().unwrap().lead.email.clone().unwrap();
+    fx.press(Command::Add);
+    only_rebound_keys(&fx.footer(), &["←/→"]);
+    let screen = fx.render();
+    let line = format!(
+        "{} save · {} next · ←/→ choose · {} cancel",
+        k(&fx, Command::Save),
+        k(&fx, Command::NextField),
+        k(&fx, Command::Cancel)
+    );
+    assert!(screen.contains(&line), "{screen}");
+    fx.typed("Dee Double");
+    fx.press(Command::Cancel);
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!("Discard what you typed? {yn}")),
+        "{screen}"
+    );
+    fx.press(Command::No);
+    fx.press(Command::NextField);
+    fx.press(Command::NextField);
+    fx.typed(&email);
+    fx.press(Command::Save);
+    fx.assert_saved();
+    assert!(
+        fx.status()
+            .ends_with(&format!("): {} merges", k(&fx, Command::Merge))),
+        "{}",
+        fx.status()
+    );
+
+    // The import preview: its key line and footer, and its keys.
+    std::fs::write(fx._dir.path().join("leads.csv"), SMALL_CSV).unwrap();
+    fx.press(Command::Import);
+    fx.app
+        .update(Action::Paste("leads.csv".into()), &mut fx.store, &now());
+    fx.press(Command::Save);
+    assert!(fx.app.preview().is_some(), "{}", fx.status());
+    only_rebound_keys(&fx.footer(), &[]);
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!(
+            "{} import · {} cancel, nothing written",
+            k(&fx, Command::ImportNow),
+            k(&fx, Command::ClosePreview)
+        )),
+        "{screen}"
+    );
+    fx.key(KeyCode::Char('q'));
+    assert!(fx.app.preview().is_some(), "q is no longer the preview's");
+    fx.press(Command::ClosePreview);
+    assert!(fx.app.preview().is_none());
+    assert_eq!(fx.status(), "import cancelled: nothing written");
+}
+
+/// The empty lists' words name the user's keys too.
+#[test]
+fn an_empty_list_names_the_rebound_key_that_fills_it() {
+    let mut fx = fixture(120, 30, false);
+    fx.app.keymap = every_command_rebound();
+    fx.add(ripen::store::NewLead {
+        name: "Only Inbox".into(),
+        ..Default::default()
+    });
+    fx.press(Command::Recycled);
+    fx.press(Command::Closed);
+    fx.press(Command::Closed);
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!(
+            "Nothing won yet. {} wins a deal",
+            fx.label(Command::Win)
+        )),
+        "{screen}"
+    );
+    // Nothing due today, the one lead snoozed with the rebound keys.
+    fx.press(Command::Queue);
+    fx.press(Command::Snooze);
+    fx.press(Command::Save);
+    fx.assert_saved();
+    let screen = fx.render();
+    assert!(
+        screen.contains(&format!(
+            "Nothing due. {} shows the coming week.",
+            fx.label(Command::Week)
+        )),
+        "{screen}"
+    );
 }

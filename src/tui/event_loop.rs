@@ -124,7 +124,9 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
             dirty = true;
         }
         if dirty {
-            term.draw(|f| view::draw(f, app))?;
+            let mut drawn = None;
+            term.draw(|f| drawn = Some(view::frame(f, app)))?;
+            app.drawn = drawn.unwrap_or_default();
             dirty = false;
             if !armed {
                 // Once the first frame is up, not before it and not in the first save's time.
@@ -144,7 +146,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
             sleep = sleep.min(IDLE);
         }
         // A pause: count the rest of a filtered list, giving up the moment a key comes.
-        if app.counting && !event::poll(Duration::ZERO)? {
+        if app.counting() && !event::poll(Duration::ZERO)? {
             dirty |= app.count_further(store, || event::poll(Duration::ZERO).unwrap_or(true));
             continue;
         }

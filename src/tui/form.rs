@@ -163,6 +163,20 @@ pub struct Form {
     pub confirm_discard: bool,
     /// A text field whose prefilled value follows a choice, unless the user typed in it.
     pub linked: Option<Linked>,
+    /// A path whose extension follows a choice, unless the user typed in it.
+    pub extension: Option<Extension>,
+}
+
+/// A path field whose extension follows a choice: the export form's path follows its format
+/// (`.csv`, `.vcf`).
+#[derive(Debug, Clone, Default)]
+pub struct Extension {
+    /// The choice field's label.
+    pub choice: &'static str,
+    /// The path field's label.
+    pub field: &'static str,
+    /// For each option, the extension it gives the path.
+    pub by_option: Vec<(String, &'static str)>,
 }
 
 /// A text field prefilled from a choice: the close form's recycle date follows the reason, the
@@ -188,6 +202,7 @@ impl Form {
             error: None,
             confirm_discard: false,
             linked: None,
+            extension: None,
         };
         f.mark_focus();
         f
@@ -241,7 +256,8 @@ impl Form {
         self.mark_focus();
     }
 
-    /// Handle a key.
+    /// Handle a key with the default bindings (the app resolves the user's through the
+    /// keymap and calls [`Form::input`] for the rest).
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
         if self.confirm_discard {
             self.confirm_discard = false;
@@ -251,24 +267,39 @@ impl Form {
             };
         }
         match key.code {
-            KeyCode::Esc => {
-                if self.dirty() {
-                    self.confirm_discard = true;
-                    return Outcome::Continue;
-                }
-                return Outcome::Cancel;
-            }
-            KeyCode::Enter => return Outcome::Submit,
+            KeyCode::Esc => self.cancel(),
+            KeyCode::Enter => Outcome::Submit,
             KeyCode::Tab | KeyCode::Down => {
-                self.move_focus(true);
-                return Outcome::Continue;
+                self.next_field();
+                Outcome::Continue
             }
             KeyCode::BackTab | KeyCode::Up => {
-                self.move_focus(false);
-                return Outcome::Continue;
+                self.prev_field();
+                Outcome::Continue
             }
-            _ => {}
+            _ => self.input(key),
         }
+    }
+
+    /// Cancel: at once, or after asking when typed input would be lost.
+    pub fn cancel(&mut self) -> Outcome {
+        if self.dirty() {
+            self.confirm_discard = true;
+            return Outcome::Continue;
+        }
+        Outcome::Cancel
+    }
+
+    pub fn next_field(&mut self) {
+        self.move_focus(true);
+    }
+
+    pub fn prev_field(&mut self) {
+        self.move_focus(false);
+    }
+
+    /// A key for the focused field: text typed and edited, a choice cycled.
+    pub fn input(&mut self, key: KeyEvent) -> Outcome {
         // A choice of presets hands what is typed to its text field, and the focus with it.
         if let Some(Field {
             input: Input::Choice { .. },
@@ -283,7 +314,7 @@ impl Form {
             && let Some(i) = self.fields.iter().position(|f| f.label == *to)
         {
             self.focus = i;
-            return self.key(key);
+            return self.input(key);
         }
         let Some(field) = self.fields.get_mut(self.focus) else {
             return Outcome::Continue;
@@ -352,8 +383,8 @@ impl Form {
     /// A choice picked prefills its linked field (a reason its recycle date, an outcome its
     /// next follow-up), unless the user typed in that field.
     fn choice_changed(&mut self) {
-        if self.kind == FormKind::Export {
-            self.format_changed();
+        if self.extension.is_some() {
+            self.extension_changed();
             return;
         }
         // A kind of contact picks its usual outcome: an e-mail or a message is sent, a call or
@@ -406,9 +437,21 @@ impl Form {
 impl Form {
     /// A format picked in the export form gives the path its extension, unless the user typed
     /// a path of their own.
-    fn format_changed(&mut self) {
-        let ext = super::transfer::extension(&self.value("format"));
-        if let Some(f) = self.fields.iter_mut().find(|f| f.label == "path")
+    fn extension_changed(&mut self) {
+        let Some(link) = &self.extension else {
+            return;
+        };
+        let picked = self.value(link.choice);
+        let Some(ext) = link
+            .by_option
+            .iter()
+            .find(|(o, _)| *o == picked)
+            .map(|(_, e)| *e)
+        else {
+            return;
+        };
+        let field = link.field;
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == field)
             && !f.dirty()
         {
             let path = f.value();

@@ -100,3 +100,56 @@ pub fn card_rows(main: Rect) -> usize {
 pub fn board_columns_visible(main: Rect, total: usize) -> usize {
     ((main.width as usize) / 19).clamp(1, total.max(1))
 }
+
+/// What a click on a drawn cell means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A tab's label on the tab bar (its index in tab order).
+    Tab(usize),
+    /// A lead's row in a list (its index in the whole list).
+    Row(usize),
+    /// A pipeline column (its index among the columns), outside its cards.
+    Column(usize),
+    /// A card on the board: the column and the lead's index in the column's list.
+    Card { column: usize, index: usize },
+    /// A name in the Reports picker (its index in `report::NAMES`).
+    Report(usize),
+    /// A popup: a click on it does nothing, and nothing under it is hit.
+    Overlay,
+}
+
+/// The places the last frame drew, each with what a click there means: the mouse is hit-tested
+/// against what the user saw, not against a layout recomputed apart from the drawing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drawn {
+    /// The terminal's size when drawn: a click on a frame of another size hits nothing.
+    pub size: Rect,
+    /// In drawing order: what was drawn last (a popup) is on top.
+    pub targets: Vec<(Rect, Target)>,
+}
+
+impl Drawn {
+    pub fn new(size: Rect) -> Drawn {
+        Drawn {
+            size,
+            targets: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, area: Rect, target: Target) {
+        if area.width > 0 && area.height > 0 {
+            self.targets.push((area, target));
+        }
+    }
+
+    /// What the cell at `column`, `row` shows, topmost first.
+    pub fn hit(&self, column: u16, row: u16) -> Option<Target> {
+        self.targets
+            .iter()
+            .rev()
+            .find(|(r, _)| {
+                column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
+            })
+            .map(|(_, t)| *t)
+    }
+}

@@ -2,7 +2,6 @@
 //! commands become actions, `App::update` changes the state (and the book), and the views draw
 //! the state.
 
-pub mod actions;
 pub mod app;
 pub mod event_loop;
 pub mod form;
@@ -11,7 +10,6 @@ pub mod keymap;
 pub mod layout;
 pub mod terminal;
 pub mod theme;
-pub mod transfer;
 pub mod view;
 
 use anyhow::Result;

@@ -164,7 +164,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     let skip = app.timeline_skip.min(d.timeline.len().saturating_sub(1));
     let rule = if skip > 0 {
-        format!("─ timeline · {skip} newer above (PgUp) ─────────────────────────────")
+        format!(
+            "─ timeline · {skip} newer above ({}) ─────────────────────────────",
+            app.label(crate::tui::keymap::Command::PageUp)
+        )
     } else {
         "─ timeline ─────────────────────────────────────────────".to_string()
     };

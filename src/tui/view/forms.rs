@@ -10,10 +10,12 @@ use super::{centered, clean, clip_spans, cut, fit};
 use crate::domain::time::parse_when;
 use crate::tui::app::App;
 use crate::tui::form::{Form, FormKind, Input};
+use crate::tui::keymap::Command;
 
 const LABEL: usize = 9;
 
-pub fn draw(f: &mut Frame, app: &App, form: &Form) {
+/// Returns where the form was drawn.
+pub fn draw(f: &mut Frame, app: &App, form: &Form) -> Rect {
     let t = &app.theme;
     let area = f.area();
     let h = form.fields.len() as u16 + 4;
@@ -32,7 +34,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return r;
     }
     let w = inner.width as usize;
     for (i, field) in form.fields.iter().enumerate() {
@@ -130,20 +132,35 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) {
         }
     }
     let last = inner.y + inner.height.saturating_sub(1);
+    let k = |c| app.label(c);
     let (msg, style) = if form.confirm_discard {
-        ("Discard what you typed? y/n".to_string(), t.warn)
+        (
+            format!(
+                "Discard what you typed? {}/{}",
+                k(Command::Yes),
+                k(Command::No)
+            ),
+            t.warn,
+        )
     } else if let Some(e) = &form.error {
         (format!("✗ {}", clean(e)), t.error)
     } else {
+        let (save, next, cancel) = (k(Command::Save), k(Command::NextField), k(Command::Cancel));
+        // ←/→ are the choice fields' own keys, as the arrows in a text field.
         let keys = match form.kind {
-            FormKind::Import => "Enter preview (nothing is written yet) · Esc cancel",
-            FormKind::Export => "Enter write the file · ←/→ choose · Tab next · Esc cancel",
-            _ => "Enter save · Tab next · ←/→ choose · Esc cancel",
+            FormKind::Import => {
+                format!("{save} preview (nothing is written yet) · {cancel} cancel")
+            }
+            FormKind::Export => {
+                format!("{save} write the file · ←/→ choose · {next} next · {cancel} cancel")
+            }
+            _ => format!("{save} save · {next} next · ←/→ choose · {cancel} cancel"),
         };
-        (keys.to_string(), t.dim)
+        (keys, t.dim)
     };
     f.render_widget(
         Paragraph::new(Span::styled(fit(&msg, w), style)),
         Rect::new(inner.x, last, inner.width, 1),
     );
+    r
 }

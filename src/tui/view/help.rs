@@ -1,13 +1,16 @@
 //! The `?` overlay: every key of the current mode, generated from the keymap.
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, fit};
 use crate::tui::app::App;
+use crate::tui::keymap::Command;
 
-pub fn draw(f: &mut Frame, app: &App) {
+/// Returns where the help was drawn.
+pub fn draw(f: &mut Frame, app: &App) -> Rect {
     let t = &app.theme;
     let mode = app.mode();
     let mut rows: Vec<(String, &str)> = app
@@ -19,7 +22,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         })
         .collect();
     rows.push(("".into(), ""));
-    rows.push(("forms".into(), "Enter save · Tab · Esc cancel"));
+    let k = |c| app.label(c);
+    let forms = format!(
+        "{} save · {} · {} cancel",
+        k(Command::Save),
+        k(Command::NextField),
+        k(Command::Cancel)
+    );
+    rows.push(("forms".into(), &forms));
     let area = f.area();
     // One column when it fits, else two side by side.
     let avail = area.height.saturating_sub(2) as usize;
@@ -65,4 +75,5 @@ pub fn draw(f: &mut Frame, app: &App) {
         )));
     }
     f.render_widget(Paragraph::new(lines), inner);
+    r
 }

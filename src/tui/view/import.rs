@@ -9,12 +9,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, clean, cut, fit, wrap};
+use crate::tui::app::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 use crate::tui::app::{App, ImportPreview};
-use crate::tui::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
+use crate::tui::keymap::Command;
 
 const LABEL: usize = 10;
 
-pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
+/// Returns where the preview was drawn.
+pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) -> Rect {
     let t = &app.theme;
     let area = f.area();
     let width = area.width.min(78);
@@ -44,7 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return r;
     }
     let w = inner.width as usize;
     let room = inner.height.saturating_sub(1) as usize;
@@ -56,17 +58,23 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) {
         Paragraph::new(shown),
         Rect::new(inner.x, inner.y, inner.width, room as u16),
     );
+    let k = |c| app.label(c);
+    let (import, close) = (k(Command::ImportNow), k(Command::ClosePreview));
+    let arrows = format!("{}/{}", k(Command::ScrollUp), k(Command::ScrollDown));
     let keys = match (&p.report, more || scroll > 0) {
-        (Some(_), true) => "Enter import · ↑/↓ scroll · Esc cancel, nothing written",
-        (Some(_), false) => "Enter import · Esc cancel, nothing written",
-        (None, true) => "↑/↓ scroll · Esc close",
-        (None, false) => "Esc close",
+        (Some(_), true) => {
+            format!("{import} import · {arrows} scroll · {close} cancel, nothing written")
+        }
+        (Some(_), false) => format!("{import} import · {close} cancel, nothing written"),
+        (None, true) => format!("{arrows} scroll · {close} close"),
+        (None, false) => format!("{close} close"),
     };
     let style = if p.report.is_some() { t.key } else { t.dim };
     f.render_widget(
-        Paragraph::new(Span::styled(fit(keys, w), style)),
+        Paragraph::new(Span::styled(fit(&keys, w), style)),
         Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
     );
+    r
 }
 
 /// `label   value` with the value cut to the width.

@@ -85,9 +85,9 @@ fn received_cell(app: &App, at: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.inbox;
+    let w = &app.inbox.window;
     let rows = w
         .rows
         .iter()
@@ -118,5 +118,5 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, "Inbox zero. New leads land here."),
         },
-    );
+    )
 }

@@ -12,13 +12,15 @@ use crate::domain::lead::format_money_short;
 use crate::domain::plan::StageProbability;
 use crate::domain::priority;
 use crate::tui::app::{App, BoardColumn, ColumnSource, first_visible_column};
-use crate::tui::layout;
+use crate::tui::layout::{self, Target};
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+/// Returns where each column and card was drawn.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<(Rect, Target)> {
     let board = &app.board;
     let n = board.columns.len();
+    let mut drawn = Vec::new();
     if n == 0 {
-        return;
+        return drawn;
     }
     let visible = layout::board_columns_visible(area, n);
     let first = first_visible_column(board.col, visible, n);
@@ -30,12 +32,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         } else {
             width
         };
-        column(
-            f,
-            app,
-            &board.columns[i],
-            i == board.col,
-            Rect::new(x, area.y, w, area.height),
+        let r = Rect::new(x, area.y, w, area.height);
+        drawn.push((r, Target::Column(i)));
+        let cards = column(f, app, &board.columns[i], i == board.col, r);
+        drawn.extend(
+            cards
+                .into_iter()
+                .map(|(r, index)| (r, Target::Card { column: i, index })),
         );
     }
     // Columns scrolled out of sight are announced on the bottom border.
@@ -54,9 +57,17 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             Rect::new(area.x + area.width - 3, bottom, 2, 1),
         );
     }
+    drawn
 }
 
-fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect) {
+/// Draws a column; returns where each card was drawn, with its index in the column's list.
+fn column(
+    f: &mut Frame,
+    app: &App,
+    col: &BoardColumn,
+    active: bool,
+    area: Rect,
+) -> Vec<(Rect, usize)> {
     let t = &app.theme;
     let cur = &app.plan.currency;
     // A word filter's column counted only so far: "31+·€1.2M+".
@@ -85,7 +96,7 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
-        return;
+        return Vec::new();
     }
     let w = inner.width as usize;
     let mut lines = vec![Line::from(Span::styled(
@@ -105,6 +116,15 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
         t.dim,
     ))];
     let win = &col.window;
+    // Under the weighted line, one line a card.
+    let cards = (0..win.rows.len().min(inner.height.saturating_sub(1) as usize))
+        .map(|r| {
+            (
+                Rect::new(inner.x, inner.y + 1 + r as u16, inner.width, 1),
+                win.offset + r,
+            )
+        })
+        .collect();
     if win.rows.is_empty() {
         lines.push(Line::from(Span::styled(fit("(none)", w), t.dim)));
     }
@@ -139,4 +159,5 @@ fn column(f: &mut Frame, app: &App, col: &BoardColumn, active: bool, area: Rect)
     }
     lines.truncate(inner.height as usize);
     f.render_widget(Paragraph::new(lines), inner);
+    cards
 }

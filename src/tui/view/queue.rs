@@ -49,9 +49,9 @@ const COLS: [Col; 6] = [
     },
 ];
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.queue;
+    let w = &app.queue.window;
     let rows = w
         .rows
         .iter()
@@ -129,7 +129,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             cols: &COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: empty_words(app, "Nothing due. t shows the coming week."),
+            empty: empty_words(
+                app,
+                &format!(
+                    "Nothing due. {} shows the coming week.",
+                    app.label(crate::tui::keymap::Command::Week)
+                ),
+            ),
         },
-    );
+    )
 }

@@ -91,12 +91,12 @@ const WON_COLS: [Col; 6] = [
     },
 ];
 
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     if app.closed == Closed::Won {
         return draw_won(f, app, area);
     }
     let t = &app.theme;
-    let w = &app.recycled;
+    let w = &app.recycled.window;
     let rows = w
         .rows
         .iter()
@@ -125,7 +125,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .collect();
     let count = count_words(app, w.total);
     // Filtered, the list's own count says it all: the tab's "due now" counts every one.
-    let filtered = !app.filters[app.tab.index()].is_empty();
+    let filtered = !app.filter_text().is_empty();
     let (title, empty) = match app.closed {
         Closed::Lost => (
             format!(" Lost and disqualified · {count} · latest first "),
@@ -154,13 +154,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             selected: w.selected.checked_sub(w.offset),
             empty: empty_words(app, empty),
         },
-    );
+    )
 }
 
 /// The wins, latest first: when, who, for how much, from where.
-fn draw_won(f: &mut Frame, app: &App, area: Rect) {
+fn draw_won(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
     let t = &app.theme;
-    let w = &app.recycled;
+    let w = &app.recycled.window;
     let date = |d| list_day(app, d);
     let rows = w
         .rows
@@ -191,7 +191,13 @@ fn draw_won(f: &mut Frame, app: &App, area: Rect) {
             cols: &WON_COLS,
             rows,
             selected: w.selected.checked_sub(w.offset),
-            empty: empty_words(app, "Nothing won yet. w wins a deal in the Pipeline."),
+            empty: empty_words(
+                app,
+                &format!(
+                    "Nothing won yet. {} wins a deal in the Pipeline.",
+                    app.label(crate::tui::keymap::Command::Win)
+                ),
+            ),
         },
-    );
+    )
 }

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::app::{App, Tab};
-use super::form::{Field, Form, FormKind, Linked};
-use super::keymap::Command;
+use super::{App, Tab};
 use crate::domain::lead::{OUTCOMES, format_money, parse_money};
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
 use crate::domain::text::clean_field;
@@ -13,6 +11,8 @@ use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
 use crate::io::values::split_tags;
 use crate::store::{LeadRow, NewLead, Store, StoreError};
+use crate::tui::form::{Field, Form, FormKind, Linked};
+use crate::tui::keymap::Command;
 
 impl App {
     pub(super) fn add_form(&self) -> Form {
@@ -269,7 +269,7 @@ impl App {
 
     /// Save the open form: on success close it and refresh; on error keep it with the message.
     pub(super) fn submit(&mut self, store: &mut Store) {
-        let Some(form) = self.form.clone() else {
+        let Some(form) = self.form().cloned() else {
             return;
         };
         if matches!(form.kind, FormKind::Import | FormKind::Export) {
@@ -278,16 +278,16 @@ impl App {
         }
         match self.save(&form, store) {
             Ok((uid, words)) => {
-                self.form = None;
+                self.overlay = None;
                 self.say(words);
                 if form.kind == FormKind::Add {
                     self.tab = Tab::Inbox;
-                    self.inbox.selected = usize::MAX / 2;
+                    self.inbox.window.selected = usize::MAX / 2;
                 }
                 self.refresh_or_report(store, Some(&uid));
             }
             Err(msg) => {
-                if let Some(f) = &mut self.form {
+                if let Some(f) = self.form_mut() {
                     f.error = Some(msg);
                 }
             }
@@ -328,7 +328,10 @@ impl App {
             // As the CLI says it: the lead may already be in the book (M merges it).
             let added = store.lead(&uid).map_err(e)?.lead;
             if let Some((n, other, why)) = store.duplicate_of(&added).map_err(e)? {
-                said.push_str(&format!(" · looks like #{n} {other} ({why}): M merges"));
+                said.push_str(&format!(
+                    " · looks like #{n} {other} ({why}): {} merges",
+                    self.label(Command::Merge)
+                ));
             }
             return Ok((uid, said));
         }

@@ -1,8 +1,12 @@
 //! Keys as data: every bindable command with its default keys, the user's `[keys]` overrides
 //! from the config, and the footer hints and help overlay generated from the same table.
 
+mod defaults;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
+
+use defaults::SPECS;
 
 /// Where the user is; a key means a command only within one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +15,25 @@ pub enum Mode {
     List,
     /// The empty book's welcome screen.
     Welcome,
+    /// A form is open: the keys that are not its fields' own editing keys.
+    Form,
+    /// A yes/no question (also a form's "discard what you typed?").
+    Confirm,
+    /// The filter line is taking the letters typed.
+    Filter,
+    /// An import's dry run on screen.
+    Preview,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Mode::List,
+        Mode::Welcome,
+        Mode::Form,
+        Mode::Confirm,
+        Mode::Filter,
+        Mode::Preview,
+    ];
 }
 
 /// Something a user can bind a key to.
@@ -58,360 +81,27 @@ pub enum Command {
     Demo,
     Help,
     Quit,
+    /// Forms: save (the import form: preview), next and previous field, cancel.
+    Save,
+    NextField,
+    PrevField,
+    Cancel,
+    /// A question's answers.
+    Yes,
+    No,
+    /// The filter line: keep the filter, clear it, move the cursor in the list meanwhile.
+    KeepFilter,
+    ClearFilter,
+    FilterDown,
+    FilterUp,
+    /// The import preview: import for real, close it, scroll it.
+    ImportNow,
+    ClosePreview,
+    ScrollDown,
+    ScrollUp,
+    ScrollPageDown,
+    ScrollPageUp,
 }
-
-/// One row of the table: a command, its config name, its words, its modes and default keys.
-struct Spec {
-    command: Command,
-    name: &'static str,
-    hint: &'static str,
-    help: &'static str,
-    modes: &'static [Mode],
-    keys: &'static [&'static str],
-}
-
-const L: &[Mode] = &[Mode::List];
-const W: &[Mode] = &[Mode::Welcome];
-const LW: &[Mode] = &[Mode::List, Mode::Welcome];
-
-const SPECS: &[Spec] = &[
-    Spec {
-        command: Command::Inbox,
-        name: "inbox",
-        hint: "inbox",
-        help: "Inbox",
-        modes: L,
-        keys: &["1"],
-    },
-    Spec {
-        command: Command::Queue,
-        name: "queue",
-        hint: "follow-ups",
-        help: "Follow-ups",
-        modes: L,
-        keys: &["2"],
-    },
-    Spec {
-        command: Command::Pipeline,
-        name: "pipeline",
-        hint: "pipeline",
-        help: "Pipeline by stage",
-        modes: L,
-        keys: &["3"],
-    },
-    Spec {
-        command: Command::Recycled,
-        name: "recycled",
-        hint: "recycled",
-        help: "Recycled leads",
-        modes: L,
-        keys: &["4"],
-    },
-    Spec {
-        command: Command::Reports,
-        name: "reports",
-        hint: "reports",
-        help: "Reports",
-        modes: L,
-        keys: &["5"],
-    },
-    Spec {
-        command: Command::NextView,
-        name: "next_view",
-        hint: "next view",
-        help: "Next view",
-        modes: L,
-        keys: &["tab"],
-    },
-    Spec {
-        command: Command::PrevView,
-        name: "prev_view",
-        hint: "previous view",
-        help: "Previous view",
-        modes: L,
-        keys: &["backtab"],
-    },
-    Spec {
-        command: Command::Down,
-        name: "down",
-        hint: "down",
-        help: "Next lead or report",
-        modes: L,
-        keys: &["j", "down"],
-    },
-    Spec {
-        command: Command::Up,
-        name: "up",
-        hint: "up",
-        help: "Previous lead or report",
-        modes: L,
-        keys: &["k", "up"],
-    },
-    Spec {
-        command: Command::Top,
-        name: "top",
-        hint: "top",
-        help: "First lead",
-        modes: L,
-        keys: &["g", "home"],
-    },
-    Spec {
-        command: Command::Bottom,
-        name: "bottom",
-        hint: "bottom",
-        help: "Last lead",
-        modes: L,
-        keys: &["G", "end"],
-    },
-    Spec {
-        command: Command::PageDown,
-        name: "page_down",
-        hint: "page down",
-        help: "One page down",
-        modes: L,
-        keys: &["pagedown"],
-    },
-    Spec {
-        command: Command::PageUp,
-        name: "page_up",
-        hint: "page up",
-        help: "One page up",
-        modes: L,
-        keys: &["pageup"],
-    },
-    Spec {
-        command: Command::Left,
-        name: "left",
-        hint: "column left",
-        help: "Pipeline: column left",
-        modes: L,
-        keys: &["h", "left"],
-    },
-    Spec {
-        command: Command::Right,
-        name: "right",
-        hint: "column right",
-        help: "Pipeline: column right",
-        modes: L,
-        keys: &["L", "right"],
-    },
-    Spec {
-        command: Command::Detail,
-        name: "detail",
-        hint: "detail",
-        help: "Open the lead's detail",
-        modes: L,
-        keys: &["enter"],
-    },
-    Spec {
-        command: Command::Back,
-        name: "back",
-        hint: "back",
-        help: "Close detail, clear filter",
-        modes: L,
-        keys: &["esc"],
-    },
-    Spec {
-        command: Command::Add,
-        name: "add",
-        hint: "add",
-        help: "Add a lead",
-        modes: LW,
-        keys: &["a"],
-    },
-    Spec {
-        command: Command::Edit,
-        name: "edit",
-        hint: "edit",
-        help: "Edit the lead's fields",
-        modes: L,
-        keys: &["e"],
-    },
-    Spec {
-        command: Command::Log,
-        name: "log",
-        hint: "log",
-        help: "Log a contact",
-        modes: L,
-        keys: &["l"],
-    },
-    Spec {
-        command: Command::Snooze,
-        name: "snooze",
-        hint: "snooze",
-        help: "Snooze the follow-up",
-        modes: L,
-        keys: &["s"],
-    },
-    Spec {
-        command: Command::Qualify,
-        name: "qualify",
-        hint: "qualify",
-        help: "Qualify (class, value, stage)",
-        modes: L,
-        keys: &["c"],
-    },
-    Spec {
-        command: Command::StageForward,
-        name: "stage_forward",
-        hint: "stage",
-        help: "Move to the next stage",
-        modes: L,
-        keys: &[">"],
-    },
-    Spec {
-        command: Command::StageBack,
-        name: "stage_back",
-        hint: "stage back",
-        help: "Move to the previous stage",
-        modes: L,
-        keys: &["<"],
-    },
-    Spec {
-        command: Command::Lose,
-        name: "lose",
-        hint: "lose",
-        help: "Lose or disqualify",
-        modes: L,
-        keys: &["x"],
-    },
-    Spec {
-        command: Command::Win,
-        name: "win",
-        hint: "win",
-        help: "Win the lead",
-        modes: L,
-        keys: &["w"],
-    },
-    Spec {
-        command: Command::Reactivate,
-        name: "reactivate",
-        hint: "reactivate",
-        help: "Reactivate a recycled lead",
-        modes: L,
-        keys: &["r"],
-    },
-    Spec {
-        command: Command::Delete,
-        name: "delete",
-        hint: "delete",
-        help: "Move the lead to the trash",
-        modes: L,
-        keys: &["d"],
-    },
-    Spec {
-        command: Command::Merge,
-        name: "merge",
-        hint: "merge",
-        help: "Merge into another lead",
-        modes: L,
-        keys: &["M"],
-    },
-    Spec {
-        command: Command::CopyEmail,
-        name: "copy_email",
-        hint: "copy e-mail",
-        help: "Copy the e-mail address",
-        modes: L,
-        keys: &["y"],
-    },
-    Spec {
-        command: Command::Note,
-        name: "note",
-        hint: "note",
-        help: "Write a long note in $EDITOR",
-        modes: L,
-        keys: &["n"],
-    },
-    Spec {
-        command: Command::Filter,
-        name: "filter",
-        hint: "filter",
-        help: "Filter this view as you type",
-        modes: L,
-        keys: &["/"],
-    },
-    Spec {
-        command: Command::Week,
-        name: "week",
-        hint: "week",
-        help: "Follow-ups: today / week",
-        modes: L,
-        keys: &["t"],
-    },
-    Spec {
-        command: Command::Months,
-        name: "months",
-        hint: "by month",
-        help: "Pipeline: stage / ripe month",
-        modes: L,
-        keys: &["m"],
-    },
-    Spec {
-        command: Command::Closed,
-        name: "closed",
-        hint: "every loss",
-        help: "Recycled: resting / every loss / won",
-        modes: L,
-        keys: &["v"],
-    },
-    Spec {
-        command: Command::Period,
-        name: "period",
-        hint: "period",
-        help: "Reports: cycle the period",
-        modes: L,
-        keys: &["p"],
-    },
-    Spec {
-        command: Command::GroupBy,
-        name: "group_by",
-        hint: "group by",
-        help: "Reports: source/owner/month",
-        modes: L,
-        keys: &["b"],
-    },
-    Spec {
-        command: Command::Import,
-        name: "import",
-        hint: "import",
-        help: "Import a file",
-        modes: LW,
-        keys: &["i"],
-    },
-    Spec {
-        command: Command::Export,
-        name: "export",
-        hint: "export",
-        help: "Export this view",
-        modes: L,
-        keys: &["E"],
-    },
-    Spec {
-        command: Command::Demo,
-        name: "demo",
-        hint: "demo book",
-        help: "Load the demo book",
-        modes: W,
-        keys: &["D"],
-    },
-    Spec {
-        command: Command::Help,
-        name: "help",
-        hint: "help",
-        help: "This help",
-        modes: LW,
-        keys: &["?"],
-    },
-    Spec {
-        command: Command::Quit,
-        name: "quit",
-        hint: "quit",
-        help: "Quit",
-        modes: LW,
-        keys: &["q"],
-    },
-];
 
 /// A key as the keymap compares it: shift is folded into the character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -635,6 +325,19 @@ impl Keymap {
             .filter(move |b| b.modes.contains(&mode))
     }
 
+    /// Every command with its keys, for tests that rebind them all.
+    pub fn all(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter()
+    }
+
+    /// The config name of a command (`log`), as `[keys]` takes it.
+    pub fn name(command: Command) -> &'static str {
+        SPECS
+            .iter()
+            .find(|s| s.command == command)
+            .map_or("", |s| s.name)
+    }
+
     /// The first key of a command, as written in hints ("l").
     pub fn key_label(&self, command: Command) -> String {
         self.bindings
@@ -660,7 +363,7 @@ mod tests {
     use super::*;
 
     fn no_shared_keys(map: &Keymap) {
-        for mode in [Mode::List, Mode::Welcome] {
+        for mode in Mode::ALL {
             let mut seen: std::collections::HashMap<Key, Command> = Default::default();
             for b in map.bindings(mode) {
                 for k in &b.keys {
@@ -690,7 +393,7 @@ mod tests {
         }
     }
 
-    const EXAMPLE: &str = include_str!("../../assets/config.example.toml");
+    const EXAMPLE: &str = include_str!("../../../assets/config.example.toml");
 
     #[test]
     fn the_example_config_lists_every_command_with_its_default_keys() {

@@ -3,13 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use super::app::{App, Closed, ImportPreview, Tab};
-use super::form::{Field, Form, FormKind};
+use super::{App, Closed, ImportPreview, Overlay, Tab};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
 use crate::store::{LeadRow, Store, StoreError, View};
+use crate::tui::form::{Extension, Field, Form, FormKind};
+use crate::tui::keymap::Command;
 
 /// The Recycled export's choice: the leads due for their touch (a campaign), or every one
 /// listed.
@@ -94,7 +93,7 @@ impl App {
     /// The export form, or why there is nothing to export here.
     pub(super) fn export_form(&self, store: &Store) -> Result<Form, String> {
         if !self.tab.has_leads() {
-            return Err("no leads in Reports (1–4 for the lists)".into());
+            return Err(format!("no leads in Reports ({})", self.for_the_lists()));
         }
         let count = match self.tab {
             Tab::Pipeline => self.board.columns.iter().map(|c| c.count).sum::<i64>(),
@@ -102,7 +101,7 @@ impl App {
                 .window()
                 .map_or(0, |w| i64::try_from(w.total).unwrap_or(i64::MAX)),
         };
-        let filter = self.filters[self.tab.index()].trim();
+        let filter = self.filter_text().trim();
         let leads = if count == 1 { "lead" } else { "leads" };
         let what = if filter.is_empty() {
             format!("{count} {leads}")
@@ -139,12 +138,21 @@ impl App {
                 Field::choice("leads", vec![due_choice, all_choice], &default),
             );
         }
-        Ok(Form::new(
+        let mut form = Form::new(
             FormKind::Export,
             format!("Export · {} · {what}", self.tab.title()),
             None,
             fields,
-        ))
+        );
+        form.extension = Some(Extension {
+            choice: "format",
+            field: "path",
+            by_option: FORMATS
+                .iter()
+                .map(|(name, _, ext)| (name.to_string(), *ext))
+                .collect(),
+        });
+        Ok(form)
     }
 
     /// Enter on the import or export form.
@@ -160,7 +168,7 @@ impl App {
                 let due_only = form.value("leads").starts_with(DUE_NOW);
                 match self.export(&path, &format, due_only, store) {
                     Ok(words) => {
-                        self.form = None;
+                        self.overlay = None;
                         self.say(words);
                     }
                     Err(msg) => {
@@ -174,7 +182,7 @@ impl App {
     }
 
     fn form_error(&mut self, msg: &str) {
-        if let Some(f) = &mut self.form {
+        if let Some(f) = self.form_mut() {
             f.error = Some(msg.to_string());
         }
     }
@@ -201,25 +209,23 @@ impl App {
             .to_string();
         match import::import_file(store, &Self::request(&path, true), &now) {
             Ok(report) => {
-                self.form = None;
-                self.import = Some(ImportPreview {
+                self.open(Overlay::Import(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: Some(report),
                     errors: Vec::new(),
                     scroll: 0,
-                });
+                }));
             }
             Err(ImportError::BadRows { errors, .. }) => {
-                self.form = None;
                 let n = errors.len();
-                self.import = Some(ImportPreview {
+                self.open(Overlay::Import(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: None,
                     errors: errors.iter().map(ToString::to_string).collect(),
                     scroll: 0,
-                });
+                }));
                 self.fail(format!("{n} bad row(s): nothing can be imported"));
             }
             Err(e) => {
@@ -230,31 +236,26 @@ impl App {
         }
     }
 
-    /// A key on the import preview: Enter imports for real, Esc cancels, arrows scroll.
-    pub(super) fn preview_key(&mut self, k: KeyEvent, store: &mut Store) {
-        let Some(p) = &mut self.import else {
+    /// A command on the import preview: import for real, close it, scroll it.
+    pub(super) fn preview_command(&mut self, c: Command, store: &mut Store) {
+        let Some(p) = self.preview_mut() else {
             return;
         };
         let last = preview_lines(p);
-        match k.code {
-            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                // Nothing is written yet: quitting loses nothing.
-                self.import = None;
-                self.quit = true;
-            }
-            KeyCode::Esc | KeyCode::Char('q') => {
-                self.import = None;
+        match c {
+            Command::ClosePreview => {
+                self.overlay = None;
                 self.say("import cancelled: nothing written");
             }
-            KeyCode::Down | KeyCode::Char('j') => p.scroll = (p.scroll + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
-            KeyCode::PageDown => p.scroll = (p.scroll + 10).min(last),
-            KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(10),
-            KeyCode::Enter if p.report.is_none() => {
-                self.import = None;
+            Command::ScrollDown => p.scroll = (p.scroll + 1).min(last),
+            Command::ScrollUp => p.scroll = p.scroll.saturating_sub(1),
+            Command::ScrollPageDown => p.scroll = (p.scroll + 10).min(last),
+            Command::ScrollPageUp => p.scroll = p.scroll.saturating_sub(10),
+            Command::ImportNow if p.report.is_none() => {
+                self.overlay = None;
                 self.say("nothing imported: fix the rows, or `ripen import --skip-bad`");
             }
-            KeyCode::Enter => {
+            Command::ImportNow => {
                 let path = p.path.clone();
                 self.import_for_real(&path, store);
             }
@@ -264,7 +265,7 @@ impl App {
 
     /// Scroll the preview with the mouse wheel.
     pub(super) fn preview_scroll(&mut self, delta: isize) {
-        if let Some(p) = &mut self.import {
+        if let Some(p) = self.preview_mut() {
             let last = preview_lines(p);
             p.scroll = p.scroll.saturating_add_signed(delta).min(last);
         }
@@ -275,13 +276,13 @@ impl App {
         let now = self.now;
         match import::import_file(store, &Self::request(path, false), &now) {
             Ok(report) => {
-                self.import = None;
+                self.overlay = None;
                 self.say(landed(&report));
                 self.refresh_or_report(store, None);
             }
             Err(e) => {
                 let text = e.to_string();
-                if let Some(p) = &mut self.import {
+                if let Some(p) = self.preview_mut() {
                     p.report = None;
                     p.scroll = 0;
                     p.errors = text.lines().map(|l| l.trim().to_string()).collect();
