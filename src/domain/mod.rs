@@ -1,6 +1,7 @@
 //! Pure rules of a lead's life: no I/O, no terminal, no clock. `now` always comes in as an
 //! argument, so every rule is a plain unit test.
 
+pub mod arrival;
 pub mod lead;
 pub mod lifecycle;
 pub mod merge;

@@ -500,8 +500,8 @@ pub fn status_said(word: &str) -> String {
 /// The reason recorded when a file closes a lead without saying why (or says it in words that
 /// name none of ripen's reasons): "unknown", which recycles, so the lead is not wasted, and
 /// keeps the reports' real reasons apart from the guessed ones. A book whose config has no
-/// such reason falls back to "timing".
-pub const DEFAULT_REASON: &str = "unknown";
+/// such reason falls back as [`crate::domain::arrival::arrive`] says.
+pub const DEFAULT_REASON: &str = crate::domain::arrival::UNKNOWN_REASON;
 
 /// A free-text loss reason as one of ripen's reason keys; unknown text becomes
 /// [`DEFAULT_REASON`] (the caller keeps the text as the reason note).

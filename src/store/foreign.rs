@@ -6,8 +6,9 @@
 
 use rusqlite::ToSql;
 
-use super::queue::{FILTERS, TEXT_ON_ROWS};
-use super::{Filter, Result, Store, search};
+use super::query::Filter;
+use super::view_sql::{FILTERS, TEXT_ON_ROWS};
+use super::{Result, Store, search};
 use crate::domain::{Stage, Status};
 
 /// One lead whose value is in another currency than the book's.

@@ -2,13 +2,14 @@
 //! duplicates (in the book or earlier in the same file), all in one transaction, so a file lands
 //! whole or not at all. Also attaching a past activity history to leads by their external id.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 
-use super::leads::{LEAD_COLUMNS, NewLeads, Uids, lead_from_row, write_entries, write_lead};
+use super::derived::{drop_for_bulk, rebuild_after_bulk};
+use super::match_keys::{ContactKeys, KeyMap, contact_keys, name_company_key};
+use super::row::{LEAD_COLUMNS, lead_from_row};
 use super::tuning::phase;
+use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
@@ -69,13 +70,6 @@ impl Incoming {
     }
 }
 
-/// The keys by which a lead is recognised: its e-mail (any case); its name and company.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct ContactKeys {
-    email: Option<Box<str>>,
-    name_company: Option<Box<str>>,
-}
-
 /// How an import writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOptions {
@@ -118,26 +112,6 @@ impl ImportOutcome {
     }
 }
 
-/// `to_lowercase`, quicker: ASCII as ASCII, other characters one by one, except in a string
-/// with a capital sigma (whose lower case depends on where in a word it stands).
-fn lower(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    if s.contains('\u{3A3}') {
-        return s.to_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// Indexes a bulk import keeps up to date row by row rather than rebuilding: new activities
 /// enter `activities_by_lead` and `activities_contacts` at the end (they are keyed by the lead's
 /// uid, a UUIDv7, which grows; the second takes only contacts, which few imports bring), and
@@ -146,71 +120,6 @@ fn lower(s: &str) -> String {
 /// rebuild it (measured: keeping the partial indexes of closed and open leads live made the load
 /// 1–4 s slower; keeping the uid-ordered ones, 2.5–7 s faster).
 const KEPT_LIVE: [&str; 3] = ["activities_by_lead", "activities_contacts", "leads_deleted"];
-
-fn contact_keys(lead: &Lead) -> ContactKeys {
-    let email = lead
-        .email
-        .as_deref()
-        .map(|e| lower(e.trim()))
-        .filter(|e| !e.is_empty())
-        .map(String::into_boxed_str);
-    let name_company = lead
-        .company
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| name_company_key(&lead.name, c));
-    ContactKeys {
-        email,
-        name_company,
-    }
-}
-
-fn name_company_key(name: &str, company: &str) -> Box<str> {
-    let mut key = lower(name.trim());
-    key.push('\u{1F}');
-    key.push_str(&lower(company.trim()));
-    key.into_boxed_str()
-}
-
-/// FxHash (as rustc uses it), for the keys of one file: SipHash's defence against keys chosen to
-/// collide buys nothing against a user's own file, and costs at a million keys.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type KeyMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 fn describe_closed(lead: &Lead, now: &Now) -> String {
     let mut s = format!("already {}", lead.status);
@@ -371,7 +280,7 @@ impl Store {
                 }
             }
             // The cached counts and the filter's word index, likewise: rebuilt once below.
-            super::drop_for_bulk(&tx, false)?;
+            drop_for_bulk(&tx, false)?;
         }
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).
@@ -669,7 +578,7 @@ impl Store {
         }
         phase("index rebuild (all)", &mut clock);
         if opts.rebuild_indexes {
-            super::rebuild_after_bulk(&tx, zone)?;
+            rebuild_after_bulk(&tx, zone)?;
             phase("counts and word index rebuild", &mut clock);
         }
         if opts.dry_run {
@@ -773,22 +682,6 @@ mod tests {
             lifecycle::receive(l, &Plan::default(), &now()),
             line,
         ))
-    }
-
-    #[test]
-    fn lower_is_to_lowercase() {
-        for s in [
-            "",
-            "ABC",
-            "Björn ÅSTRÖM",
-            "İstanbul",
-            "ΟΔΥΣΣΕΥΣ",
-            "Ǆemal",
-            "ẞ",
-            "x\u{130}y",
-        ] {
-            assert_eq!(lower(s), s.to_lowercase(), "{s}");
-        }
     }
 
     #[test]

@@ -1,15 +1,30 @@
 //! The only code that speaks SQL: opening the book (permissions, pragmas, migrations), the
 //! queries each view needs, and the transactions that write.
+//!
+//! Where things are. Leaves, importing no sibling: `row` (a lead's row: every place the columns
+//! of `leads` are spelled, its decode and its values), `query` (the vocabulary: views, filters,
+//! counts, placed rows), `report_rows` (what the reports return), `schema`, `search`, `file`,
+//! `months`, `match_keys`. Above them: `write` (the one way a lead and its timeline are
+//! written), `view_sql` (a view as SQL) and `lists` (listing and counting a view), `foreign`
+//! (values in other currencies), `ripening`, `sources`, `leads` (a lead's operations: add,
+//! resolve, apply, merge, trash), `import`, `reports`, and `derived` (the local tables rebuilt
+//! from the shared ones, with `tally`, `touches`, `contacts`, `uncontacted`). No two siblings
+//! import each other.
 
 mod contacts;
+mod derived;
 mod file;
 mod foreign;
 mod import;
 mod leads;
+mod lists;
+mod match_keys;
 mod months;
-mod queue;
+mod query;
+mod report_rows;
 mod reports;
 mod ripening;
+mod row;
 pub mod schema;
 mod search;
 mod sources;
@@ -17,17 +32,20 @@ mod tally;
 mod touches;
 mod tuning;
 mod uncontacted;
+mod view_sql;
+mod write;
 
 pub use file::{ReadOnly, temp_beside};
 pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
-pub use leads::{LeadRow, Lookup, NewLead};
-pub use queue::{Counts, Filter, PipelineColumn, Placed, View};
-pub use reports::{
+pub use leads::{Lookup, NewLead};
+pub use query::{Counts, Filter, PipelineColumn, Placed, View};
+pub use report_rows::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
 };
 pub use ripening::RipeBucket;
+pub use row::LeadRow;
 pub use sources::{Renamed, SetCost, SourceListRow};
 pub use tuning::phase;
 
@@ -37,6 +55,10 @@ use std::time::Duration;
 
 use crate::domain::time::Tz;
 use crate::domain::{DomainError, Plan};
+use derived::{
+    DERIVED, TRIGGERS_FINGERPRINT, current_indexes, derived_fresh, fnv, install_triggers,
+    rebuild_set, stale_indexes, wanted_indexes,
+};
 
 /// The page cache of a one-shot command, in KiB; the app raises its own (see
 /// [`Store::cache_kib`]).
@@ -106,7 +128,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     plan: Plan,
-    queue: queue::QueueSql,
+    queue: view_sql::QueueSql,
     /// The report statements prepared, while [`Store::report_plans`] collects them.
     plans: std::cell::RefCell<Option<Vec<String>>>,
     /// The last filter text [`Store::few_matches`] weighed, and what it found: a board asks
@@ -218,7 +240,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            queue: queue::QueueSql::new(&plan),
+            queue: view_sql::QueueSql::new(&plan),
             plan,
             plans: Default::default(),
             few: Default::default(),
@@ -294,7 +316,7 @@ impl Store {
 
     /// The schema cookie and a hash of every index, derived table and trigger defined here, and
     /// of the zone the tables' months are in.
-    fn derived_key(queue: &queue::QueueSql, zone: Tz, conn: &Connection) -> Result<String> {
+    fn derived_key(queue: &view_sql::QueueSql, zone: Tz, conn: &Connection) -> Result<String> {
         let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
         let objects: Vec<(&str, String)> = DERIVED.iter().flat_map(|s| (s.objects)()).collect();
         let texts = schema::INDEXES
@@ -533,97 +555,6 @@ impl Store {
     }
 }
 
-/// A set of local derived objects (a table with its indexes and the triggers that keep it
-/// current) and how to fill the table from the book.
-struct Derived {
-    /// What it is, in the user's words.
-    what: &'static str,
-    /// The table and its indexes, in the file.
-    objects: fn() -> Vec<(&'static str, String)>,
-    /// The triggers that keep the table current: TEMP, each writing connection's own.
-    triggers: fn() -> Vec<(&'static str, String)>,
-    fill: fn(&Connection) -> Result<()>,
-    /// Whether a bulk load drops it and rebuilds it at the end, instead of firing its triggers
-    /// row by row.
-    bulk_rebuilt: bool,
-    /// Whether its table keeps local months (`ripen_month`), and so is filled for one zone.
-    zoned: bool,
-}
-
-const DERIVED: [Derived; 5] = [
-    Derived {
-        what: "cached counts",
-        objects: tally::objects,
-        triggers: tally::triggers,
-        fill: tally::fill,
-        bulk_rebuilt: true,
-        zoned: false,
-    },
-    // Bulk loads add leads without contacts, which fire none of its triggers.
-    Derived {
-        what: "first and last contacts",
-        objects: contacts::objects,
-        triggers: contacts::triggers,
-        fill: contacts::fill,
-        bulk_rebuilt: false,
-        zoned: true,
-    },
-    // Bulk loads write a system entry per lead: one pass at the end beats an upsert each.
-    Derived {
-        what: "last contacts and activities",
-        objects: touches::objects,
-        triggers: touches::triggers,
-        fill: touches::fill,
-        bulk_rebuilt: true,
-        zoned: false,
-    },
-    // Bulk loads write no entry it reads: its triggers' WHEN passes every row by.
-    Derived {
-        what: "leads closed without a contact",
-        objects: uncontacted::objects,
-        triggers: uncontacted::triggers,
-        fill: uncontacted::fill,
-        bulk_rebuilt: false,
-        zoned: true,
-    },
-    // One sorted build is cheaper than a million trigger inserts.
-    Derived {
-        what: "word index",
-        objects: search::objects,
-        triggers: search::triggers,
-        fill: search::fill,
-        bulk_rebuilt: true,
-        zoned: false,
-    },
-];
-
-/// The indexes wanted here, each with its definition.
-fn wanted_indexes(queue: &queue::QueueSql) -> Vec<(&'static str, String)> {
-    let mut wanted: Vec<(&str, String)> = schema::INDEXES
-        .iter()
-        .map(|(name, ddl)| (*name, ddl.to_string()))
-        .collect();
-    wanted.push(("leads_queue", queue.index_ddl().to_string()));
-    wanted
-}
-
-/// How many of the indexes wanted here are missing or differ in the file.
-fn stale_indexes(queue: &queue::QueueSql, conn: &Connection) -> Result<usize> {
-    let have = current_indexes(conn)?;
-    Ok(wanted_indexes(queue)
-        .iter()
-        .filter(|(name, ddl)| have.get(*name) != Some(ddl))
-        .count())
-}
-
-/// Every index in the file, by name, with its definition.
-fn current_indexes(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// An update trigger's WHEN: any of these columns changed.
 fn any_changed(columns: &[&str]) -> String {
     columns
@@ -633,168 +564,9 @@ fn any_changed(columns: &[&str]) -> String {
         .join(" OR ")
 }
 
-/// The guard triggers' function: it exists only on connections whose TEMP triggers keep the
-/// derived tables current (see [`Store::prepare_writes`]).
-const GUARD_FN: &str = "write_through_ripen";
-
-/// A derived set's trigger as this connection's own (TEMP) trigger.
-fn temp_trigger(ddl: &str) -> String {
-    ddl.replacen("CREATE TRIGGER", "CREATE TEMP TRIGGER IF NOT EXISTS", 1)
-}
-
-/// Create every derived set's triggers on this connection, and the function that tells the
-/// file's guard triggers so.
-fn install_triggers(conn: &Connection) -> Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        GUARD_FN,
-        0,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
-        |_| Ok(true),
-    )?;
-    let mut sql = String::new();
-    for set in &DERIVED {
-        for (_, ddl) in (set.triggers)() {
-            sql.push_str(&temp_trigger(&ddl));
-            sql.push_str(";\n");
-        }
-    }
-    conn.execute_batch(&sql)?;
-    Ok(())
-}
-
-/// Whether a set is in the file as defined here: its table and indexes as written, and its
-/// table filled under the triggers defined here (a change to them must refill it, as rows they
-/// kept differently would stay wrong), with no trigger of the same name left in the file.
-fn derived_fresh(conn: &Connection, set: &Derived, zone: Tz) -> Result<bool> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT sql FROM main.sqlite_master WHERE name = ?1 AND type IN ('table','index')",
-    )?;
-    for (name, ddl) in (set.objects)() {
-        let have: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
-        if have.as_deref() != Some(ddl.as_str()) {
-            return Ok(false);
-        }
-    }
-    let built: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [built_key(set)],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if built != Some(triggers_hash(set, zone)) {
-        return Ok(false);
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT count(*) FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
-    )?;
-    for (name, _) in (set.triggers)() {
-        if stmt.query_row([name], |r| r.get::<_, i64>(0))? > 0 {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// The `meta` key that records which triggers a set's table was filled under.
-fn built_key(set: &Derived) -> String {
-    format!("built {}", (set.objects)()[0].0)
-}
-
-/// A hash of the triggers a set's table is filled under, and of the zone of its months if it
-/// keeps any (a table filled in another zone must be refilled).
-fn triggers_hash(set: &Derived, zone: Tz) -> String {
-    let triggers = (set.triggers)();
-    let zone = set.zoned.then(|| zone.name());
-    fnv(triggers.iter().map(|(_, ddl)| ddl.as_str()).chain(zone))
-}
-
-/// FNV-1a (64 bits) of some texts, in hex: written into books, so it must not change with the
-/// Rust release the way `DefaultHasher` may.
-fn fnv<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for t in texts {
-        for b in t.bytes().chain([0]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-/// [`fnv`] of every derived set's trigger SQL. Kept as a constant so that opening a book need
-/// not build that SQL to know whether it changed; a unit test holds it to the SQL. Changing a
-/// trigger means changing this, which makes every book refill its derived tables once.
-const TRIGGERS_FINGERPRINT: &str = "b879439d5d75b297";
-
-/// Drop a set's objects, recreate its table, fill it, then create its indexes and (this
-/// connection's) triggers.
-fn rebuild_set(conn: &Connection, set: &Derived, zone: Tz) -> Result<()> {
-    drop_set(conn, set)?;
-    let objects = (set.objects)();
-    let (tables, indexes): (Vec<_>, Vec<_>) = objects.iter().partition(|(_, ddl)| {
-        ddl.starts_with("CREATE TABLE") || ddl.starts_with("CREATE VIRTUAL TABLE")
-    });
-    for (_, ddl) in &tables {
-        conn.execute_batch(ddl)?;
-    }
-    (set.fill)(conn)?;
-    for (_, ddl) in &indexes {
-        conn.execute_batch(ddl)?;
-    }
-    for (_, ddl) in (set.triggers)() {
-        conn.execute_batch(&temp_trigger(&ddl))?;
-    }
-    conn.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-        [built_key(set), triggers_hash(set, zone)],
-    )?;
-    Ok(())
-}
-
-fn drop_set(conn: &Connection, set: &Derived) -> Result<()> {
-    // Names come from the constant definitions, never from input. The triggers: this
-    // connection's own, and any an older ripen left in the file.
-    for (name, _) in (set.triggers)() {
-        conn.execute_batch(&format!(
-            "DROP TRIGGER IF EXISTS temp.{name}; DROP TRIGGER IF EXISTS main.{name};"
-        ))?;
-    }
-    for (name, ddl) in (set.objects)().iter().rev() {
-        let kind = match ddl.split_whitespace().nth(1) {
-            Some("INDEX") => "INDEX",
-            _ => "TABLE",
-        };
-        conn.execute_batch(&format!("DROP {kind} IF EXISTS {name};"))?;
-    }
-    Ok(())
-}
-
-/// Before a bulk load, inside its transaction: drop the derived sets that are cheaper rebuilt
-/// once than maintained row by row (all of them when the load brings timelines too);
-/// [`rebuild_after_bulk`] restores them before the commit.
-pub(crate) fn drop_for_bulk(conn: &Connection, with_timelines: bool) -> Result<()> {
-    for set in DERIVED.iter().filter(|s| s.bulk_rebuilt || with_timelines) {
-        drop_set(conn, set)?;
-    }
-    Ok(())
-}
-
-/// After a bulk load, inside its transaction: rebuild what [`drop_for_bulk`] dropped.
-pub(crate) fn rebuild_after_bulk(conn: &Connection, zone: Tz) -> Result<()> {
-    let mut clock = std::time::Instant::now();
-    for set in &DERIVED {
-        if !derived_fresh(conn, set, zone)? {
-            rebuild_set(conn, set, zone)?;
-            tuning::phase(set.what, &mut clock);
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::derived::drop_for_bulk;
     use super::*;
 
     fn temp_triggers(conn: &Connection) -> i64 {

@@ -5,9 +5,11 @@
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 
-use super::leads::LeadRow;
+use super::query::{Filter, Placed, View};
+use super::row::LeadRow;
 use super::tally::RIPE_KINDS;
-use super::{Filter, Placed, Result, Store, View};
+use super::view_sql::FORECAST_SUMS;
+use super::{Result, Store};
 use crate::domain::{Now, Stage};
 
 /// One group of the ripening view: the leads whose `ripe_on` falls in `[from, to)` (an open end
@@ -85,27 +87,7 @@ impl RipeBucket {
     }
 }
 
-/// Sums over a set of open leads `l`: their value, that value weighted by each lead's stage
-/// probability, and the wins those probabilities expect (bind [`Store::probabilities`]).
-pub(super) const FORECAST_SUMS: &str = "coalesce(sum(l.value_cents), 0), \
-    coalesce(sum(l.value_cents * (CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w \
-      WHEN 'ripe' THEN :r WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n ELSE 0 END)), 0), \
-    coalesce(sum(CASE l.stage WHEN 'green' THEN :g WHEN 'warming' THEN :w WHEN 'ripe' THEN :r \
-      WHEN 'proposal' THEN :p WHEN 'negotiation' THEN :n ELSE 0 END), 0)";
-
 impl Store {
-    /// The plan's stage probabilities, named as [`FORECAST_SUMS`] reads them.
-    pub(super) fn probabilities(&self) -> [(&'static str, f64); 5] {
-        let p = &self.plan().stage_probability;
-        [
-            (":g", p.of(Stage::Green)),
-            (":w", p.of(Stage::Warming)),
-            (":r", p.of(Stage::Ripe)),
-            (":p", p.of(Stage::Proposal)),
-            (":n", p.of(Stage::Negotiation)),
-        ]
-    }
-
     /// [`Store::value_numbered`]'s sums for leads already placed by
     /// [`Store::few_matches_split`], without reading them again: their value, that value
     /// weighted by each lead's stage probability (summed as floats and rounded once, as the SQL

@@ -5,7 +5,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::leads::{load_lead, write_entries, write_lead};
+use super::row::load_lead;
+use super::write::{write_entries, write_lead};
 use super::{Result, Store};
 use crate::domain::lead::{source_key, spelled_as};
 use crate::domain::{DomainError, Now, lifecycle};

@@ -1,0 +1,548 @@
+//! Activity history (`ripen import --activities FILE --on COLUMN`): past and planned
+//! activities attached to leads by their external id.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::ImportError;
+use super::check::short;
+use super::read::{Event, Table, is_blank, is_ragged, ragged, read_table};
+use super::rejected::{rejected_writable, write_rejected};
+use crate::domain::lifecycle::{self, Change, Contact, Entry};
+use crate::domain::text::{TEXT_MAX_CHARS, chars_over, clean_field, truncate_chars};
+use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan};
+use crate::io::RowError;
+use crate::io::mapping::fold;
+use crate::io::values::{self, DateEvidence};
+use crate::store::Store;
+
+/// Everything `ripen import --activities FILE --on COLUMN` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRequest {
+    pub path: PathBuf,
+    /// The column holding the lead's external id.
+    pub on: String,
+    pub dry_run: bool,
+    pub skip_bad: bool,
+    /// As [`ImportRequest::rejected_to`](super::ImportRequest::rejected_to).
+    pub rejected_to: Option<PathBuf>,
+}
+
+/// What a history import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HistoryReport {
+    pub file: String,
+    pub rows: usize,
+    pub leads: usize,
+    pub done: usize,
+    pub planned: usize,
+    pub rejected: usize,
+    pub errors: Vec<String>,
+    pub rejected_file: Option<String>,
+    /// As [`ImportReport::rejected_unwritten`](super::ImportReport::rejected_unwritten).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_unwritten: Option<String>,
+    pub dry_run: bool,
+}
+
+impl HistoryReport {
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} activities on {} leads: {} done, {} planned, {} rejected",
+            self.file, self.rows, self.leads, self.done, self.planned, self.rejected
+        );
+        if self.dry_run {
+            s.push_str(" (dry run: nothing written)");
+        }
+        s
+    }
+}
+
+/// One past or planned activity.
+#[derive(Debug, Clone)]
+pub(super) struct Past {
+    pub(super) line: u64,
+    pub(super) at: DateTime<Utc>,
+    pub(super) kind: ActivityKind,
+    pub(super) kind_word: String,
+    pub(super) note: Option<String>,
+    pub(super) done: bool,
+}
+
+pub(super) fn activity_kind(word: &str) -> ActivityKind {
+    match fold(word).as_str() {
+        "call" | "phone" | "phonecall" | "anruf" | "telefonat" | "followup" | "callback" => {
+            ActivityKind::Call
+        }
+        "email" | "mail" | "emailsent" => ActivityKind::Email,
+        "meeting" | "demo" | "visit" | "termin" | "besuch" | "presentation" | "appointment" => {
+            ActivityKind::Meeting
+        }
+        "message" | "sms" | "linkedin" | "chat" | "whatsapp" => ActivityKind::Message,
+        _ => ActivityKind::Note,
+    }
+}
+
+pub(super) fn truthy(s: &str) -> bool {
+    matches!(
+        fold(s).as_str(),
+        "true" | "yes" | "y" | "1" | "done" | "completed" | "ja" | "erledigt" | "x"
+    )
+}
+
+pub(super) fn first_column(t: &Table, names: &[&str]) -> Option<usize> {
+    t.headers
+        .iter()
+        .position(|h| names.contains(&fold(h).as_str()))
+}
+
+/// Attach a file of past and planned activities to leads by their external id. Done ones go on
+/// the timeline as contacts (a new lead becomes working); the earliest planned one becomes an
+/// active lead's next follow-up.
+pub fn import_history(
+    store: &mut Store,
+    req: &HistoryRequest,
+    now: &Now,
+) -> Result<HistoryReport, ImportError> {
+    rejected_writable(
+        req.skip_bad && !req.dry_run,
+        &req.path,
+        req.rejected_to.as_deref(),
+    )?;
+    let t = read_table(&req.path)?;
+    if t.cards.is_some() {
+        return Err(ImportError::Refused(format!(
+            "{}: an activity history is a table of activities; this is a vCard file (import \
+             its contacts with `ripen import {}`)",
+            t.name, t.name
+        )));
+    }
+    let refuse = |what: &str| {
+        ImportError::Refused(format!(
+            "{}: no {what} column (columns: {})",
+            t.name,
+            t.headers.join(", ")
+        ))
+    };
+    let key = t
+        .column(&req.on)
+        .ok_or_else(|| refuse(&format!("\"{}\"", req.on)))?;
+    let date = first_column(
+        &t,
+        &[
+            "date",
+            "duedate",
+            "activitydate",
+            "at",
+            "when",
+            "datum",
+            "due",
+            "fällig",
+            "created",
+        ],
+    )
+    .ok_or_else(|| refuse("date"))?;
+    let kind = first_column(&t, &["activitytype", "type", "kind", "art", "typ"]);
+    let subject = first_column(&t, &["subject", "title", "betreff"]);
+    let note = first_column(&t, &["notes", "note", "description", "comment", "notiz"]);
+    let done = first_column(&t, &["completed", "done", "status", "erledigt"]);
+    let mut report = HistoryReport {
+        file: t.name.clone(),
+        dry_run: req.dry_run,
+        ..HistoryReport::default()
+    };
+    // Date order from every row first.
+    let mut evidence = DateEvidence::default();
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
+    for ev in t.rows() {
+        report.rows += 1;
+        match &ev {
+            Event::Bad { line, span, .. } | Event::Row { line, span, .. } => {
+                spans.insert(*line, span.clone());
+            }
+        }
+        match ev {
+            Event::Bad {
+                line,
+                field,
+                message,
+                ..
+            } => errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: t.headers.get(field).cloned(),
+                message,
+            }),
+            Event::Row { record, .. } if is_blank(&record) => report.rows -= 1,
+            Event::Row { line, record, .. } => {
+                if is_ragged(&record, t.headers.len()) {
+                    errors.push(ragged(&t.name, line, record.len(), t.headers.len()));
+                    continue;
+                }
+                if let Some((i, n)) = record
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, v)| chars_over(v, TEXT_MAX_CHARS).map(|n| (i, n)))
+                {
+                    errors.push(RowError {
+                        file: t.name.clone(),
+                        line,
+                        column: t.headers.get(i).cloned(),
+                        message: format!("field is {n} characters long (limit {TEXT_MAX_CHARS})"),
+                    });
+                    continue;
+                }
+                let d = record.get(date).unwrap_or("").trim();
+                if !evidence.add(d) && DateTime::parse_from_rfc3339(d).is_err() {
+                    errors.push(RowError {
+                        file: t.name.clone(),
+                        line,
+                        column: Some(t.headers[date].clone()),
+                        message: format!("bad date \"{}\"", short(d)),
+                    });
+                    continue;
+                }
+                rows.push((line, record));
+            }
+        }
+    }
+    if !errors.is_empty() && !req.skip_bad {
+        return Err(ImportError::BadRows {
+            file: t.name.clone(),
+            errors,
+        });
+    }
+    let order = evidence
+        .decide()
+        .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?
+        .order;
+    let mut by_lead: Vec<(String, Vec<Past>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (line, r) in rows {
+        let get = |c: Option<usize>| c.and_then(|i| r.get(i)).and_then(|v| clean_field(v, true));
+        let Some(at) = values::parse_date(r.get(date).unwrap_or(""), order, now) else {
+            errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: Some(t.headers[date].clone()),
+                message: "bad date".into(),
+            });
+            continue;
+        };
+        let kind_word = get(kind).unwrap_or_default();
+        let text = match (get(subject), get(note)) {
+            // Each within the limit, both together may not be: the timeline keeps the start.
+            (Some(s), Some(n)) => {
+                Some(truncate_chars(&format!("{s} — {n}"), TEXT_MAX_CHARS).into_owned())
+            }
+            (a, b) => a.or(b),
+        };
+        let id = r.get(key).unwrap_or("").trim().to_string();
+        let past = Past {
+            line,
+            at,
+            kind: activity_kind(&kind_word),
+            kind_word,
+            note: text,
+            done: get(done).is_none_or(|d| truthy(&d)),
+        };
+        let i = *index.entry(id.clone()).or_insert_with(|| {
+            by_lead.push((id, Vec::new()));
+            by_lead.len() - 1
+        });
+        by_lead[i].1.push(past);
+    }
+    // A date of the right shape that is no day (31/02/2026) is found only here: refused as
+    // the others are, before anything is written.
+    if !errors.is_empty() && !req.skip_bad {
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::BadRows {
+            file: t.name.clone(),
+            errors,
+        });
+    }
+    for (_, list) in &mut by_lead {
+        list.sort_by_key(|p| p.at);
+    }
+    let ids: Vec<String> = by_lead.iter().map(|(id, _)| id.clone()).collect();
+    let file = t.name.clone();
+    let missing = |found: &[Option<i64>]| -> Vec<RowError> {
+        let mut out: Vec<RowError> = by_lead
+            .iter()
+            .zip(found)
+            .filter(|(_, f)| f.is_none())
+            .flat_map(|((id, list), _)| {
+                list.iter().map(|p| RowError {
+                    file: t.name.clone(),
+                    line: p.line,
+                    column: Some(t.headers[key].clone()),
+                    message: format!("no lead with external id \"{}\"", short(id)),
+                })
+            })
+            .collect();
+        out.sort_by_key(|e| e.line);
+        out
+    };
+    if !req.skip_bad && !req.dry_run {
+        // Look first, so that an unknown id leaves the book untouched.
+        let found =
+            store.update_by_external_id(&ids, true, now, |i, lead, last, known, plan| {
+                apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
+            })?;
+        let missing = missing(&found);
+        if !missing.is_empty() {
+            errors.extend(missing);
+            return Err(ImportError::BadRows {
+                file: t.name.clone(),
+                errors,
+            });
+        }
+    }
+    let found =
+        store.update_by_external_id(&ids, req.dry_run, now, |i, lead, last, known, plan| {
+            apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
+        })?;
+    for ((_, list), f) in by_lead.iter().zip(&found) {
+        if f.is_some() {
+            report.leads += 1;
+            let done = list.iter().filter(|p| happened(p, now)).count();
+            report.done += done;
+            report.planned += list.len() - done;
+        }
+    }
+    errors.extend(missing(&found));
+    errors.sort_by_key(|e| e.line);
+    report.rejected = errors.len();
+    report.errors = errors.iter().map(ToString::to_string).collect();
+    if !errors.is_empty() && !req.dry_run {
+        let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        let rejected: Vec<Range<usize>> =
+            lines.iter().filter_map(|l| spans.get(l).cloned()).collect();
+        match write_rejected(&req.path, req.rejected_to.as_deref(), &t, &rejected) {
+            Ok(path) => report.rejected_file = Some(path.display().to_string()),
+            Err(e) => report.rejected_unwritten = Some(e.to_string()),
+        }
+    }
+    Ok(report)
+}
+
+/// Whether a past activity happened: done, and not dated after now (a meeting the file
+/// marks done but dates next week is planned, whatever the file says).
+pub(super) fn happened(p: &Past, now: &Now) -> bool {
+    p.done && p.at <= now.utc
+}
+
+/// A lead's history applied as the rep would have logged it in ripen: each done contact, oldest
+/// first, through [`lifecycle::log_contact_after`] as `ripen log --at` logs it (one older than
+/// the lead's last contact on record is history filled in and leaves the schedule alone), so
+/// the last contact, idle days and the cadence follow its date. The earliest planned activity
+/// still ahead of the newest contact is the follow-up the rep chose (`--next`); one the rep has
+/// contacted the lead since was overtaken by that contact. Then the one rule every import
+/// keeps ([`arrival::imported_follow_up`](crate::domain::arrival::imported_follow_up)): a follow-up date that passed in the old CRM is
+/// due today, not "overdue 622d" above every lead really late in ripen (a lead already late in
+/// the book stays as late as it was). What the import itself writes (a summary, the planned
+/// activities) goes on the timeline as notes, which are no work on the lead: they leave its
+/// idle days and rotting alone.
+pub(super) fn apply_history(
+    lead: &Lead,
+    list: &[Past],
+    last_contact: Option<DateTime<Utc>>,
+    known: &[Entry],
+    file: &str,
+    now: &Now,
+    plan: &Plan,
+) -> Result<Change, DomainError> {
+    // The same history imported again adds nothing and moves nothing: an activity its timeline
+    // holds already (a contact or note of the same kind at the same moment; a planned one by
+    // its file and line) is passed over.
+    let seen = |p: &&Past| {
+        if happened(p, now) {
+            known.iter().any(|e| e.kind == p.kind && e.at == p.at)
+        } else {
+            let source = format!("(from {file}:{})", p.line);
+            known.iter().any(|e| {
+                e.kind == ActivityKind::Note
+                    && e.note
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with("planned ") && n.contains(&source))
+            })
+        }
+    };
+    let fresh: Vec<Past> = list.iter().filter(|p| !seen(p)).cloned().collect();
+    if fresh.is_empty() {
+        return Ok(Change {
+            lead: lead.clone(),
+            entries: Vec::new(),
+        });
+    }
+    let list = fresh.as_slice();
+    let mut current = lead.clone();
+    let mut last = last_contact;
+    let mut entries = Vec::new();
+    let (done, planned): (Vec<&Past>, Vec<&Past>) = list.iter().partition(|p| happened(p, now));
+    // A CRM often creates the lead after its first activities: a lead contacted before it was
+    // received was received by then (else its first contact would come before its receipt, and
+    // the speed report count negative hours). What the leads file said stays on the timeline.
+    if let Some(first) = done.iter().map(|p| p.at).min()
+        && first < current.received_at
+    {
+        entries.push(Entry::note(
+            now.utc,
+            format!(
+                "received moved back to {}, the first activity in {file} (the lead's file said {})",
+                first.format("%Y-%m-%d %H:%M"),
+                current.received_at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+        current.received_at = first;
+    }
+    for p in &done {
+        if current.status.is_active() && p.kind.is_contact() {
+            let c = lifecycle::log_contact_after(
+                &current,
+                Contact {
+                    kind: p.kind,
+                    outcome: None,
+                    note: p.note.clone(),
+                    at: Some(p.at),
+                    next: None,
+                },
+                last,
+                now,
+                plan,
+            )?;
+            current = c.lead;
+            entries.extend(c.entries);
+        } else {
+            let mut note = p.note.clone();
+            if p.kind == ActivityKind::Note && !p.kind_word.is_empty() {
+                let said = format!("{}: {}", p.kind_word, note.unwrap_or_default());
+                note = Some(
+                    crate::domain::text::truncate_chars(&said, crate::domain::text::TEXT_MAX_CHARS)
+                        .into_owned(),
+                );
+            }
+            entries.push(Entry {
+                at: p.at,
+                kind: p.kind,
+                outcome: None,
+                note,
+            });
+        }
+        if p.kind.is_contact() {
+            last = last.max(Some(p.at));
+        }
+    }
+    entries.push(Entry::note(
+        now.utc,
+        format!(
+            "imported {} {} from {file}: {} done, {} planned",
+            list.len(),
+            if list.len() == 1 {
+                "activity"
+            } else {
+                "activities"
+            },
+            done.len(),
+            planned.len()
+        ),
+    ));
+    for p in &planned {
+        let text = format!(
+            "planned {} on {}{} (from {file}:{}){}",
+            if p.kind_word.is_empty() {
+                p.kind.as_str().to_string()
+            } else {
+                p.kind_word.to_lowercase()
+            },
+            now.local_date(p.at).format("%Y-%m-%d"),
+            if p.at <= now.utc {
+                ", not marked done"
+            } else {
+                ""
+            },
+            p.line,
+            p.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+        entries.push(Entry::note(
+            now.utc,
+            truncate_chars(&text, TEXT_MAX_CHARS).into_owned(),
+        ));
+    }
+    if current.status.is_active() {
+        let ahead = planned.iter().find(|p| last.is_none_or(|l| p.at > l));
+        if let Some(p) = ahead {
+            current.next_follow_up = Some(p.at);
+        }
+        if current.next_follow_up != lead.next_follow_up {
+            let floor = lead.next_follow_up.map_or(now.utc, |at| at.min(now.utc));
+            current.next_follow_up = current.next_follow_up.map(|at| at.max(floor));
+        }
+    }
+    Ok(Change {
+        lead: current,
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Status;
+
+    /// The history's follow-up rules on one working lead (3-day cadence) on Sunday 22 Nov.
+    #[test]
+    fn history_lands_due_today_at_the_latest_and_keeps_lateness_the_book_knew() {
+        use chrono::{Duration, TimeZone};
+        let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let plan = Plan::default();
+        let mut lead = Lead::received("u".into(), "Ann".into(), "me".into(), now.utc);
+        lead.received_at = now.utc - Duration::days(400);
+        lead.status = Status::Working;
+        lead.next_follow_up = Some(now.utc);
+        let past = |days_ago: i64, done: bool| Past {
+            line: 2,
+            at: now.utc - Duration::days(days_ago),
+            kind: ActivityKind::Call,
+            kind_word: "Call".into(),
+            note: None,
+            done,
+        };
+        let apply = |lead: &Lead, list: &[Past]| {
+            apply_history(lead, list, None, &[], "a.csv", &now, &plan).unwrap()
+        };
+        // A call 300 days ago: its cadence ran out long since, so the lead is due today.
+        let c = apply(&lead, &[past(300, true)]);
+        assert_eq!(c.lead.next_follow_up, Some(now.utc));
+        // A lead already 5 days overdue in the book stays as late as it was.
+        let mut late = lead.clone();
+        late.next_follow_up = Some(now.utc - Duration::days(5));
+        let c = apply(&late, &[past(300, true)]);
+        assert_eq!(c.lead.next_follow_up, late.next_follow_up);
+        // A task planned before a later call was overtaken by it: the cadence from the call.
+        let c = apply(&lead, &[past(10, false), past(1, true)]);
+        let call = now.utc - Duration::days(1);
+        assert_eq!(
+            c.lead.next_follow_up,
+            Some(lifecycle::next_from_cadence(&lead, call, &now, &plan))
+        );
+        assert!(c.lead.next_follow_up > Some(now.utc));
+        // One planned after the last call is the rep's own date, or today once it has passed.
+        let c = apply(&lead, &[past(10, true), past(1, false)]);
+        assert_eq!(c.lead.next_follow_up, Some(now.utc));
+        // What the import writes itself is a note, stamped now: no work on the lead.
+        let own: Vec<&Entry> = c.entries.iter().filter(|e| e.at == now.utc).collect();
+        assert_eq!(own.len(), 2, "{own:?}");
+        assert!(own.iter().all(|e| e.kind == ActivityKind::Note), "{own:?}");
+    }
+}
