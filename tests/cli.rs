@@ -1444,3 +1444,61 @@ fn a_typed_value_keeps_its_currency() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown currency \"pesos\""));
 }
+
+/// A book of Canadian dollars writes `$`: its own symbol is its own currency, and US dollars
+/// are shown by their code, never as the book's `$`.
+#[test]
+fn the_books_own_symbol_is_the_books_currency() {
+    let book = Book::new();
+    std::fs::write(
+        book.path().join("no-config.toml"),
+        "currency = \"$\"\ncurrency_code = \"CAD\"\n",
+    )
+    .unwrap();
+    let a = book.ok(&["add", "Maple", "--value", "$100"]);
+    let b = book.ok(&["add", "Yankee", "--value", "US$250"]);
+    let show = |id: &str| book.json(&["show", id.trim(), "--json"])["lead"].clone();
+    assert_eq!(show(&a)["currency"], "CAD");
+    assert_eq!(show(&b)["currency"], "USD");
+    let list = book.ok(&["list", "all"]);
+    assert!(list.contains("$100"), "{list}");
+    assert!(list.contains("USD 250"), "{list}");
+    // A value typed in another currency than the lead's is refused, not read in the lead's.
+    let out = book
+        .ripen()
+        .args(["win", b.trim(), "--value", "$300"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("value is in USD") && err.contains("--currency CAD"),
+        "{err}"
+    );
+    assert_eq!(show(&b)["status"], "new", "nothing written");
+    book.ok(&["win", b.trim(), "--value", "US$300"]);
+    assert_eq!(show(&b)["value"], 300.0);
+    // A change of currency is on the timeline; an empty owner is refused as the app refuses it.
+    book.ok(&["edit", a.trim(), "--currency", "USD"]);
+    let shown = book.ok(&["show", a.trim()]);
+    assert!(
+        shown.contains("edited") && shown.contains("currency"),
+        "{shown}"
+    );
+    let out = book
+        .ripen()
+        .args(["edit", a.trim(), "--owner", ""])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a lead needs an owner"));
+    // A rate no two currencies differ by is refused with its name.
+    std::fs::write(
+        book.path().join("no-config.toml"),
+        "[currency_rates]\nUSD = 1e300\n",
+    )
+    .unwrap();
+    let out = book.ripen().args(["status"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("currency_rates: USD"));
+}

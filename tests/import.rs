@@ -2516,3 +2516,26 @@ mod library {
         assert!(rows(&store, View::All).is_empty());
     }
 }
+
+#[test]
+fn a_currency_without_a_value_is_kept_as_written_and_most_foreign_values_are_said() {
+    let b = Book::new();
+    let csv = b.dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "Name,Company,Amount,CurrencyIsoCode\nAna Ruiz,X SA,,USD\nBo Birk,Birk,100,USD\n\
+         Cy Cole,Cole,200,USD\n",
+    )
+    .unwrap();
+    let r = b.import_json(&[s(&csv)]);
+    let notices = r["notices"].to_string();
+    assert!(notices.contains("2 in USD"), "{notices}");
+    assert!(notices.contains("currency_code = \\\"USD\\\""), "{notices}");
+    assert_eq!(r["currencies"], serde_json::json!([["USD", 2]]));
+    let all = b.list("all");
+    let ana = find(&all, "name", "Ana Ruiz");
+    // No value: the book's currency for a value typed later, the column kept with the lead.
+    assert_eq!(ana["currency"], "EUR");
+    assert_eq!(ana["extra"]["CurrencyIsoCode"], "USD");
+    assert_eq!(find(&all, "name", "Bo Birk")["currency"], "USD");
+}

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::args::{AddArgs, CloseArgs, EditArgs};
-use super::{Ctx, describe_next, done, field, money, money_in, typed, when};
+use super::{Ctx, describe_next, done, field, money_in, typed, when};
 use crate::domain::lifecycle::{Contact, Qualification, Recycle};
 use crate::domain::text::clean_line;
 use crate::domain::time::parse_when;
@@ -22,7 +22,7 @@ fn run(ctx: &mut Ctx, op: Op) -> Result<LeadRow> {
 
 pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let (value, currency) = money_in(&a.value, &a.currency)?;
+    let (value, currency) = money_in(ctx.store.plan(), &a.value, &a.currency)?;
     let new = NewLead {
         name: typed(&a.name).unwrap_or_default(),
         company: field(&a.company),
@@ -34,7 +34,7 @@ pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
         tags: a.tags.iter().filter_map(|t| typed(t)).collect(),
         notes: a.note.as_deref().and_then(typed),
         value_cents: value,
-        currency,
+        currency: currency.flatten(),
         received_at: when(&a.received, &now)?,
         ..NewLead::default()
     };
@@ -109,14 +109,15 @@ pub(super) fn qualify(
     ctx: &mut Ctx,
 ) -> Result<()> {
     let now = ctx.now;
+    let (value, currency) = money_in(ctx.store.plan(), &value, &None)?;
     let q = Qualification {
         class: class.parse::<Class>()?,
-        value_cents: money(&value)?,
+        value_cents: value,
         stage: stage.as_deref().map(str::parse::<Stage>).transpose()?,
         ripe_on: when(&ripe_on, &now)?,
     };
     let uid = ctx.store.resolve(id)?;
-    let row = run(ctx, Op::Qualify { uid, q })?;
+    let row = run(ctx, Op::Qualify { uid, q, currency })?;
     let next = describe_next(&row, &now);
     done(ctx, &row, &format!("qualified{next}"))
 }
@@ -138,13 +139,14 @@ pub(super) fn snooze(id: &str, w: &str, ctx: &mut Ctx) -> Result<()> {
 }
 
 pub(super) fn win(id: &str, value: Option<String>, ctx: &mut Ctx) -> Result<()> {
-    let v = money(&value)?;
+    let (v, currency) = money_in(ctx.store.plan(), &value, &None)?;
     let uid = ctx.store.resolve(id)?;
     let row = run(
         ctx,
         Op::Win {
             uid,
             value_cents: v,
+            currency,
         },
     )?;
     done(ctx, &row, "won")
@@ -216,16 +218,14 @@ pub(super) fn close(a: CloseArgs, status: Status, ctx: &mut Ctx) -> Result<()> {
 
 pub(super) fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let (value, code) = money_in(&a.value, &a.currency)?;
-    let currency = (a.currency.is_some() || code.is_some())
-        .then(|| ctx.store.plan().kept_currency(code.as_deref()));
+    let (value, currency) = money_in(ctx.store.plan(), &a.value, &a.currency)?;
     let ripe_on = when(&a.ripe_on, &now)?;
     let recycle_on = when(&a.recycle_on, &now)?;
     let next = when(&a.next, &now)?;
     let text = |v: &Option<String>| v.as_ref().map(|v| typed(v));
     let edit = LeadEdit {
         name: a.name.as_deref().map(|n| typed(n).unwrap_or_default()),
-        owner: a.owner.as_deref().and_then(typed),
+        owner: a.owner.as_deref().map(|o| typed(o).unwrap_or_default()),
         company: text(&a.company),
         title: text(&a.title),
         email: text(&a.email),

@@ -18,6 +18,7 @@ use anyhow::{Result, bail};
 use clap::CommandFactory;
 use std::io::Write;
 
+use crate::domain::money::Named;
 use crate::domain::text::clean_line;
 use crate::domain::time::parse_when;
 use crate::domain::{Now, Status};
@@ -77,30 +78,35 @@ fn when(s: &Option<String>, now: &Now) -> Result<Option<chrono::DateTime<chrono:
     Ok(s.as_deref().map(|w| parse_when(w, now)).transpose()?)
 }
 
-fn money(s: &Option<String>) -> Result<Option<i64>> {
-    Ok(s.as_deref()
-        .map(crate::domain::lead::parse_money)
-        .transpose()?)
-}
-
-/// A typed amount and the currency it names, if any (`$24k`: USD), with `--currency` winning.
+/// A typed amount and the currency it names in this book (`$24k` in a euro book: USD), and
+/// `--currency`: which currency was said ([`Named`]). A symbol and `--currency` that disagree
+/// are refused.
 fn money_in(
+    plan: &crate::domain::Plan,
     s: &Option<String>,
     currency: &Option<String>,
-) -> Result<(Option<i64>, Option<String>)> {
-    let code = match currency.as_deref().map(str::trim) {
+) -> Result<(Option<i64>, Named)> {
+    let flag: Named = match currency.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(c) => Some(crate::domain::money::code_of(c).ok_or_else(|| {
-            anyhow::anyhow!("unknown currency \"{c}\" (an ISO 4217 code such as EUR, USD or GBP)")
-        })?),
-    };
-    match s.as_deref() {
-        None => Ok((None, code.map(str::to_string))),
-        Some(v) => {
-            let (cents, named) = crate::domain::money::parse_amount(v)?;
-            Ok((Some(cents), code.or(named).map(str::to_string)))
+        Some(c) => {
+            let code = crate::domain::money::code_of(c).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown currency \"{c}\" (an ISO 4217 code such as EUR, USD or GBP)"
+                )
+            })?;
+            Some(plan.kept_currency(Some(code)))
         }
+    };
+    let Some(v) = s.as_deref() else {
+        return Ok((None, flag));
+    };
+    let (cents, said) = plan.amount(v)?;
+    if let (Some(a), Some(b)) = (&flag, &said)
+        && a != b
+    {
+        bail!("the value \"{v}\" is in another currency than --currency says");
     }
+    Ok((Some(cents), flag.or(said)))
 }
 
 /// A typed field as given, trimmed; empty means unset. Text is stored exactly as typed (JSON

@@ -655,6 +655,7 @@ pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainErr
         tags,
         notes,
         value_cents,
+        currency,
         ripe_on,
         recycle_on,
         next_follow_up,

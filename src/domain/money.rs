@@ -76,18 +76,27 @@ pub fn shown_symbol(code: &str) -> String {
 /// An amount as an export writes it: `1,200.50`, `$1,200`, `1.200 €`, `USD 1200`, `CHF 1'200`,
 /// `23030000 MXN`. Returns the amount in minor units and the currency it names, if any.
 pub fn parse_amount(text: &str) -> Result<(i64, Option<&'static str>), DomainError> {
+    marked_amount(text).map(|(cents, named)| (cents, named.map(|(code, _)| code)))
+}
+
+/// A currency's code, and the mark an amount named it with (`$`, `USD`, `€`).
+type Marked<'a> = (&'static str, &'a str);
+
+/// [`parse_amount`], with the mark the amount was written with.
+fn marked_amount(text: &str) -> Result<(i64, Option<Marked<'_>>), DomainError> {
     let t = text.trim();
+    let mut mark = "";
     let (mut rest, mut code) = (t, None);
     // A code or symbol before or after the number (the longest symbol first: "US$" before "$").
     let mut marks: Vec<(&str, &'static str)> = SYMBOLS.iter().map(|(s, c)| (*s, *c)).collect();
     marks.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
     for (s, c) in marks {
         if let Some(r) = rest.strip_prefix(s) {
-            (rest, code) = (r, Some(c));
+            (rest, code, mark) = (r, Some(c), s);
             break;
         }
         if let Some(r) = rest.strip_suffix(s) {
-            (rest, code) = (r, Some(c));
+            (rest, code, mark) = (r, Some(c), s);
             break;
         }
     }
@@ -99,14 +108,18 @@ pub fn parse_amount(text: &str) -> Result<(i64, Option<&'static str>), DomainErr
             .get(r.len().saturating_sub(3)..)
             .filter(|t| r.len() > 3 && letters(t));
         if let Some(c) = head.and_then(code_of) {
-            (rest, code) = (&r[3..], Some(c));
+            (rest, code, mark) = (&r[3..], Some(c), &r[..3]);
         } else if let Some(c) = tail.and_then(code_of) {
-            (rest, code) = (&r[..r.len() - 3], Some(c));
+            (rest, code, mark) = (&r[..r.len() - 3], Some(c), &r[r.len() - 3..]);
         }
     }
     let cents = parse_money(rest.trim()).map_err(|_| DomainError::BadValue(t.to_string()))?;
-    Ok((cents, code))
+    Ok((cents, code.map(|c| (c, mark))))
 }
+
+/// Which currency an amount was written in: not said (`None`), the book's own
+/// (`Some(None)`), or another (`Some(Some(code))`).
+pub type Named = Option<Option<String>>;
 
 impl Plan {
     /// The ISO code of the book's own currency: the config's `currency_code`, else the one its
@@ -129,10 +142,32 @@ impl Plan {
         code.filter(|c| !self.is_home(Some(c))).map(str::to_string)
     }
 
-    /// The symbol an amount in `currency` is shown with.
+    /// An amount as typed or imported, read in this book: the book's own symbol is the
+    /// book's currency (`$` in a book of Canadian dollars is no US dollar).
+    pub fn amount(&self, text: &str) -> Result<(i64, Named), DomainError> {
+        let (cents, marked) = marked_amount(text)?;
+        let named = marked.map(|(code, mark)| {
+            if mark.trim() == self.currency.trim() {
+                None
+            } else {
+                self.kept_currency(Some(code))
+            }
+        });
+        Ok((cents, named))
+    }
+
+    /// The symbol an amount in `currency` is shown with: never the book's own for another
+    /// currency (US dollars in a book of Canadian `$` read `USD 100`).
     pub fn symbol_of(&self, currency: Option<&str>) -> String {
         match currency {
-            Some(c) if !self.is_home(Some(c)) => shown_symbol(c),
+            Some(c) if !self.is_home(Some(c)) => {
+                let s = shown_symbol(c);
+                if s.trim() == self.currency.trim() {
+                    format!("{c} ")
+                } else {
+                    s
+                }
+            }
             _ => self.currency.clone(),
         }
     }
@@ -167,6 +202,9 @@ impl Plan {
     /// its own), or another at the user's rate; None without one. (The store's rank index
     /// computes the same in SQL.)
     pub fn ranked_value(&self, cents: i64, currency: Option<&str>) -> Option<i64> {
+        // (Only a rate the user gave: a lead left in a currency that has since become the
+        // book's own ranks without its value until moved with `ripen edit N --currency`,
+        // which keeps the queue's index free of the book's currency.)
         match currency {
             None => Some(cents),
             Some(c) => self
@@ -191,16 +229,20 @@ impl Plan {
                     "currency_rates: \"{code}\" is not an ISO 4217 code in capitals (such as USD)"
                 ));
             }
-            if !rate.is_finite() || *rate <= 0.0 {
+            if !rate.is_finite() || *rate <= 0.0 || *rate > MAX_RATE {
                 return Err(format!(
-                    "currency_rates: {code} = {rate}: a rate is a positive number (what one {code} \
-                     is worth in the book's currency)"
+                    "currency_rates: {code} = {rate}: a rate is a positive number up to \
+                     {MAX_RATE} (what one {code} is worth in the book's currency)"
                 ));
             }
         }
         Ok(())
     }
 }
+
+/// The largest rate a config may give: more than any two currencies differ by, and far from
+/// making a sum of amounts overflow.
+pub const MAX_RATE: f64 = 1e6;
 
 /// Amounts summed apart, per currency (ISO code → minor units), for the currencies without a
 /// rate. Empty when every amount joined the book's figure.
@@ -215,8 +257,11 @@ pub fn sum_in_home<'a>(
     let mut apart = Apart::new();
     for (c, cents) in by_currency {
         match plan.in_home(cents, c) {
-            Some(v) => home += v,
-            None => *apart.entry(c.unwrap_or_default().to_string()).or_default() += cents,
+            Some(v) => home = home.saturating_add(v),
+            None => {
+                let e = apart.entry(c.unwrap_or_default().to_string()).or_default();
+                *e = e.saturating_add(cents);
+            }
         }
     }
     (home, apart)
@@ -248,7 +293,7 @@ impl Money {
     ) -> Money {
         let (home, apart) = sum_in_home(plan, foreign.into_iter().map(|(c, v)| (Some(c), v)));
         Money {
-            cents: cents + home,
+            cents: cents.saturating_add(home),
             apart,
         }
     }

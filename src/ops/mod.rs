@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::money::Named;
 use crate::domain::{DomainError, Lead, Now, Stage, Status};
 use crate::io::import::{
     HistoryReport, HistoryRequest, ImportError, ImportReport, ImportRequest, import_file,
@@ -33,9 +34,12 @@ pub enum Op {
         uid: String,
         contact: Contact,
     },
+    /// `currency`: which currency the typed value named, if it named one; it must be the
+    /// lead's (a value is never silently read in another currency).
     Qualify {
         uid: String,
         q: Qualification,
+        currency: Named,
     },
     Stage {
         uid: String,
@@ -61,6 +65,8 @@ pub enum Op {
     Win {
         uid: String,
         value_cents: Option<i64>,
+        /// As [`Op::Qualify`]'s.
+        currency: Named,
     },
     Reactivate {
         uid: String,
@@ -282,6 +288,30 @@ impl From<DomainError> for OpError {
     }
 }
 
+/// A value typed in a currency (`named`) must be in the lead's: ripen never reads an amount in
+/// another currency than it was given in.
+fn same_currency(store: &Store, uid: &str, named: &Named) -> Result<(), OpError> {
+    let Some(said) = named else {
+        return Ok(());
+    };
+    let row = store.lead(uid)?;
+    if row.lead.currency != *said {
+        let plan = store.plan();
+        let is = |c: &Option<String>| {
+            c.clone()
+                .or_else(|| plan.home_currency().map(str::to_string))
+                .unwrap_or_else(|| plan.currency.clone())
+        };
+        let (n, was, typed) = (row.number, is(&row.lead.currency), is(said));
+        return Err(DomainError::Invalid(format!(
+            "#{n}'s value is in {was}, the amount typed in {typed}: type it in {was}, or move \
+             the lead to {typed} first (ripen edit {n} --currency {typed})"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Run one operation on a book, in one transaction.
 pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
     let lead = |row: LeadRow| Ok(Done::Lead(row));
@@ -301,7 +331,8 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
                 lifecycle::log_contact_after(l, contact, last, now, p)
             })?)
         }
-        Op::Qualify { uid, q } => {
+        Op::Qualify { uid, q, currency } => {
+            same_currency(store, &uid, &currency)?;
             let last = store.lead(&uid)?.touches.last_contact_at;
             lead(store.apply(&uid, now, |l, p| {
                 lifecycle::qualify_after(l, q, last, now, p)
@@ -325,7 +356,12 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
         } => lead(store.apply(&uid, now, |l, p| {
             lifecycle::close_out(l, status, &reason, note, recycle, now, p)
         })?),
-        Op::Win { uid, value_cents } => {
+        Op::Win {
+            uid,
+            value_cents,
+            currency,
+        } => {
+            same_currency(store, &uid, &currency)?;
             lead(store.apply(&uid, now, |l, p| lifecycle::win(l, value_cents, now, p))?)
         }
         Op::Reactivate { uid } => {

@@ -229,8 +229,10 @@ pub struct SourceLine {
     pub cost_per_qualified: Option<f64>,
     pub cost_per_win: Option<f64>,
     pub roi: Option<f64>,
-    /// Last, so that the columns before keep their places in `--csv`.
+    /// Last but one, so that the columns before keep their places in `--csv`.
     pub cost_period: Option<f64>,
+    /// Revenue in currencies without a rate (added after the columns that were there before).
+    pub other_currencies: std::collections::BTreeMap<String, f64>,
 }
 
 /// Compute one report.
@@ -314,6 +316,7 @@ pub fn compute(store: &Store, report: Report, period: &Period, by: By, now: &Now
                             .filter(|c| *c > 0.0)
                             .map(|c| round((r.revenue - c) / c, 2)),
                         cost_period: r.cost_period.map(|c| round(c, 2)),
+                        other_currencies: r.other_currencies.clone(),
                         row: r,
                     }
                 })
@@ -559,6 +562,7 @@ mod tests {
             cost_per_win: None,
             roi: None,
             cost_period: Some(2.5),
+            other_currencies: Default::default(),
         }]);
         let losses = Rows::Losses {
             reasons: vec![LossRow {

@@ -36,6 +36,16 @@ impl Foreign {
 impl Store {
     /// The leads not in the trash whose value is in another currency, matching `filter`.
     pub fn foreign_values(&self, filter: &Filter) -> Result<Vec<Foreign>> {
+        self.foreign_where(filter, "")
+    }
+
+    /// The open leads (the pipeline) among [`Store::foreign_values`], read through the index's
+    /// status.
+    pub fn foreign_open(&self, filter: &Filter) -> Result<Vec<Foreign>> {
+        self.foreign_where(filter, " AND l.status = 'open'")
+    }
+
+    fn foreign_where(&self, filter: &Filter, status: &str) -> Result<Vec<Foreign>> {
         let text = filter.text.as_deref().map(|t| search::words(t).join(" "));
         let text_sql = if text.is_some() { TEXT_ON_ROWS } else { "" };
         let sql = format!(
@@ -43,7 +53,7 @@ impl Store {
                l.reason, l.currency, l.currency_cents \
              FROM leads l INDEXED BY leads_foreign \
              WHERE l.currency IS NOT NULL AND l.currency_cents IS NOT NULL \
-               AND l.deleted_at IS NULL{FILTERS}{text_sql}"
+               AND l.deleted_at IS NULL{status}{FILTERS}{text_sql}"
         );
         let mut params: Vec<(&str, &dyn ToSql)> = vec![
             (":owner", &filter.owner),
@@ -72,12 +82,5 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The open leads (the pipeline) among [`Store::foreign_values`].
-    pub fn foreign_open(&self, filter: &Filter) -> Result<Vec<Foreign>> {
-        let mut v = self.foreign_values(filter)?;
-        v.retain(|f| f.status == Status::Open);
-        Ok(v)
     }
 }

@@ -134,7 +134,9 @@ pub struct SourceRow {
     #[serde(skip)]
     pub cost_period: Option<f64>,
     /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
-    /// units: not in the figure beside it, which is in the book's currency.
+    /// units: not in the figure beside it, which is in the book's currency. (Written last in a
+    /// report's row, after `cost_period`: see `report::SourceLine`.)
+    #[serde(skip)]
     pub other_currencies: BTreeMap<String, f64>,
 }
 

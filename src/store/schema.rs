@@ -201,7 +201,7 @@ pub const INDEXES: &[(&str, &str)] = &[
     // The leads whose value is in another currency than the book's: few, summed apart.
     (
         "leads_foreign",
-        "CREATE INDEX leads_foreign ON leads(currency) \
+        "CREATE INDEX leads_foreign ON leads(status, currency) \
          WHERE currency IS NOT NULL AND deleted_at IS NULL",
     ),
     (

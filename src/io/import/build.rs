@@ -254,30 +254,49 @@ pub(super) fn build(
         .unwrap_or_default();
     // The currency column wins over a symbol in the amount (a file of Mexican pesos may write
     // "$"); either is kept with the lead unless it is the book's own.
-    let column_currency = match f.remove(&Field::Currency) {
+    let currency_text = f.remove(&Field::Currency);
+    let column_currency = match &currency_text {
         None => None,
-        Some(s) => Some(money::code_of(&s).ok_or_else(|| {
+        Some(s) => Some(money::code_of(s).ok_or_else(|| {
             err(
                 Field::Currency,
                 format!(
                     "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
-                    short(&s)
+                    short(s)
                 ),
             )
         })?),
     };
-    let mut value_currency = None;
+    let mut named = None;
     if let Some(s) = f.remove(&Field::Value) {
-        let (cents, code) = match plain_cents(&s) {
+        let (cents, said) = match plain_cents(&s) {
             Some(c) => (c, None),
-            None => money::parse_amount(&s)
+            None => plan
+                .amount(&s)
                 .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
         };
         lead.value_cents = Some(cents);
-        value_currency = code;
+        named = said;
     }
-    lead.currency = plan.kept_currency(column_currency.or(value_currency));
     let mut extra = v.extra;
+    // A currency is the value's: without a value, the column is kept as written.
+    match (lead.value_cents, column_currency) {
+        (Some(_), Some(c)) => lead.currency = plan.kept_currency(Some(c)),
+        (Some(_), None) => lead.currency = named.flatten(),
+        (None, _) => {
+            if let Some(text) = currency_text {
+                extra.insert(
+                    header_of(rules, Field::Currency),
+                    serde_json::Value::String(text),
+                );
+            }
+        }
+    }
+    match (&lead.currency, lead.value_cents) {
+        (Some(c), _) => *stamped.foreign_values.entry(c.clone()).or_default() += 1,
+        (None, Some(_)) => stamped.home_values += 1,
+        (None, None) => {}
+    }
     // A stage may say the deal's end (Salesforce's "Closed Won"); a deal file's stage that is
     // none of ripen's is read as the nearest one, and kept as written beside it.
     let mut stage_status = None;
@@ -485,6 +504,9 @@ pub(super) fn class_header(rules: &Rules) -> String {
 #[derive(Default)]
 pub(super) struct Stamped {
     pub(super) received_missing: usize,
+    /// Values in the book's currency, and in others by ISO code.
+    pub(super) home_values: usize,
+    pub(super) foreign_values: std::collections::BTreeMap<String, usize>,
     pub(super) closed_future: usize,
     pub(super) closed_undated: usize,
 }

@@ -141,6 +141,8 @@ pub struct ImportReport {
     /// as (the nearest), and on how many rows.
     pub stages_read_as: Vec<(String, String, usize)>,
     pub notices: Vec<String>,
+    /// Values in other currencies than the book's, by ISO code: how many rows had each.
+    pub currencies: Vec<(String, usize)>,
     /// Notices beyond the first thousand, counted only.
     pub notices_dropped: usize,
     pub rejected_file: Option<String>,

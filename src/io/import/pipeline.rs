@@ -336,6 +336,8 @@ pub fn import_file(
     report.received_missing = built.stamped.received_missing;
     report.closed_future = built.stamped.closed_future;
     report.closed_undated = built.stamped.closed_undated;
+    report.currencies = built.stamped.foreign_values.clone().into_iter().collect();
+    let home_values = built.stamped.home_values;
     let unknown = built.statuses.unknown;
     let stages = built.statuses.stages;
     let late_errors = built.late_errors;
@@ -375,6 +377,11 @@ pub fn import_file(
     let mut unknown: Vec<(String, usize)> = unknown.into_iter().collect();
     unknown.sort();
     report.unknown_statuses = unknown;
+    if let Some(notice) =
+        currency_notice(&table.name, store.plan(), home_values, &report.currencies)
+    {
+        report.notices.insert(0, notice);
+    }
     let (placed, stages): (Vec<_>, Vec<_>) = stages
         .into_iter()
         .partition(|(word, _)| rules.stage_places.contains_key(word));
@@ -417,4 +424,48 @@ pub fn import_file(
         }
     }
     Ok(report)
+}
+
+/// What an import says of its values in other currencies than the book's: that they keep
+/// their currency and are summed apart without a rate, and, when most values are in one other
+/// currency, that it may be the user's own.
+fn currency_notice(
+    file: &str,
+    plan: &crate::domain::Plan,
+    home: usize,
+    foreign: &[(String, usize)],
+) -> Option<String> {
+    let total: usize = foreign.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let list: Vec<String> = foreign.iter().map(|(c, n)| format!("{n} in {c}")).collect();
+    let rated = |c: &str| plan.currency_rates.contains_key(c);
+    let unrated: Vec<&str> = foreign
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| !rated(c))
+        .collect();
+    let mut s = format!(
+        "{file}: values in other currencies than the book's ({}): {}; each lead keeps its own",
+        plan.currency.trim(),
+        list.join(", ")
+    );
+    if !unrated.is_empty() {
+        s.push_str(&format!(
+            "; sums show {} apart until the config gives a rate ([currency_rates])",
+            unrated.join(", ")
+        ));
+    }
+    if let Some((c, n)) = foreign.iter().max_by_key(|(_, n)| *n)
+        && *n > home
+    {
+        let symbol = crate::domain::money::shown_symbol(c);
+        s.push_str(&format!(
+            "; if {c} is your own currency, name it in the config before importing \
+             (currency = \"{}\", currency_code = \"{c}\")",
+            symbol.trim()
+        ));
+    }
+    Some(s)
 }

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{App, Tab};
-use crate::domain::lead::{OUTCOMES, format_money, parse_money};
+use crate::domain::lead::{OUTCOMES, format_money};
 use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::money::Named;
 use crate::domain::text::clean_field;
 use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
@@ -306,10 +307,12 @@ impl App {
                 Some(s) => parse_when(&s, &now).map(Some).map_err(d),
             }
         };
-        let money = |label: &str| -> Result<Option<i64>, String> {
+        // An amount and the currency it names in this book, if any (`$5k` in a euro book).
+        let plan = self.plan.clone();
+        let money = |label: &str| -> Result<(Option<i64>, Named), String> {
             match text(label) {
-                None => Ok(None),
-                Some(s) => parse_money(&s).map(Some).map_err(d),
+                None => Ok((None, None)),
+                Some(s) => plan.amount(&s).map(|(c, n)| (Some(c), n)).map_err(d),
             }
         };
         // Whether the user typed in a field rather than leaving it as prefilled.
@@ -439,13 +442,14 @@ impl App {
             FormKind::Qualify => {
                 // A value or date left as prefilled (from the lead) is kept as the lead has it:
                 // the date's text has no time of day, which re-reading would lose.
+                let (value, currency) = if typed("value") {
+                    money("value")?
+                } else {
+                    (None, None)
+                };
                 let q = Qualification {
                     class: form.value("class").parse().map_err(d)?,
-                    value_cents: if typed("value") {
-                        money("value")?
-                    } else {
-                        None
-                    },
+                    value_cents: value,
                     stage: Some(form.value("stage").parse().map_err(d)?),
                     ripe_on: if typed("ripe on") {
                         when("ripe on")?
@@ -456,6 +460,7 @@ impl App {
                 let qualify = Op::Qualify {
                     uid: uid.clone(),
                     q,
+                    currency,
                 };
                 let row = ops::lead(store, qualify, &now).map_err(e)?;
                 (row, "qualified".to_string())
@@ -479,10 +484,11 @@ impl App {
                 (row, format!("{} ({reason})", status.as_str()))
             }
             FormKind::Win => {
-                let v = money("value")?;
+                let (v, currency) = money("value")?;
                 let win = Op::Win {
                     uid: uid.clone(),
                     value_cents: v,
+                    currency,
                 };
                 let row = ops::lead(store, win, &now).map_err(e)?;
                 (row, "won".to_string())

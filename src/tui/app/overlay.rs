@@ -20,7 +20,8 @@ pub enum Overlay {
     Help,
     Confirm(Confirm),
     Form(Form),
-    Import(ImportPreview),
+    /// Boxed: an import's report is far bigger than the other overlays.
+    Import(Box<ImportPreview>),
     /// The filter line is taking keys.
     Filter,
 }

@@ -210,23 +210,23 @@ impl App {
             .to_string();
         match ops::import(store, Self::request(&path, true), &now) {
             Ok(report) => {
-                self.open(Overlay::Import(ImportPreview {
+                self.open(Overlay::Import(Box::new(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: Some(report),
                     errors: Vec::new(),
                     scroll: 0,
-                }));
+                })));
             }
             Err(ImportError::BadRows { errors, .. }) => {
                 let n = errors.len();
-                self.open(Overlay::Import(ImportPreview {
+                self.open(Overlay::Import(Box::new(ImportPreview {
                     path,
                     shown: shown.clone(),
                     report: None,
                     errors: errors.iter().map(ToString::to_string).collect(),
                     scroll: 0,
-                }));
+                })));
                 self.fail(format!("{n} bad row(s): nothing can be imported"));
             }
             Err(e) => {
