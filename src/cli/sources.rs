@@ -1,0 +1,112 @@
+//! `ripen source set|list|rename`: what each source cost, which sources the book knows, and
+//! one spelling for a source throughout the book.
+
+use anyhow::{Context, Result};
+
+use super::args::SourceCommand;
+use super::table::Table;
+use super::{Ctx, typed};
+use crate::domain::lead;
+use crate::domain::text::clean_line;
+
+/// Run one `ripen source` command.
+pub(super) fn run(cmd: SourceCommand, ctx: &mut Ctx) -> Result<()> {
+    match cmd {
+        SourceCommand::Set { name, cost, add } => set(&name, &cost, add, ctx),
+        SourceCommand::List { json } => list(json, ctx),
+        SourceCommand::Rename { from, to } => rename(&from, &to, ctx),
+    }
+}
+
+fn set(name: &str, cost: &str, add: bool, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let cents = lead::parse_money(cost)?;
+    let name = typed(name).context("a source needs a name")?;
+    let set = ctx.store.set_source_cost(&name, cents, add, &now)?;
+    let currency = ctx.store.plan().currency.clone();
+    let money = |c: i64| lead::format_money(c, &currency);
+    write!(
+        ctx.out,
+        "{}: cost {}",
+        clean_line(&set.source),
+        money(set.cost)
+    )?;
+    match set.before {
+        Some(b) if add => write!(ctx.out, " ({} + {})", money(b), money(cents))?,
+        // The whole cost replaced: say what it was, so that a month's spend typed
+        // without --add is seen to have replaced the total.
+        Some(b) if b != set.cost => write!(ctx.out, " (was {}; --add adds to it)", money(b))?,
+        _ => {}
+    }
+    writeln!(ctx.out)?;
+    if !set.used {
+        // Kept for leads to come, but most likely a typo: say which sources there are.
+        eprintln!(
+            "ripen: no lead has the source \"{}\" yet; `ripen source list` lists the \
+             book's sources",
+            clean_line(&set.source)
+        );
+    }
+    Ok(())
+}
+
+fn list(json: bool, ctx: &mut Ctx) -> Result<()> {
+    let rows = ctx.store.sources()?;
+    if json {
+        crate::io::json::write_pretty(&mut *ctx.out, &rows)?;
+        writeln!(ctx.out)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writeln!(ctx.out, "no sources yet")?;
+        return Ok(());
+    }
+    let currency = &ctx.store.plan().currency;
+    let mut t = Table::new(&[
+        ("source", false, 40),
+        ("leads", true, 9),
+        ("cost", true, 16),
+    ]);
+    for r in rows {
+        t.row(vec![
+            r.source,
+            r.leads.to_string(),
+            r.cost
+                .map(|c| lead::format_money(crate::report::display::cents(c), currency))
+                .unwrap_or_default(),
+        ]);
+    }
+    t.write(&mut *ctx.out)?;
+    Ok(())
+}
+
+fn rename(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let r = ctx.store.rename_source(from, to, &now)?;
+    if r.from.is_empty() {
+        writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
+        return Ok(());
+    }
+    let from: Vec<String> = r
+        .from
+        .iter()
+        .map(|s| format!("\"{}\"", clean_line(s)))
+        .collect();
+    write!(
+        ctx.out,
+        "{} → \"{}\": {} lead{}",
+        from.join(", "),
+        clean_line(&r.to),
+        r.leads,
+        if r.leads == 1 { "" } else { "s" }
+    )?;
+    if let Some(c) = r.joined_cost {
+        write!(
+            ctx.out,
+            ", cost {} (the costs added up)",
+            lead::format_money(c, &ctx.store.plan().currency)
+        )?;
+    }
+    writeln!(ctx.out)?;
+    Ok(())
+}
