@@ -59,7 +59,7 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             skip_bad: a.skip_bad,
             rejected_to: a.rejected.clone(),
         };
-        let report = import::import_history(ctx.store, &req, &now)?;
+        let report = crate::ops::import_activities(ctx.store, req, &now)?;
         if a.json {
             crate::io::json::write_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
@@ -98,7 +98,7 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         progress: std::io::stderr().is_terminal(),
         rejected_to: a.rejected,
     };
-    let report = import::import_file(ctx.store, &req, &now)?;
+    let report = crate::ops::import(ctx.store, req, &now)?;
     if a.json {
         crate::io::json::write_pretty(&mut *ctx.out, &report)?;
         writeln!(ctx.out)?;

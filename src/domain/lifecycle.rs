@@ -180,6 +180,16 @@ pub fn log_contact_after(
     if lead.deleted_at.is_some() {
         return Err(DomainError::NotAllowed("the lead is in the trash".into()));
     }
+    if contact.kind == ActivityKind::Note
+        && contact
+            .outcome
+            .as_deref()
+            .is_some_and(|o| !o.trim().is_empty())
+    {
+        return Err(DomainError::Invalid(
+            "a note has no outcome: log the call, e-mail, meeting or message it was".into(),
+        ));
+    }
     let at = contact.at.unwrap_or(now.utc);
     if at > now.utc {
         return Err(DomainError::Invalid(
@@ -870,9 +880,20 @@ mod tests {
         let l = fresh(5);
         let mut note = call();
         note.kind = ActivityKind::Note;
+        note.outcome = None;
         let c = log_contact(&l, note, &now(), &p).unwrap();
         assert_eq!(c.lead, l);
         assert_eq!(c.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_note_has_no_outcome() {
+        let p = Plan::default();
+        let mut note = call();
+        note.kind = ActivityKind::Note;
+        note.outcome = Some("reached".into());
+        let err = log_contact(&fresh(5), note, &now(), &p).unwrap_err();
+        assert!(err.to_string().contains("a note has no outcome"), "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::domain::Status;
 use crate::domain::lifecycle;
+use crate::ops::{self, Op};
 use crate::store::{LeadRow, Store, StoreError};
 use crate::tui::keymap::Command;
 
@@ -197,7 +198,8 @@ impl App {
                 let forward = c == Command::StageForward;
                 let n = self.now;
                 self.on_selected(store, None, |store, uid| {
-                    store.apply(uid, &n, |l, p| lifecycle::step_stage(l, forward, &n, p))
+                    let uid = uid.to_string();
+                    ops::lead(store, Op::StepStage { uid, forward }, &n)
                 });
             }
             Command::Reactivate => match self.selected() {

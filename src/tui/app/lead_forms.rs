@@ -10,6 +10,7 @@ use crate::domain::text::clean_field;
 use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, DomainError, Stage, Status};
 use crate::io::values::split_tags;
+use crate::ops::{self, Op};
 use crate::store::{LeadRow, NewLead, Store, StoreError};
 use crate::tui::form::{Field, Form, FormKind, Linked};
 use crate::tui::keymap::Command;
@@ -323,7 +324,11 @@ impl App {
                 source: text("source"),
                 ..NewLead::default()
             };
-            let (number, uid) = store.add_lead(new, &now).map_err(e)?;
+            let (number, uid) = match ops::run(store, Op::Add(new), &now) {
+                Ok(ops::Done::Added { number, uid }) => (number, uid),
+                Ok(_) => return Err("unreachable".into()),
+                Err(err) => return Err(err.to_string()),
+            };
             let mut said = format!("added #{number} · {name}");
             // As the CLI says it: the lead may already be in the book (M merges it).
             let added = store.lead(&uid).map_err(e)?.lead;
@@ -345,7 +350,11 @@ impl App {
             };
             let kept = store.resolve_with(&into, look).map_err(e)?;
             let gone = store.lead(&uid).map_err(e)?.number;
-            let row = store.merge(&uid, &kept, &now).map_err(e)?;
+            let merge = Op::Merge {
+                gone: uid.clone(),
+                kept: kept.clone(),
+            };
+            let row = ops::lead(store, merge, &now).map_err(e)?;
             // The cursor follows the lead that stays.
             return Ok((
                 kept,
@@ -366,41 +375,26 @@ impl App {
                 if let Some(None) = changed("owner") {
                     return Err("a lead needs an owner".into());
                 }
-                let row = store
-                    .apply(&uid, &now, |before, _| {
-                        let mut l = before.clone();
-                        if let Some(Some(name)) = changed("name") {
-                            l.name = name;
-                        }
-                        if let Some(Some(owner)) = changed("owner") {
-                            l.owner = owner;
-                        }
-                        if let Some(tags) = changed("tags") {
-                            // Split as an import splits a tags cell; each tag once.
-                            l.tags.clear();
-                            for t in tags.as_deref().map(split_tags).unwrap_or_default() {
-                                if !l.tags.contains(&t) {
-                                    l.tags.push(t);
-                                }
-                            }
-                        }
-                        for (label, slot) in [
-                            ("company", &mut l.company),
-                            ("title", &mut l.title),
-                            ("email", &mut l.email),
-                            ("phone", &mut l.phone),
-                            ("website", &mut l.website),
-                            ("source", &mut l.source),
-                            ("city", &mut l.city),
-                            ("country", &mut l.country),
-                        ] {
-                            if let Some(v) = changed(label) {
-                                *slot = v;
-                            }
-                        }
-                        lifecycle::edited(before, l, &now)
-                    })
-                    .map_err(e)?;
+                let edit = ops::LeadEdit {
+                    name: changed("name").flatten(),
+                    owner: changed("owner").flatten(),
+                    // Split as an import splits a tags cell.
+                    tags: changed("tags").map(|t| t.as_deref().map(split_tags).unwrap_or_default()),
+                    company: changed("company"),
+                    title: changed("title"),
+                    email: changed("email"),
+                    phone: changed("phone"),
+                    website: changed("website"),
+                    source: changed("source"),
+                    city: changed("city"),
+                    country: changed("country"),
+                    ..ops::LeadEdit::default()
+                };
+                let edit = Op::Edit {
+                    uid: uid.clone(),
+                    edit,
+                };
+                let row = ops::lead(store, edit, &now).map_err(e)?;
                 (row, "saved".to_string())
             }
             FormKind::Log => {
@@ -423,11 +417,11 @@ impl App {
                         when("next")?
                     },
                 };
-                let row = store
-                    .apply(&uid, &now, |l, p| {
-                        lifecycle::log_contact(l, contact, &now, p)
-                    })
-                    .map_err(e)?;
+                let log = Op::Log {
+                    uid: uid.clone(),
+                    contact,
+                };
+                let row = ops::lead(store, log, &now).map_err(e)?;
                 (row, format!("logged {}", kind.as_str()))
             }
             FormKind::Snooze => {
@@ -435,9 +429,11 @@ impl App {
                     Some(at) => at,
                     None => parse_when(&form.value("until"), &now).map_err(d)?,
                 };
-                let row = store
-                    .apply(&uid, &now, |l, _| lifecycle::snooze(l, at, &now))
-                    .map_err(e)?;
+                let snooze = Op::Snooze {
+                    uid: uid.clone(),
+                    until: at,
+                };
+                let row = ops::lead(store, snooze, &now).map_err(e)?;
                 (row, "snoozed".to_string())
             }
             FormKind::Qualify => {
@@ -457,12 +453,11 @@ impl App {
                         None
                     },
                 };
-                let last = store.lead(&uid).map_err(e)?.touches.last_contact_at;
-                let row = store
-                    .apply(&uid, &now, |l, p| {
-                        lifecycle::qualify_after(l, q, last, &now, p)
-                    })
-                    .map_err(e)?;
+                let qualify = Op::Qualify {
+                    uid: uid.clone(),
+                    q,
+                };
+                let row = ops::lead(store, qualify, &now).map_err(e)?;
                 (row, "qualified".to_string())
             }
             FormKind::Close(status) => {
@@ -473,18 +468,23 @@ impl App {
                     Some(s) if s.eq_ignore_ascii_case("never") => Recycle::Never,
                     Some(s) => Recycle::On(parse_when(s, &now).map_err(d)?),
                 };
-                let row = store
-                    .apply(&uid, &now, |l, p| {
-                        lifecycle::close_out(l, status, &reason, note, recycle, &now, p)
-                    })
-                    .map_err(e)?;
+                let close = Op::Close {
+                    uid: uid.clone(),
+                    status,
+                    reason: reason.clone(),
+                    note,
+                    recycle,
+                };
+                let row = ops::lead(store, close, &now).map_err(e)?;
                 (row, format!("{} ({reason})", status.as_str()))
             }
             FormKind::Win => {
                 let v = money("value")?;
-                let row = store
-                    .apply(&uid, &now, |l, p| lifecycle::win(l, v, &now, p))
-                    .map_err(e)?;
+                let win = Op::Win {
+                    uid: uid.clone(),
+                    value_cents: v,
+                };
+                let row = ops::lead(store, win, &now).map_err(e)?;
                 (row, "won".to_string())
             }
         };

@@ -31,9 +31,10 @@ pub use tabs::{Closed, ListTab, ListWindow, Tab, TabFilter};
 use super::keymap::{Command, Key, Keymap, Mode};
 use super::layout::{self, Drawn};
 use super::theme::Theme;
-use crate::domain::lifecycle::{self, Contact};
+use crate::domain::lifecycle::Contact;
 use crate::domain::text::clean_field;
 use crate::domain::{ActivityKind, Now, Plan};
+use crate::ops::{self, Op};
 use crate::store::{Counts, Filter, LeadRow, Store, StoreError, View};
 
 /// A message for the status line.
@@ -350,9 +351,11 @@ impl App {
                             next: None,
                         };
                         let n = self.now;
-                        match store
-                            .apply(&uid, &n, |l, p| lifecycle::log_contact(l, contact, &n, p))
-                        {
+                        let log = Op::Log {
+                            uid: uid.clone(),
+                            contact,
+                        };
+                        match ops::lead(store, log, &n) {
                             Ok(row) => {
                                 self.say(format!("note saved · {}", row.lead.name));
                                 self.refresh_or_report(store, Some(&uid));

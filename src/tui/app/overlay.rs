@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
-use crate::domain::lifecycle;
 use crate::io::import::ImportReport;
+use crate::ops::{self, Op};
 use crate::store::Store;
 use crate::tui::form::{Form, Outcome};
 use crate::tui::keymap::{Command, Key, Mode};
@@ -271,7 +271,7 @@ impl App {
         match q {
             Confirm::Quit { .. } => self.quit = true,
             Confirm::Delete { uid, .. } => {
-                match store.apply(&uid, &n, |l, _| lifecycle::trash(l, &n)) {
+                match ops::lead(store, Op::Delete { uid: uid.clone() }, &n) {
                     Ok(row) => {
                         self.say(format!("moved to the trash · {}", row.lead.name));
                         self.refresh_or_report(store, Some(&uid));
@@ -280,7 +280,7 @@ impl App {
                 }
             }
             Confirm::Reactivate { uid, .. } => {
-                match store.apply(&uid, &n, |l, _| lifecycle::reactivate(l, &n)) {
+                match ops::lead(store, Op::Reactivate { uid: uid.clone() }, &n) {
                     Ok(row) => {
                         self.say(format!(
                             "reactivated → working, due today · {}",

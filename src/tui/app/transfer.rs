@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::{App, Closed, ImportPreview, Overlay, Tab};
 use crate::io::export::{self, Format};
-use crate::io::import::{self, ImportError, ImportReport, ImportRequest};
+use crate::io::import::{ImportError, ImportReport, ImportRequest};
+use crate::ops;
 use crate::store::{LeadRow, Store, StoreError, View};
 use crate::tui::form::{Extension, Field, Form, FormKind};
 use crate::tui::keymap::Command;
@@ -207,7 +208,7 @@ impl App {
             .unwrap_or(&path)
             .display()
             .to_string();
-        match import::import_file(store, &Self::request(&path, true), &now) {
+        match ops::import(store, Self::request(&path, true), &now) {
             Ok(report) => {
                 self.open(Overlay::Import(ImportPreview {
                     path,
@@ -274,7 +275,7 @@ impl App {
     /// The import itself: one transaction, as the CLI's. On error the preview stays with it.
     fn import_for_real(&mut self, path: &Path, store: &mut Store) {
         let now = self.now;
-        match import::import_file(store, &Self::request(path, false), &now) {
+        match ops::import(store, Self::request(path, false), &now) {
             Ok(report) => {
                 self.overlay = None;
                 self.say(landed(&report));

@@ -1,0 +1,381 @@
+//! Every write to a book, as one typed operation: the app and the CLI build an [`Op`] from what
+//! the user typed and call [`run`], and nothing else that writes. Each operation is checked
+//! once, turned into a domain transition (pure, the clock passed in: `domain::lifecycle`) and
+//! written by the store in one transaction — so a rule can no longer differ between the two
+//! front ends (`ripen log 3 note --outcome reached` is refused as the app's form refuses it).
+//!
+//! Not operations: reading, the file-level commands that replace or copy a whole book
+//! (`backup`, `restore`), and `demo`, which fills an empty book with made-up leads.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::{DomainError, Lead, Now, Stage, Status};
+use crate::io::import::{
+    HistoryReport, HistoryRequest, ImportError, ImportReport, ImportRequest, import_file,
+    import_history,
+};
+use crate::store::{LeadRow, NewLead, Renamed, SetCost, Store, StoreError};
+
+/// One write, as the user asked for it. A lead is named by its uid: the front end resolves
+/// what the user typed ("3", "jane") first.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// A new lead, typed in.
+    Add(NewLead),
+    /// Change a lead's facts (not its place in the process).
+    Edit {
+        uid: String,
+        edit: LeadEdit,
+    },
+    /// A call, e-mail, meeting, message or note.
+    Log {
+        uid: String,
+        contact: Contact,
+    },
+    Qualify {
+        uid: String,
+        q: Qualification,
+    },
+    Stage {
+        uid: String,
+        stage: Stage,
+    },
+    /// The next or previous stage (the board's `>` and `<`).
+    StepStage {
+        uid: String,
+        forward: bool,
+    },
+    Snooze {
+        uid: String,
+        until: DateTime<Utc>,
+    },
+    /// Lose or disqualify, with a reason.
+    Close {
+        uid: String,
+        status: Status,
+        reason: String,
+        note: Option<String>,
+        recycle: Recycle,
+    },
+    Win {
+        uid: String,
+        value_cents: Option<i64>,
+    },
+    Reactivate {
+        uid: String,
+    },
+    /// `gone` joins `kept` and goes to the trash.
+    Merge {
+        gone: String,
+        kept: String,
+    },
+    Delete {
+        uid: String,
+    },
+    Undelete {
+        uid: String,
+    },
+    /// Purge every lead in the trash: their personal data is blanked for good.
+    EmptyTrash,
+    SetSourceCost {
+        source: String,
+        cents: i64,
+        add: bool,
+    },
+    RenameSource {
+        from: String,
+        to: String,
+    },
+    Import(ImportRequest),
+    ImportHistory(HistoryRequest),
+}
+
+/// The kinds of operation, by name: what [`Op::name`] says, in one list a test walks.
+pub const NAMES: [&str; 18] = [
+    "add",
+    "edit",
+    "log",
+    "qualify",
+    "stage",
+    "step_stage",
+    "snooze",
+    "close",
+    "win",
+    "reactivate",
+    "merge",
+    "delete",
+    "undelete",
+    "empty_trash",
+    "set_source_cost",
+    "rename_source",
+    "import",
+    "import_history",
+];
+
+impl Op {
+    /// The operation's name, one of [`NAMES`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Add(_) => "add",
+            Op::Edit { .. } => "edit",
+            Op::Log { .. } => "log",
+            Op::Qualify { .. } => "qualify",
+            Op::Stage { .. } => "stage",
+            Op::StepStage { .. } => "step_stage",
+            Op::Snooze { .. } => "snooze",
+            Op::Close { .. } => "close",
+            Op::Win { .. } => "win",
+            Op::Reactivate { .. } => "reactivate",
+            Op::Merge { .. } => "merge",
+            Op::Delete { .. } => "delete",
+            Op::Undelete { .. } => "undelete",
+            Op::EmptyTrash => "empty_trash",
+            Op::SetSourceCost { .. } => "set_source_cost",
+            Op::RenameSource { .. } => "rename_source",
+            Op::Import(_) => "import",
+            Op::ImportHistory(_) => "import_history",
+        }
+    }
+}
+
+/// What an edit changes; a field left `None` is left as it is. A text field given as
+/// `Some(None)` is cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadEdit {
+    pub name: Option<String>,
+    pub owner: Option<String>,
+    pub company: Option<Option<String>>,
+    pub title: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub country: Option<Option<String>>,
+    pub source: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    /// Every tag, replacing the lead's.
+    pub tags: Option<Vec<String>>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub value_cents: Option<i64>,
+    pub ripe_on: Option<DateTime<Utc>>,
+    /// A lost or disqualified lead's recycle date (its next touch with it).
+    pub recycle_on: Option<DateTime<Utc>>,
+    pub next_follow_up: Option<DateTime<Utc>>,
+}
+
+impl LeadEdit {
+    /// The lead with these changes: the one place an edit's rules live.
+    pub fn applied(&self, before: &Lead) -> Result<Lead, DomainError> {
+        let mut l = before.clone();
+        if let Some(name) = &self.name {
+            if name.trim().is_empty() {
+                return Err(DomainError::Invalid("a lead needs a name".into()));
+            }
+            l.name = name.clone();
+        }
+        if let Some(owner) = &self.owner {
+            if owner.trim().is_empty() {
+                return Err(DomainError::Invalid("a lead needs an owner".into()));
+            }
+            l.owner = owner.clone();
+        }
+        for (slot, v) in [
+            (&mut l.company, &self.company),
+            (&mut l.title, &self.title),
+            (&mut l.email, &self.email),
+            (&mut l.phone, &self.phone),
+            (&mut l.website, &self.website),
+            (&mut l.city, &self.city),
+            (&mut l.country, &self.country),
+            (&mut l.source, &self.source),
+            (&mut l.notes, &self.notes),
+        ] {
+            if let Some(v) = v {
+                slot.clone_from(v);
+            }
+        }
+        if let Some(tags) = &self.tags {
+            l.tags.clear();
+            for t in tags {
+                if !l.tags.contains(t) {
+                    l.tags.push(t.clone());
+                }
+            }
+        }
+        for t in &self.add_tags {
+            if !l.tags.contains(t) {
+                l.tags.push(t.clone());
+            }
+        }
+        l.tags
+            .retain(|t| !self.remove_tags.iter().any(|r| r.trim() == t));
+        if self.value_cents.is_some() {
+            l.value_cents = self.value_cents;
+        }
+        if self.ripe_on.is_some() {
+            l.ripe_on = self.ripe_on;
+        }
+        if self.recycle_on.is_some() {
+            if !l.status.is_closed_out() {
+                return Err(DomainError::NotAllowed(
+                    "only lost or disqualified leads have a recycle date".into(),
+                ));
+            }
+            l.recycle_on = self.recycle_on;
+            l.next_follow_up = self.recycle_on;
+        }
+        if self.next_follow_up.is_some() {
+            l.next_follow_up = self.next_follow_up;
+        }
+        Ok(l)
+    }
+}
+
+/// What an operation did. (Returned once per operation and never kept, so its variants' sizes
+/// differing costs nothing.)
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Done {
+    /// The lead as it is now.
+    Lead(LeadRow),
+    Added {
+        number: i64,
+        uid: String,
+    },
+    /// How many leads were purged.
+    Purged(usize),
+    SourceCost(SetCost),
+    Renamed(Renamed),
+    Imported(ImportReport),
+    History(HistoryReport),
+}
+
+impl Done {
+    /// The lead an operation on one lead left.
+    pub fn lead(self) -> Option<LeadRow> {
+        match self {
+            Done::Lead(row) => Some(row),
+            _ => None,
+        }
+    }
+}
+
+/// Why an operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+}
+
+impl From<DomainError> for OpError {
+    fn from(e: DomainError) -> Self {
+        OpError::Store(e.into())
+    }
+}
+
+/// Run one operation on a book, in one transaction.
+pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
+    let lead = |row: LeadRow| Ok(Done::Lead(row));
+    match op {
+        Op::Add(new) => {
+            let (number, uid) = store.add_lead(new, now)?;
+            Ok(Done::Added { number, uid })
+        }
+        Op::Edit { uid, edit } => lead(store.apply(&uid, now, |before, _| {
+            lifecycle::edited(before, edit.applied(before)?, now)
+        })?),
+        Op::Log { uid, contact } => {
+            // A contact logged as having happened before the last one on record is history
+            // filled in: it leaves the schedule alone (the same for the app and the CLI).
+            let last = store.lead(&uid)?.touches.last_contact_at;
+            lead(store.apply(&uid, now, |l, p| {
+                lifecycle::log_contact_after(l, contact, last, now, p)
+            })?)
+        }
+        Op::Qualify { uid, q } => {
+            let last = store.lead(&uid)?.touches.last_contact_at;
+            lead(store.apply(&uid, now, |l, p| {
+                lifecycle::qualify_after(l, q, last, now, p)
+            })?)
+        }
+        Op::Stage { uid, stage } => {
+            lead(store.apply(&uid, now, |l, p| lifecycle::set_stage(l, stage, now, p))?)
+        }
+        Op::StepStage { uid, forward } => {
+            lead(store.apply(&uid, now, |l, p| lifecycle::step_stage(l, forward, now, p))?)
+        }
+        Op::Snooze { uid, until } => {
+            lead(store.apply(&uid, now, |l, _| lifecycle::snooze(l, until, now))?)
+        }
+        Op::Close {
+            uid,
+            status,
+            reason,
+            note,
+            recycle,
+        } => lead(store.apply(&uid, now, |l, p| {
+            lifecycle::close_out(l, status, &reason, note, recycle, now, p)
+        })?),
+        Op::Win { uid, value_cents } => {
+            lead(store.apply(&uid, now, |l, p| lifecycle::win(l, value_cents, now, p))?)
+        }
+        Op::Reactivate { uid } => {
+            lead(store.apply(&uid, now, |l, _| lifecycle::reactivate(l, now))?)
+        }
+        Op::Merge { gone, kept } => lead(store.merge(&gone, &kept, now)?),
+        Op::Delete { uid } => lead(store.apply(&uid, now, |l, _| lifecycle::trash(l, now))?),
+        Op::Undelete { uid } => lead(store.apply(&uid, now, |l, _| lifecycle::untrash(l, now))?),
+        Op::EmptyTrash => Ok(Done::Purged(store.empty_trash(now)?)),
+        Op::SetSourceCost { source, cents, add } => Ok(Done::SourceCost(
+            store.set_source_cost(&source, cents, add, now)?,
+        )),
+        Op::RenameSource { from, to } => Ok(Done::Renamed(store.rename_source(&from, &to, now)?)),
+        Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
+        Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
+    }
+}
+
+/// [`run`] for an operation on one lead (or an add): the lead as it is now. An import is no
+/// such operation and is refused here; run it with [`run`].
+pub fn lead(store: &mut Store, op: Op, now: &Now) -> Result<LeadRow, StoreError> {
+    let name = op.name();
+    match run(store, op, now) {
+        Ok(Done::Lead(row)) => Ok(row),
+        Ok(Done::Added { uid, .. }) => store.lead(&uid),
+        Ok(_) => Err(DomainError::Invalid(format!("{name} is no operation on one lead")).into()),
+        Err(OpError::Store(e)) => Err(e),
+        Err(OpError::Import(e)) => Err(DomainError::Invalid(e.to_string()).into()),
+    }
+}
+
+/// [`run`] for an import: its report, or why nothing was imported (every bad row named).
+pub fn import(
+    store: &mut Store,
+    req: ImportRequest,
+    now: &Now,
+) -> Result<ImportReport, ImportError> {
+    match run(store, Op::Import(req), now) {
+        Ok(Done::Imported(report)) => Ok(report),
+        Ok(_) => Err(ImportError::Refused("the import did not run".into())),
+        Err(OpError::Import(e)) => Err(e),
+        Err(OpError::Store(e)) => Err(ImportError::Store(e)),
+    }
+}
+
+/// [`run`] for an activity history: its report, or why nothing was imported.
+pub fn import_activities(
+    store: &mut Store,
+    req: HistoryRequest,
+    now: &Now,
+) -> Result<HistoryReport, ImportError> {
+    match run(store, Op::ImportHistory(req), now) {
+        Ok(Done::History(report)) => Ok(report),
+        Ok(_) => Err(ImportError::Refused("the import did not run".into())),
+        Err(OpError::Import(e)) => Err(e),
+        Err(OpError::Store(e)) => Err(ImportError::Store(e)),
+    }
+}
