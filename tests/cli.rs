@@ -1379,3 +1379,34 @@ fn the_example_config_names_only_real_commands() {
     }
     assert!(named > 0, "the example names commands");
 }
+
+/// The CLI and the app share one rule: a note has no outcome (the app's form offers none).
+#[test]
+fn a_note_with_an_outcome_is_refused_as_the_app_refuses_it() {
+    let book = Book::new();
+    let id = book.ok(&["add", "Ada Ames", "--company", "Acme"]);
+    let id = id.trim();
+    let before = book.json(&["show", id, "--json"]);
+    let out = book
+        .ripen()
+        .args([
+            "log",
+            id,
+            "note",
+            "--outcome",
+            "reached",
+            "--note",
+            "said hi",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a note has no outcome"), "{err}");
+    assert_eq!(
+        book.json(&["show", id, "--json"]),
+        before,
+        "nothing written"
+    );
+    book.ok(&["log", id, "note", "--note", "said hi"]);
+}

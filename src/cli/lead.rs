@@ -1,16 +1,24 @@
 //! The commands that change one lead: add, log, qualify, stage, snooze, lose/disqualify, win,
-//! reactivate, edit, merge, delete and undelete. Each is one typed operation of the store.
+//! reactivate, edit, merge, delete and undelete. Each builds one typed operation (`ops::Op`),
+//! as the app does, and runs it.
 
 use anyhow::Result;
 
 use super::args::{AddArgs, CloseArgs, EditArgs};
 use super::{Ctx, describe_next, done, field, money, typed, when};
-use crate::domain::lifecycle::{self, Contact, Qualification, Recycle};
+use crate::domain::lifecycle::{Contact, Qualification, Recycle};
 use crate::domain::text::clean_line;
 use crate::domain::time::parse_when;
 use crate::domain::{ActivityKind, Class, Stage, Status, lead};
+use crate::ops::{self, LeadEdit, Op};
 use crate::record::LeadRecord;
-use crate::store::NewLead;
+use crate::store::{LeadRow, NewLead};
+
+/// Run an operation on one lead.
+fn run(ctx: &mut Ctx, op: Op) -> Result<LeadRow> {
+    let now = ctx.now;
+    Ok(ops::lead(ctx.store, op, &now)?)
+}
 
 pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
@@ -38,7 +46,8 @@ pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
             clean_line(&row.lead.name)
         );
     }
-    let (number, uid) = ctx.store.add_lead(new, &now)?;
+    let row = run(ctx, Op::Add(new))?;
+    let (number, uid) = (row.number, row.lead.uid.clone());
     if a.json {
         let row = ctx.store.lead(&uid)?;
         crate::io::json::write_compact(
@@ -84,10 +93,7 @@ pub(super) fn log(
         next: when(&next, &now)?,
     };
     let uid = ctx.store.resolve(id)?;
-    let last = ctx.store.lead(&uid)?.touches.last_contact_at;
-    let row = ctx.store.apply(&uid, &now, |l, p| {
-        lifecycle::log_contact_after(l, contact, last, &now, p)
-    })?;
+    let row = run(ctx, Op::Log { uid, contact })?;
     let next = describe_next(&row, &now);
     done(ctx, &row, &format!("logged {kind}{next}"))
 }
@@ -108,21 +114,15 @@ pub(super) fn qualify(
         ripe_on: when(&ripe_on, &now)?,
     };
     let uid = ctx.store.resolve(id)?;
-    let last = ctx.store.lead(&uid)?.touches.last_contact_at;
-    let row = ctx.store.apply(&uid, &now, |l, p| {
-        lifecycle::qualify_after(l, q, last, &now, p)
-    })?;
+    let row = run(ctx, Op::Qualify { uid, q })?;
     let next = describe_next(&row, &now);
     done(ctx, &row, &format!("qualified{next}"))
 }
 
 pub(super) fn stage(id: &str, stage: &str, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let stage: Stage = stage.parse()?;
     let uid = ctx.store.resolve(id)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, p| lifecycle::set_stage(l, stage, &now, p))?;
+    let row = run(ctx, Op::Stage { uid, stage })?;
     done(ctx, &row, &format!("stage {stage}"))
 }
 
@@ -130,38 +130,35 @@ pub(super) fn snooze(id: &str, w: &str, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     let uid = ctx.store.resolve(id)?;
     let at = parse_when(w, &now)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, _| lifecycle::snooze(l, at, &now))?;
+    let row = run(ctx, Op::Snooze { uid, until: at })?;
     let next = describe_next(&row, &now);
     done(ctx, &row, &format!("snoozed{next}"))
 }
 
 pub(super) fn win(id: &str, value: Option<String>, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let v = money(&value)?;
     let uid = ctx.store.resolve(id)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, p| lifecycle::win(l, v, &now, p))?;
+    let row = run(
+        ctx,
+        Op::Win {
+            uid,
+            value_cents: v,
+        },
+    )?;
     done(ctx, &row, "won")
 }
 
 pub(super) fn reactivate(id: &str, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let uid = ctx.store.resolve(id)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, _| lifecycle::reactivate(l, &now))?;
+    let row = run(ctx, Op::Reactivate { uid })?;
     done(ctx, &row, "reactivated: back in the inbox, due today")
 }
 
 pub(super) fn merge(id: &str, into: &str, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let gone = ctx.store.resolve(id)?;
     let kept = ctx.store.resolve(into)?;
     let gone_number = ctx.store.lead(&gone)?.number;
-    let row = ctx.store.merge(&gone, &kept, &now)?;
+    let row = run(ctx, Op::Merge { gone, kept })?;
     done(
         ctx,
         &row,
@@ -170,11 +167,8 @@ pub(super) fn merge(id: &str, into: &str, ctx: &mut Ctx) -> Result<()> {
 }
 
 pub(super) fn delete(id: &str, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let uid = ctx.store.resolve(id)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, _| lifecycle::trash(l, &now))?;
+    let row = run(ctx, Op::Delete { uid })?;
     done(
         ctx,
         &row,
@@ -183,15 +177,12 @@ pub(super) fn delete(id: &str, ctx: &mut Ctx) -> Result<()> {
 }
 
 pub(super) fn undelete(id: &str, ctx: &mut Ctx) -> Result<()> {
-    let now = ctx.now;
     let look = crate::store::Lookup {
         trash_first: true,
         ..Default::default()
     };
     let uid = ctx.store.resolve_with(id, look)?;
-    let row = ctx
-        .store
-        .apply(&uid, &now, |l, _| lifecycle::untrash(l, &now))?;
+    let row = run(ctx, Op::Undelete { uid })?;
     done(ctx, &row, "restored from the trash")
 }
 
@@ -206,9 +197,14 @@ pub(super) fn close(a: CloseArgs, status: Status, ctx: &mut Ctx) -> Result<()> {
     };
     let note = a.note.as_deref().and_then(typed);
     let uid = ctx.store.resolve(&a.id)?;
-    let row = ctx.store.apply(&uid, &now, |l, p| {
-        lifecycle::close_out(l, status, &a.reason, note, recycle, &now, p)
-    })?;
+    let close = Op::Close {
+        uid,
+        status,
+        reason: a.reason.clone(),
+        note,
+        recycle,
+    };
+    let row = run(ctx, close)?;
     let tail = match row.lead.recycle_on {
         Some(at) => format!("; recycle on {}", now.local_date(at).format("%a %d %b %Y")),
         None => "; never recycled".to_string(),
@@ -222,57 +218,28 @@ pub(super) fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
     let ripe_on = when(&a.ripe_on, &now)?;
     let recycle_on = when(&a.recycle_on, &now)?;
     let next = when(&a.next, &now)?;
+    let text = |v: &Option<String>| v.as_ref().map(|v| typed(v));
+    let edit = LeadEdit {
+        name: a.name.as_deref().map(|n| typed(n).unwrap_or_default()),
+        owner: a.owner.as_deref().and_then(typed),
+        company: text(&a.company),
+        title: text(&a.title),
+        email: text(&a.email),
+        phone: text(&a.phone),
+        website: text(&a.website),
+        city: text(&a.city),
+        country: text(&a.country),
+        source: text(&a.source),
+        notes: text(&a.notes),
+        tags: None,
+        add_tags: a.add_tags.iter().filter_map(|t| typed(t)).collect(),
+        remove_tags: a.remove_tags.clone(),
+        value_cents: value,
+        ripe_on,
+        recycle_on,
+        next_follow_up: next,
+    };
     let uid = ctx.store.resolve(&a.id)?;
-    let row = ctx.store.apply(&uid, &now, |before, _| {
-        let mut l = before.clone();
-        let set = |slot: &mut Option<String>, v: &Option<String>| {
-            if let Some(v) = v {
-                *slot = typed(v);
-            }
-        };
-        if let Some(n) = a.name.as_deref() {
-            l.name = typed(n).unwrap_or_default();
-        }
-        set(&mut l.company, &a.company);
-        set(&mut l.email, &a.email);
-        set(&mut l.phone, &a.phone);
-        set(&mut l.title, &a.title);
-        set(&mut l.website, &a.website);
-        set(&mut l.city, &a.city);
-        set(&mut l.country, &a.country);
-        set(&mut l.source, &a.source);
-        if let Some(o) = a.owner.as_deref().and_then(typed) {
-            l.owner = o;
-        }
-        if let Some(n) = &a.notes {
-            l.notes = typed(n);
-        }
-        for t in a.add_tags.iter().filter_map(|t| typed(t)) {
-            if !l.tags.contains(&t) {
-                l.tags.push(t);
-            }
-        }
-        l.tags
-            .retain(|t| !a.remove_tags.iter().any(|r| r.trim() == t));
-        if value.is_some() {
-            l.value_cents = value;
-        }
-        if ripe_on.is_some() {
-            l.ripe_on = ripe_on;
-        }
-        if recycle_on.is_some() {
-            if !l.status.is_closed_out() {
-                return Err(crate::domain::DomainError::NotAllowed(
-                    "only lost or disqualified leads have a recycle date".into(),
-                ));
-            }
-            l.recycle_on = recycle_on;
-            l.next_follow_up = recycle_on;
-        }
-        if next.is_some() {
-            l.next_follow_up = next;
-        }
-        lifecycle::edited(before, l, &now)
-    })?;
+    let row = run(ctx, Op::Edit { uid, edit })?;
     done(ctx, &row, "saved")
 }

@@ -7,6 +7,7 @@ use super::Ctx;
 use super::args::{ListArgs, ListView, Narrowing};
 use super::table::Table;
 use crate::domain::Now;
+use crate::ops::{self, Done, Op};
 use crate::record::LeadRecord;
 use crate::store::{Filter, LeadRow, View};
 
@@ -106,7 +107,9 @@ fn print_rows(rows: &[LeadRow], json: bool, ctx: &mut Ctx) -> Result<()> {
 pub(super) fn trash(empty: bool, json: bool, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     if empty {
-        let n = ctx.store.empty_trash(&now)?;
+        let Done::Purged(n) = ops::run(ctx.store, Op::EmptyTrash, &now)? else {
+            anyhow::bail!("the trash was not emptied");
+        };
         writeln!(ctx.out, "purged {n} lead(s) from the trash")?;
         Ok(())
     } else {

@@ -1,13 +1,14 @@
 //! `ripen source set|list|rename`: what each source cost, which sources the book knows, and
 //! one spelling for a source throughout the book.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::args::SourceCommand;
 use super::table::Table;
 use super::{Ctx, typed};
 use crate::domain::lead;
 use crate::domain::text::clean_line;
+use crate::ops::{self, Done, Op};
 
 /// Run one `ripen source` command.
 pub(super) fn run(cmd: SourceCommand, ctx: &mut Ctx) -> Result<()> {
@@ -22,7 +23,14 @@ fn set(name: &str, cost: &str, add: bool, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     let cents = lead::parse_money(cost)?;
     let name = typed(name).context("a source needs a name")?;
-    let set = ctx.store.set_source_cost(&name, cents, add, &now)?;
+    let op = Op::SetSourceCost {
+        source: name,
+        cents,
+        add,
+    };
+    let Done::SourceCost(set) = ops::run(ctx.store, op, &now)? else {
+        bail!("the source's cost was not set");
+    };
     let currency = ctx.store.plan().currency.clone();
     let money = |c: i64| lead::format_money(c, &currency);
     write!(
@@ -82,7 +90,13 @@ fn list(json: bool, ctx: &mut Ctx) -> Result<()> {
 
 fn rename(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let r = ctx.store.rename_source(from, to, &now)?;
+    let op = Op::RenameSource {
+        from: from.to_string(),
+        to: to.to_string(),
+    };
+    let Done::Renamed(r) = ops::run(ctx.store, op, &now)? else {
+        bail!("the source was not renamed");
+    };
     if r.from.is_empty() {
         writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
         return Ok(());
