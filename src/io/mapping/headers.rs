@@ -413,7 +413,7 @@ const KNOWN: &[(Field, &[&str])] = &[
 ];
 
 /// Folded headers of a deal's own name, which give way to a person's name (see
-/// [`Mapping::preference`]).
+/// [`super::Mapping::preference`]).
 pub(super) const DEAL_NAMES: [&str; 3] = ["potentialname", "dealname", "opportunityname"];
 
 /// The field a header means, if ripen knows it.
