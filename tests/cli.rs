@@ -1410,3 +1410,37 @@ fn a_note_with_an_outcome_is_refused_as_the_app_refuses_it() {
     );
     book.ok(&["log", id, "note", "--note", "said hi"]);
 }
+
+/// A value typed with a symbol or `--currency` keeps its currency; the book's own is the book's.
+#[test]
+fn a_typed_value_keeps_its_currency() {
+    let book = Book::new();
+    let a = book.ok(&["add", "Ada Ames", "--value", "$24k"]);
+    let b = book.ok(&[
+        "add",
+        "Bo Birk",
+        "--value",
+        "1.200.000",
+        "--currency",
+        "mxn",
+    ]);
+    let c = book.ok(&["add", "Cy Cole", "--value", "€5,000"]);
+    let show = |id: &str| book.json(&["show", id.trim(), "--json"])["lead"].clone();
+    assert_eq!(show(&a)["currency"], "USD");
+    assert_eq!(show(&a)["value"], 24_000.0);
+    assert_eq!(show(&b)["currency"], "MXN");
+    assert_eq!(show(&c)["currency"], "EUR");
+    let text = book.ok(&["show", b.trim()]);
+    assert!(text.contains("MXN 1,200,000"), "{text}");
+    // Back to the book's own currency; the value stays as it was.
+    book.ok(&["edit", b.trim(), "--currency", "EUR"]);
+    assert_eq!(show(&b)["currency"], "EUR");
+    assert_eq!(show(&b)["value"], 1_200_000.0);
+    let out = book
+        .ripen()
+        .args(["add", "Di Dorn", "--value", "10", "--currency", "pesos"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown currency \"pesos\""));
+}

@@ -182,8 +182,12 @@ pub struct AddArgs {
     pub source: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
+    /// The value: `24000`, `24k`, `$24,000`, `1.200 €` (a symbol or code names its currency).
     #[arg(long, value_name = "N")]
     pub value: Option<String>,
+    /// The value's currency, an ISO 4217 code (default: the book's own).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
     /// A tag (repeat for more).
     #[arg(long = "tag", value_name = "T")]
     pub tags: Vec<String>,
@@ -266,6 +270,9 @@ pub struct EditArgs {
     pub owner: Option<String>,
     #[arg(long, value_name = "N")]
     pub value: Option<String>,
+    /// The value's currency, an ISO 4217 code (the book's own to go back to it).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
     /// Replace the notes.
     #[arg(long)]
     pub notes: Option<String>,

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::args::{AddArgs, CloseArgs, EditArgs};
-use super::{Ctx, describe_next, done, field, money, typed, when};
+use super::{Ctx, describe_next, done, field, money, money_in, typed, when};
 use crate::domain::lifecycle::{Contact, Qualification, Recycle};
 use crate::domain::text::clean_line;
 use crate::domain::time::parse_when;
@@ -22,6 +22,7 @@ fn run(ctx: &mut Ctx, op: Op) -> Result<LeadRow> {
 
 pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
+    let (value, currency) = money_in(&a.value, &a.currency)?;
     let new = NewLead {
         name: typed(&a.name).unwrap_or_default(),
         company: field(&a.company),
@@ -32,7 +33,8 @@ pub(super) fn add(a: AddArgs, ctx: &mut Ctx) -> Result<()> {
         owner: field(&a.owner),
         tags: a.tags.iter().filter_map(|t| typed(t)).collect(),
         notes: a.note.as_deref().and_then(typed),
-        value_cents: money(&a.value)?,
+        value_cents: value,
+        currency,
         received_at: when(&a.received, &now)?,
         ..NewLead::default()
     };
@@ -214,7 +216,9 @@ pub(super) fn close(a: CloseArgs, status: Status, ctx: &mut Ctx) -> Result<()> {
 
 pub(super) fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let value = money(&a.value)?;
+    let (value, code) = money_in(&a.value, &a.currency)?;
+    let currency = (a.currency.is_some() || code.is_some())
+        .then(|| ctx.store.plan().kept_currency(code.as_deref()));
     let ripe_on = when(&a.ripe_on, &now)?;
     let recycle_on = when(&a.recycle_on, &now)?;
     let next = when(&a.next, &now)?;
@@ -235,6 +239,7 @@ pub(super) fn edit(a: EditArgs, ctx: &mut Ctx) -> Result<()> {
         add_tags: a.add_tags.iter().filter_map(|t| typed(t)).collect(),
         remove_tags: a.remove_tags.clone(),
         value_cents: value,
+        currency,
         ripe_on,
         recycle_on,
         next_follow_up: next,

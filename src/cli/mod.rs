@@ -83,6 +83,26 @@ fn money(s: &Option<String>) -> Result<Option<i64>> {
         .transpose()?)
 }
 
+/// A typed amount and the currency it names, if any (`$24k`: USD), with `--currency` winning.
+fn money_in(
+    s: &Option<String>,
+    currency: &Option<String>,
+) -> Result<(Option<i64>, Option<String>)> {
+    let code = match currency.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(crate::domain::money::code_of(c).ok_or_else(|| {
+            anyhow::anyhow!("unknown currency \"{c}\" (an ISO 4217 code such as EUR, USD or GBP)")
+        })?),
+    };
+    match s.as_deref() {
+        None => Ok((None, code.map(str::to_string))),
+        Some(v) => {
+            let (cents, named) = crate::domain::money::parse_amount(v)?;
+            Ok((Some(cents), code.or(named).map(str::to_string)))
+        }
+    }
+}
+
 /// A typed field as given, trimmed; empty means unset. Text is stored exactly as typed (JSON
 /// output shows it exactly, escaped) and neutralised wherever it is printed for people.
 fn field(s: &Option<String>) -> Option<String> {

@@ -159,6 +159,8 @@ pub struct LeadEdit {
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
     pub value_cents: Option<i64>,
+    /// The value's currency: `Some(None)` for the book's own.
+    pub currency: Option<Option<String>>,
     pub ripe_on: Option<DateTime<Utc>>,
     /// A lost or disqualified lead's recycle date (its next touch with it).
     pub recycle_on: Option<DateTime<Utc>>,
@@ -213,6 +215,9 @@ impl LeadEdit {
             .retain(|t| !self.remove_tags.iter().any(|r| r.trim() == t));
         if self.value_cents.is_some() {
             l.value_cents = self.value_cents;
+        }
+        if let Some(c) = &self.currency {
+            l.currency.clone_from(c);
         }
         if self.ripe_on.is_some() {
             l.ripe_on = self.ripe_on;

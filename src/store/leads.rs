@@ -40,6 +40,8 @@ pub struct NewLead {
     pub tags: Vec<String>,
     pub notes: Option<String>,
     pub value_cents: Option<i64>,
+    /// The value's currency (ISO 4217) when not the book's own.
+    pub currency: Option<String>,
     pub received_at: Option<DateTime<Utc>>,
     pub external_id: Option<String>,
     pub extra: Option<String>,
@@ -80,6 +82,7 @@ impl Store {
         lead.tags = new.tags;
         lead.notes = new.notes;
         lead.value_cents = new.value_cents;
+        lead.currency = self.plan.kept_currency(new.currency.as_deref());
         lead.external_id = new.external_id;
         lead.extra = new.extra;
         Ok(lead)
