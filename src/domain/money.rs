@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use super::lead::{format_money, format_money_short, parse_money};
 use super::{DomainError, Plan};
 
 /// ISO 4217 codes of the currencies in use (and a few that exports still carry).
@@ -299,6 +298,108 @@ impl Money {
     }
 }
 
+/// Parse a money amount typed by a user: `24000`, `24,000.50`, `24.000,50`, `€24k`.
+pub fn parse_money(input: &str) -> Result<i64, DomainError> {
+    let bad = || DomainError::BadValue(input.to_string());
+    let mut s: String = input
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"€$£'".contains(*c))
+        .collect();
+    let mut factor = 1.0;
+    if let Some(stripped) = s.strip_suffix(['k', 'K']) {
+        factor = 1_000.0;
+        s = stripped.to_string();
+    } else if let Some(stripped) = s.strip_suffix(['m', 'M']) {
+        factor = 1_000_000.0;
+        s = stripped.to_string();
+    }
+    let normalised = normalise_decimal(&s).ok_or_else(bad)?;
+    let v: f64 = normalised.parse().map_err(|_| bad())?;
+    if !v.is_finite() || v < 0.0 || v * factor > 1e13 {
+        return Err(bad());
+    }
+    Ok((v * factor * 100.0).round() as i64)
+}
+
+/// Turn `12.345,50`, `12,345.50`, `12345,5` or `1.5` into a plain `12345.50` form.
+///
+/// The last of `.`/`,` is the decimal separator when followed by other than exactly three
+/// digits, or when both kinds appear; a lone separator followed by three digits is a thousands
+/// separator (`12,345` and `12.345` are both twelve thousand).
+pub fn normalise_decimal(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return None;
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    let last_sep = body.rfind(['.', ',']);
+    let out = match last_sep {
+        None => body.to_string(),
+        Some(i) => {
+            let sep = body.as_bytes()[i] as char;
+            let other = if sep == '.' { ',' } else { '.' };
+            let frac = &body[i + 1..];
+            let both = body.contains(other);
+            let count_sep = body.matches(sep).count();
+            let is_decimal = both || (count_sep == 1 && frac.len() != 3);
+            if is_decimal {
+                let int: String = body[..i].chars().filter(|c| c.is_ascii_digit()).collect();
+                format!("{int}.{frac}")
+            } else {
+                body.chars().filter(|c| c.is_ascii_digit()).collect()
+            }
+        }
+    };
+    if out.is_empty() || out == "." {
+        return None;
+    }
+    Some(if neg { format!("-{out}") } else { out })
+}
+
+/// Format minor units as a human amount: `€24,000` or `€1,250.50`.
+pub fn format_money(cents: i64, symbol: &str) -> String {
+    let neg = cents < 0;
+    let cents = cents.unsigned_abs();
+    let major = cents / 100;
+    let minor = cents % 100;
+    let digits = major.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if neg { "-" } else { "" };
+    if minor == 0 {
+        format!("{sign}{symbol}{grouped}")
+    } else {
+        format!("{sign}{symbol}{grouped}.{minor:02}")
+    }
+}
+
+/// Short money: `€312k`, `€1.2M`, `€950`.
+pub fn format_money_short(cents: i64, symbol: &str) -> String {
+    let v = cents as f64 / 100.0;
+    let a = v.abs();
+    if a >= 1_000_000.0 {
+        format!("{symbol}{:.1}M", v / 1_000_000.0)
+    } else if a >= 1_000.0 {
+        format!("{symbol}{:.0}k", v / 1_000.0)
+    } else {
+        format!("{symbol}{v:.0}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,5 +467,25 @@ mod tests {
         plan.currency_rates.clear();
         plan.currency_rates.insert("USD".into(), -1.0);
         assert!(plan.check_currencies().unwrap_err().contains("positive"));
+    }
+
+    #[test]
+    fn money_parses_both_decimal_conventions() {
+        assert_eq!(parse_money("24000").unwrap(), 2_400_000);
+        assert_eq!(parse_money("12.345,50").unwrap(), 1_234_550);
+        assert_eq!(parse_money("12,345.50").unwrap(), 1_234_550);
+        assert_eq!(parse_money("12,345").unwrap(), 1_234_500);
+        assert_eq!(parse_money("1,5").unwrap(), 150);
+        assert_eq!(parse_money("€24k").unwrap(), 2_400_000);
+        assert!(parse_money("lots").is_err());
+        assert!(parse_money("-5").is_err());
+    }
+
+    #[test]
+    fn money_formats_with_grouping() {
+        assert_eq!(format_money(2_400_000, "€"), "€24,000");
+        assert_eq!(format_money(125_050, "€"), "€1,250.50");
+        assert_eq!(format_money_short(31_200_000, "€"), "€312k");
+        assert_eq!(format_money_short(120_000_000, "€"), "€1.2M");
     }
 }

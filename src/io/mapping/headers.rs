@@ -1,0 +1,426 @@
+//! Header names of each field across vendors (HubSpot, Salesforce, Pipedrive, Zoho…) and
+//! languages, folded for matching.
+
+use super::Field;
+
+/// Fold a header for matching: lowercase, letters and digits only (`Person - Email - Work` →
+/// `personemailwork`, `E-Mail` → `email`, `Angelegt am` → `angelegtam`).
+pub fn fold(header: &str) -> String {
+    header
+        .trim_start_matches('\u{FEFF}')
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Folded header names of each field, across vendors and languages.
+const KNOWN: &[(Field, &[&str])] = &[
+    (
+        Field::Name,
+        &[
+            "name",
+            "fullname",
+            "contactname",
+            "contact",
+            "personname",
+            "person",
+            "leadname",
+            "kontakt",
+            "ansprechpartner",
+            "vollername",
+            "kontaktname",
+            // A deal's own name (Zoho's potentials, HubSpot's deals), as Salesforce's
+            // opportunity `Name`: the lead's name when the row names no person (a person's
+            // column comes first, see `Mapping::preference`).
+            "potentialname",
+            "dealname",
+            "opportunityname",
+        ],
+    ),
+    (
+        Field::FirstName,
+        &[
+            "firstname",
+            "first",
+            "givenname",
+            "forename",
+            "vorname",
+            "personfirstname",
+        ],
+    ),
+    (
+        Field::LastName,
+        &[
+            "lastname",
+            "last",
+            "surname",
+            "familyname",
+            "nachname",
+            "personlastname",
+        ],
+    ),
+    (
+        Field::Company,
+        &[
+            "company",
+            "companyname",
+            "organization",
+            "organisation",
+            "organizationname",
+            "organisationname",
+            "account",
+            "accountname",
+            "firma",
+            "unternehmen",
+            "firmenname",
+            "personorganization",
+            // HubSpot's deals export: the deal's company.
+            "associatedcompany",
+            "associatedcompanyname",
+        ],
+    ),
+    (
+        Field::Title,
+        &[
+            "title", "jobtitle", "position", "role", "jobrole", "funktion", "titel",
+        ],
+    ),
+    (
+        Field::Email,
+        &[
+            "email",
+            "emailaddress",
+            "mail",
+            "personemail",
+            "personemailwork",
+            "personemailhome",
+            "personemailother",
+            "workemail",
+            "emailwork",
+            "emailadresse",
+            "mailadresse",
+            "emailhome",
+            "homeemail",
+            "emailother",
+            "otheremail",
+            "email2",
+            "email3",
+            "secondaryemail",
+            "emailprivat",
+            "personemailprivat",
+            // HubSpot's deals export: the deal's contact.
+            "associatedcontactemail",
+        ],
+    ),
+    (
+        Field::Phone,
+        &[
+            "phone",
+            "phonenumber",
+            "telephone",
+            "tel",
+            "mobile",
+            "mobilephone",
+            "mobilenumber",
+            "personphone",
+            "personphonework",
+            "personphonemobile",
+            "personphonehome",
+            "telefon",
+            "telefonnummer",
+            "handy",
+            "mobil",
+            "workphone",
+            "phonework",
+            "phonehome",
+            "homephone",
+            "phoneother",
+            "otherphone",
+            "phonemobile",
+            "cellphone",
+            "businessphone",
+            "phone2",
+            "phone3",
+            "telefonprivat",
+            "telefongeschäftlich",
+        ],
+    ),
+    (
+        Field::Website,
+        &[
+            "website",
+            "websiteurl",
+            "web",
+            "url",
+            "homepage",
+            "webseite",
+            "companywebsite",
+            // HubSpot: the company's domain, on its deals and contacts.
+            "associatedcompanydomain",
+            "companydomainname",
+        ],
+    ),
+    (Field::City, &["city", "town", "stadt", "ort"]),
+    (Field::Country, &["country", "countryregion", "land"]),
+    (
+        Field::Source,
+        &[
+            "source",
+            "leadsource",
+            "originalsource",
+            "dealsource",
+            "quelle",
+            "herkunft",
+            "leadquelle",
+            "channel",
+            "kanal",
+        ],
+    ),
+    (
+        Field::Owner,
+        &[
+            "owner",
+            "contactowner",
+            "dealowner",
+            "leadowner",
+            "ownername",
+            "assignedto",
+            "salesrep",
+            "sales",
+            "salesperson",
+            "accountowner",
+            "recordowner",
+            "assignee",
+            "potentialowner",
+            "opportunityowner",
+            "zuständig",
+            "verantwortlich",
+            "betreuer",
+        ],
+    ),
+    (
+        Field::Status,
+        &[
+            "status",
+            "leadstatus",
+            "dealstatus",
+            "contactstatus",
+            "zustand",
+            // HubSpot's lifecycle stage: the status when the lead status is blank (see
+            // `Mapping::preference`).
+            "lifecyclestage",
+        ],
+    ),
+    (
+        Field::Stage,
+        &[
+            "stage",
+            "stagename",
+            "dealstage",
+            "pipelinestage",
+            "opportunitystage",
+            "salesstage",
+            "phase",
+            "verkaufsphase",
+        ],
+    ),
+    (Field::IsClosed, &["isclosed", "geschlossen"]),
+    (Field::IsWon, &["iswon", "gewonnen"]),
+    (
+        Field::Class,
+        &["class", "rating", "klasse", "priority", "priorität"],
+    ),
+    (
+        Field::Value,
+        &[
+            "value",
+            "amount",
+            "dealvalue",
+            "dealamount",
+            "estimatedvalue",
+            "wert",
+            "betrag",
+            "volumen",
+            "auftragswert",
+        ],
+    ),
+    (
+        Field::Currency,
+        &[
+            "currency",
+            "currencyisocode",
+            "currencycode",
+            "dealcurrency",
+            "dealcurrencycode",
+            "amountcurrency",
+            "valuecurrency",
+            "opportunitycurrency",
+            "währung",
+            "waehrung",
+            "devise",
+            "moneda",
+        ],
+    ),
+    (
+        Field::Received,
+        &[
+            "received",
+            "receivedat",
+            "created",
+            "createdate",
+            "createddate",
+            "createdon",
+            "createdat",
+            "datecreated",
+            "dealdealcreated",
+            "dealcreated",
+            "dealaddtime",
+            "addtime",
+            "firstseen",
+            "createdtime",
+            "angelegtam",
+            "angelegt",
+            "erstelltam",
+            "erstellt",
+            "eingangsdatum",
+        ],
+    ),
+    (
+        Field::Closed,
+        &[
+            "closed",
+            "closedat",
+            "closeddate",
+            "wontime",
+            "losttime",
+            "dealwontime",
+            "deallosttime",
+            "dealclosetime",
+            "abgeschlossenam",
+        ],
+    ),
+    (
+        Field::LastActivity,
+        &[
+            "lastactivity",
+            "lastactivitydate",
+            "lastseen",
+            "lastactivityat",
+            "deallastactivitydate",
+            "lastcontacted",
+            "lastcontactdate",
+            "lastcontacteddate",
+            "lastactivitytime",
+            "letzteaktivität",
+            "letzterkontakt",
+        ],
+    ),
+    (
+        Field::Modified,
+        &[
+            "modified",
+            "modifiedat",
+            "modifieddate",
+            "lastmodified",
+            "lastmodifieddate",
+            "updatedat",
+            "lastupdated",
+            "dateupdated",
+            "dealupdatetime",
+            "updatetime",
+            "modifiedtime",
+            "lastmodifiedtime",
+            "geändertam",
+            "zuletztgeändert",
+        ],
+    ),
+    (
+        Field::Reason,
+        &[
+            "reason",
+            "lostreason",
+            "deallostreason",
+            "lossreason",
+            "closedlostreason",
+            // Salesforce's custom fields (`LossReason__c`, `Loss_Reason__c`, `Lost_Reason__c`).
+            "lossreasonc",
+            "lostreasonc",
+            "closereason",
+            "disqualificationreason",
+            "verlustgrund",
+            "grund",
+        ],
+    ),
+    (Field::ReasonNote, &["reasonnote"]),
+    (
+        Field::Notes,
+        &[
+            "notes",
+            "note",
+            "description",
+            "comments",
+            "comment",
+            "notizen",
+            "notiz",
+            "bemerkung",
+            "bemerkungen",
+            "beschreibung",
+            "kommentar",
+        ],
+    ),
+    (
+        Field::Tags,
+        &["tags", "tag", "labels", "label", "schlagworte"],
+    ),
+    (
+        Field::ExternalId,
+        &[
+            "externalid",
+            "id",
+            "recordid",
+            "dealid",
+            "opportunityid",
+            "potentialid",
+            "leadid",
+            "contactid",
+            "personid",
+            "hubspotid",
+        ],
+    ),
+    (
+        Field::NextFollowUp,
+        &[
+            "nextfollowup",
+            "followup",
+            "nextactivitydate",
+            "wiedervorlage",
+        ],
+    ),
+    (Field::RecycleOn, &["recycleon"]),
+    (
+        Field::RipeOn,
+        &[
+            "ripeon",
+            "expectedclosedate",
+            "dealexpectedclosedate",
+            "closedate",
+            "closingdate",
+            "erwartetesabschlussdatum",
+            "abschlussdatum",
+        ],
+    ),
+];
+
+/// Folded headers of a deal's own name, which give way to a person's name (see
+/// [`super::Mapping::preference`]).
+pub(super) const DEAL_NAMES: [&str; 3] = ["potentialname", "dealname", "opportunityname"];
+
+/// The field a header means, if ripen knows it.
+pub fn auto_field(header: &str) -> Option<Field> {
+    let f = fold(header);
+    KNOWN
+        .iter()
+        .find(|(_, names)| names.contains(&f.as_str()))
+        .map(|(field, _)| *field)
+}
