@@ -2516,3 +2516,83 @@ mod library {
         assert!(rows(&store, View::All).is_empty());
     }
 }
+
+/// The Salesforce leads and contacts of `sf-history/` in a fresh book (a contact with a lead's
+/// e-mail and name merges into it).
+fn sf_history_book() -> Book {
+    let b = Book::new();
+    b.ok(&["import", s(&data("sf-history/Lead.csv"))]);
+    b.ok(&["import", s(&data("sf-history/Contact.csv"))]);
+    b
+}
+
+/// `ripen import --activities Task.csv --on WhoId` and `more`, on a copy of the fixture in the
+/// book's folder (where `--skip-bad` writes the rejected rows).
+fn sf_tasks(b: &Book, more: &[&str]) -> std::process::Output {
+    let tasks = b.copy_in("sf-history/Task.csv");
+    let mut args = vec!["import", "--activities", s(&tasks), "--on", "WhoId"];
+    args.extend_from_slice(more);
+    b.cmd().args(&args).output().unwrap()
+}
+
+/// A refusal names every bad row at once, whatever is wrong with it (a date no reader reads, a
+/// task on Salesforce's empty id, an id no lead has): a trial's user fixed 4 rows, then met 83
+/// more. A task with no `ActivityDate` is dated by its `CompletedDateTime`, else its
+/// `CreatedDate`, and is no bad row.
+#[test]
+fn a_history_refusal_lists_every_bad_row_and_undated_tasks_take_another_date() {
+    let b = sf_history_book();
+    let out = sf_tasks(&b, &["--json"]);
+    assert!(!out.status.success());
+    let refusal: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = refusal["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_string())
+        .collect();
+    let has = |line: u32, what: &str| {
+        errors
+            .iter()
+            .any(|e| e.starts_with(&format!("Task.csv:{line}:")) && e.contains(what))
+    };
+    assert!(has(2, "Salesforce's empty id"), "{errors:#?}");
+    assert!(
+        has(11, "no lead with external id \"0035f00001XyZzAAAZ\""),
+        "{errors:#?}"
+    );
+    assert!(has(13, "bad date \"next week\""), "{errors:#?}");
+    for undated in [9, 12] {
+        assert!(
+            !errors
+                .iter()
+                .any(|e| e.starts_with(&format!("Task.csv:{undated}:")) && e.contains("date")),
+            "line {undated} has a CompletedDateTime or a CreatedDate: {errors:#?}"
+        );
+    }
+    let text = String::from_utf8(sf_tasks(&b, &[]).stderr).unwrap();
+    for line in [2, 11, 13] {
+        assert!(text.contains(&format!("Task.csv:{line}:")), "{text}");
+    }
+    assert!(
+        b.list("all").iter().all(|l| l["last_contact_at"].is_null()),
+        "nothing written"
+    );
+
+    let out = sf_tasks(&b, &["--skip-bad", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["rows"], 12, "{h}");
+    // The undated open task on Gabriel Osorio, dated by its CreatedDate: a planned task long
+    // past, kept on his timeline.
+    let gabriel = find(&b.list("all"), "name", "Gabriel Osorio")["id"].to_string();
+    let show = b.ok(&["show", &gabriel]);
+    assert!(
+        show.contains("on 2023-02-20, not marked done (from Task.csv:12)"),
+        "{show}"
+    );
+}

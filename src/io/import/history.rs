@@ -18,7 +18,7 @@ use crate::domain::{ActivityKind, DomainError, Lead, Now, Plan};
 use crate::io::RowError;
 use crate::io::mapping::fold;
 use crate::io::values::{self, DateEvidence};
-use crate::store::Store;
+use crate::store::{Link, LinkBy, Store};
 
 /// Everything `ripen import --activities FILE --on COLUMN` was asked.
 #[derive(Debug, Clone, Default)]
@@ -100,9 +100,32 @@ pub(super) fn first_column(t: &Table, names: &[&str]) -> Option<usize> {
         .position(|h| names.contains(&fold(h).as_str()))
 }
 
+/// The columns an activity without a date of its own is dated by, in order: when it was
+/// completed, else when it was created (Salesforce leaves `ActivityDate` blank on a task
+/// without a due date; its `CompletedDateTime` or `CreatedDate` still say when it was).
+const FALLBACK_DATES: &[&str] = &[
+    "completeddatetime",
+    "completeddate",
+    "completedat",
+    "createddate",
+    "createdat",
+    "createdate",
+    "createdtime",
+    "created",
+];
+
+/// Whether an id names no one: blank, or Salesforce's empty id (`000000000000000AAA`, the
+/// `WhoId` of a task on no person).
+fn no_one(id: &str) -> bool {
+    let id = id.trim();
+    let digits = id.strip_suffix("AAA").unwrap_or(id);
+    id.is_empty() || (digits.len() == 15 && digits.bytes().all(|b| b == b'0'))
+}
+
 /// Attach a file of past and planned activities to leads by their external id. Done ones go on
 /// the timeline as contacts (a new lead becomes working); the earliest planned one becomes an
-/// active lead's next follow-up.
+/// active lead's next follow-up. Every bad row is found before anything is refused, so that a
+/// refusal names them all at once (a bad date, an id no lead has).
 pub fn import_history(
     store: &mut Store,
     req: &HistoryRequest,
@@ -146,10 +169,20 @@ pub fn import_history(
         ],
     )
     .ok_or_else(|| refuse("date"))?;
+    // The date column first, then those an undated row falls back to.
+    let mut dates = vec![date];
+    for name in FALLBACK_DATES {
+        if let Some(c) = first_column(&t, &[name])
+            && !dates.contains(&c)
+        {
+            dates.push(c);
+        }
+    }
     let kind = first_column(&t, &["activitytype", "type", "kind", "art", "typ"]);
     let subject = first_column(&t, &["subject", "title", "betreff"]);
     let note = first_column(&t, &["notes", "note", "description", "comment", "notiz"]);
     let done = first_column(&t, &["completed", "done", "status", "erledigt"]);
+    let by = LinkBy::ExternalId;
     let mut report = HistoryReport {
         file: t.name.clone(),
         dry_run: req.dry_run,
@@ -158,6 +191,7 @@ pub fn import_history(
     // Date order from every row first.
     let mut evidence = DateEvidence::default();
     let mut errors = Vec::new();
+    // Each row's line, record and the column its date is read from.
     let mut rows = Vec::new();
     let mut spans: HashMap<u64, Range<usize>> = HashMap::new();
     for ev in t.rows() {
@@ -198,43 +232,69 @@ pub fn import_history(
                     });
                     continue;
                 }
-                let d = record.get(date).unwrap_or("").trim();
-                if !evidence.add(d) && DateTime::parse_from_rfc3339(d).is_err() {
+                let Some(column) = dates
+                    .iter()
+                    .copied()
+                    .find(|&c| !record.get(c).unwrap_or("").trim().is_empty())
+                else {
+                    let names: Vec<&str> = dates.iter().map(|&c| t.headers[c].as_str()).collect();
                     errors.push(RowError {
                         file: t.name.clone(),
                         line,
                         column: Some(t.headers[date].clone()),
+                        message: format!("no date (blank: {})", names.join(", ")),
+                    });
+                    continue;
+                };
+                let d = record.get(column).unwrap_or("").trim();
+                if !evidence.add(d) && DateTime::parse_from_rfc3339(d).is_err() {
+                    errors.push(RowError {
+                        file: t.name.clone(),
+                        line,
+                        column: Some(t.headers[column].clone()),
                         message: format!("bad date \"{}\"", short(d)),
                     });
                     continue;
                 }
-                rows.push((line, record));
+                rows.push((line, record, column));
             }
         }
-    }
-    if !errors.is_empty() && !req.skip_bad {
-        return Err(ImportError::BadRows {
-            file: t.name.clone(),
-            errors,
-        });
     }
     let order = evidence
         .decide()
         .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?
         .order;
-    let mut by_lead: Vec<(String, Vec<Past>)> = Vec::new();
+    let mut keyed: Vec<(String, Vec<Past>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (line, r) in rows {
+    for (line, r, column) in rows {
         let get = |c: Option<usize>| c.and_then(|i| r.get(i)).and_then(|v| clean_field(v, true));
-        let Some(at) = values::parse_date(r.get(date).unwrap_or(""), order, now) else {
+        // A date of the right shape that is no day (31/02/2026) is found only here.
+        let Some(at) = values::parse_date(r.get(column).unwrap_or(""), order, now) else {
             errors.push(RowError {
                 file: t.name.clone(),
                 line,
-                column: Some(t.headers[date].clone()),
+                column: Some(t.headers[column].clone()),
                 message: "bad date".into(),
             });
             continue;
         };
+        let id = r.get(key).unwrap_or("").trim().to_string();
+        if no_one(&id) {
+            errors.push(RowError {
+                file: t.name.clone(),
+                line,
+                column: Some(t.headers[key].clone()),
+                message: if id.is_empty() {
+                    "names no lead (blank)".into()
+                } else {
+                    format!(
+                        "names no lead (\"{}\" is Salesforce's empty id)",
+                        short(&id)
+                    )
+                },
+            });
+            continue;
+        }
         let kind_word = get(kind).unwrap_or_default();
         let text = match (get(subject), get(note)) {
             // Each within the limit, both together may not be: the timeline keeps the start.
@@ -243,7 +303,6 @@ pub fn import_history(
             }
             (a, b) => a.or(b),
         };
-        let id = r.get(key).unwrap_or("").trim().to_string();
         let past = Past {
             line,
             at,
@@ -253,71 +312,68 @@ pub fn import_history(
             done: get(done).is_none_or(|d| truthy(&d)),
         };
         let i = *index.entry(id.clone()).or_insert_with(|| {
-            by_lead.push((id, Vec::new()));
+            keyed.push((id, Vec::new()));
+            keyed.len() - 1
+        });
+        keyed[i].1.push(past);
+    }
+    // Each key's lead, found in one pass over the book; the rows of keys that name none are
+    // refused with the rest.
+    let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+    let links = store.link_leads(&keys, by)?;
+    // Grouped by lead: two keys may name one (a lead's own id and one merged into it).
+    let mut by_lead: Vec<(i64, Vec<Past>)> = Vec::new();
+    let mut lead_index: HashMap<i64, usize> = HashMap::new();
+    for ((id, list), link) in keyed.into_iter().zip(links) {
+        let number = match link {
+            Link::Lead(n) => n,
+            Link::Unknown | Link::Several(_) => {
+                let message = match (link, by) {
+                    (Link::Several(n), _) => format!(
+                        "{n} leads have the e-mail \"{}\" (people kept apart): link by their ids",
+                        short(&id)
+                    ),
+                    (_, LinkBy::Email) => format!("no lead with e-mail \"{}\"", short(&id)),
+                    (_, LinkBy::ExternalId) => {
+                        format!("no lead with external id \"{}\"", short(&id))
+                    }
+                };
+                errors.extend(list.iter().map(|p| RowError {
+                    file: t.name.clone(),
+                    line: p.line,
+                    column: Some(t.headers[key].clone()),
+                    message: message.clone(),
+                }));
+                continue;
+            }
+        };
+        let i = *lead_index.entry(number).or_insert_with(|| {
+            by_lead.push((number, Vec::new()));
             by_lead.len() - 1
         });
-        by_lead[i].1.push(past);
+        by_lead[i].1.extend(list);
     }
-    // A date of the right shape that is no day (31/02/2026) is found only here: refused as
-    // the others are, before anything is written.
+    errors.sort_by_key(|e| e.line);
     if !errors.is_empty() && !req.skip_bad {
-        errors.sort_by_key(|e| e.line);
         return Err(ImportError::BadRows {
             file: t.name.clone(),
             errors,
         });
     }
     for (_, list) in &mut by_lead {
-        list.sort_by_key(|p| p.at);
+        list.sort_by_key(|p| (p.at, p.line));
     }
-    let ids: Vec<String> = by_lead.iter().map(|(id, _)| id.clone()).collect();
+    let numbers: Vec<i64> = by_lead.iter().map(|(n, _)| *n).collect();
     let file = t.name.clone();
-    let missing = |found: &[Option<i64>]| -> Vec<RowError> {
-        let mut out: Vec<RowError> = by_lead
-            .iter()
-            .zip(found)
-            .filter(|(_, f)| f.is_none())
-            .flat_map(|((id, list), _)| {
-                list.iter().map(|p| RowError {
-                    file: t.name.clone(),
-                    line: p.line,
-                    column: Some(t.headers[key].clone()),
-                    message: format!("no lead with external id \"{}\"", short(id)),
-                })
-            })
-            .collect();
-        out.sort_by_key(|e| e.line);
-        out
-    };
-    if !req.skip_bad && !req.dry_run {
-        // Look first, so that an unknown id leaves the book untouched.
-        let found =
-            store.update_by_external_id(&ids, true, now, |i, lead, last, known, plan| {
-                apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
-            })?;
-        let missing = missing(&found);
-        if !missing.is_empty() {
-            errors.extend(missing);
-            return Err(ImportError::BadRows {
-                file: t.name.clone(),
-                errors,
-            });
-        }
+    store.update_leads(&numbers, req.dry_run, now, |i, lead, last, known, plan| {
+        apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
+    })?;
+    for (_, list) in &by_lead {
+        report.leads += 1;
+        let done = list.iter().filter(|p| happened(p, now)).count();
+        report.done += done;
+        report.planned += list.len() - done;
     }
-    let found =
-        store.update_by_external_id(&ids, req.dry_run, now, |i, lead, last, known, plan| {
-            apply_history(lead, &by_lead[i].1, last, known, &file, now, plan)
-        })?;
-    for ((_, list), f) in by_lead.iter().zip(&found) {
-        if f.is_some() {
-            report.leads += 1;
-            let done = list.iter().filter(|p| happened(p, now)).count();
-            report.done += done;
-            report.planned += list.len() - done;
-        }
-    }
-    errors.extend(missing(&found));
-    errors.sort_by_key(|e| e.line);
     report.rejected = errors.len();
     report.errors = errors.iter().map(ToString::to_string).collect();
     if !errors.is_empty() && !req.dry_run {
