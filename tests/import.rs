@@ -2596,3 +2596,50 @@ fn a_history_refusal_lists_every_bad_row_and_undated_tasks_take_another_date() {
         "{show}"
     );
 }
+
+/// Imported history counts as contact whatever column says its kind: Salesforce's tasks with a
+/// blank `Type` (a trial's 420 became notes, a contact with 15 calls and e-mails from 2023 left
+/// "new · 48h breached") are read by their subjects ("Call …", "Email: …", "Email de lista: …",
+/// "Seguimiento …", "Reunión …"), and the lead ends exactly as in a book where the rep logged
+/// those contacts by hand.
+#[test]
+fn history_with_a_blank_type_counts_as_contact_as_if_logged_by_hand() {
+    let imported = sf_history_book();
+    let by_hand = sf_history_book();
+    let gabriel = |b: &Book| find(&b.list("all"), "name", "Gabriel Osorio").clone();
+    assert_eq!(gabriel(&imported)["status"], "new");
+    let rejected = imported.dir.path().join("rejected.csv");
+    let out = sf_tasks(&imported, &["--skip-bad", "--rejected", s(&rejected)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = gabriel(&by_hand)["id"].to_string();
+    for (kind, at) in [
+        ("call", "2023-01-26"),
+        ("email", "2023-01-26"),
+        ("email", "2023-02-07"),
+        ("call", "2023-02-08"),
+        ("meeting", "2023-03-01"),
+    ] {
+        by_hand.ok(&["log", &id, kind, "--at", at]);
+    }
+    let (a, b) = (gabriel(&imported), gabriel(&by_hand));
+    for f in ["status", "last_contact_at", "days_idle", "stale", "rotting"] {
+        assert_eq!(a[f], b[f], "{f}: imported {a} by hand {b}");
+    }
+    // The cadence from that meeting ran out in 2023: due today, as every import's follow-up
+    // that passed in the old CRM is (by hand, "overdue 1357d").
+    assert_eq!(b["next_follow_up"], "2023-03-06T00:00:00Z", "{b}");
+    assert_eq!(a["next_follow_up"], NOW, "{a}");
+    assert_eq!(a["due"], "today");
+    assert_eq!(a["status"], "working");
+    assert_eq!(a["last_contact_at"], "2023-03-01T00:00:00Z");
+    assert!(!a["why"].to_string().contains("48h"), "{a}");
+    let show = imported.ok(&["show", &a["id"].to_string()]);
+    assert!(
+        show.contains("Email de lista: Novedades de febrero"),
+        "{show}"
+    );
+}

@@ -73,24 +73,92 @@ pub(super) struct Past {
     pub(super) done: bool,
 }
 
-pub(super) fn activity_kind(word: &str) -> ActivityKind {
-    match fold(word).as_str() {
-        "call" | "phone" | "phonecall" | "anruf" | "telefonat" | "followup" | "callback" => {
-            ActivityKind::Call
+/// A word's letters without their accents ("reunión" as "reunion"), for matching words.
+fn plain(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+/// The kind a word (folded, accents aside) names, as a kind column or a subject's first words
+/// say it: a call, an e-mail (Salesforce's `ListEmail` too: it went to the person), a meeting,
+/// a message, or a note; `None` for a word that names no kind. A follow-up is a call, as it has
+/// been in kind columns: a rep's completed "Follow up" / "Seguimiento" task was a contact.
+fn kind_word(word: &str) -> Option<ActivityKind> {
+    Some(match word {
+        "call" | "calls" | "called" | "phone" | "phonecall" | "anruf" | "anrufen" | "telefonat"
+        | "followup" | "callback" | "llamada" | "llamadas" | "llamar" | "llamado" | "appel"
+        | "chiamata" | "ligacao" | "seguimiento" | "rueckruf" | "ruckruf" => ActivityKind::Call,
+        "email" | "emails" | "mail" | "emailsent" | "listemail" | "massemail" | "emailmessage"
+        | "correo" | "correoelectronico" => ActivityKind::Email,
+        "meeting" | "meet" | "demo" | "visit" | "termin" | "besuch" | "presentation"
+        | "appointment" | "reunion" | "visita" | "presentacion" | "cita" => ActivityKind::Meeting,
+        "message" | "sms" | "linkedin" | "chat" | "whatsapp" | "mensaje" | "nachricht" => {
+            ActivityKind::Message
         }
-        "email" | "mail" | "emailsent" => ActivityKind::Email,
-        "meeting" | "demo" | "visit" | "termin" | "besuch" | "presentation" | "appointment" => {
-            ActivityKind::Meeting
-        }
-        "message" | "sms" | "linkedin" | "chat" | "whatsapp" => ActivityKind::Message,
-        _ => ActivityKind::Note,
+        "note" | "notes" | "notiz" | "nota" => ActivityKind::Note,
+        _ => return None,
+    })
+}
+
+/// What a kind column says: `None` where it is blank, names no kind, or says only that the row
+/// was a task (Salesforce's `TaskSubtype` `Task`, `Type` `Other`, HubSpot's `Task`), so that
+/// the subject decides.
+fn kind_said(word: &str) -> Option<ActivityKind> {
+    kind_word(&plain(&fold(word)))
+}
+
+/// The kind a subject names by its first word or two ("Call Ana", "Email: Offer", "E-mail
+/// sent", "Llamada a Luis", "Reunión de presentación", "Follow up"), or a verb of sending and a
+/// mail word ("Send e-mail", "Enviar correo"); `None` where it names none.
+pub(super) fn subject_kind(subject: &str) -> Option<ActivityKind> {
+    let words: Vec<String> = subject
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(|w| plain(&w.to_lowercase()))
+        .collect();
+    let first = words.first()?;
+    if let Some(second) = words.get(1)
+        && let Some(k) = kind_word(&format!("{first}{second}"))
+    {
+        return Some(k);
     }
+    if let Some(k) = kind_word(first) {
+        return Some(k);
+    }
+    let sending = [
+        "send", "sent", "enviar", "envio", "mandar", "senden", "schicken", "envoyer",
+    ];
+    (sending.contains(&first.as_str())
+        && words[1..]
+            .iter()
+            .any(|w| kind_word(w) == Some(ActivityKind::Email)))
+    .then_some(ActivityKind::Email)
+}
+
+/// A row's kind: the first kind column that names one (Salesforce's `TaskSubtype` before its
+/// `Type`), else its subject's first words, else a note.
+pub(super) fn row_kind(said: &[&str], subject: Option<&str>) -> ActivityKind {
+    said.iter()
+        .find_map(|w| kind_said(w))
+        .or_else(|| subject.and_then(subject_kind))
+        .unwrap_or(ActivityKind::Note)
 }
 
 pub(super) fn truthy(s: &str) -> bool {
     matches!(
         fold(s).as_str(),
-        "true" | "yes" | "y" | "1" | "done" | "completed" | "ja" | "erledigt" | "x"
+        "true" | "yes" | "y" | "1" | "done" | "completed" | "complete" | "ja" | "erledigt" | "x"
     )
 }
 
@@ -112,6 +180,17 @@ const FALLBACK_DATES: &[&str] = &[
     "createdate",
     "createdtime",
     "created",
+];
+
+/// The columns that may say an activity's kind, in order of preference.
+const KIND_COLUMNS: &[&str] = &[
+    "tasksubtype",
+    "eventsubtype",
+    "activitytype",
+    "type",
+    "kind",
+    "art",
+    "typ",
 ];
 
 /// Whether an id names no one: blank, or Salesforce's empty id (`000000000000000AAA`, the
@@ -178,10 +257,18 @@ pub fn import_history(
             dates.push(c);
         }
     }
-    let kind = first_column(&t, &["activitytype", "type", "kind", "art", "typ"]);
+    // Every kind column, Salesforce's TaskSubtype (Call, Email, ListEmail, Task) before its
+    // Type, which orgs often leave blank.
+    let kinds: Vec<usize> = KIND_COLUMNS
+        .iter()
+        .filter_map(|name| first_column(&t, &[name]))
+        .collect();
     let subject = first_column(&t, &["subject", "title", "betreff"]);
     let note = first_column(&t, &["notes", "note", "description", "comment", "notiz"]);
-    let done = first_column(&t, &["completed", "done", "status", "erledigt"]);
+    let done = first_column(
+        &t,
+        &["completed", "done", "status", "taskstatus", "erledigt"],
+    );
     let by = LinkBy::ExternalId;
     let mut report = HistoryReport {
         file: t.name.clone(),
@@ -295,7 +382,10 @@ pub fn import_history(
             });
             continue;
         }
-        let kind_word = get(kind).unwrap_or_default();
+        let said: Vec<String> = kinds.iter().filter_map(|&c| get(Some(c))).collect();
+        let said: Vec<&str> = said.iter().map(String::as_str).collect();
+        let kind = row_kind(&said, get(subject).as_deref());
+        let kind_word = said.first().map(|w| w.to_string()).unwrap_or_default();
         let text = match (get(subject), get(note)) {
             // Each within the limit, both together may not be: the timeline keeps the start.
             (Some(s), Some(n)) => {
@@ -306,7 +396,7 @@ pub fn import_history(
         let past = Past {
             line,
             at,
-            kind: activity_kind(&kind_word),
+            kind,
             kind_word,
             note: text,
             done: get(done).is_none_or(|d| truthy(&d)),
@@ -555,6 +645,38 @@ pub(super) fn apply_history(
 mod tests {
     use super::*;
     use crate::domain::Status;
+
+    /// A row's kind from the columns that say it, in order, else from its subject: the words of
+    /// a trial's Salesforce org (its `Type` blank on 506 of 507 tasks) and of HubSpot's export.
+    #[test]
+    fn a_row_kind_comes_from_its_columns_else_its_subject() {
+        use ActivityKind::*;
+        let kind = |said: &[&str], subject: &str| row_kind(said, Some(subject));
+        // Salesforce's TaskSubtype first; a task or "Other" says nothing, so the subject decides.
+        assert_eq!(kind(&["Call", ""], "Follow-up"), Call);
+        assert_eq!(kind(&["ListEmail"], "Novedades de febrero"), Email);
+        assert_eq!(kind(&["Task", "Other"], "Call back Ana"), Call);
+        assert_eq!(kind(&["Task"], "Prepare the offer"), Note);
+        assert_eq!(kind(&[""], "Email: Campañas piloto"), Email);
+        assert_eq!(kind(&[], "Email de lista: Tiendas disponibles"), Email);
+        assert_eq!(kind(&[], "E-mail sent to Ana"), Email);
+        assert_eq!(kind(&[], "LLAMADA HUMAN CONNECTION"), Call);
+        assert_eq!(kind(&[], "Llamar Viviana"), Call);
+        assert_eq!(kind(&[], "Reunión Katia Prieto"), Meeting);
+        assert_eq!(kind(&[], "Demo for the board"), Meeting);
+        assert_eq!(kind(&[], "Seguimiento propuesta"), Call);
+        assert_eq!(kind(&[], "Follow up task for contact ana@x.example"), Call);
+        assert_eq!(kind(&[], "Enviar correo de bienvenida"), Email);
+        assert_eq!(kind(&[], "Whatsapp a Victor"), Message);
+        // Words that name no contact stay notes: a kind is never guessed from a name.
+        assert_eq!(kind(&[], "Revisar tiendas"), Note);
+        assert_eq!(kind(&[], "Envío de convenio"), Note);
+        assert_eq!(kind(&[], "Caroll Castre (GPO)"), Note);
+        assert_eq!(row_kind(&[], None), Note);
+        // A column that names a kind is believed over the subject, a note too (HubSpot's).
+        assert_eq!(kind(&["Note"], "Call summary"), Note);
+        assert_eq!(kind(&["Meeting"], "Call with ana@x.example"), Meeting);
+    }
 
     /// The history's follow-up rules on one working lead (3-day cadence) on Sunday 22 Nov.
     #[test]
