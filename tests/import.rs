@@ -2643,3 +2643,37 @@ fn history_with_a_blank_type_counts_as_contact_as_if_logged_by_hand() {
         "{show}"
     );
 }
+
+/// A contact merged into a lead keeps its own id with the lead (a trial's contact, merged into
+/// her lead keeping only her title and phone, had her 12 tasks rejected "no lead with external
+/// id"): a history import finds her tasks by either id.
+#[test]
+fn a_merged_contacts_tasks_find_the_lead_it_merged_into() {
+    let b = sf_history_book();
+    let lucia = find(&b.list("all"), "external_id", "00Q5f00000AbCdEAAA").clone();
+    assert_eq!(lucia["title"], "Gerente Comercial", "merged: {lucia}");
+    assert_eq!(
+        lucia["extra"]["merged external ids"], "0035f00001XyZaAAAB",
+        "{lucia}"
+    );
+    let rejected = b.dir.path().join("rejected.csv");
+    let out = sf_tasks(&b, &["--skip-bad", "--rejected", s(&rejected), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<String> = h["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().split(':').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(lines, ["2", "11", "13"], "{h}");
+    let lucia = find(&b.list("all"), "external_id", "00Q5f00000AbCdEAAA").clone();
+    assert_eq!(lucia["last_contact_at"], "2023-01-30T00:00:00Z", "{lucia}");
+    let show = b.ok(&["show", &lucia["id"].to_string()]);
+    assert!(show.contains("Llamada a Lucía"), "{show}");
+    assert!(show.contains("Enviar propuesta"), "{show}");
+}

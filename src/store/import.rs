@@ -15,7 +15,9 @@ use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::{merge_import, same_deal, same_party, same_person};
+use crate::domain::merge::{
+    MERGED_IDS, merge_import, merged_ids, same_deal, same_party, same_person,
+};
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -619,7 +621,9 @@ impl Store {
 
     /// The lead each of a history import's `keys` names, found in one pass over the book's
     /// live leads (not one scan per row: a book of a million leads has no index on external ids):
-    /// by external id (the oldest lead where two hold one); or by e-mail, any case, where several
+    /// by external id, a lead's own (the oldest lead's where two hold one) or one of a row merged
+    /// into it (kept in its extra under [`MERGED_IDS`], so that a contact merged into a lead
+    /// keeps its activities); or by e-mail, any case, where several
     /// leads (people kept apart under one address) are [`Link::Several`].
     pub fn link_leads(&self, keys: &[String], by: LinkBy) -> Result<Vec<Link>> {
         let wanted: std::collections::HashSet<String> =
@@ -627,19 +631,36 @@ impl Store {
         let mut map: HashMap<String, Link> = HashMap::new();
         match by {
             LinkBy::ExternalId => {
+                // A lead's own id first; one merged into a lead only where no lead has it.
+                let mut merged: Vec<(String, i64)> = Vec::new();
                 let mut stmt = self.conn.prepare(
-                    "SELECT n.number, l.external_id FROM leads l \
-                     JOIN lead_numbers n ON n.lead_uid = l.uid \
-                     WHERE l.deleted_at IS NULL AND l.external_id IS NOT NULL \
+                    "SELECT n.number, l.external_id, \
+                     CASE WHEN instr(l.extra, ?1) > 0 THEN l.extra END \
+                     FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+                     WHERE l.deleted_at IS NULL \
+                     AND (l.external_id IS NOT NULL OR instr(l.extra, ?1) > 0) \
                      ORDER BY l.created_at",
                 )?;
-                let mut rows = stmt.query([])?;
+                let mut rows = stmt.query([format!("\"{MERGED_IDS}\"")])?;
                 while let Some(r) = rows.next()? {
                     let number: i64 = r.get(0)?;
-                    let id = fold_key(&r.get::<_, String>(1)?, by);
-                    if wanted.contains(&id) {
-                        map.entry(id).or_insert(Link::Lead(number));
+                    if let Some(id) = r.get::<_, Option<String>>(1)? {
+                        let id = fold_key(&id, by);
+                        if wanted.contains(&id) {
+                            map.entry(id).or_insert(Link::Lead(number));
+                        }
                     }
+                    if let Some(extra) = r.get::<_, Option<String>>(2)? {
+                        merged.extend(
+                            merged_ids(&extra)
+                                .into_iter()
+                                .filter(|id| wanted.contains(id))
+                                .map(|id| (id, number)),
+                        );
+                    }
+                }
+                for (id, number) in merged {
+                    map.entry(id).or_insert(Link::Lead(number));
                 }
             }
             LinkBy::Email => {
