@@ -2677,3 +2677,83 @@ fn a_merged_contacts_tasks_find_the_lead_it_merged_into() {
     assert!(show.contains("Llamada a Lucía"), "{show}");
     assert!(show.contains("Enviar propuesta"), "{show}");
 }
+
+/// A HubSpot activities export names its contact only by e-mail: `--on "Associated Contact
+/// Email"` links each row to the lead with that e-mail, any case (a trial's 2000 rows were all
+/// rejected "no lead with external id", every address in the book); an address no lead has is
+/// a bad row like an unknown id. HubSpot's `Task Status` says whether a task is done.
+#[test]
+fn a_column_of_emails_links_activities_by_email() {
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    let on = ["--activities", s(&acts), "--on", "Associated Contact Email"];
+    let mut args = vec!["import"];
+    args.extend_from_slice(&on);
+    let err = b.fails(&args);
+    assert!(
+        err.contains("hubspot-activities.csv:7: no lead with e-mail \"nobody@nowhere.example\""),
+        "{err}"
+    );
+    assert!(err.contains("1 bad row(s)"), "{err}");
+    let mut args = on.to_vec();
+    args.push("--skip-bad");
+    let h = b.import_json(&args);
+    assert_eq!(
+        (&h["leads"], &h["done"], &h["planned"], &h["rejected"]),
+        (
+            &Value::from(3),
+            &Value::from(4),
+            &Value::from(1),
+            &Value::from(1)
+        ),
+        "{h}"
+    );
+    let all = b.list("all");
+    let ada = find(&all, "name", "Ada Quinn");
+    assert_eq!(ada["status"], "working", "{ada}");
+    assert_eq!(ada["last_contact_at"], "2026-11-18T00:00:00Z", "{ada}");
+    let dov = find(&all, "name", "Dov Ray");
+    assert_eq!(dov["last_contact_at"], "2026-11-19T00:00:00Z", "{dov}");
+    let finn = find(&all, "name", "Finn Roe");
+    assert_eq!(
+        finn["last_contact_at"],
+        Value::Null,
+        "a note and a task not started: {finn}"
+    );
+    let show = b.ok(&["show", &finn["id"].to_string()]);
+    assert!(
+        show.contains("planned task on 2026-11-10, not marked done"),
+        "{show}"
+    );
+}
+
+/// An e-mail that people kept apart share (a placeholder) names none of them: its activities
+/// are bad rows, never pinned on one of them.
+#[test]
+fn an_email_several_people_share_links_no_activity() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(
+        &leads,
+        "name,company,email\nAna Uno,Uno SA,a@a.com\nBea Dos,Dos SL,a@a.com\nCai Tres,Tres AG,cai@tres.example\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
+    assert_eq!(b.list("all").len(), 3, "kept apart");
+    let acts = b.dir.path().join("acts.csv");
+    std::fs::write(
+        &acts,
+        "email,date,type\na@a.com,2026-11-20,Call\ncai@tres.example,2026-11-20,Call\n",
+    )
+    .unwrap();
+    let err = b.fails(&["import", "--activities", s(&acts), "--on", "email"]);
+    assert!(
+        err.contains("acts.csv:2: 2 leads have the e-mail \"a@a.com\""),
+        "{err}"
+    );
+    assert!(!err.contains("acts.csv:3"), "{err}");
+}

@@ -201,7 +201,26 @@ fn no_one(id: &str) -> bool {
     id.is_empty() || (digits.len() == 15 && digits.bytes().all(|b| b == b'0'))
 }
 
-/// Attach a file of past and planned activities to leads by their external id. Done ones go on
+/// Whether a column's values are e-mails: most of those not blank are `local@domain`.
+fn looks_like_emails<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+    let (mut emails, mut others) = (0usize, 0usize);
+    for v in values.map(str::trim).filter(|v| !v.is_empty()) {
+        match v.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty()
+                    && domain.contains('.')
+                    && !v.contains(char::is_whitespace) =>
+            {
+                emails += 1
+            }
+            _ => others += 1,
+        }
+    }
+    emails > others
+}
+
+/// Attach a file of past and planned activities to leads by their external id, or by their
+/// e-mail where the column holds e-mails. Done ones go on
 /// the timeline as contacts (a new lead becomes working); the earliest planned one becomes an
 /// active lead's next follow-up. Every bad row is found before anything is refused, so that a
 /// refusal names them all at once (a bad date, an id no lead has).
@@ -269,7 +288,6 @@ pub fn import_history(
         &t,
         &["completed", "done", "status", "taskstatus", "erledigt"],
     );
-    let by = LinkBy::ExternalId;
     let mut report = HistoryReport {
         file: t.name.clone(),
         dry_run: req.dry_run,
@@ -347,6 +365,12 @@ pub fn import_history(
             }
         }
     }
+    // A column of e-mails (HubSpot's "Associated Contact Email") links by the lead's e-mail.
+    let by = if looks_like_emails(rows.iter().map(|(_, r, _)| r.get(key).unwrap_or(""))) {
+        LinkBy::Email
+    } else {
+        LinkBy::ExternalId
+    };
     let order = evidence
         .decide()
         .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?
