@@ -2757,3 +2757,72 @@ fn an_email_several_people_share_links_no_activity() {
     );
     assert!(!err.contains("acts.csv:3"), "{err}");
 }
+
+/// A history's dry run shows what each column is read as, as a leads file's does: which column
+/// names the lead (and how), the date and the columns an undated row falls back to, the kind,
+/// the subject, the note, the done flag, and what is not read.
+#[test]
+fn a_history_dry_run_shows_its_columns() {
+    let b = sf_history_book();
+    let out = sf_tasks(&b, &["--dry-run", "--skip-bad"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "columns:",
+        "  WhoId → the lead, by its external id",
+        "  ActivityDate → date",
+        "  CompletedDateTime → date where ActivityDate is blank",
+        "  CreatedDate → date where ActivityDate and CompletedDateTime are blank",
+        "  Type → kind",
+        "  Subject → subject (and the kind where no kind column names one)",
+        "  Description → note",
+        "  Status → done (blank is done)",
+        "  Priority → not read",
+        "dates: ISO (YYYY-MM-DD)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}");
+    }
+    assert!(text.contains("(dry run: nothing written)"), "{text}");
+
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    let h = b.import_json(&[
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--dry-run",
+        "--skip-bad",
+    ]);
+    let mapping: Vec<&str> = h["mapping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        mapping.contains(&"Associated Contact Email → the lead, by its e-mail"),
+        "{mapping:?}"
+    );
+    assert!(mapping.contains(&"Activity Type → kind"), "{mapping:?}");
+    assert!(
+        mapping.contains(&"Task Status → done (blank is done)"),
+        "{mapping:?}"
+    );
+    // HubSpot's subject and notes are kept (they had been read as no column at all).
+    assert!(
+        mapping.contains(
+            &"Call/Meeting Title/Subject → subject (and the kind where no kind column names one)"
+        ),
+        "{mapping:?}"
+    );
+    assert!(mapping.contains(&"Notes/Description → note"), "{mapping:?}");
+}

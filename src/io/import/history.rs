@@ -36,6 +36,12 @@ pub struct HistoryRequest {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct HistoryReport {
     pub file: String,
+    /// As [`ImportReport`](super::ImportReport)'s: the file's encoding and delimiter.
+    pub encoding: String,
+    pub delimiter: String,
+    /// What each column is read as ("WhoId → lead, by external id"), in the file's order.
+    pub mapping: Vec<String>,
+    pub date_order: Option<String>,
     pub rows: usize,
     pub leads: usize,
     pub done: usize,
@@ -201,6 +207,59 @@ fn no_one(id: &str) -> bool {
     id.is_empty() || (digits.len() == 15 && digits.bytes().all(|b| b == b'0'))
 }
 
+/// Which column says what, for [`describe`].
+struct Columns<'a> {
+    key: usize,
+    by: LinkBy,
+    dates: &'a [usize],
+    kinds: &'a [usize],
+    subject: Option<usize>,
+    note: Option<usize>,
+    done: Option<usize>,
+}
+
+/// What each column of an activity history is read as, in the file's order, as a dry run
+/// shows it ("ActivityDate → date", "Subject → subject (and the kind where no kind column
+/// names one)", "Priority → not read").
+fn describe(headers: &[String], c: &Columns) -> Vec<String> {
+    let name = |i: usize| headers[i].as_str();
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let what = if i == c.key {
+                match c.by {
+                    LinkBy::Email => "the lead, by its e-mail".to_string(),
+                    LinkBy::ExternalId => "the lead, by its external id".to_string(),
+                }
+            } else if i == c.dates[0] {
+                "date".to_string()
+            } else if let Some(p) = c.dates.iter().position(|&d| d == i) {
+                let before: Vec<&str> = c.dates[..p].iter().map(|&d| name(d)).collect();
+                let verb = if before.len() > 1 { "are" } else { "is" };
+                format!("date where {} {verb} blank", before.join(" and "))
+            } else if let Some(p) = c.kinds.iter().position(|&k| k == i) {
+                if p == 0 {
+                    "kind".to_string()
+                } else {
+                    let before: Vec<&str> = c.kinds[..p].iter().map(|&k| name(k)).collect();
+                    let verb = if before.len() > 1 { "name" } else { "names" };
+                    format!("kind where {} {verb} none", before.join(" and "))
+                }
+            } else if Some(i) == c.subject {
+                "subject (and the kind where no kind column names one)".to_string()
+            } else if Some(i) == c.note {
+                "note".to_string()
+            } else if Some(i) == c.done {
+                "done (blank is done)".to_string()
+            } else {
+                "not read".to_string()
+            };
+            format!("{h} → {what}")
+        })
+        .collect()
+}
+
 /// Whether a column's values are e-mails: most of those not blank are `local@domain`.
 fn looks_like_emails<'a>(values: impl Iterator<Item = &'a str>) -> bool {
     let (mut emails, mut others) = (0usize, 0usize);
@@ -282,14 +341,30 @@ pub fn import_history(
         .iter()
         .filter_map(|name| first_column(&t, &[name]))
         .collect();
-    let subject = first_column(&t, &["subject", "title", "betreff"]);
-    let note = first_column(&t, &["notes", "note", "description", "comment", "notiz"]);
+    // HubSpot's "Call/Meeting Title/Subject" and "Notes/Description" too.
+    let subject = first_column(
+        &t,
+        &["subject", "title", "betreff", "callmeetingtitlesubject"],
+    );
+    let note = first_column(
+        &t,
+        &[
+            "notes",
+            "note",
+            "description",
+            "comment",
+            "notiz",
+            "notesdescription",
+        ],
+    );
     let done = first_column(
         &t,
         &["completed", "done", "status", "taskstatus", "erledigt"],
     );
     let mut report = HistoryReport {
         file: t.name.clone(),
+        encoding: t.sniffed.encoding.to_string(),
+        delimiter: t.sniffed.delimiter_name().to_string(),
         dry_run: req.dry_run,
         ..HistoryReport::default()
     };
@@ -371,10 +446,27 @@ pub fn import_history(
     } else {
         LinkBy::ExternalId
     };
-    let order = evidence
+    report.mapping = describe(
+        &t.headers,
+        &Columns {
+            key,
+            by,
+            dates: &dates,
+            kinds: &kinds,
+            subject,
+            note,
+            done,
+        },
+    );
+    let decided = evidence
         .decide()
-        .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?
-        .order;
+        .map_err(|e| ImportError::Refused(format!("{}: {e}", t.name)))?;
+    if evidence.dotted + evidence.slashed > 0 {
+        report.date_order = Some(format!("{} ({})", decided.label(), decided.why));
+    } else if evidence.iso > 0 {
+        report.date_order = Some("ISO (YYYY-MM-DD)".into());
+    }
+    let order = decided.order;
     let mut keyed: Vec<(String, Vec<Past>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (line, r, column) in rows {
