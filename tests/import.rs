@@ -2725,9 +2725,50 @@ fn a_column_of_emails_links_activities_by_email() {
         "a note and a task not started: {finn}"
     );
     let show = b.ok(&["show", &finn["id"].to_string()]);
+    assert!(show.contains("planned task on"), "{show}");
+}
+
+/// A task not done yet is due on its due date where the file gives one apart from the date the
+/// activity was made (HubSpot's `Task Due Date` beside its `Activity Date`): the rep's next
+/// follow-up is that date, not the day the task was created.
+#[test]
+fn a_task_not_done_is_due_on_its_due_date() {
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    b.ok(&[
+        "import",
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--skip-bad",
+    ]);
+    let finn = find(&b.list("all"), "name", "Finn Roe").clone();
+    assert_eq!(finn["next_follow_up"], "2026-12-01T00:00:00Z", "{finn}");
+    let show = b.ok(&["show", &finn["id"].to_string()]);
     assert!(
-        show.contains("planned task on 2026-11-10, not marked done"),
+        show.contains("planned task on 2026-12-01 (from hubspot-activities.csv:4)"),
         "{show}"
+    );
+    let h = b.import_json(&[
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--skip-bad",
+        "--dry-run",
+    ]);
+    assert!(
+        h["mapping"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "Task Due Date → date of a task not done"),
+        "{h}"
     );
 }
 

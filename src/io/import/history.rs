@@ -212,6 +212,7 @@ struct Columns<'a> {
     key: usize,
     by: LinkBy,
     dates: &'a [usize],
+    due: Option<usize>,
     kinds: &'a [usize],
     subject: Option<usize>,
     note: Option<usize>,
@@ -238,6 +239,8 @@ fn describe(headers: &[String], c: &Columns) -> Vec<String> {
                 let before: Vec<&str> = c.dates[..p].iter().map(|&d| name(d)).collect();
                 let verb = if before.len() > 1 { "are" } else { "is" };
                 format!("date where {} {verb} blank", before.join(" and "))
+            } else if Some(i) == c.due {
+                "date of a task not done".to_string()
             } else if let Some(p) = c.kinds.iter().position(|&k| k == i) {
                 if p == 0 {
                     "kind".to_string()
@@ -335,6 +338,9 @@ pub fn import_history(
             dates.push(c);
         }
     }
+    // The due date of a task not done, where it is a column of its own.
+    let due = first_column(&t, &["taskduedate", "duedate", "due", "fällig"])
+        .filter(|c| !dates.contains(c));
     // Every kind column, Salesforce's TaskSubtype (Call, Email, ListEmail, Task) before its
     // Type, which orgs often leave blank.
     let kinds: Vec<usize> = KIND_COLUMNS
@@ -412,10 +418,15 @@ pub fn import_history(
                     });
                     continue;
                 }
-                let Some(column) = dates
-                    .iter()
-                    .copied()
-                    .find(|&c| !record.get(c).unwrap_or("").trim().is_empty())
+                let filled = |c: usize| !record.get(c).unwrap_or("").trim().is_empty();
+                // A task not done yet is due on its due date where the file gives one apart
+                // (HubSpot's Task Due Date; its Activity Date is when the task was made).
+                let open = done.is_some_and(|c| {
+                    clean_field(record.get(c).unwrap_or(""), true).is_some_and(|d| !truthy(&d))
+                });
+                let Some(column) = due
+                    .filter(|&c| open && filled(c))
+                    .or_else(|| dates.iter().copied().find(|&c| filled(c)))
                 else {
                     let names: Vec<&str> = dates.iter().map(|&c| t.headers[c].as_str()).collect();
                     errors.push(RowError {
@@ -452,6 +463,7 @@ pub fn import_history(
             key,
             by,
             dates: &dates,
+            due,
             kinds: &kinds,
             subject,
             note,
