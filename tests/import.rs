@@ -2867,3 +2867,40 @@ fn a_history_dry_run_shows_its_columns() {
     );
     assert!(mapping.contains(&"Notes/Description → note"), "{mapping:?}");
 }
+
+/// A Salesforce Event export (`IsAllDayEvent`, `ActivityDateTime`, `DurationInMinutes`, its
+/// `Type` blank) is a calendar: an event whose subject names no kind is a meeting, dated by its
+/// `ActivityDateTime` (an all-day one, which has none, by its `ActivityDate`).
+#[test]
+fn salesforce_events_are_meetings_at_their_time() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(&leads, "id,name\n00Q1,Ann Event\n").unwrap();
+    b.ok(&["import", s(&leads)]);
+    let events = b.dir.path().join("Event.csv");
+    std::fs::write(
+        &events,
+        "\"Id\",\"WhoId\",\"Subject\",\"IsAllDayEvent\",\"ActivityDateTime\",\"ActivityDate\",\"DurationInMinutes\",\"Type\"\r\n\
+         \"00U1\",\"00Q1\",\"Pilot review\",\"0\",\"2026-11-18 15:00:00\",\"2026-11-18 00:00:00\",\"60\",\"\"\r\n\
+         \"00U2\",\"00Q1\",\"Offsite\",\"1\",\"\",\"2026-11-19 00:00:00\",\"1440\",\"\"\r\n\
+         \"00U3\",\"00Q1\",\"Call Ann\",\"0\",\"2026-11-17 10:00:00\",\"2026-11-17 00:00:00\",\"15\",\"\"\r\n",
+    )
+    .unwrap();
+    let h = b.import_json(&["--activities", s(&events), "--on", "WhoId"]);
+    assert_eq!(
+        (&h["done"], &h["rejected"]),
+        (&Value::from(3), &Value::from(0)),
+        "{h}"
+    );
+    let ann = find(&b.list("all"), "name", "Ann Event").clone();
+    assert_eq!(ann["status"], "working", "{ann}");
+    assert_eq!(ann["last_contact_at"], "2026-11-19T00:00:00Z", "{ann}");
+    let show = b.ok(&["show", &ann["id"].to_string()]);
+    for line in [
+        "2026-11-18 15:00  meeting  Pilot review",
+        "2026-11-19 00:00  meeting  Offsite",
+        "2026-11-17 10:00  call     Call Ann",
+    ] {
+        assert!(show.contains(line), "{line:?} in:\n{show}");
+    }
+}

@@ -153,12 +153,16 @@ pub(super) fn subject_kind(subject: &str) -> Option<ActivityKind> {
 }
 
 /// A row's kind: the first kind column that names one (Salesforce's `TaskSubtype` before its
-/// `Type`), else its subject's first words, else a note.
-pub(super) fn row_kind(said: &[&str], subject: Option<&str>) -> ActivityKind {
+/// `Type`), else its subject's first words, else `otherwise` (a note; an event file's meeting).
+pub(super) fn row_kind(
+    said: &[&str],
+    subject: Option<&str>,
+    otherwise: ActivityKind,
+) -> ActivityKind {
     said.iter()
         .find_map(|w| kind_said(w))
         .or_else(|| subject.and_then(subject_kind))
-        .unwrap_or(ActivityKind::Note)
+        .unwrap_or(otherwise)
 }
 
 pub(super) fn truthy(s: &str) -> bool {
@@ -178,6 +182,8 @@ pub(super) fn first_column(t: &Table, names: &[&str]) -> Option<usize> {
 /// completed, else when it was created (Salesforce leaves `ActivityDate` blank on a task
 /// without a due date; its `CompletedDateTime` or `CreatedDate` still say when it was).
 const FALLBACK_DATES: &[&str] = &[
+    // An all-day Salesforce event has an ActivityDate and no ActivityDateTime.
+    "activitydate",
     "completeddatetime",
     "completeddate",
     "completedat",
@@ -214,6 +220,7 @@ struct Columns<'a> {
     dates: &'a [usize],
     due: Option<usize>,
     kinds: &'a [usize],
+    otherwise: ActivityKind,
     subject: Option<usize>,
     note: Option<usize>,
     done: Option<usize>,
@@ -250,7 +257,11 @@ fn describe(headers: &[String], c: &Columns) -> Vec<String> {
                     format!("kind where {} {verb} none", before.join(" and "))
                 }
             } else if Some(i) == c.subject {
-                "subject (and the kind where no kind column names one)".to_string()
+                let mut what = "subject (and the kind where no kind column names one)".to_string();
+                if c.otherwise != ActivityKind::Note {
+                    what.push_str(&format!("; else each is a {}", c.otherwise.as_str()));
+                }
+                what
             } else if Some(i) == c.note {
                 "note".to_string()
             } else if Some(i) == c.done {
@@ -319,6 +330,7 @@ pub fn import_history(
         &[
             "date",
             "duedate",
+            "activitydatetime",
             "activitydate",
             "at",
             "when",
@@ -341,6 +353,14 @@ pub fn import_history(
     // The due date of a task not done, where it is a column of its own.
     let due = first_column(&t, &["taskduedate", "duedate", "due", "fällig"])
         .filter(|c| !dates.contains(c));
+    // A calendar's events (Salesforce's Event export) are meetings unless they say otherwise.
+    let events =
+        first_column(&t, &["isalldayevent", "durationinminutes", "eventsubtype"]).is_some();
+    let otherwise = if events {
+        ActivityKind::Meeting
+    } else {
+        ActivityKind::Note
+    };
     // Every kind column, Salesforce's TaskSubtype (Call, Email, ListEmail, Task) before its
     // Type, which orgs often leave blank.
     let kinds: Vec<usize> = KIND_COLUMNS
@@ -465,6 +485,7 @@ pub fn import_history(
             dates: &dates,
             due,
             kinds: &kinds,
+            otherwise,
             subject,
             note,
             done,
@@ -512,7 +533,7 @@ pub fn import_history(
         }
         let said: Vec<String> = kinds.iter().filter_map(|&c| get(Some(c))).collect();
         let said: Vec<&str> = said.iter().map(String::as_str).collect();
-        let kind = row_kind(&said, get(subject).as_deref());
+        let kind = row_kind(&said, get(subject).as_deref(), otherwise);
         let kind_word = said.first().map(|w| w.to_string()).unwrap_or_default();
         let text = match (get(subject), get(note)) {
             // Each within the limit, both together may not be: the timeline keeps the start.
@@ -779,7 +800,7 @@ mod tests {
     #[test]
     fn a_row_kind_comes_from_its_columns_else_its_subject() {
         use ActivityKind::*;
-        let kind = |said: &[&str], subject: &str| row_kind(said, Some(subject));
+        let kind = |said: &[&str], subject: &str| row_kind(said, Some(subject), Note);
         // Salesforce's TaskSubtype first; a task or "Other" says nothing, so the subject decides.
         assert_eq!(kind(&["Call", ""], "Follow-up"), Call);
         assert_eq!(kind(&["ListEmail"], "Novedades de febrero"), Email);
@@ -800,7 +821,8 @@ mod tests {
         assert_eq!(kind(&[], "Revisar tiendas"), Note);
         assert_eq!(kind(&[], "Envío de convenio"), Note);
         assert_eq!(kind(&[], "Caroll Castre (GPO)"), Note);
-        assert_eq!(row_kind(&[], None), Note);
+        assert_eq!(row_kind(&[], None, Note), Note);
+        assert_eq!(row_kind(&[], Some("Pilot review"), Meeting), Meeting);
         // A column that names a kind is believed over the subject, a note too (HubSpot's).
         assert_eq!(kind(&["Note"], "Call summary"), Note);
         assert_eq!(kind(&["Meeting"], "Call with ana@x.example"), Meeting);
