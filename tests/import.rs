@@ -2539,3 +2539,391 @@ fn a_currency_without_a_value_is_kept_as_written_and_most_foreign_values_are_sai
     assert_eq!(ana["extra"]["CurrencyIsoCode"], "USD");
     assert_eq!(find(&all, "name", "Bo Birk")["currency"], "USD");
 }
+
+/// The Salesforce leads and contacts of `sf-history/` in a fresh book (a contact with a lead's
+/// e-mail and name merges into it).
+fn sf_history_book() -> Book {
+    let b = Book::new();
+    b.ok(&["import", s(&data("sf-history/Lead.csv"))]);
+    b.ok(&["import", s(&data("sf-history/Contact.csv"))]);
+    b
+}
+
+/// `ripen import --activities Task.csv --on WhoId` and `more`, on a copy of the fixture in the
+/// book's folder (where `--skip-bad` writes the rejected rows).
+fn sf_tasks(b: &Book, more: &[&str]) -> std::process::Output {
+    let tasks = b.copy_in("sf-history/Task.csv");
+    let mut args = vec!["import", "--activities", s(&tasks), "--on", "WhoId"];
+    args.extend_from_slice(more);
+    b.cmd().args(&args).output().unwrap()
+}
+
+/// A refusal names every bad row at once, whatever is wrong with it (a date no reader reads, a
+/// task on Salesforce's empty id, an id no lead has): a trial's user fixed 4 rows, then met 83
+/// more. A task with no `ActivityDate` is dated by its `CompletedDateTime`, else its
+/// `CreatedDate`, and is no bad row.
+#[test]
+fn a_history_refusal_lists_every_bad_row_and_undated_tasks_take_another_date() {
+    let b = sf_history_book();
+    let out = sf_tasks(&b, &["--json"]);
+    assert!(!out.status.success());
+    let refusal: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = refusal["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_string())
+        .collect();
+    let has = |line: u32, what: &str| {
+        errors
+            .iter()
+            .any(|e| e.starts_with(&format!("Task.csv:{line}:")) && e.contains(what))
+    };
+    assert!(has(2, "Salesforce's empty id"), "{errors:#?}");
+    assert!(
+        has(11, "no lead with external id \"0035f00001XyZzAAAZ\""),
+        "{errors:#?}"
+    );
+    assert!(has(13, "bad date \"next week\""), "{errors:#?}");
+    for undated in [9, 12] {
+        assert!(
+            !errors
+                .iter()
+                .any(|e| e.starts_with(&format!("Task.csv:{undated}:")) && e.contains("date")),
+            "line {undated} has a CompletedDateTime or a CreatedDate: {errors:#?}"
+        );
+    }
+    let text = String::from_utf8(sf_tasks(&b, &[]).stderr).unwrap();
+    for line in [2, 11, 13] {
+        assert!(text.contains(&format!("Task.csv:{line}:")), "{text}");
+    }
+    assert!(
+        b.list("all").iter().all(|l| l["last_contact_at"].is_null()),
+        "nothing written"
+    );
+
+    let out = sf_tasks(&b, &["--skip-bad", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["rows"], 12, "{h}");
+    // The undated open task on Gabriel Osorio, dated by its CreatedDate: a planned task long
+    // past, kept on his timeline.
+    let gabriel = find(&b.list("all"), "name", "Gabriel Osorio")["id"].to_string();
+    let show = b.ok(&["show", &gabriel]);
+    assert!(
+        show.contains("on 2023-02-20, not marked done (from Task.csv:12)"),
+        "{show}"
+    );
+}
+
+/// Imported history counts as contact whatever column says its kind: Salesforce's tasks with a
+/// blank `Type` (a trial's 420 became notes, a contact with 15 calls and e-mails from 2023 left
+/// "new · 48h breached") are read by their subjects ("Call …", "Email: …", "Email de lista: …",
+/// "Seguimiento …", "Reunión …"), and the lead ends exactly as in a book where the rep logged
+/// those contacts by hand.
+#[test]
+fn history_with_a_blank_type_counts_as_contact_as_if_logged_by_hand() {
+    let imported = sf_history_book();
+    let by_hand = sf_history_book();
+    let gabriel = |b: &Book| find(&b.list("all"), "name", "Gabriel Osorio").clone();
+    assert_eq!(gabriel(&imported)["status"], "new");
+    let rejected = imported.dir.path().join("rejected.csv");
+    let out = sf_tasks(&imported, &["--skip-bad", "--rejected", s(&rejected)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = gabriel(&by_hand)["id"].to_string();
+    for (kind, at) in [
+        ("call", "2023-01-26"),
+        ("email", "2023-01-26"),
+        ("email", "2023-02-07"),
+        ("call", "2023-02-08"),
+        ("meeting", "2023-03-01"),
+    ] {
+        by_hand.ok(&["log", &id, kind, "--at", at]);
+    }
+    let (a, b) = (gabriel(&imported), gabriel(&by_hand));
+    for f in ["status", "last_contact_at", "days_idle", "stale", "rotting"] {
+        assert_eq!(a[f], b[f], "{f}: imported {a} by hand {b}");
+    }
+    // The cadence from that meeting ran out in 2023: due today, as every import's follow-up
+    // that passed in the old CRM is (by hand, "overdue 1357d").
+    assert_eq!(b["next_follow_up"], "2023-03-06T00:00:00Z", "{b}");
+    assert_eq!(a["next_follow_up"], NOW, "{a}");
+    assert_eq!(a["due"], "today");
+    assert_eq!(a["status"], "working");
+    assert_eq!(a["last_contact_at"], "2023-03-01T00:00:00Z");
+    assert!(!a["why"].to_string().contains("48h"), "{a}");
+    let show = imported.ok(&["show", &a["id"].to_string()]);
+    assert!(
+        show.contains("Email de lista: Novedades de febrero"),
+        "{show}"
+    );
+}
+
+/// A contact merged into a lead keeps its own id with the lead (a trial's contact, merged into
+/// her lead keeping only her title and phone, had her 12 tasks rejected "no lead with external
+/// id"): a history import finds her tasks by either id.
+#[test]
+fn a_merged_contacts_tasks_find_the_lead_it_merged_into() {
+    let b = sf_history_book();
+    let lucia = find(&b.list("all"), "external_id", "00Q5f00000AbCdEAAA").clone();
+    assert_eq!(lucia["title"], "Gerente Comercial", "merged: {lucia}");
+    assert_eq!(
+        lucia["extra"]["merged external ids"], "0035f00001XyZaAAAB",
+        "{lucia}"
+    );
+    let rejected = b.dir.path().join("rejected.csv");
+    let out = sf_tasks(&b, &["--skip-bad", "--rejected", s(&rejected), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<String> = h["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().split(':').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(lines, ["2", "11", "13"], "{h}");
+    let lucia = find(&b.list("all"), "external_id", "00Q5f00000AbCdEAAA").clone();
+    assert_eq!(lucia["last_contact_at"], "2023-01-30T00:00:00Z", "{lucia}");
+    let show = b.ok(&["show", &lucia["id"].to_string()]);
+    assert!(show.contains("Llamada a Lucía"), "{show}");
+    assert!(show.contains("Enviar propuesta"), "{show}");
+}
+
+/// A HubSpot activities export names its contact only by e-mail: `--on "Associated Contact
+/// Email"` links each row to the lead with that e-mail, any case (a trial's 2000 rows were all
+/// rejected "no lead with external id", every address in the book); an address no lead has is
+/// a bad row like an unknown id. HubSpot's `Task Status` says whether a task is done.
+#[test]
+fn a_column_of_emails_links_activities_by_email() {
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    let on = ["--activities", s(&acts), "--on", "Associated Contact Email"];
+    let mut args = vec!["import"];
+    args.extend_from_slice(&on);
+    let err = b.fails(&args);
+    assert!(
+        err.contains("hubspot-activities.csv:7: no lead with e-mail \"nobody@nowhere.example\""),
+        "{err}"
+    );
+    assert!(err.contains("1 bad row(s)"), "{err}");
+    let mut args = on.to_vec();
+    args.push("--skip-bad");
+    let h = b.import_json(&args);
+    assert_eq!(
+        (&h["leads"], &h["done"], &h["planned"], &h["rejected"]),
+        (
+            &Value::from(3),
+            &Value::from(4),
+            &Value::from(1),
+            &Value::from(1)
+        ),
+        "{h}"
+    );
+    let all = b.list("all");
+    let ada = find(&all, "name", "Ada Quinn");
+    assert_eq!(ada["status"], "working", "{ada}");
+    assert_eq!(ada["last_contact_at"], "2026-11-18T00:00:00Z", "{ada}");
+    let dov = find(&all, "name", "Dov Ray");
+    assert_eq!(dov["last_contact_at"], "2026-11-19T00:00:00Z", "{dov}");
+    let finn = find(&all, "name", "Finn Roe");
+    assert_eq!(
+        finn["last_contact_at"],
+        Value::Null,
+        "a note and a task not started: {finn}"
+    );
+    let show = b.ok(&["show", &finn["id"].to_string()]);
+    assert!(show.contains("planned task on"), "{show}");
+}
+
+/// A task not done yet is due on its due date where the file gives one apart from the date the
+/// activity was made (HubSpot's `Task Due Date` beside its `Activity Date`): the rep's next
+/// follow-up is that date, not the day the task was created.
+#[test]
+fn a_task_not_done_is_due_on_its_due_date() {
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    b.ok(&[
+        "import",
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--skip-bad",
+    ]);
+    let finn = find(&b.list("all"), "name", "Finn Roe").clone();
+    assert_eq!(finn["next_follow_up"], "2026-12-01T00:00:00Z", "{finn}");
+    let show = b.ok(&["show", &finn["id"].to_string()]);
+    assert!(
+        show.contains("planned task on 2026-12-01 (from hubspot-activities.csv:4)"),
+        "{show}"
+    );
+    let h = b.import_json(&[
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--skip-bad",
+        "--dry-run",
+    ]);
+    assert!(
+        h["mapping"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "Task Due Date → date of a task not done"),
+        "{h}"
+    );
+}
+
+/// An e-mail that people kept apart share (a placeholder) names none of them: its activities
+/// are bad rows, never pinned on one of them.
+#[test]
+fn an_email_several_people_share_links_no_activity() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(
+        &leads,
+        "name,company,email\nAna Uno,Uno SA,a@a.com\nBea Dos,Dos SL,a@a.com\nCai Tres,Tres AG,cai@tres.example\n",
+    )
+    .unwrap();
+    b.ok(&["import", s(&leads)]);
+    assert_eq!(b.list("all").len(), 3, "kept apart");
+    let acts = b.dir.path().join("acts.csv");
+    std::fs::write(
+        &acts,
+        "email,date,type\na@a.com,2026-11-20,Call\ncai@tres.example,2026-11-20,Call\n",
+    )
+    .unwrap();
+    let err = b.fails(&["import", "--activities", s(&acts), "--on", "email"]);
+    assert!(
+        err.contains("acts.csv:2: 2 leads have the e-mail \"a@a.com\""),
+        "{err}"
+    );
+    assert!(!err.contains("acts.csv:3"), "{err}");
+}
+
+/// A history's dry run shows what each column is read as, as a leads file's does: which column
+/// names the lead (and how), the date and the columns an undated row falls back to, the kind,
+/// the subject, the note, the done flag, and what is not read.
+#[test]
+fn a_history_dry_run_shows_its_columns() {
+    let b = sf_history_book();
+    let out = sf_tasks(&b, &["--dry-run", "--skip-bad"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "columns:",
+        "  WhoId → the lead, by its external id",
+        "  ActivityDate → date",
+        "  CompletedDateTime → date where ActivityDate is blank",
+        "  CreatedDate → date where ActivityDate and CompletedDateTime are blank",
+        "  Type → kind",
+        "  Subject → subject (and the kind where no kind column names one)",
+        "  Description → note",
+        "  Status → done (blank is done)",
+        "  Priority → not read",
+        "dates: ISO (YYYY-MM-DD)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}");
+    }
+    assert!(text.contains("(dry run: nothing written)"), "{text}");
+
+    let b = Book::new();
+    b.ok(&[
+        "import",
+        s(&b.copy_in("exports/hubspot-contacts-lifecycle.csv")),
+    ]);
+    let acts = b.copy_in("exports/hubspot-activities.csv");
+    let h = b.import_json(&[
+        "--activities",
+        s(&acts),
+        "--on",
+        "Associated Contact Email",
+        "--dry-run",
+        "--skip-bad",
+    ]);
+    let mapping: Vec<&str> = h["mapping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        mapping.contains(&"Associated Contact Email → the lead, by its e-mail"),
+        "{mapping:?}"
+    );
+    assert!(mapping.contains(&"Activity Type → kind"), "{mapping:?}");
+    assert!(
+        mapping.contains(&"Task Status → done (blank is done)"),
+        "{mapping:?}"
+    );
+    // HubSpot's subject and notes are kept (they had been read as no column at all).
+    assert!(
+        mapping.contains(
+            &"Call/Meeting Title/Subject → subject (and the kind where no kind column names one)"
+        ),
+        "{mapping:?}"
+    );
+    assert!(mapping.contains(&"Notes/Description → note"), "{mapping:?}");
+}
+
+/// A Salesforce Event export (`IsAllDayEvent`, `ActivityDateTime`, `DurationInMinutes`, its
+/// `Type` blank) is a calendar: an event whose subject names no kind is a meeting, dated by its
+/// `ActivityDateTime` (an all-day one, which has none, by its `ActivityDate`).
+#[test]
+fn salesforce_events_are_meetings_at_their_time() {
+    let b = Book::new();
+    let leads = b.dir.path().join("leads.csv");
+    std::fs::write(&leads, "id,name\n00Q1,Ann Event\n").unwrap();
+    b.ok(&["import", s(&leads)]);
+    let events = b.dir.path().join("Event.csv");
+    std::fs::write(
+        &events,
+        "\"Id\",\"WhoId\",\"Subject\",\"IsAllDayEvent\",\"ActivityDateTime\",\"ActivityDate\",\"DurationInMinutes\",\"Type\"\r\n\
+         \"00U1\",\"00Q1\",\"Pilot review\",\"0\",\"2026-11-18 15:00:00\",\"2026-11-18 00:00:00\",\"60\",\"\"\r\n\
+         \"00U2\",\"00Q1\",\"Offsite\",\"1\",\"\",\"2026-11-19 00:00:00\",\"1440\",\"\"\r\n\
+         \"00U3\",\"00Q1\",\"Call Ann\",\"0\",\"2026-11-17 10:00:00\",\"2026-11-17 00:00:00\",\"15\",\"\"\r\n",
+    )
+    .unwrap();
+    let h = b.import_json(&["--activities", s(&events), "--on", "WhoId"]);
+    assert_eq!(
+        (&h["done"], &h["rejected"]),
+        (&Value::from(3), &Value::from(0)),
+        "{h}"
+    );
+    let ann = find(&b.list("all"), "name", "Ann Event").clone();
+    assert_eq!(ann["status"], "working", "{ann}");
+    assert_eq!(ann["last_contact_at"], "2026-11-19T00:00:00Z", "{ann}");
+    let show = b.ok(&["show", &ann["id"].to_string()]);
+    for line in [
+        "2026-11-18 15:00  meeting  Pilot review",
+        "2026-11-19 00:00  meeting  Offsite",
+        "2026-11-17 10:00  call     Call Ann",
+    ] {
+        assert!(show.contains(line), "{line:?} in:\n{show}");
+    }
+}

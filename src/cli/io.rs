@@ -64,6 +64,22 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
             crate::io::json::write_pretty(&mut *ctx.out, &report)?;
             writeln!(ctx.out)?;
         } else {
+            if a.dry_run {
+                writeln!(
+                    ctx.out,
+                    "{}: {}, {} separated",
+                    clean_line(&report.file),
+                    report.encoding,
+                    report.delimiter
+                )?;
+                writeln!(ctx.out, "columns:")?;
+                for m in &report.mapping {
+                    writeln!(ctx.out, "  {}", clean_line(m))?;
+                }
+                if let Some(d) = &report.date_order {
+                    writeln!(ctx.out, "dates: {d}")?;
+                }
+            }
             writeln!(ctx.out, "{}", clean_line(&report.summary()))?;
             for e in report.errors.iter().take(20) {
                 writeln!(ctx.out, "  rejected: {}", clean_line(e))?;

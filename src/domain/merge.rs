@@ -62,7 +62,54 @@ pub fn merge_leads(existing: &Lead, incoming: &Lead, label: &str) -> Lead {
         }
     }
     m.extra = merge_extra(existing.extra.as_deref(), incoming.extra.as_deref());
+    // The row's own id in the system it came from stays findable (a history import links a
+    // merged contact's tasks by it), as do those merged into it before.
+    let mut ids = merged_ids(incoming.extra.as_deref().unwrap_or(""));
+    ids.extend(incoming.external_id.iter().cloned());
+    m.extra = keep_merged_ids(m.extra, m.external_id.as_deref(), ids);
     m
+}
+
+/// The key in a lead's extra fields under which it keeps the external ids of rows merged into
+/// it (their own id in the system they came from, where the lead has another).
+pub const MERGED_IDS: &str = "merged external ids";
+
+/// The ids a lead's extra fields (JSON) keep under [`MERGED_IDS`].
+pub fn merged_ids(extra: &str) -> Vec<String> {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(extra)
+        .ok()
+        .and_then(|m| m.get(MERGED_IDS)?.as_str().map(str::to_string))
+        .map(|v| {
+            v.split(", ")
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn keep_merged_ids(extra: Option<String>, own: Option<&str>, ids: Vec<String>) -> Option<String> {
+    let mut have = merged_ids(extra.as_deref().unwrap_or(""));
+    let before = have.len();
+    for id in ids {
+        let id = id.trim();
+        if !id.is_empty() && Some(id) != own.map(str::trim) && !have.iter().any(|h| h == id) {
+            have.push(id.to_string());
+        }
+    }
+    if have.len() == before {
+        return extra;
+    }
+    let mut map = extra
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(e).ok())
+        .unwrap_or_default();
+    map.insert(
+        MERGED_IDS.into(),
+        serde_json::Value::String(have.join(", ")),
+    );
+    serde_json::to_string(&map).ok().or(extra)
 }
 
 /// Merge one lead of the book into another by hand (the user found the duplicate): `kept`
@@ -441,6 +488,33 @@ mod tests {
 
     use super::*;
     use chrono::{TimeZone, Utc};
+
+    /// A merged row's own external id is kept with the lead (a history import finds its
+    /// activities by it), once, as are the ids merged into that row before.
+    #[test]
+    fn a_merged_rows_external_id_is_kept_in_extra() {
+        let mut lead = lead("Ana Lind", Some("ana@lind.example"));
+        lead.external_id = Some("00Q1".into());
+        let mut contact = lead.clone();
+        contact.external_id = Some("0031".into());
+        contact.extra = Some(r#"{"Title":"CEO"}"#.into());
+        let m = merge_leads(&lead, &contact, "Contact.csv");
+        assert_eq!(m.external_id.as_deref(), Some("00Q1"));
+        assert_eq!(merged_ids(m.extra.as_deref().unwrap()), ["0031"]);
+        assert!(m.extra.as_deref().unwrap().contains("CEO"));
+        let again = merge_leads(&m, &contact, "Contact.csv");
+        assert_eq!(again.extra, m.extra, "once");
+        let mut other = lead.clone();
+        other.external_id = Some("0032".into());
+        other.extra = Some(format!(r#"{{"{MERGED_IDS}":"0039"}}"#));
+        let m = merge_leads(&m, &other, "More.csv");
+        assert_eq!(
+            merged_ids(m.extra.as_deref().unwrap()),
+            ["0031", "0039", "0032"]
+        );
+        // The same id, or none, adds nothing.
+        assert_eq!(merge_leads(&lead, &lead, "f.csv").extra, lead.extra);
+    }
 
     fn lead(name: &str, email: Option<&str>) -> Lead {
         let mut l = Lead::received(

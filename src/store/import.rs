@@ -2,6 +2,8 @@
 //! duplicates (in the book or earlier in the same file), all in one transaction, so a file lands
 //! whole or not at all. Also attaching a past activity history to leads by their external id.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 
@@ -13,7 +15,9 @@ use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
-use crate::domain::merge::{merge_import, same_deal, same_party, same_person};
+use crate::domain::merge::{
+    MERGED_IDS, merge_import, merged_ids, same_deal, same_party, same_person,
+};
 use crate::domain::{DomainError, Lead, Now, Plan};
 
 /// What to do with a row that matches a lead already there.
@@ -40,6 +44,31 @@ pub enum MatchOn {
     /// it on), or the same deal (see [`crate::domain::merge::same_deal`]). A person's second
     /// deal is a deal of its own.
     Deal,
+}
+
+/// How a history import's rows name their lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkBy {
+    /// The source system's id (the lead's own, or a row's merged into it).
+    ExternalId,
+    /// The lead's e-mail, any case.
+    Email,
+}
+
+/// The lead a history row names, if one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Lead(i64),
+    Unknown,
+    /// So many leads have this e-mail (people kept apart under one address): none is chosen.
+    Several(usize),
+}
+
+fn fold_key(key: &str, by: LinkBy) -> String {
+    match by {
+        LinkBy::ExternalId => key.trim().to_string(),
+        LinkBy::Email => key.trim().to_lowercase(),
+    }
 }
 
 /// One row of a file, built into a lead with its timeline.
@@ -590,17 +619,89 @@ impl Store {
         Ok(out)
     }
 
-    /// Apply a change to each lead found by its external id, in one transaction. `f` gets the
-    /// position in `ids`, the lead, its last contact on record (what `ripen log --at` weighs a
-    /// back-dated contact against) and the plan. Returns each id's lead number, `None` when no
-    /// lead has that id. A dry run rolls back.
-    pub fn update_by_external_id<F>(
+    /// The lead each of a history import's `keys` names, found in one pass over the book's
+    /// live leads (not one scan per row: a book of a million leads has no index on external ids):
+    /// by external id, a lead's own (the oldest lead's where two hold one) or one of a row merged
+    /// into it (kept in its extra under [`MERGED_IDS`], so that a contact merged into a lead
+    /// keeps its activities); or by e-mail, any case, where several
+    /// leads (people kept apart under one address) are [`Link::Several`].
+    pub fn link_leads(&self, keys: &[String], by: LinkBy) -> Result<Vec<Link>> {
+        let wanted: std::collections::HashSet<String> =
+            keys.iter().map(|k| fold_key(k, by)).collect();
+        let mut map: HashMap<String, Link> = HashMap::new();
+        match by {
+            LinkBy::ExternalId => {
+                // A lead's own id first; one merged into a lead only where no lead has it.
+                let mut merged: Vec<(String, i64)> = Vec::new();
+                let mut stmt = self.conn.prepare(
+                    "SELECT n.number, l.external_id, \
+                     CASE WHEN instr(l.extra, ?1) > 0 THEN l.extra END \
+                     FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+                     WHERE l.deleted_at IS NULL \
+                     AND (l.external_id IS NOT NULL OR instr(l.extra, ?1) > 0) \
+                     ORDER BY l.created_at",
+                )?;
+                let mut rows = stmt.query([format!("\"{MERGED_IDS}\"")])?;
+                while let Some(r) = rows.next()? {
+                    let number: i64 = r.get(0)?;
+                    if let Some(id) = r.get::<_, Option<String>>(1)? {
+                        let id = fold_key(&id, by);
+                        if wanted.contains(&id) {
+                            map.entry(id).or_insert(Link::Lead(number));
+                        }
+                    }
+                    if let Some(extra) = r.get::<_, Option<String>>(2)? {
+                        merged.extend(
+                            merged_ids(&extra)
+                                .into_iter()
+                                .filter(|id| wanted.contains(id))
+                                .map(|id| (id, number)),
+                        );
+                    }
+                }
+                for (id, number) in merged {
+                    map.entry(id).or_insert(Link::Lead(number));
+                }
+            }
+            LinkBy::Email => {
+                let mut stmt = self.conn.prepare(
+                    "SELECT n.number, l.email FROM leads l JOIN lead_numbers n ON n.lead_uid = l.uid \
+                     WHERE l.deleted_at IS NULL AND l.email IS NOT NULL ORDER BY l.created_at",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let number: i64 = r.get(0)?;
+                    let email = fold_key(&r.get::<_, String>(1)?, by);
+                    if !wanted.contains(&email) {
+                        continue;
+                    }
+                    map.entry(email)
+                        .and_modify(|l| {
+                            *l = match *l {
+                                Link::Several(n) => Link::Several(n + 1),
+                                _ => Link::Several(2),
+                            }
+                        })
+                        .or_insert(Link::Lead(number));
+                }
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|k| map.get(&fold_key(k, by)).copied().unwrap_or(Link::Unknown))
+            .collect())
+    }
+
+    /// Change each lead of `numbers` by `f` (given its index, the lead, its last contact, what
+    /// its timeline holds already and the plan), all in one transaction: a history import's
+    /// write. A dry run rolls it back.
+    pub fn update_leads<F>(
         &mut self,
-        ids: &[String],
+        numbers: &[i64],
         dry_run: bool,
         now: &Now,
         mut f: F,
-    ) -> Result<Vec<Option<i64>>>
+    ) -> Result<()>
     where
         F: FnMut(
             usize,
@@ -612,12 +713,7 @@ impl Store {
     {
         let plan = self.plan.clone();
         let tx = self.write_tx()?;
-        let mut found = Vec::with_capacity(ids.len());
-        for (i, id) in ids.iter().enumerate() {
-            let Some(number) = number_where(&tx, "l.external_id = ?1", &[id])? else {
-                found.push(None);
-                continue;
-            };
+        for (i, &number) in numbers.iter().enumerate() {
             let before = load_by_number(&tx, number)?;
             let last_contact: Option<i64> = tx
                 .prepare_cached("SELECT last_contact FROM touches WHERE lead_uid = ?1")?
@@ -645,14 +741,13 @@ impl Store {
             let change = f(i, &before, last_contact, &known, &plan)?;
             write_lead(&tx, Some(&before), &change.lead, now)?;
             write_entries(&tx, &before.uid, &change.entries, now)?;
-            found.push(Some(number));
         }
         if dry_run {
             tx.rollback()?;
         } else {
             tx.commit()?;
         }
-        Ok(found)
+        Ok(())
     }
 }
 

@@ -37,7 +37,7 @@ mod write;
 
 pub use file::{ReadOnly, temp_beside};
 pub use foreign::Foreign;
-pub use import::{ImportOptions, ImportOutcome, Incoming, MatchOn, OnDuplicate};
+pub use import::{ImportOptions, ImportOutcome, Incoming, Link, LinkBy, MatchOn, OnDuplicate};
 pub use leads::{Lookup, NewLead};
 pub use query::{Counts, Filter, PipelineColumn, Placed, View};
 pub use report_rows::{
