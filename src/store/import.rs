@@ -301,9 +301,10 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(stmt);
             for (name, sql) in all {
-                // Duplicate matching reads the e-mail index, unless the book is empty: then
-                // duplicates are found in memory.
-                if !KEPT_LIVE.contains(&name.as_str()) && (book_empty || name != "leads_email") {
+                // Duplicate matching reads the e-mail and external-id indexes, unless the book
+                // is empty: then duplicates are found in memory.
+                let lookup = matches!(name.as_str(), "leads_email" | "leads_external");
+                if !KEPT_LIVE.contains(&name.as_str()) && (book_empty || !lookup) {
                     tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
                     rebuild.push(sql);
                 }

@@ -198,6 +198,11 @@ pub const INDEXES: &[(&str, &str)] = &[
         "leads_email",
         "CREATE INDEX leads_email ON leads(lower(email)) WHERE email IS NOT NULL",
     ),
+    // A lead found by its id in the CRM it came from: a second import of the same export.
+    (
+        "leads_external",
+        "CREATE INDEX leads_external ON leads(external_id) WHERE external_id IS NOT NULL",
+    ),
     // The leads whose value is in another currency than the book's: few, summed apart.
     (
         "leads_foreign",
