@@ -23,6 +23,7 @@ mod forms;
 mod hostile;
 mod import;
 mod inbox;
+mod invariants;
 mod keymap;
 mod lists;
 mod mouse;
