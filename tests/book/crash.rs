@@ -3,9 +3,10 @@
 //! book passes `PRAGMA integrity_check`, the large write is there whole or not at all, and every
 //! write that reported success is there.
 //!
-//! CI runs a short variant; `RIPEN_CRASH_TRIALS=50 cargo test --release --test crash` the long one.
+//! CI runs a short variant; `RIPEN_CRASH_TRIALS=50 cargo test --release --test book crash::` the
+//! long one.
 
-mod common;
+use crate::common;
 
 use common::Book;
 use std::io::{BufRead, BufReader};

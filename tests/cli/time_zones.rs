@@ -2,7 +2,7 @@
 //! other, in Europe/Berlin and America/New_York, both ways; the zone from `TZ` or the config;
 //! reports by month in local months.
 
-mod common;
+use crate::common;
 
 use common::Book;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! The CLI as scripts use it: the real binary, a temp book, a fixed clock.
 
-mod common;
+use crate::common;
 
 use common::Book;
 use serde_json::Value;
@@ -700,7 +700,7 @@ fn backup_and_restore_keep_the_book_and_what_they_replace() {
     use std::os::unix::fs::PermissionsExt;
     let book = Book::new();
     book.ok(&["add", "Jane Doe"]);
-    // A typed path's folder must exist (a typo is no folder to make: see tests/disk.rs).
+    // A typed path's folder must exist (a typo is no folder to make: see tests/book/disk.rs).
     std::fs::create_dir(book.path().join("b")).unwrap();
     let dest = book.path().join("b").join("copy.db");
     book.ok(&["backup", dest.to_str().unwrap()]);
@@ -1366,7 +1366,7 @@ fn log_lists_only_the_kinds_a_user_can_log() {
 #[test]
 fn the_example_config_names_only_real_commands() {
     use clap::Parser;
-    let example = include_str!("../assets/config.example.toml");
+    let example = include_str!("../../assets/config.example.toml");
     let mut named = 0;
     for quoted in example.split('`').skip(1).step_by(2) {
         let Some(rest) = quoted.strip_prefix("ripen ") else {

@@ -1,7 +1,7 @@
 //! A failing disk: a write that cannot land says so in one clear line and leaves what was
 //! already saved intact.
 
-mod common;
+use crate::common;
 
 use common::Book;
 use std::process::Command;
