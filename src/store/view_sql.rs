@@ -1,5 +1,5 @@
 //! How a view becomes SQL: each view's WHERE and ORDER BY (matching a partial index, see
-//! `schema.rs`; `tests/store.rs` checks the plans), the filters, a text filter read from the
+//! `schema.rs`; `tests/book/store.rs` checks the plans), the filters, a text filter read from the
 //! search index or tested on rows, and the parameters each statement binds.
 
 use chrono::{DateTime, Utc};
