@@ -6,7 +6,9 @@ OLD=${OLD:?the older binary}
 NEW=${NEW:?the newer binary}
 W=$(mktemp -d)
 export RIPEN_NOW=2026-11-22T09:00:00Z TZ=UTC RIPEN_CONFIG=$W/none.toml
-RIPEN_DB=$W/base.db $NEW demo --leads 200000 > /dev/null 2>&1
+# The book is made by OLD, so that NEW, if its schema is newer, migrates its copy as a user's
+# book would be (an older binary refuses a newer book).
+RIPEN_DB=$W/base.db $OLD demo --leads 200000 > /dev/null 2>&1
 cp $W/base.db $W/old.db; cp $W/base.db $W/new.db
 # Let each binary rebuild what it keeps differently (indexes, derived tables) before measuring.
 RIPEN_DB=$W/old.db $OLD status > /dev/null 2>&1

@@ -106,7 +106,15 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
     let cols: Vec<(&str, bool, usize)> = headers
         .iter()
         .zip(&keys)
-        .map(|(h, k)| (h.as_str(), numeric(k), 24))
+        .map(|(h, k)| {
+            // Sums in other currencies take what room they need: one for each currency.
+            let widest = if *k == display::OTHER_CURRENCIES {
+                80
+            } else {
+                24
+            };
+            (h.as_str(), numeric(k), widest)
+        })
         .collect();
     let mut t = Table::new(&cols);
     for r in &table.rows {

@@ -116,6 +116,20 @@ fn marked_amount(text: &str) -> Result<(i64, Option<Marked<'_>>), DomainError> {
     Ok((cents, code.map(|c| (c, mark))))
 }
 
+/// An amount whose one separator is a decimal point, read so whatever follows it
+/// (`27675.675` → 2,767,568 cents, rounded half away from zero); None for any other shape.
+pub fn point_decimal_cents(text: &str) -> Option<i64> {
+    let kept: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        .collect();
+    if kept.contains(',') || kept.matches('.').count() != 1 {
+        return None;
+    }
+    let v: f64 = kept.parse().ok()?;
+    (v.is_finite() && v < 1e13).then(|| (v * 100.0).round() as i64)
+}
+
 /// Which currency an amount was written in: not said (`None`), the book's own
 /// (`Some(None)`), or another (`Some(Some(code))`).
 pub type Named = Option<Option<String>>;
@@ -419,6 +433,14 @@ mod tests {
         assert_eq!(parse_amount("usd 10").unwrap(), (1_000, Some("USD")));
         assert!(parse_amount("ABC 10").is_err());
         assert!(parse_amount("lots").is_err());
+    }
+
+    #[test]
+    fn a_decimal_point_reads_any_number_of_decimals() {
+        assert_eq!(point_decimal_cents("27675.675"), Some(2_767_568));
+        assert_eq!(point_decimal_cents("PEN 27675.675"), Some(2_767_568));
+        assert_eq!(point_decimal_cents("1,234.5"), None);
+        assert_eq!(point_decimal_cents("1200"), None);
     }
 
     #[test]

@@ -89,14 +89,17 @@ pub fn cell(key: &str, v: &Value, currency: &str) -> String {
             }
             _ => n.to_string(),
         },
-        // Sums in other currencies, each in its own: "MXN 23,030,000 · $1,200".
+        // Sums in other currencies, each in its own and short: "MXN 23.0M · $1k".
         Value::Object(o) if key == OTHER_CURRENCIES => {
             let words: Vec<String> = o
                 .iter()
                 .filter_map(|(c, v)| {
                     let code = crate::domain::money::code_of(c)?;
                     let symbol = crate::domain::money::shown_symbol(code);
-                    Some(format_money(cents(v.as_f64()?), &symbol))
+                    Some(crate::domain::money::format_money_short(
+                        cents(v.as_f64()?),
+                        &symbol,
+                    ))
                 })
                 .collect();
             if words.is_empty() {

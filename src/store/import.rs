@@ -114,6 +114,9 @@ pub struct ImportOptions {
     pub rebuild_indexes: bool,
     /// About how many rows will come, to size the maps of keys once (0: unknown).
     pub expected_rows: usize,
+    /// The rows' names are people's, even in a file of deals (ripen's own export): a deal row
+    /// then finds its person by name, never by company alone.
+    pub named_by_person: bool,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -380,7 +383,11 @@ impl Store {
             };
             let deals = opts.match_on == MatchOn::Deal;
             // A deal row may be named after the deal: its company says who it is as well.
-            let same: fn(&Lead, &Lead) -> bool = if deals { same_party } else { same_person };
+            let same: fn(&Lead, &Lead) -> bool = if deals && !opts.named_by_person {
+                same_party
+            } else {
+                same_person
+            };
             let mut found = None;
             // A deal of the same person that this row is not (a deal file's second deal).
             let mut other_deal: Option<(i64, crate::domain::Status)> = None;

@@ -61,7 +61,7 @@ fn money_keeps_its_currency_and_sums_never_mix_currencies() {
     assert_eq!(reason["value"], 0.0, "{losses}");
     assert_eq!(reason["other_currencies"]["MXN"], 23_030_000.0, "{losses}");
     let table = b.ok(&["report", "losses"]);
-    assert!(table.contains("MXN 23,030,000"), "{table}");
+    assert!(table.contains("MXN 23.0M"), "{table}");
 
     // At rates the user gives, they join the book's figure; a currency without one stays apart.
     std::fs::write(
@@ -141,7 +141,7 @@ fn amounts_read_currency_symbols_and_a_bad_currency_is_named() {
 }
 
 #[test]
-fn a_currency_without_a_value_is_kept_as_written_and_most_foreign_values_are_said() {
+fn a_currency_without_a_value_is_the_deals_and_most_foreign_values_are_said() {
     let b = Book::new();
     let csv = b.dir.path().join("people.csv");
     std::fs::write(
@@ -157,8 +157,35 @@ fn a_currency_without_a_value_is_kept_as_written_and_most_foreign_values_are_sai
     assert_eq!(r["currencies"], serde_json::json!([["USD", 2]]));
     let all = b.list("all");
     let ana = find(&all, "name", "Ana Ruiz");
-    // No value: the book's currency for a value typed later, the column kept with the lead.
-    assert_eq!(ana["currency"], "EUR");
-    assert_eq!(ana["extra"]["CurrencyIsoCode"], "USD");
+    // No value yet: the deal's currency all the same, for a value typed later.
+    assert_eq!(ana["currency"], "USD");
     assert_eq!(find(&all, "name", "Bo Birk")["currency"], "USD");
+}
+
+/// A file whose amounts show a decimal point (`13837.8375`) reads `27675.675` as twenty-seven
+/// thousand, not as twenty-seven million with the point taken for a thousands separator (a real
+/// export's PEN deals came in 1000 times too big).
+#[test]
+fn three_decimals_after_a_point_are_decimals_in_a_file_that_writes_them_so() {
+    let b = Book::new();
+    let csv = b.dir.path().join("opps.csv");
+    std::fs::write(
+        &csv,
+        "Name,Amount,CurrencyIsoCode\nAna Ruiz,27675.675,PEN\nBo Birk,13837.8375,PEN\nCy Cole,1.200,PEN\n",
+    )
+    .unwrap();
+    b.import_json(&[s(&csv)]);
+    let all = b.list("all");
+    assert_eq!(find(&all, "name", "Ana Ruiz")["value"], 27_675.68);
+    assert_eq!(find(&all, "name", "Bo Birk")["value"], 13_837.84);
+    assert_eq!(find(&all, "name", "Cy Cole")["value"], 1.2);
+    // Without a sign of its decimal mark, a point before three digits still groups thousands.
+    let de = b.dir.path().join("de.csv");
+    std::fs::write(&de, "Name,Betrag\nDora Dahl,1.200\n").unwrap();
+    let fresh = Book::new();
+    fresh.import_json(&[s(&de)]);
+    assert_eq!(
+        find(&fresh.list("all"), "name", "Dora Dahl")["value"],
+        1_200.0
+    );
 }

@@ -432,3 +432,23 @@ fn a_placeholder_keeps_colleagues_apart_and_merges_only_the_same_person() {
         "{notices}"
     );
 }
+
+/// ripen's own CSV export is a list of people: colleagues who share a placeholder address stay
+/// apart when it comes back, even in a book with deals (its stage column once made the file
+/// read as deals named after the deal, matched by company: three people merged into others).
+#[test]
+fn ripens_own_export_keeps_people_apart_when_it_comes_back() {
+    let b = Book::new();
+    let file = b.copy_in("exports/salesforce-leads-placeholder.csv");
+    b.import_json(&[s(&file)]);
+    let n = b.list("all").len();
+    let out = b.dir.path().join("round.csv");
+    b.ok(&["export", "all", "--format", "csv", "-o", s(&out)]);
+    let fresh = Book::new();
+    let r = fresh.import_json(&[s(&out)]);
+    assert_eq!(
+        (r["new"].as_u64(), r["merged"].as_u64()),
+        (Some(n as u64), Some(0)),
+        "{r}"
+    );
+}

@@ -486,3 +486,24 @@ fn custom_stages_are_placed_by_their_probability() {
     let negociacion = find(&pipeline, "name", "MEX - Sierra Bebidas - 350");
     assert_eq!(negociacion["extra"]["StageName"], "Negociación");
 }
+
+/// A status word ripen reads as something else, or not at all, stays with the lead as written
+/// ("warm" of Atomic CRM, HubSpot's "Subscriber"): nothing a row says is dropped.
+#[test]
+fn a_vendors_status_word_is_kept_with_the_lead() {
+    let b = Book::new();
+    let csv = b.dir.path().join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "first_name,last_name,email_work,status\nAda,Ames,ada@x.example,warm\nBo,Birk,bo@x.example,new\n",
+    )
+    .unwrap();
+    b.import_json(&[s(&csv)]);
+    let all = b.list("all");
+    assert_eq!(find(&all, "name", "Ada Ames")["extra"]["status"], "warm");
+    assert!(
+        find(&all, "name", "Bo Birk")["extra"]
+            .get("status")
+            .is_none()
+    );
+}

@@ -254,8 +254,7 @@ pub(super) fn build(
         .unwrap_or_default();
     // The currency column wins over a symbol in the amount (a file of Mexican pesos may write
     // "$"); either is kept with the lead unless it is the book's own.
-    let currency_text = f.remove(&Field::Currency);
-    let column_currency = match &currency_text {
+    let column_currency = match &f.remove(&Field::Currency) {
         None => None,
         Some(s) => Some(money::code_of(s).ok_or_else(|| {
             err(
@@ -271,31 +270,33 @@ pub(super) fn build(
     if let Some(s) = f.remove(&Field::Value) {
         let (cents, said) = match plain_cents(&s) {
             Some(c) => (c, None),
-            None => plan
-                .amount(&s)
-                .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?,
+            None => {
+                let (cents, said) = plan
+                    .amount(&s)
+                    .map_err(|_| err(Field::Value, format!("bad amount \"{}\"", short(&s))))?;
+                // A point before three digits is a decimal point in a file whose amounts
+                // show it so elsewhere (`27675.675` beside `13837.8375`).
+                let cents = match rules.point_decimal {
+                    true => money::point_decimal_cents(&s).unwrap_or(cents),
+                    false => cents,
+                };
+                (cents, said)
+            }
         };
         lead.value_cents = Some(cents);
         named = said;
     }
     let mut extra = v.extra;
-    // A currency is the value's: without a value, the column is kept as written.
-    match (lead.value_cents, column_currency) {
-        (Some(_), Some(c)) => lead.currency = plan.kept_currency(Some(c)),
-        (Some(_), None) => lead.currency = named.flatten(),
-        (None, _) => {
-            if let Some(text) = currency_text {
-                extra.insert(
-                    header_of(rules, Field::Currency),
-                    serde_json::Value::String(text),
-                );
-            }
-        }
-    }
+    // The currency column says the deal's currency even before it has a value (a value typed
+    // later is in it); else a mark in the amount.
+    lead.currency = match column_currency {
+        Some(c) => plan.kept_currency(Some(c)),
+        None => named.flatten(),
+    };
     match (&lead.currency, lead.value_cents) {
-        (Some(c), _) => *stamped.foreign_values.entry(c.clone()).or_default() += 1,
+        (Some(c), Some(_)) => *stamped.foreign_values.entry(c.clone()).or_default() += 1,
         (None, Some(_)) => stamped.home_values += 1,
-        (None, None) => {}
+        (_, None) => {}
     }
     // A stage may say the deal's end (Salesforce's "Closed Won"); a deal file's stage that is
     // none of ripen's is read as the nearest one, and kept as written beside it.
@@ -358,9 +359,11 @@ pub(super) fn build(
             }
         }
     }
+    let status_header = rules.mapping.headers.get(f.column(Field::Status)).cloned();
     let word = f.remove(&Field::Status);
     // The vendor's word for a close it decides, kept with the reason ("Lost Lead").
     let said = word.clone().filter(|_| flagged.is_none());
+    let written = word.clone();
     let (status, implied_reason) = match (flagged, word) {
         (Some(st), _) => (st, None),
         (None, None) => match stage_status {
@@ -383,6 +386,13 @@ pub(super) fn build(
     {
         let written = rating.unwrap_or_else(|| c.as_str().to_string());
         extra.insert(class_header, serde_json::Value::String(written));
+    }
+    // The vendor's own status word ("warm", "Subscriber", "Open - Not Contacted") is kept with
+    // the lead whatever ripen read it as: only ripen's own words say no more than the status.
+    if let (Some(w), Some(h)) = (written, status_header)
+        && !w.trim().eq_ignore_ascii_case(status.as_str())
+    {
+        extra.insert(h, serde_json::Value::String(w));
     }
     for (field, text) in kept_text.into_iter().flatten() {
         extra.insert(header_of(rules, field), serde_json::Value::String(text));

@@ -26,6 +26,8 @@ pub(super) struct Rules<'r> {
     pub(super) order: DayOrder,
     pub(super) req: &'r ImportRequest,
     pub(super) file: String,
+    /// The file's amounts write decimals after a point (see `DateEvidence::point_is_decimal`).
+    pub(super) point_decimal: bool,
     /// A deal file's own stage names placed by their probability or order (see `io::stages`).
     pub(super) stage_places: std::collections::HashMap<String, crate::io::stages::Placed>,
 }
@@ -97,7 +99,9 @@ pub(super) fn check_row(
             {
                 return Err(err(header, format!("bad date \"{}\"", short(v))));
             }
-            Field::Value if !plain_amount(v) => {
+            Field::Value if plain_amount(v) => evidence.add_amount(v),
+            Field::Value => {
+                evidence.add_amount(v);
                 money::parse_amount(v)
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
             }
@@ -161,6 +165,19 @@ pub(super) fn short(s: &str) -> std::borrow::Cow<'_, str> {
 /// Whether a file's rows are deals or opportunities: Salesforce's won/closed flags, or a stage
 /// beside something only a deal has — an amount, an expected close date, or a header that says
 /// deal or opportunity. A leads spreadsheet's "Stage" column alone (cold, MQL, customer) is not.
+/// Whether a file is ripen's own CSV export (its first twenty columns, unchanged since the
+/// first release): a list of people, whatever state their deals are in.
+pub(super) fn is_own_export(mapping: &Mapping) -> bool {
+    let own = crate::io::export::CSV_COLUMNS;
+    mapping.headers.len() >= 20
+        && mapping
+            .headers
+            .iter()
+            .zip(own)
+            .take(20)
+            .all(|(h, c)| h.trim() == c)
+}
+
 pub(super) fn is_deal_file(mapping: &Mapping) -> bool {
     let has = |f: Field| mapping.column_of(f).is_some();
     if has(Field::IsClosed) || has(Field::IsWon) {

@@ -692,8 +692,8 @@ pub(super) fn apply_history(
             now.utc,
             format!(
                 "received moved back to {}, the first activity in {file} (the lead's file said {})",
-                first.format("%Y-%m-%d %H:%M"),
-                current.received_at.format("%Y-%m-%d %H:%M")
+                now.local_time(first).format("%Y-%m-%d %H:%M"),
+                now.local_time(current.received_at).format("%Y-%m-%d %H:%M")
             ),
         ));
         current.received_at = first;

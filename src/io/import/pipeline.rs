@@ -90,6 +90,7 @@ pub fn import_file(
         req,
         file: table.name.clone(),
         stage_places: std::collections::HashMap::new(),
+        point_decimal: false,
     };
     let mut report = ImportReport {
         file: table.name.clone(),
@@ -192,6 +193,7 @@ pub fn import_file(
         .decide()
         .map_err(|e| ImportError::Refused(format!("{}: {e}", table.name)))?;
     rules.order = order.order;
+    rules.point_decimal = evidence.point_is_decimal();
     if evidence.dotted + evidence.slashed > 0 {
         report.date_order = Some(format!("{} ({})", order.label(), order.why));
     } else if evidence.iso > 0 {
@@ -238,6 +240,7 @@ pub fn import_file(
         } else {
             MatchOn::Contact
         },
+        named_by_person: super::check::is_own_export(&rules.mapping),
         dry_run: req.dry_run,
         rebuild_indexes: report.rows >= BULK_ROWS && store.numbers_issued()? <= report.rows as i64,
         expected_rows: report.rows,

@@ -27,6 +27,12 @@ pub struct DateEvidence {
     pub slashed: usize,
     /// ISO values (no order question).
     pub iso: usize,
+    /// Amounts whose only separator is a point followed by other than three digits
+    /// (`13837.8375`, `22700.00`): the file's decimal mark is the point, so `27675.675` is
+    /// twenty-seven thousand, not twenty-seven million.
+    pub point_decimals: usize,
+    /// Amounts with a comma followed by other than three digits (`1200,50`).
+    pub comma_decimals: usize,
 }
 
 /// The order a file's dates use, and why, in words for the summary.
@@ -81,6 +87,30 @@ impl DateEvidence {
         self.dotted += other.dotted;
         self.slashed += other.slashed;
         self.iso += other.iso;
+        self.point_decimals += other.point_decimals;
+        self.comma_decimals += other.comma_decimals;
+    }
+
+    /// Note an amount cell's decimal mark, where it shows one.
+    pub fn add_amount(&mut self, s: &str) {
+        let digits_after = |sep: u8| {
+            let i = s.bytes().rposition(|b| b == sep)?;
+            Some(s[i + 1..].bytes().take_while(u8::is_ascii_digit).count())
+        };
+        match (s.contains('.'), s.contains(',')) {
+            (true, false) if s.matches('.').count() == 1 && digits_after(b'.') != Some(3) => {
+                self.point_decimals += 1
+            }
+            (false, true) if s.matches(',').count() == 1 && digits_after(b',') != Some(3) => {
+                self.comma_decimals += 1
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the file's amounts write their decimals after a point (and none after a comma).
+    pub fn point_is_decimal(&self) -> bool {
+        self.point_decimals > 0 && self.comma_decimals == 0
     }
 
     /// Note one cell. Returns false when the cell is no date ripen can read at all.
