@@ -280,6 +280,28 @@ pub fn sum_in_home<'a>(
     (home, apart)
 }
 
+/// A total in the book's currency with the sums kept apart, short, for a title: in full
+/// (`€40k+MXN 12.3M+$98k`; a total of other currencies alone drops the book's `€0`), and
+/// compact (`€40k+MXN`, `€40k+3¤` for several).
+pub fn total_short(plan: &Plan, home: i64, apart: &Apart) -> (String, String) {
+    let own = plan.money_short(home, None);
+    let others: Vec<String> = apart
+        .iter()
+        .map(|(c, v)| plan.money_short(*v, Some(c)))
+        .collect();
+    let full = match (home, others.is_empty()) {
+        (_, true) => own.clone(),
+        (0, false) => others.join("+"),
+        _ => format!("{own}+{}", others.join("+")),
+    };
+    let compact = match apart.len() {
+        0 => own,
+        1 => format!("{own}+{}", apart.keys().next().map_or("", String::as_str)),
+        n => format!("{own}+{n}¤"),
+    };
+    (full, compact)
+}
+
 /// Sums kept apart, for people: `MXN 23,030,000 · COP 1.2B`-style, each in its own currency.
 pub fn apart_words(plan: &Plan, apart: &Apart) -> String {
     apart
@@ -441,6 +463,23 @@ mod tests {
         assert_eq!(point_decimal_cents("PEN 27675.675"), Some(2_767_568));
         assert_eq!(point_decimal_cents("1,234.5"), None);
         assert_eq!(point_decimal_cents("1200"), None);
+    }
+
+    #[test]
+    fn a_title_total_names_the_sums_apart_in_full_or_counted() {
+        let plan = Plan::default();
+        let mut apart = Apart::new();
+        assert_eq!(total_short(&plan, 4_000_000, &apart).1, "€40k");
+        apart.insert("MXN".into(), 1_230_000_000);
+        assert_eq!(
+            total_short(&plan, 0, &apart),
+            ("MXN 12.3M".into(), "€0+MXN".into())
+        );
+        apart.insert("USD".into(), 9_800_000);
+        assert_eq!(
+            total_short(&plan, 4_000_000, &apart),
+            ("€40k+MXN 12.3M+$98k".into(), "€40k+2¤".into())
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{centered, clean, clip_spans, fit};
-use crate::domain::lead::format_money_short;
 use crate::tui::app::{App, Confirm, Overlay, Tab};
 use crate::tui::keymap::Command;
 
@@ -51,7 +50,6 @@ pub enum Density {
 pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, Style)>)> {
     let c = &app.counts;
     let t = &app.theme;
-    let cur = &app.plan.currency;
     let word = |w: &str| {
         if density == Density::Long {
             format!(" {w}")
@@ -59,11 +57,9 @@ pub fn tab_labels(app: &App, density: Density) -> Vec<(String, Option<(String, S
             String::new()
         }
     };
-    // Values in currencies without a rate are not in the figure: "+MXN" says so.
-    let mut value = format_money_short(c.pipeline_value_cents, cur);
-    for code in c.pipeline_apart.keys() {
-        value.push_str(&format!("+{code}"));
-    }
+    // Values in currencies without a rate are not in the figure: "+MXN" (or "+3¤") says so.
+    let (_, value) =
+        crate::domain::money::total_short(&app.plan, c.pipeline_value_cents, &c.pipeline_apart);
     // Each tab's label starts with the key that opens it.
     let k = |c| app.label(c);
     let pipe = k(Command::Pipeline);

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
+use crate::domain::money::total_short;
 use crate::domain::plan::StageProbability;
 use crate::domain::priority;
 use crate::tui::app::{App, BoardColumn, ColumnSource, first_visible_column};
@@ -75,19 +76,22 @@ fn column(
     let room = area.width.saturating_sub(2) as usize;
     // A narrow column gives up the padding, then the amount, before the words are cut
     // ("later/unset 7·€218k" at 120 columns).
-    // Values in currencies without a rate are not in the figure: "+COP" says so.
-    let apart: String = col.apart.keys().map(|c| format!("+{c}")).collect();
-    let whole = format!(
-        "{} {}{more}·{}{more}{apart}",
-        col.title,
-        col.count,
-        format_money_short(col.value_cents, cur)
-    );
+    // Values in currencies without a rate are summed apart, in their own: "€40k+MXN 12.3M",
+    // or "€40k+3¤" where that does not fit.
+    let (full, compact) = total_short(&app.plan, col.value_cents, &col.apart);
+    let whole = format!("{} {}{more}·{full}{more}", col.title, col.count);
+    let short = format!("{} {}{more}·{compact}{more}", col.title, col.count);
     let counted = format!("{} {}{more}", col.title, col.count);
-    let title = [format!(" {whole} "), whole, format!(" {counted} ")]
-        .into_iter()
-        .find(|s| s.width() <= room)
-        .unwrap_or(counted);
+    let title = [
+        format!(" {whole} "),
+        whole,
+        format!(" {short} "),
+        short,
+        format!(" {counted} "),
+    ]
+    .into_iter()
+    .find(|s| s.width() <= room)
+    .unwrap_or(counted);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if active { t.key } else { t.border })
