@@ -226,3 +226,82 @@ pub const STAGE_RANK: &str =
 
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// The tables a book shares with other laptops (the sync rules apply), and its own.
+pub const SHARED_TABLES: [&str; 3] = ["leads", "activities", "source_costs"];
+pub const LOCAL_TABLES: [&str; 2] = ["meta", "lead_numbers"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each statement of the migrations, upper-cased, with the migration it is in.
+    fn statements() -> Vec<(usize, String)> {
+        MIGRATIONS
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                // Comments (`-- …`) left out, then one statement at a time.
+                let text: String = m
+                    .lines()
+                    .map(|l| l.split("--").next().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                text.split(';')
+                    .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .map(move |s| (i + 1, s.to_uppercase()))
+            })
+            .collect()
+    }
+
+    /// The shared tables keep the sync rules in every migration: a NOT NULL UUID key, no
+    /// AUTOINCREMENT, no UNIQUE besides the key, no CASCADE, changed later by added columns only
+    /// (no column dropped or renamed, no row updated or deleted); every table is one side of
+    /// the line or the other.
+    #[test]
+    fn every_migration_keeps_the_shared_tables_rules() {
+        let shared = |t: &str| SHARED_TABLES.iter().any(|s| s.eq_ignore_ascii_case(t));
+        let mut created = Vec::new();
+        for (m, s) in statements() {
+            if let Some(rest) = s.strip_prefix("CREATE TABLE ") {
+                let name = rest.split([' ', '(']).next().unwrap_or("").to_lowercase();
+                assert!(
+                    SHARED_TABLES.contains(&name.as_str()) || LOCAL_TABLES.contains(&name.as_str()),
+                    "migration {m}: table {name} is neither shared nor local: say which"
+                );
+                created.push(name.clone());
+                if shared(&name) {
+                    assert!(
+                        rest.contains("UID TEXT PRIMARY KEY NOT NULL"),
+                        "migration {m}: shared table {name} is not keyed by a NOT NULL UUID"
+                    );
+                    for banned in ["AUTOINCREMENT", "UNIQUE", "CASCADE"] {
+                        assert!(
+                            !rest.contains(banned),
+                            "migration {m}: shared table {name} has {banned}"
+                        );
+                    }
+                }
+            }
+            for verb in ["ALTER TABLE ", "UPDATE ", "DELETE FROM ", "DROP TABLE "] {
+                if let Some(rest) = s.strip_prefix(verb) {
+                    let name = rest.split([' ', '(']).next().unwrap_or("").to_lowercase();
+                    if !shared(&name) {
+                        continue;
+                    }
+                    assert!(
+                        verb == "ALTER TABLE " && rest.contains(" ADD COLUMN "),
+                        "migration {m}: {verb}{name} changes a shared table other than by \
+                         adding a column: {s}"
+                    );
+                }
+            }
+        }
+        for t in SHARED_TABLES.iter().chain(&LOCAL_TABLES) {
+            assert!(created.iter().any(|c| c == t), "{t} is never created");
+        }
+    }
+}
