@@ -89,11 +89,8 @@ fn money_in(
     let flag: Named = match currency.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(c) => {
-            let code = crate::domain::money::code_of(c).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "unknown currency \"{c}\" (an ISO 4217 code such as EUR, USD or GBP)"
-                )
-            })?;
+            let code = crate::domain::money::code_of(c)
+                .ok_or_else(|| anyhow::anyhow!(crate::domain::money::unknown_currency(c)))?;
             Some(plan.kept_currency(Some(code)))
         }
     };

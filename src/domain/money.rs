@@ -63,6 +63,11 @@ pub fn code_of(text: &str) -> Option<&'static str> {
     SYMBOLS.iter().find(|(s, _)| *s == t).map(|(_, c)| *c)
 }
 
+/// Why `shown` names no currency, in the words every front end and the import use.
+pub fn unknown_currency(shown: &str) -> String {
+    format!("unknown currency \"{shown}\" (an ISO 4217 code such as EUR, USD or GBP)")
+}
+
 /// How an amount in `code` is shown: its own symbol where it has a short one (`€`, `$`), else
 /// its code and a space (`MXN 23,030,000`).
 pub fn shown_symbol(code: &str) -> String {
@@ -302,13 +307,28 @@ pub fn total_short(plan: &Plan, home: i64, apart: &Apart) -> (String, String) {
     (full, compact)
 }
 
-/// Sums kept apart, for people: `MXN 23,030,000 · COP 1.2B`-style, each in its own currency.
-pub fn apart_words(plan: &Plan, apart: &Apart) -> String {
-    apart
-        .iter()
-        .map(|(c, v)| plan.money(*v, Some(c)))
-        .collect::<Vec<_>>()
-        .join(" · ")
+/// Open values in other currencies, each with the chance its stage gives it (currency, minor
+/// units, probability): their sum in the book's currency at the user's rates, that sum weighted
+/// (not rounded: a forecast rounds its total once), and the values without a rate apart.
+pub fn weigh_foreign<'a>(
+    plan: &Plan,
+    values: impl IntoIterator<Item = (&'a str, i64, f64)>,
+) -> (Money, f64) {
+    let mut money = Money::default();
+    let mut weighted = 0f64;
+    for (c, cents, p) in values {
+        match plan.in_home(cents, Some(c)) {
+            Some(v) => {
+                money.cents = money.cents.saturating_add(v);
+                weighted += v as f64 * p;
+            }
+            None => {
+                let e = money.apart.entry(c.to_string()).or_default();
+                *e = e.saturating_add(cents);
+            }
+        }
+    }
+    (money, weighted)
 }
 
 /// A sum in the book's currency, with the values that had no rate kept apart per currency.
@@ -517,7 +537,9 @@ mod tests {
         );
         assert_eq!(home, 1_500);
         assert_eq!(apart.get("MXN"), Some(&10_000));
-        assert_eq!(apart_words(&plan, &apart), "MXN 100");
+        let (money, weighted) = weigh_foreign(&plan, [("USD", 1_000, 0.5), ("MXN", 7_000, 0.5)]);
+        assert_eq!((money.cents, weighted), (500, 250.0));
+        assert_eq!(money.apart.get("MXN"), Some(&7_000));
     }
 
     #[test]

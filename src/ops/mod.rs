@@ -263,16 +263,6 @@ pub enum Done {
     History(HistoryReport),
 }
 
-impl Done {
-    /// The lead an operation on one lead left.
-    pub fn lead(self) -> Option<LeadRow> {
-        match self {
-            Done::Lead(row) => Some(row),
-            _ => None,
-        }
-    }
-}
-
 /// Why an operation did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {

@@ -12,7 +12,7 @@ use super::report_rows::{
     SourceRow, SpeedRow,
 };
 use super::{Result, Store, months};
-use crate::domain::money::{Apart, Money};
+use crate::domain::money::{Apart, Money, weigh_foreign};
 use crate::domain::plan::StageProbability;
 use crate::domain::{Now, Status};
 
@@ -479,17 +479,16 @@ impl Store {
                 (None, None) => true,
                 _ => false,
             };
-            let mut value = Money::default();
-            let mut weighted_foreign = 0f64;
-            for f in open_foreign.iter().filter(|f| inside(f)) {
-                match self.plan.in_home(f.cents, Some(&f.currency)) {
-                    Some(v) => {
-                        value.cents += v;
-                        weighted_foreign += v as f64 * f.stage.map_or(0.0, |s| p.of(s));
-                    }
-                    None => *value.apart.entry(f.currency.clone()).or_default() += f.cents,
-                }
-            }
+            let (mut value, weighted_foreign) = weigh_foreign(
+                &self.plan,
+                open_foreign.iter().filter(|f| inside(f)).map(|f| {
+                    (
+                        f.currency.as_str(),
+                        f.cents,
+                        f.stage.map_or(0.0, |s| p.of(s)),
+                    )
+                }),
+            );
             let row = stmt.query_row(
                 params![
                     from,

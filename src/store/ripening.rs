@@ -10,6 +10,7 @@ use super::row::LeadRow;
 use super::tally::RIPE_KINDS;
 use super::view_sql::FORECAST_SUMS;
 use super::{Result, Store};
+use crate::domain::money::weigh_foreign;
 use crate::domain::{Now, Stage};
 
 /// One group of the ripening view: the leads whose `ripe_on` falls in `[from, to)` (an open end
@@ -113,18 +114,22 @@ impl Store {
         let mut buckets = self.ripening_home(now, filter)?;
         // The values in other currencies (already counted as leads): at the user's rates, or
         // apart.
-        for f in self.foreign_open(filter)? {
-            let Some(b) = buckets.iter_mut().find(|b| b.holds(f.ripe_on)) else {
-                continue;
-            };
-            match self.plan().in_home(f.cents, Some(&f.currency)) {
-                Some(v) => {
-                    let p = f.stage.map_or(0.0, |s| self.plan().stage_probability.of(s));
-                    b.value_cents += v;
-                    b.weighted_cents += (v as f64 * p).round() as i64;
-                }
-                None => *b.apart.entry(f.currency).or_default() += f.cents,
-            }
+        let foreign = self.foreign_open(filter)?;
+        let p = &self.plan().stage_probability;
+        for b in &mut buckets {
+            let (money, weighted) = weigh_foreign(
+                self.plan(),
+                foreign.iter().filter(|f| b.holds(f.ripe_on)).map(|f| {
+                    (
+                        f.currency.as_str(),
+                        f.cents,
+                        f.stage.map_or(0.0, |s| p.of(s)),
+                    )
+                }),
+            );
+            b.value_cents += money.cents;
+            b.weighted_cents += weighted.round() as i64;
+            b.apart = money.apart;
         }
         Ok(buckets)
     }

@@ -256,15 +256,10 @@ pub(super) fn build(
     // "$"); either is kept with the lead unless it is the book's own.
     let column_currency = match &f.remove(&Field::Currency) {
         None => None,
-        Some(s) => Some(money::code_of(s).ok_or_else(|| {
-            err(
-                Field::Currency,
-                format!(
-                    "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
-                    short(s)
-                ),
-            )
-        })?),
+        Some(s) => Some(
+            money::code_of(s)
+                .ok_or_else(|| err(Field::Currency, money::unknown_currency(&short(s))))?,
+        ),
     };
     let mut named = None;
     if let Some(s) = f.remove(&Field::Value) {

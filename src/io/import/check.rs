@@ -106,13 +106,7 @@ pub(super) fn check_row(
                     .map_err(|_| err(header, format!("bad amount \"{}\"", short(v))))?;
             }
             Field::Currency if money::code_of(v).is_none() => {
-                return Err(err(
-                    header,
-                    format!(
-                        "unknown currency \"{}\" (an ISO 4217 code such as EUR, USD or GBP)",
-                        short(v)
-                    ),
-                ));
+                return Err(err(header, money::unknown_currency(&short(v))));
             }
             _ => {}
         }
