@@ -232,6 +232,32 @@ impl Plan {
         }
     }
 
+    /// An amount typed for lead #`number` in the currency `said` names must be in the lead's:
+    /// ripen never reads an amount in another currency than it was given in.
+    pub fn typed_in_its_currency(
+        &self,
+        lead: &super::Lead,
+        number: i64,
+        said: &Named,
+    ) -> Result<(), DomainError> {
+        let Some(said) = said else {
+            return Ok(());
+        };
+        if lead.currency == *said {
+            return Ok(());
+        }
+        let is = |c: &Option<String>| {
+            c.clone()
+                .or_else(|| self.home_currency().map(str::to_string))
+                .unwrap_or_else(|| self.currency.clone())
+        };
+        let (n, was, typed) = (number, is(&lead.currency), is(said));
+        Err(DomainError::Invalid(format!(
+            "#{n}'s value is in {was}, the amount typed in {typed}: type it in {was}, or move \
+             the lead to {typed} first (ripen edit {n} --currency {typed})"
+        )))
+    }
+
     /// Check `[currency_rates]` and `currency_code`: ISO codes, positive finite rates.
     pub fn check_currencies(&self) -> Result<(), String> {
         if let Some(c) = &self.currency_code

@@ -183,23 +183,11 @@ impl From<DomainError> for OpError {
 /// A value typed in a currency (`named`) must be in the lead's: ripen never reads an amount in
 /// another currency than it was given in.
 fn same_currency(store: &Store, uid: &str, named: &Named) -> Result<(), OpError> {
-    let Some(said) = named else {
-        return Ok(());
-    };
-    let row = store.lead(uid)?;
-    if row.lead.currency != *said {
-        let plan = store.plan();
-        let is = |c: &Option<String>| {
-            c.clone()
-                .or_else(|| plan.home_currency().map(str::to_string))
-                .unwrap_or_else(|| plan.currency.clone())
-        };
-        let (n, was, typed) = (row.number, is(&row.lead.currency), is(said));
-        return Err(DomainError::Invalid(format!(
-            "#{n}'s value is in {was}, the amount typed in {typed}: type it in {was}, or move \
-             the lead to {typed} first (ripen edit {n} --currency {typed})"
-        ))
-        .into());
+    if named.is_some() {
+        let row = store.lead(uid)?;
+        store
+            .plan()
+            .typed_in_its_currency(&row.lead, row.number, named)?;
     }
     Ok(())
 }
