@@ -161,6 +161,15 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check the book: SQLite's integrity check, and that every lead is what its change log
+    /// builds; with --rebuild, build every lead again from the log.
+    Doctor {
+        /// Build every lead's row (and every count and index) again from the change log.
+        #[arg(long)]
+        rebuild: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -354,6 +363,7 @@ impl Command {
                 | Command::Trash { empty: false, .. }
                 | Command::Source(SourceCommand::List { .. })
                 | Command::Backup { .. }
+                | Command::Doctor { rebuild: false, .. }
         )
     }
 
@@ -367,6 +377,7 @@ impl Command {
             Command::Show { json, .. }
             | Command::Trash { json, .. }
             | Command::Status { json }
+            | Command::Doctor { json, .. }
             | Command::Source(SourceCommand::List { json }) => *json,
             _ => false,
         }

@@ -1,4 +1,5 @@
-//! The book as a whole: `ripen status` (what is due), `ripen backup`, `ripen demo`.
+//! The book as a whole: `ripen status` (what is due), `ripen backup`, `ripen demo`, `ripen
+//! doctor`.
 
 use anyhow::{Context, Result, bail};
 use std::os::unix::fs::DirBuilderExt;
@@ -86,5 +87,92 @@ pub(super) fn demo(leads: usize, seed: u64, force: bool, ctx: &mut Ctx) -> Resul
         "added {n} demo leads to {}",
         ctx.store.path().display()
     )?;
+    Ok(())
+}
+
+/// `ripen doctor`: SQLite's integrity check, and whether every lead is what its change log
+/// builds; `rebuild` builds every lead again from the log first, with a progress bar on a
+/// terminal.
+pub(super) fn doctor(rebuild: bool, json: bool, ctx: &mut Ctx) -> Result<()> {
+    use std::io::IsTerminal;
+    let rebuilt = if rebuild {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("rebuilding the leads from the change log");
+            bar
+        });
+        let started = std::time::Instant::now();
+        let done = ctx.store.rebuild_from_log(&mut |read, total| {
+            if let Some(b) = &bar {
+                b.set_length(total);
+                b.set_position(read);
+            }
+        })?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        Some((done, started.elapsed()))
+    } else {
+        None
+    };
+    let integrity = ctx.store.integrity_ok()?;
+    let changes = ctx.store.change_count()?;
+    let differing = ctx.store.log_differences()?;
+    if json {
+        let mut v = serde_json::json!({
+            "integrity_ok": integrity,
+            "changes": changes,
+            "differing": differing,
+        });
+        if let Some((r, took)) = &rebuilt {
+            v["rebuilt"] = serde_json::json!({
+                "leads": r.leads,
+                "changes": r.changes,
+                "seconds": took.as_secs_f64(),
+            });
+        }
+        crate::io::json::write_compact(&mut *ctx.out, &v)?;
+        writeln!(ctx.out)?;
+    } else {
+        if let Some((r, took)) = &rebuilt {
+            writeln!(
+                ctx.out,
+                "rebuilt {} leads from {} changes in {:.1} s",
+                r.leads,
+                r.changes,
+                took.as_secs_f64()
+            )?;
+        }
+        writeln!(
+            ctx.out,
+            "integrity: {}",
+            if integrity {
+                "ok"
+            } else {
+                "DAMAGED (restore a backup: ripen restore PATH)"
+            }
+        )?;
+        match differing.len() {
+            0 => writeln!(
+                ctx.out,
+                "change log: {changes} changes; every lead is as its log builds it"
+            )?,
+            n => writeln!(
+                ctx.out,
+                "change log: {changes} changes; {n} leads differ from their log \
+                 (`ripen doctor --rebuild` builds them again)"
+            )?,
+        }
+    }
+    if !integrity || !differing.is_empty() {
+        bail!("the book needs care (see above)");
+    }
     Ok(())
 }

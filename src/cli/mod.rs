@@ -154,6 +154,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Source(s) => sources::run(s, ctx),
         Command::Status { json } => book::status(json, ctx),
         Command::Backup { path } => book::backup(path, ctx),
+        Command::Doctor { rebuild, json } => book::doctor(rebuild, json, ctx),
         Command::Import(a) => io::import(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Paths | Command::Completions { .. } | Command::Man | Command::Restore { .. } => {

@@ -2,6 +2,7 @@
 //! argument, so every rule is a plain unit test.
 
 pub mod arrival;
+pub mod changes;
 pub mod edit;
 pub mod lead;
 pub mod lifecycle;

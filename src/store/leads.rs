@@ -10,7 +10,7 @@ use super::row::{
     LEAD_COLUMNS, LeadRow, lead_from_row, lead_row, load_lead, parse_col, row_select, ts,
 };
 use super::sources::book_spelling;
-use super::write::{write_entries, write_lead};
+use super::write::{write_copies, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{Activity, ActivityKind, DomainError, Lead, Now, Status};
@@ -314,22 +314,32 @@ impl Store {
         // so that the entries below come after it.
         let copies = {
             let mut stmt = tx.prepare_cached(
-                "SELECT at, kind, outcome, note FROM activities WHERE lead_uid = ?1 \
+                "SELECT at, kind, outcome, note, uid FROM activities WHERE lead_uid = ?1 \
                  ORDER BY at, uid",
             )?;
             let rows = stmt.query_map([gone], |r| {
-                Ok(Entry {
-                    at: ts(Some(r.get(0)?)).unwrap_or_default(),
-                    kind: parse_col::<ActivityKind>(r, 1)?,
-                    outcome: r.get(2)?,
-                    note: r.get(3)?,
-                })
+                Ok((
+                    Entry {
+                        at: ts(Some(r.get(0)?)).unwrap_or_default(),
+                        kind: parse_col::<ActivityKind>(r, 1)?,
+                        outcome: r.get(2)?,
+                        note: r.get(3)?,
+                    },
+                    r.get::<_, String>(4)?,
+                ))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let took_state = k.lead.status != kept_before.status;
+        let (copies, origins): (Vec<Entry>, Vec<String>) = copies.into_iter().unzip();
         let copies = crate::domain::merge::copied_timeline(copies, took_state);
-        write_entries(&tx, kept, &copies, now)?;
+        // Each copy's uid is made from the merge and the entry copied, so that the same merge
+        // made on two laptops copies each entry once.
+        let uids: Vec<String> = origins
+            .iter()
+            .map(|o| crate::domain::changes::copy_uid(o, &[kept, gone, o]))
+            .collect();
+        write_copies(&tx, kept, &copies, &uids, now)?;
         write_lead(&tx, Some(&kept_before), &k.lead, now)?;
         write_entries(&tx, kept, &k.entries, now)?;
         write_lead(&tx, Some(&gone_before), &g.lead, now)?;
@@ -402,22 +412,20 @@ impl Store {
     /// shared book never deletes rows). Returns how many were purged.
     pub fn empty_trash(&mut self, now: &Now) -> Result<usize> {
         let tx = self.write_tx()?;
-        let t = now.utc.timestamp();
-        tx.execute(
-            "UPDATE activities SET note = NULL, outcome = NULL WHERE lead_uid IN \
-             (SELECT uid FROM leads WHERE deleted_at IS NOT NULL AND purged_at IS NULL)",
-            [],
-        )?;
-        let n = tx.execute(
-            "UPDATE leads SET name = '(purged)', company = NULL, title = NULL, email = NULL, \
-             phone = NULL, website = NULL, city = NULL, country = NULL, notes = NULL, \
-             extra = NULL, external_id = NULL, tags = '[]', reason_note = NULL, \
-             purged_at = ?1, updated_at = ?1 \
-             WHERE deleted_at IS NOT NULL AND purged_at IS NULL",
-            [t],
-        )?;
+        let uids = tx
+            .prepare_cached(
+                "SELECT uid FROM leads INDEXED BY leads_deleted \
+                 WHERE deleted_at IS NOT NULL AND purged_at IS NULL",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for uid in &uids {
+            let lead = load_lead(&tx, uid)?;
+            super::changes::record(&tx, uid, &[crate::domain::changes::purge(&lead)], now)?;
+            super::changes::apply_purge(&tx, uid, now.utc.timestamp())?;
+        }
         tx.commit()?;
-        Ok(n)
+        Ok(uids.len())
     }
 
     /// Whether a lead with this e-mail (any case) exists; its uid and status if so.

@@ -11,9 +11,11 @@
 //! from the shared ones, with `tally`, `touches`, `contacts`, `uncontacted`). No two siblings
 //! import each other.
 
+mod changes;
 mod contacts;
 mod derived;
 mod file;
+mod fold;
 mod foreign;
 mod import;
 mod leads;
@@ -31,11 +33,13 @@ mod sources;
 mod tally;
 mod touches;
 mod tuning;
+mod uids;
 mod uncontacted;
 mod view_sql;
 mod write;
 
 pub use file::{ReadOnly, temp_beside};
+pub use fold::Rebuilt;
 pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, Link, LinkBy, MatchOn, OnDuplicate};
 pub use leads::{Lookup, NewLead};
@@ -269,6 +273,7 @@ impl Store {
             }
             store.migrate()?;
         }
+        changes::own_replica(&store.conn, &store.path, false)?;
         if recorded != Some(month_zone) {
             store.conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('month_zone', ?1)",
@@ -361,15 +366,17 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let mut version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let from = version;
         while version < schema::LATEST {
             tx.execute_batch(schema::MIGRATIONS[version as usize])?;
             version += 1;
         }
         tx.pragma_update(None, "user_version", version)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('replica_id', ?1)",
-            [uuid::Uuid::now_v7().to_string()],
-        )?;
+        if from < schema::CHANGE_LOG {
+            // Copies of a book made by an earlier release share its id: each takes its own.
+            changes::own_replica(&tx, &self.path, true)?;
+            changes::record_existing(&tx)?;
+        }
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
             [version.to_string()],
@@ -519,6 +526,8 @@ impl Store {
         if version < schema::LATEST {
             self.migrate()?;
         }
+        // A restored copy writes under an id of its own.
+        changes::own_replica(&self.conn, &self.path, true)?;
         self.reconcile(&mut |_| {})
     }
 
@@ -627,7 +636,8 @@ mod tests {
                 "DROP TABLE touches; DELETE FROM meta WHERE key LIKE 'built %' \
                  OR key = 'derived'; DROP INDEX leads_foreign; \
                  ALTER TABLE leads DROP COLUMN currency_cents; \
-                 ALTER TABLE leads DROP COLUMN currency; PRAGMA user_version = 2;",
+                 ALTER TABLE leads DROP COLUMN currency; DROP TABLE lead_changes; \
+                 ALTER TABLE source_costs DROP COLUMN renamed_to; PRAGMA user_version = 2;",
             )
             .unwrap();
         }

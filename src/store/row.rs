@@ -155,6 +155,17 @@ pub(super) fn tags_json(lead: &Lead) -> std::borrow::Cow<'static, str> {
 /// A lead's [`INSERT_COLUMNS`] values, appended to `out`; `tags` is [`tags_json`]'s, `t` its
 /// created/updated time.
 pub(super) fn lead_values<'a>(out: &mut Vec<Val<'a>>, lead: &'a Lead, tags: &'a str, t: i64) {
+    lead_values_at(out, lead, tags, t, t)
+}
+
+/// [`lead_values`] with a created and an updated time of their own.
+pub(super) fn lead_values_at<'a>(
+    out: &mut Vec<Val<'a>>,
+    lead: &'a Lead,
+    tags: &'a str,
+    created: i64,
+    updated: i64,
+) {
     let text = |s: &'a Option<String>| s.as_deref().map_or(Val::Null, Val::Text);
     let word = |s: Option<&'static str>| s.map_or(Val::Null, Val::Text);
     let int = |n: Option<i64>| n.map_or(Val::Null, Val::Int);
@@ -190,8 +201,8 @@ pub(super) fn lead_values<'a>(out: &mut Vec<Val<'a>>, lead: &'a Lead, tags: &'a 
         ts(lead.deleted_at),
         text(&lead.currency),
         int(lead.currency_cents()),
-        Val::Int(t),
-        Val::Int(t),
+        Val::Int(created),
+        Val::Int(updated),
     ]);
 }
 

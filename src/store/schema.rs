@@ -1,9 +1,11 @@
 //! The schema and its migrations, keyed by `PRAGMA user_version`.
 //!
-//! Shared tables (`leads`, `activities`, and any later ones a book exchanges with other laptops)
+//! Shared tables (`activities`, `source_costs`, `lead_changes`, and any later ones a book
+//! exchanges with other laptops)
 //! follow the sync rules: a declared UUID primary key, no AUTOINCREMENT, no UNIQUE besides the key,
 //! no ON DELETE CASCADE, no derived values, rows never deleted (tombstones), and later migrations
-//! only add columns or tables. Local tables (`meta`, `lead_numbers`) hold what is this laptop's own.
+//! only add columns or tables. Local tables (`meta`, `lead_numbers`, and `leads`, built from the
+//! change log) hold what is this laptop's own.
 //! Indexes are local by nature and may change freely.
 
 /// Each entry moves the schema from version `i` to `i + 1`.
@@ -118,6 +120,23 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE leads ADD COLUMN currency TEXT;
     ALTER TABLE leads ADD COLUMN currency_cents INTEGER;
     "#,
+    // 5: every change to a lead is a record in the change log, shared and insert-only; the
+    // `leads` rows become this laptop's own, built from it by one fold (`domain::changes`).
+    // Each lead of an older book gets one record of its state as it stands (written by
+    // `changes::record_existing`, which needs more than SQL: stable uids).
+    r#"
+    CREATE TABLE lead_changes (
+        uid      TEXT PRIMARY KEY NOT NULL,
+        lead_uid TEXT NOT NULL,
+        field    TEXT NOT NULL,
+        value    TEXT,
+        clock    INTEGER NOT NULL,
+        replica  TEXT NOT NULL
+    );
+    -- A source renamed: its spelling's costs end with a row naming where they moved (rows
+    -- are never changed), instead of being rewritten.
+    ALTER TABLE source_costs ADD COLUMN renamed_to TEXT;
+    "#,
 ];
 
 /// The indexes, by name. They are local (never shared) and derived, so they are reconciled on
@@ -213,6 +232,11 @@ pub const INDEXES: &[(&str, &str)] = &[
         "leads_deleted",
         "CREATE INDEX leads_deleted ON leads(deleted_at) WHERE deleted_at IS NOT NULL",
     ),
+    // A lead's changes, to fold it.
+    (
+        "lead_changes_by_lead",
+        "CREATE INDEX lead_changes_by_lead ON lead_changes(lead_uid, clock)",
+    ),
     (
         "source_costs_by_source",
         "CREATE INDEX source_costs_by_source ON source_costs(source, set_at, uid)",
@@ -227,9 +251,13 @@ pub const STAGE_RANK: &str =
 /// The schema version this binary writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
-/// The tables a book shares with other laptops (the sync rules apply), and its own.
-pub const SHARED_TABLES: [&str; 3] = ["leads", "activities", "source_costs"];
-pub const LOCAL_TABLES: [&str; 2] = ["meta", "lead_numbers"];
+/// The tables a book shares with other laptops (the sync rules apply), and its own. `leads`
+/// was shared until schema 5; since, its rows are built from `lead_changes`.
+pub const SHARED_TABLES: [&str; 3] = ["activities", "source_costs", "lead_changes"];
+pub const LOCAL_TABLES: [&str; 3] = ["meta", "lead_numbers", "leads"];
+
+/// The schema whose migration started the change log.
+pub const CHANGE_LOG: i64 = 5;
 
 #[cfg(test)]
 mod tests {

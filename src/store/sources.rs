@@ -84,11 +84,16 @@ pub(super) fn book_spelling(conn: &Connection, source: &str) -> Result<String> {
 /// a cost was set for (a cost may be set before the first lead from the source arrives).
 pub(super) fn known_sources(conn: &Connection) -> Result<Vec<String>> {
     let mut out = book_sources(conn)?;
-    out.extend(distinct(
+    for s in distinct(
         conn,
         "SELECT source FROM source_costs INDEXED BY source_costs_by_source \
          WHERE source > ?1 ORDER BY source LIMIT 1",
-    )?);
+    )? {
+        // A spelling renamed away is no longer one the book knows.
+        if latest_cost(conn, &s)?.is_some() {
+            out.push(s);
+        }
+    }
     Ok(out)
 }
 
@@ -224,15 +229,19 @@ impl Store {
                 write_entries(&tx, &uid, &change.entries, now)?;
                 leads += 1;
             }
-            costs.extend(latest_cost(&tx, s)?);
-            tx.execute(
-                "UPDATE source_costs SET source = ?1 WHERE source = ?2",
-                params![to, s],
-            )?;
+            // The spelling's costs move to `to`: recorded as a new entry (the book's shared
+            // rows are never changed), which ends the old spelling's costs.
+            if let Some(cost) = latest_cost(&tx, s)? {
+                costs.push(cost);
+                insert_row(&tx, s, 0, Some(to), now)?;
+            }
         }
         let joined_cost = (costs.len() > 1).then(|| costs.iter().sum());
-        if let Some(total) = joined_cost {
-            insert_cost(&tx, to, total, now)?;
+        let had = latest_cost(&tx, to)?;
+        match (joined_cost, costs.first()) {
+            (Some(total), _) => insert_cost(&tx, to, total, now)?,
+            (None, Some(&moved)) if had.is_none() => insert_cost(&tx, to, moved, now)?,
+            _ => {}
         }
         tx.commit()?;
         Ok(Renamed {
@@ -245,25 +254,44 @@ impl Store {
 }
 
 fn insert_cost(conn: &Connection, source: &str, cost_cents: i64, now: &Now) -> Result<()> {
+    insert_row(conn, source, cost_cents, None, now)
+}
+
+/// A row of `source_costs`: a cost, or (`renamed_to`) the end of a spelling's costs, which
+/// moved to another.
+fn insert_row(
+    conn: &Connection,
+    source: &str,
+    cost_cents: i64,
+    renamed_to: Option<&str>,
+    now: &Now,
+) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO source_costs (uid, source, cost_cents, set_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO source_costs (uid, source, cost_cents, set_at, renamed_to) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        uuid::Uuid::now_v7().to_string(),
+        super::uids::entry_uid().hyphenated().to_string(),
         source,
         cost_cents,
-        now.utc.timestamp()
+        now.utc.timestamp(),
+        renamed_to
     ])?;
     Ok(())
 }
 
-/// The latest cost recorded for this exact spelling.
+/// The latest cost recorded for this exact spelling (none once it was renamed away).
 fn latest_cost(conn: &Connection, source: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
-            "SELECT cost_cents FROM source_costs WHERE source = ?1 \
+            "SELECT cost_cents, renamed_to FROM source_costs WHERE source = ?1 \
              ORDER BY set_at DESC, uid DESC LIMIT 1",
         )?
-        .query_row([source], |r| r.get(0))
-        .optional()?)
+        .query_row([source], |r| {
+            Ok(r.get::<_, Option<String>>(1)?
+                .is_none()
+                .then_some(r.get::<_, i64>(0)?))
+        })
+        .optional()?
+        .flatten())
 }

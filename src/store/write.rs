@@ -4,8 +4,13 @@
 
 use rusqlite::{Statement, Transaction, TransactionBehavior, ffi, params};
 
-use super::row::{INSERT_COLUMNS, LEAD_PARAMS, Val, lead_values, tags_json, update_lead};
+use super::changes::{RECORD_COLUMNS, RECORD_PARAMS, record_values};
+use super::row::{
+    INSERT_COLUMNS, LEAD_PARAMS, Val, lead_values, lead_values_at, tags_json, update_lead,
+};
+pub(super) use super::uids::{Uids, entry_uid};
 use super::{Result, Store};
+use crate::domain::changes;
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::{Lead, Now};
 
@@ -164,6 +169,23 @@ pub(super) fn write_lead(
     // Text is neutralised on its way in, whoever typed it (an import's cells already are).
     let cleaned = after.neutralised();
     let after = cleaned.as_ref().unwrap_or(after);
+    // Tags in the order the change log builds them.
+    let tags = changes::tags_in_order(before, &after.tags);
+    let ordered;
+    let after = if tags == after.tags {
+        after
+    } else {
+        ordered = Lead {
+            tags,
+            ..after.clone()
+        };
+        &ordered
+    };
+    let recorded = changes::diff(before, after);
+    if recorded.is_empty() {
+        return Ok(());
+    }
+    super::changes::record(tx, &after.uid, &recorded, now)?;
     let t = now.utc.timestamp();
     if before.is_none() {
         let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
@@ -190,26 +212,44 @@ pub(super) fn write_entries(
     entries: &[Entry],
     now: &Now,
 ) -> Result<()> {
+    write_with_uids(tx, lead_uid, entries, None, now)
+}
+
+/// Append copies of entries to a lead's timeline, under the uids given (one per entry).
+pub(super) fn write_copies(
+    tx: &Transaction,
+    lead_uid: &str,
+    entries: &[Entry],
+    uids: &[String],
+    now: &Now,
+) -> Result<()> {
+    write_with_uids(tx, lead_uid, entries, Some(uids), now)
+}
+
+fn write_with_uids(
+    tx: &Transaction,
+    lead_uid: &str,
+    entries: &[Entry],
+    uids: Option<&[String]>,
+    now: &Now,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(&insert_sql(
         "activities",
         ACTIVITY_COLUMNS,
         ACTIVITY_PARAMS,
         1,
     ))?;
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
         e.check_lengths()?;
         let cleaned = e.neutralised();
         let e = cleaned.as_ref().unwrap_or(e);
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let uid = entry_uid();
+        let uid = match uids.and_then(|u| u.get(i)) {
+            Some(u) => u.as_str(),
+            None => entry_uid().hyphenated().encode_lower(&mut buf),
+        };
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
-        entry_values(
-            &mut values,
-            uid.hyphenated().encode_lower(&mut buf),
-            lead_uid,
-            e,
-            now.utc.timestamp(),
-        );
+        entry_values(&mut values, uid, lead_uid, e, now.utc.timestamp());
         bind_all(&mut stmt, &values)?;
         stmt.raw_execute()?;
     }
@@ -227,80 +267,6 @@ fn entry_values<'a>(out: &mut Vec<Val<'a>>, uid: &'a str, lead_uid: &'a str, e: 
         e.note.as_deref().map_or(Val::Null, Val::Text),
         Val::Int(t),
     ]);
-}
-
-/// A uid for a timeline entry, from this thread's one generator: entries written at the same
-/// moment (one transaction, or a fixed clock) then list in the order they were written, by
-/// every path that writes them. (Two generators, each starting its count at random bits, put
-/// same-millisecond uids in an arbitrary order.)
-pub(super) fn entry_uid() -> uuid::Uuid {
-    thread_local!(static UIDS: std::cell::RefCell<Uids> = std::cell::RefCell::new(Uids::new()));
-    UIDS.with(|u| u.borrow_mut().next())
-}
-
-/// UUIDv7s for a bulk load without a system call each (`Uuid::now_v7` asks the OS for random
-/// bits every time): the clock's milliseconds, then a 42-bit counter that starts at random bits
-/// each millisecond (so they sort in creation order, as `now_v7`'s do), then 32 random bits
-/// from a generator seeded once from the OS.
-pub(super) struct Uids {
-    ms: u64,
-    counter: u64,
-    state: u64,
-}
-
-impl Uids {
-    pub(super) fn new() -> Uids {
-        // `now_v7` draws its last 62 bits from the OS.
-        let seed = uuid::Uuid::now_v7().as_u64_pair();
-        Uids {
-            ms: 0,
-            counter: 0,
-            state: seed.0 ^ seed.1,
-        }
-    }
-
-    /// splitmix64.
-    fn random(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(super) fn next(&mut self) -> uuid::Uuid {
-        const COUNTER_MAX: u64 = (1 << 42) - 1;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        if now > self.ms {
-            self.ms = now;
-            // The top bit clear leaves room to count.
-            self.counter = self.random() & (COUNTER_MAX >> 1);
-        } else if self.counter == COUNTER_MAX {
-            self.ms += 1;
-            self.counter = self.random() & (COUNTER_MAX >> 1);
-        } else {
-            self.counter += 1;
-        }
-        // The counter fills the 12 bits after the version and the 6 after the variant, then
-        // three bytes; random bits the last four.
-        let c = self.counter;
-        let r = (self.random() as u32).to_be_bytes();
-        let bytes = [
-            (c >> 38) as u8 & 0x0F,
-            (c >> 30) as u8,
-            (c >> 24) as u8 & 0x3F,
-            (c >> 16) as u8,
-            (c >> 8) as u8,
-            c as u8,
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-        ];
-        uuid::Builder::from_unix_timestamp_millis(self.ms, &bytes).into_uuid()
-    }
 }
 
 /// New leads per INSERT in [`NewLeads`], and activities and numbers per INSERT.
@@ -323,6 +289,9 @@ pub(super) struct NewLeads<'t> {
     many_leads: BulkInsert<'t>,
     many_numbers: BulkInsert<'t>,
     many_entries: BulkInsert<'t>,
+    many_records: BulkInsert<'t>,
+    /// The clock and replica the new leads' first records are stamped with.
+    stamps: super::changes::Stamps,
 }
 
 impl<'t> NewLeads<'t> {
@@ -350,11 +319,17 @@ impl<'t> NewLeads<'t> {
                 ACTIVITY_PARAMS,
                 ACTIVITY_BATCH,
             )?,
+            many_records: many("lead_changes", RECORD_COLUMNS, RECORD_PARAMS, LEAD_BATCH)?,
+            stamps: super::changes::Stamps::begin(tx, now)?,
         })
     }
 
     /// Queue a new lead and its timeline; returns the lead's number.
-    pub(super) fn push(&mut self, change: Change) -> Result<i64> {
+    pub(super) fn push(&mut self, mut change: Change) -> Result<i64> {
+        let tags = changes::tags_in_order(None, &change.lead.tags);
+        if tags != change.lead.tags {
+            change.lead.tags = tags;
+        }
         let number = self.next_number;
         self.next_number += 1;
         self.leads.push(change);
@@ -388,7 +363,8 @@ impl<'t> NewLeads<'t> {
     /// Write everything queued.
     pub(super) fn flush(&mut self) -> Result<()> {
         self.write_leads()?;
-        self.write_entries(true)
+        self.write_entries(true)?;
+        self.stamps.finish(self.tx)
     }
 
     fn write_leads(&mut self) -> Result<()> {
@@ -432,6 +408,7 @@ impl<'t> NewLeads<'t> {
         }
         drop(values);
         drop(tags);
+        self.write_records()?;
         for c in self.leads.drain(..) {
             let n = c.entries.len();
             let mut uid = Some(c.lead.uid);
@@ -442,6 +419,44 @@ impl<'t> NewLeads<'t> {
                     uid.clone().unwrap_or_default()
                 };
                 self.entries.push((entry_uid(), lead_uid, e));
+            }
+        }
+        Ok(())
+    }
+
+    /// The queued leads' first records ([`changes::CREATED`]).
+    fn write_records(&mut self) -> Result<()> {
+        let records: Vec<(String, changes::FieldChange, i64)> = self
+            .leads
+            .iter()
+            .map(|c| {
+                let uid = entry_uid().hyphenated().to_string();
+                let change = changes::FieldChange {
+                    field: changes::CREATED,
+                    value: Some(changes::created(&c.lead)),
+                };
+                (uid, change, self.stamps.next())
+            })
+            .collect();
+        let replica = self.stamps.replica.as_str();
+        let mut values = Vec::with_capacity(LEAD_BATCH * RECORD_PARAMS);
+        if records.len() == LEAD_BATCH {
+            for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
+                record_values(&mut values, uid, &c.lead.uid, change, *clock, replica);
+            }
+            self.many_records.execute(&values)?;
+        } else {
+            let mut one = self.tx.prepare_cached(&insert_sql(
+                "lead_changes",
+                RECORD_COLUMNS,
+                RECORD_PARAMS,
+                1,
+            ))?;
+            for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
+                values.clear();
+                record_values(&mut values, uid, &c.lead.uid, change, *clock, replica);
+                bind_all(&mut one, &values)?;
+                one.raw_execute()?;
             }
         }
         Ok(())
@@ -479,6 +494,118 @@ impl<'t> NewLeads<'t> {
         } else {
             self.entries.drain(..done);
         }
+        Ok(())
+    }
+}
+
+/// Seconds of a clock stamp.
+fn clock_secs(clock: i64) -> i64 {
+    changes::clock_millis(clock).div_euclid(1000)
+}
+
+/// Write a lead's row as its change log builds it (a lead from another laptop, or one its
+/// changes from elsewhere moved): inserted with a number if the book has no row for it yet.
+pub(super) fn project(tx: &Transaction, folded: &changes::Folded) -> Result<()> {
+    let lead = &folded.lead;
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM leads WHERE uid = ?1)")?
+        .query_row([&lead.uid], |r| r.get(0))?;
+    let updated = clock_secs(folded.updated_clock);
+    if exists {
+        update_lead(tx, lead, updated)?;
+    } else {
+        let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
+        let tags = tags_json(lead);
+        let mut values = Vec::with_capacity(LEAD_PARAMS);
+        lead_values_at(
+            &mut values,
+            lead,
+            &tags,
+            clock_secs(folded.created_clock),
+            updated,
+        );
+        bind_all(&mut stmt, &values)?;
+        stmt.raw_execute()?;
+        tx.prepare_cached("INSERT OR IGNORE INTO lead_numbers (lead_uid) VALUES (?1)")?
+            .execute([&lead.uid])?;
+    }
+    Ok(())
+}
+
+/// Lead rows built from the change log, many to a statement: a rebuild of every lead. Their
+/// numbers are left as they are (numbers are this laptop's own); [`Projected::finish`] numbers
+/// the leads that have none.
+pub(super) struct Projected<'t> {
+    tx: &'t Transaction<'t>,
+    rows: Vec<changes::Folded>,
+    many: BulkInsert<'t>,
+}
+
+impl<'t> Projected<'t> {
+    pub(super) fn new(tx: &'t Transaction<'t>) -> Result<Projected<'t>> {
+        Ok(Projected {
+            tx,
+            rows: Vec::with_capacity(LEAD_BATCH),
+            many: BulkInsert::prepare(
+                tx,
+                &insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, LEAD_BATCH),
+            )?,
+        })
+    }
+
+    pub(super) fn push(&mut self, folded: changes::Folded) -> Result<()> {
+        self.rows.push(folded);
+        if self.rows.len() == LEAD_BATCH {
+            self.write()?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self) -> Result<()> {
+        let tags: Vec<_> = self.rows.iter().map(|f| tags_json(&f.lead)).collect();
+        let mut values = Vec::with_capacity(LEAD_BATCH * LEAD_PARAMS);
+        let times =
+            |f: &changes::Folded| (clock_secs(f.created_clock), clock_secs(f.updated_clock));
+        if self.rows.len() == LEAD_BATCH {
+            for (f, tags) in self.rows.iter().zip(&tags) {
+                let (c, u) = times(f);
+                lead_values_at(&mut values, &f.lead, tags, c, u);
+            }
+            self.many.execute(&values)?;
+        } else {
+            let mut one =
+                self.tx
+                    .prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;
+            for (f, tags) in self.rows.iter().zip(&tags) {
+                values.clear();
+                let (c, u) = times(f);
+                lead_values_at(&mut values, &f.lead, tags, c, u);
+                bind_all(&mut one, &values)?;
+                one.raw_execute()?;
+            }
+        }
+        drop(values);
+        let mut purged = self
+            .tx
+            .prepare_cached("UPDATE leads SET purged_at = ?2 WHERE uid = ?1")?;
+        for f in &self.rows {
+            if let Some(p) = f.purged_clock {
+                purged.execute(params![f.lead.uid, clock_secs(p)])?;
+            }
+        }
+        self.rows.clear();
+        Ok(())
+    }
+
+    /// Write what is queued, and number the leads that have no number yet (in the order they
+    /// were created).
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.write()?;
+        self.tx.execute_batch(
+            "INSERT INTO lead_numbers (lead_uid) SELECT uid FROM leads \
+             WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers) ORDER BY created_at, uid;
+             DELETE FROM lead_numbers WHERE lead_uid NOT IN (SELECT uid FROM leads);",
+        )?;
         Ok(())
     }
 }

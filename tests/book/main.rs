@@ -7,4 +7,5 @@ mod common;
 mod concurrency;
 mod crash;
 mod disk;
+mod log;
 mod store;
