@@ -73,6 +73,27 @@ fn first_difference(a: &str, b: &str) -> String {
     unreachable!()
 }
 
+/// `ripen ARGS` with `vars` and nothing else of this process's settings that ripen reads;
+/// its standard output, asserting success.
+fn ripen<S: AsRef<str>>(vars: &[(String, String)], args: &[S]) -> Vec<u8> {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_ripen"))
+        .env_remove("NO_COLOR")
+        .env_remove("RIPEN_NOW")
+        .env_remove("TZ")
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ripen {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 #[test]
 fn a_book_of_the_previous_release_upgrades_with_a_copy_and_shows_everything_as_it_did() {
     let original = std::fs::read(fixture("book-v4.db")).unwrap();
@@ -87,21 +108,13 @@ fn a_book_of_the_previous_release_upgrades_with_a_copy_and_shows_everything_as_i
     std::fs::write(&db, &original).unwrap();
 
     // Every command on the same copy, in the manifest's order, as the release was run.
+    let at = |p: PathBuf| p.display().to_string();
     let mut vars: Vec<(String, String)> = vec![
-        ("RIPEN_DB".into(), db.display().to_string()),
-        (
-            "RIPEN_CONFIG".into(),
-            fixture("book-v4/config.toml").display().to_string(),
-        ),
-        ("HOME".into(), dir.path().display().to_string()),
-        (
-            "XDG_CONFIG_HOME".into(),
-            dir.path().join("config").display().to_string(),
-        ),
-        (
-            "XDG_DATA_HOME".into(),
-            dir.path().join("xdg-data").display().to_string(),
-        ),
+        ("RIPEN_DB".into(), at(db.clone())),
+        ("RIPEN_CONFIG".into(), at(fixture("book-v4/config.toml"))),
+        ("HOME".into(), at(dir.path().to_path_buf())),
+        ("XDG_CONFIG_HOME".into(), at(dir.path().join("config"))),
+        ("XDG_DATA_HOME".into(), at(dir.path().join("xdg-data"))),
     ];
     let now_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("book-v4-now");
     let _ = std::fs::remove_dir_all(&now_dir);
@@ -115,34 +128,23 @@ fn a_book_of_the_previous_release_upgrades_with_a_copy_and_shows_everything_as_i
             }
             Line::Run(name, args) => (name, args),
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_ripen"))
-            .env_remove("NO_COLOR")
-            .env_remove("RIPEN_NOW")
-            .envs(vars.iter().map(|(k, v)| (k, v)))
-            .args(&args)
-            .output()
-            .unwrap();
-        let command = format!("ripen {}", args.join(" "));
-        assert!(
-            out.status.success(),
-            "{command} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let now = ripen(&vars, &args);
         ran += 1;
-        let then = std::fs::read(fixture(&format!("book-v4/out/{name}"))).unwrap();
-        if out.stdout != then {
-            std::fs::create_dir_all(&now_dir).unwrap();
-            std::fs::write(now_dir.join(&name), &out.stdout).unwrap();
-            differ.push(format!(
-                "  {command}  (out/{name}) differs at {}",
-                first_difference(
-                    &String::from_utf8_lossy(&then),
-                    &String::from_utf8_lossy(&out.stdout)
-                )
-            ));
-        }
         if ran == 1 {
             check_upgraded(&db, &original);
+        }
+        let then = std::fs::read(fixture(&format!("book-v4/out/{name}"))).unwrap();
+        if now != then {
+            std::fs::create_dir_all(&now_dir).unwrap();
+            std::fs::write(now_dir.join(&name), &now).unwrap();
+            differ.push(format!(
+                "  ripen {}  (out/{name}) differs at {}",
+                args.join(" "),
+                first_difference(
+                    &String::from_utf8_lossy(&then),
+                    &String::from_utf8_lossy(&now)
+                )
+            ));
         }
     }
     assert!(ran > 100, "the manifest runs every view and report");
@@ -155,6 +157,30 @@ fn a_book_of_the_previous_release_upgrades_with_a_copy_and_shows_everything_as_i
         now_dir.display(),
         differ.join("\n")
     );
+
+    // The upgraded book takes a write, and shows it beside what it held (the merged-into lead).
+    let show = || -> serde_json::Value {
+        serde_json::from_slice(&ripen(&vars, &["show", "21", "--json"])).unwrap()
+    };
+    let before = show();
+    let note = "After the upgrade.";
+    ripen(
+        &vars,
+        &["log", "21", "call", "--outcome", "reached", "--note", note],
+    );
+    let after = show();
+    let timeline = after["timeline"].as_array().unwrap();
+    let was = before["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), was.len() + 1);
+    assert_eq!(timeline[0]["note"], note);
+    assert_eq!(timeline[0]["at"], "2026-11-23T09:00:00Z");
+    assert_eq!(
+        &timeline[1..],
+        &was[..],
+        "the older entries stay as they were"
+    );
+    assert_eq!(after["lead"]["last_contact_at"], "2026-11-23T09:00:00Z");
+    assert_eq!(after["lead"]["uid"], before["lead"]["uid"]);
 }
 
 /// After the first command: the book is at this binary's schema, and when that is newer than
