@@ -108,13 +108,13 @@ fn a_book_of_the_previous_release_upgrades_with_a_copy_and_shows_everything_as_i
     std::fs::write(&db, &original).unwrap();
 
     // Every command on the same copy, in the manifest's order, as the release was run.
-    let at = |p: PathBuf| p.display().to_string();
+    let text = |p: PathBuf| p.display().to_string();
     let mut vars: Vec<(String, String)> = vec![
-        ("RIPEN_DB".into(), at(db.clone())),
-        ("RIPEN_CONFIG".into(), at(fixture("book-v4/config.toml"))),
-        ("HOME".into(), at(dir.path().to_path_buf())),
-        ("XDG_CONFIG_HOME".into(), at(dir.path().join("config"))),
-        ("XDG_DATA_HOME".into(), at(dir.path().join("xdg-data"))),
+        ("RIPEN_DB".into(), text(db.clone())),
+        ("RIPEN_CONFIG".into(), text(fixture("book-v4/config.toml"))),
+        ("HOME".into(), text(dir.path().to_path_buf())),
+        ("XDG_CONFIG_HOME".into(), text(dir.path().join("config"))),
+        ("XDG_DATA_HOME".into(), text(dir.path().join("xdg-data"))),
     ];
     let now_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("book-v4-now");
     let _ = std::fs::remove_dir_all(&now_dir);
