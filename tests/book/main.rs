@@ -1,5 +1,6 @@
 //! The book on a real SQLite file: the store (opening, migrations, the views' query plans), kill -9
-//! at random moments, the app and the CLI writing at once, and a failing disk.
+//! at random moments, the app and the CLI writing at once, a failing disk, and a book of the
+//! previous release opened by this one.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -8,4 +9,5 @@ mod concurrency;
 mod crash;
 mod disk;
 mod log;
+mod migrate;
 mod store;

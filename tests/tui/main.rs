@@ -29,6 +29,7 @@ mod lists;
 mod mouse;
 mod overlays;
 mod pipeline;
+mod previous;
 mod property;
 mod queue;
 mod recycled;
