@@ -247,7 +247,7 @@ mod tests {
         assert!(
             c.entries
                 .iter()
-                .all(|e| e.note.as_deref() != Some(lifecycle::LEFT_INBOX_UNCONTACTED)),
+                .all(|e| e.event != Some(crate::domain::event::Event::LeftInboxUncontacted)),
             "{:?}",
             c.entries
         );

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::DomainError;
+use super::event::{Event, Said};
 use super::lead::{ActivityKind, Class, Lead, Stage, Status};
 use super::plan::Plan;
 use super::time::Now;
@@ -15,7 +16,11 @@ pub struct Entry {
     pub at: DateTime<Utc>,
     pub kind: ActivityKind,
     pub outcome: Option<String>,
+    /// The words the timeline shows.
     pub note: Option<String>,
+    /// What happened, typed, for an entry ripen writes by itself ([`Event`]); readers look for
+    /// this, never for the words.
+    pub event: Option<Event>,
 }
 
 impl Entry {
@@ -52,20 +57,34 @@ impl Entry {
         Ok(())
     }
 
-    pub fn system(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
+    /// An entry ripen writes by itself: the event, in its words ([`Event::words`]).
+    pub fn system(at: DateTime<Utc>, event: Event, said: Said) -> Entry {
         Entry {
             at,
             kind: ActivityKind::System,
             outcome: None,
-            note: Some(note.into()),
+            note: Some(event.words(said)),
+            event: Some(event),
         }
     }
 
     /// A note on the timeline: it says something but is no activity (it leaves a lead idle).
     pub fn note(at: DateTime<Utc>, note: impl Into<String>) -> Entry {
         Entry {
+            at,
             kind: ActivityKind::Note,
-            ..Entry::system(at, note)
+            outcome: None,
+            note: Some(note.into()),
+            event: None,
+        }
+    }
+
+    /// A note ripen writes by itself: the event, in its words, as a note (bookkeeping, such as
+    /// putting a lead off, that leaves its idle days alone).
+    pub fn noted(at: DateTime<Utc>, event: Event, said: Said) -> Entry {
+        Entry {
+            kind: ActivityKind::Note,
+            ..Entry::system(at, event, said)
         }
     }
 }
@@ -86,15 +105,20 @@ fn not_allowed(lead: &Lead, what: &str, hint: &str) -> DomainError {
 
 /// A lead as it arrives: due for first contact per the new-lead cadence (in days on `now`'s
 /// calendar).
-pub fn receive(mut lead: Lead, plan: &Plan, now: &Now) -> Change {
+pub fn receive(lead: Lead, plan: &Plan, now: &Now) -> Change {
+    receive_imported(lead, plan, now, None)
+}
+
+/// [`receive`] for a lead an import brings, from `place` (a file and line) if given.
+pub fn receive_imported(mut lead: Lead, plan: &Plan, now: &Now, place: Option<&str>) -> Change {
     lead.status = Status::New;
     lead.next_follow_up = Some(now.plus_days(lead.received_at, plan.cadence.new));
-    let note = match &lead.source {
-        Some(s) if !s.is_empty() => format!("received from {s}"),
-        _ => "received".to_string(),
+    let said = Said {
+        text: lead.source.as_deref(),
+        more: place,
     };
     Change {
-        entries: vec![Entry::system(lead.received_at, note)],
+        entries: vec![Entry::system(lead.received_at, Event::Received, said)],
         lead,
     }
 }
@@ -138,21 +162,13 @@ pub fn next_after_contact(
     }
 }
 
-/// The timeline entry that marks a lead's first contact made while it was new: what the speed
-/// report times (a lead imported as working was first contacted at a time the book does not
-/// know). Written into books: never reword it.
-pub const FIRST_CONTACT: &str = "first contact: new → working";
-
-/// The timeline entry that marks a lead qualified, disqualified or won straight from the inbox,
-/// never contacted: the speed report counts it as never contacted, where a lead imported as
-/// working was contacted at a time the book does not know. Written into books: never reword it.
-pub const LEFT_INBOX_UNCONTACTED: &str = "left the inbox without a contact";
-
 /// The entries of a transition that may take a lead out of `new` other than by a contact:
-/// [`LEFT_INBOX_UNCONTACTED`] first when it does, then `entry`.
+/// [`Event::LeftInboxUncontacted`] first when it does (the speed report counts such a lead as
+/// never contacted, where a lead imported as working was contacted at a time the book does not
+/// know), then `entry`.
 fn leaving_inbox(lead: &Lead, entry: Entry) -> Vec<Entry> {
-    let left =
-        (lead.status == Status::New).then(|| Entry::system(entry.at, LEFT_INBOX_UNCONTACTED));
+    let left = (lead.status == Status::New)
+        .then(|| Entry::system(entry.at, Event::LeftInboxUncontacted, Said::nothing()));
     left.into_iter().chain([entry]).collect()
 }
 
@@ -207,6 +223,7 @@ pub fn log_contact_after(
         kind: contact.kind,
         outcome: outcome.clone(),
         note: contact.note.filter(|n| !n.trim().is_empty()),
+        event: None,
     }];
     if contact.kind == ActivityKind::Note {
         if contact.next.is_some() {
@@ -225,7 +242,9 @@ pub fn log_contact_after(
     }
     if lead.status == Status::New {
         next.status = Status::Working;
-        entries.push(Entry::system(at, FIRST_CONTACT));
+        // What the speed report times (a lead imported as working was first contacted at a
+        // time the book does not know).
+        entries.push(Entry::system(at, Event::FirstContact, Said::nothing()));
     }
     match lead.status {
         Status::Won => {}
@@ -345,22 +364,25 @@ fn qualify_keeping(
         }
         _ => chosen.unwrap_or(by_cadence),
     });
-    let mut words = vec![
-        format!("class {}", q.class),
-        next.stage.map(|s| s.to_string()).unwrap_or_default(),
-    ];
-    if let Some(v) = next.value_cents {
-        words.push(plan.money(v, next.currency.as_deref()));
-    }
-    let verb = if lead.status == Status::Open {
-        "re-qualified"
-    } else {
-        "qualified"
+    let value = next
+        .value_cents
+        .map(|v| plan.money(v, next.currency.as_deref()));
+    let event = Event::Qualified {
+        class: q.class,
+        stage: next.stage.unwrap_or(Stage::Green),
+        again: lead.status == Status::Open,
     };
     Ok(Change {
         entries: leaving_inbox(
             lead,
-            Entry::system(now.utc, format!("{verb}: {}", words.join(" · "))),
+            Entry::system(
+                now.utc,
+                event,
+                Said {
+                    text: value.as_deref(),
+                    more: None,
+                },
+            ),
         ),
         lead: next,
     })
@@ -390,7 +412,11 @@ pub fn set_stage(lead: &Lead, stage: Stage, now: &Now, plan: &Plan) -> Result<Ch
         None => by_cadence,
     });
     Ok(Change {
-        entries: vec![Entry::system(now.utc, format!("stage {from} → {stage}"))],
+        entries: vec![Entry::system(
+            now.utc,
+            Event::StageMoved { from, to: stage },
+            Said::nothing(),
+        )],
         lead: next,
     })
 }
@@ -434,12 +460,12 @@ pub fn snooze(lead: &Lead, when: DateTime<Utc>, now: &Now) -> Result<Change, Dom
     // A note, not an activity: putting a lead off is not working it, and a deal left idle
     // goes on rotting while it waits.
     Ok(Change {
-        entries: vec![Entry::note(
+        entries: vec![Entry::noted(
             now.utc,
-            format!(
-                "snoozed until {}",
-                now.local_date(when).format("%a %d %b %Y")
-            ),
+            Event::Snoozed {
+                until: now.local_date(when),
+            },
+            Said::nothing(),
         )],
         lead: next,
     })
@@ -505,19 +531,17 @@ pub fn close_out(
     next.reason_note = note.clone().filter(|n| !n.trim().is_empty());
     next.recycle_on = recycle_on;
     next.next_follow_up = recycle_on;
-    let mut words = format!("{} → {status}: {}", lead.status, reason.trim());
-    if let Some(n) = &next.reason_note {
-        words.push_str(&format!(" ({n})"));
-    }
-    match recycle_on {
-        Some(at) => words.push_str(&format!(
-            "; recycle on {}",
-            now.local_date(at).format("%Y-%m-%d")
-        )),
-        None => words.push_str("; never recycled"),
-    }
+    let event = Event::ClosedOut {
+        from: lead.status,
+        to: status,
+        recycle_on: recycle_on.map(|at| now.local_date(at)),
+    };
+    let said = Said {
+        text: Some(reason.trim()),
+        more: next.reason_note.as_deref(),
+    };
     Ok(Change {
-        entries: leaving_inbox(lead, Entry::system(now.utc, words)),
+        entries: leaving_inbox(lead, Entry::system(now.utc, event, said)),
         lead: next,
     })
 }
@@ -539,16 +563,16 @@ pub fn win(
     if value_cents.is_some() {
         next.value_cents = value_cents;
     }
-    let note = match next.value_cents {
-        Some(v) => format!(
-            "{} → won: {}",
-            lead.status,
-            plan.money(v, next.currency.as_deref())
-        ),
-        None => format!("{} → won", lead.status),
+    let value = next
+        .value_cents
+        .map(|v| plan.money(v, next.currency.as_deref()));
+    let said = Said {
+        text: value.as_deref(),
+        more: None,
     };
+    let event = Event::Won { from: lead.status };
     Ok(Change {
-        entries: leaving_inbox(lead, Entry::system(now.utc, note)),
+        entries: leaving_inbox(lead, Entry::system(now.utc, event, said)),
         lead: next,
     })
 }
@@ -570,17 +594,17 @@ pub fn reactivate(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
     // (the timeline keeps them); the class and the value stay as a first guess.
     next.stage = None;
     next.ripe_on = None;
-    let mut note = format!(
-        "reactivated: {} ({}) → working, recycle #{}",
-        lead.status,
-        lead.reason.as_deref().unwrap_or("no reason"),
-        next.recycle_count
-    );
-    if let Some(stage) = lead.stage {
-        note.push_str(&format!("; it was at {stage}"));
-    }
+    let event = Event::Reactivated {
+        from: lead.status,
+        recycle: next.recycle_count,
+        stage: lead.stage,
+    };
+    let said = Said {
+        text: lead.reason.as_deref(),
+        more: None,
+    };
     Ok(Change {
-        entries: vec![Entry::system(now.utc, note)],
+        entries: vec![Entry::system(now.utc, event, said)],
         lead: next,
     })
 }
@@ -595,7 +619,7 @@ pub fn trash(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
     let mut next = lead.clone();
     next.deleted_at = Some(now.utc);
     Ok(Change {
-        entries: vec![Entry::system(now.utc, "moved to the trash")],
+        entries: vec![Entry::system(now.utc, Event::Trashed, Said::nothing())],
         lead: next,
     })
 }
@@ -610,7 +634,7 @@ pub fn untrash(lead: &Lead, now: &Now) -> Result<Change, DomainError> {
     let mut next = lead.clone();
     next.deleted_at = None;
     Ok(Change {
-        entries: vec![Entry::system(now.utc, "restored from the trash")],
+        entries: vec![Entry::system(now.utc, Event::Restored, Said::nothing())],
         lead: next,
     })
 }
@@ -664,9 +688,11 @@ pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainErr
     let entries = if changed.is_empty() {
         Vec::new()
     } else {
+        let fields = changed.into_iter().map(str::to_string).collect();
         vec![Entry::system(
             now.utc,
-            format!("edited {}", changed.join(", ")),
+            Event::Edited { fields },
+            Said::nothing(),
         )]
     };
     Ok(Change {
@@ -683,7 +709,8 @@ pub fn source_renamed(lead: &Lead, to: &str, now: &Now) -> Change {
     Change {
         entries: vec![Entry::system(
             now.utc,
-            format!("source renamed: was \"{from}\""),
+            Event::SourceRenamed,
+            Said::text(&from),
         )],
         lead: next,
     }
@@ -822,7 +849,7 @@ mod tests {
         let marked = |c: &Change| {
             c.entries
                 .iter()
-                .any(|e| e.note.as_deref() == Some(LEFT_INBOX_UNCONTACTED))
+                .any(|e| e.event == Some(Event::LeftInboxUncontacted))
         };
         assert!(marked(&qualify(&fresh(5), q(), &now(), &p).unwrap()));
         let closed = close_out(
@@ -1273,5 +1300,74 @@ mod tests {
         let mut nameless = l.clone();
         nameless.name = " ".into();
         assert!(edited(&l, nameless, &now()).is_err());
+    }
+
+    /// Every entry a transition writes by itself records its event, and a first contact or a
+    /// lead leaving the inbox uncontacted is known by it.
+    #[test]
+    fn every_entry_ripen_writes_by_itself_records_its_event() {
+        let p = Plan::default();
+        let n = now();
+        let q = Qualification {
+            class: Class::A,
+            value_cents: Some(2_400_000),
+            stage: None,
+            ripe_on: None,
+        };
+        let contacted = log_contact(&fresh(5), call(), &n, &p).unwrap();
+        let open = qualify(&contacted.lead, q.clone(), &n, &p).unwrap();
+        let ripe = set_stage(&open.lead, Stage::Ripe, &n, &p).unwrap();
+        let lost = close_out(
+            &ripe.lead,
+            Status::Lost,
+            "budget",
+            None,
+            Recycle::Never,
+            &n,
+            &p,
+        )
+        .unwrap();
+        let back = reactivate(&lost.lead, &n).unwrap();
+        let won = win(&back.lead, None, &n, &p).unwrap();
+        let binned = trash(&won.lead, &n).unwrap();
+        let restored = untrash(&binned.lead, &n).unwrap();
+        let mut renamed = restored.lead.clone();
+        renamed.phone = Some("+49 30 1".into());
+        let changes = [
+            receive(fresh(1), &p, &n),
+            contacted.clone(),
+            open,
+            ripe,
+            lost,
+            back,
+            won,
+            binned,
+            restored.clone(),
+            edited(&restored.lead, renamed, &n).unwrap(),
+            source_renamed(&restored.lead, "Web", &n),
+            snooze(&contacted.lead, n.utc + Duration::days(2), &n).unwrap(),
+            qualify(&fresh(5), q, &n, &p).unwrap(),
+        ];
+        for e in changes.iter().flat_map(|c| &c.entries) {
+            // The call logged is the person's; everything else ripen wrote.
+            let by_ripen = e.kind != ActivityKind::Call;
+            assert_eq!(by_ripen, e.event.is_some(), "{e:?}");
+        }
+        assert!(matches!(
+            changes[11].entries[0].event,
+            Some(Event::Snoozed { .. })
+        ));
+        assert!(
+            contacted
+                .entries
+                .iter()
+                .any(|e| e.event == Some(Event::FirstContact))
+        );
+        assert!(
+            changes[12]
+                .entries
+                .iter()
+                .any(|e| e.event == Some(Event::LeftInboxUncontacted))
+        );
     }
 }

@@ -3,8 +3,9 @@
 //! which leads are duplicates, this decides what the merged lead is.
 
 use super::DomainError;
+use super::event::{Event, Said};
 use super::lead::{ActivityKind, Lead, Status};
-use super::lifecycle::{Change, Entry, FIRST_CONTACT};
+use super::lifecycle::{Change, Entry};
 use super::time::Now;
 
 fn append_note(into: &mut Option<String>, add: &Option<String>, label: &str) {
@@ -146,22 +147,19 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
         // A class is given at qualification: a lead that stays unqualified takes none.
         merged.class = kept.class;
     }
-    let differing = its_own(kept, gone);
-    let mut note = format!("merged in {}, a duplicate", gone.display_name());
-    if further {
-        note.push_str(&format!(
-            "; {} → {}, as it was",
-            kept.status.as_str(),
-            gone.status.as_str()
-        ));
-    }
-    if !differing.is_empty() {
-        note.push_str(&format!(" (its own: {})", differing.join(", ")));
-    }
+    let differing = its_own(kept, gone).join(", ");
+    let event = Event::MergedIn {
+        moved: further.then_some((kept.status, gone.status)),
+    };
+    let name = gone.display_name();
+    let said = Said {
+        text: Some(&name),
+        more: Some(&differing),
+    };
     // A note, as an import's merge writes: finding a duplicate is bookkeeping, not work on the
     // deal, so its idle days stand.
     let kept_change = Change {
-        entries: vec![Entry::note(now.utc, note)],
+        entries: vec![Entry::noted(now.utc, event, said)],
         lead: merged,
     };
     let mut trashed = gone.clone();
@@ -169,10 +167,8 @@ pub fn merge_by_hand(kept: &Lead, gone: &Lead, now: &Now) -> Result<(Change, Cha
     let gone_change = Change {
         entries: vec![Entry::system(
             now.utc,
-            format!(
-                "merged into {}, which has a copy of this timeline",
-                kept.display_name()
-            ),
+            Event::MergedInto,
+            Said::text(&kept.display_name()),
         )],
         lead: trashed,
     };
@@ -189,7 +185,7 @@ pub fn copied_timeline(entries: Vec<Entry>, took_state: bool) -> Vec<Entry> {
     entries
         .into_iter()
         .map(|e| {
-            let first_contact = e.note.as_deref() == Some(FIRST_CONTACT);
+            let first_contact = e.event == Some(Event::FirstContact);
             if e.kind == ActivityKind::System && !took_state && !first_contact {
                 Entry {
                     kind: ActivityKind::Note,

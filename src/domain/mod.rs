@@ -4,6 +4,7 @@
 pub mod arrival;
 pub mod changes;
 pub mod edit;
+pub mod event;
 pub mod lead;
 pub mod lifecycle;
 pub mod merge;

@@ -5,7 +5,7 @@
 //! `contacts` is local and derived (like an index): one row per lead that is not in the trash
 //! and has at least one contact (call, e-mail, meeting, message), holding copies of the lead's
 //! fields the reports group by. Its first contact is the one made while the lead was new (the
-//! timeline's [`FIRST_CONTACT`] entry), NULL when there is none: a lead imported as working
+//! timeline's [`Event::FirstContact`] entry), NULL when there is none: a lead imported as working
 //! was first contacted at a time the book does not know, and the first call logged in ripen is
 //! not its speed to lead. It is rebuilt from the book whenever its definition changes and is
 //! never shared. The triggers other than the two inserts recompute the rows of the leads they
@@ -14,7 +14,8 @@
 use rusqlite::Connection;
 
 use super::Result;
-use crate::domain::lifecycle::FIRST_CONTACT;
+use super::events::records;
+use crate::domain::event::Event;
 
 /// The activity kinds that count as contacting a lead.
 pub(super) const CONTACT_KINDS: &str = "('call','email','meeting','message')";
@@ -28,12 +29,12 @@ const TABLE: &str = "CREATE TABLE contacts (\n    lead_uid    TEXT PRIMARY KEY N
 /// The lead fields copied into `contacts`: a change to any of them recomputes the lead's row.
 const COPIED: [&str; 5] = ["source", "owner", "status", "received_at", "deleted_at"];
 
-/// The time of lead `uid`'s first contact while new, as SQL (a constant of the domain, never
-/// input, is formatted in).
+/// The time of lead `uid`'s first contact while new, as SQL.
 fn first_sql(uid: &str) -> String {
     format!(
         "(SELECT min(f.at) FROM activities f INDEXED BY activities_by_lead \
-          WHERE f.lead_uid = {uid} AND f.kind = 'system' AND f.note = '{FIRST_CONTACT}')"
+          WHERE f.lead_uid = {uid} AND {})",
+        records("f.", &Event::FirstContact)
     )
 }
 
@@ -107,10 +108,11 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
             "contacts_first_insert",
             format!(
                 "CREATE TRIGGER contacts_first_insert AFTER INSERT ON activities \
-                 WHEN NEW.kind = 'system' AND NEW.note = '{FIRST_CONTACT}' BEGIN \
+                 WHEN {} BEGIN \
                  UPDATE contacts SET first_at = min(coalesce(first_at, NEW.at), NEW.at), \
                    secs = min(coalesce(first_at, NEW.at), NEW.at) - received_at \
-                 WHERE lead_uid = NEW.lead_uid; END"
+                 WHERE lead_uid = NEW.lead_uid; END",
+                records("NEW.", &Event::FirstContact)
             ),
         ),
     ];

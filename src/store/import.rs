@@ -13,6 +13,7 @@ use super::row::{LEAD_COLUMNS, lead_from_row};
 use super::tuning::phase;
 use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
+use crate::domain::event::{Event, Said};
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::{
@@ -513,17 +514,25 @@ impl Store {
                         continue;
                     }
                     let (merged, left) = merge_import(&before, lead, &opts.label);
-                    let mut entry = format!("merged from {}:{}", opts.label, row.line);
-                    if let Some(was) = left {
-                        let moved = format!("{} → {}", was.as_str(), merged.status.as_str());
-                        notice.push_str(&format!("; {moved}, as this row has it"));
-                        entry.push_str(&format!("; {moved}, as that row has it"));
+                    let moved = left.map(|was| (was, merged.status));
+                    if let Some((was, to)) = moved {
+                        notice.push_str(&format!(
+                            "; {} → {}, as this row has it",
+                            was.as_str(),
+                            to.as_str()
+                        ));
                     }
                     // What the row said otherwise stays on the timeline, not lost.
-                    let own = crate::domain::merge::its_own(&merged, lead);
-                    if !own.is_empty() {
-                        entry.push_str(&format!(" (its own: {})", own.join(", ")));
-                    }
+                    let own = crate::domain::merge::its_own(&merged, lead).join(", ");
+                    let place = format!("{}:{}", opts.label, row.line);
+                    let entry = Entry::noted(
+                        now.utc,
+                        Event::MergedFrom { moved },
+                        Said {
+                            text: Some(&place),
+                            more: Some(&own),
+                        },
+                    );
                     out.notice(notice);
                     write_lead(&tx, Some(&before), &merged, now)?;
                     // Queued after the lead's own entries, with uids from the same clock, so
@@ -536,7 +545,7 @@ impl Store {
                         }
                     }
                     // A note: news from a file, not work on the lead, so its idle days stand.
-                    new_leads.push_entry(before.uid, Entry::note(now.utc, entry))?;
+                    new_leads.push_entry(before.uid, entry)?;
                     out.merged += 1;
                     number
                 }
@@ -743,6 +752,7 @@ impl Store {
                         kind: kind.parse().ok()?,
                         outcome: None,
                         note,
+                        event: None,
                     })
                 })
                 .collect();

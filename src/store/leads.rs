@@ -12,6 +12,7 @@ use super::row::{
 use super::sources::book_spelling;
 use super::write::{write_copies, write_entries, write_lead};
 use super::{Result, Store, StoreError};
+use crate::domain::event::Event;
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{Activity, ActivityKind, DomainError, Lead, Now, Status};
 
@@ -314,18 +315,25 @@ impl Store {
         // so that the entries below come after it.
         let copies = {
             let mut stmt = tx.prepare_cached(
-                "SELECT at, kind, outcome, note, uid FROM activities WHERE lead_uid = ?1 \
+                "SELECT at, kind, outcome, note, event, uid FROM activities WHERE lead_uid = ?1 \
                  ORDER BY at, uid",
             )?;
             let rows = stmt.query_map([gone], |r| {
+                let kind = parse_col::<ActivityKind>(r, 1)?;
+                let note: Option<String> = r.get(3)?;
+                let code: Option<String> = r.get(4)?;
+                // The copy records what the entry did, in the words it said (an entry written
+                // before events were typed by its old words).
+                let event = Event::of_entry(kind, code.as_deref(), note.as_deref());
                 Ok((
                     Entry {
                         at: ts(Some(r.get(0)?)).unwrap_or_default(),
-                        kind: parse_col::<ActivityKind>(r, 1)?,
+                        kind,
                         outcome: r.get(2)?,
-                        note: r.get(3)?,
+                        note,
+                        event,
                     },
-                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?

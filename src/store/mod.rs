@@ -14,6 +14,7 @@
 mod changes;
 mod contacts;
 mod derived;
+mod events;
 mod file;
 mod fold;
 mod foreign;
@@ -624,12 +625,15 @@ mod tests {
             for name in file_triggers(&c) {
                 c.execute_batch(&format!("DROP TRIGGER {name};")).unwrap();
             }
+            c.execute_batch("ALTER TABLE activities DROP COLUMN event;")
+                .unwrap();
             for set in DERIVED
                 .iter()
                 .filter(|s| s.what != "last contacts and activities")
             {
                 for (_, ddl) in (set.triggers)() {
-                    c.execute_batch(&ddl).unwrap();
+                    // Before activities had events (schema 5), the triggers read the words.
+                    c.execute_batch(&ddl.replace("event", "note")).unwrap();
                 }
             }
             c.execute_batch(

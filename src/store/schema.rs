@@ -137,7 +137,16 @@ pub const MIGRATIONS: &[&str] = &[
     -- are never changed), instead of being rewritten.
     ALTER TABLE source_costs ADD COLUMN renamed_to TEXT;
     "#,
+    ACTIVITY_EVENTS,
 ];
+
+/// A timeline entry ripen writes by itself says what happened as a typed event
+/// ([`crate::domain::event::Event::code`]) beside its words, which readers then never match.
+/// The rows written before keep `event` NULL (a shared row is never updated): readers know
+/// them by their old words (`store::events`).
+const ACTIVITY_EVENTS: &str = r#"
+    ALTER TABLE activities ADD COLUMN event TEXT;
+    "#;
 
 /// The indexes, by name. They are local (never shared) and derived, so they are reconciled on
 /// every open rather than migrated: a missing or changed one is (re)built. Each view's query

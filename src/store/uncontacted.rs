@@ -1,5 +1,5 @@
 //! The leads that left the inbox without a contact (qualified, disqualified or won straight
-//! from `new`: the timeline's [`LEFT_INBOX_UNCONTACTED`] entry), by source, owner and month of
+//! from `new`: the timeline's [`Event::LeftInboxUncontacted`] entry), by source, owner and month of
 //! receipt, kept current by triggers, for the speed report: such a lead was never contacted,
 //! where a lead imported as working was contacted at a time the book does not know.
 //!
@@ -11,7 +11,8 @@ use rusqlite::Connection;
 
 use super::Result;
 use super::contacts::{on_activity_change, on_lead_change};
-use crate::domain::lifecycle::LEFT_INBOX_UNCONTACTED;
+use super::events::records;
+use crate::domain::event::Event;
 
 const TABLE: &str = "CREATE TABLE uncontacted (\n    lead_uid    TEXT PRIMARY KEY NOT NULL,\n    \
     source      TEXT,\n    owner       TEXT NOT NULL,\n    month       TEXT NOT NULL,\n    \
@@ -33,8 +34,8 @@ fn rows_from(uids: &str) -> String {
 fn marked(uid: Option<&str>) -> String {
     let one = uid.map_or(String::new(), |u| format!(" AND lead_uid = {u}"));
     format!(
-        "SELECT DISTINCT lead_uid FROM activities WHERE kind = 'system' \
-         AND note = '{LEFT_INBOX_UNCONTACTED}'{one}"
+        "SELECT DISTINCT lead_uid FROM activities WHERE {}{one}",
+        records("", &Event::LeftInboxUncontacted)
     )
 }
 
@@ -71,7 +72,8 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
         "uncontacted_mark_insert",
         format!(
             "CREATE TRIGGER uncontacted_mark_insert AFTER INSERT ON activities \
-             WHEN NEW.kind = 'system' AND NEW.note = '{LEFT_INBOX_UNCONTACTED}' BEGIN {} END",
+             WHEN {} BEGIN {} END",
+            records("NEW.", &Event::LeftInboxUncontacted),
             recompute("NEW.lead_uid")
         ),
     )];

@@ -2,6 +2,8 @@
 //! [`write_lead`] (or [`NewLeads`], its bulk form), so that recording changes for sync later
 //! happens in one place; which columns are written is `row.rs`'s business.
 
+use std::borrow::Cow;
+
 use rusqlite::{Statement, Transaction, TransactionBehavior, ffi, params};
 
 use super::changes::{RECORD_COLUMNS, RECORD_PARAMS, record_values};
@@ -11,6 +13,7 @@ use super::row::{
 pub(super) use super::uids::{Uids, entry_uid};
 use super::{Result, Store};
 use crate::domain::changes;
+use crate::domain::event::Event;
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::{Lead, Now};
 
@@ -202,8 +205,8 @@ pub(super) fn write_lead(
     Ok(())
 }
 
-const ACTIVITY_COLUMNS: &str = "uid, lead_uid, at, kind, outcome, note, created_at";
-const ACTIVITY_PARAMS: usize = 7;
+const ACTIVITY_COLUMNS: &str = "uid, lead_uid, at, kind, outcome, note, created_at, event";
+const ACTIVITY_PARAMS: usize = 8;
 
 /// Append entries to a lead's timeline.
 pub(super) fn write_entries(
@@ -248,16 +251,32 @@ fn write_with_uids(
             Some(u) => u.as_str(),
             None => entry_uid().hyphenated().encode_lower(&mut buf),
         };
+        let event = event_code(e);
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
-        entry_values(&mut values, uid, lead_uid, e, now.utc.timestamp());
+        entry_values(
+            &mut values,
+            uid,
+            lead_uid,
+            e,
+            &event,
+            now.utc.timestamp(),
+        );
         bind_all(&mut stmt, &values)?;
         stmt.raw_execute()?;
     }
     Ok(())
 }
 
-/// An activity's [`ACTIVITY_COLUMNS`] values, appended to `out`.
-fn entry_values<'a>(out: &mut Vec<Val<'a>>, uid: &'a str, lead_uid: &'a str, e: &'a Entry, t: i64) {
+/// An activity's [`ACTIVITY_COLUMNS`] values, appended to `out`; `event` is its event's code
+/// ([`event_code`]).
+fn entry_values<'a>(
+    out: &mut Vec<Val<'a>>,
+    uid: &'a str,
+    lead_uid: &'a str,
+    e: &'a Entry,
+    event: &'a Option<Cow<'static, str>>,
+    t: i64,
+) {
     out.extend([
         Val::Text(uid),
         Val::Text(lead_uid),
@@ -266,7 +285,13 @@ fn entry_values<'a>(out: &mut Vec<Val<'a>>, uid: &'a str, lead_uid: &'a str, e: 
         e.outcome.as_deref().map_or(Val::Null, Val::Text),
         e.note.as_deref().map_or(Val::Null, Val::Text),
         Val::Int(t),
+        event.as_deref().map_or(Val::Null, Val::Text),
     ]);
+}
+
+/// The code an entry's event is stored as (most borrow a constant: no allocation in a bulk load).
+fn event_code(e: &Entry) -> Option<Cow<'static, str>> {
+    e.event.as_ref().map(Event::code)
 }
 
 /// New leads per INSERT in [`NewLeads`], and activities and numbers per INSERT.
@@ -467,10 +492,12 @@ impl<'t> NewLeads<'t> {
         let mut bufs = [[0u8; uuid::fmt::Hyphenated::LENGTH]; ACTIVITY_BATCH];
         let mut chunks = self.entries.chunks_exact(ACTIVITY_BATCH);
         for chunk in &mut chunks {
+            let events: Vec<_> = chunk.iter().map(|(_, _, e)| event_code(e)).collect();
             let mut values = Vec::with_capacity(ACTIVITY_BATCH * ACTIVITY_PARAMS);
-            for ((uid, lead_uid, e), buf) in chunk.iter().zip(bufs.iter_mut()) {
+            for (((uid, lead_uid, e), buf), event) in chunk.iter().zip(bufs.iter_mut()).zip(&events)
+            {
                 let uid = uid.hyphenated().encode_lower(buf);
-                entry_values(&mut values, uid, lead_uid, e, self.t);
+                entry_values(&mut values, uid, lead_uid, e, event, self.t);
             }
             self.many_entries.execute(&values)?;
         }
@@ -484,9 +511,10 @@ impl<'t> NewLeads<'t> {
                 1,
             ))?;
             for (uid, lead_uid, e) in &self.entries[done..] {
+                let event = event_code(e);
                 let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
                 let uid = uid.hyphenated().encode_lower(&mut bufs[0]);
-                entry_values(&mut values, uid, lead_uid, e, self.t);
+                entry_values(&mut values, uid, lead_uid, e, &event, self.t);
                 bind_all(&mut one, &values)?;
                 one.raw_execute()?;
             }

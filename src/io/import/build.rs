@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::check::{Rules, clean_cell, plain_cents, short};
 use crate::domain::arrival::{self, Arrival};
+use crate::domain::event::{Event, Said};
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{DomainError, Lead, Now, Plan, Stage, Status, money};
 use crate::io::RowError;
@@ -407,21 +408,17 @@ pub(super) fn build(
     let reason_text = f.remove(&Field::Reason);
     let reason_note = f.remove(&Field::ReasonNote);
 
-    let mut change = lifecycle::receive(lead, plan, now);
     // One entry says both where the lead came from and which row brought it (an entry less per
     // row matters at a million rows).
-    for e in &mut change.entries {
-        if let Some(n) = &mut e.note {
-            use std::fmt::Write as _;
-            let _ = write!(n, " (imported from {}:{line})", rules.file);
-        }
-    }
+    let place = format!("{}:{line}", rules.file);
+    let mut change = lifecycle::receive_imported(lead, plan, now, Some(&place));
     let last_activity = last_activity_given
         .map(|at| arrival::imported_activity_at(at, change.lead.received_at, now));
     if let Some(at) = last_activity {
         change.entries.push(Entry::system(
             at,
-            format!("last activity before the import ({}:{line})", rules.file),
+            Event::LastActivityBeforeImport,
+            Said::text(&place),
         ));
     }
     // A deal export's one close date (Salesforce's CloseDate) is when a closed deal closed.

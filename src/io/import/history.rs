@@ -729,6 +729,7 @@ pub(super) fn apply_history(
                 kind: p.kind,
                 outcome: None,
                 note,
+                event: None,
             });
         }
         if p.kind.is_contact() {
