@@ -2,8 +2,8 @@
 # What SQLite alone spends writing what `ripen import` wrote: a lower bound for the import that
 # no Rust code can beat. Given a book ripen has just imported into, this replays its writes in
 # the sqlite3 shell, in one transaction on a fresh file, timing each step:
-#   - the rows: leads, their numbers and their timelines (copied row by row: the WHERE keeps
-#     SQLite from copying raw pages, which no import can do);
+#   - the rows: leads, their numbers, their timelines and their change log (copied row by row:
+#     the WHERE keeps SQLite from copying raw pages, which no import can do);
 #   - every index the book holds on them, each built once after the rows (as ripen does);
 #   - the filter's word index over the same columns (without ripen's folding function, which
 #     the shell lacks; for ASCII text it changes nothing);
@@ -23,7 +23,7 @@ q() { sqlite3 "$book" "$1"; }
   # As an import sets them (`BULK_CACHE_KIB`, sorts in memory).
   echo "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;"
   q "SELECT sql || ';' FROM sqlite_master WHERE type = 'table'
-     AND name IN ('leads', 'activities', 'lead_numbers')"
+     AND name IN ('leads', 'activities', 'lead_numbers', 'lead_changes')"
 } | sqlite3 "$floor" >/dev/null
 
 {
@@ -37,9 +37,11 @@ q() { sqlite3 "$book" "$1"; }
   echo "INSERT INTO lead_numbers SELECT * FROM src.lead_numbers WHERE number > 0;"
   echo "SELECT 'rows: timelines';"
   echo "INSERT INTO activities SELECT * FROM src.activities WHERE rowid > 0;"
+  echo "SELECT 'rows: change log';"
+  echo "INSERT INTO lead_changes SELECT * FROM src.lead_changes WHERE rowid > 0;"
   q "SELECT 'SELECT ''index: ' || name || ''';' || char(10) || sql || ';'
      FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-     AND tbl_name IN ('leads', 'activities')"
+     AND tbl_name IN ('leads', 'activities', 'lead_changes')"
   echo "SELECT 'word index';"
   q "SELECT sql || ';' FROM sqlite_master WHERE name = 'leads_search'"
   echo "INSERT INTO leads_search (rowid, name, company, email, tags, reason)

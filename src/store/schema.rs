@@ -341,4 +341,52 @@ mod tests {
             assert!(created.iter().any(|c| c == t), "{t} is never created");
         }
     }
+
+    /// Rows of the shared tables are only ever inserted: the one place that changes them is
+    /// the fold's carrying out of a purge (`store/changes.rs`), which must leave no personal
+    /// data behind. Every source file outside its tests is read for a statement that updates,
+    /// deletes or replaces a shared row.
+    #[test]
+    fn no_code_updates_or_deletes_a_shared_row_outside_the_fold() {
+        fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&src, &mut files);
+        assert!(files.len() > 50, "the sources were not found");
+        for path in files {
+            if path.ends_with("store/changes.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Tests (at the foot of a file) may break a book on purpose.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let code: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+            let code = code.to_uppercase();
+            for table in SHARED_TABLES {
+                let t = table.to_uppercase();
+                for verb in [
+                    format!("UPDATE {t} "),
+                    format!("DELETE FROM {t} "),
+                    format!("DELETE FROM {t}\""),
+                    format!("REPLACE INTO {t} "),
+                    format!("OR REPLACE INTO {t} "),
+                ] {
+                    assert!(
+                        !code.contains(&verb),
+                        "{}: {verb}— a shared table's rows are only inserted",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -253,14 +253,7 @@ fn write_with_uids(
         };
         let event = event_code(e);
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
-        entry_values(
-            &mut values,
-            uid,
-            lead_uid,
-            e,
-            &event,
-            now.utc.timestamp(),
-        );
+        entry_values(&mut values, uid, lead_uid, e, &event, now.utc.timestamp());
         bind_all(&mut stmt, &values)?;
         stmt.raw_execute()?;
     }
