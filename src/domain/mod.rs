@@ -3,6 +3,7 @@
 
 pub mod arrival;
 pub mod edit;
+pub mod ids;
 pub mod lead;
 pub mod lifecycle;
 pub mod merge;
