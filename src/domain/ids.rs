@@ -77,10 +77,14 @@ pub fn file_id(content: &[u8]) -> Uuid {
     Uuid::new_v5(&FILES, content)
 }
 
-/// The `n`th uid after `base` (n ≥ 1), for a row whose uid is taken: a second person of one
-/// file with the same key, or a lead of the book (in the trash, purged) that it is not.
+/// The `n`th uid of a row whose uid is `base` (`base` itself for 0), for a row whose uid is
+/// taken: a second person of one file with the same key, or a lead of the book (in the trash,
+/// purged) that it is not.
 pub fn occurrence(base: Uuid, n: u32) -> Uuid {
-    Uuid::new_v5(&base, &n.to_be_bytes())
+    match n {
+        0 => base,
+        n => Uuid::new_v5(&base, &n.to_be_bytes()),
+    }
 }
 
 /// A name's words as [`super::merge::same_person`] compares them: lower case, accents aside,
@@ -231,6 +235,7 @@ mod tests {
     #[test]
     fn occurrences_are_apart_from_each_other_and_from_their_base() {
         let a = import_uid(None, Some("a@x.example"), "Ann", None).unwrap();
+        assert_eq!(occurrence(a, 0), a);
         let next: Vec<Uuid> = (1..=3).map(|n| occurrence(a, n)).collect();
         assert!(!next.contains(&a));
         assert_ne!(next[0], next[1]);
