@@ -368,7 +368,7 @@ fn name_words(name: &str) -> Vec<String> {
 }
 
 /// A company's name without its legal form, as one key: "Acme GmbH" and "ACME" are one.
-fn company_key(company: &str) -> String {
+pub(super) fn company_key(company: &str) -> String {
     const FORMS: [&str; 24] = [
         "gmbh",
         "ag",
@@ -403,7 +403,7 @@ fn company_key(company: &str) -> String {
 }
 
 /// Lower-case words without accents (`José` → `jose`), split at anything but a letter or digit.
-fn folded_words(s: &str) -> Vec<String> {
+pub(super) fn folded_words(s: &str) -> Vec<String> {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     let folded: String = s

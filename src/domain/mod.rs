@@ -5,6 +5,7 @@ pub mod arrival;
 pub mod changes;
 pub mod edit;
 pub mod event;
+pub mod ids;
 pub mod lead;
 pub mod lifecycle;
 pub mod merge;

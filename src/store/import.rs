@@ -14,6 +14,7 @@ use super::tuning::phase;
 use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::event::{Event, Said};
+use crate::domain::ids;
 use crate::domain::lead::source_key;
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::{
@@ -207,6 +208,75 @@ fn numbers_where(
 /// a thousand rows must not make an import quadratic.
 const MAX_APART: usize = 50;
 
+/// The uids an import's rows take, in the file's order: a row whose uid an earlier row of the
+/// file took (two people the import keeps apart under one key, see [`crate::domain::ids`])
+/// takes the next of its sequence. Every row takes one, merged or new, so that the same file
+/// gives each row the same uid on every import: the row's own lead is then found by it.
+struct Claims(
+    std::collections::HashSet<
+        uuid::Uuid,
+        std::hash::BuildHasherDefault<super::match_keys::FxHasher>,
+    >,
+);
+
+/// A row's place in the sequence of its uid.
+struct Claim {
+    base: uuid::Uuid,
+    n: u32,
+}
+
+impl Claim {
+    fn uid(&self) -> uuid::Uuid {
+        ids::occurrence(self.base, self.n)
+    }
+
+    /// Move on to the next uid no row of this file has taken.
+    fn next(&mut self, claims: &Claims) {
+        self.n += 1;
+        while claims.taken(self.uid()) {
+            self.n += 1;
+        }
+    }
+
+    fn text(&self) -> String {
+        self.uid()
+            .hyphenated()
+            .encode_lower(&mut [0u8; uuid::fmt::Hyphenated::LENGTH])
+            .to_string()
+    }
+}
+
+impl Claims {
+    fn with_capacity(n: usize) -> Claims {
+        Claims(std::collections::HashSet::with_capacity_and_hasher(
+            n,
+            Default::default(),
+        ))
+    }
+
+    fn taken(&self, uid: uuid::Uuid) -> bool {
+        self.0.contains(&uid)
+    }
+
+    /// The first uid of the lead's sequence that no earlier row took, given to the lead (a uid
+    /// that is no UUID is left as it is, unclaimed).
+    fn claim(&self, lead: &mut Lead) -> Option<Claim> {
+        let base = uuid::Uuid::parse_str(&lead.uid).ok()?;
+        let mut c = Claim { base, n: 0 };
+        if self.taken(base) {
+            c.next(self);
+            lead.uid = c.text();
+        }
+        Some(c)
+    }
+
+    fn keep(&mut self, claim: Option<Claim>) {
+        if let Some(c) = claim {
+            self.0.insert(c.uid());
+        }
+    }
+}
+
 /// Where a duplicate was found.
 enum Found {
     Book(i64),
@@ -283,6 +353,11 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        // Whether any uid is taken in the book, by a live lead, one in the trash or a purged one.
+        let book_has_uids: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM leads)", [], |r| r.get(0))?;
+        // The uids this file's rows have taken so far (see `Claims`).
+        let mut claims = Claims::with_capacity(opts.expected_rows.min(1 << 24));
         // The sources as the book spells them, read before their index is dropped: a row from
         // "webinar oct" joins the book's "Webinar Oct" (see `source_key`), and within the file
         // the first spelling met stands for the others.
@@ -369,6 +444,7 @@ impl Store {
                     *s = as_book.to_string();
                 }
             }
+            let mut claim = claims.claim(&mut row.change.lead);
             let keys = std::mem::take(&mut row.keys);
             let lead = &row.change.lead;
             let (email, name_company, ext) = match opts.match_on {
@@ -395,6 +471,8 @@ impl Store {
             // Whether leads with this row's e-mail were found, none of them this person.
             let mut kept_apart = false;
             let has_email = lead.email.is_some();
+            // Found by its uid: the row that made a lead of the book, imported again.
+            let mut by_uid = false;
             {
                 if let Some(k) = ext.as_deref() {
                     found = by_email.get(k).map(|&(n, l)| Found::File(n, l));
@@ -477,6 +555,21 @@ impl Store {
                         }
                     }
                 }
+                // The same row imported before made a lead of this uid (see `domain::ids`),
+                // which the keys above no longer find: its e-mail or name changed since, or the
+                // row has no e-mail nor company. A person's second deal in a file without deal
+                // ids has the uid of the first: the same deal only if `same_deal` says so.
+                if found.is_none()
+                    && !book_empty
+                    && claim.is_some()
+                    && let Some(n) = number_where(&tx, "l.uid = ?1", &[&lead.uid])?
+                {
+                    let before = load_by_number(&tx, n)?;
+                    if !deals || same_deal(&before, lead) {
+                        found = Some(Found::Book(n));
+                        by_uid = true;
+                    }
+                }
             }
             let number = match (found, opts.on_duplicate) {
                 (Some(f), OnDuplicate::Merge | OnDuplicate::Skip) => {
@@ -497,7 +590,9 @@ impl Store {
                         } else {
                             "skipped, duplicate of"
                         },
-                        if email.is_some() {
+                        if by_uid {
+                            "same record, imported before"
+                        } else if email.is_some() {
                             "same e-mail"
                         } else if ext.is_some() {
                             "same id"
@@ -508,6 +603,7 @@ impl Store {
                     if before.status.is_closed_out() {
                         notice.push_str(&format!(" — {}", describe_closed(&before, now)));
                     }
+                    claims.keep(claim);
                     if opts.on_duplicate == OnDuplicate::Skip {
                         out.notice(notice);
                         out.skipped += 1;
@@ -571,6 +667,23 @@ impl Store {
                             lead.display_name()
                         ));
                     }
+                    // A uid the book holds already (a lead in the trash, a purged one, one this
+                    // row is not) goes to the lead that has it: this row takes its next.
+                    if let Some(c) = &mut claim
+                        && book_has_uids
+                    {
+                        while claims.taken(c.uid())
+                            || tx
+                                .prepare_cached(
+                                    "SELECT EXISTS (SELECT 1 FROM leads WHERE uid = ?1)",
+                                )?
+                                .query_row([&row.change.lead.uid], |r| r.get::<_, bool>(0))?
+                        {
+                            c.next(&claims);
+                            row.change.lead.uid = c.text();
+                        }
+                    }
+                    claims.keep(claim);
                     out.new += 1;
                     new_leads.push(row.change)?
                 }
@@ -802,17 +915,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("b.db"), Plan::default()).unwrap();
         let opts = ImportOptions::default();
-        // 100 rows: a whole batch of 64 and single rows after it; row 10 repeats row 3's uid.
-        let mut rows: Vec<_> = (0..100)
+        // 100 rows: a whole batch of 64 and single rows after it; the book refuses row 10.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON leads WHEN NEW.name = 'L10' \
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .unwrap();
+        let rows: Vec<_> = (0..100)
             .map(|i| incoming(lead(&format!("L{i}"), None), i + 2))
             .collect();
-        let uid = rows[3].as_ref().unwrap().change.lead.uid.clone();
-        if let Ok(r) = &mut rows[10] {
-            r.change.lead.uid = uid;
-        }
         let err = store.import(rows, &opts, &now()).unwrap_err().to_string();
-        assert!(err.contains("UNIQUE"), "{err}");
+        assert!(err.contains("refused"), "{err}");
         assert_eq!(store.numbers_issued().unwrap(), 0);
+        store.conn.execute_batch("DROP TRIGGER refuse").unwrap();
         // The connection is fine afterwards, its settings restored.
         let rows = (0..70).map(|i| incoming(lead(&format!("M{i}"), None), i + 2));
         assert_eq!(store.import(rows, &opts, &now()).unwrap().new, 70);

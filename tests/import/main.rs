@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 mod currencies;
 mod deals;
 mod history;
+mod ids;
 mod library;
 mod mapping;
 mod reading;

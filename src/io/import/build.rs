@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use super::check::{Rules, clean_cell, plain_cents, short};
 use crate::domain::arrival::{self, Arrival};
 use crate::domain::event::{Event, Said};
+use crate::domain::ids;
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{DomainError, Lead, Now, Plan, Stage, Status, money};
 use crate::io::RowError;
 use crate::io::mapping::{Field, Mapping, Target, fold};
 use crate::io::values;
-use crate::store::Incoming;
 
 /// A row's cells by field: the first non-empty cell of each field; later different ones and
 /// unmapped columns go to `extra`.
@@ -229,12 +229,8 @@ pub(super) fn build(
         .remove(&Field::Owner)
         .or_else(|| rules.req.owner.clone())
         .unwrap_or_else(|| plan.user.clone());
-    let mut lead = Lead::received(
-        Incoming::new_uid(),
-        name,
-        owner,
-        received.unwrap_or(now.utc),
-    );
+    let uid = row_uid(rules, line, &f, &name);
+    let mut lead = Lead::received(uid, name, owner, received.unwrap_or(now.utc));
     lead.company = f.remove(&Field::Company);
     lead.title = f.remove(&Field::Title);
     lead.email = f.remove(&Field::Email);
@@ -483,6 +479,36 @@ pub(super) fn build(
     };
     arrival::arrive(change, row, &at_close, now, plan)
         .map_err(|e: DomainError| err(Field::Status, e.to_string()))
+}
+
+/// The uid of a row's new lead: the same for the same row on every laptop (see
+/// [`crate::domain::ids`]). Whether it is free is the store's to see.
+fn row_uid(rules: &Rules, line: u64, f: &FieldMap, name: &str) -> String {
+    let id = f.get(&Field::ExternalId);
+    // The kind of record an id is of: a deal or a person, and the header of its column.
+    let kind = id.map(|_| {
+        let header = rules
+            .mapping
+            .headers
+            .get(f.column(Field::ExternalId))
+            .map_or("", String::as_str);
+        let of = if rules.deal_file { "deal" } else { "person" };
+        format!("{of} {header}")
+    });
+    let record = id
+        .zip(kind.as_deref())
+        .map(|(id, kind)| ids::Record { kind, id });
+    let email = f.get(&Field::Email).map(String::as_str);
+    let company = f.get(&Field::Company).map(String::as_str);
+    let uid = ids::import_uid(record, email, name, company).unwrap_or_else(|| {
+        let file = rules
+            .content_id
+            .get_or_init(|| ids::file_id(rules.content.as_bytes()));
+        ids::row_uid(*file, line, name)
+    });
+    uid.hyphenated()
+        .encode_lower(&mut [0u8; uuid::fmt::Hyphenated::LENGTH])
+        .to_string()
 }
 
 /// The file's header of the column mapped to `field` (the field's own name if none is).

@@ -30,6 +30,10 @@ pub(super) struct Rules<'r> {
     pub(super) point_decimal: bool,
     /// A deal file's own stage names placed by their probability or order (see `io::stages`).
     pub(super) stage_places: std::collections::HashMap<String, crate::io::stages::Placed>,
+    /// The file's text, whose digest names the rows that say no more than a name (see
+    /// [`crate::domain::ids::row_uid`]); worked out the first time one comes.
+    pub(super) content: &'r str,
+    pub(super) content_id: std::sync::OnceLock<uuid::Uuid>,
 }
 
 /// The cells of one row, joined file included.

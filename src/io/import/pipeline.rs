@@ -91,6 +91,8 @@ pub fn import_file(
         file: table.name.clone(),
         stage_places: std::collections::HashMap::new(),
         point_decimal: false,
+        content: &table.sniffed.text,
+        content_id: std::sync::OnceLock::new(),
     };
     let mut report = ImportReport {
         file: table.name.clone(),
