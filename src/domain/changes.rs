@@ -316,6 +316,17 @@ pub fn tags_in_order(before: Option<&Lead>, after: &[String]) -> Vec<String> {
 /// The changes that take a lead from `before` to `after` (whose tags are already in
 /// [`tags_in_order`]'s order). A new lead is one [`CREATED`] change.
 pub fn diff(before: Option<&Lead>, after: &Lead) -> Vec<FieldChange> {
+    diff_in(before, after, false)
+}
+
+/// [`diff`] for the lead a merge keeps: every time recycled the merge brings is one
+/// [`RECYCLES`] sum, none a reactivation's mark on the state, so that a record two laptops
+/// making the same merge both write can be one (see `store::changes::record_in`).
+pub fn diff_merged(before: &Lead, after: &Lead) -> Vec<FieldChange> {
+    diff_in(Some(before), after, true)
+}
+
+fn diff_in(before: Option<&Lead>, after: &Lead, merged: bool) -> Vec<FieldChange> {
     let Some(before) = before else {
         return vec![FieldChange {
             field: CREATED,
@@ -329,7 +340,7 @@ pub fn diff(before: Option<&Lead>, after: &Lead) -> Vec<FieldChange> {
             out.push(FieldChange { field, value: now });
         }
     }
-    let recycled = after.recycle_count > before.recycle_count;
+    let recycled = !merged && after.recycle_count > before.recycle_count;
     let state = state_of(after, false);
     if recycled || state != state_of(before, false) {
         out.push(FieldChange {

@@ -133,6 +133,20 @@ pub(super) fn record(
     changes: &[FieldChange],
     now: &Now,
 ) -> Result<()> {
+    record_in(tx, lead_uid, changes, now, None)
+}
+
+/// [`record`], for a lead that the lead `merged` was merged into (see
+/// [`super::write::write_merged_lead`]): a [`changes::RECYCLES`] record's uid is made from the
+/// merge and its value. Only a sum may take a uid two laptops can both write: any other field's
+/// record under one uid but another clock would leave two books ordering it differently.
+pub(super) fn record_in(
+    tx: &Transaction,
+    lead_uid: &str,
+    changes: &[FieldChange],
+    now: &Now,
+    merged: Option<&str>,
+) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -143,7 +157,12 @@ pub(super) fn record(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (clock, c) in (first..).zip(changes) {
-        let uid = super::uids::entry_uid().hyphenated().to_string();
+        let uid = match (merged, c.field, c.value.as_deref()) {
+            (Some(gone), changes::RECYCLES, Some(v)) => {
+                changes::stable_uid(&[lead_uid, gone, changes::RECYCLES, v])
+            }
+            _ => super::uids::entry_uid().hyphenated().to_string(),
+        };
         stmt.execute(params![uid, lead_uid, c.field, c.value, clock, replica])?;
     }
     Ok(())

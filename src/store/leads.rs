@@ -10,7 +10,7 @@ use super::row::{
     LEAD_COLUMNS, LeadRow, lead_from_row, lead_row, load_lead, parse_col, row_select, ts,
 };
 use super::sources::book_spelling;
-use super::write::{write_copies, write_entries, write_lead};
+use super::write::{write_copies, write_entries, write_lead, write_merged_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::event::Event;
 use crate::domain::lifecycle::{self, Change, Entry};
@@ -348,7 +348,7 @@ impl Store {
             .map(|o| crate::domain::changes::copy_uid(o, &[kept, gone, o]))
             .collect();
         write_copies(&tx, kept, &copies, &uids, now)?;
-        write_lead(&tx, Some(&kept_before), &k.lead, now)?;
+        write_merged_lead(&tx, &kept_before, &k.lead, gone, now)?;
         write_entries(&tx, kept, &k.entries, now)?;
         write_lead(&tx, Some(&gone_before), &g.lead, now)?;
         write_entries(&tx, gone, &g.entries, now)?;

@@ -165,6 +165,29 @@ pub(super) fn write_lead(
     after: &Lead,
     now: &Now,
 ) -> Result<()> {
+    write_lead_in(tx, before, after, now, None)
+}
+
+/// [`write_lead`] for the lead a merge keeps, `gone` merged into it: the times recycled that
+/// the merge brings are recorded under a uid made from the merge and their number, so that the
+/// same merge made on two laptops counts them once where the books meet.
+pub(super) fn write_merged_lead(
+    tx: &Transaction,
+    before: &Lead,
+    after: &Lead,
+    gone: &str,
+    now: &Now,
+) -> Result<()> {
+    write_lead_in(tx, Some(before), after, now, Some(gone))
+}
+
+fn write_lead_in(
+    tx: &Transaction,
+    before: Option<&Lead>,
+    after: &Lead,
+    now: &Now,
+    merged: Option<&str>,
+) -> Result<()> {
     if before == Some(after) {
         return Ok(());
     }
@@ -184,11 +207,14 @@ pub(super) fn write_lead(
         };
         &ordered
     };
-    let recorded = changes::diff(before, after);
+    let recorded = match (before, merged) {
+        (Some(b), Some(_)) => changes::diff_merged(b, after),
+        _ => changes::diff(before, after),
+    };
     if recorded.is_empty() {
         return Ok(());
     }
-    super::changes::record(tx, &after.uid, &recorded, now)?;
+    super::changes::record_in(tx, &after.uid, &recorded, now, merged)?;
     let t = now.utc.timestamp();
     if before.is_none() {
         let mut stmt = tx.prepare_cached(&insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, 1))?;

@@ -310,3 +310,72 @@ proptest! {
         }
     }
 }
+
+/// The same merge made on two laptops from one book: where their changes meet, the times
+/// recycled that the merge brought count once, not twice.
+#[test]
+fn the_same_merge_made_on_two_laptops_counts_its_recycles_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.db");
+    let now = base();
+    let (kept, gone) = {
+        let mut s = Store::open(&first, Plan::default()).unwrap();
+        let mut add = |name: &str| match ops::run(
+            &mut s,
+            Op::Add(NewLead {
+                name: name.into(),
+                ..NewLead::default()
+            }),
+            &Now::utc(now),
+        )
+        .unwrap()
+        {
+            ops::Done::Added { uid, .. } => uid,
+            other => panic!("{other:?}"),
+        };
+        let kept = add("Ana Ruiz");
+        let gone = add("Ana Ruiz (2)");
+        let later = Now::utc(now + Duration::days(1));
+        for op in [
+            Op::Close {
+                uid: gone.clone(),
+                status: Status::Disqualified,
+                reason: "timing".into(),
+                note: None,
+                recycle: Recycle::On(now),
+            },
+            Op::Reactivate { uid: gone.clone() },
+        ] {
+            ops::run(&mut s, op, &later).unwrap();
+        }
+        assert_eq!(s.lead(&gone).unwrap().lead.recycle_count, 1);
+        (kept, gone)
+    };
+    let mut laptops = Vec::new();
+    for k in 0..2 {
+        let path = dir.path().join(format!("laptop{k}.db"));
+        std::fs::copy(&first, &path).unwrap();
+        let mut s = Store::open(&path, Plan::default()).unwrap();
+        let op = Op::Merge {
+            gone: gone.clone(),
+            kept: kept.clone(),
+        };
+        ops::run(&mut s, op, &Now::utc(now + Duration::days(2))).unwrap();
+        assert_eq!(s.lead(&kept).unwrap().lead.recycle_count, 1);
+        laptops.push(s);
+    }
+    let mut all = Vec::new();
+    for s in &laptops {
+        all.extend(s.change_records().unwrap());
+    }
+    for s in &mut laptops {
+        s.apply_changes(&all, &Now::utc(now + Duration::days(3)))
+            .unwrap();
+        assert_eq!(s.lead(&kept).unwrap().lead.recycle_count, 1);
+        assert_eq!(s.log_differences().unwrap(), Vec::<String>::new());
+    }
+    assert_eq!(
+        laptops[0].every_lead().unwrap(),
+        laptops[1].every_lead().unwrap()
+    );
+}
