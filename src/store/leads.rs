@@ -315,8 +315,8 @@ impl Store {
         // so that the entries below come after it.
         let copies = {
             let mut stmt = tx.prepare_cached(
-                "SELECT at, kind, outcome, note, event, uid FROM activities WHERE lead_uid = ?1 \
-                 ORDER BY at, uid",
+                "SELECT at, kind, outcome, note, event, uid, created_at FROM activities \
+                 WHERE lead_uid = ?1 ORDER BY at, uid",
             )?;
             let rows = stmt.query_map([gone], |r| {
                 let kind = parse_col::<ActivityKind>(r, 1)?;
@@ -333,21 +333,30 @@ impl Store {
                         note,
                         event,
                     },
-                    r.get::<_, String>(5)?,
+                    (r.get::<_, String>(5)?, r.get::<_, i64>(6)?),
                 ))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let took_state = k.lead.status != kept_before.status;
-        let (copies, origins): (Vec<Entry>, Vec<String>) = copies.into_iter().unzip();
+        let (copies, origins): (Vec<Entry>, Vec<(String, i64)>) = copies.into_iter().unzip();
         let copies = crate::domain::merge::copied_timeline(copies, took_state);
-        // Each copy's uid is made from the merge and the entry copied, so that the same merge
-        // made on two laptops copies each entry once.
+        // Each copy is made from the merge and the entry copied alone — its uid, its time
+        // written (the original's) — so that the same merge made on two laptops copies each
+        // entry once, as one row. Whether the lead took the duplicate's state changes what a
+        // copy says (see `copied_timeline`), so it is in the uid too: rows that differ never
+        // share one.
+        let how = if took_state {
+            "took state"
+        } else {
+            "kept state"
+        };
         let uids: Vec<String> = origins
             .iter()
-            .map(|o| crate::domain::changes::copy_uid(o, &[kept, gone, o]))
+            .map(|(o, _)| crate::domain::changes::copy_uid(o, &[kept, gone, o, how]))
             .collect();
-        write_copies(&tx, kept, &copies, &uids, now)?;
+        let created: Vec<i64> = origins.iter().map(|(_, c)| *c).collect();
+        write_copies(&tx, kept, &copies, &uids, &created, now)?;
         write_merged_lead(&tx, &kept_before, &k.lead, gone, now)?;
         write_entries(&tx, kept, &k.entries, now)?;
         write_lead(&tx, Some(&gone_before), &g.lead, now)?;

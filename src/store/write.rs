@@ -250,16 +250,17 @@ pub(super) fn write_copies(
     lead_uid: &str,
     entries: &[Entry],
     uids: &[String],
+    created: &[i64],
     now: &Now,
 ) -> Result<()> {
-    write_with_uids(tx, lead_uid, entries, Some(uids), now)
+    write_with_uids(tx, lead_uid, entries, Some((uids, created)), now)
 }
 
 fn write_with_uids(
     tx: &Transaction,
     lead_uid: &str,
     entries: &[Entry],
-    uids: Option<&[String]>,
+    given: Option<(&[String], &[i64])>,
     now: &Now,
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(&insert_sql(
@@ -273,13 +274,16 @@ fn write_with_uids(
         let cleaned = e.neutralised();
         let e = cleaned.as_ref().unwrap_or(e);
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let uid = match uids.and_then(|u| u.get(i)) {
-            Some(u) => u.as_str(),
-            None => entry_uid().hyphenated().encode_lower(&mut buf),
+        let (uid, created) = match given.and_then(|(u, c)| u.get(i).zip(c.get(i))) {
+            Some((u, c)) => (u.as_str(), *c),
+            None => (
+                &*entry_uid().hyphenated().encode_lower(&mut buf),
+                now.utc.timestamp(),
+            ),
         };
         let event = event_code(e);
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
-        entry_values(&mut values, uid, lead_uid, e, &event, now.utc.timestamp());
+        entry_values(&mut values, uid, lead_uid, e, &event, created);
         bind_all(&mut stmt, &values)?;
         stmt.raw_execute()?;
     }

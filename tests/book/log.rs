@@ -314,7 +314,7 @@ proptest! {
 /// The same merge made on two laptops from one book: where their changes meet, the times
 /// recycled that the merge brought count once, not twice.
 #[test]
-fn the_same_merge_made_on_two_laptops_counts_its_recycles_once() {
+fn the_same_merge_made_on_two_laptops_copies_and_counts_once() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.db");
     let now = base();
@@ -360,9 +360,42 @@ fn the_same_merge_made_on_two_laptops_counts_its_recycles_once() {
             gone: gone.clone(),
             kept: kept.clone(),
         };
-        ops::run(&mut s, op, &Now::utc(now + Duration::days(2))).unwrap();
+        // Each laptop merges at its own moment.
+        let at = now + Duration::days(2) + Duration::minutes(k);
+        ops::run(&mut s, op, &Now::utc(at)).unwrap();
         assert_eq!(s.lead(&kept).unwrap().lead.recycle_count, 1);
         laptops.push(s);
+    }
+    // The timeline's copies: one row per entry copied, the same row on both laptops.
+    let rows = |name: &str| -> std::collections::BTreeMap<String, String> {
+        let c = rusqlite::Connection::open(dir.path().join(name)).unwrap();
+        let mut stmt = c
+            .prepare(
+                "SELECT uid, lead_uid || '|' || at || '|' || kind || '|' || \
+                 coalesce(outcome, '') || '|' || coalesce(note, '') || '|' || created_at || \
+                 '|' || coalesce(event, '') FROM activities",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (base_rows, one, two) = (rows("first.db"), rows("laptop0.db"), rows("laptop1.db"));
+    let shared: Vec<_> = one
+        .keys()
+        .filter(|u| two.contains_key(*u) && !base_rows.contains_key(*u))
+        .collect();
+    let copied = shared
+        .iter()
+        .filter(|u| one[**u].starts_with(kept.as_str()))
+        .count();
+    assert!(
+        copied >= 3,
+        "the duplicate's entries are copied under the same uids: {one:#?}"
+    );
+    for u in shared {
+        assert_eq!(one[u], two[u], "one uid, two rows: {u}");
     }
     let mut all = Vec::new();
     for s in &laptops {
