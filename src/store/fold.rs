@@ -8,6 +8,7 @@ use rusqlite::params;
 use super::changes::{apply_purge, clock_reached, fold, record_from_row, records_of};
 use super::derived::{drop_for_bulk, rebuild_after_bulk, wanted_indexes};
 use super::row::load_lead;
+use super::tuning::phase;
 use super::write::{Projected, project};
 use super::{Result, Store};
 use crate::domain::Now;
@@ -67,6 +68,7 @@ impl Store {
         let wanted = wanted_indexes(&self.queue);
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.cache_kib(super::BULK_CACHE_KIB)?;
+        let mut clock = std::time::Instant::now();
         let tx = self.write_tx()?;
         let total = tx.query_row("SELECT count(*) FROM lead_changes", [], |r| {
             r.get::<_, i64>(0)
@@ -121,13 +123,17 @@ impl Store {
             flush(&mut group, &mut out)?;
             out.finish()?;
         }
+        phase("rebuild: read, fold and write the leads", &mut clock);
         for (name, ddl) in &wanted {
             if on_leads.iter().any(|n| n == name) || ddl.contains(" ON leads") {
                 tx.execute_batch(&format!("DROP INDEX IF EXISTS {name}; {ddl};"))?;
             }
         }
+        phase("rebuild: the leads' indexes", &mut clock);
         rebuild_after_bulk(&tx, zone)?;
+        phase("rebuild: counts and word index", &mut clock);
         tx.commit()?;
+        phase("rebuild: commit", &mut clock);
         self.conn.pragma_update(None, "cache_size", cache)?;
         progress(total, total);
         Ok(Rebuilt {

@@ -146,14 +146,23 @@ impl ImportOutcome {
     }
 }
 
-/// Indexes a bulk import keeps up to date row by row rather than rebuilding: new activities
-/// enter `activities_by_lead` and `activities_contacts` at the end (they are keyed by the lead's
-/// uid, a UUIDv7, which grows; the second takes only contacts, which few imports bring), and
-/// `leads_deleted` takes no imported lead at all. Every other index takes a row where its
-/// key falls, all over the index, which at a million rows costs more than the scan and sort that
-/// rebuild it (measured: keeping the partial indexes of closed and open leads live made the load
-/// 1–4 s slower; keeping the uid-ordered ones, 2.5–7 s faster).
-const KEPT_LIVE: [&str; 3] = ["activities_by_lead", "activities_contacts", "leads_deleted"];
+/// Indexes a bulk import keeps up to date row by row rather than rebuilding: `leads_deleted`
+/// takes no imported lead at all. Every other index takes a row where its key falls, all over
+/// the index, which at a million rows costs more than the scan and sort that rebuild it
+/// (measured: keeping the partial indexes of closed and open leads live made the load 1–4 s
+/// slower). The timelines' indexes by lead were kept live while a new lead's uid was a UUIDv7,
+/// which grows, so that its entries went in at the index's end; an imported lead's uid is now
+/// made from its row ([`crate::domain::ids`]) and falls anywhere: into an empty book they are
+/// rebuilt too (the import reads them only for leads the book already holds).
+const KEPT_LIVE: [&str; 1] = ["leads_deleted"];
+
+/// Indexes the import reads while it loads a book that holds leads: kept live then.
+const READ_WHILE_LOADING: [&str; 4] = [
+    "leads_email",
+    "leads_external",
+    "activities_by_lead",
+    "activities_contacts",
+];
 
 fn describe_closed(lead: &Lead, now: &Now) -> String {
     let mut s = format!("already {}", lead.status);
@@ -373,7 +382,7 @@ impl Store {
         if opts.rebuild_indexes {
             let mut stmt = tx.prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-                 AND tbl_name IN ('leads', 'activities') AND sql IS NOT NULL",
+                 AND tbl_name IN ('leads', 'activities', 'lead_changes') AND sql IS NOT NULL",
             )?;
             let all = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
@@ -382,14 +391,14 @@ impl Store {
             for (name, sql) in all {
                 // Duplicate matching reads the e-mail and external-id indexes, unless the book
                 // is empty: then duplicates are found in memory.
-                let lookup = matches!(name.as_str(), "leads_email" | "leads_external");
+                let lookup = READ_WHILE_LOADING.contains(&name.as_str());
                 if !KEPT_LIVE.contains(&name.as_str()) && (book_empty || !lookup) {
                     tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
                     rebuild.push(sql);
                 }
             }
             // The cached counts and the filter's word index, likewise: rebuilt once below.
-            drop_for_bulk(&tx, false)?;
+            drop_for_bulk(&tx, book_empty)?;
         }
         let mut out = ImportOutcome::default();
         // Keys seen in this file → (lead number, line).

@@ -559,6 +559,15 @@ impl Store {
         Ok(s == "ok")
     }
 
+    /// SQLite's quick check: every page and record well formed, without matching each index
+    /// to its table (a sixth of [`Store::integrity_ok`]'s time on a million leads).
+    pub fn quick_check_ok(&self) -> Result<bool> {
+        let s: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        Ok(s == "ok")
+    }
+
     /// The query plan SQLite picks for a view's listing, for tests that guard the indexes.
     pub fn explain_view(&self, view: &View, filter: &Filter) -> Result<String> {
         self.explain_list(view, filter)

@@ -1502,3 +1502,65 @@ fn the_books_own_symbol_is_the_books_currency() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("currency_rates: USD"));
 }
+
+/// `doctor` says whether every lead is what its change log builds; `doctor --rebuild` builds
+/// them again from the log, and the book is whole afterwards.
+#[test]
+fn doctor_finds_a_lead_its_log_does_not_build_and_rebuild_mends_it() {
+    let book = Book::new();
+    let one = add(&book, "Ann Early", "2026-11-20T07:00:00Z");
+    add(&book, "Bob Mid", "2026-11-21T03:00:00Z");
+    book.ok(&["log", &one.to_string(), "call", "--outcome", "reached"]);
+    let clean = book.json(&["doctor", "--json"]);
+    assert_eq!(clean["integrity_ok"], true, "{clean}");
+    assert_eq!(clean["differing"], serde_json::json!([]), "{clean}");
+    assert!(clean["changes"].as_i64().unwrap() >= 3, "{clean}");
+    assert!(clean.get("rebuilt").is_none(), "{clean}");
+
+    // A lead row changed behind ripen's back (the file's guard refuses other writers: the
+    // test stands in for ripen's own function).
+    let uid: String = {
+        let c = rusqlite::Connection::open(&book.db).unwrap();
+        c.create_scalar_function(
+            "write_through_ripen",
+            0,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            |_| Ok(true),
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE leads SET phone = '+1 555 0100' WHERE name = 'Ann Early'",
+            [],
+        )
+        .unwrap();
+        c.query_row("SELECT uid FROM leads WHERE name = 'Ann Early'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    // It says so, and fails: a script's check notices.
+    let out = book.ripen().args(["doctor", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["differing"], serde_json::json!([uid]), "{found}");
+    let out = book.ripen().arg("doctor").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 lead differs from its log"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs care"));
+
+    let mended = book.json(&["doctor", "--rebuild", "--json"]);
+    assert_eq!(mended["rebuilt"]["leads"], 2, "{mended}");
+    assert_eq!(mended["integrity_ok"], true, "{mended}");
+    let after = book.json(&["doctor", "--json"]);
+    assert_eq!(after["differing"], serde_json::json!([]), "{after}");
+    assert_eq!(after["integrity_ok"], true, "{after}");
+    let shown = book.json(&["show", &one.to_string(), "--json"]);
+    assert!(
+        shown.to_string().contains("reached"),
+        "the timeline stays: {shown}"
+    );
+    assert!(
+        !shown.to_string().contains("0100"),
+        "the row is the log's again: {shown}"
+    );
+}
