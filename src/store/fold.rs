@@ -68,6 +68,7 @@ impl Store {
         let wanted = wanted_indexes(&self.queue);
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.cache_kib(super::BULK_CACHE_KIB)?;
+        let queue = self.queue.clone();
         let mut clock = std::time::Instant::now();
         let tx = self.write_tx()?;
         let total = tx.query_row("SELECT count(*) FROM lead_changes", [], |r| {
@@ -132,6 +133,7 @@ impl Store {
         phase("rebuild: the leads' indexes", &mut clock);
         rebuild_after_bulk(&tx, zone)?;
         phase("rebuild: counts and word index", &mut clock);
+        Store::ready_for_open(&queue, zone, &tx)?;
         tx.commit()?;
         phase("rebuild: commit", &mut clock);
         self.conn.pragma_update(None, "cache_size", cache)?;

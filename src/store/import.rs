@@ -356,6 +356,7 @@ impl Store {
     {
         let mut clock = std::time::Instant::now();
         let zone = self.month_zone;
+        let queue = self.queue.clone();
         let tx = self.write_tx()?;
         let book_empty: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",
@@ -748,6 +749,10 @@ impl Store {
         if opts.rebuild_indexes {
             rebuild_after_bulk(&tx, zone)?;
             phase("counts and word index rebuild", &mut clock);
+            Store::ready_for_open(&queue, zone, &tx)?;
+            phase("statistics", &mut clock);
+        } else {
+            Store::mark_in_place(&queue, zone, &tx)?;
         }
         if opts.dry_run {
             tx.rollback()?;

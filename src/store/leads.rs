@@ -124,6 +124,7 @@ impl Store {
         I: IntoIterator<Item = Change>,
     {
         let zone = self.month_zone;
+        let queue = self.queue.clone();
         let tx = self.write_tx()?;
         // The cached counts and contacts are rebuilt once at the end, not row by row.
         drop_for_bulk(&tx, true)?;
@@ -134,6 +135,7 @@ impl Store {
             n += 1;
         }
         rebuild_after_bulk(&tx, zone)?;
+        Store::ready_for_open(&queue, zone, &tx)?;
         tx.commit()?;
         Ok(n)
     }

@@ -41,6 +41,7 @@ pub(super) const QUEUE_LEADS: &str = "(status IN ('new','working','open') \
 
 /// The queue's ranking as SQL, built from the plan's coefficients (integers only), and the
 /// partial index that keeps it ordered.
+#[derive(Clone)]
 pub(super) struct QueueSql {
     rank: String,
     index_ddl: String,

@@ -1564,3 +1564,44 @@ fn doctor_finds_a_lead_its_log_does_not_build_and_rebuild_mends_it() {
         "the row is the log's again: {shown}"
     );
 }
+
+/// An import and a demo leave the book ready: the file records that its indexes and derived
+/// tables are as defined (the `derived` row, stamped with the schema cookie as the import left
+/// it), so the first open afterwards checks nothing and draws at once.
+#[test]
+fn an_import_and_a_demo_leave_the_book_ready_for_its_first_open() {
+    let ready = |db: &std::path::Path| {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let cookie: i64 = c
+            .query_row("PRAGMA schema_version", [], |r| r.get(0))
+            .unwrap();
+        let recorded: String = c
+            .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(
+            recorded.split(' ').next(),
+            Some(cookie.to_string().as_str())
+        );
+        recorded
+    };
+    let book = Book::new();
+    let csv = book.path().join("leads.csv");
+    std::fs::write(
+        &csv,
+        "name,email,company\nAnn Early,ann@example.com,Acme\nBob Mid,bob@example.com,Initech\n",
+    )
+    .unwrap();
+    book.ok(&["import", csv.to_str().unwrap()]);
+    let after_import = ready(&book.db);
+    // The first open finds it so and changes nothing.
+    book.ok(&["status"]);
+    assert_eq!(ready(&book.db), after_import);
+
+    let demo = Book::new();
+    demo.ok(&["demo", "--leads", "200"]);
+    let after_demo = ready(&demo.db);
+    demo.ok(&["list", "queue"]);
+    assert_eq!(ready(&demo.db), after_demo);
+}
