@@ -315,10 +315,9 @@ impl Store {
     /// so (the `meta` row `derived`, see [`Store::reconcile`]), for the next open to see at a
     /// glance. A bulk load (an import, a demo, a rebuild) calls it last, so that the first
     /// open after it draws at once.
-    /// The last step of a bulk load (an import that rebuilt its indexes, a demo, a rebuild
-    /// from the log), inside its transaction: the planner's statistics taken (which the app's
-    /// first open would otherwise take, half a second on a million leads), then
-    /// [`Store::mark_in_place`].
+    /// The last step of a demo or a rebuild from the log, inside its transaction: the
+    /// planner's statistics taken (which the app's first open would otherwise take, half a
+    /// second on a demo of a million leads), then [`Store::mark_in_place`].
     fn ready_for_open(queue: &view_sql::QueueSql, zone: Tz, tx: &Connection) -> Result<()> {
         tx.execute_batch("PRAGMA optimize = 0x10002;")?;
         Self::mark_in_place(queue, zone, tx)
