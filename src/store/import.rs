@@ -357,7 +357,8 @@ impl Store {
         let mut clock = std::time::Instant::now();
         let zone = self.month_zone;
         let queue = self.queue.clone();
-        let tx = self.write_tx()?;
+        let mut tx = self.write_tx()?;
+        tx.bulk()?;
         let book_empty: bool = tx.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM leads WHERE deleted_at IS NULL)",
             [],

@@ -125,7 +125,8 @@ impl Store {
     {
         let zone = self.month_zone;
         let queue = self.queue.clone();
-        let tx = self.write_tx()?;
+        let mut tx = self.write_tx()?;
+        tx.bulk()?;
         // The cached counts and contacts are rebuilt once at the end, not row by row.
         drop_for_bulk(&tx, true)?;
         let mut n = 0;

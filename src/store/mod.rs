@@ -23,6 +23,7 @@ mod leads;
 mod lists;
 mod match_keys;
 mod months;
+mod outbox;
 mod query;
 mod report_rows;
 mod reports;
@@ -30,6 +31,7 @@ mod ripening;
 mod row;
 pub mod schema;
 mod search;
+pub mod session;
 mod sources;
 mod tally;
 mod touches;
@@ -124,6 +126,10 @@ pub enum StoreError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Session(#[from] session::SessionError),
+    #[error("{0}")]
+    Sync(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -667,7 +673,8 @@ mod tests {
                  OR key = 'derived'; DROP INDEX leads_foreign; \
                  ALTER TABLE leads DROP COLUMN currency_cents; \
                  ALTER TABLE leads DROP COLUMN currency; DROP TABLE lead_changes; \
-                 ALTER TABLE source_costs DROP COLUMN renamed_to; PRAGMA user_version = 2;",
+                 ALTER TABLE source_costs DROP COLUMN renamed_to; DROP TABLE outbox; \
+                 PRAGMA user_version = 2;",
             )
             .unwrap();
         }

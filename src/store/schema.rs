@@ -138,6 +138,17 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE source_costs ADD COLUMN renamed_to TEXT;
     "#,
     ACTIVITY_EVENTS,
+    // 7: what this laptop changed in the shared tables, write transaction by write transaction,
+    // to be sent to the others: a changeset (SQLite's session extension), or for a bulk load
+    // the rows it inserted (JSON: each table's first and last rowid). Local: this laptop's own.
+    r#"
+    CREATE TABLE outbox (
+        seq       INTEGER PRIMARY KEY,
+        changeset BLOB,
+        rows      TEXT,
+        CHECK ((changeset IS NULL) <> (rows IS NULL))
+    );
+    "#,
 ];
 
 /// A timeline entry ripen writes by itself says what happened as a typed event
@@ -263,7 +274,7 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 /// The tables a book shares with other laptops (the sync rules apply), and its own. `leads`
 /// was shared until schema 5; since, its rows are built from `lead_changes`.
 pub const SHARED_TABLES: [&str; 3] = ["activities", "source_costs", "lead_changes"];
-pub const LOCAL_TABLES: [&str; 3] = ["meta", "lead_numbers", "leads"];
+pub const LOCAL_TABLES: [&str; 4] = ["meta", "lead_numbers", "leads", "outbox"];
 
 /// The schema whose migration started the change log.
 pub const CHANGE_LOG: i64 = 5;

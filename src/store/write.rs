@@ -10,8 +10,9 @@ use super::changes::{RECORD_COLUMNS, RECORD_PARAMS, record_values};
 use super::row::{
     INSERT_COLUMNS, LEAD_PARAMS, Val, lead_values, lead_values_at, tags_json, update_lead,
 };
+use super::session::Session;
 pub(super) use super::uids::{Uids, entry_uid};
-use super::{Result, Store};
+use super::{Result, Store, schema};
 use crate::domain::changes;
 use crate::domain::event::Event;
 use crate::domain::lifecycle::{Change, Entry};
@@ -661,13 +662,127 @@ impl<'t> Projected<'t> {
     }
 }
 
+/// A write transaction that records what it changes in the shared tables (SQLite's session
+/// extension) and leaves that record in the outbox as it commits, in the same transaction: a
+/// crash can neither lose a change nor send half of one. Every write goes through one; it
+/// derefs to the transaction for everything else.
+///
+/// A bulk load (an import, a demo) only inserts, a million rows at a time: recording them would
+/// hold them all in memory and copy them all again at commit. It says so ([`WriteTx::bulk`]),
+/// and its outbox entry names the rows it inserted instead (each shared table's new rowids,
+/// which one transaction takes one after another): `ripen sync` turns them into changesets,
+/// a slice at a time, with the same extension ([`super::outbox`]).
+pub(super) struct WriteTx<'c> {
+    /// Declared first, so dropped before the transaction ends.
+    capture: Session<'c>,
+    tx: Transaction<'c>,
+    conn: &'c rusqlite::Connection,
+    /// In bulk: each shared table's greatest rowid before.
+    bulk: Option<Vec<i64>>,
+}
+
+impl<'c> std::ops::Deref for WriteTx<'c> {
+    type Target = Transaction<'c>;
+    fn deref(&self) -> &Transaction<'c> {
+        &self.tx
+    }
+}
+
+/// Each shared table's greatest rowid (0 when empty).
+fn last_rowids(tx: &Transaction) -> Result<Vec<i64>> {
+    schema::SHARED_TABLES
+        .iter()
+        .map(|t| {
+            Ok(tx.query_row(
+                &format!("SELECT coalesce(max(rowid), 0) FROM {t}"),
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .collect()
+}
+
+impl<'c> WriteTx<'c> {
+    fn begin(conn: &'c rusqlite::Connection) -> Result<WriteTx<'c>> {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        Ok(WriteTx {
+            capture: Session::new(conn, &schema::SHARED_TABLES)?,
+            tx,
+            conn,
+            bulk: None,
+        })
+    }
+
+    /// From here on this transaction only inserts into the shared tables, many rows: record
+    /// which, not what (see the type's note).
+    pub(super) fn bulk(&mut self) -> Result<()> {
+        self.flush()?;
+        self.capture.enable(false);
+        self.bulk = Some(last_rowids(&self.tx)?);
+        Ok(())
+    }
+
+    /// Move what has been recorded so far into the outbox and record afresh.
+    fn flush(&mut self) -> Result<()> {
+        if self.capture.is_empty() {
+            return Ok(());
+        }
+        let changeset = self.capture.changeset()?;
+        self.tx
+            .execute("INSERT INTO outbox (changeset) VALUES (?1)", [&changeset])?;
+        self.capture = Session::new(self.conn, &schema::SHARED_TABLES)?;
+        Ok(())
+    }
+
+    /// Leave what this transaction did in the outbox.
+    fn record(&mut self) -> Result<()> {
+        self.flush()?;
+        if let Some(before) = self.bulk.take() {
+            let after = last_rowids(&self.tx)?;
+            let rows: Vec<super::outbox::Rows> = schema::SHARED_TABLES
+                .iter()
+                .zip(before.iter().zip(&after))
+                .filter(|(_, (b, a))| a > b)
+                .map(|(t, (&b, &a))| super::outbox::Rows {
+                    table: t.to_string(),
+                    first: b + 1,
+                    last: a,
+                })
+                .collect();
+            if !rows.is_empty() {
+                self.tx.execute(
+                    "INSERT INTO outbox (rows) VALUES (?1)",
+                    [serde_json::to_string(&rows)
+                        .map_err(|e| super::StoreError::Sync(format!("outbox: {e}")))?],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// End without writing anything (a dry run).
+    pub(super) fn rollback(self) -> Result<()> {
+        let WriteTx { capture, tx, .. } = self;
+        drop(capture);
+        tx.rollback()?;
+        Ok(())
+    }
+
+    /// Commit, with what it did in the outbox.
+    pub(super) fn commit(mut self) -> Result<()> {
+        self.record()?;
+        let WriteTx { capture, tx, .. } = self;
+        drop(capture);
+        tx.commit()?;
+        Ok(())
+    }
+}
+
 impl Store {
     /// Begin a write transaction that takes the write lock at once, so that a busy book makes
     /// us wait (up to the busy timeout) instead of failing half-way.
-    pub(super) fn write_tx(&mut self) -> Result<Transaction<'_>> {
+    pub(super) fn write_tx(&mut self) -> Result<WriteTx<'_>> {
         self.prepare_writes()?;
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        WriteTx::begin(&self.conn)
     }
 }
