@@ -170,6 +170,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Exchange changes with the other laptops of a team through a shared folder (Syncthing,
+    /// Dropbox, a network drive, a USB stick): write this book's new changes under
+    /// DIR/<its id>/, then apply every other laptop's files it has not applied yet.
+    Sync {
+        /// The shared folder; without it, the one set with --init.
+        dir: Option<PathBuf>,
+        /// Remember DIR as this book's folder (and sync with it now).
+        #[arg(long, requires = "dir")]
+        init: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -378,6 +390,7 @@ impl Command {
             | Command::Trash { json, .. }
             | Command::Status { json }
             | Command::Doctor { json, .. }
+            | Command::Sync { json, .. }
             | Command::Source(SourceCommand::List { json }) => *json,
             _ => false,
         }

@@ -93,6 +93,80 @@ pub(super) fn demo(leads: usize, seed: u64, force: bool, ctx: &mut Ctx) -> Resul
 /// `ripen doctor`: SQLite's integrity check, and whether every lead is what its change log
 /// builds; `rebuild` builds every lead again from the log first, with a progress bar on a
 /// terminal.
+/// `ripen sync`: send this book's changes to the shared folder and take in the others'.
+pub(super) fn sync(
+    dir: Option<std::path::PathBuf>,
+    init: bool,
+    json: bool,
+    ctx: &mut Ctx,
+) -> Result<()> {
+    let dir = match dir {
+        Some(d) => d,
+        None => match ctx.store.sync_dir()? {
+            Some(d) => d.into(),
+            None => anyhow::bail!(
+                "no sync folder: give one (ripen sync DIR), or set it once with ripen sync --init DIR"
+            ),
+        },
+    };
+    if init {
+        if !dir.is_dir() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)
+                .with_context(|| format!("{}: cannot make the sync folder", dir.display()))?;
+        }
+        let dir = dir.canonicalize().unwrap_or(dir.clone());
+        ctx.store.set_sync_dir(&dir.to_string_lossy())?;
+    }
+    let now = ctx.now;
+    let crate::ops::Done::Synced(report) =
+        crate::ops::run(ctx.store, crate::ops::Op::Sync { dir }, &now)?
+    else {
+        bail!("ripen sync: the operation reported something else")
+    };
+    if json {
+        crate::io::json::write_compact(&mut *ctx.out, &report)?;
+        writeln!(ctx.out)?;
+        return Ok(());
+    }
+    let changes: usize = report.applied.iter().map(|a| a.changes).sum();
+    writeln!(
+        ctx.out,
+        "{}: sent {} file{}; applied {} file{} ({changes} change{})",
+        clean_line(&report.dir),
+        report.written.len(),
+        if report.written.len() == 1 { "" } else { "s" },
+        report.applied.len(),
+        if report.applied.len() == 1 { "" } else { "s" },
+        if changes == 1 { "" } else { "s" },
+    )?;
+    for f in &report.held {
+        writeln!(
+            ctx.out,
+            "held: {} (its entries are of leads whose files have not come yet)",
+            clean_line(f)
+        )?;
+    }
+    for f in &report.partial {
+        writeln!(
+            ctx.out,
+            "still arriving: {} (tried again next time)",
+            clean_line(f)
+        )?;
+    }
+    for r in &report.refused {
+        writeln!(
+            ctx.out,
+            "refused: {}: {}",
+            clean_line(&r.file),
+            clean_line(&r.reason)
+        )?;
+    }
+    Ok(())
+}
+
 pub(super) fn doctor(rebuild: bool, json: bool, ctx: &mut Ctx) -> Result<()> {
     use std::io::IsTerminal;
     let rebuilt = if rebuild {

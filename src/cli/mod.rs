@@ -155,6 +155,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Status { json } => book::status(json, ctx),
         Command::Backup { path } => book::backup(path, ctx),
         Command::Doctor { rebuild, json } => book::doctor(rebuild, json, ctx),
+        Command::Sync { dir, init, json } => book::sync(dir, init, json, ctx),
         Command::Import(a) => io::import(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Paths | Command::Completions { .. } | Command::Man | Command::Restore { .. } => {

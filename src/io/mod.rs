@@ -10,6 +10,7 @@ pub mod json;
 pub mod mapping;
 pub mod sniff;
 pub mod stages;
+pub mod sync;
 pub mod values;
 pub mod vcard;
 

@@ -96,10 +96,14 @@ pub enum Op {
     },
     Import(ImportRequest),
     ImportHistory(HistoryRequest),
+    /// Send this book's changes to a shared folder and take in the other laptops'.
+    Sync {
+        dir: std::path::PathBuf,
+    },
 }
 
 /// The kinds of operation, by name: what [`Op::name`] says, in one list a test walks.
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 19] = [
     "add",
     "edit",
     "log",
@@ -118,6 +122,7 @@ pub const NAMES: [&str; 18] = [
     "rename_source",
     "import",
     "import_history",
+    "sync",
 ];
 
 impl Op {
@@ -142,6 +147,7 @@ impl Op {
             Op::RenameSource { .. } => "rename_source",
             Op::Import(_) => "import",
             Op::ImportHistory(_) => "import_history",
+            Op::Sync { .. } => "sync",
         }
     }
 }
@@ -163,6 +169,7 @@ pub enum Done {
     Renamed(Renamed),
     Imported(ImportReport),
     History(HistoryReport),
+    Synced(crate::io::sync::SyncReport),
 }
 
 /// Why an operation did not happen.
@@ -172,6 +179,8 @@ pub enum OpError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Sync(#[from] crate::io::sync::SyncError),
 }
 
 impl From<DomainError> for OpError {
@@ -257,6 +266,7 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
         Op::RenameSource { from, to } => Ok(Done::Renamed(store.rename_source(&from, &to, now)?)),
         Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
         Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
+        Op::Sync { dir } => Ok(Done::Synced(crate::io::sync::sync(store, &dir, now)?)),
     }
 }
 
@@ -270,6 +280,7 @@ pub fn lead(store: &mut Store, op: Op, now: &Now) -> Result<LeadRow, StoreError>
         Ok(_) => Err(DomainError::Invalid(format!("{name} is no operation on one lead")).into()),
         Err(OpError::Store(e)) => Err(e),
         Err(OpError::Import(e)) => Err(DomainError::Invalid(e.to_string()).into()),
+        Err(OpError::Sync(e)) => Err(DomainError::Invalid(e.to_string()).into()),
     }
 }
 
@@ -284,6 +295,7 @@ pub fn import(
         Ok(_) => Err(ImportError::Refused("the import did not run".into())),
         Err(OpError::Import(e)) => Err(e),
         Err(OpError::Store(e)) => Err(ImportError::Store(e)),
+        Err(OpError::Sync(e)) => Err(ImportError::Refused(e.to_string())),
     }
 }
 
@@ -298,5 +310,6 @@ pub fn import_activities(
         Ok(_) => Err(ImportError::Refused("the import did not run".into())),
         Err(OpError::Import(e)) => Err(e),
         Err(OpError::Store(e)) => Err(ImportError::Store(e)),
+        Err(OpError::Sync(e)) => Err(ImportError::Refused(e.to_string())),
     }
 }

@@ -90,6 +90,14 @@ pub(super) fn own_replica(conn: &Connection, path: &std::path::Path, fresh: bool
             here
         ],
     )?;
+    if !fresh && recorded.is_some() {
+        // A copy: what its outbox holds is the original's to send.
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) \
+             SELECT ?1, coalesce(max(seq), 0) FROM outbox",
+            [super::sync::SENT],
+        )?;
+    }
     Ok(())
 }
 

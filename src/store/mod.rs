@@ -33,6 +33,7 @@ pub mod schema;
 mod search;
 pub mod session;
 mod sources;
+pub mod sync;
 mod tally;
 mod touches;
 mod tuning;
@@ -673,7 +674,7 @@ mod tests {
                  OR key = 'derived'; DROP INDEX leads_foreign; \
                  ALTER TABLE leads DROP COLUMN currency_cents; \
                  ALTER TABLE leads DROP COLUMN currency; DROP TABLE lead_changes; \
-                 ALTER TABLE source_costs DROP COLUMN renamed_to; DROP TABLE outbox; \
+                 ALTER TABLE source_costs DROP COLUMN renamed_to; DROP TABLE outbox; DROP TABLE sync_files; \
                  PRAGMA user_version = 2;",
             )
             .unwrap();

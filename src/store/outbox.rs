@@ -15,6 +15,15 @@ pub(super) struct Rows {
     pub last: i64,
 }
 
+/// Where a table's rows go in what is sent: the log first, the timelines last.
+pub(super) fn send_order(table: &str) -> u8 {
+    match table {
+        "lead_changes" => 0,
+        "source_costs" => 1,
+        _ => 2,
+    }
+}
+
 /// How many rows of a bulk load go into one changeset.
 pub const SLICE: i64 = 20_000;
 

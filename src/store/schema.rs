@@ -140,13 +140,26 @@ pub const MIGRATIONS: &[&str] = &[
     ACTIVITY_EVENTS,
     // 7: what this laptop changed in the shared tables, write transaction by write transaction,
     // to be sent to the others: a changeset (SQLite's session extension), or for a bulk load
-    // the rows it inserted (JSON: each table's first and last rowid). Local: this laptop's own.
+    // the rows it inserted (JSON: each table's first and last rowid). What the book held before
+    // is its first entry, so that the outbox accounts for every shared row. And the sync files
+    // this book wrote or applied, by their name in the folder. Both local: this laptop's own.
     r#"
     CREATE TABLE outbox (
         seq       INTEGER PRIMARY KEY,
         changeset BLOB,
         rows      TEXT,
         CHECK ((changeset IS NULL) <> (rows IS NULL))
+    );
+    INSERT INTO outbox (rows)
+        SELECT json_group_array(json_object('table', t, 'first', 1, 'last', m))
+        FROM (SELECT 1 AS k, 'lead_changes' AS t, max(rowid) AS m FROM lead_changes
+              UNION ALL SELECT 2, 'source_costs', max(rowid) FROM source_costs
+              UNION ALL SELECT 3, 'activities', max(rowid) FROM activities
+              ORDER BY k)
+        WHERE m IS NOT NULL HAVING count(*) > 0;
+    CREATE TABLE sync_files (
+        name    TEXT PRIMARY KEY NOT NULL,
+        written INTEGER NOT NULL
     );
     "#,
 ];
@@ -274,7 +287,7 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 /// The tables a book shares with other laptops (the sync rules apply), and its own. `leads`
 /// was shared until schema 5; since, its rows are built from `lead_changes`.
 pub const SHARED_TABLES: [&str; 3] = ["activities", "source_costs", "lead_changes"];
-pub const LOCAL_TABLES: [&str; 4] = ["meta", "lead_numbers", "leads", "outbox"];
+pub const LOCAL_TABLES: [&str; 5] = ["meta", "lead_numbers", "leads", "outbox", "sync_files"];
 
 /// The schema whose migration started the change log.
 pub const CHANGE_LOG: i64 = 5;

@@ -739,7 +739,7 @@ impl<'c> WriteTx<'c> {
         self.flush()?;
         if let Some(before) = self.bulk.take() {
             let after = last_rowids(&self.tx)?;
-            let rows: Vec<super::outbox::Rows> = schema::SHARED_TABLES
+            let mut rows: Vec<super::outbox::Rows> = schema::SHARED_TABLES
                 .iter()
                 .zip(before.iter().zip(&after))
                 .filter(|(_, (b, a))| a > b)
@@ -749,6 +749,8 @@ impl<'c> WriteTx<'c> {
                     last: a,
                 })
                 .collect();
+            // The log before the timelines: a lead is known before its entries arrive.
+            rows.sort_by_key(|r| super::outbox::send_order(&r.table));
             if !rows.is_empty() {
                 self.tx.execute(
                     "INSERT INTO outbox (rows) VALUES (?1)",
@@ -765,6 +767,14 @@ impl<'c> WriteTx<'c> {
         let WriteTx { capture, tx, .. } = self;
         drop(capture);
         tx.rollback()?;
+        Ok(())
+    }
+
+    /// This transaction takes in another laptop's changes: they are that laptop's to send, not
+    /// this one's, and neither is what follows from them here (a purge carried out again).
+    pub(super) fn foreign(&mut self) -> Result<()> {
+        self.flush()?;
+        self.capture.enable(false);
         Ok(())
     }
 

@@ -262,7 +262,7 @@ fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
         let rows = stmt
             .query_map([], |r| {
                 let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
                     .collect();
                 Ok(format!("{table}: {}", cells.join(" | ")))
             })
@@ -270,6 +270,14 @@ fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
         out.extend(rows.map(Result::unwrap));
     }
     out
+}
+
+/// What one list has that the other has not, each way.
+fn differ<T: PartialEq + Clone>(a: &[T], b: &[T]) -> (Vec<T>, Vec<T>) {
+    (
+        a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+        b.iter().filter(|x| !a.contains(x)).cloned().collect(),
+    )
 }
 
 /// The book's shared tables, and the same tables built again on an empty file from its outbox
@@ -548,4 +556,155 @@ fn the_same_merge_made_on_two_laptops_copies_and_counts_once() {
         laptops[0].every_lead().unwrap(),
         laptops[1].every_lead().unwrap()
     );
+}
+
+/// Every file of the sync folder, by name under it.
+fn folder_files(folder: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for replica in std::fs::read_dir(folder).unwrap() {
+        let replica = replica.unwrap();
+        for f in std::fs::read_dir(replica.path()).unwrap() {
+            let f = f.unwrap();
+            out.push((
+                format!(
+                    "{}/{}",
+                    replica.file_name().to_string_lossy(),
+                    f.file_name().to_string_lossy()
+                ),
+                std::fs::read(f.path()).unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// What a book holds that must agree everywhere: its shared rows, and its leads.
+fn agreed(path: &std::path::Path, store: &Store) -> (Vec<String>, Vec<ripen::domain::Lead>) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    (shared_rows(&c), store.every_lead().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Three laptops start from one book and each goes on alone, at the same wall-clock
+    /// seconds; then each runs `ripen sync` with one folder, in one of the six orders (each case
+    /// its own), twice round, a file delivered twice; and two fresh copies of the first book
+    /// take the same files in two other orders, one file at a time. All five hold the same
+    /// shared rows and the same leads, every lead numbered, the derived tables as a rebuild
+    /// makes them, nothing held back or refused.
+    #[test]
+    fn three_laptops_synced_through_one_folder_agree(
+        start in steps(),
+        apart in prop::collection::vec(steps(), 3),
+        order in 0usize..6,
+        seed in any::<u64>(),
+    ) {
+        use ripen::io::sync::{Read, decode, sync};
+        use ripen::store::sync::Taken;
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.db");
+        let mut leads = Vec::new();
+        {
+            let mut s = Store::open(&first, Plan::default()).unwrap();
+            play(&mut s, &start, &mut leads, dir.path());
+        }
+        let mut laptops = Vec::new();
+        for (k, steps) in apart.iter().enumerate() {
+            let path = dir.path().join(format!("laptop{k}.db"));
+            std::fs::copy(&first, &path).unwrap();
+            let mut s = Store::open(&path, Plan::default()).unwrap();
+            let mut mine = leads.clone();
+            play(&mut s, steps, &mut mine, dir.path());
+            laptops.push((path, s));
+        }
+        let folder = dir.path().join("shared");
+        std::fs::create_dir(&folder).unwrap();
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        let now = Now::utc(base() + Duration::days(3));
+        for round in 0..3 {
+            for &k in &orders[order] {
+                let report = sync(&mut laptops[k].1, &folder, &now).unwrap();
+                prop_assert!(report.refused.is_empty(), "{:?}", report.refused);
+                if round == 2 {
+                    prop_assert!(report.held.is_empty(), "{:?}", report.held);
+                }
+            }
+            if round == 0 {
+                // A file delivered twice (a tool's copy under another name).
+                if let Some((name, bytes)) = folder_files(&folder).into_iter().next() {
+                    let twice = folder.join(name.replace(".ripen", "-copy.ripen"));
+                    std::fs::write(twice, bytes).unwrap();
+                }
+            }
+        }
+        // Two fresh copies of the first book take every file, in two other orders.
+        let files = folder_files(&folder);
+        let mut observers = Vec::new();
+        for (i, o) in [(order + 2) % 6, (order + 4) % 6].into_iter().enumerate() {
+            let path = dir.path().join(format!("observer{i}.db"));
+            std::fs::copy(&first, &path).unwrap();
+            let mut s = Store::open(&path, Plan::default()).unwrap();
+            let mut pending: Vec<_> = files.clone();
+            // Order the files by their laptop as `o` says, shuffled within.
+            let rank = |name: &str| {
+                let id = name.split('/').next().unwrap_or("");
+                laptops
+                    .iter()
+                    .position(|(_, l)| l.replica_id().unwrap() == id)
+                    .map_or(9, |k| orders[o].iter().position(|&x| x == k).unwrap_or(9))
+            };
+            let mut x = seed | 1;
+            pending.sort_by_key(|(n, _)| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (rank(n), x % 7)
+            });
+            loop {
+                let mut progress = false;
+                let mut still = Vec::new();
+                for (name, bytes) in pending {
+                    let Read::Whole { changesets, .. } = decode(&bytes) else {
+                        panic!("{name} did not read whole");
+                    };
+                    match s.take_in(&name, &changesets, &now).unwrap() {
+                        Taken::Applied { .. } => progress = true,
+                        Taken::Held => still.push((name, bytes)),
+                    }
+                }
+                pending = still;
+                if !progress || pending.is_empty() {
+                    break;
+                }
+            }
+            prop_assert!(pending.is_empty(), "held: {:?}", pending.iter().map(|p| &p.0).collect::<Vec<_>>());
+            observers.push((path, s));
+        }
+        let (want_shared, want_leads) = agreed(&laptops[0].0, &laptops[0].1);
+        for (path, s) in laptops.iter().chain(&observers) {
+            let (shared, leads) = agreed(path, s);
+            let (extra, missing) = differ(&shared, &want_shared);
+            prop_assert!(extra.is_empty() && missing.is_empty(),
+                "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
+            let (extra, missing) = differ(&leads, &want_leads);
+            prop_assert!(extra.is_empty() && missing.is_empty(),
+                "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
+            let c = rusqlite::Connection::open(path).unwrap();
+            let unnumbered: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM leads WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers)",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            prop_assert_eq!(unnumbered, 0);
+        }
+        for (path, s) in laptops.iter_mut().chain(observers.iter_mut()) {
+            let derived = derived_rows(path);
+            s.rebuild_from_log(&mut |_, _| {}).unwrap();
+            prop_assert_eq!(derived_rows(path), derived, "{}", path.display());
+        }
+    }
 }

@@ -8,5 +8,6 @@ mod commands;
 mod export;
 mod ops;
 mod reports;
+mod sync;
 mod time_zones;
 mod tmux;

@@ -29,7 +29,7 @@ fn sources(dir: &str) -> Vec<(PathBuf, String)> {
 /// or a transition of the domain itself.
 #[test]
 fn the_cli_and_the_app_write_only_through_ops() {
-    const OPS: [(&str, &str, bool, bool); 18] = [
+    const OPS: [(&str, &str, bool, bool); 19] = [
         // (ops::NAMES, Op variant, the CLI offers it, the app offers it)
         ("add", "Add", true, true),
         ("edit", "Edit", true, true),
@@ -49,6 +49,7 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ("rename_source", "RenameSource", true, false),
         ("import", "Import", true, true),
         ("import_history", "ImportHistory", true, false),
+        ("sync", "Sync", true, false),
     ];
     assert_eq!(
         OPS.map(|o| o.0),
@@ -82,6 +83,8 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ".rename_source(",
         "import_file(",
         "import_history(",
+        "take_in(",
+        "sync::sync(",
         "lifecycle::log_contact",
         "lifecycle::qualify",
         "lifecycle::close_out",

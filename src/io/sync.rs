@@ -1,0 +1,441 @@
+//! `ripen sync`: a shared folder (Syncthing, Dropbox, a network drive, a USB stick) through
+//! which the laptops of a team exchange their changes.
+//!
+//! Each book writes its changes as files under `DIR/<replica>/`, and only ever adds files: a
+//! file is written once (a private temporary file, then renamed) and never changed, so no
+//! folder tool ever makes a "conflicted copy". A file is a short text header and the
+//! changesets of the write transactions it carries:
+//!
+//! ```text
+//! ripen changes 1
+//! schema 7
+//! replica 0f3c…
+//! bytes 18233
+//! sha256 9b1e…
+//!
+//! (changesets: each a 4-byte little-endian length, then its bytes)
+//! ```
+//!
+//! A file shorter than its header says is still arriving: it is left for a later sync. One
+//! whose bytes do not match its checksum, that is not a ripen file, or that names tables other
+//! than the shared ones is refused whole, by name. One from a newer ripen (a greater schema)
+//! is refused until this ripen is upgraded.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::Now;
+use crate::store::schema::{LATEST, SHARED_TABLES};
+use crate::store::session;
+use crate::store::sync::Taken;
+use crate::store::{Store, StoreError};
+
+/// The format's first line.
+const MAGIC: &str = "ripen changes 1";
+/// A sync file's name ends so; anything else in the folder (a tool's temporary file) is not
+/// one.
+pub const SUFFIX: &str = ".ripen";
+/// A file is cut after this many bytes of changesets (one changeset is never cut).
+const FILE_BYTES: usize = 8 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SyncError + '_ {
+    move |err| SyncError::Io {
+        path: path.to_path_buf(),
+        err,
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Default, Serialize)]
+pub struct SyncReport {
+    /// The folder.
+    pub dir: String,
+    /// This book's replica id (its files are under `DIR/<replica>/`).
+    pub replica: String,
+    /// The files written, by name under the folder.
+    pub written: Vec<String>,
+    /// The files of other laptops applied, and how many changes each held.
+    pub applied: Vec<Applied>,
+    /// Files held back: their timelines name leads whose files have not come yet.
+    pub held: Vec<String>,
+    /// Files still arriving (shorter than their header says): tried again next time.
+    pub partial: Vec<String>,
+    /// Files refused, and why: nothing of them was applied.
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Applied {
+    pub file: String,
+    pub changes: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Refused {
+    pub file: String,
+    pub reason: String,
+}
+
+/// A file's body: the changesets, each with its length before it.
+fn pack(changesets: &[Vec<u8>]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(changesets.iter().map(|c| c.len() + 4).sum());
+    for c in changesets {
+        body.extend_from_slice(&(c.len() as u32).to_le_bytes());
+        body.extend_from_slice(c);
+    }
+    body
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A whole sync file: header and body.
+pub fn encode(replica: &str, schema: i64, changesets: &[Vec<u8>]) -> Vec<u8> {
+    let body = pack(changesets);
+    let mut out = format!(
+        "{MAGIC}\nschema {schema}\nreplica {replica}\nbytes {}\nsha256 {}\n\n",
+        body.len(),
+        hex(&Sha256::digest(&body))
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// What reading a file found.
+#[derive(Debug, PartialEq)]
+pub enum Read {
+    /// Whole and sound: its schema, its replica and its changesets (each read through once).
+    Whole {
+        schema: i64,
+        replica: String,
+        changesets: Vec<Vec<u8>>,
+    },
+    /// Shorter than its header says.
+    Partial,
+    /// Refused, with the reason.
+    Refused(String),
+}
+
+/// Read a sync file's bytes.
+pub fn decode(bytes: &[u8]) -> Read {
+    let refuse = |why: &str| Read::Refused(why.to_string());
+    let Some(end) = bytes.windows(2).position(|w| w == b"\n\n") else {
+        return if bytes.len() < 512
+            && MAGIC
+                .as_bytes()
+                .starts_with(&bytes[..bytes.len().min(MAGIC.len())])
+        {
+            Read::Partial
+        } else {
+            refuse("not a ripen sync file")
+        };
+    };
+    let Ok(header) = std::str::from_utf8(&bytes[..end]) else {
+        return refuse("not a ripen sync file");
+    };
+    let mut lines = header.lines();
+    if lines.next() != Some(MAGIC) {
+        return refuse("not a ripen sync file (or one of a format this ripen does not know)");
+    }
+    let mut fields = BTreeMap::new();
+    for l in lines {
+        let Some((k, v)) = l.split_once(' ') else {
+            return refuse("a damaged header");
+        };
+        fields.insert(k, v);
+    }
+    let (Some(schema), Some(replica), Some(len), Some(sum)) = (
+        fields.get("schema").and_then(|s| s.parse::<i64>().ok()),
+        fields.get("replica"),
+        fields.get("bytes").and_then(|s| s.parse::<usize>().ok()),
+        fields.get("sha256"),
+    ) else {
+        return refuse("a damaged header");
+    };
+    let body = &bytes[end + 2..];
+    if body.len() < len {
+        return Read::Partial;
+    }
+    if body.len() > len || hex(&Sha256::digest(body)) != *sum {
+        return refuse("its bytes do not match its checksum (damaged)");
+    }
+    if schema > LATEST {
+        return Read::Refused(format!(
+            "written by a newer ripen (schema {schema}; this one knows {LATEST}): upgrade ripen to apply it"
+        ));
+    }
+    let mut changesets = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        if rest.len() < 4 {
+            return refuse("a damaged body");
+        }
+        let n = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if rest.len() < 4 + n {
+            return refuse("a damaged body");
+        }
+        let cs = &rest[4..4 + n];
+        match session::read(cs) {
+            Err(_) => return refuse("a damaged changeset"),
+            Ok(changes) => {
+                if let Some(c) = changes
+                    .iter()
+                    .find(|c| !SHARED_TABLES.contains(&c.table.as_str()))
+                {
+                    return Read::Refused(format!(
+                        "it changes a table that is not shared: {}",
+                        c.table
+                    ));
+                }
+            }
+        }
+        changesets.push(cs.to_vec());
+        rest = &rest[4 + n..];
+    }
+    Read::Whole {
+        schema,
+        replica: replica.to_string(),
+        changesets,
+    }
+}
+
+/// Write this book's changes not sent yet, then apply every other laptop's file not applied
+/// yet (again and again while that brings in leads a held file waits for).
+pub fn sync(store: &mut Store, dir: &Path, now: &Now) -> Result<SyncReport, SyncError> {
+    if !dir.is_dir() {
+        return Err(SyncError::Io {
+            path: dir.to_path_buf(),
+            err: std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
+        });
+    }
+    let replica = store.replica_id()?;
+    let mut report = SyncReport {
+        dir: dir.display().to_string(),
+        replica: replica.clone(),
+        ..SyncReport::default()
+    };
+    send(store, dir, &replica, &mut report)?;
+    receive(store, dir, &replica, now, &mut report)?;
+    Ok(report)
+}
+
+/// Sync files being written under `DIR/<replica>/`, each cut at about [`FILE_BYTES`].
+struct Writer<'a> {
+    mine: PathBuf,
+    replica: &'a str,
+    current: Vec<Vec<u8>>,
+    first_seq: i64,
+    size: usize,
+    written: Vec<String>,
+}
+
+impl Writer<'_> {
+    fn add(&mut self, seq: i64, cs: &[u8]) -> Result<(), StoreError> {
+        if !self.current.is_empty() && self.size + cs.len() > FILE_BYTES {
+            self.write()?;
+        }
+        if self.current.is_empty() {
+            self.first_seq = seq;
+        }
+        self.size += cs.len();
+        self.current.push(cs.to_vec());
+        Ok(())
+    }
+
+    /// Write the file filled so far. Its name is its first outbox entry and its digest: the
+    /// same changes written twice (a crash before the book noted them sent) are one file.
+    fn write(&mut self) -> Result<(), StoreError> {
+        if self.current.is_empty() {
+            return Ok(());
+        }
+        let store_io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |err| StoreError::Io { path, err }
+        };
+        if !self.mine.is_dir() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.mine)
+                .map_err(store_io(&self.mine))?;
+        }
+        let bytes = encode(self.replica, LATEST, &self.current);
+        let digest = hex(&Sha256::digest(&bytes));
+        let name = format!("{:012}-{}{SUFFIX}", self.first_seq, &digest[..16]);
+        let path = self.mine.join(&name);
+        if !path.exists() {
+            super::atomic::write(&path, &bytes).map_err(store_io(&path))?;
+        }
+        self.written.push(format!("{}/{name}", self.replica));
+        self.current.clear();
+        self.size = 0;
+        Ok(())
+    }
+}
+
+fn send(
+    store: &mut Store,
+    dir: &Path,
+    replica: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let sent = store.sync_sent()?;
+    let mut w = Writer {
+        mine: dir.join(replica),
+        replica,
+        current: Vec::new(),
+        first_seq: 0,
+        size: 0,
+        written: Vec::new(),
+    };
+    let mut last = sent;
+    store.outbox_changesets(sent, &mut |seq, cs| {
+        last = seq;
+        w.add(seq, cs)
+    })?;
+    w.write()?;
+    if last > sent {
+        store.mark_sent(last, &w.written)?;
+    }
+    report.written = w.written;
+    Ok(())
+}
+
+fn receive(
+    store: &mut Store,
+    dir: &Path,
+    replica: &str,
+    now: &Now,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let known = store.sync_files()?;
+    let mut pending: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+    let mut replicas: Vec<_> = fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n != replica && !n.starts_with('.'))
+        .collect();
+    replicas.sort();
+    for other in replicas {
+        let folder = dir.join(&other);
+        let mut names: Vec<String> = fs::read_dir(&folder)
+            .map_err(io(&folder))?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(SUFFIX) && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        for n in names {
+            let name = format!("{other}/{n}");
+            if known.contains(&name) {
+                continue;
+            }
+            let path = folder.join(&n);
+            let bytes = fs::read(&path).map_err(io(&path))?;
+            match decode(&bytes) {
+                Read::Partial => report.partial.push(name),
+                Read::Refused(reason) => report.refused.push(Refused { file: name, reason }),
+                Read::Whole {
+                    replica: r,
+                    changesets,
+                    ..
+                } if r == other => pending.push((name, changesets)),
+                Read::Whole { replica: r, .. } => report.refused.push(Refused {
+                    file: name,
+                    reason: format!("it says it is from {r}, not from the folder it is in"),
+                }),
+            }
+        }
+    }
+    // Apply while that gets anywhere: a held file may wait for a lead a later one brings.
+    loop {
+        let mut progress = false;
+        let mut still = Vec::new();
+        for (name, changesets) in pending {
+            match store.take_in(&name, &changesets, now)? {
+                Taken::Applied { changes } => {
+                    report.applied.push(Applied {
+                        file: name,
+                        changes,
+                    });
+                    progress = true;
+                }
+                Taken::Held => still.push((name, changesets)),
+            }
+        }
+        pending = still;
+        if !progress || pending.is_empty() {
+            break;
+        }
+    }
+    report.held = pending.into_iter().map(|(n, _)| n).collect();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_reads_back_whole_and_every_cut_is_partial_or_refused() {
+        let one = rusqlite::Connection::open_in_memory().unwrap();
+        one.execute_batch("CREATE TABLE activities (uid TEXT PRIMARY KEY NOT NULL, n INTEGER)")
+            .unwrap();
+        let s = session::Session::new(&one, &["activities"]).unwrap();
+        one.execute_batch("INSERT INTO activities VALUES ('a', 1), ('b', 2)")
+            .unwrap();
+        let cs = s.changeset().unwrap();
+        let file = encode("r1", LATEST, &[cs.clone(), cs.clone()]);
+        assert_eq!(
+            decode(&file),
+            Read::Whole {
+                schema: LATEST,
+                replica: "r1".into(),
+                changesets: vec![cs.clone(), cs]
+            }
+        );
+        for cut in 0..file.len() {
+            assert!(
+                matches!(decode(&file[..cut]), Read::Partial | Read::Refused(_)),
+                "cut at {cut}"
+            );
+        }
+        // The body cut short is still arriving; a flipped byte is damage.
+        assert_eq!(decode(&file[..file.len() - 1]), Read::Partial);
+        let mut flipped = file.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert!(matches!(decode(&flipped), Read::Refused(r) if r.contains("checksum")));
+    }
+
+    #[test]
+    fn a_newer_schema_or_a_foreign_table_is_refused() {
+        let newer = encode("r1", LATEST + 1, &[]);
+        assert!(matches!(decode(&newer), Read::Refused(r) if r.contains("newer ripen")));
+        let one = rusqlite::Connection::open_in_memory().unwrap();
+        one.execute_batch("CREATE TABLE leads (uid TEXT PRIMARY KEY NOT NULL)")
+            .unwrap();
+        let s = session::Session::new(&one, &["leads"]).unwrap();
+        one.execute_batch("INSERT INTO leads VALUES ('a')").unwrap();
+        let file = encode("r1", LATEST, &[s.changeset().unwrap()]);
+        assert!(matches!(decode(&file), Read::Refused(r) if r.contains("not shared: leads")));
+        assert!(matches!(decode(b"hello\n\nworld"), Read::Refused(_)));
+    }
+}

@@ -1,0 +1,210 @@
+//! Taking in another laptop's changes (the changesets of one sync file) and keeping account of
+//! what was sent and taken in. The files themselves are `io::sync`'s.
+//!
+//! A file is applied in one transaction, in two passes: the change log and the source costs
+//! first, then every lead they touch built again from its whole log (a purge carried out again
+//! wherever it is recorded), then the timelines, whose leads are then known. A timeline entry
+//! of a lead this book does not know yet (its file has not come) holds the whole file back:
+//! nothing of it lands, and it is tried again when more has come.
+
+use std::collections::BTreeSet;
+
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
+
+use super::changes::{apply_purge, clock_reached, fold, records_of};
+use super::session::{self, Clash, Conflict, Op, Resolution};
+use super::write::project;
+use super::{Result, Store};
+use crate::domain::Now;
+
+/// The `meta` key of the last outbox entry sent.
+pub const SENT: &str = "sync sent";
+
+/// What became of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// Applied: how many changes it held (some perhaps already here).
+    Applied { changes: usize },
+    /// Held back: it has timeline entries of leads this book does not know yet.
+    Held,
+}
+
+/// What to do about a conflict when taking in changes. Shared rows are only ever inserted
+/// under uids made once, so an insert that meets its key is the same row delivered again; an
+/// update is a purge's blanking, which goes through whatever the row held; one that finds no
+/// row is carried out again when the row comes (the purge is in the log).
+fn resolve(clash: &Clash) -> Resolution {
+    if clash.already_so() {
+        return Resolution::Omit;
+    }
+    match (clash.kind, clash.change.op) {
+        // The same uid with other values: both books keep the greater, so they agree.
+        (Conflict::Conflict, Op::Insert) => {
+            let incoming: Vec<Value> = clash.change.new.iter().flatten().cloned().collect();
+            match &clash.current {
+                Some(have) if greater(&incoming, have) => Resolution::Replace,
+                _ => Resolution::Omit,
+            }
+        }
+        (Conflict::Data, Op::Update) => Resolution::Replace,
+        (Conflict::NotFound, _) => Resolution::Omit,
+        _ => Resolution::Abort,
+    }
+}
+
+/// A total order on rows, the same on every laptop.
+fn greater(a: &[Value], b: &[Value]) -> bool {
+    fn key(v: &Value) -> (u8, String) {
+        match v {
+            Value::Null => (0, String::new()),
+            Value::Integer(i) => (1, format!("{:020}", *i as i128 - i64::MIN as i128)),
+            Value::Real(f) => (2, format!("{f:e}")),
+            Value::Text(t) => (3, t.clone()),
+            Value::Blob(b) => (4, b.iter().map(|x| format!("{x:02x}")).collect()),
+        }
+    }
+    a.iter().map(key).cmp(b.iter().map(key)) == std::cmp::Ordering::Greater
+}
+
+impl Store {
+    /// The last outbox entry sent (0: none).
+    pub fn sync_sent(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [SENT], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// The shared folder set with `ripen sync --init` (this laptop's own).
+    pub fn sync_dir(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'sync dir'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Set the shared folder.
+    pub fn set_sync_dir(&mut self, dir: &str) -> Result<()> {
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('sync dir', ?1)",
+            [dir],
+        )?;
+        tx.commit()
+    }
+
+    /// The sync files this book wrote or applied, by name.
+    pub fn sync_files(&self) -> Result<BTreeSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT name FROM sync_files")?;
+        let names = stmt.query_map([], |r| r.get(0))?;
+        Ok(names.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Record that the outbox was sent up to entry `last`, as the files `names`.
+    pub fn mark_sent(&mut self, last: i64, names: &[String]) -> Result<()> {
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            rusqlite::params![SENT, last.to_string()],
+        )?;
+        for n in names {
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_files (name, written) VALUES (?1, 1)",
+                [n],
+            )?;
+        }
+        tx.commit()
+    }
+
+    /// Take in the changesets of the sync file `name` (each already read whole: see
+    /// [`session::read`]), in one transaction; a file already taken in is left alone.
+    pub fn take_in(&mut self, name: &str, changesets: &[Vec<u8>], now: &Now) -> Result<Taken> {
+        let mut tx = self.write_tx()?;
+        tx.foreign()?;
+        let known: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_files WHERE name = ?1)")?
+            .query_row([name], |r| r.get(0))?;
+        if known {
+            return Ok(Taken::Applied { changes: 0 });
+        }
+        let mut changes = 0;
+        let mut touched = BTreeSet::new();
+        let mut timelines = BTreeSet::new();
+        let mut highest = 0;
+        for cs in changesets {
+            for c in session::read(cs)? {
+                changes += 1;
+                let text = |i: usize| match c.new.get(i) {
+                    Some(Some(Value::Text(t))) => Some(t.clone()),
+                    _ => None,
+                };
+                match (c.table.as_str(), c.op) {
+                    ("lead_changes", Op::Insert) => {
+                        if let Some(u) = text(1) {
+                            touched.insert(u);
+                        }
+                        if let Some(Some(Value::Integer(k))) = c.new.get(4) {
+                            highest = highest.max(*k);
+                        }
+                    }
+                    ("activities", Op::Insert) => {
+                        if let Some(u) = text(1) {
+                            timelines.insert(u);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            session::apply(&tx, cs, &["lead_changes", "source_costs"], &mut resolve)?;
+        }
+        // The clock moves past every change seen; each lead touched is built again.
+        clock_reached(&tx, highest)?;
+        for uid in &touched {
+            let Some(folded) = fold(uid, &mut records_of(&tx, uid)?)? else {
+                continue;
+            };
+            project(&tx, &folded)?;
+            if folded.purged_clock.is_some() {
+                apply_purge(&tx, uid, now.utc.timestamp())?;
+            }
+        }
+        let mut orphans = false;
+        for cs in changesets {
+            let applied = session::apply(&tx, cs, &["activities"], &mut |clash| {
+                if clash.kind == Conflict::ForeignKey {
+                    orphans = true;
+                    return Resolution::Abort;
+                }
+                resolve(clash)
+            });
+            match applied {
+                Err(_) if orphans => return Ok(Taken::Held),
+                other => other?,
+            }
+        }
+        // Entries that came for a purged lead go blank as its others did.
+        for uid in &timelines {
+            let purged: bool = tx
+                .prepare_cached("SELECT purged_at IS NOT NULL FROM leads WHERE uid = ?1")?
+                .query_row([uid], |r| r.get(0))
+                .optional()?
+                .unwrap_or(false);
+            if purged {
+                apply_purge(&tx, uid, now.utc.timestamp())?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_files (name, written) VALUES (?1, 0)",
+            [name],
+        )?;
+        tx.commit()?;
+        Ok(Taken::Applied { changes })
+    }
+}
