@@ -162,6 +162,9 @@ pub struct ActivityRecord {
     pub kind: &'static str,
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// Who wrote it, when someone else than this book's user (a teammate, through sync).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 impl From<&Activity> for ActivityRecord {
@@ -172,6 +175,7 @@ impl From<&Activity> for ActivityRecord {
             kind: a.kind.as_str(),
             outcome: a.outcome.clone(),
             note: a.note.clone(),
+            author: a.author.clone(),
         }
     }
 }

@@ -179,6 +179,14 @@ pub enum Command {
         /// Remember DIR as this book's folder (and sync with it now).
         #[arg(long, requires = "dir")]
         init: bool,
+        /// List the conflicts instead: fields two people changed to different values, neither
+        /// having seen the other's change (the later change won).
+        #[arg(long, conflicts_with_all = ["init", "keep"])]
+        conflicts: bool,
+        /// Settle a conflict by keeping the value of this change (its id, or the start of it,
+        /// as --conflicts shows it); the choice goes to the others at the next sync.
+        #[arg(long, value_name = "CHANGE", conflicts_with = "init")]
+        keep: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -155,7 +155,21 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Status { json } => book::status(json, ctx),
         Command::Backup { path } => book::backup(path, ctx),
         Command::Doctor { rebuild, json } => book::doctor(rebuild, json, ctx),
-        Command::Sync { dir, init, json } => book::sync(dir, init, json, ctx),
+        Command::Sync {
+            dir,
+            init,
+            conflicts,
+            keep,
+            json,
+        } => {
+            if conflicts {
+                book::conflicts(json, ctx)
+            } else if let Some(change) = keep {
+                book::keep(&change, json, ctx)
+            } else {
+                book::sync(dir, init, json, ctx)
+            }
+        }
         Command::Import(a) => io::import(a, ctx),
         Command::Export(a) => io::export(a, ctx),
         Command::Paths | Command::Completions { .. } | Command::Man | Command::Restore { .. } => {

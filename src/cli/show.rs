@@ -121,6 +121,9 @@ pub(super) fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
         if let Some(n) = &a.note {
             line.push_str(&format!(" {}", clean_line(n)));
         }
+        if let Some(by) = &a.author {
+            line.push_str(&format!(" — {}", clean_line(by)));
+        }
         writeln!(o, "{}", line.trim_end())?;
     }
     Ok(())

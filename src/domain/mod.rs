@@ -3,6 +3,7 @@
 
 pub mod arrival;
 pub mod changes;
+pub mod conflicts;
 pub mod edit;
 pub mod event;
 pub mod ids;

@@ -100,10 +100,14 @@ pub enum Op {
     Sync {
         dir: std::path::PathBuf,
     },
+    /// Settle a conflict: keep the value of this change (a uid or the start of one).
+    Keep {
+        change: String,
+    },
 }
 
 /// The kinds of operation, by name: what [`Op::name`] says, in one list a test walks.
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 20] = [
     "add",
     "edit",
     "log",
@@ -123,6 +127,7 @@ pub const NAMES: [&str; 19] = [
     "import",
     "import_history",
     "sync",
+    "keep",
 ];
 
 impl Op {
@@ -148,6 +153,7 @@ impl Op {
             Op::Import(_) => "import",
             Op::ImportHistory(_) => "import_history",
             Op::Sync { .. } => "sync",
+            Op::Keep { .. } => "keep",
         }
     }
 }
@@ -267,6 +273,7 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
         Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
         Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
         Op::Sync { dir } => Ok(Done::Synced(crate::io::sync::sync(store, &dir, now)?)),
+        Op::Keep { change } => lead(store.keep_value(&change, now)?),
     }
 }
 

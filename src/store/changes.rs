@@ -11,16 +11,27 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::Result;
 use super::row::Val;
 use crate::domain::changes::{self, FieldChange, Folded, Record};
+use crate::domain::conflicts;
 use crate::domain::{DomainError, Now};
 
 /// Columns of `lead_changes`, in the order [`record_values`] gives them.
-pub(super) const RECORD_COLUMNS: &str = "uid, lead_uid, field, value, clock, replica";
-pub(super) const RECORD_PARAMS: usize = 6;
+pub(super) const RECORD_COLUMNS: &str = "uid, lead_uid, field, value, clock, replica, author";
+pub(super) const RECORD_PARAMS: usize = 7;
 
 /// `meta` keys.
 const CLOCK: &str = "clock";
 const REPLICA: &str = "replica_id";
 const REPLICA_FILE: &str = "replica_file";
+/// Who writes through this book now (see [`super::Store::write_tx`]).
+pub(super) const AUTHOR: &str = "author";
+
+/// Who writes through this book now.
+pub(super) fn author(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([AUTHOR], |r| r.get(0))
+        .optional()?)
+}
 
 /// The last clock stamp this book made or saw.
 pub(super) fn last_clock(conn: &Connection) -> Result<i64> {
@@ -123,6 +134,7 @@ pub(super) fn record_values<'a>(
     change: &'a FieldChange,
     clock: i64,
     replica: &'a str,
+    author: Option<&'a str>,
 ) {
     out.extend([
         Val::Text(uid),
@@ -131,6 +143,7 @@ pub(super) fn record_values<'a>(
         change.value.as_deref().map_or(Val::Null, Val::Text),
         Val::Int(clock),
         Val::Text(replica),
+        author.map_or(Val::Null, Val::Text),
     ]);
 }
 
@@ -159,10 +172,13 @@ pub(super) fn record_in(
         return Ok(());
     }
     let replica = replica(tx)?;
+    let author = author(tx)?;
     let first = reserve(tx, changes.len(), now)?;
+    // What each field's change replaces: the changes of that field current here.
+    let lineage = lineage_of(tx, lead_uid)?;
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO lead_changes (uid, lead_uid, field, value, clock, replica) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO lead_changes (uid, lead_uid, field, value, clock, replica, author, seen) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (clock, c) in (first..).zip(changes) {
         let uid = match (merged, c.field, c.value.as_deref()) {
@@ -171,14 +187,38 @@ pub(super) fn record_in(
             }
             _ => super::uids::entry_uid().hyphenated().to_string(),
         };
-        stmt.execute(params![uid, lead_uid, c.field, c.value, clock, replica])?;
+        let seen = conflicts::seen_for(&lineage, c.field);
+        stmt.execute(params![
+            uid, lead_uid, c.field, c.value, clock, replica, author, seen
+        ])?;
     }
     Ok(())
+}
+
+/// A lead's changes as [`conflicts`] reads them.
+pub(super) fn lineage_of(conn: &Connection, lead_uid: &str) -> Result<Vec<conflicts::Change>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT uid, field, value, clock, replica, author, seen FROM lead_changes \
+         INDEXED BY lead_changes_by_lead WHERE lead_uid = ?1",
+    )?;
+    let rows = stmt.query_map([lead_uid], |r| {
+        Ok(conflicts::Change {
+            uid: r.get(0)?,
+            field: r.get(1)?,
+            value: r.get(2)?,
+            clock: r.get(3)?,
+            replica: r.get(4)?,
+            author: r.get(5)?,
+            seen: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Stamps for a bulk load: the clock read once, advanced here, written back at the end.
 pub(super) struct Stamps {
     pub(super) replica: String,
+    pub(super) author: Option<String>,
     next: i64,
 }
 
@@ -186,6 +226,7 @@ impl Stamps {
     pub(super) fn begin(conn: &Connection, now: &Now) -> Result<Stamps> {
         Ok(Stamps {
             replica: replica(conn)?,
+            author: author(conn)?,
             next: changes::next_clock(last_clock(conn)?, now.utc),
         })
     }

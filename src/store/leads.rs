@@ -257,10 +257,11 @@ impl Store {
     /// A lead's timeline, newest first.
     pub fn timeline(&self, uid: &str, limit: usize) -> Result<Vec<Activity>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT uid, lead_uid, at, kind, outcome, note FROM activities \
+            "SELECT uid, lead_uid, at, kind, outcome, note, \
+             CASE WHEN author IS NOT ?3 THEN author END FROM activities \
              WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![uid, limit as i64], |r| {
+        let rows = stmt.query_map(params![uid, limit as i64, self.author], |r| {
             Ok(Activity {
                 uid: r.get(0)?,
                 lead_uid: r.get(1)?,
@@ -268,6 +269,7 @@ impl Store {
                 kind: parse_col::<ActivityKind>(r, 3)?,
                 outcome: r.get(4)?,
                 note: r.get(5)?,
+                author: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -318,7 +320,7 @@ impl Store {
         // so that the entries below come after it.
         let copies = {
             let mut stmt = tx.prepare_cached(
-                "SELECT at, kind, outcome, note, event, uid, created_at FROM activities \
+                "SELECT at, kind, outcome, note, event, uid, created_at, author FROM activities \
                  WHERE lead_uid = ?1 ORDER BY at, uid",
             )?;
             let rows = stmt.query_map([gone], |r| {
@@ -336,13 +338,17 @@ impl Store {
                         note,
                         event,
                     },
-                    (r.get::<_, String>(5)?, r.get::<_, i64>(6)?),
+                    (
+                        r.get::<_, String>(5)?,
+                        (r.get::<_, i64>(6)?, r.get::<_, Option<String>>(7)?),
+                    ),
                 ))
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let took_state = k.lead.status != kept_before.status;
-        let (copies, origins): (Vec<Entry>, Vec<(String, i64)>) = copies.into_iter().unzip();
+        let (copies, origins): (Vec<Entry>, Vec<(String, super::write::Written)>) =
+            copies.into_iter().unzip();
         let copies = crate::domain::merge::copied_timeline(copies, took_state);
         // Each copy is made from the merge and the entry copied alone — its uid, its time
         // written (the original's) — so that the same merge made on two laptops copies each
@@ -358,7 +364,8 @@ impl Store {
             .iter()
             .map(|(o, _)| crate::domain::changes::copy_uid(o, &[kept, gone, o, how]))
             .collect();
-        let created: Vec<i64> = origins.iter().map(|(_, c)| *c).collect();
+        // A copy keeps when and by whom its original was written.
+        let created: Vec<super::write::Written> = origins.into_iter().map(|(_, w)| w).collect();
         write_copies(&tx, kept, &copies, &uids, &created, now)?;
         write_merged_lead(&tx, &kept_before, &k.lead, gone, now)?;
         write_entries(&tx, kept, &k.entries, now)?;

@@ -135,11 +135,30 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Who a book's changes are by: the config's `user`, or where that is the default ("me") the
+/// operating system's user name; `RIPEN_USER` overrides both.
+pub fn author_of(plan: &Plan) -> String {
+    if let Ok(u) = std::env::var("RIPEN_USER")
+        && !u.trim().is_empty()
+    {
+        return u.trim().to_string();
+    }
+    if plan.user != Plan::default().user {
+        return plan.user.clone();
+    }
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| plan.user.clone())
+}
+
 /// An open book.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     plan: Plan,
+    /// Who writes through it (see [`author_of`]).
+    author: String,
     queue: view_sql::QueueSql,
     /// The report statements prepared, while [`Store::report_plans`] collects them.
     plans: std::cell::RefCell<Option<Vec<String>>>,
@@ -253,6 +272,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             queue: view_sql::QueueSql::new(&plan),
+            author: author_of(&plan),
             plan,
             plans: Default::default(),
             few: Default::default(),
@@ -675,6 +695,7 @@ mod tests {
                  ALTER TABLE leads DROP COLUMN currency_cents; \
                  ALTER TABLE leads DROP COLUMN currency; DROP TABLE lead_changes; \
                  ALTER TABLE source_costs DROP COLUMN renamed_to; DROP TABLE outbox; DROP TABLE sync_files; \
+                 ALTER TABLE activities DROP COLUMN author; \
                  PRAGMA user_version = 2;",
             )
             .unwrap();

@@ -161,6 +161,13 @@ pub const MIGRATIONS: &[&str] = &[
         name    TEXT PRIMARY KEY NOT NULL,
         written INTEGER NOT NULL
     );
+    -- Who made each change (the config's `user`, else the OS user name), and for a change to a
+    -- lead's field what it replaced there: the changes of that field its book held as current
+    -- (uids, space-separated). Two current changes of one field with different values are a
+    -- conflict, shown until someone sets the field again.
+    ALTER TABLE lead_changes ADD COLUMN author TEXT;
+    ALTER TABLE lead_changes ADD COLUMN seen TEXT;
+    ALTER TABLE activities ADD COLUMN author TEXT;
     "#,
 ];
 

@@ -12,11 +12,12 @@ use std::collections::BTreeSet;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
-use super::changes::{apply_purge, clock_reached, fold, records_of};
+use super::changes::{apply_purge, clock_reached, fold, lineage_of, record, records_of};
 use super::session::{self, Clash, Conflict, Op, Resolution};
 use super::write::project;
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::domain::Now;
+use crate::domain::conflicts;
 
 /// The `meta` key of the last outbox entry sent.
 pub const SENT: &str = "sync sent";
@@ -206,5 +207,119 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(Taken::Applied { changes })
+    }
+}
+
+/// A conflict on one of a lead's fields (see [`crate::domain::conflicts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadConflict {
+    pub lead_uid: String,
+    pub number: Option<i64>,
+    pub name: String,
+    pub conflict: conflicts::Conflict,
+}
+
+impl Store {
+    /// Every conflict in the book: leads whose field two people changed, neither having seen
+    /// the other's change, to different values. By lead number, then field.
+    pub fn conflicts(&self) -> Result<Vec<LeadConflict>> {
+        let fields: Vec<String> = crate::domain::changes::TEXT_FIELDS
+            .iter()
+            .copied()
+            .chain([
+                crate::domain::changes::STATE,
+                crate::domain::changes::VALUE,
+                crate::domain::changes::DELETED,
+            ])
+            .map(|f| format!("'{f}'"))
+            .collect();
+        // Two current changes of one field are from two books: a book sees its own.
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT DISTINCT c.lead_uid, n.number, l.name FROM lead_changes c \
+             LEFT JOIN lead_numbers n ON n.lead_uid = c.lead_uid \
+             LEFT JOIN leads l ON l.uid = c.lead_uid \
+             WHERE c.field IN ({}) AND l.purged_at IS NULL \
+             GROUP BY c.lead_uid, c.field HAVING count(DISTINCT c.replica) > 1 \
+             ORDER BY n.number, c.lead_uid",
+            fields.join(", ")
+        ))?;
+        let leads = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        let mut last = None;
+        for (uid, number, name) in leads {
+            if last.as_ref() == Some(&uid) {
+                continue;
+            }
+            for c in conflicts::conflicts(&lineage_of(&self.conn, &uid)?) {
+                out.push(LeadConflict {
+                    lead_uid: uid.clone(),
+                    number,
+                    name: name.clone(),
+                    conflict: c,
+                });
+            }
+            last = Some(uid);
+        }
+        Ok(out)
+    }
+
+    /// Settle a conflict by keeping the value of change `change_uid` (a uid or a unique
+    /// prefix of one): a new change of its field, with its value, that replaces every current
+    /// one. Itself a change, it goes to the other laptops.
+    pub fn keep_value(&mut self, change_uid: &str, now: &Now) -> Result<crate::store::LeadRow> {
+        let found: Vec<(String, String, String, Option<String>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT uid, lead_uid, field, value FROM lead_changes \
+                 WHERE uid >= ?1 AND uid < ?1 || x'ff' LIMIT 2",
+            )?;
+            stmt.query_map([change_uid.to_ascii_lowercase()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        let (_, lead_uid, field, value) = match found.as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(StoreError::Sync(format!(
+                    "no change {change_uid} in this book (ripen sync --conflicts lists them)"
+                )));
+            }
+            _ => return Err(StoreError::Ambiguous(change_uid.to_string())),
+        };
+        let Some(field) = crate::domain::changes::TEXT_FIELDS
+            .iter()
+            .copied()
+            .chain([
+                crate::domain::changes::STATE,
+                crate::domain::changes::VALUE,
+                crate::domain::changes::DELETED,
+            ])
+            .find(|f| *f == field)
+        else {
+            return Err(crate::domain::DomainError::Invalid(format!(
+                "change {change_uid} is of {field}, which never conflicts"
+            ))
+            .into());
+        };
+        let tx = self.write_tx()?;
+        record(
+            &tx,
+            &lead_uid,
+            &[crate::domain::changes::FieldChange { field, value }],
+            now,
+        )?;
+        if let Some(folded) = fold(&lead_uid, &mut records_of(&tx, &lead_uid)?)? {
+            project(&tx, &folded)?;
+        }
+        tx.commit()?;
+        self.lead(&lead_uid)
     }
 }

@@ -232,8 +232,8 @@ fn write_lead_in(
     Ok(())
 }
 
-const ACTIVITY_COLUMNS: &str = "uid, lead_uid, at, kind, outcome, note, created_at, event";
-const ACTIVITY_PARAMS: usize = 8;
+const ACTIVITY_COLUMNS: &str = "uid, lead_uid, at, kind, outcome, note, created_at, event, author";
+const ACTIVITY_PARAMS: usize = 9;
 
 /// Append entries to a lead's timeline.
 pub(super) fn write_entries(
@@ -245,13 +245,16 @@ pub(super) fn write_entries(
     write_with_uids(tx, lead_uid, entries, None, now)
 }
 
+/// When and by whom an entry was written (a copy keeps its original's).
+pub(super) type Written = (i64, Option<String>);
+
 /// Append copies of entries to a lead's timeline, under the uids given (one per entry).
 pub(super) fn write_copies(
     tx: &Transaction,
     lead_uid: &str,
     entries: &[Entry],
     uids: &[String],
-    created: &[i64],
+    created: &[Written],
     now: &Now,
 ) -> Result<()> {
     write_with_uids(tx, lead_uid, entries, Some((uids, created)), now)
@@ -261,9 +264,10 @@ fn write_with_uids(
     tx: &Transaction,
     lead_uid: &str,
     entries: &[Entry],
-    given: Option<(&[String], &[i64])>,
+    given: Option<(&[String], &[Written])>,
     now: &Now,
 ) -> Result<()> {
+    let author = super::changes::author(tx)?;
     let mut stmt = tx.prepare_cached(&insert_sql(
         "activities",
         ACTIVITY_COLUMNS,
@@ -275,16 +279,17 @@ fn write_with_uids(
         let cleaned = e.neutralised();
         let e = cleaned.as_ref().unwrap_or(e);
         let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let (uid, created) = match given.and_then(|(u, c)| u.get(i).zip(c.get(i))) {
-            Some((u, c)) => (u.as_str(), *c),
+        let (uid, created, by) = match given.and_then(|(u, c)| u.get(i).zip(c.get(i))) {
+            Some((u, (c, a))) => (u.as_str(), *c, a.as_deref()),
             None => (
                 &*entry_uid().hyphenated().encode_lower(&mut buf),
                 now.utc.timestamp(),
+                author.as_deref(),
             ),
         };
         let event = event_code(e);
         let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
-        entry_values(&mut values, uid, lead_uid, e, &event, created);
+        entry_values(&mut values, uid, lead_uid, e, &event, created, by);
         bind_all(&mut stmt, &values)?;
         stmt.raw_execute()?;
     }
@@ -300,6 +305,7 @@ fn entry_values<'a>(
     e: &'a Entry,
     event: &'a Option<Cow<'static, str>>,
     t: i64,
+    author: Option<&'a str>,
 ) {
     out.extend([
         Val::Text(uid),
@@ -310,6 +316,7 @@ fn entry_values<'a>(
         e.note.as_deref().map_or(Val::Null, Val::Text),
         Val::Int(t),
         event.as_deref().map_or(Val::Null, Val::Text),
+        author.map_or(Val::Null, Val::Text),
     ]);
 }
 
@@ -488,10 +495,19 @@ impl<'t> NewLeads<'t> {
             })
             .collect();
         let replica = self.stamps.replica.as_str();
+        let author = self.stamps.author.as_deref();
         let mut values = Vec::with_capacity(LEAD_BATCH * RECORD_PARAMS);
         if records.len() == LEAD_BATCH {
             for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
-                record_values(&mut values, uid, &c.lead.uid, change, *clock, replica);
+                record_values(
+                    &mut values,
+                    uid,
+                    &c.lead.uid,
+                    change,
+                    *clock,
+                    replica,
+                    author,
+                );
             }
             self.many_records.execute(&values)?;
         } else {
@@ -503,7 +519,15 @@ impl<'t> NewLeads<'t> {
             ))?;
             for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
                 values.clear();
-                record_values(&mut values, uid, &c.lead.uid, change, *clock, replica);
+                record_values(
+                    &mut values,
+                    uid,
+                    &c.lead.uid,
+                    change,
+                    *clock,
+                    replica,
+                    author,
+                );
                 bind_all(&mut one, &values)?;
                 one.raw_execute()?;
             }
@@ -521,7 +545,15 @@ impl<'t> NewLeads<'t> {
             for (((uid, lead_uid, e), buf), event) in chunk.iter().zip(bufs.iter_mut()).zip(&events)
             {
                 let uid = uid.hyphenated().encode_lower(buf);
-                entry_values(&mut values, uid, lead_uid, e, event, self.t);
+                entry_values(
+                    &mut values,
+                    uid,
+                    lead_uid,
+                    e,
+                    event,
+                    self.t,
+                    self.stamps.author.as_deref(),
+                );
             }
             self.many_entries.execute(&values)?;
         }
@@ -538,7 +570,15 @@ impl<'t> NewLeads<'t> {
                 let event = event_code(e);
                 let mut values = Vec::with_capacity(ACTIVITY_PARAMS);
                 let uid = uid.hyphenated().encode_lower(&mut bufs[0]);
-                entry_values(&mut values, uid, lead_uid, e, &event, self.t);
+                entry_values(
+                    &mut values,
+                    uid,
+                    lead_uid,
+                    e,
+                    &event,
+                    self.t,
+                    self.stamps.author.as_deref(),
+                );
                 bind_all(&mut one, &values)?;
                 one.raw_execute()?;
             }
@@ -793,6 +833,13 @@ impl Store {
     /// us wait (up to the busy timeout) instead of failing half-way.
     pub(super) fn write_tx(&mut self) -> Result<WriteTx<'_>> {
         self.prepare_writes()?;
-        WriteTx::begin(&self.conn)
+        let tx = WriteTx::begin(&self.conn)?;
+        // Who writes: recorded with every change (an UPDATE only when it changed).
+        tx.prepare_cached(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) \
+             DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value",
+        )?
+        .execute(params![super::changes::AUTHOR, self.author])?;
+        Ok(tx)
     }
 }

@@ -29,7 +29,7 @@ fn sources(dir: &str) -> Vec<(PathBuf, String)> {
 /// or a transition of the domain itself.
 #[test]
 fn the_cli_and_the_app_write_only_through_ops() {
-    const OPS: [(&str, &str, bool, bool); 19] = [
+    const OPS: [(&str, &str, bool, bool); 20] = [
         // (ops::NAMES, Op variant, the CLI offers it, the app offers it)
         ("add", "Add", true, true),
         ("edit", "Edit", true, true),
@@ -50,6 +50,7 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ("import", "Import", true, true),
         ("import_history", "ImportHistory", true, false),
         ("sync", "Sync", true, false),
+        ("keep", "Keep", true, false),
     ];
     assert_eq!(
         OPS.map(|o| o.0),
@@ -84,6 +85,7 @@ fn the_cli_and_the_app_write_only_through_ops() {
         "import_file(",
         "import_history(",
         "take_in(",
+        ".keep_value(",
         "sync::sync(",
         "lifecycle::log_contact",
         "lifecycle::qualify",

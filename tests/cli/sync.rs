@@ -170,3 +170,121 @@ fn without_a_folder_sync_says_how_to_set_one() {
         "{err}"
     );
 }
+
+/// Ana and Sam change one lead's phone at the same time on their laptops: after a sync both
+/// books keep the same phone and list the same conflict, with both values, who and when; Sam
+/// keeps his value, and after the next sync that is the phone everywhere and the conflict is
+/// gone. Sam's e-mail, changed meanwhile, just merges; the timeline says who did what.
+#[test]
+fn a_conflict_is_listed_on_both_books_and_settled_from_either() {
+    let t = team();
+    let ana = |args: &[&str], at: &str| {
+        let out =
+            t.a.ripen()
+                .env("RIPEN_USER", "Ana")
+                .env("RIPEN_NOW", at)
+                .args(args)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sam = |args: &[&str], at: &str| {
+        let out =
+            t.b.ripen()
+                .env("RIPEN_USER", "Sam")
+                .env("RIPEN_NOW", at)
+                .args(args)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (t0, t1, t2) = (
+        "2026-11-22T09:00:00Z",
+        "2026-11-22T10:00:00Z",
+        "2026-11-22T11:00:00Z",
+    );
+    ana(&["add", "Ana Ruiz", "--phone", "111"], t0);
+    ana(&["sync", t.dir()], t0);
+    sam(&["sync", t.dir()], t0);
+    ana(&["edit", "1", "--phone", "222"], t1);
+    sam(&["edit", "1", "--phone", "333"], t1);
+    sam(&["edit", "1", "--email", "ana@example.com"], t1);
+    sam(&["log", "1", "call", "--outcome", "reached"], t1);
+    for _ in 0..2 {
+        ana(&["sync", t.dir()], t1);
+        sam(&["sync", t.dir()], t1);
+    }
+    let on_a: serde_json::Value =
+        serde_json::from_str(&ana(&["sync", "--conflicts", "--json"], t1)).unwrap();
+    let on_b: serde_json::Value =
+        serde_json::from_str(&sam(&["sync", "--conflicts", "--json"], t1)).unwrap();
+    assert_eq!(on_a, on_b, "both books list the same conflicts");
+    let list = on_a.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{on_a:#}");
+    let c = &list[0];
+    assert_eq!(c["lead"], 1);
+    assert_eq!(c["field"], "phone");
+    let kept = c["kept"]["value"].as_str().unwrap();
+    let other = &c["others"][0];
+    let mut values = [kept, other["value"].as_str().unwrap()];
+    values.sort();
+    assert_eq!(values, ["222", "333"]);
+    assert!(other["author"] == "Ana" || other["author"] == "Sam");
+    assert_eq!(other["at"], "2026-11-22T10:00:00+00:00");
+    // Both books show the winner; the e-mail merged.
+    let show_a = ana(&["show", "1"], t1);
+    let show_b = sam(&["show", "1"], t1);
+    assert!(
+        show_a.contains(&format!("phone         {kept}")),
+        "{show_a}"
+    );
+    assert!(
+        show_b.contains(&format!("phone         {kept}")),
+        "{show_b}"
+    );
+    assert!(show_a.contains("ana@example.com"), "{show_a}");
+    // Ana's book says Sam logged the call; Sam's own book does not name him.
+    assert!(
+        show_a.contains("reached") && show_a.contains("— Sam"),
+        "{show_a}"
+    );
+    assert!(!show_b.contains("— Sam"), "{show_b}");
+    // The text says it the same way, with the key.
+    let text = sam(&["sync", "--conflicts"], t1);
+    assert!(
+        text.contains("#1 Ana Ruiz: phone") && text.contains("ripen sync --keep"),
+        "{text}"
+    );
+    // Keep the value that lost, from Sam's book; it travels.
+    let losing = other["value"].as_str().unwrap().to_string();
+    let change = other["change"].as_str().unwrap();
+    sam(&["sync", "--keep", &change[..13]], t2);
+    sam(&["sync", t.dir()], t2);
+    ana(&["sync", t.dir()], t2);
+    for out in [
+        ana(&["sync", "--conflicts"], t2),
+        sam(&["sync", "--conflicts"], t2),
+    ] {
+        assert_eq!(out.trim(), "no conflicts");
+    }
+    assert!(ana(&["show", "1"], t2).contains(&format!("phone         {losing}")));
+    // A change the book does not hold is refused, saying where to find them.
+    let out =
+        t.a.ripen()
+            .args(["sync", "--keep", "zzzz"])
+            .output()
+            .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no change zzzz in this book"), "{err}");
+}

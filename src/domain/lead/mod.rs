@@ -314,6 +314,9 @@ pub struct Activity {
     pub kind: ActivityKind,
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// Who wrote it, when that is someone else than whoever writes through this book now (a
+    /// teammate's entry, come through sync).
+    pub author: Option<String>,
 }
 
 #[cfg(test)]

@@ -188,6 +188,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         if let Some(n) = &a.note {
             s.push_str(&clean(n));
         }
+        if let Some(by) = &a.author {
+            s.push_str(&format!(" — {}", clean(by)));
+        }
         let parts = wrap(&s, w);
         let cut_short = parts.len() > most;
         for (i, part) in parts.into_iter().take(most).enumerate() {
