@@ -10,10 +10,12 @@
 //! ripen changes 1
 //! schema 7
 //! replica 0f3c…
+//! body zstd
 //! bytes 18233
 //! sha256 9b1e…
 //!
-//! (changesets: each a 4-byte little-endian length, then its bytes)
+//! (the body, compressed with zstd: the changesets, each a 4-byte little-endian length, then
+//! its bytes; `bytes` and `sha256` are the compressed body's)
 //! ```
 //!
 //! A file shorter than its header says is still arriving: it is left for a later sync. One
@@ -103,11 +105,20 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The most a body may unpack to: a file that claims more is refused, not unpacked.
+const MAX_BODY: usize = 1 << 30;
+
 /// A whole sync file: header and body.
 pub fn encode(replica: &str, schema: i64, changesets: &[Vec<u8>]) -> Vec<u8> {
-    let body = pack(changesets);
+    // Compressing a buffer in memory cannot fail but for a bug; an uncompressed body is
+    // still a sound file.
+    let packed = pack(changesets);
+    let (kind, body) = match zstd::bulk::compress(&packed, 3) {
+        Ok(z) => ("zstd", z),
+        Err(_) => ("plain", packed),
+    };
     let mut out = format!(
-        "{MAGIC}\nschema {schema}\nreplica {replica}\nbytes {}\nsha256 {}\n\n",
+        "{MAGIC}\nschema {schema}\nreplica {replica}\nbody {kind}\nbytes {}\nsha256 {}\n\n",
         body.len(),
         hex(&Sha256::digest(&body))
     )
@@ -179,6 +190,29 @@ pub fn decode(bytes: &[u8]) -> Read {
             "written by a newer ripen (schema {schema}; this one knows {LATEST}): upgrade ripen to apply it"
         ));
     }
+    let unpacked;
+    let body = match fields.get("body").copied().unwrap_or("plain") {
+        "plain" => body,
+        "zstd" => {
+            use std::io::Read as _;
+            let mut out = Vec::new();
+            let read = zstd::stream::read::Decoder::new(body)
+                .and_then(|d| d.take(MAX_BODY as u64 + 1).read_to_end(&mut out));
+            match read {
+                Ok(n) if n > MAX_BODY => return refuse("a body too large to unpack"),
+                Ok(_) => {
+                    unpacked = out;
+                    &unpacked[..]
+                }
+                Err(_) => return refuse("a damaged body"),
+            }
+        }
+        other => {
+            return Read::Refused(format!(
+                "a body packed as {other}, which this ripen cannot read: upgrade ripen"
+            ));
+        }
+    };
     let mut changesets = Vec::new();
     let mut rest = body;
     while !rest.is_empty() {
@@ -230,7 +264,15 @@ pub fn sync(store: &mut Store, dir: &Path, now: &Now) -> Result<SyncReport, Sync
         ..SyncReport::default()
     };
     send(store, dir, &replica, &mut report)?;
-    receive(store, dir, &replica, now, &mut report)?;
+    // Taking in another laptop's leads writes into every index of a big book: room for them.
+    let kib = std::env::var("RIPEN_SYNC_KIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crate::store::BULK_CACHE_KIB);
+    store.cache_kib(kib)?;
+    let received = receive(store, dir, &replica, now, &mut report);
+    store.cache_kib(crate::store::COMMAND_CACHE_KIB)?;
+    received?;
     Ok(report)
 }
 
@@ -437,5 +479,28 @@ mod tests {
         let file = encode("r1", LATEST, &[s.changeset().unwrap()]);
         assert!(matches!(decode(&file), Read::Refused(r) if r.contains("not shared: leads")));
         assert!(matches!(decode(b"hello\n\nworld"), Read::Refused(_)));
+    }
+
+    /// A body whose checksum holds but that does not unpack, or is packed some way this ripen
+    /// does not know, is refused whole.
+    #[test]
+    fn a_body_that_does_not_unpack_is_refused() {
+        let with = |kind: &str, body: &[u8]| {
+            let mut f = format!(
+                "{MAGIC}\nschema {LATEST}\nreplica r1\nbody {kind}\nbytes {}\nsha256 {}\n\n",
+                body.len(),
+                hex(&Sha256::digest(body))
+            )
+            .into_bytes();
+            f.extend_from_slice(body);
+            f
+        };
+        assert_eq!(
+            decode(&with("zstd", b"not zstd at all")),
+            Read::Refused("a damaged body".into())
+        );
+        assert!(matches!(decode(&with("lz4", b"x")), Read::Refused(r) if r.contains("upgrade")));
+        // A plain body (as an older writer might) still reads.
+        assert!(matches!(decode(&with("plain", b"")), Read::Whole { .. }));
     }
 }

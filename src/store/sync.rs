@@ -127,6 +127,7 @@ impl Store {
     /// Take in the changesets of the sync file `name` (each already read whole: see
     /// [`session::read`]), in one transaction; a file already taken in is left alone.
     pub fn take_in(&mut self, name: &str, changesets: &[Vec<u8>], now: &Now) -> Result<Taken> {
+        let mut clock = std::time::Instant::now();
         let mut tx = self.write_tx()?;
         tx.foreign()?;
         let known: bool = tx
@@ -165,6 +166,7 @@ impl Store {
             }
             session::apply(&tx, cs, &["lead_changes", "source_costs"], &mut resolve)?;
         }
+        super::phase("sync: the log", &mut clock);
         // The clock moves past every change seen; each lead touched is built again.
         clock_reached(&tx, highest)?;
         for uid in &touched {
@@ -176,6 +178,7 @@ impl Store {
                 apply_purge(&tx, uid, now.utc.timestamp())?;
             }
         }
+        super::phase("sync: leads built again", &mut clock);
         let mut orphans = false;
         for cs in changesets {
             let applied = session::apply(&tx, cs, &["activities"], &mut |clash| {
@@ -190,6 +193,7 @@ impl Store {
                 other => other?,
             }
         }
+        super::phase("sync: timelines", &mut clock);
         // Entries that came for a purged lead go blank as its others did.
         for uid in &timelines {
             let purged: bool = tx
@@ -206,6 +210,7 @@ impl Store {
             [name],
         )?;
         tx.commit()?;
+        super::phase("sync: commit", &mut clock);
         Ok(Taken::Applied { changes })
     }
 }
