@@ -21,13 +21,15 @@
 //! A file shorter than its header says is still arriving: it is left for a later sync. One
 //! whose bytes do not match its checksum, that is not a ripen file, or that names tables other
 //! than the shared ones is refused whole, by name. One from a newer ripen (a greater schema)
-//! is refused until this ripen is upgraded.
+//! is refused until this ripen is upgraded. One sound but whose changes break the book's rules
+//! (a NOT NULL, a CHECK) is refused by name too, nothing of it applied, and the others go on.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use rusqlite::ffi;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -411,15 +413,29 @@ fn receive(
         let mut progress = false;
         let mut still = Vec::new();
         for (name, changesets) in pending {
-            match store.take_in(&name, &changesets, now)? {
-                Taken::Applied { changes } => {
+            match store.take_in(&name, &changesets, now) {
+                Ok(Taken::Applied { changes }) => {
                     report.applied.push(Applied {
                         file: name,
                         changes,
                     });
                     progress = true;
                 }
-                Taken::Held => still.push((name, changesets)),
+                Ok(Taken::Held) => still.push((name, changesets)),
+                // Sound, but its changes break the book's rules (a NOT NULL, a CHECK): refused
+                // by name, nothing of it applied, rather than failing every sync from now on.
+                Err(StoreError::Session(e @ session::SessionError::Sqlite(code, _)))
+                    if matches!(
+                        code & 0xff,
+                        ffi::SQLITE_ABORT | ffi::SQLITE_CONSTRAINT | ffi::SQLITE_MISMATCH
+                    ) =>
+                {
+                    report.refused.push(Refused {
+                        file: name,
+                        reason: format!("this book cannot take its changes: {e}"),
+                    })
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         pending = still;

@@ -19,9 +19,11 @@ use crate::store::Store;
 
 /// How long the user must pause before the app checkpoints the WAL.
 const IDLE: Duration = Duration::from_millis(750);
-/// Longest sleep: how soon an idle app sees another process's write to the book (and a clock
-/// changed under it, by a suspend or NTP).
-const WATCH: Duration = Duration::from_secs(2);
+/// Longest sleep: how soon an idle app sees another process's write to the book (a CLI run, a
+/// `ripen sync` taking in another laptop's changes) and a clock changed under it (a suspend,
+/// NTP). One second, so that a write shows within two even with a redraw and a busy machine
+/// (at two seconds, a write just after a look waited the whole two before it showed).
+const WATCH: Duration = Duration::from_secs(1);
 
 /// Translate a terminal event into an action, if it means one.
 pub fn action_for(app: &App, ev: Event) -> Option<Action> {
@@ -71,6 +73,13 @@ fn next_wake(store: &Store, now: &Now) -> DateTime<Utc> {
         Ok(Some(due)) => due.min(midnight),
         _ => midnight,
     }
+}
+
+/// How long the loop may wait for a key: until the next thing falls due, never longer than
+/// [`WATCH`], and no longer than [`IDLE`] while a write waits for its checkpoint.
+fn nap(wake: DateTime<Utc>, now: DateTime<Utc>, written: bool) -> Duration {
+    let sleep = (wake - now).to_std().unwrap_or(Duration::ZERO).min(WATCH);
+    if written { sleep.min(IDLE) } else { sleep }
 }
 
 fn clock(fallback: Now) -> Now {
@@ -138,13 +147,7 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
         if app.quit {
             return Ok(());
         }
-        let mut sleep = (wake - now.utc)
-            .to_std()
-            .unwrap_or(Duration::ZERO)
-            .min(WATCH);
-        if written {
-            sleep = sleep.min(IDLE);
-        }
+        let sleep = nap(wake, now.utc, written);
         // A pause: count the rest of a filtered list, giving up the moment a key comes.
         if app.counting() && !event::poll(Duration::ZERO)? {
             dirty |= app.count_further(store, || event::poll(Duration::ZERO).unwrap_or(true));
@@ -275,6 +278,23 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_idle_app_looks_at_the_book_at_least_every_second() {
+        let now = DateTime::from_timestamp(1_795_338_000, 0).unwrap();
+        // Nothing due until midnight: still awake within a second, to see other writers.
+        let midnight = now + chrono::Duration::hours(15);
+        assert_eq!(nap(midnight, now, false), WATCH);
+        assert!(WATCH <= Duration::from_secs(1));
+        // Something due sooner, or already due; a write waiting for its checkpoint.
+        let soon = now + chrono::Duration::milliseconds(300);
+        assert_eq!(nap(soon, now, false), Duration::from_millis(300));
+        assert_eq!(
+            nap(now - chrono::Duration::seconds(1), now, false),
+            Duration::ZERO
+        );
+        assert_eq!(nap(midnight, now, true), IDLE.min(WATCH));
+    }
 
     #[test]
     fn base64_matches_the_standard() {

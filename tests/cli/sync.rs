@@ -288,3 +288,38 @@ fn a_conflict_is_listed_on_both_books_and_settled_from_either() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no change zzzz in this book"), "{err}");
 }
+
+#[test]
+fn a_sound_file_the_book_cannot_take_is_refused_by_name_and_the_rest_still_syncs() {
+    let t = team();
+    t.a.ok(&["add", "Gus Hale"]);
+    t.a.ok(&["sync", t.dir()]);
+    // A whole file, checksum and all, whose timeline entry lacks columns the book requires (a
+    // peer's bug, or a ripen whose tables differ): applying it breaks a NOT NULL.
+    let one = rusqlite::Connection::open_in_memory().unwrap();
+    one.execute_batch("CREATE TABLE activities (uid TEXT PRIMARY KEY NOT NULL, lead_uid TEXT)")
+        .unwrap();
+    let s = ripen::store::session::Session::new(&one, &["activities"]).unwrap();
+    one.execute_batch("INSERT INTO activities VALUES ('x1', 'nobody')")
+        .unwrap();
+    let bad = ripen::io::sync::encode(
+        "feedbeef",
+        ripen::store::schema::LATEST,
+        &[s.changeset().unwrap()],
+    );
+    std::fs::create_dir(t.shared.path().join("feedbeef")).unwrap();
+    std::fs::write(t.shared.path().join("feedbeef/000000000001-bad.ripen"), bad).unwrap();
+    let out = t.b.json(&["sync", t.dir(), "--json"]);
+    assert_eq!(out["refused"][0]["file"], "feedbeef/000000000001-bad.ripen");
+    assert_eq!(out["refused"].as_array().unwrap().len(), 1, "{out}");
+    let reason = out["refused"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("cannot take its changes"), "{reason}");
+    assert_eq!(out["applied"].as_array().unwrap().len(), 1, "{out}");
+    assert!(t.b.ok(&["list"]).contains("Gus Hale"));
+    // Refused again next time, by name, and nothing else blocked.
+    let again = t.b.json(&["sync", t.dir(), "--json"]);
+    assert_eq!(
+        again["refused"][0]["file"],
+        "feedbeef/000000000001-bad.ripen"
+    );
+}

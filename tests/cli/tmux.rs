@@ -66,6 +66,11 @@ impl Env {
 
     /// Wait until the screen shows `text` (the app runs asynchronously to us).
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_within(text, Duration::from_secs(20))
+    }
+
+    /// Wait until the screen shows `text`, failing if it takes longer than `limit`.
+    fn wait_for_within(&self, text: &str, limit: Duration) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -73,8 +78,8 @@ impl Env {
                 return s;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "never saw {text:?}; screen:\n{s}"
+                start.elapsed() < limit,
+                "never saw {text:?} within {limit:?}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -305,4 +310,59 @@ fn no_view_lets_stored_escapes_reach_the_terminal() {
     );
     env.keys(&["q"]);
     env.wait_for("RIPEN_EXIT=0");
+}
+
+/// Two laptops and a shared folder: a lead and a call made on one, synced, show in the app
+/// running on the other without a key pressed (the app polls the book for other writers), and
+/// the lead's timeline there holds the call's note.
+#[test]
+#[ignore = "needs tmux"]
+fn a_synced_lead_shows_in_the_running_app_in_tmux() {
+    assert!(
+        tmux_available(),
+        "this test needs tmux on PATH (.ci/run installs it)"
+    );
+    let a = Env {
+        dir: tempfile::tempdir().unwrap(),
+        socket: format!("ripen-e2e-sync-a-{}", std::process::id()),
+    };
+    let b = Env {
+        dir: tempfile::tempdir().unwrap(),
+        socket: format!("ripen-e2e-sync-b-{}", std::process::id()),
+    };
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path().to_str().unwrap();
+    a.ripen(&["add", "Ana Ruiz", "--email", "ana@example.com"]);
+    a.ripen(&[
+        "log",
+        "1",
+        "call",
+        "--outcome",
+        "reached",
+        "--note",
+        "keen on Q3",
+    ]);
+
+    // Book B is empty: the app opens on its welcome.
+    start(&b);
+    let screen = b.wait_for("This book is empty");
+    assert!(!screen.contains("Ana Ruiz"), "{screen}");
+
+    let sent = json(&a.ripen(&["sync", dir, "--json"]));
+    assert_eq!(sent["written"].as_array().unwrap().len(), 1, "{sent}");
+    let taken = json(&b.ripen(&["sync", dir, "--json"]));
+    assert_eq!(taken["applied"][0]["file"], sent["written"][0], "{taken}");
+
+    // No key pressed: the app notices the sync by itself, within 2 s. The lead is new and not
+    // yet qualified, so it is counted in the inbox (the app opens on the follow-ups).
+    let screen = b.wait_for_within("1 Inbox 1", Duration::from_secs(2));
+    assert!(!screen.contains("This book is empty"), "{screen}");
+    b.keys(&["1"]);
+    b.wait_for("Ana Ruiz");
+    // Its timeline holds the call made on the other laptop.
+    b.keys(&["Enter"]);
+    let screen = b.wait_for("keen on Q3");
+    assert!(screen.contains("ana@example.com"), "{screen}");
+    b.keys(&["q"]);
+    b.wait_for("RIPEN_EXIT=0");
 }
