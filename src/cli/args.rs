@@ -179,6 +179,10 @@ pub enum Command {
         /// Remember DIR as this book's folder (and sync with it now).
         #[arg(long, requires = "dir")]
         init: bool,
+        /// Go through git: pull, sync, commit this laptop's new files, push (with your own git,
+        /// credentials and remotes). The default when DIR is a git work tree.
+        #[arg(long)]
+        git: bool,
         /// List the conflicts instead: fields two people changed to different values, neither
         /// having seen the other's change (the later change won).
         #[arg(long, conflicts_with_all = ["init", "keep"])]

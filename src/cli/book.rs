@@ -97,6 +97,7 @@ pub(super) fn demo(leads: usize, seed: u64, force: bool, ctx: &mut Ctx) -> Resul
 pub(super) fn sync(
     dir: Option<std::path::PathBuf>,
     init: bool,
+    git: bool,
     json: bool,
     ctx: &mut Ctx,
 ) -> Result<()> {
@@ -121,8 +122,9 @@ pub(super) fn sync(
         ctx.store.set_sync_dir(&dir.to_string_lossy())?;
     }
     let now = ctx.now;
+    let git = git || crate::io::sync::is_git(&dir);
     let crate::ops::Done::Synced(report) =
-        crate::ops::run(ctx.store, crate::ops::Op::Sync { dir }, &now)?
+        crate::ops::run(ctx.store, crate::ops::Op::Sync { dir, git }, &now)?
     else {
         bail!("ripen sync: the operation reported something else")
     };
@@ -142,6 +144,19 @@ pub(super) fn sync(
         if report.applied.len() == 1 { "" } else { "s" },
         if changes == 1 { "" } else { "s" },
     )?;
+    if let Some(g) = &report.git {
+        match &g.offline {
+            Some(why) => writeln!(
+                ctx.out,
+                "git: could not reach the remote ({}); committed here, pushed next time",
+                clean_line(why)
+            )?,
+            None if g.pushed => writeln!(ctx.out, "git: pulled, committed and pushed")?,
+            None if g.pulled => writeln!(ctx.out, "git: pulled; nothing new to push")?,
+            None if g.committed => writeln!(ctx.out, "git: committed (no remote to push to)")?,
+            None => {}
+        }
+    }
     for f in &report.held {
         writeln!(
             ctx.out,

@@ -158,6 +158,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Sync {
             dir,
             init,
+            git,
             conflicts,
             keep,
             json,
@@ -167,7 +168,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             } else if let Some(change) = keep {
                 book::keep(&change, json, ctx)
             } else {
-                book::sync(dir, init, json, ctx)
+                book::sync(dir, init, git, json, ctx)
             }
         }
         Command::Import(a) => io::import(a, ctx),

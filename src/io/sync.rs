@@ -53,6 +53,8 @@ pub enum SyncError {
     Io { path: PathBuf, err: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{path}: {why}")]
+    Git { path: PathBuf, why: String },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SyncError + '_ {
@@ -79,6 +81,23 @@ pub struct SyncReport {
     pub partial: Vec<String>,
     /// Files refused, and why: nothing of them was applied.
     pub refused: Vec<Refused>,
+    /// With a git repository: what git did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitReport>,
+}
+
+/// What `ripen sync` did through git.
+#[derive(Debug, Default, Serialize)]
+pub struct GitReport {
+    /// Whether the others' commits were pulled (false: no remote, or it could not be reached).
+    pub pulled: bool,
+    /// Whether this laptop's commit was pushed.
+    pub pushed: bool,
+    /// Whether a commit was made (there was something new to send).
+    pub committed: bool,
+    /// Why git could not reach the remote, when it could not: the files wait for next time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,6 +267,161 @@ pub fn decode(bytes: &[u8]) -> Read {
         replica: replica.to_string(),
         changesets,
     }
+}
+
+/// Whether `dir` is a git work tree (then `ripen sync` goes through git).
+pub fn is_git(dir: &Path) -> bool {
+    git(dir, &["rev-parse", "--is-inside-work-tree"])
+        .map(|o| o.trim() == "true")
+        .unwrap_or(false)
+}
+
+/// Run the user's own `git` in `dir` (their credentials, remotes and hooks); its stdout, or
+/// why it failed (its stderr).
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(crate::domain::text::clean_line(err.trim()).into_owned())
+    }
+}
+
+/// [`sync`] through a git repository: pull the others' files, sync, then commit this laptop's
+/// new files and push them. Files are only ever added, each laptop under its own folder, so a
+/// pull never needs a content merge; a push that lost a race pulls and tries again. Without a
+/// remote, or offline, the sync still happens locally and the commit waits to be pushed.
+pub fn sync_git(store: &mut Store, dir: &Path, now: &Now) -> Result<SyncReport, SyncError> {
+    let fail = |why: String| SyncError::Git {
+        path: dir.to_path_buf(),
+        why,
+    };
+    if !is_git(dir) {
+        return Err(fail(
+            "not a git work tree (git init, or git clone the team's repository)".into(),
+        ));
+    }
+    let mut g = GitReport::default();
+    // The branch's upstream, or the first remote's branch of the same name once it has one (a
+    // clone of an empty repository has none until someone pushes).
+    let has_upstream = |d: &Path| {
+        git(
+            d,
+            &["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}"],
+        )
+        .is_ok()
+    };
+    let remote = git(dir, &["remote"])
+        .ok()
+        .and_then(|r| r.lines().next().map(str::to_string));
+    let branch = git(dir, &["symbolic-ref", "--short", "HEAD"])
+        .map(|b| b.trim().to_string())
+        .unwrap_or_default();
+    let mut upstream = has_upstream(dir);
+    if !upstream && let Some(r) = &remote {
+        match git(dir, &["fetch", "--quiet", r]) {
+            Err(e) => g.offline = Some(e),
+            Ok(_) => {
+                let theirs = format!("{r}/{branch}");
+                if git(dir, &["rev-parse", "--verify", "--quiet", &theirs]).is_ok() {
+                    let born = git(dir, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_ok();
+                    if born {
+                        git(dir, &["branch", &format!("--set-upstream-to={theirs}")])
+                            .map_err(fail)?;
+                    } else {
+                        // Nothing committed here yet: start from theirs.
+                        git(
+                            dir,
+                            &["checkout", "--quiet", "-B", &branch, "--track", &theirs],
+                        )
+                        .map_err(fail)?;
+                    }
+                    upstream = true;
+                }
+            }
+        }
+    }
+    if upstream {
+        match git(dir, &["pull", "--rebase", "--quiet"]) {
+            Ok(_) => g.pulled = true,
+            Err(e) => g.offline = Some(e),
+        }
+    }
+    let mut report = sync(store, dir, now)?;
+    let replica = report.replica.clone();
+    if dir.join(&replica).is_dir() {
+        git(dir, &["add", "--", &replica]).map_err(fail)?;
+        let staged = git(dir, &["diff", "--cached", "--quiet"]).is_err();
+        if staged {
+            let message = format!(
+                "ripen sync: {} file(s) from {replica}",
+                report.written.len()
+            );
+            // The user's own identity; a repository without one gets the book's author.
+            let named = git(dir, &["config", "user.name"]).is_ok();
+            let author = crate::store::author_of(store.plan());
+            let who = format!("user.name={author}");
+            let mail = format!("user.email={replica}@ripen.invalid");
+            let mut args: Vec<&str> = Vec::new();
+            if !named {
+                args.extend(["-c", &who, "-c", &mail]);
+            }
+            args.extend(["commit", "--quiet", "-m", &message]);
+            git(dir, &args).map_err(fail)?;
+            g.committed = true;
+        }
+    }
+    if !upstream
+        && g.offline.is_none()
+        && g.committed
+        && let Some(r) = &remote
+    {
+        // The first push of this branch to the remote.
+        match git(dir, &["push", "--quiet", "-u", r, &branch]) {
+            Ok(_) => g.pushed = true,
+            Err(e) => g.offline = Some(e),
+        }
+    }
+    if upstream && g.offline.is_none() {
+        let ahead = git(dir, &["rev-list", "--count", "@{u}..HEAD"])
+            .map(|n| n.trim() != "0")
+            .unwrap_or(true);
+        if ahead {
+            for _ in 0..3 {
+                match git(dir, &["push", "--quiet"]) {
+                    Ok(_) => {
+                        g.pushed = true;
+                        break;
+                    }
+                    Err(e) => {
+                        // Someone pushed first: take theirs (files only added) and try again.
+                        if let Err(e2) = git(dir, &["pull", "--rebase", "--quiet"]) {
+                            g.offline = Some(format!("{e}; {e2}"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        // What a retried push pulled in is applied now rather than next time.
+        if g.pushed {
+            let more = sync(store, dir, now)?;
+            report.applied.extend(more.applied);
+            report.held = more.held;
+            report.partial = more.partial;
+            report.refused.extend(more.refused);
+        }
+    }
+    report.git = Some(g);
+    Ok(report)
 }
 
 /// Write this book's changes not sent yet, then apply every other laptop's file not applied

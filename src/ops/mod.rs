@@ -97,8 +97,10 @@ pub enum Op {
     Import(ImportRequest),
     ImportHistory(HistoryRequest),
     /// Send this book's changes to a shared folder and take in the other laptops'.
+    /// Through git (`git`: pull, sync, commit, push) when the folder is a git work tree.
     Sync {
         dir: std::path::PathBuf,
+        git: bool,
     },
     /// Settle a conflict: keep the value of this change (a uid or the start of one).
     Keep {
@@ -272,7 +274,11 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
         Op::RenameSource { from, to } => Ok(Done::Renamed(store.rename_source(&from, &to, now)?)),
         Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
         Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
-        Op::Sync { dir } => Ok(Done::Synced(crate::io::sync::sync(store, &dir, now)?)),
+        Op::Sync { dir, git } => Ok(Done::Synced(if git {
+            crate::io::sync::sync_git(store, &dir, now)?
+        } else {
+            crate::io::sync::sync(store, &dir, now)?
+        })),
         Op::Keep { change } => lead(store.keep_value(&change, now)?),
     }
 }

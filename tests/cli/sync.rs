@@ -323,3 +323,98 @@ fn a_sound_file_the_book_cannot_take_is_refused_by_name_and_the_rest_still_syncs
         "feedbeef/000000000001-bad.ripen"
     );
 }
+
+/// `git` in `dir`, asserting success.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A bare repository on disk and two clones of it, one per laptop: `ripen sync` on a clone
+/// pulls, commits and pushes with the user's own git; the other laptop gets the lead and the
+/// call; both having changed something, both syncs push; syncing again changes nothing.
+#[test]
+fn two_laptops_share_a_book_through_a_git_repository() {
+    let t = team();
+    let root = t.shared.path();
+    git(root, &["init", "--quiet", "--bare", "team.git"]);
+    for c in ["one", "two"] {
+        git(root, &["clone", "--quiet", "team.git", c]);
+        git(&root.join(c), &["config", "user.name", c]);
+        git(
+            &root.join(c),
+            &["config", "user.email", &format!("{c}@example.com")],
+        );
+    }
+    let (one, two) = (root.join("one"), root.join("two"));
+    let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
+    t.a.ok(&["add", "Hal Ives", "--email", "hal@example.com"]);
+    // A clone is found to be one: no --git needed.
+    let out = t.a.ok(&["sync", one_s]);
+    assert!(
+        out.contains("sent 1 file") && out.contains("git: "),
+        "{out}"
+    );
+    let r = t.b.json(&["sync", two_s, "--json"]);
+    assert_eq!(r["applied"].as_array().unwrap().len(), 1, "{r:#}");
+    assert_eq!(r["git"]["pulled"], true);
+    assert!(t.b.ok(&["list"]).contains("Hal Ives"));
+    t.b.ok(&[
+        "log",
+        "1",
+        "call",
+        "--outcome",
+        "reached",
+        "--note",
+        "wants a demo",
+    ]);
+    // Both laptops change something before either syncs.
+    t.a.ok(&["add", "Ida Jung"]);
+    let r = t.b.json(&["sync", two_s, "--json", "--git"]);
+    assert_eq!(r["git"]["pushed"], true, "{r:#}");
+    let r = t.a.json(&["sync", one_s, "--json"]);
+    assert_eq!(r["git"]["pushed"], true, "{r:#}");
+    t.b.ok(&["sync", two_s]);
+    let show = t.a.ok(&["show", "1"]);
+    assert!(show.contains("wants a demo"), "{show}");
+    assert!(t.b.ok(&["list"]).contains("Ida Jung"));
+    // Nothing new anywhere: nothing committed, the history as it was.
+    let before = git(&one, &["rev-parse", "HEAD"]);
+    let r = t.a.json(&["sync", one_s, "--json"]);
+    assert_eq!(r["git"]["committed"], false, "{r:#}");
+    assert_eq!(r["applied"].as_array().unwrap().len(), 0);
+    assert_eq!(git(&one, &["rev-parse", "HEAD"]), before);
+    // Every laptop's files are in the shared history, each under its own folder.
+    let files = git(
+        root.join("team.git").as_path(),
+        &["ls-tree", "-r", "--name-only", "HEAD"],
+    );
+    let folders: std::collections::BTreeSet<&str> =
+        files.lines().filter_map(|l| l.split('/').next()).collect();
+    assert_eq!(folders.len(), 2, "{files}");
+}
+
+/// A folder that is not a git work tree is refused for --git, saying so.
+#[test]
+fn git_sync_needs_a_git_work_tree() {
+    let t = team();
+    t.a.ok(&["add", "Jo Kern"]);
+    let out =
+        t.a.ripen()
+            .args(["sync", t.dir(), "--git"])
+            .output()
+            .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a git work tree"), "{err}");
+}
