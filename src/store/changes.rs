@@ -101,14 +101,9 @@ pub(super) fn own_replica(conn: &Connection, path: &std::path::Path, fresh: bool
             here
         ],
     )?;
-    if !fresh && recorded.is_some() {
-        // A copy: what its outbox holds is the original's to send.
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) \
-             SELECT ?1, coalesce(max(seq), 0) FROM outbox",
-            [super::sync::SENT],
-        )?;
-    }
+    // A copy keeps the outbox and the mark of what was sent as they were when it was made: what
+    // the original had not sent yet, the copy sends too (the same rows twice apply once), so
+    // that nothing is lost if the original is gone.
     Ok(())
 }
 
