@@ -362,6 +362,43 @@ fn a_bulk_load_is_in_the_outbox_too() {
     assert_eq!(replayed, shared);
 }
 
+/// A first book made by `start`, and a copy of it for each of `apart`, each copy going on
+/// alone with its own steps: the first book's path and the laptops (path and store).
+fn laptops_from(
+    dir: &std::path::Path,
+    start: &[(Step, u8)],
+    apart: &[Vec<(Step, u8)>],
+) -> (std::path::PathBuf, Vec<(std::path::PathBuf, Store)>) {
+    let first = dir.join("first.db");
+    let mut leads = Vec::new();
+    {
+        let mut s = Store::open(&first, Plan::default()).unwrap();
+        play(&mut s, start, &mut leads, dir);
+    }
+    let mut laptops = Vec::new();
+    for (k, steps) in apart.iter().enumerate() {
+        let path = dir.join(format!("laptop{k}.db"));
+        std::fs::copy(&first, &path).unwrap();
+        let mut s = Store::open(&path, Plan::default()).unwrap();
+        let mut mine = leads.clone();
+        play(&mut s, steps, &mut mine, dir);
+        laptops.push((path, s));
+    }
+    (first, laptops)
+}
+
+/// The conflicts a book lists, by lead uid and field (lead numbers are each book's own).
+fn listed(s: &Store) -> Vec<(String, ripen::domain::conflicts::Conflict)> {
+    let mut l: Vec<_> = s
+        .conflicts()
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.lead_uid, c.conflict))
+        .collect();
+    l.sort_by(|a, b| (&a.0, &a.1.field).cmp(&(&b.0, &b.1.field)));
+    l
+}
+
 fn steps() -> impl Strategy<Value = Vec<(Step, u8)>> {
     prop::collection::vec((step(), any::<u8>()), 1..40)
 }
@@ -404,21 +441,8 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("first.db");
-        let mut leads = Vec::new();
-        {
-            let mut s = Store::open(&first, Plan::default()).unwrap();
-            play(&mut s, &start, &mut leads, dir.path());
-        }
-        let mut laptops = Vec::new();
-        for (k, steps) in apart.iter().enumerate() {
-            let path = dir.path().join(format!("laptop{k}.db"));
-            std::fs::copy(&first, &path).unwrap();
-            let mut s = Store::open(&path, Plan::default()).unwrap();
-            let mut mine = leads.clone();
-            play(&mut s, steps, &mut mine, dir.path());
-            laptops.push(s);
-        }
+        let (_, laptops) = laptops_from(dir.path(), &start, &apart);
+        let mut laptops: Vec<Store> = laptops.into_iter().map(|(_, s)| s).collect();
         let replicas: std::collections::BTreeSet<String> =
             laptops.iter().map(|s| s.replica_id().unwrap()).collect();
         prop_assert_eq!(replicas.len(), 3, "each copy writes under its own id");
@@ -605,21 +629,7 @@ proptest! {
         use ripen::io::sync::{Read, decode, sync};
         use ripen::store::sync::Taken;
         let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("first.db");
-        let mut leads = Vec::new();
-        {
-            let mut s = Store::open(&first, Plan::default()).unwrap();
-            play(&mut s, &start, &mut leads, dir.path());
-        }
-        let mut laptops = Vec::new();
-        for (k, steps) in apart.iter().enumerate() {
-            let path = dir.path().join(format!("laptop{k}.db"));
-            std::fs::copy(&first, &path).unwrap();
-            let mut s = Store::open(&path, Plan::default()).unwrap();
-            let mut mine = leads.clone();
-            play(&mut s, steps, &mut mine, dir.path());
-            laptops.push((path, s));
-        }
+        let (first, mut laptops) = laptops_from(dir.path(), &start, &apart);
         let folder = dir.path().join("shared");
         std::fs::create_dir(&folder).unwrap();
         let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
@@ -686,17 +696,6 @@ proptest! {
         let (want_shared, want_leads) = agreed(&laptops[0].0, &laptops[0].1);
         // Every concurrent change of one field to other values, listed once, the same on every
         // book.
-        // (Lead numbers are each book's own.)
-        let listed = |s: &Store| {
-            let mut l: Vec<_> = s
-                .conflicts()
-                .unwrap()
-                .into_iter()
-                .map(|c| (c.lead_uid, c.conflict))
-                .collect();
-            l.sort_by(|a, b| (&a.0, &a.1.field).cmp(&(&b.0, &b.1.field)));
-            l
-        };
         let want_conflicts = listed(&laptops[0].1);
         let mut seen = std::collections::BTreeSet::new();
         for (lead, c) in &want_conflicts {
@@ -750,26 +749,19 @@ proptest! {
             assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         };
         let dir = tempfile::tempdir().unwrap();
-        let first = dir.path().join("first.db");
-        let mut leads = Vec::new();
-        {
-            let mut s = Store::open(&first, Plan::default()).unwrap();
-            play(&mut s, &start, &mut leads, dir.path());
-        }
+        let (_, laptops) = laptops_from(dir.path(), &start, &apart);
         git(dir.path(), &["init", "--quiet", "--bare", "team.git"]);
-        let mut laptops = Vec::new();
-        for (k, steps) in apart.iter().enumerate() {
-            let clone = format!("clone{k}");
-            git(dir.path(), &["clone", "--quiet", "team.git", &clone]);
-            git(&dir.path().join(&clone), &["config", "user.name", &clone]);
-            git(&dir.path().join(&clone), &["config", "user.email", "x@example.com"]);
-            let path = dir.path().join(format!("laptop{k}.db"));
-            std::fs::copy(&first, &path).unwrap();
-            let mut s = Store::open(&path, Plan::default()).unwrap();
-            let mut mine = leads.clone();
-            play(&mut s, steps, &mut mine, dir.path());
-            laptops.push((path, s, dir.path().join(clone)));
-        }
+        let mut laptops: Vec<_> = laptops
+            .into_iter()
+            .enumerate()
+            .map(|(k, (path, s))| {
+                let clone = format!("clone{k}");
+                git(dir.path(), &["clone", "--quiet", "team.git", &clone]);
+                git(&dir.path().join(&clone), &["config", "user.name", &clone]);
+                git(&dir.path().join(&clone), &["config", "user.email", "x@example.com"]);
+                (path, s, dir.path().join(clone))
+            })
+            .collect();
         let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
         let now = Now::utc(base() + Duration::days(3));
         for round in 0..3 {
@@ -783,20 +775,14 @@ proptest! {
             }
         }
         let (want_shared, want_leads) = agreed(&laptops[0].0, &laptops[0].1);
-        let want_conflicts: Vec<_> = {
-            let mut l: Vec<_> = laptops[0].1.conflicts().unwrap().into_iter().map(|c| (c.lead_uid, c.conflict)).collect();
-            l.sort_by(|a, b| (&a.0, &a.1.field).cmp(&(&b.0, &b.1.field)));
-            l
-        };
+        let want_conflicts = listed(&laptops[0].1);
         for (path, s, _) in &laptops {
             let (shared, leads) = agreed(path, s);
             let (extra, missing) = differ(&shared, &want_shared);
             prop_assert!(extra.is_empty() && missing.is_empty(),
                 "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
             prop_assert_eq!(&leads, &want_leads);
-            let mut l: Vec<_> = s.conflicts().unwrap().into_iter().map(|c| (c.lead_uid, c.conflict)).collect();
-            l.sort_by(|a, b| (&a.0, &a.1.field).cmp(&(&b.0, &b.1.field)));
-            prop_assert_eq!(&l, &want_conflicts);
+            prop_assert_eq!(&listed(s), &want_conflicts);
             let c = rusqlite::Connection::open(path).unwrap();
             let unnumbered: i64 = c
                 .query_row(

@@ -171,6 +171,23 @@ fn without_a_folder_sync_says_how_to_set_one() {
     );
 }
 
+/// `ripen ARGS` on `book` as `user` at `at`, asserting success; its stdout.
+fn as_user(book: &Book, user: &str, args: &[&str], at: &str) -> String {
+    let out = book
+        .ripen()
+        .env("RIPEN_USER", user)
+        .env("RIPEN_NOW", at)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Ana and Sam change one lead's phone at the same time on their laptops: after a sync both
 /// books keep the same phone and list the same conflict, with both values, who and when; Sam
 /// keeps his value, and after the next sync that is the phone everywhere and the conflict is
@@ -178,36 +195,8 @@ fn without_a_folder_sync_says_how_to_set_one() {
 #[test]
 fn a_conflict_is_listed_on_both_books_and_settled_from_either() {
     let t = team();
-    let ana = |args: &[&str], at: &str| {
-        let out =
-            t.a.ripen()
-                .env("RIPEN_USER", "Ana")
-                .env("RIPEN_NOW", at)
-                .args(args)
-                .output()
-                .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let sam = |args: &[&str], at: &str| {
-        let out =
-            t.b.ripen()
-                .env("RIPEN_USER", "Sam")
-                .env("RIPEN_NOW", at)
-                .args(args)
-                .output()
-                .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let ana = |args: &[&str], at: &str| as_user(&t.a, "Ana", args, at);
+    let sam = |args: &[&str], at: &str| as_user(&t.b, "Sam", args, at);
     let (t0, t1, t2) = (
         "2026-11-22T09:00:00Z",
         "2026-11-22T10:00:00Z",
