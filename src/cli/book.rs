@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use std::os::unix::fs::DirBuilderExt;
 
 use super::{Ctx, folder_must_exist};
+use crate::domain::conflicts;
 use crate::domain::text::clean_line;
 use crate::store::{Filter, View};
 
@@ -182,65 +183,6 @@ pub(super) fn sync(
     Ok(())
 }
 
-/// A change's value as people read it: a field's text, a lifecycle unit's status and stage, an
-/// amount, the trash.
-fn shown_value(field: &str, value: Option<&str>) -> String {
-    use crate::domain::changes::{DELETED, STATE, VALUE};
-    let Some(v) = value else {
-        return "(empty)".into();
-    };
-    let json: serde_json::Value = serde_json::from_str(v).unwrap_or(serde_json::Value::Null);
-    let text = match field {
-        STATE => {
-            let get = |k: &str| json.get(k).and_then(|x| x.as_str()).map(str::to_string);
-            let mut parts: Vec<String> = get("status").into_iter().collect();
-            for k in ["stage", "class", "reason"] {
-                if let Some(x) = get(k) {
-                    parts.push(format!("{k} {x}"));
-                }
-            }
-            parts.join(", ")
-        }
-        VALUE => match (
-            json.get("cents").and_then(|c| c.as_i64()),
-            json.get("currency"),
-        ) {
-            (Some(c), Some(cur)) => format!(
-                "{}.{:02} {}",
-                c / 100,
-                (c % 100).abs(),
-                cur.as_str().unwrap_or("")
-            ),
-            (Some(c), None) => format!("{}.{:02}", c / 100, (c % 100).abs()),
-            _ => "(none)".into(),
-        },
-        DELETED => {
-            if json.is_null() {
-                "out of the trash".into()
-            } else {
-                "in the trash".into()
-            }
-        }
-        _ => json.as_str().map_or_else(|| v.to_string(), str::to_string),
-    };
-    clean_line(&text).into_owned()
-}
-
-/// Who made a change and when, as people read it.
-fn by_when(c: &crate::domain::conflicts::Change, now: &crate::domain::Now) -> String {
-    let at = chrono::DateTime::from_timestamp_millis(crate::domain::changes::clock_millis(c.clock))
-        .unwrap_or_default();
-    let who = c
-        .author
-        .clone()
-        .unwrap_or_else(|| format!("book {}", &c.replica[..c.replica.len().min(8)]));
-    format!(
-        "{} on {}",
-        clean_line(&who),
-        now.local_time(at).format("%a %d %b %Y %H:%M")
-    )
-}
-
 /// `ripen sync --conflicts`: every conflict, with both values, who and when, and how to keep
 /// the other value.
 pub(super) fn conflicts(json: bool, ctx: &mut Ctx) -> Result<()> {
@@ -250,10 +192,10 @@ pub(super) fn conflicts(json: bool, ctx: &mut Ctx) -> Result<()> {
         let rows: Vec<serde_json::Value> = found
             .iter()
             .map(|c| {
-                let change = |x: &crate::domain::conflicts::Change| {
+                let change = |x: &conflicts::Change| {
                     serde_json::json!({
                         "change": x.uid,
-                        "value": shown_value(&x.field, x.value.as_deref()),
+                        "value": conflicts::shown_value(&x.field, x.value.as_deref()),
                         "raw": x.value,
                         "author": x.author,
                         "replica": x.replica,
@@ -292,15 +234,15 @@ pub(super) fn conflicts(json: bool, ctx: &mut Ctx) -> Result<()> {
         writeln!(
             ctx.out,
             "  kept   {}  ({})",
-            shown_value(&w.field, w.value.as_deref()),
-            by_when(w, &now)
+            conflicts::shown_value(&w.field, w.value.as_deref()),
+            conflicts::by_when(w, &now)
         )?;
         for o in &c.conflict.others {
             writeln!(
                 ctx.out,
                 "  other  {}  ({})  keep it: ripen sync --keep {}",
-                shown_value(&o.field, o.value.as_deref()),
-                by_when(o, &now),
+                conflicts::shown_value(&o.field, o.value.as_deref()),
+                conflicts::by_when(o, &now),
                 &o.uid
             )?;
         }

@@ -12,7 +12,9 @@
 //!
 //! Pure: the store reads the changes.
 
-use super::changes::{DELETED, STATE, TEXT_FIELDS, VALUE};
+use super::Now;
+use super::changes::{DELETED, STATE, TEXT_FIELDS, VALUE, clock_millis};
+use super::text::clean_line;
 
 /// One change as this module reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +123,64 @@ pub fn conflicts(changes: &[Change]) -> Vec<Conflict> {
     out
 }
 
+/// A change's value as people read it: a field's text, a lifecycle unit's status and stage, an
+/// amount, the trash. Cleaned: safe to print on one line.
+pub fn shown_value(field: &str, value: Option<&str>) -> String {
+    let Some(v) = value else {
+        return "(empty)".into();
+    };
+    let json: serde_json::Value = serde_json::from_str(v).unwrap_or(serde_json::Value::Null);
+    let text = match field {
+        STATE => {
+            let get = |k: &str| json.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            let mut parts: Vec<String> = get("status").into_iter().collect();
+            for k in ["stage", "class", "reason"] {
+                if let Some(x) = get(k) {
+                    parts.push(format!("{k} {x}"));
+                }
+            }
+            parts.join(", ")
+        }
+        VALUE => match (
+            json.get("cents").and_then(|c| c.as_i64()),
+            json.get("currency"),
+        ) {
+            (Some(c), Some(cur)) => format!(
+                "{}.{:02} {}",
+                c / 100,
+                (c % 100).abs(),
+                cur.as_str().unwrap_or("")
+            ),
+            (Some(c), None) => format!("{}.{:02}", c / 100, (c % 100).abs()),
+            _ => "(none)".into(),
+        },
+        DELETED => {
+            if json.is_null() {
+                "out of the trash".into()
+            } else {
+                "in the trash".into()
+            }
+        }
+        _ => json.as_str().map_or_else(|| v.to_string(), str::to_string),
+    };
+    clean_line(&text).into_owned()
+}
+
+/// Who made a change and when, in the book's time zone: "Ana on Sun 22 Nov 2026 10:00" (a
+/// change with no author is named by its book). Cleaned: safe to print on one line.
+pub fn by_when(c: &Change, now: &Now) -> String {
+    let at = chrono::DateTime::from_timestamp_millis(clock_millis(c.clock)).unwrap_or_default();
+    let who = c.author.clone().unwrap_or_else(|| {
+        // By characters: a replica from another book's file is not trusted to be ASCII.
+        format!("book {}", c.replica.chars().take(8).collect::<String>())
+    });
+    format!(
+        "{} on {}",
+        clean_line(&who),
+        now.local_time(at).format("%a %d %b %Y %H:%M")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +247,44 @@ mod tests {
         all.push(ch("d", "state", "{\"status\":\"lost\"}", 9, "r1", &seen));
         assert!(conflicts(&all).is_empty());
         assert_eq!(seen_for(&all, "tag+"), None);
+    }
+
+    #[test]
+    fn a_value_is_shown_as_people_read_it_and_never_with_control_characters() {
+        assert_eq!(shown_value("phone", Some("\"333\"")), "333");
+        assert_eq!(shown_value("phone", None), "(empty)");
+        assert_eq!(
+            shown_value(VALUE, Some("{\"cents\":240050,\"currency\":\"EUR\"}")),
+            "2400.50 EUR"
+        );
+        assert_eq!(
+            shown_value(STATE, Some("{\"status\":\"open\",\"stage\":\"ripe\"}")),
+            "open, stage ripe"
+        );
+        assert_eq!(shown_value(DELETED, Some("null")), "out of the trash");
+        let hostile = shown_value("name", Some("\"a\\u001b[2Jb\\nc\""));
+        assert!(!hostile.chars().any(char::is_control), "{hostile:?}");
+    }
+
+    #[test]
+    fn who_and_when_names_the_author_else_the_book() {
+        use chrono::TimeZone;
+        let now = Now::utc(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 22, 10, 30, 0)
+            .unwrap();
+        let mut c = ch(
+            "a",
+            "phone",
+            "\"1\"",
+            super::super::changes::clock_at(at),
+            "rëplicaXYZ",
+            "",
+        );
+        assert_eq!(by_when(&c, &now), "book rëplicaX on Sun 22 Nov 2026 10:30");
+        c.author = Some("Sam\u{1b}[31m".into());
+        let shown = by_when(&c, &now);
+        assert!(shown.ends_with(" on Sun 22 Nov 2026 10:30"), "{shown}");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
     }
 }

@@ -50,7 +50,7 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ("import", "Import", true, true),
         ("import_history", "ImportHistory", true, false),
         ("sync", "Sync", true, false),
-        ("keep", "Keep", true, false),
+        ("keep", "Keep", true, true),
     ];
     assert_eq!(
         OPS.map(|o| o.0),

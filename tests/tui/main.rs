@@ -17,6 +17,7 @@ use ripen::tui::theme::Theme;
 use ripen::tui::view;
 
 mod app;
+mod conflicts;
 mod detail;
 mod export;
 mod forms;

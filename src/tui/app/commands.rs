@@ -292,6 +292,7 @@ impl App {
                 }
             }
             Command::Help => self.open(Overlay::Help),
+            Command::Conflicts => self.open_conflicts(store, 0),
             Command::Quit => self.quit = true,
             Command::Save
             | Command::NextField
@@ -308,7 +309,11 @@ impl App {
             | Command::ScrollDown
             | Command::ScrollUp
             | Command::ScrollPageDown
-            | Command::ScrollPageUp => self.overlay_command(c, store),
+            | Command::ScrollPageUp
+            | Command::ConflictDown
+            | Command::ConflictUp
+            | Command::KeepValue
+            | Command::CloseConflicts => self.overlay_command(c, store),
         }
         None
     }

@@ -5,11 +5,13 @@
 //! Where things are: `tabs` (the tabs, each list tab's window and filter), `lists` (loading
 //! them, the cursor, the detail), `board` (the Pipeline), `reports` (the Reports tab),
 //! `commands` (what each command does), `mouse` (clicks), `overlay` (the one popup or line mode
-//! open: help, question, form, import preview, filter), `lead_forms` (the forms on a lead, built
-//! and saved), `transfer` (import and export).
+//! open: help, question, form, import preview, filter, conflicts), `lead_forms` (the forms on a
+//! lead, built and saved), `transfer` (import and export), `conflicts` (a shared book's
+//! conflicts, counted and settled).
 
 mod board;
 mod commands;
+mod conflicts;
 mod lead_forms;
 mod lists;
 mod mouse;
@@ -23,6 +25,7 @@ use ratatui::layout::Rect;
 use std::path::PathBuf;
 
 pub use board::{Board, BoardColumn, ColumnSource, first_visible_column};
+pub use conflicts::ConflictList;
 pub use lists::{Detail, FILTER_COUNT_CAP, KEYSTROKE_WALK, TIMELINE_ENTRIES};
 pub use overlay::{Confirm, ImportPreview, Overlay};
 pub use reports::{ReportPeriod, Reports, by_label, report_uses_grouping, report_uses_period};
@@ -92,6 +95,8 @@ pub struct App {
     /// What the Recycled tab lists.
     pub closed: Closed,
     pub counts: Counts,
+    /// How many conflicts the shared book has, as last counted (see `conflicts`).
+    pub conflicts: usize,
     pub book_empty: bool,
     pub detail: Option<Detail>,
     /// Detail asked for with Enter (fills the body when narrow).
@@ -134,6 +139,7 @@ impl App {
             week: false,
             closed: Closed::default(),
             counts: Counts::default(),
+            conflicts: 0,
             book_empty: false,
             detail: None,
             detail_open: false,
@@ -334,9 +340,21 @@ impl App {
                     self.move_cursor(delta, store);
                 }
             }
-            Action::Tick | Action::BookChanged => {
+            Action::Tick => {
                 let keep = self.selected().map(|r| r.lead.uid.clone());
                 self.refresh_or_report(store, keep.as_deref());
+            }
+            Action::BookChanged => {
+                let keep = self.selected().map(|r| r.lead.uid.clone());
+                self.refresh_or_report(store, keep.as_deref());
+                // A sync may have brought conflicts, or settled them; an open list follows.
+                match self.overlay.take() {
+                    Some(Overlay::Conflicts(list)) => self.open_conflicts(store, list.selected),
+                    other => {
+                        self.overlay = other;
+                        self.count_conflicts(store);
+                    }
+                }
             }
             Action::NoteWritten { uid, text } => {
                 let note = clean_field(&text, true);

@@ -1,11 +1,12 @@
 //! The one popup or line mode over the tabs, at most one at a time: the help, a question, a
-//! form, the import's preview, or the filter line. Keys, paste and the mouse wheel go to it from
-//! here; the views draw and foot it from the same enum.
+//! form, the import's preview, the filter line, or a shared book's conflicts. Keys, paste and the
+//! mouse wheel go to it from here; the views draw and foot it from the same enum.
 
 use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::conflicts::ConflictList;
 use super::{App, Effect, FILTER_COUNT_CAP, Tab, err_text};
 use crate::io::import::ImportReport;
 use crate::ops::{self, Op};
@@ -24,6 +25,8 @@ pub enum Overlay {
     Import(Box<ImportPreview>),
     /// The filter line is taking keys.
     Filter,
+    /// The conflicts of a shared book, one other value chosen.
+    Conflicts(Box<ConflictList>),
 }
 
 /// A yes/no question.
@@ -43,6 +46,15 @@ pub enum Confirm {
     /// Ctrl-C on a form with typed input: the form comes back on "no".
     Quit {
         form: Box<Form>,
+    },
+    /// Keep another value of a conflict (change `change`); the list comes back either way.
+    Keep {
+        change: String,
+        /// The value as shown, cleaned.
+        value: String,
+        field: String,
+        name: String,
+        list: Box<ConflictList>,
     },
 }
 
@@ -134,6 +146,7 @@ impl App {
             Some(Overlay::Confirm(_)) => Some(Mode::Confirm),
             Some(Overlay::Filter) => Some(Mode::Filter),
             Some(Overlay::Import(_)) => Some(Mode::Preview),
+            Some(Overlay::Conflicts(_)) => Some(Mode::Conflicts),
         }
     }
 
@@ -163,8 +176,9 @@ impl App {
                     form: Box::new(form),
                 }));
             }
-            // Nothing is written before the preview's Enter: quitting loses nothing.
-            Some(Overlay::Form(_) | Overlay::Import(_)) => self.quit = true,
+            // Nothing is written before the preview's Enter, nor before a kept value's yes: quitting
+            // loses nothing.
+            Some(Overlay::Form(_) | Overlay::Import(_) | Overlay::Conflicts(_)) => self.quit = true,
             other => {
                 self.overlay = other;
                 return false;
@@ -218,6 +232,7 @@ impl App {
                 self.open(Overlay::Import(p));
                 self.preview_command(c, store);
             }
+            (Overlay::Conflicts(list), c) => self.conflicts_command(list, c),
             (other, _) => self.overlay = Some(other),
         }
     }
@@ -262,8 +277,10 @@ impl App {
     /// The answer to a question: yes does it, anything else does not.
     fn answer(&mut self, q: Confirm, yes: bool, store: &mut Store) {
         if !yes {
-            if let Confirm::Quit { form } = q {
-                self.open(Overlay::Form(*form));
+            match q {
+                Confirm::Quit { form } => self.open(Overlay::Form(*form)),
+                Confirm::Keep { list, .. } => self.open(Overlay::Conflicts(list)),
+                _ => {}
             }
             self.say("cancelled");
             return;
@@ -271,6 +288,18 @@ impl App {
         let n = self.now;
         match q {
             Confirm::Quit { .. } => self.quit = true,
+            Confirm::Keep {
+                change,
+                value,
+                field,
+                list,
+                ..
+            } => self.keep_other(
+                store,
+                change,
+                list.selected,
+                &format!("kept {value} for {field}"),
+            ),
             Confirm::Delete { uid, .. } => {
                 match ops::lead(store, Op::Delete { uid: uid.clone() }, &n) {
                     Ok(row) => {

@@ -20,6 +20,7 @@ const F: &[Mode] = &[Mode::Form];
 const C: &[Mode] = &[Mode::Confirm];
 const FL: &[Mode] = &[Mode::Filter];
 const P: &[Mode] = &[Mode::Preview];
+const K: &[Mode] = &[Mode::Conflicts];
 
 pub(super) const SPECS: &[Spec] = &[
     Spec {
@@ -335,6 +336,14 @@ pub(super) const SPECS: &[Spec] = &[
         keys: &["E"],
     },
     Spec {
+        command: Command::Conflicts,
+        name: "conflicts",
+        hint: "conflicts",
+        help: "See and settle conflicts",
+        modes: L,
+        keys: &["C"],
+    },
+    Spec {
         command: Command::Demo,
         name: "demo",
         hint: "demo book",
@@ -485,5 +494,37 @@ pub(super) const SPECS: &[Spec] = &[
         help: "Import preview: page up",
         modes: P,
         keys: &["pageup"],
+    },
+    Spec {
+        command: Command::ConflictDown,
+        name: "conflict_down",
+        hint: "next value",
+        help: "Conflicts: next other value",
+        modes: K,
+        keys: &["down", "j"],
+    },
+    Spec {
+        command: Command::ConflictUp,
+        name: "conflict_up",
+        hint: "previous value",
+        help: "Conflicts: previous other value",
+        modes: K,
+        keys: &["up", "k"],
+    },
+    Spec {
+        command: Command::KeepValue,
+        name: "keep_value",
+        hint: "keep it",
+        help: "Conflicts: keep this value (asked first)",
+        modes: K,
+        keys: &["enter"],
+    },
+    Spec {
+        command: Command::CloseConflicts,
+        name: "close_conflicts",
+        hint: "close",
+        help: "Conflicts: close",
+        modes: K,
+        keys: &["esc", "q"],
     },
 ];

@@ -23,16 +23,19 @@ pub enum Mode {
     Filter,
     /// An import's dry run on screen.
     Preview,
+    /// The conflicts of a shared book on screen.
+    Conflicts,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::List,
         Mode::Welcome,
         Mode::Form,
         Mode::Confirm,
         Mode::Filter,
         Mode::Preview,
+        Mode::Conflicts,
     ];
 }
 
@@ -78,6 +81,8 @@ pub enum Command {
     GroupBy,
     Import,
     Export,
+    /// Open the conflicts of a shared book.
+    Conflicts,
     Demo,
     Help,
     Quit,
@@ -101,6 +106,11 @@ pub enum Command {
     ScrollUp,
     ScrollPageDown,
     ScrollPageUp,
+    /// The conflicts: choose another value, keep it (asked first), close them.
+    ConflictDown,
+    ConflictUp,
+    KeepValue,
+    CloseConflicts,
 }
 
 /// A key as the keymap compares it: shift is folded into the character.

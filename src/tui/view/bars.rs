@@ -25,13 +25,30 @@ pub(super) fn header(f: &mut Frame, app: &App, area: Rect) {
     let right = app.now.local().format("%a %d %b %Y %H:%M ").to_string();
     let w = area.width as usize;
     let rw = right.width();
-    let line = if w > rw + left.width() {
-        Line::from(vec![
-            Span::styled(fit(&left, w - rw), t.title),
-            Span::styled(right, t.dim),
-        ])
+    // A shared book's conflicts, only when there are some: "· 2 conflicts · C".
+    let marker = match app.conflicts {
+        0 => String::new(),
+        1 => format!(" · 1 conflict · {}", app.label(Command::Conflicts)),
+        n => format!(" · {n} conflicts · {}", app.label(Command::Conflicts)),
+    };
+    let line = if marker.is_empty() {
+        if w > rw + left.width() {
+            Line::from(vec![
+                Span::styled(fit(&left, w - rw), t.title),
+                Span::styled(right, t.dim),
+            ])
+        } else {
+            Line::from(Span::styled(fit(&left, w), t.title))
+        }
     } else {
-        Line::from(Span::styled(fit(&left, w), t.title))
+        // The marker goes before the date: the date is dropped first when both do not fit.
+        let lw = left.width() + marker.width();
+        let mut spans = vec![Span::styled(left, t.title), Span::styled(marker, t.warn)];
+        if w > rw + lw {
+            spans.push(Span::styled(" ".repeat(w - rw - lw), t.title));
+            spans.push(Span::styled(right, t.dim));
+        }
+        clip_spans(spans, w)
     };
     f.render_widget(Paragraph::new(line), area);
 }
@@ -214,6 +231,17 @@ pub(super) fn footer(f: &mut Frame, app: &App, area: Rect) {
             (k(Command::KeepFilter), " keep  "),
             (k(Command::ClearFilter), " clear"),
         ]),
+        Some(Overlay::Conflicts(list)) if list.conflicts.is_empty() => {
+            Some(vec![(k(Command::CloseConflicts), " close")])
+        }
+        Some(Overlay::Conflicts(_)) => Some(vec![
+            (
+                format!("{}/{}", k(Command::ConflictUp), k(Command::ConflictDown)),
+                " choose  ",
+            ),
+            (k(Command::KeepValue), " keep it  "),
+            (k(Command::CloseConflicts), " close"),
+        ]),
         _ => None,
     };
     if let Some(keys) = keys {
@@ -302,6 +330,10 @@ pub(super) fn confirm(f: &mut Frame, app: &App, q: &Confirm) -> Rect {
             clean(was)
         ),
         Confirm::Quit { .. } => format!("Quit and discard the form's input? {yn}"),
+        // The value is cleaned already (see `shown_value`).
+        Confirm::Keep {
+            value, field, name, ..
+        } => format!("Keep {value} for {} of {}? {yn}", clean(field), clean(name)),
     };
     let area = f.area();
     let w = (text.width() as u16 + 4).min(area.width);

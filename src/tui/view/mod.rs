@@ -2,6 +2,7 @@
 //! All text from the book passes through `clean_line` and is cut to width here, by hand, never
 //! by ratatui's wrapping (ratatui#2679).
 
+mod conflicts;
 mod detail;
 mod forms;
 mod help;
@@ -116,10 +117,15 @@ pub fn frame(f: &mut Frame, app: &App) -> Drawn {
         Some(Overlay::Help) => Some(help::draw(f, app)),
         Some(Overlay::Form(form)) => Some(forms::draw(f, app, form)),
         Some(Overlay::Import(p)) => Some(import::draw(f, app, p)),
+        Some(Overlay::Conflicts(list)) => Some(conflicts::draw(f, app, list)),
         Some(Overlay::Confirm(q)) => {
-            // Quitting from a form asks over the form.
-            if let Confirm::Quit { form } = q {
-                drawn.push(forms::draw(f, app, form), Target::Overlay);
+            // Quitting from a form asks over the form, keeping a value over the conflicts.
+            match q {
+                Confirm::Quit { form } => drawn.push(forms::draw(f, app, form), Target::Overlay),
+                Confirm::Keep { list, .. } => {
+                    drawn.push(conflicts::draw(f, app, list), Target::Overlay)
+                }
+                _ => {}
             }
             Some(confirm(f, app, q))
         }
