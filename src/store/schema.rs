@@ -277,6 +277,14 @@ pub const INDEXES: &[(&str, &str)] = &[
         "lead_changes_by_lead",
         "CREATE INDEX lead_changes_by_lead ON lead_changes(lead_uid, clock)",
     ),
+    // The changes that can conflict (not a lead's first record, tags, purges or sums), by
+    // field and lead: where two books changed one field (`Store::conflicts`). A book of
+    // imported leads has next to none.
+    (
+        "lead_changes_edits",
+        "CREATE INDEX lead_changes_edits ON lead_changes(field, lead_uid, replica) \
+         WHERE field NOT IN ('created','tag+','tag-','purge','recycles')",
+    ),
     (
         "source_costs_by_source",
         "CREATE INDEX source_costs_by_source ON source_costs(source, set_at, uid)",

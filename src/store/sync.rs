@@ -228,26 +228,17 @@ impl Store {
     /// Every conflict in the book: leads whose field two people changed, neither having seen
     /// the other's change, to different values. By lead number, then field.
     pub fn conflicts(&self) -> Result<Vec<LeadConflict>> {
-        let fields: Vec<String> = crate::domain::changes::TEXT_FIELDS
-            .iter()
-            .copied()
-            .chain([
-                crate::domain::changes::STATE,
-                crate::domain::changes::VALUE,
-                crate::domain::changes::DELETED,
-            ])
-            .map(|f| format!("'{f}'"))
-            .collect();
-        // Two current changes of one field are from two books: a book sees its own.
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT DISTINCT c.lead_uid, n.number, l.name FROM lead_changes c \
+        // Two current changes of one field are from two books (a book sees its own): only the
+        // fields two books changed are read, through an index of the changes that can conflict.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT c.lead_uid, n.number, l.name FROM ( \
+               SELECT lead_uid FROM lead_changes INDEXED BY lead_changes_edits \
+               WHERE field NOT IN ('created','tag+','tag-','purge','recycles') \
+               GROUP BY field, lead_uid HAVING count(DISTINCT replica) > 1) c \
              LEFT JOIN lead_numbers n ON n.lead_uid = c.lead_uid \
              LEFT JOIN leads l ON l.uid = c.lead_uid \
-             WHERE c.field IN ({}) AND l.purged_at IS NULL \
-             GROUP BY c.lead_uid, c.field HAVING count(DISTINCT c.replica) > 1 \
-             ORDER BY n.number, c.lead_uid",
-            fields.join(", ")
-        ))?;
+             WHERE l.purged_at IS NULL ORDER BY n.number, c.lead_uid",
+        )?;
         let leads = stmt
             .query_map([], |r| {
                 Ok((
@@ -258,11 +249,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
-        let mut last = None;
         for (uid, number, name) in leads {
-            if last.as_ref() == Some(&uid) {
-                continue;
-            }
             for c in conflicts::conflicts(&lineage_of(&self.conn, &uid)?) {
                 out.push(LeadConflict {
                     lead_uid: uid.clone(),
@@ -271,7 +258,6 @@ impl Store {
                     conflict: c,
                 });
             }
-            last = Some(uid);
         }
         Ok(out)
     }

@@ -142,8 +142,9 @@ pub fn run(term: &mut DefaultTerminal, app: &mut App, store: &mut Store) -> Resu
                 // A failure here comes back at the first write, where it is reported.
                 armed = true;
                 let _ = store.prepare_writes();
-                // A shared book's conflicts are counted after the first frame, not before it:
-                // finding them reads the whole change log. Shown at once if there are any.
+                // A shared book's conflicts are counted after the first frame, not before it
+                // (cheap through their index, but nothing stands before the first frame).
+                // Shown at once if there are any.
                 if app.count_conflicts(store) {
                     dirty = true;
                     continue;
