@@ -108,13 +108,17 @@ impl Store {
         Ok(names.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Record that the outbox was sent up to entry `last`, as the files `names`.
+    /// Record that the outbox was sent up to entry `last`, as the files `names`: what was sent
+    /// is in the folder now, and leaves the outbox (but for its last entry).
     pub fn mark_sent(&mut self, last: i64, names: &[String]) -> Result<()> {
         let tx = self.write_tx()?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
             rusqlite::params![SENT, last.to_string()],
         )?;
+        // The last one stays: the next entry's number must come after it (numbers are the
+        // table's rowids, which an empty table would hand out again from 1).
+        tx.execute("DELETE FROM outbox WHERE seq < ?1", [last])?;
         for n in names {
             tx.execute(
                 "INSERT OR IGNORE INTO sync_files (name, written) VALUES (?1, 1)",

@@ -58,6 +58,12 @@ fn a_lead_and_a_call_made_on_one_laptop_show_on_the_other() {
     let show = t.a.ok(&["show", "1"]);
     assert!(show.contains("keen"), "{show}");
     assert!(show.contains("working"), "{show}");
+    // What was sent left the outbox, but for its last entry (whose number the next follows).
+    let outbox: i64 = rusqlite::Connection::open(&t.a.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outbox, 1);
     // Nothing new: nothing sent, nothing applied.
     let again = t.a.json(&["sync", "--json"]);
     assert_eq!(again["written"].as_array().unwrap().len(), 0);
