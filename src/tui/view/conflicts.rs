@@ -5,9 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{centered, clean, clip_spans, cut, fit};
+use super::{centered, clean, clip_spans, fit};
 use crate::domain::conflicts::{by_when, shown_value};
 use crate::tui::app::{App, ConflictList};
 use crate::tui::keymap::Command;
@@ -22,22 +22,13 @@ pub fn draw(f: &mut Frame, app: &App, list: &ConflictList) -> Rect {
     // Borders and the key line around the body, within the screen.
     let h = (lines.len() as u16 + 3).min(area.height);
     let r = centered(area, width, h);
-    f.render_widget(Clear, r);
     let n = list.conflicts.len();
     let title = match n {
         0 => " Conflicts ".to_string(),
         1 => " Conflicts · 1 field two people changed ".to_string(),
         n => format!(" Conflicts · {n} fields two people changed "),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.key)
-        .title(Span::styled(
-            cut(&title, r.width.saturating_sub(2) as usize),
-            t.title,
-        ));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::overlay_box(f, r, &title, app);
     if inner.width == 0 || inner.height == 0 {
         return r;
     }

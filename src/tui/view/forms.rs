@@ -3,10 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, clean, clip_spans, cut, fit};
+use super::{centered, clean, clip_spans, fit};
 use crate::domain::time::parse_when;
 use crate::tui::app::App;
 use crate::tui::form::{Form, FormKind, Input};
@@ -20,19 +20,7 @@ pub fn draw(f: &mut Frame, app: &App, form: &Form) -> Rect {
     let area = f.area();
     let h = form.fields.len() as u16 + 4;
     let r = centered(area, 72, h);
-    f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.key)
-        .title(Span::styled(
-            cut(
-                &format!(" {} ", clean(&form.title)),
-                r.width.saturating_sub(2) as usize,
-            ),
-            t.title,
-        ));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::overlay_box(f, r, &format!(" {} ", clean(&form.title)), app);
     if inner.width == 0 || inner.height == 0 {
         return r;
     }

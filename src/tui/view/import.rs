@@ -6,9 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{centered, clean, cut, fit, wrap};
+use super::{centered, clean, fit, wrap};
 use crate::tui::app::transfer::{PREVIEW_ERRORS, PREVIEW_NOTICES};
 use crate::tui::app::{App, ImportPreview};
 use crate::tui::keymap::Command;
@@ -25,7 +25,6 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) -> Rect {
     // Borders and the key line around the body, within the screen.
     let h = (lines.len() as u16 + 3).min(area.height);
     let r = centered(area, width, h);
-    f.render_widget(Clear, r);
     let name = p
         .path
         .file_name()
@@ -36,15 +35,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &ImportPreview) -> Rect {
     } else {
         format!(" Import refused · {} ", clean(&name))
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.key)
-        .title(Span::styled(
-            cut(&title, r.width.saturating_sub(2) as usize),
-            t.title,
-        ));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = super::overlay_box(f, r, &title, app);
     if inner.width == 0 || inner.height == 0 {
         return r;
     }

@@ -33,6 +33,25 @@ use super::layout::{self, Drawn, Target};
 use bars::{confirm, footer, header, status, tabs};
 
 /// Draw the whole screen.
+/// An overlay's box at `r`: what was under it cleared, a border in the key colour, `title` cut
+/// to fit; returns the inside.
+fn overlay_box(f: &mut Frame, r: Rect, title: &str, app: &App) -> Rect {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, Borders, Clear};
+    let t = &app.theme;
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.key)
+        .title(Span::styled(
+            cut(title, r.width.saturating_sub(2) as usize),
+            t.title,
+        ));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    inner
+}
+
 pub fn draw(f: &mut Frame, app: &App) {
     frame(f, app);
 }
