@@ -445,9 +445,10 @@ pub fn sync(store: &mut Store, dir: &Path, now: &Now) -> Result<SyncReport, Sync
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(crate::store::BULK_CACHE_KIB);
+    let before = store.cache_kib_now()?;
     store.cache_kib(kib)?;
     let received = receive(store, dir, &replica, now, &mut report);
-    store.cache_kib(crate::store::COMMAND_CACHE_KIB)?;
+    store.cache_kib(before)?;
     received?;
     Ok(report)
 }

@@ -66,6 +66,16 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", -kib)?;
         Ok(())
     }
+
+    /// The page cache [`Store::cache_kib`] set, in KiB.
+    pub fn cache_kib_now(&self) -> Result<i64> {
+        let n: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        if n < 0 {
+            return Ok(-n);
+        }
+        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(n * page / 1024)
+    }
 }
 
 /// With `RIPEN_IMPORT_TIMING` set, how long each phase of an import took, on stderr: wall
