@@ -30,9 +30,18 @@ pub struct Change {
     pub seen: String,
 }
 
+/// The unit `field` names, if changes of it can conflict.
+pub fn unit(field: &str) -> Option<&'static str> {
+    TEXT_FIELDS
+        .iter()
+        .copied()
+        .chain([STATE, VALUE, DELETED])
+        .find(|f| *f == field)
+}
+
 /// Whether changes of `field` can conflict.
 pub fn can_conflict(field: &str) -> bool {
-    TEXT_FIELDS.contains(&field) || matches!(field, STATE | VALUE | DELETED)
+    unit(field).is_some()
 }
 
 /// The current changes of `field`: those no other change of it replaced.
