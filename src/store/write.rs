@@ -497,18 +497,18 @@ impl<'t> NewLeads<'t> {
         let replica = self.stamps.replica.as_str();
         let author = self.stamps.author.as_deref();
         let mut values = Vec::with_capacity(LEAD_BATCH * RECORD_PARAMS);
+        for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
+            record_values(
+                &mut values,
+                uid,
+                &c.lead.uid,
+                change,
+                *clock,
+                replica,
+                author,
+            );
+        }
         if records.len() == LEAD_BATCH {
-            for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
-                record_values(
-                    &mut values,
-                    uid,
-                    &c.lead.uid,
-                    change,
-                    *clock,
-                    replica,
-                    author,
-                );
-            }
             self.many_records.execute(&values)?;
         } else {
             let mut one = self.tx.prepare_cached(&insert_sql(
@@ -517,18 +517,8 @@ impl<'t> NewLeads<'t> {
                 RECORD_PARAMS,
                 1,
             ))?;
-            for ((uid, change, clock), c) in records.iter().zip(&self.leads) {
-                values.clear();
-                record_values(
-                    &mut values,
-                    uid,
-                    &c.lead.uid,
-                    change,
-                    *clock,
-                    replica,
-                    author,
-                );
-                bind_all(&mut one, &values)?;
+            for row in values.chunks(RECORD_PARAMS) {
+                bind_all(&mut one, row)?;
                 one.raw_execute()?;
             }
         }
