@@ -399,6 +399,47 @@ fn listed(s: &Store) -> Vec<(String, ripen::domain::conflicts::Conflict)> {
     l
 }
 
+/// Books that took in the same changes agree: the same shared rows and leads, every lead
+/// numbered, and every concurrent change of one field to other values listed once, the same on
+/// every book.
+fn all_agree(books: &[(&std::path::Path, &Store)]) -> Result<(), TestCaseError> {
+    let (want_shared, want_leads) = agreed(books[0].0, books[0].1);
+    let want_conflicts = listed(books[0].1);
+    let mut seen = std::collections::BTreeSet::new();
+    for (lead, c) in &want_conflicts {
+        prop_assert!(
+            seen.insert((lead.clone(), c.field.clone())),
+            "listed twice: {c:?}"
+        );
+    }
+    for (path, s) in books {
+        prop_assert_eq!(&listed(s), &want_conflicts, "{}", path.display());
+        let (shared, leads) = agreed(path, s);
+        let (extra, missing) = differ(&shared, &want_shared);
+        prop_assert!(
+            extra.is_empty() && missing.is_empty(),
+            "{}: has {extra:#?}\nlacks {missing:#?}",
+            path.display()
+        );
+        let (extra, missing) = differ(&leads, &want_leads);
+        prop_assert!(
+            extra.is_empty() && missing.is_empty(),
+            "{}: has {extra:#?}\nlacks {missing:#?}",
+            path.display()
+        );
+        let c = rusqlite::Connection::open(path).unwrap();
+        let unnumbered: i64 = c
+            .query_row(
+                "SELECT count(*) FROM leads WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        prop_assert_eq!(unnumbered, 0, "{}", path.display());
+    }
+    Ok(())
+}
+
 fn steps() -> impl Strategy<Value = Vec<(Step, u8)>> {
     prop::collection::vec((step(), any::<u8>()), 1..40)
 }
@@ -693,35 +734,8 @@ proptest! {
             prop_assert!(pending.is_empty(), "held: {:?}", pending.iter().map(|p| &p.0).collect::<Vec<_>>());
             observers.push((path, s));
         }
-        let (want_shared, want_leads) = agreed(&laptops[0].0, &laptops[0].1);
-        // Every concurrent change of one field to other values, listed once, the same on every
-        // book.
-        let want_conflicts = listed(&laptops[0].1);
-        let mut seen = std::collections::BTreeSet::new();
-        for (lead, c) in &want_conflicts {
-            prop_assert!(seen.insert((lead.clone(), c.field.clone())), "listed twice: {c:?}");
-        }
-        for (path, s) in laptops.iter().chain(&observers) {
-            prop_assert_eq!(&listed(s), &want_conflicts, "{}", path.display());
-        }
-        for (path, s) in laptops.iter().chain(&observers) {
-            let (shared, leads) = agreed(path, s);
-            let (extra, missing) = differ(&shared, &want_shared);
-            prop_assert!(extra.is_empty() && missing.is_empty(),
-                "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
-            let (extra, missing) = differ(&leads, &want_leads);
-            prop_assert!(extra.is_empty() && missing.is_empty(),
-                "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
-            let c = rusqlite::Connection::open(path).unwrap();
-            let unnumbered: i64 = c
-                .query_row(
-                    "SELECT count(*) FROM leads WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers)",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            prop_assert_eq!(unnumbered, 0);
-        }
+        let books: Vec<_> = laptops.iter().chain(&observers).map(|(p, s)| (p.as_path(), s)).collect();
+        all_agree(&books)?;
         for (path, s) in laptops.iter_mut().chain(observers.iter_mut()) {
             let derived = derived_rows(path);
             s.rebuild_from_log(&mut |_, _| {}).unwrap();
@@ -774,24 +788,7 @@ proptest! {
                 }
             }
         }
-        let (want_shared, want_leads) = agreed(&laptops[0].0, &laptops[0].1);
-        let want_conflicts = listed(&laptops[0].1);
-        for (path, s, _) in &laptops {
-            let (shared, leads) = agreed(path, s);
-            let (extra, missing) = differ(&shared, &want_shared);
-            prop_assert!(extra.is_empty() && missing.is_empty(),
-                "{}: has {extra:#?}\nlacks {missing:#?}", path.display());
-            prop_assert_eq!(&leads, &want_leads);
-            prop_assert_eq!(&listed(s), &want_conflicts);
-            let c = rusqlite::Connection::open(path).unwrap();
-            let unnumbered: i64 = c
-                .query_row(
-                    "SELECT count(*) FROM leads WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers)",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            prop_assert_eq!(unnumbered, 0);
-        }
+        let books: Vec<_> = laptops.iter().map(|(p, s, _)| (p.as_path(), s)).collect();
+        all_agree(&books)?;
     }
 }
