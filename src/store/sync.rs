@@ -14,7 +14,7 @@ use rusqlite::types::Value;
 
 use super::changes::{apply_purge, clock_reached, fold, lineage_of, record, records_of};
 use super::session::{self, Clash, Conflict, Op, Resolution};
-use super::write::project;
+use super::write::{Projected, project};
 use super::{Result, Store, StoreError};
 use crate::domain::Now;
 use crate::domain::conflicts;
@@ -173,14 +173,35 @@ impl Store {
         super::phase("sync: the log", &mut clock);
         // The clock moves past every change seen; each lead touched is built again.
         clock_reached(&tx, highest)?;
-        for uid in &touched {
-            let Some(folded) = fold(uid, &mut records_of(&tx, uid)?)? else {
-                continue;
-            };
-            project(&tx, &folded)?;
-            if folded.purged_clock.is_some() {
-                apply_purge(&tx, uid, now.utc.timestamp())?;
+        // Leads this book knows are built again one by one; new ones are written many to a
+        // statement and numbered in the order they were created.
+        let mut purged = Vec::new();
+        let mut fresh = Vec::new();
+        {
+            let mut exists =
+                tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM leads WHERE uid = ?1)")?;
+            for uid in &touched {
+                let Some(folded) = fold(uid, &mut records_of(&tx, uid)?)? else {
+                    continue;
+                };
+                if folded.purged_clock.is_some() {
+                    purged.push(uid);
+                }
+                if exists.query_row([uid], |r| r.get::<_, bool>(0))? {
+                    project(&tx, &folded)?;
+                } else {
+                    fresh.push(folded);
+                }
             }
+        }
+        fresh.sort_by(|a, b| (a.created_clock, &a.lead.uid).cmp(&(b.created_clock, &b.lead.uid)));
+        let mut out = Projected::numbering(&tx)?;
+        for folded in fresh {
+            out.push(folded)?;
+        }
+        out.finish()?;
+        for uid in purged {
+            apply_purge(&tx, uid, now.utc.timestamp())?;
         }
         super::phase("sync: leads built again", &mut clock);
         let mut orphans = false;

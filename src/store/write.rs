@@ -614,13 +614,19 @@ pub(super) fn project(tx: &Transaction, folded: &changes::Folded) -> Result<()> 
     Ok(())
 }
 
-/// Lead rows built from the change log, many to a statement: a rebuild of every lead. Their
-/// numbers are left as they are (numbers are this laptop's own); [`Projected::finish`] numbers
-/// the leads that have none.
+/// New lead rows built from the change log, many to a statement: a rebuild of every lead, or
+/// the leads another laptop's changes bring. A rebuild leaves numbers as they are (numbers are
+/// this laptop's own) and [`Projected::finish`] numbers the leads that have none; leads taken
+/// in are numbered as they are written ([`Projected::numbering`]).
+///
+/// Many rows to a statement is what keeps a big book's word index fast: FTS5 writes what it
+/// has gathered to disk at the start of every statement that writes to it, so one lead to a
+/// statement is one tiny segment each, merged again and again.
 pub(super) struct Projected<'t> {
     tx: &'t Transaction<'t>,
     rows: Vec<changes::Folded>,
     many: BulkInsert<'t>,
+    numbered: bool,
 }
 
 impl<'t> Projected<'t> {
@@ -632,6 +638,16 @@ impl<'t> Projected<'t> {
                 tx,
                 &insert_sql("leads", INSERT_COLUMNS, LEAD_PARAMS, LEAD_BATCH),
             )?,
+            numbered: false,
+        })
+    }
+
+    /// Leads new to a book that already has its numbers: each written is numbered at once, in
+    /// the order they are pushed.
+    pub(super) fn numbering(tx: &'t Transaction<'t>) -> Result<Projected<'t>> {
+        Ok(Projected {
+            numbered: true,
+            ..Projected::new(tx)?
         })
     }
 
@@ -675,6 +691,14 @@ impl<'t> Projected<'t> {
                 purged.execute(params![f.lead.uid, clock_secs(p)])?;
             }
         }
+        if self.numbered {
+            let mut number = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO lead_numbers (lead_uid) VALUES (?1)")?;
+            for f in &self.rows {
+                number.execute([&f.lead.uid])?;
+            }
+        }
         self.rows.clear();
         Ok(())
     }
@@ -683,6 +707,9 @@ impl<'t> Projected<'t> {
     /// were created).
     pub(super) fn finish(mut self) -> Result<()> {
         self.write()?;
+        if self.numbered {
+            return Ok(());
+        }
         self.tx.execute_batch(
             "INSERT INTO lead_numbers (lead_uid) SELECT uid FROM leads \
              WHERE uid NOT IN (SELECT lead_uid FROM lead_numbers) ORDER BY created_at, uid;

@@ -413,3 +413,40 @@ fn git_sync_needs_a_git_work_tree() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a git work tree"), "{err}");
 }
+
+/// Leads taken in are numbered in the order they were made on the other laptop (an import's
+/// in the file's order, not in the order of their uids, which are drawn from their contents),
+/// many written at once (a batch is 64 leads: 70 spans two).
+#[test]
+fn leads_taken_in_are_numbered_in_the_order_they_were_made() {
+    let t = team();
+    let names: Vec<String> = (0..70).map(|i| format!("Lead {i:02}")).collect();
+    let csv = t.shared.path().join("list.csv");
+    let rows: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n},lead{i}@example.com\n"))
+        .collect();
+    std::fs::write(&csv, format!("name,email\n{rows}")).unwrap();
+    t.a.ok(&["import", csv.to_str().unwrap()]);
+    std::fs::remove_file(&csv).unwrap();
+    t.a.ok(&["sync", t.dir()]);
+    t.b.ok(&["add", "Bo Own"]);
+    let out = t.b.ok(&["sync", t.dir()]);
+    assert!(out.contains("applied 1 file"), "{out}");
+    let list = t.b.json(&["list", "all", "--json"]);
+    let mut by_number: Vec<(i64, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["id"].as_i64().unwrap(),
+                l["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    by_number.sort();
+    let taken: Vec<String> = by_number.into_iter().skip(1).map(|(_, n)| n).collect();
+    assert_eq!(taken, names);
+}
