@@ -623,13 +623,20 @@ fn the_same_merge_made_on_two_laptops_copies_and_counts_once() {
     );
 }
 
-/// Every file of the sync folder, by name under it.
+/// Every change file of the sync folder, by name under it (not the books' acks).
 fn folder_files(folder: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for replica in std::fs::read_dir(folder).unwrap() {
         let replica = replica.unwrap();
         for f in std::fs::read_dir(replica.path()).unwrap() {
             let f = f.unwrap();
+            if !f
+                .file_name()
+                .to_string_lossy()
+                .ends_with(ripen::io::sync::SUFFIX)
+            {
+                continue;
+            }
             out.push((
                 format!(
                     "{}/{}",
