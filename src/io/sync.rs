@@ -1230,7 +1230,7 @@ fn compact(
         }
         hex(&h.finalize())[..16].to_string()
     };
-    out.snapshot = write_snapshot(store, dir, replica, &id, covers)?;
+    out.snapshot = write_snapshot(store, dir, replica, &id, covers, FILE_BYTES)?;
     for f in &retire {
         if out.snapshot.contains(f) {
             continue;
@@ -1263,14 +1263,15 @@ fn compact(
 }
 
 /// Write a snapshot of this book's shared tables under `DIR/<replica>/`, its parts cut at
-/// about [`FILE_BYTES`], then its list; note the parts as this book's. The parts, by name
-/// under the folder (the list last).
+/// about `file_bytes` ([`FILE_BYTES`]), then its list; note the parts as this book's. The
+/// parts, by name under the folder (the list last).
 fn write_snapshot(
     store: &mut Store,
     dir: &Path,
     replica: &str,
     id: &str,
     covers: Vec<String>,
+    file_bytes: usize,
 ) -> Result<Vec<String>, SyncError> {
     let mine = dir.join(replica);
     make_folder(&mine)?;
@@ -1292,7 +1293,7 @@ fn write_snapshot(
         Ok(())
     };
     store.snapshot_changesets(&mut |cs| {
-        if !current.is_empty() && size + cs.len() > FILE_BYTES {
+        if !current.is_empty() && size + cs.len() > file_bytes {
             flush(&mut current, &mut parts)?;
             size = 0;
         }
@@ -1413,6 +1414,63 @@ mod tests {
         assert_eq!(ack_seq(&name), Some(1));
         assert_eq!(Ack::decode(&name, &bytes[..bytes.len() - 3]), None);
         assert_eq!(Ack::decode("applied-1-0000000000000000.ack", &bytes), None);
+    }
+
+    /// A snapshot in several parts: a book that lacks what it covers applies the parts as
+    /// they come, and knows the files it covers only once the last part is in (a part that
+    /// never came would otherwise leave it claiming what it does not hold).
+    #[test]
+    fn a_snapshot_in_parts_covers_its_files_only_once_every_part_is_in() {
+        use crate::domain::{ActivityKind, Plan, lifecycle::Contact};
+        use crate::ops::{Op, run};
+        use crate::store::NewLead;
+        use chrono::{TimeZone, Utc};
+        let tmp = tempfile::tempdir().unwrap();
+        let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let mut a = Store::open(&tmp.path().join("a.db"), Plan::default()).unwrap();
+        for name in ["Ana Ruiz", "Bo Chen"] {
+            let new = NewLead {
+                name: name.into(),
+                ..NewLead::default()
+            };
+            let (_, uid) = a.add_lead(new, &now).unwrap();
+            let contact = Contact {
+                kind: ActivityKind::Call,
+                outcome: Some("reached".into()),
+                note: Some("keen".into()),
+                at: None,
+                next: None,
+            };
+            run(&mut a, Op::Log { uid, contact }, &now).unwrap();
+        }
+        let dir = tmp.path().join("shared");
+        fs::create_dir(&dir).unwrap();
+        let replica = a.replica_id().unwrap();
+        let covered = "0000/000000000001-0000000000000000.ripen".to_string();
+        // One changeset a part: the log's, then the timelines'.
+        let id = "0123456789abcdef";
+        let written = write_snapshot(&mut a, &dir, &replica, id, vec![covered.clone()], 1).unwrap();
+        assert_eq!(written.len(), 3, "{written:?}");
+        let second = dir.join(&written[1]);
+        let away = dir.join(&replica).join(".away");
+        fs::rename(&second, &away).unwrap();
+        let mut b = Store::open(&tmp.path().join("b.db"), Plan::default()).unwrap();
+        let r = sync(&mut b, &dir, &now).unwrap();
+        assert_eq!(r.applied.len(), 1, "{r:?}");
+        assert!(r.skipped.is_empty() && r.refused.is_empty(), "{r:?}");
+        assert!(!b.sync_files().unwrap().contains(&covered));
+        fs::rename(&away, &second).unwrap();
+        let r = sync(&mut b, &dir, &now).unwrap();
+        assert_eq!(r.applied.len(), 1, "{r:?}");
+        assert!(b.sync_files().unwrap().contains(&covered));
+        assert_eq!(b.every_lead().unwrap(), a.every_lead().unwrap());
+        // A book that holds what it covers skips every part.
+        let mut c = Store::open(&tmp.path().join("c.db"), Plan::default()).unwrap();
+        c.note_sync_files(std::slice::from_ref(&covered), false)
+            .unwrap();
+        let r = sync(&mut c, &dir, &now).unwrap();
+        assert!(r.applied.is_empty(), "{r:?}");
+        assert_eq!(r.skipped, written[..2].to_vec());
     }
 
     /// A body whose checksum holds but that does not unpack, or is packed some way this ripen
