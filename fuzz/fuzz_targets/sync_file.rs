@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ripen::io::sync::{Read, decode, encode};
+use ripen::io::sync::{Read, decode, encode, encode_as};
 use ripen::store::schema::LATEST;
 use ripen::store::session;
 
@@ -14,6 +14,7 @@ fn check(read: &Read) {
     if let Read::Whole {
         schema,
         replica,
+        snapshot,
         changesets,
     } = read
     {
@@ -22,7 +23,7 @@ fn check(read: &Read) {
                 panic!("changeset {i} of a whole file does not read: {e}");
             }
         }
-        let again = decode(&encode(replica, *schema, changesets));
+        let again = decode(&encode_as(replica, *schema, snapshot.as_deref(), changesets));
         assert_eq!(&again, read, "written again, the file reads otherwise");
     }
 }

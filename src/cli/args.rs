@@ -172,7 +172,8 @@ pub enum Command {
     },
     /// Exchange changes with the other laptops of a team through a shared folder (Syncthing,
     /// Dropbox, a network drive, a USB stick): write this book's new changes under
-    /// DIR/<its id>/, then apply every other laptop's files it has not applied yet.
+    /// DIR/<its id>/, then apply every other laptop's files it has not applied yet, and say
+    /// which it has applied.
     Sync {
         /// The shared folder; without it, the one set with --init.
         dir: Option<PathBuf>,
@@ -191,6 +192,11 @@ pub enum Command {
         /// as --conflicts shows it); the choice goes to the others at the next sync.
         #[arg(long, value_name = "CHANGE", conflicts_with = "init")]
         keep: Option<String>,
+        /// After syncing, write a snapshot of the book and delete the files every laptop with
+        /// a folder in DIR has applied (a purged person's old data goes with them; a git
+        /// history still keeps them). Files some laptop has not applied yet stay.
+        #[arg(long, conflicts_with_all = ["conflicts", "keep"])]
+        compact: bool,
         #[arg(long)]
         json: bool,
     },

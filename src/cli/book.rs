@@ -99,6 +99,7 @@ pub(super) fn sync(
     dir: Option<std::path::PathBuf>,
     init: bool,
     git: bool,
+    compact: bool,
     json: bool,
     ctx: &mut Ctx,
 ) -> Result<()> {
@@ -125,7 +126,7 @@ pub(super) fn sync(
     let now = ctx.now;
     let git = git || crate::io::sync::is_git(&dir);
     let crate::ops::Done::Synced(report) =
-        crate::ops::run(ctx.store, crate::ops::Op::Sync { dir, git }, &now)?
+        crate::ops::run(ctx.store, crate::ops::Op::Sync { dir, git, compact }, &now)?
     else {
         bail!("ripen sync: the operation reported something else")
     };
@@ -179,6 +180,46 @@ pub(super) fn sync(
             clean_line(&r.file),
             clean_line(&r.reason)
         )?;
+    }
+    if !report.skipped.is_empty() {
+        let n = report.skipped.len();
+        writeln!(
+            ctx.out,
+            "snapshot not applied: this book already holds everything its {n} file{} cover{}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+        )?;
+    }
+    if let Some(c) = &report.compacted {
+        let n = c.retired.len();
+        if c.snapshot.is_empty() {
+            writeln!(ctx.out, "compacted: nothing to retire yet")?;
+        } else {
+            writeln!(
+                ctx.out,
+                "compacted: wrote a snapshot ({}); retired {n} file{}",
+                clean_line(&c.snapshot.join(", ")),
+                if n == 1 { "" } else { "s" },
+            )?;
+        }
+        // Why files stay, one line a reason.
+        let mut why: std::collections::BTreeMap<String, usize> = Default::default();
+        for k in &c.kept {
+            let laptops = if k.waiting_for.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", k.waiting_for.join(", "))
+            };
+            *why.entry(format!("{}{laptops}", k.reason)).or_default() += 1;
+        }
+        for (reason, n) in why {
+            writeln!(
+                ctx.out,
+                "kept {n} file{}: {}",
+                if n == 1 { "" } else { "s" },
+                clean_line(&reason)
+            )?;
+        }
     }
     Ok(())
 }

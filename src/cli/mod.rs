@@ -161,6 +161,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             git,
             conflicts,
             keep,
+            compact,
             json,
         } => {
             if conflicts {
@@ -168,7 +169,7 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
             } else if let Some(change) = keep {
                 book::keep(&change, json, ctx)
             } else {
-                book::sync(dir, init, git, json, ctx)
+                book::sync(dir, init, git, compact, json, ctx)
             }
         }
         Command::Import(a) => io::import(a, ctx),

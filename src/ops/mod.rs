@@ -98,9 +98,11 @@ pub enum Op {
     ImportHistory(HistoryRequest),
     /// Send this book's changes to a shared folder and take in the other laptops'.
     /// Through git (`git`: pull, sync, commit, push) when the folder is a git work tree.
+    /// With `compact`, then write a snapshot and retire the files every laptop has applied.
     Sync {
         dir: std::path::PathBuf,
         git: bool,
+        compact: bool,
     },
     /// Settle a conflict: keep the value of this change (a uid or the start of one).
     Keep {
@@ -274,10 +276,10 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
         Op::RenameSource { from, to } => Ok(Done::Renamed(store.rename_source(&from, &to, now)?)),
         Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
         Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
-        Op::Sync { dir, git } => Ok(Done::Synced(if git {
-            crate::io::sync::sync_git(store, &dir, now)?
+        Op::Sync { dir, git, compact } => Ok(Done::Synced(if git {
+            crate::io::sync::sync_git_with(store, &dir, now, compact)?
         } else {
-            crate::io::sync::sync(store, &dir, now)?
+            crate::io::sync::sync_with(store, &dir, now, compact)?
         })),
         Op::Keep { change } => lead(store.keep_value(&change, now)?),
     }

@@ -131,6 +131,9 @@ pub enum StoreError {
     Session(#[from] session::SessionError),
     #[error("{0}")]
     Sync(String),
+    /// A sync file this book will not take, and why: nothing of it was applied.
+    #[error("{0}")]
+    Unfit(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -56,6 +56,27 @@ impl Store {
         Ok(())
     }
 
+    /// The whole of the shared tables as this book holds them now (a purged lead already
+    /// blank), as changesets of at most [`SLICE`] inserts each, the log first: a snapshot.
+    pub fn snapshot_changesets(&self, each: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let mut tables = schema::SHARED_TABLES;
+        tables.sort_by_key(|t| send_order(t));
+        for table in tables {
+            let last: i64 = self.conn.query_row(
+                &format!("SELECT coalesce(max(rowid), 0) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )?;
+            let range = Rows {
+                table: table.to_string(),
+                first: 1,
+                last,
+            };
+            self.slices(&range, each)?;
+        }
+        Ok(())
+    }
+
     /// The rows of `range` as changesets of at most [`SLICE`] inserts each.
     fn slices(&self, range: &Rows, each: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
         let table = schema::SHARED_TABLES

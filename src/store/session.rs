@@ -293,6 +293,60 @@ pub fn read(changeset: &[u8]) -> Result<Vec<Change>> {
     Ok(out)
 }
 
+/// The shape a changeset gives one of its tables: its name, and for each column it carries
+/// whether that column is part of the key (so also how many columns it carries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub table: String,
+    pub key: Vec<bool>,
+}
+
+/// Each table of `changeset` with the shape its changes carry, once for each shape met. What
+/// apply does not check aloud: a table given more columns than the book's, or other key
+/// columns, has its changes skipped with only a line in SQLite's log.
+pub fn shapes(changeset: &[u8]) -> Result<Vec<Shape>> {
+    let mut out: Vec<Shape> = Vec::new();
+    if changeset.is_empty() {
+        return Ok(out);
+    }
+    let mut it = Iter::new(changeset)?;
+    while it.next()? {
+        let mut table: *const c_char = std::ptr::null();
+        let (mut ncol, mut op, mut indirect): (c_int, c_int, c_int) = (0, 0, 0);
+        let mut pk: *mut u8 = std::ptr::null_mut();
+        let mut npk: c_int = 0;
+        // SAFETY: positioned by `next`; SQLite fills the out-parameters, and the name and the
+        // key flags stay valid while the iterator is on this change (copied out before it moves).
+        let shape = unsafe {
+            check(ffi::sqlite3changeset_op(
+                it.raw,
+                &mut table,
+                &mut ncol,
+                &mut op,
+                &mut indirect,
+            ))?;
+            check(ffi::sqlite3changeset_pk(it.raw, &mut pk, &mut npk))?;
+            if table.is_null() || pk.is_null() || npk < 0 {
+                return Err(SessionError::Corrupt);
+            }
+            Shape {
+                table: CStr::from_ptr(table)
+                    .to_str()
+                    .map_err(|_| SessionError::Corrupt)?
+                    .to_string(),
+                key: std::slice::from_raw_parts(pk, npk as usize)
+                    .iter()
+                    .map(|&b| b != 0)
+                    .collect(),
+            }
+        };
+        if !out.contains(&shape) {
+            out.push(shape);
+        }
+    }
+    Ok(out)
+}
+
 /// Why a change could not be applied as it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
@@ -718,6 +772,31 @@ mod tests {
         let two = book();
         assert!(apply(&two, &cs[..cs.len() - 3], &["a"], &mut |_| Resolution::Omit).is_err());
         assert!(rows(&two, "a").is_empty());
+    }
+
+    #[test]
+    fn a_changeset_says_each_tables_columns_and_key() {
+        let one = book();
+        let cs = record(
+            &one,
+            "INSERT INTO a VALUES ('u1', 'x', 1); INSERT INTO b VALUES ('u2', NULL);
+             INSERT INTO a VALUES ('u3', 'y', 2)",
+        );
+        assert_eq!(
+            shapes(&cs).unwrap(),
+            vec![
+                Shape {
+                    table: "a".into(),
+                    key: vec![true, false, false]
+                },
+                Shape {
+                    table: "b".into(),
+                    key: vec![true, false]
+                },
+            ]
+        );
+        assert!(shapes(&[]).unwrap().is_empty());
+        assert!(shapes(b"not a changeset").is_err());
     }
 
     #[test]

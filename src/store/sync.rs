@@ -129,9 +129,28 @@ impl Store {
     }
 
     /// Take in the changesets of the sync file `name` (each already read whole: see
-    /// [`session::read`]), in one transaction; a file already taken in is left alone.
+    /// [`session::read`]), in one transaction; a file already taken in is left alone. A file
+    /// whose tables do not fit this book's is refused whole ([`StoreError::Unfit`]).
     pub fn take_in(&mut self, name: &str, changesets: &[Vec<u8>], now: &Now) -> Result<Taken> {
+        self.take_in_covering(name, changesets, &[], now)
+    }
+
+    /// [`Store::take_in`], noting too, in the same transaction, the files `covers` as taken
+    /// in: the last part of a snapshot holds what they held.
+    pub fn take_in_covering(
+        &mut self,
+        name: &str,
+        changesets: &[Vec<u8>],
+        covers: &[String],
+        now: &Now,
+    ) -> Result<Taken> {
         let mut clock = std::time::Instant::now();
+        // Before anything is written: SQLite would skip a table that does not fit, silently.
+        for cs in changesets {
+            for shape in session::shapes(cs)? {
+                self.fits(&shape)?;
+            }
+        }
         let mut tx = self.write_tx()?;
         tx.foreign()?;
         let known: bool = tx
@@ -234,9 +253,59 @@ impl Store {
             "INSERT INTO sync_files (name, written) VALUES (?1, 0)",
             [name],
         )?;
+        for c in covers {
+            tx.prepare_cached("INSERT OR IGNORE INTO sync_files (name, written) VALUES (?1, 0)")?
+                .execute([c])?;
+        }
         tx.commit()?;
         super::phase("sync: commit", &mut clock);
         Ok(Taken::Applied { changes })
+    }
+
+    /// Whether a changeset's table fits this book's: no more columns than the book's table
+    /// (fewer is an older ripen's file: the columns added since take their defaults), and the
+    /// same key columns. SQLite's apply skips a table that does not, saying nothing.
+    fn fits(&self, shape: &session::Shape) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT pk FROM pragma_table_info(?1) ORDER BY cid")?;
+        let key: Vec<bool> = stmt
+            .query_map([&shape.table], |r| Ok(r.get::<_, i64>(0)? > 0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let unfit = |why: String| Err(StoreError::Unfit(why));
+        if key.is_empty() {
+            return unfit(format!("this book has no table {}", shape.table));
+        }
+        if shape.key.len() > key.len() {
+            return unfit(format!(
+                "its table {} has {} columns, this book's has {} (a newer ripen's, or a damaged one)",
+                shape.table,
+                shape.key.len(),
+                key.len()
+            ));
+        }
+        let same_key = key
+            .iter()
+            .enumerate()
+            .all(|(i, k)| shape.key.get(i).copied().unwrap_or(false) == *k);
+        if !same_key {
+            return unfit(format!(
+                "its table {} is keyed by other columns than this book's",
+                shape.table
+            ));
+        }
+        Ok(())
+    }
+
+    /// Note the sync files `names` as taken in (`written`: this book wrote them), in one
+    /// transaction: a snapshot written, or one whose every file this book already holds.
+    pub fn note_sync_files(&mut self, names: &[String], written: bool) -> Result<()> {
+        let tx = self.write_tx()?;
+        for n in names {
+            tx.prepare_cached("INSERT OR IGNORE INTO sync_files (name, written) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![n, written])?;
+        }
+        tx.commit()
     }
 }
 
@@ -335,6 +404,129 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::session::{self, Session};
+    use super::super::{NewLead, Store, StoreError};
+    use super::Taken;
+    use crate::domain::{Now, Plan};
+    use chrono::{TimeZone, Utc};
+    use rusqlite::types::Value;
+
+    /// A book with one lead (its log's changeset, as sent) and a fresh book to take things in.
+    fn two_books(dir: &std::path::Path) -> (Vec<u8>, String, Store, Now) {
+        let now = Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        let mut one = Store::open(&dir.join("one.db"), Plan::default()).unwrap();
+        let lead = NewLead {
+            name: "Ana Ruiz".into(),
+            ..NewLead::default()
+        };
+        let (_, uid) = one.add_lead(lead, &now).unwrap();
+        let mut log = Vec::new();
+        one.outbox_changesets(0, &mut |_, cs| {
+            log.push(cs.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        let two = Store::open(&dir.join("two.db"), Plan::default()).unwrap();
+        (log.concat(), uid, two, now)
+    }
+
+    /// A timeline entry as a book of `columns` would send it (an older schema's `activities`
+    /// had fewer columns; `extra` adds one no schema has).
+    fn entry(columns: &str, values: &str) -> Vec<u8> {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(&format!("CREATE TABLE activities ({columns})"))
+            .unwrap();
+        let s = Session::new(&c, &["activities"]).unwrap();
+        c.execute_batch(&format!("INSERT INTO activities VALUES ({values})"))
+            .unwrap();
+        s.changeset().unwrap()
+    }
+
+    const SCHEMA_1: &str = "uid TEXT PRIMARY KEY NOT NULL, lead_uid TEXT NOT NULL, \
+                            at INTEGER NOT NULL, kind TEXT NOT NULL, outcome TEXT, note TEXT, \
+                            created_at INTEGER NOT NULL";
+
+    /// A file of an older ripen, whose `activities` had fewer columns, applies: the columns
+    /// added since take their defaults.
+    #[test]
+    fn an_older_files_fewer_columns_apply_with_the_new_ones_defaulted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, uid, mut two, now) = two_books(dir.path());
+        let old = entry(
+            SCHEMA_1,
+            &format!("'a1', '{uid}', 1700000000, 'call', 'reached', 'keen', 1700000000"),
+        );
+        assert_eq!(session::shapes(&old).unwrap()[0].key.len(), 7);
+        let taken = two.take_in("r/old.ripen", &[log, old], &now).unwrap();
+        assert!(matches!(taken, Taken::Applied { .. }), "{taken:?}");
+        let row: Vec<Value> = two
+            .conn
+            .query_row(
+                "SELECT note, event, author FROM activities WHERE uid = 'a1'",
+                [],
+                |r| Ok(vec![r.get(0)?, r.get(1)?, r.get(2)?]),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            vec![Value::Text("keen".into()), Value::Null, Value::Null]
+        );
+    }
+
+    /// A file whose `activities` has a column this book's has not is refused whole, naming
+    /// the table: nothing of it lands, not even its other changesets (SQLite alone would skip
+    /// the table and apply the rest).
+    #[test]
+    fn a_file_with_more_columns_or_another_key_is_refused_whole_naming_the_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, uid, mut two, now) = two_books(dir.path());
+        let count = |s: &Store, t: &str| -> i64 {
+            s.conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = (count(&two, "lead_changes"), count(&two, "activities"));
+        let wider = entry(
+            &format!("{SCHEMA_1}, event TEXT, author TEXT, mood TEXT"),
+            &format!("'a1', '{uid}', 1, 'call', NULL, NULL, 1, NULL, NULL, 'sunny'"),
+        );
+        let err = two
+            .take_in("r/wide.ripen", &[log.clone(), wider], &now)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Unfit(_)), "{err:?}");
+        let why = err.to_string();
+        assert!(
+            why.contains("activities") && why.contains("10 columns"),
+            "{why}"
+        );
+        assert_eq!(
+            (count(&two, "lead_changes"), count(&two, "activities")),
+            before
+        );
+        assert!(two.sync_files().unwrap().is_empty());
+        // Keyed by another column: refused too.
+        let rekeyed = entry(
+            "uid TEXT NOT NULL, lead_uid TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL, \
+             kind TEXT NOT NULL, outcome TEXT, note TEXT, created_at INTEGER NOT NULL",
+            &format!("'a1', '{uid}', 1, 'call', NULL, NULL, 1"),
+        );
+        let err = two
+            .take_in("r/rekeyed.ripen", &[log.clone(), rekeyed], &now)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("activities is keyed by other columns"),
+            "{err}"
+        );
+        assert_eq!(
+            (count(&two, "lead_changes"), count(&two, "activities")),
+            before
+        );
+        // The log alone is taken.
+        two.take_in("r/log.ripen", &[log], &now).unwrap();
+        assert!(count(&two, "lead_changes") > before.0);
+    }
+
     use crate::domain::changes::{
         CREATED, DELETED, PURGE, RECYCLES, STATE, TAG_ADDED, TAG_REMOVED, TEXT_FIELDS, VALUE,
     };

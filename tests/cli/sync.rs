@@ -383,7 +383,9 @@ fn two_laptops_share_a_book_through_a_git_repository() {
     let show = t.a.ok(&["show", "1"]);
     assert!(show.contains("wants a demo"), "{show}");
     assert!(t.b.ok(&["list"]).contains("Ida Jung"));
-    // Nothing new anywhere: nothing committed, the history as it was.
+    // Nothing new anywhere: nothing committed, the history as it was (once this laptop has
+    // pulled what the other said it applied last time).
+    t.a.ok(&["sync", one_s]);
     let before = git(&one, &["rev-parse", "HEAD"]);
     let r = t.a.json(&["sync", one_s, "--json"]);
     assert_eq!(r["git"]["committed"], false, "{r:#}");
@@ -449,4 +451,239 @@ fn leads_taken_in_are_numbered_in_the_order_they_were_made() {
     by_number.sort();
     let taken: Vec<String> = by_number.into_iter().skip(1).map(|(_, n)| n).collect();
     assert_eq!(taken, names);
+}
+
+/// What the folder's files say, as text: every change of every change file (decoded and
+/// unpacked), and the other files (acks, snapshot lists) as they are.
+fn folder_text(dir: &Path) -> String {
+    use ripen::io::sync::{Read, SUFFIX, decode};
+    let mut out = String::new();
+    for f in files(dir) {
+        let bytes = std::fs::read(&f).unwrap();
+        if f.to_string_lossy().ends_with(SUFFIX) {
+            let Read::Whole { changesets, .. } = decode(&bytes) else {
+                panic!("{} does not read whole", f.display());
+            };
+            for cs in changesets {
+                out.push_str(&format!(
+                    "{:?}\n",
+                    ripen::store::session::read(&cs).unwrap()
+                ));
+            }
+        } else {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    out
+}
+
+/// A book's shared rows, table by table in key order, and its leads.
+fn book_state(book: &Book) -> (Vec<String>, Vec<ripen::domain::Lead>) {
+    let c = rusqlite::Connection::open(&book.db).unwrap();
+    let mut rows = Vec::new();
+    for table in ripen::store::schema::SHARED_TABLES {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM {table} ORDER BY uid"))
+            .unwrap();
+        let n = stmt.column_count();
+        let found = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect();
+                Ok(format!("{table}: {}", cells.join(" | ")))
+            })
+            .unwrap();
+        rows.extend(found.map(Result::unwrap));
+    }
+    let store = ripen::store::Store::open(&book.db, ripen::domain::Plan::default()).unwrap();
+    (rows, store.every_lead().unwrap())
+}
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Three laptops share a folder; A purges a lead and compacts. Only what B and C have both
+/// applied is retired: with C behind, its files stay, saying whom they wait for. Once C has
+/// synced, a second compaction retires the rest, and no file in the folder holds the purged
+/// person any more. B and C do not apply the snapshot (they hold all it covers); a new laptop
+/// D starts from it and ends with the same book; compacting again changes nothing.
+#[test]
+fn compacting_retires_only_what_every_laptop_has_applied_and_the_purged_are_gone() {
+    let (a, b, c, d) = (Book::new(), Book::new(), Book::new(), Book::new());
+    let shared = tempfile::tempdir().unwrap();
+    let dir = shared.path().to_str().unwrap();
+    a.ok(&["add", "Pat Purge", "--email", "pat@example.com"]);
+    a.ok(&["add", "Ana Ruiz", "--email", "ana@example.com"]);
+    a.ok(&["log", "2", "call", "--outcome", "reached", "--note", "keen"]);
+    let first = names(&a.json(&["sync", dir, "--json"])["written"]);
+    b.ok(&["sync", dir]);
+    let c_id = c.json(&["sync", dir, "--json"])["replica"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.ok(&["add", "Bo Chen"]);
+    let bo = names(&b.json(&["sync", dir, "--json"])["written"]);
+    a.ok(&["delete", "1"]);
+    a.ok(&["trash", "--empty"]);
+    let purge = names(&a.json(&["sync", dir, "--json"])["written"]);
+    b.ok(&["sync", dir]);
+    // C has not synced since the start: what it has not applied stays.
+    let r = a.json(&["sync", dir, "--compact", "--json"]);
+    let done = &r["compacted"];
+    assert!(!names(&done["snapshot"]).is_empty(), "{r:#}");
+    assert_eq!(names(&done["retired"]), first, "{r:#}");
+    let kept: Vec<(String, Vec<String>)> = done["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["file"].as_str().unwrap().into(), names(&k["waiting_for"])))
+        .collect();
+    let mut waiting: Vec<(String, Vec<String>)> = bo
+        .iter()
+        .chain(&purge)
+        .map(|f| (f.clone(), vec![c_id.clone()]))
+        .collect();
+    waiting.sort();
+    assert_eq!(kept, waiting, "{r:#}");
+    for k in done["kept"].as_array().unwrap() {
+        assert!(
+            k["reason"].as_str().unwrap().contains("not yet applied"),
+            "{k}"
+        );
+    }
+    let text = a.ok(&["sync", dir, "--compact"]);
+    assert!(
+        text.contains("compacted: nothing to retire yet")
+            && text.contains("kept 2 files: not yet applied by 1 other laptop"),
+        "{text}"
+    );
+    // C catches up: B's file and the purge, not the snapshot, which covers nothing more.
+    let r = c.json(&["sync", dir, "--json"]);
+    let mut applied: Vec<String> = r["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["file"].as_str().unwrap().to_string())
+        .collect();
+    applied.sort();
+    let mut want: Vec<String> = bo.iter().chain(&purge).cloned().collect();
+    want.sort();
+    assert_eq!(applied, want, "{r:#}");
+    assert!(!names(&r["skipped"]).is_empty(), "{r:#}");
+    // B has everything already: it applies nothing, and says it did not apply the snapshot.
+    let r = b.json(&["sync", dir, "--json"]);
+    assert_eq!(r["applied"].as_array().unwrap().len(), 0, "{r:#}");
+    assert!(!names(&r["skipped"]).is_empty(), "{r:#}");
+    let text = b.ok(&["sync", dir]);
+    assert!(text.contains("applied 0 files"), "{text}");
+    // Everyone has everything: the rest goes, the purged person with it.
+    let r = a.json(&["sync", dir, "--compact", "--json"]);
+    let done = &r["compacted"];
+    let retired = names(&done["retired"]);
+    for f in bo.iter().chain(&purge) {
+        assert!(retired.contains(f), "{f}: {r:#}");
+    }
+    assert_eq!(done["kept"].as_array().unwrap().len(), 0, "{r:#}");
+    let text = folder_text(shared.path());
+    assert!(text.contains("Ana Ruiz") && text.contains("keen"), "{text}");
+    for trace in ["Pat Purge", "pat@example.com"] {
+        assert!(!text.contains(trace), "{trace} is still in the folder");
+    }
+    for book in [&b, &c] {
+        let r = book.json(&["sync", dir, "--json"]);
+        assert_eq!(r["applied"].as_array().unwrap().len(), 0, "{r:#}");
+        assert!(!names(&r["skipped"]).is_empty(), "{r:#}");
+    }
+    // Compacting again: nothing new to retire, the folder as it was.
+    let before = files(shared.path());
+    let r = a.json(&["sync", dir, "--compact", "--json"]);
+    assert_eq!(names(&r["compacted"]["snapshot"]).len(), 0, "{r:#}");
+    assert_eq!(names(&r["compacted"]["retired"]).len(), 0, "{r:#}");
+    assert_eq!(files(shared.path()), before);
+    // A new laptop starts from the snapshot and ends with the same book.
+    let r = d.json(&["sync", dir, "--json"]);
+    assert!(!r["applied"].as_array().unwrap().is_empty(), "{r:#}");
+    for k in ["held", "partial", "refused", "skipped"] {
+        assert_eq!(r[k].as_array().unwrap().len(), 0, "{k}: {r:#}");
+    }
+    let want = book_state(&a);
+    assert!(want.0.len() > 3, "{:?}", want.0);
+    for book in [&b, &c, &d] {
+        assert_eq!(book_state(book), want);
+    }
+    let list = d.ok(&["list", "all"]);
+    assert!(
+        list.contains("Ana Ruiz") && list.contains("Bo Chen"),
+        "{list}"
+    );
+    assert!(!d.ok(&["trash"]).contains("Pat Purge"));
+}
+
+/// Through git, a compaction's deletions are committed and pushed with its snapshot: the
+/// branch no longer holds the retired files (its history still does), and the other laptop
+/// pulls their deletion, applies nothing and does not apply the snapshot.
+#[test]
+fn a_compaction_through_git_commits_the_deletions() {
+    let t = team();
+    let root = t.shared.path();
+    git(root, &["init", "--quiet", "--bare", "team.git"]);
+    for c in ["one", "two"] {
+        git(root, &["clone", "--quiet", "team.git", c]);
+        git(&root.join(c), &["config", "user.name", c]);
+        git(
+            &root.join(c),
+            &["config", "user.email", &format!("{c}@example.com")],
+        );
+    }
+    let (one, two) = (root.join("one"), root.join("two"));
+    let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
+    t.a.ok(&["add", "Pat Purge", "--email", "pat@example.com"]);
+    t.a.ok(&["add", "Ana Ruiz"]);
+    let mut sent = names(&t.a.json(&["sync", one_s, "--json"])["written"]);
+    t.b.ok(&["sync", two_s]);
+    t.a.ok(&["delete", "1"]);
+    t.a.ok(&["trash", "--empty"]);
+    sent.extend(names(&t.a.json(&["sync", one_s, "--json"])["written"]));
+    t.b.ok(&["sync", two_s]);
+    let r = t.a.json(&["sync", one_s, "--compact", "--json"]);
+    assert_eq!(r["git"]["pushed"], true, "{r:#}");
+    let retired = names(&r["compacted"]["retired"]);
+    assert_eq!(retired, sent, "{r:#}");
+    let snapshot = names(&r["compacted"]["snapshot"]);
+    let tree = git(
+        root.join("team.git").as_path(),
+        &["ls-tree", "-r", "--name-only", "HEAD"],
+    );
+    for f in &retired {
+        assert!(
+            !tree.contains(f.as_str()),
+            "{f} is still on the branch:\n{tree}"
+        );
+    }
+    for f in &snapshot {
+        assert!(tree.contains(f.as_str()), "{f} was not pushed:\n{tree}");
+    }
+    let log = git(
+        root.join("team.git").as_path(),
+        &["log", "-1", "--format=%s"],
+    );
+    assert!(log.contains("retired"), "{log}");
+    // The history keeps them (the README says so).
+    let all = git(
+        root.join("team.git").as_path(),
+        &["log", "--all", "--name-only", "--format="],
+    );
+    assert!(all.contains(sent[0].as_str()), "{all}");
+    let r = t.b.json(&["sync", two_s, "--json"]);
+    assert_eq!(r["applied"].as_array().unwrap().len(), 0, "{r:#}");
+    assert!(!names(&r["skipped"]).is_empty(), "{r:#}");
+    for f in &retired {
+        assert!(!two.join(f).exists(), "{f}");
+    }
 }
