@@ -80,14 +80,30 @@ impl<'c> Session<'c> {
     }
 
     /// The changes recorded so far, as a changeset (empty when there are none). For a row
-    /// inserted, the changeset holds the row as it stands now.
+    /// inserted, the changeset holds the row as it stands now; for one updated or deleted, its
+    /// old values too.
     pub fn changeset(&self) -> Result<Vec<u8>> {
+        self.take(ffi::sqlite3session_changeset)
+    }
+
+    /// The changes recorded so far, as a patchset: a changeset without the old values of what
+    /// was updated or deleted (only the key says which row). Applying one does the same; it
+    /// just cannot tell whether the row still held what it held before, which nothing here
+    /// asks. What a purge blanks thus travels without the data it blanked.
+    pub fn patchset(&self) -> Result<Vec<u8>> {
+        self.take(ffi::sqlite3session_patchset)
+    }
+
+    fn take(
+        &self,
+        get: unsafe extern "C" fn(*mut ffi::sqlite3_session, *mut c_int, *mut *mut c_void) -> c_int,
+    ) -> Result<Vec<u8>> {
         let mut n: c_int = 0;
         let mut buf: *mut c_void = std::ptr::null_mut();
         // SAFETY: a live session; on success SQLite hands over `n` bytes at `buf`, which are
         // copied and then freed with sqlite3_free, as its documentation asks.
         unsafe {
-            check(ffi::sqlite3session_changeset(self.raw, &mut n, &mut buf))?;
+            check(get(self.raw, &mut n, &mut buf))?;
             let out = if buf.is_null() || n <= 0 {
                 Vec::new()
             } else {

@@ -784,7 +784,8 @@ impl<'c> WriteTx<'c> {
         if self.capture.is_empty() {
             return Ok(());
         }
-        let changeset = self.capture.changeset()?;
+        // A patchset: what a purge blanks must not travel in the file that blanks it.
+        let changeset = self.capture.patchset()?;
         self.tx
             .execute("INSERT INTO outbox (changeset) VALUES (?1)", [&changeset])?;
         self.capture = Session::new(self.conn, &schema::SHARED_TABLES)?;

@@ -687,3 +687,52 @@ fn a_compaction_through_git_commits_the_deletions() {
         assert!(!two.join(f).exists(), "{f}");
     }
 }
+
+/// A purge's own file says which rows it blanks and what they hold now, never what they held:
+/// sending a purge does not send the personal data again.
+#[test]
+fn a_purge_travels_without_the_data_it_blanks() {
+    let t = team();
+    t.a.ok(&["add", "Pat Purge", "--email", "pat@example.com"]);
+    t.a.ok(&["log", "1", "call", "--note", "pat's private note"]);
+    let before = t.a.json(&["sync", t.dir(), "--json"]);
+    assert_eq!(before["written"].as_array().unwrap().len(), 1, "{before:#}");
+    t.b.ok(&["sync", t.dir()]);
+    t.a.ok(&["delete", "1"]);
+    t.a.ok(&["trash", "--empty"]);
+    let purge = t.a.json(&["sync", t.dir(), "--json"]);
+    let written: Vec<&str> = purge["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(written.len(), 1, "{purge:#}");
+    let bytes = std::fs::read(t.shared.path().join(written[0])).unwrap();
+    let ripen::io::sync::Read::Whole { changesets, .. } = ripen::io::sync::decode(&bytes) else {
+        panic!("the purge's file does not read whole");
+    };
+    let text: String = changesets
+        .iter()
+        .map(|cs| format!("{:?}", ripen::store::session::read(cs).unwrap()))
+        .collect();
+    assert!(text.contains("(purged)"), "{text}");
+    for trace in ["Pat Purge", "pat@example.com", "private note"] {
+        assert!(
+            !text.contains(trace),
+            "{trace} travels with its purge: {text}"
+        );
+    }
+    // The other laptop, which held the data, blanks it.
+    t.b.ok(&["sync", t.dir()]);
+    let c = rusqlite::Connection::open(&t.b.db).unwrap();
+    let left: i64 = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM leads WHERE name = 'Pat Purge' OR email IS NOT NULL) \
+             + (SELECT count(*) FROM activities WHERE note IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+}
