@@ -357,8 +357,14 @@ pub fn sync_git(store: &mut Store, dir: &Path, now: &Now) -> Result<SyncReport, 
     }
     let mut report = sync(store, dir, now)?;
     let replica = report.replica.clone();
-    if dir.join(&replica).is_dir() {
-        git(dir, &["add", "--", &replica]).map_err(fail)?;
+    // Only the sync files: a temporary one that a killed sync left half written beside them
+    // (personal data, and never read) stays out of the history.
+    let mine = sync_file_names(&dir.join(&replica))?;
+    if !mine.is_empty() {
+        let mut add = vec!["add".to_string(), "--".to_string()];
+        add.extend(mine.iter().map(|n| format!("{replica}/{n}")));
+        let add: Vec<&str> = add.iter().map(String::as_str).collect();
+        git(dir, &add).map_err(fail)?;
         let staged = git(dir, &["diff", "--cached", "--quiet"]).is_err();
         if staged {
             let message = format!(
@@ -535,6 +541,23 @@ fn send(
     Ok(())
 }
 
+/// The sync files in one laptop's folder, by name, in order: names that end in [`SUFFIX`] and
+/// are not hidden (a file being written, or one a killed sync left half written, is neither).
+/// None when the folder is not there.
+fn sync_file_names(folder: &Path) -> Result<Vec<String>, SyncError> {
+    let entries = match fs::read_dir(folder) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        read => read.map_err(io(folder))?,
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(SUFFIX) && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 fn receive(
     store: &mut Store,
     dir: &Path,
@@ -554,14 +577,7 @@ fn receive(
     replicas.sort();
     for other in replicas {
         let folder = dir.join(&other);
-        let mut names: Vec<String> = fs::read_dir(&folder)
-            .map_err(io(&folder))?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(SUFFIX) && !n.starts_with('.'))
-            .collect();
-        names.sort();
-        for n in names {
+        for n in sync_file_names(&folder)? {
             let name = format!("{other}/{n}");
             if known.contains(&name) {
                 continue;
