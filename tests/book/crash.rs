@@ -383,8 +383,8 @@ fn agreed(db: &Path) -> (Vec<String>, Vec<ripen::domain::Lead>, ripen::store::Co
 /// held is in its files; then the next sync completes on it, another on the other laptop and
 /// both again, nothing held, partial or refused (a killed writer's temporary file is never
 /// taken for a sync file), and the two books hold the same shared rows, leads and counts.
-/// All 20 trials run in CI: about 25 s of CPU in a debug build (65-95 s on a loaded two-core
-/// machine); `RIPEN_CRASH_TRIALS=N` runs more.
+/// All 20 trials run in CI: about 40 s in a debug build on two cores beside a fuzzer (25 s of
+/// CPU; 65-95 s with the cores loaded harder); `RIPEN_CRASH_TRIALS=N` runs more.
 #[test]
 fn a_sync_killed_on_either_side_applies_no_file_in_part_and_the_next_completes() {
     const ROWS: usize = 1500;
@@ -416,7 +416,7 @@ fn a_sync_killed_on_either_side_applies_no_file_in_part_and_the_next_completes()
         let mut child = sync_child(&x, &folder);
         if !receiving && (i / 4) % 2 == 1 {
             // Sending is short: every other time the kill waits for its first file to appear
-            // (the temporary one, while it is written and synced) and comes a moment after.
+            // (the temporary one, while it is written and synced) and comes 0-4 ms after.
             let mine = folder.join(&replica);
             let start = Instant::now();
             while std::fs::read_dir(&mine).map_or(true, |mut d| d.next().is_none())
