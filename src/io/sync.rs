@@ -653,7 +653,11 @@ pub fn sync_git_with(
         git(dir, &args).map_err(fail)?;
     }
     if dir.join(&replica).is_dir() {
-        git(dir, &["add", "--", &replica]).map_err(fail)?;
+        // This laptop's folder, deletions included, but for hidden files: a temporary one that
+        // a killed sync left half written (personal data, and never read) stays out of the
+        // history.
+        let hidden = format!(":(exclude){replica}/.*");
+        git(dir, &["add", "-A", "--", &replica, &hidden]).map_err(fail)?;
         let staged = git(dir, &["diff", "--cached", "--quiet"]).is_err();
         if staged {
             let mut message = format!(

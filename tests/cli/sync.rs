@@ -736,3 +736,40 @@ fn a_purge_travels_without_the_data_it_blanks() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+/// A temporary file that a killed sync left in a laptop's folder (half written: personal data,
+/// and never read) stays out of the history: only sync files are committed, and a folder that
+/// holds nothing else commits nothing.
+#[test]
+fn a_killed_syncs_temporary_file_is_never_committed() {
+    let t = team();
+    let repo = t.shared.path().join("repo");
+    git(t.shared.path(), &["init", "--quiet", "repo"]);
+    git(&repo, &["config", "user.name", "one"]);
+    git(&repo, &["config", "user.email", "one@example.com"]);
+    let repo_s = repo.to_str().unwrap();
+    let left = ".000000000009-0123456789abcdef.ripen.4242.0.tmp";
+    // A laptop with nothing sent yet, killed while writing its first file.
+    let r = t.b.json(&["sync", repo_s, "--json"]);
+    let b_folder = repo.join(r["replica"].as_str().unwrap());
+    std::fs::create_dir_all(&b_folder).unwrap();
+    std::fs::write(b_folder.join(left), b"ripen changes 1\nschema 9\n").unwrap();
+    let r = t.b.json(&["sync", repo_s, "--json"]);
+    assert_eq!(r["git"]["committed"], false, "{r:#}");
+    // One that sent a file, killed while writing its next.
+    t.a.ok(&["add", "Kai Lund"]);
+    let r = t.a.json(&["sync", repo_s, "--json"]);
+    let a_folder = repo.join(r["replica"].as_str().unwrap());
+    std::fs::write(a_folder.join(left), b"ripen changes 1\nschema 9\n").unwrap();
+    t.a.ok(&["add", "Lea Moss"]);
+    let r = t.a.json(&["sync", repo_s, "--json"]);
+    assert_eq!(r["git"]["committed"], true, "{r:#}");
+    let tracked = git(&repo, &["ls-files"]);
+    assert!(!tracked.contains(".tmp"), "{tracked}");
+    let changes = tracked.lines().filter(|l| l.ends_with(".ripen")).count();
+    assert_eq!(changes, 2, "{tracked}");
+    // The other laptop takes both files and nothing else.
+    let r = t.b.json(&["sync", repo_s, "--json"]);
+    assert_eq!(r["applied"].as_array().unwrap().len(), 2, "{r:#}");
+    assert_eq!(r["partial"].as_array().unwrap().len(), 0, "{r:#}");
+}
