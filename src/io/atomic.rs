@@ -1,5 +1,7 @@
 //! Writing an output file so that it is whole or absent: a private (0600) temporary file in the
-//! same folder, synced, then renamed over the target.
+//! same folder, synced, then renamed over the target, and the folder synced too, so that the
+//! name is on disk before anything relies on it (a sync marks its changes sent only then: a
+//! power cut must not lose a file the book thinks it wrote).
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -17,7 +19,17 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    written
+    written?;
+    sync_folder(path)
+}
+
+/// Make a rename in `path`'s folder durable (`fsync` of the folder itself).
+fn sync_folder(path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::File::open(dir)?.sync_all()
 }
 
 /// Whether [`write`] could write `path`: a private file made and removed in its folder.

@@ -831,12 +831,43 @@ impl Writer<'_> {
     }
 }
 
+/// How old a temporary file in this laptop's folder must be to be taken for one a killed sync
+/// left behind: no sync takes this long to write one file.
+const LEFT_BEHIND: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Delete what a killed sync of this book left half written in its folder (`.<name>.<pid>.<n>.tmp`,
+/// hidden, so never read or committed, but copied along by a folder tool, with the personal data
+/// it holds). Only files old enough that no sync can still be writing them.
+fn clear_left_behind(mine: &Path) {
+    let Ok(entries) = fs::read_dir(mine) else {
+        return;
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = name.starts_with('.')
+            && name.ends_with(".tmp")
+            && [SUFFIX, ACK_SUFFIX, MANIFEST_SUFFIX]
+                .iter()
+                .any(|s| name.contains(&format!("{s}.")));
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > LEFT_BEHIND);
+        if ours && old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 fn send(
     store: &mut Store,
     dir: &Path,
     replica: &str,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    clear_left_behind(&dir.join(replica));
     let sent = store.sync_sent()?;
     let mut w = Writer {
         mine: dir.join(replica),

@@ -773,3 +773,35 @@ fn a_killed_syncs_temporary_file_is_never_committed() {
     assert_eq!(r["applied"].as_array().unwrap().len(), 2, "{r:#}");
     assert_eq!(r["partial"].as_array().unwrap().len(), 0, "{r:#}");
 }
+
+/// What a killed sync left half written in this laptop's folder is cleared by a later sync once
+/// it is old enough that no sync can still be writing it; a fresh one stays.
+#[test]
+fn a_killed_syncs_temporary_file_is_cleared_when_it_is_old() {
+    let t = team();
+    t.a.ok(&["add", "Kai Lund"]);
+    let r = t.a.json(&["sync", t.dir(), "--json"]);
+    let mine = t.shared.path().join(r["replica"].as_str().unwrap());
+    let old = mine.join(".000000000009-0123456789abcdef.ripen.4242.0.tmp");
+    let fresh = mine.join(".000000000010-0123456789abcdef.ripen.4243.0.tmp");
+    let other = mine.join(".notes.txt");
+    for f in [&old, &fresh, &other] {
+        std::fs::write(f, b"ripen changes 1\nschema 9\n").unwrap();
+    }
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in [&old, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    t.a.ok(&["sync", t.dir()]);
+    assert!(!old.exists(), "an old temporary file stays");
+    assert!(
+        fresh.exists(),
+        "a temporary file a sync may still be writing is gone"
+    );
+    assert!(other.exists(), "a file ripen did not write is gone");
+}
