@@ -5,7 +5,8 @@
 #   - the first sync of the book (every row it holds goes out as files);
 #   - a sync with nothing new (hyperfine, 30 runs);
 #   - a second laptop (a copy) imports the CSV and syncs: the file's size, per change;
-#   - the first laptop takes that file in (RIPEN_IMPORT_TIMING phases), three times on copies.
+#   - the first laptop takes that file in (RIPEN_IMPORT_TIMING phases), three times on copies;
+#   - SQLite's floor for the same writes (benches/sync_floor.sh), three times.
 # Usage: benches/sync_bench.sh BOOK.db NEW.csv   (build with `cargo build --release` first)
 set -eu
 book=$1
@@ -34,3 +35,6 @@ for i in 1 2 3; do
   rm -f "$work/a$i.db"*
 done
 echo "the file: $size bytes"
+for i in 1 2 3; do
+  "$(dirname "$0")/sync_floor.sh" "$work/a.db" "$work/b.db" | tail -1 | sed "s/^/SQLite's (run $i) /"
+done
