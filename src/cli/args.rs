@@ -136,7 +136,27 @@ pub enum Command {
     Source(SourceCommand),
     /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h" (and "· 4
     /// recycled due" when there are).
+    ///
+    /// It counts my leads and the unassigned ones (config `user`, else RIPEN_USER or the login
+    /// name, says who I am); --owner all counts the whole book.
     Status {
+        /// Whose leads: me (the default), all, or an owner's name (case and accents ignored).
+        #[arg(long, value_name = "me|NAME|all")]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The book's owners: list them, or spell one differently throughout the book.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+    /// Hand leads over to an owner: `ripen assign 12 31 "Kim Lee"`. The timeline of each says
+    /// from whom to whom and who handed it; the new owner's Follow-ups mark it "new to you".
+    /// All or nothing: an ID that names no lead writes nothing.
+    Assign {
+        /// The leads (see ID below), then the owner (spelled as the book already spells them,
+        /// case and accents ignored).
+        #[arg(required = true, num_args = 2.., value_name = "ID… OWNER")]
+        args: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -373,6 +393,20 @@ pub enum SourceCommand {
     Rename { from: String, to: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Every owner in the book, once however spelled, with their active leads (new, working,
+    /// open), due today and overdue: mine first, the unassigned last.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Spell an owner differently throughout the book, or fold one spelling into another
+    /// ("sam" into "Sam Rep"): their leads, trash included, follow; a lead's timeline keeps the
+    /// old spelling. To give leads to another person, use `ripen assign`.
+    Rename { from: String, to: String },
+}
+
 impl Command {
     /// A command that only reads the book: given a path where no book is, it says so rather
     /// than create an empty book there (a mistyped `RIPEN_DB` read as "0 overdue").
@@ -386,6 +420,7 @@ impl Command {
                 | Command::Export(_)
                 | Command::Trash { empty: false, .. }
                 | Command::Source(SourceCommand::List { .. })
+                | Command::Owner(OwnerCommand::List { .. })
                 | Command::Backup { .. }
                 | Command::Doctor { rebuild: false, .. }
         )
@@ -400,7 +435,9 @@ impl Command {
             Command::Import(a) => a.json,
             Command::Show { json, .. }
             | Command::Trash { json, .. }
-            | Command::Status { json }
+            | Command::Status { json, .. }
+            | Command::Assign { json, .. }
+            | Command::Owner(OwnerCommand::List { json })
             | Command::Doctor { json, .. }
             | Command::Sync { json, .. }
             | Command::Source(SourceCommand::List { json }) => *json,
@@ -498,7 +535,9 @@ pub struct ExportArgs {
 /// What narrows a view, for `list` and `export` alike.
 #[derive(Debug, Args)]
 pub struct Narrowing {
-    #[arg(long)]
+    /// Whose leads: me (mine and the unassigned ones), all (the default), or an owner's name,
+    /// case and accents ignored ("sam rep" is the book's "Sam Rep").
+    #[arg(long, value_name = "me|NAME|all")]
     pub owner: Option<String>,
     #[arg(long)]
     pub source: Option<String>,

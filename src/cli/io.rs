@@ -208,7 +208,7 @@ fn unwritten(why: &str) -> String {
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let (view, filter) = super::list::selection(a.view, a.narrow, &now)?;
+    let (view, filter) = super::list::selection(a.view, a.narrow, &now, ctx.store)?;
     let rows = ctx.store.list(&view, &filter, 0, usize::MAX)?;
     let format = match a.format {
         ExportFormat::Csv => Format::Csv,

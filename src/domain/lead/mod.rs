@@ -1,9 +1,12 @@
 //! A lead and its timeline: the plain records the store reads and writes. The words of a
 //! lead's life (status, class, stage, activity kinds, outcomes) are in `words`; a typed
-//! e-mail's check in `email`; a source's spelling in `source`; amounts of money in
+//! e-mail's check in `email`; how a source's or an owner's name is spelled in `names`, and
+//! whose leads are whose in `owner`; amounts of money in
 //! [`super::money`].
 
 mod email;
+mod names;
+mod owner;
 mod source;
 mod words;
 
@@ -13,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use super::DomainError;
 pub use super::money::{format_money, format_money_short, normalise_decimal, parse_money};
 pub use email::email_problem;
-pub use source::{source_key, spelled_as};
+pub use names::{name_key, spelled_as};
+pub use owner::{UNASSIGNED, Whose, is_unassigned, owner_key};
+pub use source::source_key;
 pub use words::{ActivityKind, Class, OUTCOMES, Stage, Status, known_outcome};
 
 /// A lead: a person, usually at a company, who showed interest.

@@ -228,7 +228,7 @@ pub(super) fn build(
     let owner = f
         .remove(&Field::Owner)
         .or_else(|| rules.req.owner.clone())
-        .unwrap_or_else(|| plan.user.clone());
+        .unwrap_or_else(|| crate::store::new_owner(plan));
     let uid = row_uid(rules, line, &f, &name);
     let mut lead = Lead::received(uid, name, owner, received.unwrap_or(now.utc));
     lead.company = f.remove(&Field::Company);

@@ -1,0 +1,208 @@
+//! A team's book: `--owner` in every spelling, `ripen owner list|rename`, `ripen assign`, and
+//! what "mine" counts.
+
+use crate::common::Book;
+
+/// `ripen ARGS` as `user` (RIPEN_USER), asserting success; its stdout.
+fn as_user(book: &Book, user: &str, args: &[&str]) -> String {
+    let out = book
+        .ripen()
+        .env("RIPEN_USER", user)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The names `ripen list --json` lists, in its order.
+fn names(book: &Book, user: &str, args: &[&str]) -> Vec<String> {
+    let out = as_user(book, user, &[args, &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A book of three reps' leads and one no one's: Sam's two, Kim's one, an unassigned one.
+fn team_book() -> Book {
+    let b = Book::new();
+    b.ok(&["add", "Jane Doe", "--owner", "Sam Rep"]);
+    // Typed otherwise, the same owner: spelled as the book first spelled them.
+    b.ok(&["add", "Bob Stone", "--owner", "sam  rep"]);
+    b.ok(&["add", "Li Wei", "--owner", "Kim Lee"]);
+    b.ok(&["add", "Ana Ruiz"]);
+    b
+}
+
+#[test]
+fn owner_matches_in_every_spelling() {
+    let b = team_book();
+    let sams = vec!["Bob Stone".to_string(), "Jane Doe".to_string()];
+    for typed in ["Sam Rep", "sam rep", "SAM  REP", "Säm Rép", " sam_rep "] {
+        let mut got = names(&b, "Ana", &["list", "all", "--owner", typed]);
+        got.sort();
+        assert_eq!(got, sams, "--owner {typed:?}");
+    }
+    // The second lead took the book's spelling.
+    let out = b.ok(&["show", "2", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["lead"]["owner"], "Sam Rep", "{v}");
+    assert!(names(&b, "Ana", &["list", "all", "--owner", "Nobody"]).is_empty());
+}
+
+#[test]
+fn list_without_owner_lists_everyone_and_me_is_mine_with_the_unassigned() {
+    let b = team_book();
+    let everyone = names(&b, "Sam Rep", &["list", "all"]);
+    assert_eq!(everyone.len(), 4);
+    assert_eq!(
+        names(&b, "Sam Rep", &["list", "all", "--owner", "all"]),
+        everyone
+    );
+    let mut mine = names(&b, "sam rep", &["list", "all", "--owner", "me"]);
+    mine.sort();
+    assert_eq!(mine, ["Ana Ruiz", "Bob Stone", "Jane Doe"]);
+    let kims = names(&b, "Kim Lee", &["list", "queue", "--owner", "me"]);
+    assert_eq!(kims.len(), 2, "{kims:?}");
+    assert!(kims.contains(&"Li Wei".to_string()) && kims.contains(&"Ana Ruiz".to_string()));
+    // Export narrows alike.
+    let csv = as_user(
+        &b,
+        "Kim Lee",
+        &["export", "all", "--format", "csv", "--owner", "kim lee"],
+    );
+    assert!(csv.contains("Li Wei") && !csv.contains("Jane Doe"), "{csv}");
+}
+
+#[test]
+fn an_empty_owner_is_a_clear_error() {
+    let b = team_book();
+    let out = b.ripen().args(["list", "--owner", "  "]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("an owner needs a name"), "{err}");
+}
+
+#[test]
+fn status_counts_mine_and_a_solo_book_counts_as_before() {
+    let b = team_book();
+    let json = |user: &str, args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&as_user(&b, user, &[&["status", "--json"], args].concat())).unwrap()
+    };
+    // All four are new and due today: Sam's day is his two and the unassigned one.
+    assert_eq!(json("Sam Rep", &[])["due_today"], 3);
+    assert_eq!(json("Kim Lee", &[])["due_today"], 2);
+    assert_eq!(json("Kim Lee", &["--owner", "all"])["due_today"], 4);
+    assert_eq!(json("Kim Lee", &["--owner", "SAM REP"])["inbox"], 2);
+    let line = as_user(&b, "Sam Rep", &["status"]);
+    assert_eq!(line, "0 overdue · 3 due today · 0 new past 48h\n");
+
+    // A book of one, whose leads all have the default owner: the same numbers either way.
+    let solo = Book::new();
+    solo.ok(&["add", "Old Lead", "--received", "2026-11-18"]);
+    solo.ok(&["add", "New Lead"]);
+    solo.ok(&["add", "Deal", "--received", "2026-10-01"]);
+    solo.ok(&["qualify", "3", "--class", "A", "--value", "5000"]);
+    let mine = solo.ok(&["status", "--json"]);
+    let all = solo.ok(&["status", "--json", "--owner", "all"]);
+    assert_eq!(mine, all);
+}
+
+#[test]
+fn owner_list_counts_each_owner_once_and_rename_respells_them() {
+    let b = team_book();
+    let list = as_user(&b, "Kim Lee", &["owner", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(lines[0].starts_with("owner"), "{list}");
+    assert!(lines[1].starts_with("Kim Lee (me)"), "mine first: {list}");
+    assert!(
+        lines[2].starts_with("Sam Rep") && lines[2].contains(" 2 "),
+        "{list}"
+    );
+    assert!(
+        lines[3].starts_with("(unassigned)"),
+        "the unassigned last: {list}"
+    );
+    assert_eq!(lines.len(), 4, "{list}");
+
+    let out = b.ok(&["owner", "rename", "SAM REP", "Sam Rep-Smith"]);
+    assert_eq!(out, "\"Sam Rep\" → \"Sam Rep-Smith\": 2 leads\n");
+    let v: serde_json::Value = serde_json::from_str(&b.ok(&["owner", "list", "--json"])).unwrap();
+    let owners: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["owner"].as_str().unwrap())
+        .collect();
+    assert!(
+        owners.contains(&"Sam Rep-Smith") && !owners.contains(&"Sam Rep"),
+        "{v}"
+    );
+    let show = b.ok(&["show", "1"]);
+    assert!(show.contains("owner renamed: was \"Sam Rep\""), "{show}");
+    // An owner the book does not know: said, nothing written.
+    let out = b
+        .ripen()
+        .args(["owner", "rename", "Nobody", "X"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no lead has the owner \"Nobody\""));
+}
+
+#[test]
+fn assign_hands_one_lead_and_many_and_the_timeline_says_who_to_whom() {
+    let b = team_book();
+    let out = as_user(&b, "Sam Rep", &["assign", "1", "kim lee"]);
+    assert_eq!(out, "#1 Jane Doe → Kim Lee\nhanded 1 lead to Kim Lee\n");
+    let show = as_user(&b, "Kim Lee", &["show", "1"]);
+    assert!(
+        show.contains("handed from Sam Rep to Kim Lee — Sam Rep"),
+        "{show}"
+    );
+    // Many at once, one already hers.
+    let v: serde_json::Value = serde_json::from_str(&as_user(
+        &b,
+        "Sam Rep",
+        &["assign", "1", "2", "4", "Kim Lee", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["owner"], "Kim Lee");
+    assert_eq!(v["handed"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["already"], 1);
+    let show = as_user(&b, "Kim Lee", &["show", "4"]);
+    assert!(show.contains("handed from nobody to Kim Lee"), "{show}");
+    assert_eq!(
+        names(&b, "x", &["list", "all", "--owner", "Kim Lee"]).len(),
+        4
+    );
+}
+
+#[test]
+fn assign_with_an_unknown_lead_writes_nothing() {
+    let b = team_book();
+    let before = b.ok(&["owner", "list", "--json"]);
+    let out = b
+        .ripen()
+        .args(["assign", "1", "99", "Kim Lee"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("99"));
+    assert_eq!(b.ok(&["owner", "list", "--json"]), before);
+    // A lead goes to one person: not to all.
+    let out = b.ripen().args(["assign", "1", "all"]).output().unwrap();
+    assert!(!out.status.success());
+    // To me: who I am.
+    assert_eq!(
+        as_user(&b, "Kim Lee", &["assign", "4", "me"]),
+        "#4 Ana Ruiz → Kim Lee\nhanded 1 lead to Kim Lee\n"
+    );
+}
