@@ -120,7 +120,7 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
     for r in &table.rows {
         t.row(
             keys.iter()
-                .map(|k| display::cell(k, r.get(*k).unwrap_or(&Value::Null), currency))
+                .map(|k| display::row_cell(r, k, currency))
                 .collect(),
         );
     }

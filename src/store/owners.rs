@@ -107,7 +107,7 @@ impl Store {
             "SELECT owner, count(*), \
                coalesce(sum(next_follow_up < ?2 AND next_follow_up >= ?1), 0), \
                coalesce(sum(next_follow_up < ?1), 0) \
-             FROM leads INDEXED BY leads_due \
+             FROM leads INDEXED BY leads_due_by_owner \
              WHERE status IN ('new','working','open') AND deleted_at IS NULL GROUP BY owner",
         )?;
         let counted = stmt

@@ -12,6 +12,7 @@ use super::report_rows::{
     SourceRow, SpeedRow,
 };
 use super::{Result, Store, months};
+use crate::domain::lead::{is_unassigned, owner_row};
 use crate::domain::money::{Apart, Money, weigh_foreign};
 use crate::domain::plan::StageProbability;
 use crate::domain::{Now, Status};
@@ -97,7 +98,7 @@ impl Store {
                 self.report_funnel(&period, by)?;
                 self.report_speed(&period, by)?;
             }
-            self.report_owners(&period)?;
+            self.report_owners(&period, now)?;
             self.report_losses(&period)?;
             self.report_recycling(&period)?;
             self.report_forecast(now)?;
@@ -329,14 +330,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Per owner: leads received in the period, won, lost, win rate, days to close, revenue.
-    pub fn report_owners(&self, period: &Period) -> Result<Vec<OwnerRow>> {
+    /// Per owner: leads received in the period, won, lost, win rate, days to close, revenue,
+    /// and now: overdue follow-ups and the oldest one's days. One row per owner however spelled
+    /// (the first spelling), the unassigned in one row of their own, last.
+    pub fn report_owners(&self, period: &Period, now: &Now) -> Result<Vec<OwnerRow>> {
         let rows = self.grouped(
             period,
             By::Owner,
             "SELECT count(*), count(*) FILTER (WHERE l.status = 'won'), \
                count(*) FILTER (WHERE l.status = 'lost'), \
-               avg(CASE WHEN l.status IN ('won','lost') AND l.closed_at IS NOT NULL \
+               count(*) FILTER (WHERE l.status IN ('won','lost') AND l.closed_at IS NOT NULL), \
+               sum(CASE WHEN l.status IN ('won','lost') AND l.closed_at IS NOT NULL \
                    THEN (l.closed_at - l.received_at) / 86400.0 END), \
                coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0) \
              FROM leads l INDEXED BY {index} WHERE {where}",
@@ -345,32 +349,93 @@ impl Store {
                     r.get::<_, i64>(i)?,
                     r.get::<_, i64>(i + 1)?,
                     r.get::<_, i64>(i + 2)?,
-                    r.get::<_, Option<f64>>(i + 3)?,
-                    r.get::<_, i64>(i + 4)?,
+                    r.get::<_, i64>(i + 3)?,
+                    r.get::<_, Option<f64>>(i + 4)?,
+                    r.get::<_, i64>(i + 5)?,
                 ))
             },
         )?;
+        let today = now.start_of_today().timestamp();
+        let mut stmt = self.prep(
+            "SELECT owner, count(*), min(next_follow_up) FROM leads INDEXED BY leads_due_by_owner \
+             WHERE status IN ('new','working','open') AND deleted_at IS NULL \
+               AND next_follow_up < ?1 GROUP BY owner",
+        )?;
+        let overdue: BTreeMap<String, (i64, i64)> = stmt
+            .query_map([today], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut foreign = self.foreign_by(
             |f| f.status == Status::Won && period.holds(f.received_at),
             |f| f.owner.clone(),
         )?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, r)| r.0 > 0)
-            .map(|(owner, (leads, won, lost, days, revenue))| {
-                let m = foreign.remove(&owner).unwrap_or_default();
-                OwnerRow {
-                    leads,
-                    won,
-                    lost,
-                    win_rate: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
-                    avg_days_to_close: days,
-                    revenue: (revenue + m.cents) as f64 / 100.0,
-                    other_currencies: whole(m.apart),
-                    owner,
+        // One row per owner, however the book spells them: the key's first spelling.
+        let key = owner_row;
+        let mut owners: Vec<String> = rows.iter().map(|(o, _)| o.clone()).collect();
+        owners.extend(overdue.keys().cloned());
+        owners.sort();
+        owners.dedup();
+        let mut out: Vec<(OwnerRow, i64, f64, i64)> = Vec::new();
+        for owner in owners {
+            let (leads, won, lost, closed, days, revenue) = rows
+                .iter()
+                .find(|(o, _)| *o == owner)
+                .map_or((0, 0, 0, 0, None, 0), |(_, r)| *r);
+            let (late, oldest) = overdue.get(&owner).copied().unwrap_or((0, i64::MAX));
+            let m = foreign.remove(&owner).unwrap_or_default();
+            let i = match out.iter().position(|(r, ..)| key(&r.owner) == key(&owner)) {
+                Some(i) => i,
+                None => {
+                    out.push((
+                        OwnerRow {
+                            unassigned: is_unassigned(&owner),
+                            owner: owner.clone(),
+                            leads: 0,
+                            won: 0,
+                            lost: 0,
+                            win_rate: None,
+                            avg_days_to_close: None,
+                            revenue: 0.0,
+                            other_currencies: BTreeMap::new(),
+                            share_48h: None,
+                            overdue: 0,
+                            oldest_overdue_days: None,
+                        },
+                        0,
+                        0.0,
+                        i64::MAX,
+                    ));
+                    out.len() - 1
                 }
+            };
+            let (row, n_closed, sum_days, first_due) = &mut out[i];
+            row.leads += leads;
+            row.won += won;
+            row.lost += lost;
+            row.revenue += (revenue + m.cents) as f64 / 100.0;
+            for (c, v) in whole(m.apart) {
+                *row.other_currencies.entry(c).or_default() += v;
+            }
+            row.overdue += late;
+            *n_closed += closed;
+            *sum_days += days.unwrap_or(0.0);
+            *first_due = (*first_due).min(oldest);
+        }
+        let mut out: Vec<OwnerRow> = out
+            .into_iter()
+            .filter(|(r, ..)| r.leads > 0 || r.overdue > 0)
+            .map(|(mut r, closed, days, first_due)| {
+                r.win_rate = (r.won + r.lost > 0).then(|| r.won as f64 / (r.won + r.lost) as f64);
+                r.avg_days_to_close = (closed > 0).then(|| days / closed as f64);
+                r.oldest_overdue_days =
+                    (first_due != i64::MAX).then(|| (now.utc.timestamp() - first_due) / 86_400);
+                r
             })
-            .collect())
+            .collect();
+        // Biggest first, as the other groupings; the unassigned last.
+        out.sort_by(|a, b| {
+            (a.unassigned, b.leads, &a.owner).cmp(&(b.unassigned, a.leads, &b.owner))
+        });
+        Ok(out)
     }
 
     /// Lost and disqualified leads closed in the period, by reason.

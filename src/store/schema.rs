@@ -242,6 +242,13 @@ pub const INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX leads_by_owner ON leads(owner, received_at, status, class, closed_at, \
          value_cents, recycle_count, deleted_at) WHERE deleted_at IS NULL",
     ),
+    // Each owner's active leads by follow-up: `ripen owner list`, the owners report's overdue
+    // follow-ups and the oldest of them, one pass in owner order with no sort.
+    (
+        "leads_due_by_owner",
+        "CREATE INDEX leads_due_by_owner ON leads(owner, next_follow_up, status, deleted_at) \
+         WHERE status IN ('new','working','open') AND deleted_at IS NULL",
+    ),
     (
         "leads_forecast",
         "CREATE INDEX leads_forecast ON leads(ripe_on, value_cents DESC, stage, deleted_at) \

@@ -206,3 +206,69 @@ fn assign_with_an_unknown_lead_writes_nothing() {
         "#4 Ana Ruiz → Kim Lee\nhanded 1 lead to Kim Lee\n"
     );
 }
+
+#[test]
+fn the_owners_report_says_whose_leads_are_cooling() {
+    let b = Book::new();
+    b.ok(&[
+        "add",
+        "Old One",
+        "--owner",
+        "Sam Rep",
+        "--received",
+        "2026-11-18T09:00",
+    ]);
+    b.ok(&[
+        "add",
+        "Quick One",
+        "--owner",
+        "Kim Lee",
+        "--received",
+        "2026-11-21T09:00",
+    ]);
+    b.ok(&[
+        "log",
+        "2",
+        "call",
+        "--outcome",
+        "reached",
+        "--at",
+        "2026-11-21T12:00",
+    ]);
+    b.ok(&["add", "Nobody's", "--received", "2026-11-20T09:00"]);
+    // Another spelling of Sam's: one row.
+    b.ok(&[
+        "add",
+        "Older One",
+        "--owner",
+        "sam rep",
+        "--received",
+        "2026-11-10T09:00",
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&b.ok(&["report", "owners", "--json"])).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{v}");
+    let sam = &rows[0];
+    assert_eq!(sam["owner"], "Sam Rep");
+    assert_eq!(sam["leads"], 2);
+    assert_eq!(sam["share_48h"], 0.0);
+    assert_eq!(sam["overdue"], 2);
+    assert_eq!(sam["oldest_overdue_days"], 12);
+    let kim = &rows[1];
+    assert_eq!(kim["owner"], "Kim Lee");
+    assert_eq!(kim["share_48h"], 1.0);
+    assert_eq!(kim["overdue"], 0);
+    assert!(kim["oldest_overdue_days"].is_null());
+    let none = &rows[2];
+    assert_eq!(none["unassigned"], true, "the unassigned last: {v}");
+    assert_eq!(none["overdue"], 1);
+    let table = b.ok(&["report", "owners"]);
+    let last = table
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap();
+    assert!(last.starts_with("(unassigned)"), "{table}");
+    assert!(table.lines().nth(1).unwrap().contains("48h %"), "{table}");
+}

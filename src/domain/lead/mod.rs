@@ -17,7 +17,7 @@ use super::DomainError;
 pub use super::money::{format_money, format_money_short, normalise_decimal, parse_money};
 pub use email::email_problem;
 pub use names::{name_key, spelled_as};
-pub use owner::{UNASSIGNED, Whose, is_unassigned, owner_key};
+pub use owner::{UNASSIGNED, Whose, is_unassigned, owner_key, owner_row};
 pub use source::source_key;
 pub use words::{ActivityKind, Class, OUTCOMES, Stage, Status, known_outcome};
 

@@ -19,6 +19,16 @@ pub fn is_unassigned(owner: &str) -> bool {
     key.is_empty() || key == UNASSIGNED
 }
 
+/// Which row of a report by owner a lead counts in: its owner's key, or one row ("") for every
+/// unassigned lead.
+pub fn owner_row(owner: &str) -> String {
+    if is_unassigned(owner) {
+        String::new()
+    } else {
+        owner_key(owner)
+    }
+}
+
 /// Whose leads a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Whose {
