@@ -493,9 +493,14 @@ pub struct ImportArgs {
     /// Where --skip-bad writes the rejected rows instead (the file's folder may be read-only).
     #[arg(long, value_name = "PATH", requires = "skip_bad")]
     pub rejected: Option<std::path::PathBuf>,
-    /// Owner of rows that name none.
+    /// Owner of rows that name none (default: you; see `user` in the config).
     #[arg(long)]
     pub owner: Option<String>,
+    /// round-robin: give the rows that name no owner to the team (`team = [...]` in the
+    /// config) in turn, in file order, so that each gets as many as the next, give or take
+    /// one. A row that names its own owner keeps it: nothing a row says is overridden.
+    #[arg(long, value_enum, value_name = "round-robin", conflicts_with = "owner")]
+    pub assign: Option<AssignArg>,
     /// Source of rows that name none.
     #[arg(long)]
     pub source: Option<String>,
@@ -507,6 +512,13 @@ pub struct ImportArgs {
     pub on: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// How an import hands out rows that name no owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssignArg {
+    /// To each of the config's `team` in turn.
+    RoundRobin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -272,3 +272,79 @@ fn the_owners_report_says_whose_leads_are_cooling() {
     assert!(last.starts_with("(unassigned)"), "{table}");
     assert!(table.lines().nth(1).unwrap().contains("48h %"), "{table}");
 }
+
+/// Writes the book's config (the file `RIPEN_CONFIG` names for every run).
+fn config(book: &Book, text: &str) {
+    std::fs::write(book.path().join("no-config.toml"), text).unwrap();
+}
+
+/// A list bought for the team: the rows that name no owner go to each in turn, in file order,
+/// so that no one has more than one more than another; a row that names its owner keeps it.
+#[test]
+fn a_round_robin_import_splits_a_list_evenly() {
+    let b = Book::new();
+    b.ok(&["add", "Already There", "--owner", "Kim Lee"]);
+    config(&b, "team = [\"Sam Rep\", \"kim lee\", \"Ana Ruiz\"]\n");
+    let mut csv = String::from("name,company,owner\n");
+    // (Firma … Firmk: each found by its own word.)
+    for i in 0..11 {
+        let owner = if i == 4 { "Zoe Own" } else { "" };
+        csv.push_str(&format!(
+            "Person {i},Firm{},{owner}\n",
+            (b'a' + i as u8) as char
+        ));
+    }
+    let file = b.path().join("bought.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = b.ok(&["import", file.to_str().unwrap(), "--assign", "round-robin"]);
+    assert!(
+        out.contains("handed out in turn: Sam Rep 4 · Kim Lee 3 · Ana Ruiz 3"),
+        "{out}"
+    );
+    let owner_of = |n: usize| -> String {
+        let v: serde_json::Value = serde_json::from_str(&b.ok(&[
+            "show",
+            &format!("firm{}", (b'a' + n as u8) as char),
+            "--json",
+        ]))
+        .unwrap();
+        v["lead"]["owner"].as_str().unwrap().to_string()
+    };
+    // File order: the first row to Sam, the second to Kim (as the book spells her), …
+    assert_eq!(owner_of(0), "Sam Rep");
+    assert_eq!(owner_of(1), "Kim Lee");
+    assert_eq!(owner_of(2), "Ana Ruiz");
+    assert_eq!(owner_of(3), "Sam Rep");
+    assert_eq!(owner_of(4), "Zoe Own", "a row's own owner is kept");
+    assert_eq!(owner_of(5), "Kim Lee");
+    let v: serde_json::Value = serde_json::from_str(&b.ok(&["owner", "list", "--json"])).unwrap();
+    let counts: Vec<i64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| ["Sam Rep", "Ana Ruiz"].contains(&r["owner"].as_str().unwrap()))
+        .map(|r| r["leads"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 2);
+    assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 1);
+}
+
+#[test]
+fn an_import_can_name_the_owner_and_round_robin_needs_a_team() {
+    let b = Book::new();
+    b.ok(&["add", "Already There", "--owner", "Kim Lee"]);
+    let file = b.path().join("few.csv");
+    std::fs::write(&file, "name\nOne\nTwo\n").unwrap();
+    b.ok(&["import", file.to_str().unwrap(), "--owner", "KIM LEE"]);
+    let v: serde_json::Value = serde_json::from_str(&b.ok(&["owner", "list", "--json"])).unwrap();
+    assert_eq!(v[0]["owner"], "Kim Lee");
+    assert_eq!(v[0]["leads"], 3, "{v}");
+    let out = b
+        .ripen()
+        .args(["import", file.to_str().unwrap(), "--assign", "round-robin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs the team: team = ["), "{err}");
+}
