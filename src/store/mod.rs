@@ -139,7 +139,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Who the user is, when they said so: `RIPEN_USER`, else the config's `user` where it is not
 /// the default ("me").
-fn named_user(plan: &Plan) -> Option<String> {
+pub(crate) fn named_user(plan: &Plan) -> Option<String> {
     if let Ok(u) = std::env::var("RIPEN_USER")
         && !u.trim().is_empty()
     {

@@ -76,12 +76,20 @@ impl Store {
 
     /// The leads a [`Whose`] covers, as a filter's owners: None for everyone's, and for mine
     /// when every owner in the book is mine or no one's (a book of one, whose lists and counts
-    /// are then exactly as they were).
+    /// are then exactly as they were), or when I never said who I am (no `user`, no
+    /// `RIPEN_USER`) and my login name owns no lead: ripen cannot tell which of the book's
+    /// owners I am, and shows the whole book rather than guess.
     pub fn owners_of(&self, whose: &Whose) -> Result<Option<OwnerSet>> {
         if *whose == Whose::Everyone {
             return Ok(None);
         }
         let all = book_owners(&self.conn)?;
+        if *whose == Whose::Mine
+            && super::named_user(&self.plan).is_none()
+            && !all.iter().any(|o| Whose::is_mine(&self.author, o))
+        {
+            return Ok(None);
+        }
         let picked: Vec<String> = all
             .iter()
             .filter(|o| whose.covers(&self.author, o))

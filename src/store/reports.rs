@@ -431,10 +431,8 @@ impl Store {
                 r
             })
             .collect();
-        // Biggest first, as the other groupings; the unassigned last.
-        out.sort_by(|a, b| {
-            (a.unassigned, b.leads, &a.owner).cmp(&(b.unassigned, a.leads, &b.owner))
-        });
+        // In the owners' order, as before; the unassigned last.
+        out.sort_by(|a, b| (a.unassigned, &a.owner).cmp(&(b.unassigned, &b.owner)));
         Ok(out)
     }
 

@@ -293,6 +293,11 @@ impl App {
             }
             Command::Help => self.open(Overlay::Help),
             Command::Conflicts => self.open_conflicts(store, 0),
+            Command::Whose => self.cycle_whose(store),
+            Command::Assign => match self.assign_form(store) {
+                Ok(f) => self.open(Overlay::Form(f)),
+                Err(msg) => self.fail(msg),
+            },
             Command::Quit => self.quit = true,
             Command::Save
             | Command::NextField

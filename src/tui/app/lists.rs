@@ -2,6 +2,7 @@
 //! filter, the rest on a pause), moving the cursor, and the detail of the lead under it.
 
 use crate::domain::Activity;
+use crate::domain::lead::Whose;
 use crate::domain::priority::{self, Breakdown};
 use crate::store::{Filter, LeadRow, Store, StoreError, View};
 
@@ -46,7 +47,14 @@ impl App {
     /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
     pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
         self.set_counting(false);
-        self.counts = store.counts(&self.now)?;
+        // Whose leads: resolved afresh, as a sync may have brought another owner.
+        let mine = store.owners_of(&Whose::Mine)?;
+        self.team = mine.is_some();
+        self.owners = match &self.whose {
+            Whose::Mine => mine,
+            whose => store.owners_of(whose)?,
+        };
+        self.counts = store.counts_of(&self.now, self.owners.as_ref())?;
         self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
         let filter = self.filter();
         let page = self.page();
@@ -181,6 +189,25 @@ impl App {
     }
 
     pub(super) fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
+        // Which leads on screen are new to me (a few look-ups each, only for leads that are
+        // mine by name: none in a book of one).
+        let on_screen: Vec<&LeadRow> = match self.tab {
+            Tab::Pipeline => self
+                .board
+                .columns
+                .iter()
+                .flat_map(|c| &c.window.rows)
+                .collect(),
+            _ => self
+                .window()
+                .map(|w| w.rows.iter().collect())
+                .unwrap_or_default(),
+        };
+        self.fresh = store.new_to_me(
+            on_screen
+                .iter()
+                .map(|r| (r.lead.uid.as_str(), r.lead.owner.as_str())),
+        )?;
         let was = self.detail.as_ref().map(|d| d.row.lead.uid.clone());
         if self.selected().map(|r| &r.lead.uid) != was.as_ref() {
             self.timeline_skip = 0;

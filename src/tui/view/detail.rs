@@ -75,6 +75,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     push(state.join(" · "), t.base);
     let mut who = vec![format!("owner {}", clean(&l.owner))];
+    if app.fresh.contains(&l.uid) {
+        who.push(super::queue::NEW_TO_YOU.to_string());
+    }
     if let Some(s) = &l.source {
         who.push(format!("source {}", clean(s)));
     }

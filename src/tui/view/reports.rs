@@ -403,7 +403,14 @@ fn chart_spec(rows: &Rows) -> Option<ChartSpec> {
         Rows::Owners(rows) => (
             "win rate = won / (won + lost), by owner",
             rows.iter()
-                .map(|r| share_bar(clean(&r.owner), r.win_rate))
+                .map(|r| {
+                    let who = if r.unassigned {
+                        "unassigned".into()
+                    } else {
+                        clean(&r.owner)
+                    };
+                    share_bar(who, r.win_rate)
+                })
                 .collect(),
             false,
         ),
