@@ -355,7 +355,7 @@ impl Store {
             "SELECT EXISTS (SELECT 1 FROM lead_changes INDEXED BY lead_changes_by_lead \
                  WHERE lead_uid = ?1 AND clock > ?2 AND author = ?3) \
              OR EXISTS (SELECT 1 FROM activities INDEXED BY activities_by_lead \
-                 WHERE lead_uid = ?1 AND author = ?3 AND created_at * 1000 >= ?4)",
+                 WHERE lead_uid = ?1 AND author = ?3 AND created_at * 1000 > ?4)",
         )?;
         for (uid, owner) in leads {
             if !Whose::is_mine(me, owner) {

@@ -74,7 +74,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         state.push(format!("ripe {}", app.now.local_date(r).format("%b %Y")));
     }
     push(state.join(" · "), t.base);
-    let mut who = vec![format!("owner {}", clean(&l.owner))];
+    // In a team's book, the default owner is no one yet.
+    let owner = if app.team && crate::domain::lead::is_unassigned(&l.owner) {
+        "unassigned".into()
+    } else {
+        clean(&l.owner)
+    };
+    let mut who = vec![format!("owner {owner}")];
     if app.fresh.contains(&l.uid) {
         who.push(super::queue::NEW_TO_YOU.to_string());
     }
