@@ -362,6 +362,11 @@ pub struct ReportArgs {
     /// Group funnel and speed by source, owner or month.
     #[arg(long, value_enum, default_value_t = ByArg::Source)]
     pub by: ByArg,
+    /// Whose leads the reports count: all (the default: the whole book), me (mine and the
+    /// unassigned ones), or an owner's name, case and accents ignored. A source's cost is
+    /// shared by all its leads, whoever's: an owner's carry their share of it.
+    #[arg(long, value_name = "me|NAME|all")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -180,6 +180,9 @@ pub struct Store {
     /// the same of each of its columns. Only which way the matches are read depends on it,
     /// never which leads match, so a slightly stale answer costs nothing but time.
     few: std::cell::RefCell<Option<(String, Option<bool>)>>,
+    /// The owners the reports are narrowed to (`ripen report --owner`), read by the SQL
+    /// function `ripen_scoped(owner)`: see [`Store::scoped_to`].
+    scope: owners::Scope,
     /// Whether this connection keeps the derived tables current: see [`Store::prepare_writes`].
     writer: bool,
     /// Why the book could only be opened for reading, if it was.
@@ -282,6 +285,8 @@ impl Store {
             _ => plan.zone(),
         };
         months::register(&conn, month_zone)?;
+        let scope = owners::Scope::default();
+        owners::register(&conn, &scope)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -290,6 +295,7 @@ impl Store {
             plan,
             plans: Default::default(),
             few: Default::default(),
+            scope,
             writer: false,
             read_only,
             month_zone,

@@ -66,9 +66,65 @@ pub struct Assigned {
     pub already: usize,
 }
 
+/// The owners the reports are narrowed to, shared with the SQL function that reads it.
+pub(super) type Scope = std::sync::Arc<std::sync::Mutex<Option<HashSet<String>>>>;
+
+/// The SQL function's name: `ripen_scoped(owner)` is true for a lead of the owners in scope
+/// (every lead when none is).
+const SCOPED_FN: &str = "ripen_scoped";
+
+/// Register `ripen_scoped(owner)` on a connection, reading `scope`.
+pub(super) fn register(conn: &Connection, scope: &Scope) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let scope = scope.clone();
+    conn.create_scalar_function(SCOPED_FN, 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        let owner: Option<String> = ctx.get(0)?;
+        let scope = scope.lock().map_err(|_| {
+            rusqlite::Error::UserFunctionError("the report's owners are unreadable".into())
+        })?;
+        Ok(match (scope.as_ref(), owner) {
+            (None, _) => true,
+            (Some(set), Some(o)) => set.contains(&o),
+            (Some(_), None) => false,
+        })
+    })?;
+    Ok(())
+}
+
+/// A report statement narrowed to the owners in scope: every `WHERE` (the statements read one
+/// table each, whose `owner` the condition names) also asks `ripen_scoped(owner)`.
+pub(super) fn scoped_sql(sql: &str) -> String {
+    sql.replace("WHERE ", &format!("WHERE {SCOPED_FN}(owner) AND "))
+}
+
 const OWNED_BY: &str = "owner IN (SELECT value FROM json_each(:owners))";
 
 impl Store {
+    /// Run `f` (reports) narrowed to `owners` (None: the whole book), then widen again.
+    pub fn scoped_to<T>(&self, owners: Option<&OwnerSet>, f: impl FnOnce(&Store) -> T) -> T {
+        let set = |v: Option<HashSet<String>>| {
+            if let Ok(mut s) = self.scope.lock() {
+                *s = v;
+            }
+        };
+        set(owners.map(|o| o.0.iter().cloned().collect()));
+        let out = f(self);
+        set(None);
+        out
+    }
+
+    /// The owners in scope, as a filter (for what the reports read outside SQL).
+    pub(super) fn scope_filter(&self) -> Option<Filter> {
+        let scope = self.scope.lock().ok()?;
+        let set = scope.as_ref()?;
+        let mut owners: Vec<String> = set.iter().cloned().collect();
+        owners.sort();
+        Some(Filter {
+            owners: Some(OwnerSet(owners)),
+            ..Filter::default()
+        })
+    }
+
     /// Who I am (see [`super::author_of`]): whose leads are "mine".
     pub fn me(&self) -> &str {
         &self.author

@@ -6,7 +6,6 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
 use super::foreign::Foreign;
-use super::query::Filter;
 use super::report_rows::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
@@ -39,7 +38,7 @@ impl Store {
         key: impl Fn(&Foreign) -> String,
     ) -> Result<BTreeMap<String, Money>> {
         let mut groups: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
-        for f in self.foreign_values(&Filter::default())? {
+        for f in self.foreign_values(&self.scope_filter().unwrap_or_default())? {
             if keep(&f) {
                 groups
                     .entry(key(&f))
@@ -75,8 +74,17 @@ fn by_index(by: By) -> (&'static str, &'static str) {
 }
 
 impl Store {
-    /// Prepare a report statement (cached), noting it when the plans are being collected.
+    /// Prepare a report statement (cached), noting it when the plans are being collected;
+    /// narrowed to the owners in scope, if any (see [`Store::scoped_to`]).
     fn prep(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
+        if self.scope_filter().is_some() {
+            return Ok(self.conn.prepare_cached(&super::owners::scoped_sql(sql))?);
+        }
+        self.prep_book(sql)
+    }
+
+    /// [`Store::prep`] for a statement about the whole book, whatever the owners in scope.
+    fn prep_book(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
         if let Some(seen) = self.plans.borrow_mut().as_mut()
             && !seen.iter().any(|s| s == sql)
         {
@@ -529,7 +537,7 @@ impl Store {
             groups.push((m.label, Some(m.from), Some(m.to)));
         }
         groups.push(("not set".to_string(), None, None));
-        let open_foreign = self.foreign_open(&Filter::default())?;
+        let open_foreign = self.foreign_open(&self.scope_filter().unwrap_or_default())?;
         let mut out = Vec::new();
         for (month, from, to) in groups {
             let stmt = if from.is_some() {
@@ -590,11 +598,36 @@ impl Store {
         let t = now.utc.timestamp();
         let month = t - 30 * 86_400;
         let stale = t - self.plan.stale_days * 86_400;
-        // By receipt, from the cached tallies (see `tally.rs`).
-        let open = self.tally_total("open")?.0;
-        let open_recent = open - self.tally_before("openr", month)?;
-        let open_old = self.tally_before("openr", stale)?;
-        let inbox_old = self.tally_before("inboxr", stale)?;
+        // By receipt, from the cached tallies (see `tally.rs`); for some owners, from their
+        // leads.
+        let (open, open_recent, open_old, inbox_old) = if self.scope_filter().is_some() {
+            let (open, recent, old): (i64, i64, i64) = self
+                .prep(
+                    "SELECT count(*), count(*) FILTER (WHERE received_at >= ?1), \
+                       count(*) FILTER (WHERE received_at < ?2) \
+                     FROM leads INDEXED BY leads_pipeline WHERE status = 'open' \
+                       AND deleted_at IS NULL",
+                )?
+                .query_row(params![month, stale], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            let inbox_old: i64 = self
+                .prep(
+                    "SELECT count(*) FROM leads INDEXED BY leads_inbox \
+                     WHERE status IN ('new','working') AND deleted_at IS NULL \
+                       AND received_at < ?1",
+                )?
+                .query_row([stale], |r| r.get(0))?;
+            (open, recent, old, inbox_old)
+        } else {
+            let open = self.tally_total("open")?.0;
+            (
+                open,
+                open - self.tally_before("openr", month)?,
+                self.tally_before("openr", stale)?,
+                self.tally_before("inboxr", stale)?,
+            )
+        };
         // The contacted ones: [received in 30 days − touched in 30 days,
         //                      received before the line − touched before the line].
         let shift = |statuses: &str| -> Result<[i64; 2]> {
@@ -657,8 +690,10 @@ impl Store {
             };
             let share = match cost {
                 Some(_) => {
+                    // Of all the source's leads, whoever's: an owner's leads carry their share
+                    // of what the source cost.
                     let all: i64 = self
-                        .prep(
+                        .prep_book(
                             "SELECT count(*) FROM leads INDEXED BY leads_by_source \
                              WHERE deleted_at IS NULL AND source = ?1",
                         )?

@@ -249,13 +249,14 @@ fn the_owners_report_says_whose_leads_are_cooling() {
         serde_json::from_str(&b.ok(&["report", "owners", "--json"])).unwrap();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 3, "{v}");
-    let sam = &rows[0];
+    // In the owners' order, the unassigned last.
+    let sam = &rows[1];
     assert_eq!(sam["owner"], "Sam Rep");
     assert_eq!(sam["leads"], 2);
     assert_eq!(sam["share_48h"], 0.0);
     assert_eq!(sam["overdue"], 2);
     assert_eq!(sam["oldest_overdue_days"], 12);
-    let kim = &rows[1];
+    let kim = &rows[0];
     assert_eq!(kim["owner"], "Kim Lee");
     assert_eq!(kim["share_48h"], 1.0);
     assert_eq!(kim["overdue"], 0);
@@ -347,4 +348,49 @@ fn an_import_can_name_the_owner_and_round_robin_needs_a_team() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs the team: team = ["), "{err}");
+}
+
+/// `ripen report --owner`: each owner's reports count their leads only; over the owners (mine
+/// with the unassigned, then each other), the counts add up to the book's.
+#[test]
+fn reports_narrowed_to_each_owner_add_up_to_the_books() {
+    let b = Book::new();
+    b.ok(&["demo", "--leads", "80"]);
+    let report = |owner: Option<&str>, name: &str| -> serde_json::Value {
+        let mut args = vec!["report", name, "--json"];
+        if let Some(o) = owner {
+            args.extend(["--owner", o]);
+        }
+        serde_json::from_str(&as_user(&b, "Zed", &args)).unwrap()
+    };
+    let total = |v: &serde_json::Value, key: &str| -> i64 {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].as_i64().unwrap())
+            .sum()
+    };
+    let book = report(None, "funnel");
+    assert_eq!(report(Some("all"), "funnel"), book);
+    let parts = ["me", "alex", "KIM"];
+    for key in ["received", "contacted", "qualified", "won"] {
+        let sum: i64 = parts
+            .iter()
+            .map(|o| total(&report(Some(o), "funnel"), key))
+            .sum();
+        assert_eq!(sum, total(&book, key), "funnel {key}");
+    }
+    let losses: i64 = parts
+        .iter()
+        .map(|o| total(&report(Some(o), "losses"), "count"))
+        .sum();
+    assert_eq!(losses, total(&report(None, "losses"), "count"));
+    let open = |o: Option<&str>| report(o, "discipline")[0]["open"].as_i64().unwrap();
+    assert_eq!(parts.iter().map(|o| open(Some(o))).sum::<i64>(), open(None));
+    // The owners report, narrowed to Kim: her row alone.
+    let kim = report(Some("kim"), "owners");
+    assert_eq!(kim.as_array().unwrap().len(), 1, "{kim}");
+    assert_eq!(kim[0]["owner"], "Kim");
+    let nobody = report(Some("Nobody"), "funnel");
+    assert!(nobody.as_array().unwrap().is_empty(), "{nobody}");
 }

@@ -241,3 +241,25 @@ fn a_book_of_one_keeps_its_title_and_lists() {
     assert!(!fx.app.team);
     assert!(!fx.render().contains("(o)"));
 }
+
+#[test]
+fn reports_count_the_leads_the_lists_show() {
+    let mut fx = team(120, 40);
+    fx.cmd(Command::Reports);
+    fx.cmd(Command::Bottom);
+    assert_eq!(fx.app.reports.name(), "owners");
+    let owners = |fx: &Fx| -> Vec<String> {
+        fx.app
+            .reports
+            .rows
+            .iter()
+            .map(|r| r["owner"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Mine: my row and the unassigned one.
+    assert_eq!(owners(&fx), ["Sam Rep", "me"]);
+    fx.cmd(Command::Whose);
+    assert_eq!(owners(&fx), ["Ana Ruiz", "Kim Lee", "Sam Rep", "me"]);
+    fx.cmd(Command::Whose);
+    assert_eq!(owners(&fx), ["Ana Ruiz"]);
+}

@@ -60,6 +60,9 @@ impl App {
             w.offset = 0;
         }
         self.refresh_or_report(store, None);
+        if self.tab == Tab::Reports {
+            self.load_report(store);
+        }
         self.say(words);
     }
 
