@@ -14,7 +14,7 @@ use super::sources::distinct;
 use super::write::{write_entries, write_lead};
 use super::{Result, Store};
 use crate::domain::changes::clock_millis;
-use crate::domain::lead::{Whose, is_unassigned, owner_key, spelled_as};
+use crate::domain::lead::{Whose, is_unassigned, owner_key, owner_row, spelled_as};
 use crate::domain::money::Money;
 use crate::domain::{DomainError, Now, lifecycle};
 
@@ -186,24 +186,22 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out: Vec<OwnerListRow> = Vec::new();
         for owner in book_owners(&self.conn)? {
-            let key = owner_key(&owner);
-            let unassigned = is_unassigned(&owner);
-            let row = match out
-                .iter_mut()
-                .find(|r| owner_key(&r.owner) == key || (unassigned && r.unassigned))
-            {
-                Some(r) => r,
+            // One row per owner however spelled, one for all the unassigned.
+            let key = owner_row(&owner);
+            let i = match out.iter().position(|r| owner_row(&r.owner) == key) {
+                Some(i) => i,
                 None => {
                     out.push(OwnerListRow {
                         owner: owner.clone(),
-                        unassigned,
+                        unassigned: is_unassigned(&owner),
                         leads: 0,
                         due_today: 0,
                         overdue: 0,
                     });
-                    out.last_mut().expect("just pushed")
+                    out.len() - 1
                 }
             };
+            let row = &mut out[i];
             for (o, leads, due, overdue) in &counted {
                 if *o == owner {
                     row.leads += leads;
