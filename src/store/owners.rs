@@ -222,7 +222,9 @@ impl Store {
     }
 
     /// What the tabs and `ripen status` count, for the leads of `owners` only (None: the
-    /// book's, from the cached tallies). Each count is one walk of its view's partial index.
+    /// book's, from the cached tallies). The inbox and the follow-ups due are read from
+    /// indexes by owner (a seek per owner, their index entries only); the recycled and the
+    /// pipeline walk their views' partial indexes.
     pub fn counts_of(&self, now: &Now, owners: Option<&OwnerSet>) -> Result<Counts> {
         let Some(owners) = owners else {
             return self.counts(now);
@@ -239,17 +241,17 @@ impl Store {
         let (inbox, inbox_late) = two(
             &format!(
                 "SELECT count(*), coalesce(sum(status = 'new' AND received_at < :at), 0) \
-                 FROM leads INDEXED BY leads_inbox \
-                 WHERE status IN ('new','working') AND deleted_at IS NULL AND {OWNED_BY}"
+                 FROM leads INDEXED BY leads_by_owner \
+                 WHERE {OWNED_BY} AND status IN ('new','working') AND deleted_at IS NULL"
             ),
             &[(":at", &breach), (":owners", owners)],
         )?;
         let (overdue, due) = two(
             &format!(
                 "SELECT coalesce(sum(next_follow_up < :at), 0), count(*) \
-                 FROM leads INDEXED BY leads_due \
-                 WHERE status IN ('new','working','open') AND deleted_at IS NULL \
-                   AND next_follow_up < :until AND {OWNED_BY}"
+                 FROM leads INDEXED BY leads_due_by_owner \
+                 WHERE {OWNED_BY} AND status IN ('new','working','open') AND deleted_at IS NULL \
+                   AND next_follow_up < :until"
             ),
             &[(":at", &today), (":until", &tomorrow), (":owners", owners)],
         )?;
