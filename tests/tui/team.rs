@@ -263,3 +263,32 @@ fn reports_count_the_leads_the_lists_show() {
     fx.cmd(Command::Whose);
     assert_eq!(owners(&fx), ["Ana Ruiz"]);
 }
+
+/// An owner's name with control characters (an old book, a peer's file) reaches the screen as
+/// inert text: in the title, the status line and the hand-over form's hint.
+#[test]
+fn a_hostile_owner_name_stays_inert_text() {
+    let mut fx = team(120, 40);
+    fx.add(NewLead {
+        name: "Eve Vil".into(),
+        owner: Some("Evil\u{1b}]0;pwned\u{7}".into()),
+        ..NewLead::default()
+    });
+    // Mine → everyone's → Ana → Evil….
+    for _ in 0..3 {
+        fx.cmd(Command::Whose);
+    }
+    assert!(matches!(&fx.app.whose, Whose::Owner(o) if o.starts_with("Evil")));
+    let screen = fx.render();
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
+        "{screen}"
+    );
+    assert!(screen.contains("Evil␛]0;pwned␇"), "{screen}");
+    fx.cmd(Command::Assign);
+    let screen = fx.render();
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
+        "{screen}"
+    );
+}

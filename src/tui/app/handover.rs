@@ -4,7 +4,7 @@
 
 use super::{App, Confirm, Overlay, Tab, err_text};
 use crate::domain::lead::{Whose, is_unassigned, owner_key};
-use crate::domain::text::clean_field;
+use crate::domain::text::{clean_field, clean_line};
 use crate::ops::{self, Done, Op};
 use crate::store::Store;
 use crate::tui::form::{Field, Form, FormKind};
@@ -74,10 +74,15 @@ impl App {
         }
         let row = self.selected().ok_or("no lead selected")?;
         let others = self.others(store)?;
+        // Names from the book, shown as inert text (a form's hint is drawn as given).
         let hint = if others.is_empty() {
             "a name".to_string()
         } else {
-            others.join(", ")
+            others
+                .iter()
+                .map(|o| clean_line(o).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let mut fields = vec![Field::text("to", "", hint)];
         let filtered = !self.filter_text().trim().is_empty();
