@@ -259,8 +259,8 @@ impl Store {
     pub fn timeline(&self, uid: &str, limit: usize) -> Result<Vec<Activity>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT uid, lead_uid, at, kind, outcome, note, \
-             CASE WHEN author IS NOT ?3 OR event = 'handed-over' THEN author END FROM activities \
-             WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
+             CASE WHEN author IS NOT ?3 OR event = 'handed-over' THEN author END, event \
+             FROM activities WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![uid, limit as i64, self.author], |r| {
             Ok(Activity {
@@ -271,6 +271,10 @@ impl Store {
                 outcome: r.get(4)?,
                 note: r.get(5)?,
                 author: r.get(6)?,
+                event: r
+                    .get::<_, Option<String>>(7)?
+                    .as_deref()
+                    .and_then(Event::parse),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

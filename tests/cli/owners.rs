@@ -164,7 +164,7 @@ fn assign_hands_one_lead_and_many_and_the_timeline_says_who_to_whom() {
     assert_eq!(out, "#1 Jane Doe → Kim Lee\nhanded 1 lead to Kim Lee\n");
     let show = as_user(&b, "Kim Lee", &["show", "1"]);
     assert!(
-        show.contains("handed from Sam Rep to Kim Lee — Sam Rep"),
+        show.contains("handed from Sam Rep to Kim Lee — by Sam Rep"),
         "{show}"
     );
     // Many at once, one already hers.

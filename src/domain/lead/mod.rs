@@ -320,8 +320,23 @@ pub struct Activity {
     pub outcome: Option<String>,
     pub note: Option<String>,
     /// Who wrote it, when that is someone else than whoever writes through this book now (a
-    /// teammate's entry, come through sync).
+    /// teammate's entry, come through sync), and always for a hand-over.
     pub author: Option<String>,
+    /// What ripen recorded by itself, if it was an event of its own ([`super::event::Event`]).
+    #[serde(skip)]
+    pub event: Option<super::event::Event>,
+}
+
+impl Activity {
+    /// Who wrote the entry, as a timeline says it after the entry's words: "— Kim Lee", and
+    /// for a hand-over "— by Kim Lee" (who handed it, beside from whom and to whom).
+    pub fn by_words(&self) -> Option<String> {
+        let by = self.author.as_deref()?;
+        Some(match self.event {
+            Some(super::event::Event::HandedOver) => format!(" — by {by}"),
+            _ => format!(" — {by}"),
+        })
+    }
 }
 
 #[cfg(test)]

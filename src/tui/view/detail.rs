@@ -197,8 +197,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         if let Some(n) = &a.note {
             s.push_str(&clean(n));
         }
-        if let Some(by) = &a.author {
-            s.push_str(&format!(" — {}", clean(by)));
+        if let Some(by) = a.by_words() {
+            s.push_str(&clean(&by));
         }
         let parts = wrap(&s, w);
         let cut_short = parts.len() > most;
