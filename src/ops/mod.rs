@@ -233,9 +233,15 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
             let (number, uid) = store.add_lead(new, now)?;
             Ok(Done::Added { number, uid })
         }
-        Op::Edit { uid, edit } => lead(store.apply(&uid, now, |before, _| {
-            lifecycle::edited(before, edit.applied(before)?, now)
-        })?),
+        Op::Edit { uid, mut edit } => {
+            // A new owner as the book spells them, so that the hand-over says so.
+            if let Some(owner) = edit.owner.as_mut() {
+                *owner = store.owner_spelling(owner)?;
+            }
+            lead(store.apply(&uid, now, |before, _| {
+                lifecycle::edited(before, edit.applied(before)?, now)
+            })?)
+        }
         Op::Log { uid, contact } => {
             // A contact logged as having happened before the last one on record is history
             // filled in: it leaves the schedule alone (the same for the app and the CLI).

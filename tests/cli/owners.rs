@@ -390,3 +390,31 @@ fn reports_narrowed_to_each_owner_add_up_to_the_books() {
     let nobody = report(Some("Nobody"), "funnel");
     assert!(nobody.as_array().unwrap().is_empty(), "{nobody}");
 }
+
+/// `edit --owner` is a hand-over too, to the owner as the book spells them; and a rename is one
+/// change of owner a lead, in the change log.
+#[test]
+fn edit_owner_hands_over_and_a_rename_is_one_change_a_lead() {
+    let b = team_book();
+    as_user(&b, "Sam Rep", &["edit", "3", "--owner", "sam rep"]);
+    let show = as_user(&b, "Kim Lee", &["show", "3"]);
+    assert!(
+        show.contains("handed from Kim Lee to Sam Rep — by Sam Rep"),
+        "{show}"
+    );
+    let changes = || -> i64 {
+        let conn = rusqlite::Connection::open(&b.db).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM lead_changes WHERE field = 'owner'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = changes();
+    assert_eq!(
+        b.ok(&["owner", "rename", "sam rep", "Samuel Rep"]),
+        "\"Sam Rep\" → \"Samuel Rep\": 3 leads\n"
+    );
+    assert_eq!(changes(), before + 3);
+}
