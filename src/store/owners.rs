@@ -258,27 +258,30 @@ impl Store {
         let (recycled, recycled_due) = two(
             &format!(
                 "SELECT count(*), coalesce(sum(next_follow_up < :at), 0) \
-                 FROM leads INDEXED BY leads_recycled \
-                 WHERE status IN ('lost','disqualified') AND recycle_on IS NOT NULL \
-                   AND deleted_at IS NULL AND {OWNED_BY}"
+                 FROM leads INDEXED BY leads_due_by_owner \
+                 WHERE {OWNED_BY} AND status IN ('lost','disqualified') \
+                   AND recycle_on IS NOT NULL AND deleted_at IS NULL"
             ),
             &[(":at", &tomorrow), (":owners", owners)],
+        )?;
+        // The pipeline as the tallies count it: its leads and their values in the book's
+        // currency, then those in others (few: their own index).
+        let (pipeline, home) = two(
+            &format!(
+                "SELECT count(*), coalesce(sum(value_cents), 0) \
+                 FROM leads INDEXED BY leads_by_owner \
+                 WHERE {OWNED_BY} AND status = 'open' AND deleted_at IS NULL"
+            ),
+            &[(":owners", owners)],
         )?;
         let filter = Filter {
             owners: Some(owners.clone()),
             ..Filter::default()
         };
-        let columns = self.pipeline_columns(&filter)?;
-        let pipeline = columns.iter().map(|c| c.count).sum();
-        let home: i64 = columns.iter().map(|c| c.value_cents).sum();
-        // The columns' values already count other currencies at the user's rates; those
-        // without a rate stay apart.
         let value = Money::of(
             &self.plan,
             home,
-            columns
-                .iter()
-                .flat_map(|c| c.apart.iter().map(|(k, v)| (k.as_str(), *v))),
+            self.foreign_open(&filter)?.iter().map(|f| f.pair()),
         );
         Ok(Counts {
             inbox,

@@ -242,12 +242,14 @@ pub const INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX leads_by_owner ON leads(owner, received_at, status, class, closed_at, \
          value_cents, recycle_count, deleted_at) WHERE deleted_at IS NULL",
     ),
-    // Each owner's active leads by follow-up: `ripen owner list`, the owners report's overdue
-    // follow-ups and the oldest of them, one pass in owner order with no sort.
+    // Each owner's leads by follow-up, with what says whether they are active or recycled:
+    // `ripen owner list`, the owners report's overdue follow-ups and the oldest of them (one
+    // pass in owner order, no sort), and one owner's follow-ups and recycled touches counted (a
+    // seek per owner).
     (
         "leads_due_by_owner",
-        "CREATE INDEX leads_due_by_owner ON leads(owner, next_follow_up, status, deleted_at) \
-         WHERE status IN ('new','working','open') AND deleted_at IS NULL",
+        "CREATE INDEX leads_due_by_owner ON leads(owner, next_follow_up, status, recycle_on, \
+         deleted_at) WHERE deleted_at IS NULL",
     ),
     (
         "leads_forecast",

@@ -1228,4 +1228,11 @@ fn a_view_narrowed_to_owners_keeps_its_index_and_order() {
         );
         assert_eq!(rows.len() as i64, store.count(&view, &filter).unwrap());
     }
+    // The app takes the inbox's and today's queue's lengths from these counts.
+    let c = store.counts_of(&now(), filter.owners.as_ref()).unwrap();
+    assert_eq!(c.inbox, store.count(&View::Inbox, &filter).unwrap());
+    assert_eq!(
+        c.queue,
+        store.count(&View::Queue { until }, &filter).unwrap()
+    );
 }

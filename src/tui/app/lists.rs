@@ -93,9 +93,18 @@ impl App {
                         }
                         None => None,
                     };
-                    let total = match &numbers {
-                        Some(n) => n.len(),
-                        None => usize::try_from(store.count(&view, &filter)?).unwrap_or(0),
+                    // Narrowed to some owners only, the inbox and today's follow-ups are what the
+                    // tabs counted a moment ago (through the indexes by owner): not walked again.
+                    let counted = match tab {
+                        _ if filter.text.is_some() || filter.owners.is_none() => None,
+                        Tab::Inbox => Some(self.counts.inbox),
+                        Tab::Queue if !self.week => Some(self.counts.queue),
+                        _ => None,
+                    };
+                    let total = match (&numbers, counted) {
+                        (Some(n), _) => n.len(),
+                        (None, Some(c)) => usize::try_from(c).unwrap_or(0),
+                        (None, None) => usize::try_from(store.count(&view, &filter)?).unwrap_or(0),
                     };
                     if let Some(w) = self.window_mut(tab) {
                         w.load_from(page, keep, store, &view, &filter, numbers, total)?;
