@@ -140,7 +140,8 @@ pub enum Command {
     /// It counts my leads and the unassigned ones (config `user`, else RIPEN_USER or the login
     /// name, says who I am); --owner all counts the whole book.
     Status {
-        /// Whose leads: me (the default), all, or an owner's name (case and accents ignored).
+        /// Whose leads: me (the default), all, unassigned, or an owner's name (case and accents
+        /// ignored).
         #[arg(long, value_name = "me|NAME|all")]
         owner: Option<String>,
         #[arg(long)]
@@ -363,7 +364,7 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ByArg::Source)]
     pub by: ByArg,
     /// Whose leads the reports count: all (the default: the whole book), me (mine and the
-    /// unassigned ones), or an owner's name, case and accents ignored. A source's cost is
+    /// unassigned ones), unassigned, or an owner's name, case and accents ignored. A source's cost is
     /// shared by all its leads, whoever's: an owner's carry their share of it.
     #[arg(long, value_name = "me|NAME|all")]
     pub owner: Option<String>,
@@ -552,8 +553,8 @@ pub struct ExportArgs {
 /// What narrows a view, for `list` and `export` alike.
 #[derive(Debug, Args)]
 pub struct Narrowing {
-    /// Whose leads: me (mine and the unassigned ones), all (the default), or an owner's name,
-    /// case and accents ignored ("sam rep" is the book's "Sam Rep").
+    /// Whose leads: me (mine and the unassigned ones), all (the default), unassigned (no one's
+    /// yet), or an owner's name, case and accents ignored ("sam rep" is the book's "Sam Rep").
     #[arg(long, value_name = "me|NAME|all")]
     pub owner: Option<String>,
     #[arg(long)]

@@ -212,7 +212,9 @@ pub(super) fn assign(args: &[String], json: bool, ctx: &mut Ctx) -> Result<()> {
     let owner = match lead::Whose::parse(&owner)? {
         lead::Whose::Owner(o) => o,
         lead::Whose::Mine => ctx.store.me().to_string(),
-        lead::Whose::Everyone => bail!("a lead is handed to one person, not to all"),
+        lead::Whose::Everyone | lead::Whose::Unassigned => {
+            bail!("a lead is handed to one person by name")
+        }
     };
     let mut uids = Vec::with_capacity(ids.len());
     for id in ids {

@@ -55,6 +55,10 @@ fn owner_matches_in_every_spelling() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["lead"]["owner"], "Sam Rep", "{v}");
     assert!(names(&b, "Ana", &["list", "all", "--owner", "Nobody"]).is_empty());
+    assert_eq!(
+        names(&b, "Ana", &["list", "all", "--owner", "unassigned"]),
+        ["Ana Ruiz"]
+    );
 }
 
 #[test]

@@ -146,6 +146,10 @@ fn follow_ups_open_on_mine_and_the_unassigned_and_o_cycles_whose() {
         fx.render().contains("Kim Lee's (o)"),
         "the title says whose"
     );
+    // Then the unassigned, to hand out.
+    fx.cmd(Command::Whose);
+    assert_eq!(fx.app.whose, Whose::Unassigned);
+    assert_eq!(fx.names(), ["Cy Late"]);
     fx.cmd(Command::Whose);
     assert_eq!(fx.app.whose, Whose::Mine);
     assert_eq!(fx.names().len(), 3);
@@ -290,5 +294,31 @@ fn a_hostile_owner_name_stays_inert_text() {
     assert!(
         !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
         "{screen}"
+    );
+}
+
+/// One who leaves hands all theirs over: their leads (o), A, "all shown", yes.
+#[test]
+fn a_on_another_owners_leads_hands_them_all_over() {
+    let mut fx = team(120, 40);
+    fx.cmd(Command::Whose); // everyone's
+    fx.cmd(Command::Whose); // Ana Ruiz's
+    fx.cmd(Command::Whose); // Kim Lee's
+    assert_eq!(fx.app.whose, Whose::Owner("Kim Lee".into()));
+    fx.cmd(Command::Assign);
+    fx.typed("sam rep");
+    fx.key(KeyCode::Down);
+    fx.key(KeyCode::Right);
+    fx.key(KeyCode::Enter);
+    assert!(fx.render().contains("Hand 2 leads to Sam Rep? y/n"));
+    fx.cmd(Command::Yes);
+    assert!(fx.names().is_empty(), "Kim has none left: {:?}", fx.names());
+    fx.cmd(Command::Whose); // the unassigned
+    fx.cmd(Command::Whose); // mine
+    let mut mine = fx.names();
+    mine.sort();
+    assert_eq!(
+        mine,
+        ["Ana Ruiz", "Bob Stone", "Cy Late", "Jane Doe", "Li Wei"]
     );
 }

@@ -37,10 +37,13 @@ pub enum Whose {
     Everyone,
     /// One owner's, as typed (any case or accents).
     Owner(String),
+    /// No one's yet: the leads to hand out.
+    Unassigned,
 }
 
 impl Whose {
-    /// `--owner`'s value: `me` (or `mine`), `all` (or `everyone`), or an owner's name.
+    /// `--owner`'s value: `me` (or `mine`), `all` (or `everyone`), `unassigned` (or `none`),
+    /// or an owner's name.
     pub fn parse(typed: &str) -> Result<Whose, DomainError> {
         let t = typed.trim();
         match owner_key(t).as_str() {
@@ -49,6 +52,7 @@ impl Whose {
             )),
             "me" | "mine" => Ok(Whose::Mine),
             "all" | "everyone" => Ok(Whose::Everyone),
+            "unassigned" | "none" => Ok(Whose::Unassigned),
             _ => Ok(Whose::Owner(
                 t.split_whitespace().collect::<Vec<_>>().join(" "),
             )),
@@ -61,6 +65,7 @@ impl Whose {
             Whose::Everyone => true,
             Whose::Mine => is_unassigned(owner) || owner_key(owner) == owner_key(me),
             Whose::Owner(name) => owner_key(owner) == owner_key(name),
+            Whose::Unassigned => is_unassigned(owner),
         }
     }
 
@@ -83,6 +88,7 @@ mod tests {
             Whose::parse(" sam   rep ").unwrap(),
             Whose::Owner("sam rep".into())
         );
+        assert_eq!(Whose::parse("None").unwrap(), Whose::Unassigned);
         assert!(Whose::parse("  ").is_err());
     }
 
@@ -97,6 +103,8 @@ mod tests {
         assert!(Whose::Owner("KIM".into()).covers("Sam", "Kim"));
         assert!(!Whose::Owner("Kim".into()).covers("Sam", "me"));
         assert!(Whose::Everyone.covers("Sam", "Kim"));
+        assert!(Whose::Unassigned.covers("Sam", "me"));
+        assert!(!Whose::Unassigned.covers("Sam", "Sam"));
         assert!(Whose::is_mine("Sam", "SAM"));
         assert!(!Whose::is_mine("me", "me"));
     }

@@ -26,7 +26,7 @@ impl App {
             .collect())
     }
 
-    /// `o`: mine → everyone's → each other owner's in turn → mine.
+    /// `o`: mine → everyone's → each other owner's in turn → the unassigned → mine.
     pub(super) fn cycle_whose(&mut self, store: &Store) {
         let others = match self.others(store) {
             Ok(o) => o,
@@ -36,19 +36,21 @@ impl App {
             Whose::Mine => Whose::Everyone,
             Whose::Everyone => others
                 .first()
-                .map_or(Whose::Mine, |o| Whose::Owner(o.clone())),
+                .map_or(Whose::Unassigned, |o| Whose::Owner(o.clone())),
             Whose::Owner(now) => {
                 let at = others.iter().position(|o| owner_key(o) == owner_key(now));
                 match at.and_then(|i| others.get(i + 1)) {
                     Some(next) => Whose::Owner(next.clone()),
-                    None => Whose::Mine,
+                    None => Whose::Unassigned,
                 }
             }
+            Whose::Unassigned => Whose::Mine,
         };
         let words = match &self.whose {
             Whose::Mine => "my leads and the unassigned ones".to_string(),
             Whose::Everyone => "everyone's leads".to_string(),
             Whose::Owner(o) => format!("{o}'s leads"),
+            Whose::Unassigned => "the unassigned leads, no one's yet".to_string(),
         };
         // Back to the top of each list: the cursor's lead may be someone else's now.
         for w in [
@@ -85,8 +87,11 @@ impl App {
                 .join(", ")
         };
         let mut fields = vec![Field::text("to", "", hint)];
-        let filtered = !self.filter_text().trim().is_empty();
-        if filtered {
+        // Every lead shown, when the list is narrowed: by a filter, or to another's leads (one
+        // who leaves hands all theirs over) or the unassigned ones (handed out).
+        let narrowed = !self.filter_text().trim().is_empty()
+            || matches!(self.whose, Whose::Owner(_) | Whose::Unassigned);
+        if narrowed {
             let count = match self.tab {
                 Tab::Pipeline => self.board.columns.iter().map(|c| c.count).sum::<i64>(),
                 _ => self
@@ -116,7 +121,9 @@ impl App {
         let owner = match Whose::parse(&typed) {
             Ok(Whose::Owner(o)) => o,
             Ok(Whose::Mine) => self.me.clone(),
-            Ok(Whose::Everyone) => return self.assign_error("a lead goes to one person"),
+            Ok(Whose::Everyone | Whose::Unassigned) => {
+                return self.assign_error("a lead goes to one person");
+            }
             Err(e) => return self.assign_error(&e.to_string()),
         };
         if is_unassigned(&owner) {

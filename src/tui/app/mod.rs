@@ -274,6 +274,7 @@ impl App {
             Whose::Mine => "mine".into(),
             Whose::Everyone => "everyone's".into(),
             Whose::Owner(name) => format!("{name}'s"),
+            Whose::Unassigned => "unassigned".into(),
         }
     }
 
