@@ -367,12 +367,14 @@ fn a_synced_lead_shows_in_the_running_app_in_tmux() {
     b.wait_for("RIPEN_EXIT=0");
 }
 
-/// One rep of a team sharing a book: their own config (`user = NAME`) and their own tmux
-/// session on the same file.
+/// One rep of a team sharing a book: who they are (their own config's `user = NAME`, or
+/// `RIPEN_USER`) and their own tmux session on the same file.
 struct Rep<'e> {
     env: &'e Env,
     session: &'static str,
     config: PathBuf,
+    /// `RIPEN_USER`, for a rep who says who they are that way.
+    user_var: Option<String>,
 }
 
 impl Rep<'_> {
@@ -383,6 +385,19 @@ impl Rep<'_> {
             env,
             session,
             config,
+            user_var: None,
+        }
+    }
+
+    /// A rep whose config does not name them, with `RIPEN_USER` set.
+    fn by_variable<'e>(env: &'e Env, session: &'static str, user: &str) -> Rep<'e> {
+        let config = env.dir.path().join(format!("{session}.toml"));
+        std::fs::write(&config, "").unwrap();
+        Rep {
+            env,
+            session,
+            config,
+            user_var: Some(user.to_string()),
         }
     }
 
@@ -393,14 +408,17 @@ impl Rep<'_> {
                 *v = self.config.display().to_string();
             }
         }
+        if let Some(u) = &self.user_var {
+            vars.push(("RIPEN_USER".into(), u.clone()));
+        }
         vars
     }
 
     fn ripen(&self, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_ripen"))
             .args(args)
-            .envs(self.vars())
             .env_remove("RIPEN_USER")
+            .envs(self.vars())
             .output()
             .unwrap();
         assert!(
@@ -472,9 +490,10 @@ impl Rep<'_> {
     }
 }
 
-/// Three reps share one book, each with their own `user`: each app opens on its own day (their
-/// leads and the unassigned one, the title says "mine"), and a lead one hands to another shows
-/// in the new owner's running app within 2 s, marked "new to you", and leaves the giver's.
+/// Three reps share one book, each their own `user` (one by RIPEN_USER): each app opens on its
+/// own day (their leads and the unassigned one, the title names them and says "mine"), and a
+/// lead one hands to another shows in the new owner's running app within 2 s, marked "new to
+/// you", and leaves the giver's.
 #[test]
 #[ignore = "needs tmux"]
 fn three_reps_each_open_on_their_day_and_a_hand_over_shows_within_2s_in_tmux() {
@@ -488,7 +507,8 @@ fn three_reps_each_open_on_their_day_and_a_hand_over_shows_within_2s_in_tmux() {
     };
     let sam = Rep::new(&env, "sam", "Sam Rep");
     let kim = Rep::new(&env, "kim", "Kim Lee");
-    let ana = Rep::new(&env, "ana", "Ana Ruiz");
+    // Ana says who she is with RIPEN_USER rather than her config.
+    let ana = Rep::by_variable(&env, "ana", "Ana Ruiz");
     sam.ripen(&["add", "Sally Sams", "--company", "Acme"]);
     sam.ripen(&["add", "Seth Sams", "--company", "Globex"]);
     kim.ripen(&["add", "Kurt Kims", "--company", "Initech"]);

@@ -109,6 +109,8 @@ pub struct App {
     pub team: bool,
     /// Who I am (see `store::author_of`).
     pub me: String,
+    /// Who I said I am (the config's `user` or `RIPEN_USER`), for the title: "Sam Rep's book".
+    pub named: Option<String>,
     /// The leads on screen that were handed to me and that I have not touched since.
     pub fresh: HashSet<String>,
     pub book_empty: bool,
@@ -158,6 +160,7 @@ impl App {
             owners: None,
             team: false,
             me: store.me().to_string(),
+            named: crate::store::named_user(store.plan()),
             fresh: HashSet::new(),
             book_empty: false,
             detail: None,

@@ -17,7 +17,7 @@ use crate::tui::keymap::Command;
 
 pub(super) fn header(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let user = clean(&app.plan.user);
+    let user = clean(app.named.as_deref().unwrap_or(&app.plan.user));
     let mut left = if user.eq_ignore_ascii_case("me") {
         " ripen · my book".to_string()
     } else {
