@@ -161,7 +161,7 @@ impl App {
                     if let Some(f) = self.tab_filter_mut() {
                         f.text.clear();
                     }
-                    self.refresh_or_report(store, keep.as_deref());
+                    self.view_or_report(store, keep.as_deref());
                     if let Err(e) = self.load_detail(store) {
                         self.fail(err_text(&e));
                     }

@@ -46,8 +46,15 @@ impl App {
 
     /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
     pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
-        self.set_counting(false);
-        // Whose leads: resolved afresh, as a sync may have brought another owner.
+        self.recount(store)?;
+        self.refresh_view(store, keep)
+    }
+
+    /// Whose leads the lists show, resolved afresh (a sync may have brought another owner),
+    /// and what the tabs count: after a write, a change by another, time passing, a tab, `o`.
+    /// Counting one owner's leads on a big book costs a pass over their index entries, so what
+    /// only changes the view (a filter's keystroke, a resize) keeps the counts it has.
+    fn recount(&mut self, store: &Store) -> Result<(), StoreError> {
         let mine = store.owners_of(&Whose::Mine)?;
         self.team = mine.is_some();
         self.owners = match &self.whose {
@@ -56,6 +63,17 @@ impl App {
         };
         self.counts = store.counts_of(&self.now, self.owners.as_ref())?;
         self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
+        Ok(())
+    }
+
+    /// Reload the current tab's window and the detail, the counts as they are; keep the cursor
+    /// on `keep`.
+    pub(super) fn refresh_view(
+        &mut self,
+        store: &Store,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.set_counting(false);
         let filter = self.filter();
         let page = self.page();
         match self.tab {
@@ -266,7 +284,7 @@ impl App {
                 f.cap = cap.saturating_mul(4);
             }
             let keep = self.selected().map(|r| r.lead.uid.clone());
-            self.refresh_or_report(store, keep.as_deref());
+            self.view_or_report(store, keep.as_deref());
             return;
         }
         let done = if whole {

@@ -353,6 +353,13 @@ impl App {
         }
     }
 
+    /// [`App::refresh_view`], an error said on the status line.
+    pub(super) fn view_or_report(&mut self, store: &Store, keep: Option<&str>) {
+        if let Err(e) = self.refresh_view(store, keep) {
+            self.fail(err_text(&e));
+        }
+    }
+
     /// Apply one action. Returns what the loop must do with the terminal, if anything.
     pub fn update(&mut self, action: Action, store: &mut Store, now: &Now) -> Option<Effect> {
         self.now = *now;
@@ -363,7 +370,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 let keep = self.selected().map(|r| r.lead.uid.clone());
-                self.refresh_or_report(store, keep.as_deref());
+                self.view_or_report(store, keep.as_deref());
             }
             Action::Click { column, row } => self.click(column, row, store),
             Action::Scroll(delta) => {

@@ -360,7 +360,7 @@ impl App {
                 c.window.offset = 0;
             }
         }
-        self.refresh_or_report(store, None);
+        self.view_or_report(store, None);
         // On the board, the cursor goes to the first column with a match.
         if self.tab == Tab::Pipeline
             && self
