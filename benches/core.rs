@@ -90,7 +90,7 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("reports");
     g.sample_size(10);
     g.bench_function("owners", |b| {
-        b.iter(|| black_box(store.report_owners(&period).ok()))
+        b.iter(|| black_box(store.report_owners(&period, &n).ok()))
     });
     g.bench_function("funnel by source", |b| {
         b.iter(|| black_box(store.report_funnel(&period, By::Source).ok()))

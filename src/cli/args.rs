@@ -136,7 +136,28 @@ pub enum Command {
     Source(SourceCommand),
     /// One line for a shell prompt: "3 overdue · 5 due today · 2 new past 48h" (and "· 4
     /// recycled due" when there are).
+    ///
+    /// It counts my leads and the unassigned ones (config `user`, else RIPEN_USER or the login
+    /// name, says who I am); --owner all counts the whole book.
     Status {
+        /// Whose leads: me (the default), all, unassigned, or an owner's name (case and accents
+        /// ignored).
+        #[arg(long, value_name = "me|NAME|all")]
+        owner: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The book's owners: list them, or spell one differently throughout the book.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+    /// Hand leads over to an owner: `ripen assign 12 31 "Kim Lee"`. The timeline of each says
+    /// from whom to whom and who handed it; the new owner's Follow-ups mark it "new to you".
+    /// All or nothing: an ID that names no lead writes nothing.
+    Assign {
+        /// The leads (see ID below), then the owner (spelled as the book already spells them,
+        /// case and accents ignored).
+        #[arg(required = true, num_args = 2.., value_name = "ID… OWNER")]
+        args: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -348,6 +369,11 @@ pub struct ReportArgs {
     /// Group funnel and speed by source, owner or month.
     #[arg(long, value_enum, default_value_t = ByArg::Source)]
     pub by: ByArg,
+    /// Whose leads the reports count: all (the default: the whole book), me (mine and the
+    /// unassigned ones), unassigned, or an owner's name, case and accents ignored. A source's cost is
+    /// shared by all its leads, whoever's: an owner's carry their share of it.
+    #[arg(long, value_name = "me|NAME|all")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -379,6 +405,20 @@ pub enum SourceCommand {
     Rename { from: String, to: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Every owner in the book, once however spelled, with their active leads (new, working,
+    /// open), due today and overdue: mine first, the unassigned last.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Spell an owner differently throughout the book, or fold one spelling into another
+    /// ("sam" into "Sam Rep"): their leads, trash included, follow; a lead's timeline keeps the
+    /// old spelling. To give leads to another person, use `ripen assign`.
+    Rename { from: String, to: String },
+}
+
 impl Command {
     /// A command that only reads the book: given a path where no book is, it says so rather
     /// than create an empty book there (a mistyped `RIPEN_DB` read as "0 overdue").
@@ -392,6 +432,7 @@ impl Command {
                 | Command::Export(_)
                 | Command::Trash { empty: false, .. }
                 | Command::Source(SourceCommand::List { .. })
+                | Command::Owner(OwnerCommand::List { .. })
                 | Command::Backup { .. }
                 | Command::Doctor { rebuild: false, .. }
         )
@@ -406,7 +447,9 @@ impl Command {
             Command::Import(a) => a.json,
             Command::Show { json, .. }
             | Command::Trash { json, .. }
-            | Command::Status { json }
+            | Command::Status { json, .. }
+            | Command::Assign { json, .. }
+            | Command::Owner(OwnerCommand::List { json })
             | Command::Doctor { json, .. }
             | Command::Sync { json, .. }
             | Command::Source(SourceCommand::List { json }) => *json,
@@ -462,9 +505,14 @@ pub struct ImportArgs {
     /// Where --skip-bad writes the rejected rows instead (the file's folder may be read-only).
     #[arg(long, value_name = "PATH", requires = "skip_bad")]
     pub rejected: Option<std::path::PathBuf>,
-    /// Owner of rows that name none.
+    /// Owner of rows that name none (default: you; see `user` in the config).
     #[arg(long)]
     pub owner: Option<String>,
+    /// round-robin: give the rows that name no owner to the team (`team = [...]` in the
+    /// config) in turn, in file order, so that each gets as many as the next, give or take
+    /// one. A row that names its own owner keeps it: nothing a row says is overridden.
+    #[arg(long, value_enum, value_name = "round-robin", conflicts_with = "owner")]
+    pub assign: Option<AssignArg>,
     /// Source of rows that name none.
     #[arg(long)]
     pub source: Option<String>,
@@ -476,6 +524,13 @@ pub struct ImportArgs {
     pub on: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// How an import hands out rows that name no owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssignArg {
+    /// To each of the config's `team` in turn.
+    RoundRobin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -504,7 +559,9 @@ pub struct ExportArgs {
 /// What narrows a view, for `list` and `export` alike.
 #[derive(Debug, Args)]
 pub struct Narrowing {
-    #[arg(long)]
+    /// Whose leads: me (mine and the unassigned ones), all (the default), unassigned (no one's
+    /// yet), or an owner's name, case and accents ignored ("sam rep" is the book's "Sam Rep").
+    #[arg(long, value_name = "me|NAME|all")]
     pub owner: Option<String>,
     #[arg(long)]
     pub source: Option<String>,

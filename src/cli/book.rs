@@ -9,9 +9,11 @@ use crate::domain::conflicts;
 use crate::domain::text::clean_line;
 use crate::store::{Filter, View};
 
-pub(super) fn status(json: bool, ctx: &mut Ctx) -> Result<()> {
+/// `ripen status`: my leads and the unassigned ones (`--owner` for another's or all).
+pub(super) fn status(owner: Option<&str>, json: bool, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let c = ctx.store.counts(&now)?;
+    let owners = super::list::owners(Some(owner.unwrap_or("me")), ctx.store)?;
+    let c = ctx.store.counts_of(&now, owners.as_ref())?;
     if json {
         crate::io::json::write_compact(
             &mut *ctx.out,

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 
 use super::Ctx;
-use super::args::{ExportArgs, ExportFormat, ImportArgs, OnDuplicateArg};
+use super::args::{AssignArg, ExportArgs, ExportFormat, ImportArgs, OnDuplicateArg};
 use crate::domain::text::{clean_field, clean_line};
 use crate::io::export::{self, Format};
 use crate::io::import::{self, HistoryRequest, ImportRequest, StatusOverride};
@@ -108,6 +108,10 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
         dry_run: a.dry_run,
         skip_bad: a.skip_bad,
         owner: a.owner.as_deref().and_then(|o| clean_field(o, false)),
+        round_robin: match a.assign {
+            None => Vec::new(),
+            Some(AssignArg::RoundRobin) => team(ctx.store.plan())?,
+        },
         source: a.source.as_deref().and_then(|s| clean_field(s, false)),
         join: a.join,
         on: a.on,
@@ -197,6 +201,33 @@ fn import_or_refuse(a: ImportArgs, ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// The config's team, for `--assign round-robin`: its names, each once however spelled.
+fn team(plan: &crate::domain::Plan) -> Result<Vec<String>> {
+    let mut team: Vec<String> = Vec::new();
+    for name in &plan.team {
+        let Some(name) = clean_field(name, false) else {
+            bail!("team in the config: a name is empty");
+        };
+        if crate::domain::lead::is_unassigned(&name) {
+            bail!("team in the config: \"{}\" names no one", clean_line(&name));
+        }
+        let key = crate::domain::lead::owner_key(&name);
+        if !team
+            .iter()
+            .any(|t| crate::domain::lead::owner_key(t) == key)
+        {
+            team.push(name);
+        }
+    }
+    if team.is_empty() {
+        bail!(
+            "--assign round-robin needs the team: team = [\"Sam Rep\", \"Kim Lee\"] in the \
+             config (`ripen paths` says where it is)"
+        );
+    }
+    Ok(team)
+}
+
 /// The warning for rejected rows that could not be written after the import landed.
 fn unwritten(why: &str) -> String {
     format!(
@@ -208,7 +239,7 @@ fn unwritten(why: &str) -> String {
 
 pub(super) fn export(a: ExportArgs, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
-    let (view, filter) = super::list::selection(a.view, a.narrow, &now)?;
+    let (view, filter) = super::list::selection(a.view, a.narrow, &now, ctx.store)?;
     let rows = ctx.store.list(&view, &filter, 0, usize::MAX)?;
     let format = match a.format {
         ExportFormat::Csv => Format::Csv,

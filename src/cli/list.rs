@@ -7,12 +7,27 @@ use super::Ctx;
 use super::args::{ListArgs, ListView, Narrowing};
 use super::table::Table;
 use crate::domain::Now;
+use crate::domain::lead::Whose;
 use crate::ops::{self, Done, Op};
 use crate::record::LeadRecord;
-use crate::store::{Filter, LeadRow, View};
+use crate::store::{Filter, LeadRow, OwnerSet, Store, View};
+
+/// The owners `--owner` names (me, all, or a name however typed), as a filter's owners; None
+/// (everyone's) without it or for all.
+pub(super) fn owners(owner: Option<&str>, store: &Store) -> Result<Option<OwnerSet>> {
+    match owner {
+        None => Ok(None),
+        Some(typed) => Ok(store.owners_of(&Whose::parse(typed)?)?),
+    }
+}
 
 /// The view and filter a `list` or `export` selects.
-pub(super) fn selection(view: ListView, n: Narrowing, now: &Now) -> Result<(View, Filter)> {
+pub(super) fn selection(
+    view: ListView,
+    n: Narrowing,
+    now: &Now,
+    store: &Store,
+) -> Result<(View, Filter)> {
     let due_until = match n.due.as_deref() {
         None => None,
         Some(w) => Some(
@@ -34,7 +49,7 @@ pub(super) fn selection(view: ListView, n: Narrowing, now: &Now) -> Result<(View
         (ListView::All, None) => View::All,
     };
     let filter = Filter {
-        owner: n.owner,
+        owners: owners(n.owner.as_deref(), store)?,
         source: n.source,
         tag: n.tag,
         text: n.search,
@@ -43,7 +58,7 @@ pub(super) fn selection(view: ListView, n: Narrowing, now: &Now) -> Result<(View
 }
 
 pub(super) fn list(a: ListArgs, ctx: &mut Ctx) -> Result<()> {
-    let (view, filter) = selection(a.view, a.narrow, &ctx.now)?;
+    let (view, filter) = selection(a.view, a.narrow, &ctx.now, ctx.store)?;
     let rows = ctx
         .store
         .list(&view, &filter, 0, a.limit.unwrap_or(usize::MAX))?;

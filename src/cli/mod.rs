@@ -152,7 +152,9 @@ pub fn run(cmd: Command, ctx: &mut Ctx) -> Result<()> {
         Command::Demo { leads, seed, force } => book::demo(leads, seed, force, ctx),
         Command::Report(a) => report::run(a, ctx),
         Command::Source(s) => sources::run(s, ctx),
-        Command::Status { json } => book::status(json, ctx),
+        Command::Status { owner, json } => book::status(owner.as_deref(), json, ctx),
+        Command::Owner(o) => sources::owners(o, ctx),
+        Command::Assign { args, json } => sources::assign(&args, json, ctx),
         Command::Backup { path } => book::backup(path, ctx),
         Command::Doctor { rebuild, json } => book::doctor(rebuild, json, ctx),
         Command::Sync {

@@ -33,10 +33,16 @@ pub fn run(a: ReportArgs, ctx: &mut Ctx) -> Result<()> {
         None => Report::ALL.to_vec(),
     };
     let currency = ctx.store.plan().currency.clone();
+    let owners = super::list::owners(a.owner.as_deref(), ctx.store)?;
     let mut all = Map::new();
     for report in &reports {
         let name = report.name();
-        let rows = report::compute(ctx.store, *report, &period, by, &now)?.objects();
+        let rows = ctx
+            .store
+            .scoped_to(owners.as_ref(), |s| {
+                report::compute(s, *report, &period, by, &now)
+            })?
+            .objects();
         if a.json {
             all.insert(
                 name.to_string(),
@@ -120,7 +126,7 @@ fn write_table(out: &mut dyn Write, table: &report::Table, currency: &str) -> Re
     for r in &table.rows {
         t.row(
             keys.iter()
-                .map(|k| display::cell(k, r.get(*k).unwrap_or(&Value::Null), currency))
+                .map(|k| display::row_cell(r, k, currency))
                 .collect(),
         );
     }

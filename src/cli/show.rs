@@ -121,8 +121,8 @@ pub(super) fn show(id: &str, json: bool, ctx: &mut Ctx) -> Result<()> {
         if let Some(n) = &a.note {
             line.push_str(&format!(" {}", clean_line(n)));
         }
-        if let Some(by) = &a.author {
-            line.push_str(&format!(" — {}", clean_line(by)));
+        if let Some(by) = a.by_words() {
+            line.push_str(&clean_line(&by));
         }
         writeln!(o, "{}", line.trim_end())?;
     }

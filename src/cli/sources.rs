@@ -1,9 +1,10 @@
 //! `ripen source set|list|rename`: what each source cost, which sources the book knows, and
-//! one spelling for a source throughout the book.
+//! one spelling for a source throughout the book; `ripen owner list|rename` and `ripen assign`:
+//! the book's owners, one spelling for each, and handing leads over.
 
 use anyhow::{Context, Result, bail};
 
-use super::args::SourceCommand;
+use super::args::{OwnerCommand, SourceCommand};
 use super::table::Table;
 use super::{Ctx, typed};
 use crate::domain::lead;
@@ -120,6 +121,139 @@ fn rename(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
             ", cost {} (the costs added up)",
             lead::format_money(c, &ctx.store.plan().currency)
         )?;
+    }
+    writeln!(ctx.out)?;
+    Ok(())
+}
+
+/// Run one `ripen owner` command.
+pub(super) fn owners(cmd: OwnerCommand, ctx: &mut Ctx) -> Result<()> {
+    match cmd {
+        OwnerCommand::List { json } => owner_list(json, ctx),
+        OwnerCommand::Rename { from, to } => rename_owner(&from, &to, ctx),
+    }
+}
+
+fn owner_list(json: bool, ctx: &mut Ctx) -> Result<()> {
+    let rows = ctx.store.owner_list(&ctx.now)?;
+    if json {
+        crate::io::json::write_pretty(&mut *ctx.out, &rows)?;
+        writeln!(ctx.out)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writeln!(ctx.out, "no leads yet")?;
+        return Ok(());
+    }
+    let mut t = Table::new(&[
+        ("owner", false, 40),
+        ("leads", true, 9),
+        ("due today", true, 10),
+        ("overdue", true, 9),
+    ]);
+    let me = lead::owner_key(ctx.store.me());
+    for r in rows {
+        let name = if r.unassigned {
+            "(unassigned)".to_string()
+        } else if lead::owner_key(&r.owner) == me {
+            format!("{} (me)", clean_line(&r.owner))
+        } else {
+            clean_line(&r.owner).into_owned()
+        };
+        t.row(vec![
+            name,
+            r.leads.to_string(),
+            r.due_today.to_string(),
+            r.overdue.to_string(),
+        ]);
+    }
+    t.write(&mut *ctx.out)?;
+    Ok(())
+}
+
+fn rename_owner(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let op = Op::RenameOwner {
+        from: from.to_string(),
+        to: to.to_string(),
+    };
+    let Done::OwnerRenamed(r) = ops::run(ctx.store, op, &now)? else {
+        bail!("the owner was not renamed");
+    };
+    if r.from.is_empty() {
+        writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
+        return Ok(());
+    }
+    let from: Vec<String> = r
+        .from
+        .iter()
+        .map(|s| format!("\"{}\"", clean_line(s)))
+        .collect();
+    writeln!(
+        ctx.out,
+        "{} → \"{}\": {} lead{}",
+        from.join(", "),
+        clean_line(&r.to),
+        r.leads,
+        if r.leads == 1 { "" } else { "s" }
+    )?;
+    Ok(())
+}
+
+/// `ripen assign ID… OWNER`: every ID resolved first, so that one that names no lead writes
+/// nothing.
+pub(super) fn assign(args: &[String], json: bool, ctx: &mut Ctx) -> Result<()> {
+    let now = ctx.now;
+    let Some((owner, ids)) = args.split_last() else {
+        bail!("give the leads, then the owner: ripen assign 12 31 \"Kim Lee\"");
+    };
+    let owner = typed(owner).context("an owner needs a name")?;
+    // "me" is who I am; "all" is no one: a lead is handed to a person.
+    let owner = match lead::Whose::parse(&owner)? {
+        lead::Whose::Owner(o) => o,
+        lead::Whose::Mine => ctx.store.me().to_string(),
+        lead::Whose::Everyone | lead::Whose::Unassigned => {
+            bail!("a lead is handed to one person by name")
+        }
+    };
+    let mut uids = Vec::with_capacity(ids.len());
+    for id in ids {
+        uids.push(ctx.store.resolve(id)?);
+    }
+    let op = Op::Assign { uids, owner };
+    let Done::Assigned(a) = ops::run(ctx.store, op, &now)? else {
+        bail!("no lead was handed over");
+    };
+    if json {
+        let handed: Vec<_> = a
+            .handed
+            .iter()
+            .map(|(n, name)| serde_json::json!({"number": n, "name": name}))
+            .collect();
+        crate::io::json::write_pretty(
+            &mut *ctx.out,
+            &serde_json::json!({"owner": a.owner, "handed": handed, "already": a.already}),
+        )?;
+        writeln!(ctx.out)?;
+        return Ok(());
+    }
+    for (n, name) in &a.handed {
+        writeln!(
+            ctx.out,
+            "#{n} {} → {}",
+            clean_line(name),
+            clean_line(&a.owner)
+        )?;
+    }
+    let n = a.handed.len();
+    write!(
+        ctx.out,
+        "handed {n} lead{} to {}",
+        if n == 1 { "" } else { "s" },
+        clean_line(&a.owner)
+    )?;
+    if a.already > 0 {
+        write!(ctx.out, " ({} already theirs)", a.already)?;
     }
     writeln!(ctx.out)?;
     Ok(())

@@ -77,6 +77,12 @@ pub enum Event {
     },
     /// The book's spelling of the lead's source changed. Said: the old spelling.
     SourceRenamed,
+    /// The lead handed to another owner (who by: the entry's author). Said: the owner it had,
+    /// then the owner it has.
+    HandedOver,
+    /// The book's spelling of the lead's owner changed (the same person). Said: the old
+    /// spelling.
+    OwnerRenamed,
     /// The duplicate's side of a merge by hand. Said: the kept lead's name.
     MergedInto,
     /// The kept lead's side of a merge by hand (a note), and the status it took from the
@@ -193,6 +199,8 @@ impl Event {
             Event::Restored => fixed("restored"),
             Event::Edited { fields } => Cow::Owned(format!("edited:{}", fields.join(","))),
             Event::SourceRenamed => fixed("source-renamed"),
+            Event::HandedOver => fixed("handed-over"),
+            Event::OwnerRenamed => fixed("owner-renamed"),
             Event::MergedInto => fixed("merged-into"),
             Event::MergedIn { moved: m } => moved("merged-in", m),
             Event::MergedFrom { moved: m } => moved("merged-from", m),
@@ -245,6 +253,8 @@ impl Event {
                     .collect(),
             },
             ("source-renamed", []) => Event::SourceRenamed,
+            ("handed-over", []) => Event::HandedOver,
+            ("owner-renamed", []) => Event::OwnerRenamed,
             ("merged-into", []) => Event::MergedInto,
             ("merged-in", m) => Event::MergedIn { moved: moved(m)? },
             ("merged-from", m) => Event::MergedFrom { moved: moved(m)? },
@@ -329,6 +339,10 @@ impl Event {
             Event::Restored => "restored from the trash".to_string(),
             Event::Edited { fields } => format!("edited {}", fields.join(", ")),
             Event::SourceRenamed => format!("source renamed: was \"{text}\""),
+            Event::HandedOver => {
+                format!("handed from {text} to {}", said.more.unwrap_or_default())
+            }
+            Event::OwnerRenamed => format!("owner renamed: was \"{text}\""),
             Event::MergedInto => {
                 format!("merged into {text}, which has a copy of this timeline")
             }
@@ -512,6 +526,19 @@ mod tests {
                 "source renamed: was \"Referral\"",
             ),
             (
+                Event::HandedOver,
+                Said {
+                    text: Some("Sam Rep"),
+                    more: Some("Kim"),
+                },
+                "handed from Sam Rep to Kim",
+            ),
+            (
+                Event::OwnerRenamed,
+                Said::text("sam rep"),
+                "owner renamed: was \"sam rep\"",
+            ),
+            (
                 Event::MergedInto,
                 Said::text("Jane Doe (Acme)"),
                 "merged into Jane Doe (Acme), which has a copy of this timeline",
@@ -552,7 +579,7 @@ mod tests {
 
     /// The number of variants of [`Event`]: the match below stops compiling when one is added,
     /// and the test then asks for it among the examples.
-    const VARIANTS: usize = 17;
+    const VARIANTS: usize = 19;
 
     fn variant(e: &Event) -> usize {
         match e {
@@ -573,6 +600,8 @@ mod tests {
             Event::MergedIn { .. } => 14,
             Event::MergedFrom { .. } => 15,
             Event::LastActivityBeforeImport => 16,
+            Event::HandedOver => 17,
+            Event::OwnerRenamed => 18,
         }
     }
 

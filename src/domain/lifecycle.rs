@@ -685,16 +685,19 @@ pub fn edited(before: &Lead, after: Lead, now: &Now) -> Result<Change, DomainErr
         next_follow_up,
         external_id
     );
-    let entries = if changed.is_empty() {
-        Vec::new()
-    } else {
+    // A new owner is a hand-over, whichever way it was asked for.
+    let mut entries = Vec::new();
+    if let Some(i) = changed.iter().position(|f| *f == "owner") {
+        changed.remove(i);
+        entries = handed_over(before, &after.owner, now)?.entries;
+    }
+    if !changed.is_empty() {
         let fields = changed.into_iter().map(str::to_string).collect();
-        vec![Entry::system(
-            now.utc,
-            Event::Edited { fields },
-            Said::nothing(),
-        )]
-    };
+        entries.insert(
+            0,
+            Entry::system(now.utc, Event::Edited { fields }, Said::nothing()),
+        );
+    }
     Ok(Change {
         lead: after,
         entries,
@@ -710,6 +713,48 @@ pub fn source_renamed(lead: &Lead, to: &str, now: &Now) -> Change {
         entries: vec![Entry::system(
             now.utc,
             Event::SourceRenamed,
+            Said::text(&from),
+        )],
+        lead: next,
+    }
+}
+
+/// Hand a lead to another owner, `to` as the book spells it: the timeline says from whom to
+/// whom (and, by its author, who handed it). An unassigned lead is handed "from nobody".
+pub fn handed_over(lead: &Lead, to: &str, now: &Now) -> Result<Change, DomainError> {
+    let to = to.trim();
+    if to.is_empty() {
+        return Err(DomainError::Invalid("a lead needs an owner".into()));
+    }
+    let mut next = lead.clone();
+    let from = std::mem::replace(&mut next.owner, to.to_string());
+    let from = if super::lead::is_unassigned(&from) {
+        "nobody".to_string()
+    } else {
+        from
+    };
+    Ok(Change {
+        entries: vec![Entry::system(
+            now.utc,
+            Event::HandedOver,
+            Said {
+                text: Some(&from),
+                more: Some(to),
+            },
+        )],
+        lead: next,
+    })
+}
+
+/// Spell a lead's owner `to`, as when an owner is renamed book-wide (the same person): the
+/// timeline keeps the old spelling.
+pub fn owner_renamed(lead: &Lead, to: &str, now: &Now) -> Change {
+    let mut next = lead.clone();
+    let from = std::mem::replace(&mut next.owner, to.to_string());
+    Change {
+        entries: vec![Entry::system(
+            now.utc,
+            Event::OwnerRenamed,
             Said::text(&from),
         )],
         lead: next,

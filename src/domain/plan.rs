@@ -11,8 +11,13 @@ use super::lead::{Class, Stage, Status};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Plan {
-    /// Owner given to new leads.
+    /// Who I am: owner given to new leads, author of my changes, whose leads are "mine". The
+    /// default ("me") says nobody: my changes are then by the OS user name, and leads owned by
+    /// "me" are no one's yet.
     pub user: String,
+    /// The team's names, for an import that splits its leads among them (`--assign
+    /// round-robin`), in turn.
+    pub team: Vec<String>,
     /// Currency symbol shown before amounts in the book's own currency.
     pub currency: String,
     /// The ISO 4217 code of the book's currency, where its symbol names none or several
@@ -101,7 +106,8 @@ impl Default for Plan {
             );
         }
         Plan {
-            user: "me".to_string(),
+            user: crate::domain::lead::UNASSIGNED.to_string(),
+            team: Vec::new(),
             currency: "€".to_string(),
             currency_code: None,
             currency_rates: BTreeMap::new(),

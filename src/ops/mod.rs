@@ -17,7 +17,7 @@ use crate::io::import::{
     HistoryReport, HistoryRequest, ImportError, ImportReport, ImportRequest, import_file,
     import_history,
 };
-use crate::store::{LeadRow, NewLead, Renamed, SetCost, Store, StoreError};
+use crate::store::{Assigned, LeadRow, NewLead, OwnerRenamed, Renamed, SetCost, Store, StoreError};
 
 /// One write, as the user asked for it. A lead is named by its uid: the front end resolves
 /// what the user typed ("3", "jane") first.
@@ -94,6 +94,16 @@ pub enum Op {
         from: String,
         to: String,
     },
+    /// Hand leads to an owner (each lead a change of owner and a timeline entry), all or none.
+    Assign {
+        uids: Vec<String>,
+        owner: String,
+    },
+    /// Spell an owner differently throughout the book (the same person).
+    RenameOwner {
+        from: String,
+        to: String,
+    },
     Import(ImportRequest),
     ImportHistory(HistoryRequest),
     /// Send this book's changes to a shared folder and take in the other laptops'.
@@ -111,7 +121,7 @@ pub enum Op {
 }
 
 /// The kinds of operation, by name: what [`Op::name`] says, in one list a test walks.
-pub const NAMES: [&str; 20] = [
+pub const NAMES: [&str; 22] = [
     "add",
     "edit",
     "log",
@@ -128,6 +138,8 @@ pub const NAMES: [&str; 20] = [
     "empty_trash",
     "set_source_cost",
     "rename_source",
+    "assign",
+    "rename_owner",
     "import",
     "import_history",
     "sync",
@@ -154,6 +166,8 @@ impl Op {
             Op::EmptyTrash => "empty_trash",
             Op::SetSourceCost { .. } => "set_source_cost",
             Op::RenameSource { .. } => "rename_source",
+            Op::Assign { .. } => "assign",
+            Op::RenameOwner { .. } => "rename_owner",
             Op::Import(_) => "import",
             Op::ImportHistory(_) => "import_history",
             Op::Sync { .. } => "sync",
@@ -177,6 +191,8 @@ pub enum Done {
     Purged(usize),
     SourceCost(SetCost),
     Renamed(Renamed),
+    Assigned(Assigned),
+    OwnerRenamed(OwnerRenamed),
     Imported(ImportReport),
     History(HistoryReport),
     Synced(crate::io::sync::SyncReport),
@@ -219,9 +235,15 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
             let (number, uid) = store.add_lead(new, now)?;
             Ok(Done::Added { number, uid })
         }
-        Op::Edit { uid, edit } => lead(store.apply(&uid, now, |before, _| {
-            lifecycle::edited(before, edit.applied(before)?, now)
-        })?),
+        Op::Edit { uid, mut edit } => {
+            // A new owner as the book spells them, so that the hand-over says so.
+            if let Some(owner) = edit.owner.as_mut() {
+                *owner = store.owner_spelling(owner)?;
+            }
+            lead(store.apply(&uid, now, |before, _| {
+                lifecycle::edited(before, edit.applied(before)?, now)
+            })?)
+        }
         Op::Log { uid, contact } => {
             // A contact logged as having happened before the last one on record is history
             // filled in: it leaves the schedule alone (the same for the app and the CLI).
@@ -274,6 +296,10 @@ pub fn run(store: &mut Store, op: Op, now: &Now) -> Result<Done, OpError> {
             store.set_source_cost(&source, cents, add, now)?,
         )),
         Op::RenameSource { from, to } => Ok(Done::Renamed(store.rename_source(&from, &to, now)?)),
+        Op::Assign { uids, owner } => Ok(Done::Assigned(store.assign(&uids, &owner, now)?)),
+        Op::RenameOwner { from, to } => {
+            Ok(Done::OwnerRenamed(store.rename_owner(&from, &to, now)?))
+        }
         Op::Import(req) => Ok(Done::Imported(import_file(store, &req, now)?)),
         Op::ImportHistory(req) => Ok(Done::History(import_history(store, &req, now)?)),
         Op::Sync { dir, git, compact } => Ok(Done::Synced(if git {

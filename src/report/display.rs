@@ -42,6 +42,7 @@ pub fn header(key: &str) -> String {
         "cost" => return "cost, all time".into(),
         "cost_period" => return "cost".into(),
         "share_48h" => return "48h %".into(),
+        "oldest_overdue_days" => return "oldest, days".into(),
         // Discipline: stale among the open deals, and among every lead still to be worked
         // (the inbox too), which the bare words left a reader to guess.
         "stale" => return "stale open".into(),
@@ -69,6 +70,15 @@ pub fn percent(f: f64) -> String {
 pub fn cents(f: f64) -> i64 {
     // `as` saturates, so a wild amount prints big rather than wrapping.
     (f * 100.0).round() as i64
+}
+
+/// A row's value for people ([`cell`]): the owners report's row of the unassigned leads reads
+/// "(unassigned)" rather than the default owner's name.
+pub fn row_cell(row: &serde_json::Map<String, Value>, key: &str, currency: &str) -> String {
+    if key == "owner" && row.get("unassigned") == Some(&Value::Bool(true)) {
+        return "(unassigned)".into();
+    }
+    cell(key, row.get(key).unwrap_or(&Value::Null), currency)
 }
 
 /// One value written for people, with rates as percentages and money with the currency; text

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::domain::Now;
+use crate::domain::lead::owner_row;
 use crate::store::{
     By, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome, Result,
     SourceRow, SpeedRow, Store,
@@ -48,7 +49,11 @@ Definitions (period = --since/--until on the date named; default: the whole book
               stage probabilities (config [stage_probability]); overdue = ripe before today,
               as on the ripening board
   owners      per owner: leads, won, lost, win_rate = won / (won + lost), avg_days_to_close over
-              won and lost leads (received → closed), revenue";
+              won and lost leads (received → closed), revenue; share_48h as the speed
+              report's; and now: overdue (active leads whose follow-up fell due before
+              today) and oldest_overdue_days (how long the oldest has waited). One row per
+              owner however spelled; the unassigned leads (the default owner) in a row of
+              their own, last (unassigned: true)";
 
 /// The reports there are, by name (`ripen report NAME`, the Reports tab's picker).
 pub const NAMES: [&str; 8] = [
@@ -324,7 +329,21 @@ pub fn compute(store: &Store, report: Report, period: &Period, by: By, now: &Now
         ),
         Report::Forecast => Rows::Forecast(store.report_forecast(now)?),
         // Exact fractions: scripts compare these.
-        Report::Owners => Rows::Owners(store.report_owners(period)?),
+        Report::Owners => {
+            // Each owner's share within 48 hours, as the speed report counts it.
+            let speed = store.report_speed(period, By::Owner)?;
+            let mut rows = store.report_owners(period, now)?;
+            for row in &mut rows {
+                let (within, known) = speed
+                    .iter()
+                    .filter(|s| owner_row(&s.group) == owner_row(&row.owner))
+                    .fold((0, 0), |(w, k), s| {
+                        (w + s.within_48h, k + s.leads - s.untimed)
+                    });
+                row.share_48h = ratio(within, known);
+            }
+            Rows::Owners(rows)
+        }
     })
 }
 
@@ -481,6 +500,21 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
         "roi",
         "cost",
     ];
+    // Who is accountable first: how fast each owner's leads were called and what waits now,
+    // then the outcomes.
+    const OWNERS: &[&str] = &[
+        "owner",
+        "leads",
+        "share_48h",
+        "overdue",
+        "oldest_overdue_days",
+        "won",
+        "lost",
+        "win_rate",
+        "avg_days_to_close",
+        "revenue",
+        "other_currencies",
+    ];
     if name != "losses" {
         return vec![Table {
             report: name,
@@ -494,6 +528,7 @@ pub fn tables<'a>(name: &'a str, rows: &'a [Map<String, Value>]) -> Vec<Table<'a
                     &SOURCES[..SOURCES.len() - 1]
                 }
                 "sources" => SOURCES,
+                "owners" => OWNERS,
                 _ => &[],
             },
         }];

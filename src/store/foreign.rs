@@ -56,7 +56,7 @@ impl Store {
                AND l.deleted_at IS NULL{status}{FILTERS}{text_sql}"
         );
         let mut params: Vec<(&str, &dyn ToSql)> = vec![
-            (":owner", &filter.owner),
+            (":owners", &filter.owners),
             (":source", &filter.source),
             (":tag", &filter.tag),
         ];

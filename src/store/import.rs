@@ -15,7 +15,7 @@ use super::write::{NewLeads, Uids, write_entries, write_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::event::{Event, Said};
 use crate::domain::ids;
-use crate::domain::lead::source_key;
+use crate::domain::lead::{owner_key, source_key};
 use crate::domain::lifecycle::{Change, Entry};
 use crate::domain::merge::{
     MERGED_IDS, merge_import, merged_ids, same_deal, same_party, same_person,
@@ -119,6 +119,9 @@ pub struct ImportOptions {
     /// The rows' names are people's, even in a file of deals (ripen's own export): a deal row
     /// then finds its person by name, never by company alone.
     pub named_by_person: bool,
+    /// Who takes a row that names no owner (its owner empty), in turn (see
+    /// [`crate::io::import::ImportRequest::round_robin`]).
+    pub round_robin: Vec<String>,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -379,6 +382,26 @@ impl Store {
         }
         // Each spelling met → the one it stands for: a look-up per row, no allocation.
         let mut spelled: KeyMap<Box<str>> = KeyMap::default();
+        // Owners likewise: "sam rep" in the file is the book's "Sam Rep" (read before
+        // `leads_by_owner` is dropped).
+        let mut owners: KeyMap<Box<str>> = KeyMap::default();
+        for o in super::owners::book_owners(&tx)? {
+            owners.entry(owner_key(&o).into()).or_insert(o.into());
+        }
+        let mut owner_spelled: KeyMap<Box<str>> = KeyMap::default();
+        // The team as the book spells them, and whose turn it is.
+        let team: Vec<String> = opts
+            .round_robin
+            .iter()
+            .map(|t| {
+                owners
+                    .entry(owner_key(t).into())
+                    .or_insert_with(|| t.as_str().into())
+                    .to_string()
+            })
+            .collect();
+        let mut turn = 0usize;
+        let mut dealt: Vec<usize> = vec![0; team.len()];
         // The dropped indexes' own DDL, to rebuild them exactly as they were.
         let mut rebuild = Vec::new();
         if opts.rebuild_indexes {
@@ -453,6 +476,27 @@ impl Store {
                 };
                 if **as_book != **s {
                     *s = as_book.to_string();
+                }
+            }
+            let owner = &mut row.change.lead.owner;
+            if owner.is_empty() && !team.is_empty() {
+                let i = turn % team.len();
+                owner.clone_from(&team[i]);
+                dealt[i] += 1;
+                turn += 1;
+            } else {
+                let as_book = match owner_spelled.get(owner.as_str()) {
+                    Some(b) => b,
+                    None => {
+                        let b = owners
+                            .entry(owner_key(owner).into())
+                            .or_insert_with(|| owner.as_str().into())
+                            .clone();
+                        owner_spelled.entry(owner.as_str().into()).or_insert(b)
+                    }
+                };
+                if **as_book != **owner {
+                    *owner = as_book.to_string();
                 }
             }
             let mut claim = claims.claim(&mut row.change.lead);
@@ -732,6 +776,18 @@ impl Store {
                     opts.label
                 )
             });
+        }
+        if !team.is_empty() {
+            let each: Vec<String> = team
+                .iter()
+                .zip(&dealt)
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect();
+            out.notice(format!(
+                "{}: rows without an owner handed out in turn: {}",
+                opts.label,
+                each.join(" · ")
+            ));
         }
         drop(by_email);
         drop(by_name);

@@ -13,6 +13,7 @@ use super::sources::book_spelling;
 use super::write::{write_copies, write_entries, write_lead, write_merged_lead};
 use super::{Result, Store, StoreError};
 use crate::domain::event::Event;
+use crate::domain::lead::owner_key;
 use crate::domain::lifecycle::{self, Change, Entry};
 use crate::domain::{Activity, ActivityKind, DomainError, Lead, Now, Status};
 
@@ -62,10 +63,10 @@ impl Store {
         {
             return Err(DomainError::Invalid(problem).into());
         }
-        let owner = new
-            .owner
-            .filter(|o| !o.trim().is_empty())
-            .unwrap_or_else(|| self.plan.user.clone());
+        let owner = new.owner.filter(|o| !o.trim().is_empty()).map_or_else(
+            || Ok(super::new_owner(&self.plan)),
+            |o| super::owners::owner_spelling(&self.conn, o.trim()),
+        )?;
         let mut lead = Lead::received(
             uuid::Uuid::now_v7().to_string(),
             name.to_string(),
@@ -258,8 +259,8 @@ impl Store {
     pub fn timeline(&self, uid: &str, limit: usize) -> Result<Vec<Activity>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT uid, lead_uid, at, kind, outcome, note, \
-             CASE WHEN author IS NOT ?3 THEN author END FROM activities \
-             WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
+             CASE WHEN author IS NOT ?3 OR event = 'handed-over' THEN author END, event \
+             FROM activities WHERE lead_uid = ?1 ORDER BY at DESC, uid DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![uid, limit as i64, self.author], |r| {
             Ok(Activity {
@@ -270,6 +271,10 @@ impl Store {
                 outcome: r.get(4)?,
                 note: r.get(5)?,
                 author: r.get(6)?,
+                event: r
+                    .get::<_, Option<String>>(7)?
+                    .as_deref()
+                    .and_then(Event::parse),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -301,6 +306,13 @@ impl Store {
         {
             change.lead.source = Some(book_spelling(&tx, s)?);
         }
+        // And a new owner as the book spells them ("owners are names, spelled once").
+        // (The same owner retyped keeps the lead's spelling: one spelling per owner.)
+        change.lead.owner = if owner_key(&change.lead.owner) == owner_key(&before.owner) {
+            before.owner.clone()
+        } else {
+            super::owners::owner_spelling(&tx, change.lead.owner.trim())?
+        };
         write_lead(&tx, Some(&before), &change.lead, now)?;
         write_entries(&tx, uid, &change.entries, now)?;
         tx.commit()?;

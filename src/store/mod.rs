@@ -6,7 +6,7 @@
 //! counts, placed rows), `report_rows` (what the reports return), `schema`, `search`, `file`,
 //! `months`, `match_keys`. Above them: `write` (the one way a lead and its timeline are
 //! written), `view_sql` (a view as SQL) and `lists` (listing and counting a view), `foreign`
-//! (values in other currencies), `ripening`, `sources`, `leads` (a lead's operations: add,
+//! (values in other currencies), `ripening`, `sources`, `owners`, `leads` (a lead's operations: add,
 //! resolve, apply, merge, trash), `import`, `reports`, and `derived` (the local tables rebuilt
 //! from the shared ones, with `tally`, `touches`, `contacts`, `uncontacted`). No two siblings
 //! import each other.
@@ -24,6 +24,7 @@ mod lists;
 mod match_keys;
 mod months;
 mod outbox;
+mod owners;
 mod query;
 mod report_rows;
 mod reports;
@@ -47,7 +48,8 @@ pub use fold::Rebuilt;
 pub use foreign::Foreign;
 pub use import::{ImportOptions, ImportOutcome, Incoming, Link, LinkBy, MatchOn, OnDuplicate};
 pub use leads::{Lookup, NewLead};
-pub use query::{Counts, Filter, PipelineColumn, Placed, View};
+pub use owners::{Assigned, OwnerListRow, OwnerRenamed};
+pub use query::{Counts, Filter, OwnerSet, PipelineColumn, Placed, View};
 pub use report_rows::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
@@ -138,21 +140,33 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Who a book's changes are by: the config's `user`, or where that is the default ("me") the
-/// operating system's user name; `RIPEN_USER` overrides both.
-pub fn author_of(plan: &Plan) -> String {
+/// Who the user is, when they said so: `RIPEN_USER`, else the config's `user` where it is not
+/// the default ("me").
+pub(crate) fn named_user(plan: &Plan) -> Option<String> {
     if let Ok(u) = std::env::var("RIPEN_USER")
         && !u.trim().is_empty()
     {
-        return u.trim().to_string();
+        return Some(u.trim().to_string());
     }
-    if plan.user != Plan::default().user {
-        return plan.user.clone();
-    }
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| plan.user.clone())
+    (plan.user != Plan::default().user).then(|| plan.user.clone())
+}
+
+/// Who I am: who a book's changes are by, and whose leads are "mine". The user as named
+/// ([`named_user`]), else the operating system's user name.
+pub fn author_of(plan: &Plan) -> String {
+    named_user(plan).unwrap_or_else(|| {
+        ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| plan.user.clone())
+    })
+}
+
+/// The owner of a lead that names none (typed in, or an imported row without one): the user
+/// as named ([`named_user`]), else the default owner, which no one has yet (it is in everyone's
+/// "mine": [`crate::domain::lead::is_unassigned`]).
+pub fn new_owner(plan: &Plan) -> String {
+    named_user(plan).unwrap_or_else(|| plan.user.clone())
 }
 
 /// An open book.
@@ -169,6 +183,9 @@ pub struct Store {
     /// the same of each of its columns. Only which way the matches are read depends on it,
     /// never which leads match, so a slightly stale answer costs nothing but time.
     few: std::cell::RefCell<Option<(String, Option<bool>)>>,
+    /// The owners the reports are narrowed to (`ripen report --owner`), read by the SQL
+    /// function `ripen_scoped(owner)`: see [`Store::scoped_to`].
+    scope: owners::Scope,
     /// Whether this connection keeps the derived tables current: see [`Store::prepare_writes`].
     writer: bool,
     /// Why the book could only be opened for reading, if it was.
@@ -271,6 +288,8 @@ impl Store {
             _ => plan.zone(),
         };
         months::register(&conn, month_zone)?;
+        let scope = owners::Scope::default();
+        owners::register(&conn, &scope)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -279,6 +298,7 @@ impl Store {
             plan,
             plans: Default::default(),
             few: Default::default(),
+            scope,
             writer: false,
             read_only,
             month_zone,

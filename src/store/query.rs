@@ -59,12 +59,27 @@ impl View {
 /// Narrowing any view.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    pub owner: Option<String>,
+    /// Only leads whose owner is spelled one of these ways (the book's spellings of the owners
+    /// a [`crate::domain::lead::Whose`] covers: see `Store::owners_of`); None: everyone's.
+    pub owners: Option<OwnerSet>,
     pub source: Option<String>,
     pub tag: Option<String>,
     /// Words each of which must start a word of the name, company, e-mail, tags or loss
     /// reason (case and accents ignored; see `search.rs`).
     pub text: Option<String>,
+}
+
+/// The spellings of the owners a list narrows to, exactly as the leads spell them: bound to
+/// SQL as a JSON array, which the filter reads with `json_each` once per statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerSet(pub Vec<String>);
+
+impl rusqlite::ToSql for OwnerSet {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        let json = serde_json::to_string(&self.0)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        Ok(rusqlite::types::ToSqlOutput::from(json))
+    }
 }
 
 /// What the tabs and the status line count.

@@ -72,6 +72,15 @@ pub struct OwnerRow {
     /// Sums in currencies without a rate (config `[currency_rates]`), per ISO code, in whole
     /// units: not in the figure beside it, which is in the book's currency.
     pub other_currencies: BTreeMap<String, f64>,
+    /// The default owner's row: leads no one follows up yet.
+    pub unassigned: bool,
+    /// Of the period's leads whose speed is known, the share first contacted within 48 hours
+    /// (as the speed report counts it; filled in by `report::compute`).
+    pub share_48h: Option<f64>,
+    /// Active leads whose follow-up is overdue now (due before today).
+    pub overdue: i64,
+    /// How many days the oldest of those has waited (whole days since it fell due).
+    pub oldest_overdue_days: Option<i64>,
 }
 
 /// Lost and disqualified leads by reason.

@@ -6,12 +6,12 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
 use super::foreign::Foreign;
-use super::query::Filter;
 use super::report_rows::{
     By, CohortRow, Discipline, ForecastRow, FunnelRow, LossRow, OwnerRow, Period, RecycleOutcome,
     SourceRow, SpeedRow,
 };
 use super::{Result, Store, months};
+use crate::domain::lead::{is_unassigned, owner_row};
 use crate::domain::money::{Apart, Money, weigh_foreign};
 use crate::domain::plan::StageProbability;
 use crate::domain::{Now, Status};
@@ -38,7 +38,7 @@ impl Store {
         key: impl Fn(&Foreign) -> String,
     ) -> Result<BTreeMap<String, Money>> {
         let mut groups: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
-        for f in self.foreign_values(&Filter::default())? {
+        for f in self.foreign_values(&self.scope_filter().unwrap_or_default())? {
             if keep(&f) {
                 groups
                     .entry(key(&f))
@@ -74,8 +74,17 @@ fn by_index(by: By) -> (&'static str, &'static str) {
 }
 
 impl Store {
-    /// Prepare a report statement (cached), noting it when the plans are being collected.
+    /// Prepare a report statement (cached), noting it when the plans are being collected;
+    /// narrowed to the owners in scope, if any (see [`Store::scoped_to`]).
     fn prep(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
+        if self.scope_filter().is_some() {
+            return Ok(self.conn.prepare_cached(&super::owners::scoped_sql(sql))?);
+        }
+        self.prep_book(sql)
+    }
+
+    /// [`Store::prep`] for a statement about the whole book, whatever the owners in scope.
+    fn prep_book(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
         if let Some(seen) = self.plans.borrow_mut().as_mut()
             && !seen.iter().any(|s| s == sql)
         {
@@ -97,7 +106,7 @@ impl Store {
                 self.report_funnel(&period, by)?;
                 self.report_speed(&period, by)?;
             }
-            self.report_owners(&period)?;
+            self.report_owners(&period, now)?;
             self.report_losses(&period)?;
             self.report_recycling(&period)?;
             self.report_forecast(now)?;
@@ -329,14 +338,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Per owner: leads received in the period, won, lost, win rate, days to close, revenue.
-    pub fn report_owners(&self, period: &Period) -> Result<Vec<OwnerRow>> {
+    /// Per owner: leads received in the period, won, lost, win rate, days to close, revenue,
+    /// and now: overdue follow-ups and the oldest one's days. One row per owner however spelled
+    /// (the first spelling), the unassigned in one row of their own, last.
+    pub fn report_owners(&self, period: &Period, now: &Now) -> Result<Vec<OwnerRow>> {
         let rows = self.grouped(
             period,
             By::Owner,
             "SELECT count(*), count(*) FILTER (WHERE l.status = 'won'), \
                count(*) FILTER (WHERE l.status = 'lost'), \
-               avg(CASE WHEN l.status IN ('won','lost') AND l.closed_at IS NOT NULL \
+               count(*) FILTER (WHERE l.status IN ('won','lost') AND l.closed_at IS NOT NULL), \
+               sum(CASE WHEN l.status IN ('won','lost') AND l.closed_at IS NOT NULL \
                    THEN (l.closed_at - l.received_at) / 86400.0 END), \
                coalesce(sum(l.value_cents) FILTER (WHERE l.status = 'won'), 0) \
              FROM leads l INDEXED BY {index} WHERE {where}",
@@ -345,32 +357,91 @@ impl Store {
                     r.get::<_, i64>(i)?,
                     r.get::<_, i64>(i + 1)?,
                     r.get::<_, i64>(i + 2)?,
-                    r.get::<_, Option<f64>>(i + 3)?,
-                    r.get::<_, i64>(i + 4)?,
+                    r.get::<_, i64>(i + 3)?,
+                    r.get::<_, Option<f64>>(i + 4)?,
+                    r.get::<_, i64>(i + 5)?,
                 ))
             },
         )?;
+        let today = now.start_of_today().timestamp();
+        let mut stmt = self.prep(
+            "SELECT owner, count(*), min(next_follow_up) FROM leads INDEXED BY leads_due_by_owner \
+             WHERE status IN ('new','working','open') AND deleted_at IS NULL \
+               AND next_follow_up < ?1 GROUP BY owner",
+        )?;
+        let overdue: BTreeMap<String, (i64, i64)> = stmt
+            .query_map([today], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut foreign = self.foreign_by(
             |f| f.status == Status::Won && period.holds(f.received_at),
             |f| f.owner.clone(),
         )?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, r)| r.0 > 0)
-            .map(|(owner, (leads, won, lost, days, revenue))| {
-                let m = foreign.remove(&owner).unwrap_or_default();
-                OwnerRow {
-                    leads,
-                    won,
-                    lost,
-                    win_rate: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
-                    avg_days_to_close: days,
-                    revenue: (revenue + m.cents) as f64 / 100.0,
-                    other_currencies: whole(m.apart),
-                    owner,
+        // One row per owner, however the book spells them: the key's first spelling.
+        let key = owner_row;
+        let mut owners: Vec<String> = rows.iter().map(|(o, _)| o.clone()).collect();
+        owners.extend(overdue.keys().cloned());
+        owners.sort();
+        owners.dedup();
+        let mut out: Vec<(OwnerRow, i64, f64, i64)> = Vec::new();
+        for owner in owners {
+            let (leads, won, lost, closed, days, revenue) = rows
+                .iter()
+                .find(|(o, _)| *o == owner)
+                .map_or((0, 0, 0, 0, None, 0), |(_, r)| *r);
+            let (late, oldest) = overdue.get(&owner).copied().unwrap_or((0, i64::MAX));
+            let m = foreign.remove(&owner).unwrap_or_default();
+            let i = match out.iter().position(|(r, ..)| key(&r.owner) == key(&owner)) {
+                Some(i) => i,
+                None => {
+                    out.push((
+                        OwnerRow {
+                            unassigned: is_unassigned(&owner),
+                            owner: owner.clone(),
+                            leads: 0,
+                            won: 0,
+                            lost: 0,
+                            win_rate: None,
+                            avg_days_to_close: None,
+                            revenue: 0.0,
+                            other_currencies: BTreeMap::new(),
+                            share_48h: None,
+                            overdue: 0,
+                            oldest_overdue_days: None,
+                        },
+                        0,
+                        0.0,
+                        i64::MAX,
+                    ));
+                    out.len() - 1
                 }
+            };
+            let (row, n_closed, sum_days, first_due) = &mut out[i];
+            row.leads += leads;
+            row.won += won;
+            row.lost += lost;
+            row.revenue += (revenue + m.cents) as f64 / 100.0;
+            for (c, v) in whole(m.apart) {
+                *row.other_currencies.entry(c).or_default() += v;
+            }
+            row.overdue += late;
+            *n_closed += closed;
+            *sum_days += days.unwrap_or(0.0);
+            *first_due = (*first_due).min(oldest);
+        }
+        let mut out: Vec<OwnerRow> = out
+            .into_iter()
+            .filter(|(r, ..)| r.leads > 0 || r.overdue > 0)
+            .map(|(mut r, closed, days, first_due)| {
+                r.win_rate = (r.won + r.lost > 0).then(|| r.won as f64 / (r.won + r.lost) as f64);
+                r.avg_days_to_close = (closed > 0).then(|| days / closed as f64);
+                r.oldest_overdue_days =
+                    (first_due != i64::MAX).then(|| (now.utc.timestamp() - first_due) / 86_400);
+                r
             })
-            .collect())
+            .collect();
+        // In the owners' order, as before; the unassigned last.
+        out.sort_by(|a, b| (a.unassigned, &a.owner).cmp(&(b.unassigned, &b.owner)));
+        Ok(out)
     }
 
     /// Lost and disqualified leads closed in the period, by reason.
@@ -466,7 +537,7 @@ impl Store {
             groups.push((m.label, Some(m.from), Some(m.to)));
         }
         groups.push(("not set".to_string(), None, None));
-        let open_foreign = self.foreign_open(&Filter::default())?;
+        let open_foreign = self.foreign_open(&self.scope_filter().unwrap_or_default())?;
         let mut out = Vec::new();
         for (month, from, to) in groups {
             let stmt = if from.is_some() {
@@ -527,11 +598,36 @@ impl Store {
         let t = now.utc.timestamp();
         let month = t - 30 * 86_400;
         let stale = t - self.plan.stale_days * 86_400;
-        // By receipt, from the cached tallies (see `tally.rs`).
-        let open = self.tally_total("open")?.0;
-        let open_recent = open - self.tally_before("openr", month)?;
-        let open_old = self.tally_before("openr", stale)?;
-        let inbox_old = self.tally_before("inboxr", stale)?;
+        // By receipt, from the cached tallies (see `tally.rs`); for some owners, from their
+        // leads.
+        let (open, open_recent, open_old, inbox_old) = if self.scope_filter().is_some() {
+            let (open, recent, old): (i64, i64, i64) = self
+                .prep(
+                    "SELECT count(*), count(*) FILTER (WHERE received_at >= ?1), \
+                       count(*) FILTER (WHERE received_at < ?2) \
+                     FROM leads INDEXED BY leads_pipeline WHERE status = 'open' \
+                       AND deleted_at IS NULL",
+                )?
+                .query_row(params![month, stale], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            let inbox_old: i64 = self
+                .prep(
+                    "SELECT count(*) FROM leads INDEXED BY leads_inbox \
+                     WHERE status IN ('new','working') AND deleted_at IS NULL \
+                       AND received_at < ?1",
+                )?
+                .query_row([stale], |r| r.get(0))?;
+            (open, recent, old, inbox_old)
+        } else {
+            let open = self.tally_total("open")?.0;
+            (
+                open,
+                open - self.tally_before("openr", month)?,
+                self.tally_before("openr", stale)?,
+                self.tally_before("inboxr", stale)?,
+            )
+        };
         // The contacted ones: [received in 30 days − touched in 30 days,
         //                      received before the line − touched before the line].
         let shift = |statuses: &str| -> Result<[i64; 2]> {
@@ -594,8 +690,10 @@ impl Store {
             };
             let share = match cost {
                 Some(_) => {
+                    // Of all the source's leads, whoever's: an owner's leads carry their share
+                    // of what the source cost.
                     let all: i64 = self
-                        .prep(
+                        .prep_book(
                             "SELECT count(*) FROM leads INDEXED BY leads_by_source \
                              WHERE deleted_at IS NULL AND source = ?1",
                         )?

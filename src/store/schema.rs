@@ -242,6 +242,15 @@ pub const INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX leads_by_owner ON leads(owner, received_at, status, class, closed_at, \
          value_cents, recycle_count, deleted_at) WHERE deleted_at IS NULL",
     ),
+    // Each owner's leads by follow-up, with what says whether they are active or recycled:
+    // `ripen owner list`, the owners report's overdue follow-ups and the oldest of them (one
+    // pass in owner order, no sort), and one owner's follow-ups and recycled touches counted (a
+    // seek per owner).
+    (
+        "leads_due_by_owner",
+        "CREATE INDEX leads_due_by_owner ON leads(owner, next_follow_up, status, recycle_on, \
+         deleted_at) WHERE deleted_at IS NULL",
+    ),
     (
         "leads_forecast",
         "CREATE INDEX leads_forecast ON leads(ripe_on, value_cents DESC, stage, deleted_at) \

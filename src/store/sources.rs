@@ -54,7 +54,7 @@ pub(super) fn book_sources(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The distinct values `next` (the first value above `?1`, by an index) steps through.
-fn distinct(conn: &Connection, next: &str) -> Result<Vec<String>> {
+pub(super) fn distinct(conn: &Connection, next: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(next)?;
     let mut out: Vec<String> = Vec::new();
     let mut after = String::new();

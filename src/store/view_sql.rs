@@ -137,7 +137,7 @@ fn value_sql(plan: &Plan) -> String {
     s
 }
 
-pub(super) const FILTERS: &str = " AND (:owner IS NULL OR l.owner = :owner) \
+pub(super) const FILTERS: &str = " AND (:owners IS NULL OR l.owner IN (SELECT value FROM json_each(:owners))) \
     AND (:source IS NULL OR l.source = :source) \
     AND (:tag IS NULL OR EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = :tag))";
 
@@ -362,7 +362,7 @@ impl Store {
         extra: &'a [(&'static str, i64)],
     ) -> Vec<(&'static str, &'a dyn ToSql)> {
         let mut p: Vec<(&'static str, &dyn ToSql)> = vec![
-            (":owner", &filter.owner),
+            (":owners", &filter.owners),
             (":source", &filter.source),
             (":tag", &filter.tag),
         ];

@@ -25,6 +25,8 @@ pub enum FormKind {
     Import,
     /// The current view to a file.
     Export,
+    /// Hand the lead, or (`all`) every lead the filter shows, to another owner.
+    Assign,
 }
 
 /// A field's input.

@@ -7,6 +7,7 @@ mod common;
 mod commands;
 mod export;
 mod ops;
+mod owners;
 mod reports;
 mod sync;
 mod time_zones;

@@ -29,7 +29,7 @@ fn sources(dir: &str) -> Vec<(PathBuf, String)> {
 /// or a transition of the domain itself.
 #[test]
 fn the_cli_and_the_app_write_only_through_ops() {
-    const OPS: [(&str, &str, bool, bool); 20] = [
+    const OPS: [(&str, &str, bool, bool); 22] = [
         // (ops::NAMES, Op variant, the CLI offers it, the app offers it)
         ("add", "Add", true, true),
         ("edit", "Edit", true, true),
@@ -47,6 +47,8 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ("empty_trash", "EmptyTrash", true, false),
         ("set_source_cost", "SetSourceCost", true, false),
         ("rename_source", "RenameSource", true, false),
+        ("assign", "Assign", true, true),
+        ("rename_owner", "RenameOwner", true, false),
         ("import", "Import", true, true),
         ("import_history", "ImportHistory", true, false),
         ("sync", "Sync", true, false),
@@ -82,6 +84,10 @@ fn the_cli_and_the_app_write_only_through_ops() {
         ".empty_trash(",
         ".set_source_cost(",
         ".rename_source(",
+        ".assign(",
+        ".rename_owner(",
+        "lifecycle::handed_over(",
+        "lifecycle::owner_renamed(",
         "import_file(",
         "import_history(",
         "take_in(",

@@ -366,3 +366,215 @@ fn a_synced_lead_shows_in_the_running_app_in_tmux() {
     b.keys(&["q"]);
     b.wait_for("RIPEN_EXIT=0");
 }
+
+/// One rep of a team sharing a book: who they are (their own config's `user = NAME`, or
+/// `RIPEN_USER`) and their own tmux session on the same file.
+struct Rep<'e> {
+    env: &'e Env,
+    session: &'static str,
+    config: PathBuf,
+    /// `RIPEN_USER`, for a rep who says who they are that way.
+    user_var: Option<String>,
+}
+
+impl Rep<'_> {
+    fn new<'e>(env: &'e Env, session: &'static str, user: &str) -> Rep<'e> {
+        let config = env.dir.path().join(format!("{session}.toml"));
+        std::fs::write(&config, format!("user = \"{user}\"\n")).unwrap();
+        Rep {
+            env,
+            session,
+            config,
+            user_var: None,
+        }
+    }
+
+    /// A rep whose config does not name them, with `RIPEN_USER` set.
+    fn by_variable<'e>(env: &'e Env, session: &'static str, user: &str) -> Rep<'e> {
+        let config = env.dir.path().join(format!("{session}.toml"));
+        std::fs::write(&config, "").unwrap();
+        Rep {
+            env,
+            session,
+            config,
+            user_var: Some(user.to_string()),
+        }
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        let mut vars = self.env.vars();
+        for (k, v) in &mut vars {
+            if k == "RIPEN_CONFIG" {
+                *v = self.config.display().to_string();
+            }
+        }
+        if let Some(u) = &self.user_var {
+            vars.push(("RIPEN_USER".into(), u.clone()));
+        }
+        vars
+    }
+
+    fn ripen(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_ripen"))
+            .args(args)
+            .env_remove("RIPEN_USER")
+            .envs(self.vars())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ripen {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The app, in this rep's session.
+    fn start(&self) {
+        let mut cmd = String::from("env -u RIPEN_USER");
+        for (k, v) in self.vars() {
+            cmd.push_str(&format!(" {k}={}", shell_quote(&v)));
+        }
+        cmd.push_str(&format!(
+            " {}; echo RIPEN_EXIT=$?; sleep 60",
+            shell_quote(Path::new(env!("CARGO_BIN_EXE_ripen")).to_str().unwrap())
+        ));
+        let out = self.env.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .env
+                .tmux(&["capture-pane", "-p", "-t", self.session])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    fn wait_for_within(&self, text: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{}: never saw {text:?} within {limit:?}; screen:\n{s}",
+                self.session
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        assert!(self.env.tmux(&args).status.success());
+    }
+}
+
+/// Three reps share one book, each their own `user` (one by RIPEN_USER): each app opens on its
+/// own day (their leads and the unassigned one, the title names them and says "mine"), and a
+/// lead one hands to another shows in the new owner's running app within 2 s, marked "new to
+/// you", and leaves the giver's.
+#[test]
+#[ignore = "needs tmux"]
+fn three_reps_each_open_on_their_day_and_a_hand_over_shows_within_2s_in_tmux() {
+    assert!(
+        tmux_available(),
+        "this test needs tmux on PATH (.ci/run installs it)"
+    );
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+        socket: format!("ripen-e2e-team-{}", std::process::id()),
+    };
+    let sam = Rep::new(&env, "sam", "Sam Rep");
+    let kim = Rep::new(&env, "kim", "Kim Lee");
+    // Ana says who she is with RIPEN_USER rather than her config.
+    let ana = Rep::by_variable(&env, "ana", "Ana Ruiz");
+    sam.ripen(&["add", "Sally Sams", "--company", "Acme"]);
+    sam.ripen(&["add", "Seth Sams", "--company", "Globex"]);
+    kim.ripen(&["add", "Kurt Kims", "--company", "Initech"]);
+    kim.ripen(&["add", "Kara Kims", "--company", "Hooli"]);
+    ana.ripen(&["add", "Anton Anas", "--company", "Kestrel"]);
+    sam.ripen(&["add", "Nora Nobody", "--owner", "me"]);
+
+    for rep in [&sam, &kim, &ana] {
+        rep.start();
+    }
+    let day = |rep: &Rep, title: &str, mine: &[&str], not: &[&str]| {
+        let screen = rep.wait_for_within(title, Duration::from_secs(20));
+        for name in mine.iter().chain(["Nora Nobody"].iter()) {
+            assert!(screen.contains(name), "{name} not in {title}:\n{screen}");
+        }
+        for name in not {
+            assert!(!screen.contains(name), "{name} in {title}:\n{screen}");
+        }
+    };
+    day(
+        &sam,
+        "Sam Rep's book · mine (o)",
+        &["Sally Sams", "Seth Sams"],
+        &["Kurt Kims", "Kara Kims", "Anton Anas"],
+    );
+    day(
+        &kim,
+        "Kim Lee's book · mine (o)",
+        &["Kurt Kims", "Kara Kims"],
+        &["Sally Sams", "Anton Anas"],
+    );
+    day(
+        &ana,
+        "Ana Ruiz's book · mine (o)",
+        &["Anton Anas"],
+        &["Sally Sams", "Kurt Kims"],
+    );
+
+    // Kim hands Kurt to Sam (however Sam's name is typed); no key pressed in Sam's app.
+    kim.ripen(&["assign", "kurt", "sam rep"]);
+    let screen = sam.wait_for_within("new to you", Duration::from_secs(2));
+    assert!(screen.contains("Kurt Kims"), "{screen}");
+    let line = screen.lines().find(|l| l.contains("Kurt Kims")).unwrap();
+    assert!(line.contains("new to you"), "{line}");
+    // And it left Kim's day.
+    let start = Instant::now();
+    while kim.screen().contains("Kurt Kims") {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "Kurt is still in Kim's list:\n{}",
+            kim.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Sam's timeline says who handed it.
+    let shown = json(&sam.ripen(&["show", "kurt", "--json"]));
+    assert!(
+        shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["note"] == "handed from Kim Lee to Sam Rep"),
+        "{shown}"
+    );
+    for rep in [&sam, &kim, &ana] {
+        rep.keys(&["q"]);
+        rep.wait_for_within("RIPEN_EXIT=0", Duration::from_secs(10));
+    }
+}

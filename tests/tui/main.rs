@@ -35,6 +35,7 @@ mod property;
 mod queue;
 mod recycled;
 mod reports;
+mod team;
 
 fn now() -> Now {
     Now::utc(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())

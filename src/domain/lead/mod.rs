@@ -1,9 +1,12 @@
 //! A lead and its timeline: the plain records the store reads and writes. The words of a
 //! lead's life (status, class, stage, activity kinds, outcomes) are in `words`; a typed
-//! e-mail's check in `email`; a source's spelling in `source`; amounts of money in
+//! e-mail's check in `email`; how a source's or an owner's name is spelled in `names`, and
+//! whose leads are whose in `owner`; amounts of money in
 //! [`super::money`].
 
 mod email;
+mod names;
+mod owner;
 mod source;
 mod words;
 
@@ -13,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use super::DomainError;
 pub use super::money::{format_money, format_money_short, normalise_decimal, parse_money};
 pub use email::email_problem;
-pub use source::{source_key, spelled_as};
+pub use names::{name_key, spelled_as};
+pub use owner::{UNASSIGNED, Whose, is_unassigned, owner_key, owner_row};
+pub use source::source_key;
 pub use words::{ActivityKind, Class, OUTCOMES, Stage, Status, known_outcome};
 
 /// A lead: a person, usually at a company, who showed interest.
@@ -315,8 +320,23 @@ pub struct Activity {
     pub outcome: Option<String>,
     pub note: Option<String>,
     /// Who wrote it, when that is someone else than whoever writes through this book now (a
-    /// teammate's entry, come through sync).
+    /// teammate's entry, come through sync), and always for a hand-over.
     pub author: Option<String>,
+    /// What ripen recorded by itself, if it was an event of its own ([`super::event::Event`]).
+    #[serde(skip)]
+    pub event: Option<super::event::Event>,
+}
+
+impl Activity {
+    /// Who wrote the entry, as a timeline says it after the entry's words: "— Kim Lee", and
+    /// for a hand-over "— by Kim Lee" (who handed it, beside from whom and to whom).
+    pub fn by_words(&self) -> Option<String> {
+        let by = self.author.as_deref()?;
+        Some(match self.event {
+            Some(super::event::Event::HandedOver) => format!(" — by {by}"),
+            _ => format!(" — {by}"),
+        })
+    }
 }
 
 #[cfg(test)]

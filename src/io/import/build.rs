@@ -225,10 +225,13 @@ pub(super) fn build(
     if received.is_none() {
         stamped.received_missing += 1;
     }
-    let owner = f
-        .remove(&Field::Owner)
-        .or_else(|| rules.req.owner.clone())
-        .unwrap_or_else(|| plan.user.clone());
+    // A row that names no owner, when the team takes turns: left empty here, and the store
+    // gives it the next of the team in file order.
+    let owner = match f.remove(&Field::Owner) {
+        Some(o) => o,
+        None if !rules.req.round_robin.is_empty() => String::new(),
+        None => rules.default_owner.clone(),
+    };
     let uid = row_uid(rules, line, &f, &name);
     let mut lead = Lead::received(uid, name, owner, received.unwrap_or(now.utc));
     lead.company = f.remove(&Field::Company);

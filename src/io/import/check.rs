@@ -34,6 +34,8 @@ pub(super) struct Rules<'r> {
     /// [`crate::domain::ids::row_uid`]); worked out the first time one comes.
     pub(super) content: &'r str,
     pub(super) content_id: std::sync::OnceLock<uuid::Uuid>,
+    /// The owner of rows that name none (`--owner`, else who I am).
+    pub(super) default_owner: String,
 }
 
 /// The cells of one row, joined file included.

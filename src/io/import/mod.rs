@@ -101,8 +101,11 @@ pub struct ImportRequest {
     pub on_duplicate: OnDuplicate,
     pub dry_run: bool,
     pub skip_bad: bool,
-    /// Owner for rows that name none (default: the plan's user).
+    /// Owner for rows that name none (default: who I am, as `store::new_owner` says).
     pub owner: Option<String>,
+    /// Rows that name no owner go to these in turn, in file order (the config's `team`), so
+    /// that a list bought for the team is split evenly; a row that names its owner keeps it.
+    pub round_robin: Vec<String>,
     /// Source for rows that name none.
     pub source: Option<String>,
     /// A second file whose rows are joined on `on` (contacts for leads).

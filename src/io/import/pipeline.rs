@@ -93,6 +93,10 @@ pub fn import_file(
         point_decimal: false,
         content: &table.sniffed.text,
         content_id: std::sync::OnceLock::new(),
+        default_owner: req
+            .owner
+            .clone()
+            .unwrap_or_else(|| crate::store::new_owner(store.plan())),
     };
     let mut report = ImportReport {
         file: table.name.clone(),
@@ -246,6 +250,7 @@ pub fn import_file(
         dry_run: req.dry_run,
         rebuild_indexes: report.rows >= BULK_ROWS && store.numbers_issued()? <= report.rows as i64,
         expected_rows: report.rows,
+        round_robin: req.round_robin.clone(),
     };
     // Building leads (parsing, cleaning, dates, the domain's transitions) runs on its own
     // thread while this one writes: the two halves take about as long as each other.

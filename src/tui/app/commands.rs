@@ -161,7 +161,7 @@ impl App {
                     if let Some(f) = self.tab_filter_mut() {
                         f.text.clear();
                     }
-                    self.refresh_or_report(store, keep.as_deref());
+                    self.view_or_report(store, keep.as_deref());
                     if let Err(e) = self.load_detail(store) {
                         self.fail(err_text(&e));
                     }
@@ -293,6 +293,11 @@ impl App {
             }
             Command::Help => self.open(Overlay::Help),
             Command::Conflicts => self.open_conflicts(store, 0),
+            Command::Whose => self.cycle_whose(store),
+            Command::Assign => match self.assign_form(store) {
+                Ok(f) => self.open(Overlay::Form(f)),
+                Err(msg) => self.fail(msg),
+            },
             Command::Quit => self.quit = true,
             Command::Save
             | Command::NextField

@@ -278,6 +278,10 @@ impl App {
             self.submit_transfer(&form, store);
             return;
         }
+        if form.kind == FormKind::Assign {
+            self.submit_assign(&form, store);
+            return;
+        }
         match self.save(&form, store) {
             Ok((uid, words)) => {
                 self.overlay = None;
@@ -365,7 +369,11 @@ impl App {
             ));
         }
         let (row, words) = match form.kind {
-            FormKind::Add | FormKind::Import | FormKind::Export | FormKind::Merge => {
+            FormKind::Add
+            | FormKind::Import
+            | FormKind::Export
+            | FormKind::Merge
+            | FormKind::Assign => {
                 return Err("unreachable".into());
             }
             FormKind::Edit => {

@@ -2,6 +2,7 @@
 //! filter, the rest on a pause), moving the cursor, and the detail of the lead under it.
 
 use crate::domain::Activity;
+use crate::domain::lead::Whose;
 use crate::domain::priority::{self, Breakdown};
 use crate::store::{Filter, LeadRow, Store, StoreError, View};
 
@@ -45,9 +46,34 @@ impl App {
 
     /// Reload counts, the current tab's window and the detail; keep the cursor on `keep`.
     pub fn refresh(&mut self, store: &Store, keep: Option<&str>) -> Result<(), StoreError> {
-        self.set_counting(false);
-        self.counts = store.counts(&self.now)?;
+        self.recount(store)?;
+        self.refresh_view(store, keep)
+    }
+
+    /// Whose leads the lists show, resolved afresh (a sync may have brought another owner),
+    /// and what the tabs count: after a write, a change by another, time passing, a tab, `o`.
+    /// Counting one owner's leads on a big book costs a pass over their index entries, so what
+    /// only changes the view (a filter's keystroke, a resize) keeps the counts it has.
+    fn recount(&mut self, store: &Store) -> Result<(), StoreError> {
+        let mine = store.owners_of(&Whose::Mine)?;
+        self.team = mine.is_some();
+        self.owners = match &self.whose {
+            Whose::Mine => mine,
+            whose => store.owners_of(whose)?,
+        };
+        self.counts = store.counts_of(&self.now, self.owners.as_ref())?;
         self.book_empty = store.list(&View::All, &Filter::default(), 0, 1)?.is_empty();
+        Ok(())
+    }
+
+    /// Reload the current tab's window and the detail, the counts as they are; keep the cursor
+    /// on `keep`.
+    pub(super) fn refresh_view(
+        &mut self,
+        store: &Store,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.set_counting(false);
         let filter = self.filter();
         let page = self.page();
         match self.tab {
@@ -85,9 +111,18 @@ impl App {
                         }
                         None => None,
                     };
-                    let total = match &numbers {
-                        Some(n) => n.len(),
-                        None => usize::try_from(store.count(&view, &filter)?).unwrap_or(0),
+                    // Narrowed to some owners only, the inbox and today's follow-ups are what the
+                    // tabs counted a moment ago (through the indexes by owner): not walked again.
+                    let counted = match tab {
+                        _ if filter.text.is_some() || filter.owners.is_none() => None,
+                        Tab::Inbox => Some(self.counts.inbox),
+                        Tab::Queue if !self.week => Some(self.counts.queue),
+                        _ => None,
+                    };
+                    let total = match (&numbers, counted) {
+                        (Some(n), _) => n.len(),
+                        (None, Some(c)) => usize::try_from(c).unwrap_or(0),
+                        (None, None) => usize::try_from(store.count(&view, &filter)?).unwrap_or(0),
                     };
                     if let Some(w) = self.window_mut(tab) {
                         w.load_from(page, keep, store, &view, &filter, numbers, total)?;
@@ -181,6 +216,25 @@ impl App {
     }
 
     pub(super) fn load_detail(&mut self, store: &Store) -> Result<(), StoreError> {
+        // Which leads on screen are new to me (a few look-ups each, only for leads that are
+        // mine by name: none in a book of one).
+        let on_screen: Vec<&LeadRow> = match self.tab {
+            Tab::Pipeline => self
+                .board
+                .columns
+                .iter()
+                .flat_map(|c| &c.window.rows)
+                .collect(),
+            _ => self
+                .window()
+                .map(|w| w.rows.iter().collect())
+                .unwrap_or_default(),
+        };
+        self.fresh = store.new_to_me(
+            on_screen
+                .iter()
+                .map(|r| (r.lead.uid.as_str(), r.lead.owner.as_str())),
+        )?;
         let was = self.detail.as_ref().map(|d| d.row.lead.uid.clone());
         if self.selected().map(|r| &r.lead.uid) != was.as_ref() {
             self.timeline_skip = 0;
@@ -230,7 +284,7 @@ impl App {
                 f.cap = cap.saturating_mul(4);
             }
             let keep = self.selected().map(|r| r.lead.uid.clone());
-            self.refresh_or_report(store, keep.as_deref());
+            self.view_or_report(store, keep.as_deref());
             return;
         }
         let done = if whole {

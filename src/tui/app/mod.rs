@@ -7,11 +7,12 @@
 //! `commands` (what each command does), `mouse` (clicks), `overlay` (the one popup or line mode
 //! open: help, question, form, import preview, filter, conflicts), `lead_forms` (the forms on a
 //! lead, built and saved), `transfer` (import and export), `conflicts` (a shared book's
-//! conflicts, counted and settled).
+//! conflicts, counted and settled), `handover` (whose leads the lists show, handing leads over).
 
 mod board;
 mod commands;
 mod conflicts;
+mod handover;
 mod lead_forms;
 mod lists;
 mod mouse;
@@ -22,6 +23,7 @@ pub mod transfer;
 
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 pub use board::{Board, BoardColumn, ColumnSource, first_visible_column};
@@ -34,11 +36,12 @@ pub use tabs::{Closed, ListTab, ListWindow, Tab, TabFilter};
 use super::keymap::{Command, Key, Keymap, Mode};
 use super::layout::{self, Drawn};
 use super::theme::Theme;
+use crate::domain::lead::Whose;
 use crate::domain::lifecycle::Contact;
 use crate::domain::text::clean_field;
 use crate::domain::{ActivityKind, Now, Plan};
 use crate::ops::{self, Op};
-use crate::store::{Counts, Filter, LeadRow, Store, StoreError, View};
+use crate::store::{Counts, Filter, LeadRow, OwnerSet, Store, StoreError, View};
 
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,19 @@ pub struct App {
     pub counts: Counts,
     /// How many conflicts the shared book has, as last counted (see `conflicts`).
     pub conflicts: usize,
+    /// Whose leads the lists show (`o` cycles): mine and the unassigned ones at first.
+    pub whose: Whose,
+    /// The owners' spellings `whose` covers, as last resolved (None: every lead).
+    pub owners: Option<OwnerSet>,
+    /// Whether the book has owners besides me and the unassigned (a team's book): only then
+    /// do the title and the lists say whose leads they show.
+    pub team: bool,
+    /// Who I am (see `store::author_of`).
+    pub me: String,
+    /// Who I said I am (the config's `user` or `RIPEN_USER`), for the title: "Sam Rep's book".
+    pub named: Option<String>,
+    /// The leads on screen that were handed to me and that I have not touched since.
+    pub fresh: HashSet<String>,
     pub book_empty: bool,
     pub detail: Option<Detail>,
     /// Detail asked for with Enter (fills the body when narrow).
@@ -140,6 +156,12 @@ impl App {
             closed: Closed::default(),
             counts: Counts::default(),
             conflicts: 0,
+            whose: Whose::Mine,
+            owners: None,
+            team: false,
+            me: store.me().to_string(),
+            named: crate::store::named_user(store.plan()),
+            fresh: HashSet::new(),
             book_empty: false,
             detail: None,
             detail_open: false,
@@ -244,7 +266,18 @@ impl App {
         let t = self.filter_text().trim();
         Filter {
             text: (!t.is_empty()).then(|| t.to_string()),
+            owners: self.owners.clone(),
             ..Filter::default()
+        }
+    }
+
+    /// Whose leads the lists show, in words for the title: "mine", "everyone's", "Kim's".
+    pub fn whose_words(&self) -> String {
+        match &self.whose {
+            Whose::Mine => "mine".into(),
+            Whose::Everyone => "everyone's".into(),
+            Whose::Owner(name) => format!("{name}'s"),
+            Whose::Unassigned => "unassigned".into(),
         }
     }
 
@@ -320,6 +353,13 @@ impl App {
         }
     }
 
+    /// [`App::refresh_view`], an error said on the status line.
+    pub(super) fn view_or_report(&mut self, store: &Store, keep: Option<&str>) {
+        if let Err(e) = self.refresh_view(store, keep) {
+            self.fail(err_text(&e));
+        }
+    }
+
     /// Apply one action. Returns what the loop must do with the terminal, if anything.
     pub fn update(&mut self, action: Action, store: &mut Store, now: &Now) -> Option<Effect> {
         self.now = *now;
@@ -330,7 +370,7 @@ impl App {
             Action::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
                 let keep = self.selected().map(|r| r.lead.uid.clone());
-                self.refresh_or_report(store, keep.as_deref());
+                self.view_or_report(store, keep.as_deref());
             }
             Action::Click { column, row } => self.click(column, row, store),
             Action::Scroll(delta) => {

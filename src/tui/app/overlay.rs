@@ -47,6 +47,11 @@ pub enum Confirm {
     Quit {
         form: Box<Form>,
     },
+    /// Hand every lead the filter shows to `owner` (as the book spells them).
+    Assign {
+        uids: Vec<String>,
+        owner: String,
+    },
     /// Keep another value of a conflict (change `change`); the list comes back either way.
     Keep {
         change: String,
@@ -288,6 +293,7 @@ impl App {
         let n = self.now;
         match q {
             Confirm::Quit { .. } => self.quit = true,
+            Confirm::Assign { uids, owner } => self.hand_over(uids, owner, store),
             Confirm::Keep {
                 change,
                 value,
@@ -354,7 +360,7 @@ impl App {
                 c.window.offset = 0;
             }
         }
-        self.refresh_or_report(store, None);
+        self.view_or_report(store, None);
         // On the board, the cursor goes to the first column with a match.
         if self.tab == Tab::Pipeline
             && self

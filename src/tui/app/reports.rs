@@ -132,11 +132,16 @@ impl Reports {
 }
 
 impl App {
-    /// Fetch the selected report's rows for the chosen period and grouping.
+    /// Fetch the selected report's rows for the chosen period and grouping, over the leads
+    /// the lists show (mine, everyone's or one owner's: `o`).
     pub(super) fn load_report(&mut self, store: &Store) {
         let r = &self.reports;
         let period = r.period.period(&self.now);
-        match report::compute(store, r.report(), &period, r.by, &self.now) {
+        let now = self.now;
+        let computed = store.scoped_to(self.owners.as_ref(), |s| {
+            report::compute(s, r.report(), &period, r.by, &now)
+        });
+        match computed {
             Ok(rows) => {
                 self.reports.rows = rows.objects();
                 self.reports.typed = Some(rows);

@@ -344,6 +344,22 @@ pub(super) const SPECS: &[Spec] = &[
         keys: &["C"],
     },
     Spec {
+        command: Command::Whose,
+        name: "whose",
+        hint: "whose",
+        help: "Mine / everyone's / one owner's leads",
+        modes: L,
+        keys: &["o"],
+    },
+    Spec {
+        command: Command::Assign,
+        name: "assign",
+        hint: "hand over",
+        help: "Hand the lead (or all the filter shows) over",
+        modes: L,
+        keys: &["A"],
+    },
+    Spec {
         command: Command::Demo,
         name: "demo",
         hint: "demo book",

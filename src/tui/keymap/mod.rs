@@ -83,6 +83,10 @@ pub enum Command {
     Export,
     /// Open the conflicts of a shared book.
     Conflicts,
+    /// Whose leads the lists show: mine (and the unassigned), everyone's, one owner's in turn.
+    Whose,
+    /// Hand the lead (or every lead the filter shows) to another owner.
+    Assign,
     Demo,
     Help,
     Quit,

@@ -11,17 +11,26 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{centered, clean, clip_spans, fit};
+use crate::domain::lead::Whose;
 use crate::tui::app::{App, Confirm, Overlay, Tab};
 use crate::tui::keymap::Command;
 
 pub(super) fn header(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let user = clean(&app.plan.user);
-    let left = if user.eq_ignore_ascii_case("me") {
+    let user = clean(app.named.as_deref().unwrap_or(&app.plan.user));
+    let mut left = if user.eq_ignore_ascii_case("me") {
         " ripen · my book".to_string()
     } else {
         format!(" ripen · {user}'s book")
     };
+    // A team's book says whose leads the lists show, and the key that changes it.
+    if app.team || app.whose != Whose::Mine {
+        left.push_str(&format!(
+            " · {} ({})",
+            clean(&app.whose_words()),
+            app.label(Command::Whose)
+        ));
+    }
     let right = app.now.local().format("%a %d %b %Y %H:%M ").to_string();
     let w = area.width as usize;
     let rw = right.width();
@@ -330,6 +339,12 @@ pub(super) fn confirm(f: &mut Frame, app: &App, q: &Confirm) -> Rect {
             clean(was)
         ),
         Confirm::Quit { .. } => format!("Quit and discard the form's input? {yn}"),
+        Confirm::Assign { uids, owner } => format!(
+            "Hand {} lead{} to {}? {yn}",
+            uids.len(),
+            if uids.len() == 1 { "" } else { "s" },
+            clean(owner)
+        ),
         // The value is cleaned already (see `shown_value`).
         Confirm::Keep {
             value, field, name, ..

@@ -74,7 +74,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         state.push(format!("ripe {}", app.now.local_date(r).format("%b %Y")));
     }
     push(state.join(" · "), t.base);
-    let mut who = vec![format!("owner {}", clean(&l.owner))];
+    // In a team's book, the default owner is no one yet.
+    let owner = if app.team && crate::domain::lead::is_unassigned(&l.owner) {
+        "unassigned".into()
+    } else {
+        clean(&l.owner)
+    };
+    let mut who = vec![format!("owner {owner}")];
+    if app.fresh.contains(&l.uid) {
+        who.push(super::queue::NEW_TO_YOU.to_string());
+    }
     if let Some(s) = &l.source {
         who.push(format!("source {}", clean(s)));
     }
@@ -188,8 +197,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         if let Some(n) = &a.note {
             s.push_str(&clean(n));
         }
-        if let Some(by) = &a.author {
-            s.push_str(&format!(" — {}", clean(by)));
+        if let Some(by) = a.by_words() {
+            s.push_str(&clean(&by));
         }
         let parts = wrap(&s, w);
         let cut_short = parts.len() > most;

@@ -13,7 +13,7 @@ use crate::tui::keymap::Command;
 pub fn draw(f: &mut Frame, app: &App) -> Rect {
     let t = &app.theme;
     let mode = app.mode();
-    let mut rows: Vec<(String, &str)> = app
+    let rows: Vec<(String, &str)> = app
         .keymap
         .bindings(mode)
         .map(|b| {
@@ -21,15 +21,14 @@ pub fn draw(f: &mut Frame, app: &App) -> Rect {
             (keys.join(" "), b.help)
         })
         .collect();
-    rows.push(("".into(), ""));
     let k = |c| app.label(c);
+    // The forms' keys on the box's bottom edge, where they take no row from the list.
     let forms = format!(
-        "{} save · {} · {} cancel",
+        " forms: {} save · {} · {} cancel ",
         k(Command::Save),
         k(Command::NextField),
         k(Command::Cancel)
     );
-    rows.push(("forms".into(), &forms));
     let area = f.area();
     // One column when it fits, else two side by side.
     let avail = area.height.saturating_sub(2) as usize;
@@ -45,7 +44,8 @@ pub fn draw(f: &mut Frame, app: &App) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.key)
-        .title(Span::styled(" Keys · any key closes ", t.title));
+        .title(Span::styled(" Keys · any key closes ", t.title))
+        .title_bottom(Span::styled(forms, t.key));
     let inner = block.inner(r);
     f.render_widget(block, r);
     let cols = if two { 2 } else { 1 };

@@ -10,6 +10,9 @@ use super::{Col, Table, clean, count_words, draw_table, empty_words};
 use crate::domain::priority::{self, Due};
 use crate::tui::app::App;
 
+/// The mark of a lead handed to me that I have not touched since.
+pub const NEW_TO_YOU: &str = "new to you";
+
 const COLS: [Col; 6] = [
     Col {
         title: "pri",
@@ -67,6 +70,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) -> Vec<Rect> {
                 // column has been dropped for width.
                 why.retain(|w| w != "recycled");
                 why.insert(0, "recycled".into());
+            }
+            // Handed to me and not touched since: first, where it is read before the rest.
+            if app.fresh.contains(&l.uid) {
+                why.insert(0, NEW_TO_YOU.into());
             }
             let late = !recycled
                 && (why.iter().any(|w| w.contains("breached"))

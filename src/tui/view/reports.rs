@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{clean, clip_spans, cut, fit};
 use crate::domain::lead::format_money_short;
-use crate::report::display::{cell, cents, header, header_in, percent};
+use crate::report::display::{cents, header, header_in, percent, row_cell};
 use crate::report::{self, NAMES, Rows};
 use crate::store::FunnelRow;
 use crate::tui::app::{App, by_label, report_uses_grouping, report_uses_period};
@@ -203,11 +203,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect, table: &report::Table, lates
     let keys = table.keys();
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            keys.iter()
-                .map(|k| cell(k, r.get(*k).unwrap_or(&Value::Null), cur))
-                .collect()
-        })
+        .map(|r| keys.iter().map(|k| row_cell(r, k, cur)).collect())
         .collect();
     let avail = area.width as usize;
     let mut cols: Vec<(usize, usize, bool)> = Vec::new();
@@ -407,7 +403,14 @@ fn chart_spec(rows: &Rows) -> Option<ChartSpec> {
         Rows::Owners(rows) => (
             "win rate = won / (won + lost), by owner",
             rows.iter()
-                .map(|r| share_bar(clean(&r.owner), r.win_rate))
+                .map(|r| {
+                    let who = if r.unassigned {
+                        "unassigned".into()
+                    } else {
+                        clean(&r.owner)
+                    };
+                    share_bar(who, r.win_rate)
+                })
                 .collect(),
             false,
         ),
