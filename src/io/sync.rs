@@ -754,7 +754,9 @@ pub fn sync_with(
         replica: replica.clone(),
         ..SyncReport::default()
     };
+    let mut clock = std::time::Instant::now();
     send(store, dir, &replica, &mut report)?;
+    crate::store::phase("sync: send", &mut clock);
     // Taking in another laptop's leads writes into every index of a big book: room for them.
     let kib = std::env::var("RIPEN_SYNC_KIB")
         .ok()
@@ -765,7 +767,9 @@ pub fn sync_with(
     let received = receive(store, dir, &replica, now, &mut report);
     store.cache_kib(before)?;
     received?;
+    crate::store::phase("sync: receive", &mut clock);
     publish_ack(store, dir, &replica)?;
+    crate::store::phase("sync: ack", &mut clock);
     if compact {
         let done = self::compact(store, dir, &replica, now)?;
         // What the folder holds changed: say so now, so that it settles in one run.
