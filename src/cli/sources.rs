@@ -89,6 +89,21 @@ fn list(json: bool, ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// What a rename did, in a line: `"webinar oct", "Webinar  Oct" → "Webinar Oct": 12 leads`.
+fn renamed(from: &[String], to: &str, leads: usize) -> String {
+    let from: Vec<String> = from
+        .iter()
+        .map(|s| format!("\"{}\"", clean_line(s)))
+        .collect();
+    format!(
+        "{} → \"{}\": {} lead{}",
+        from.join(", "),
+        clean_line(to),
+        leads,
+        if leads == 1 { "" } else { "s" }
+    )
+}
+
 fn rename(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
     let now = ctx.now;
     let op = Op::RenameSource {
@@ -102,19 +117,7 @@ fn rename(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
         writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
         return Ok(());
     }
-    let from: Vec<String> = r
-        .from
-        .iter()
-        .map(|s| format!("\"{}\"", clean_line(s)))
-        .collect();
-    write!(
-        ctx.out,
-        "{} → \"{}\": {} lead{}",
-        from.join(", "),
-        clean_line(&r.to),
-        r.leads,
-        if r.leads == 1 { "" } else { "s" }
-    )?;
+    write!(ctx.out, "{}", renamed(&r.from, &r.to, r.leads))?;
     if let Some(c) = r.joined_cost {
         write!(
             ctx.out,
@@ -184,19 +187,7 @@ fn rename_owner(from: &str, to: &str, ctx: &mut Ctx) -> Result<()> {
         writeln!(ctx.out, "{}: already spelled so", clean_line(&r.to))?;
         return Ok(());
     }
-    let from: Vec<String> = r
-        .from
-        .iter()
-        .map(|s| format!("\"{}\"", clean_line(s)))
-        .collect();
-    writeln!(
-        ctx.out,
-        "{} → \"{}\": {} lead{}",
-        from.join(", "),
-        clean_line(&r.to),
-        r.leads,
-        if r.leads == 1 { "" } else { "s" }
-    )?;
+    writeln!(ctx.out, "{}", renamed(&r.from, &r.to, r.leads))?;
     Ok(())
 }
 
