@@ -97,8 +97,6 @@ pub(super) fn scoped_sql(sql: &str) -> String {
     sql.replace("WHERE ", &format!("WHERE {SCOPED_FN}(owner) AND "))
 }
 
-const OWNED_BY: &str = "owner IN (SELECT value FROM json_each(:owners))";
-
 impl Store {
     /// Run `f` (reports) narrowed to `owners` (None: the whole book), then widen again.
     pub fn scoped_to<T>(&self, owners: Option<&OwnerSet>, f: impl FnOnce(&Store) -> T) -> T {
@@ -222,58 +220,34 @@ impl Store {
     }
 
     /// What the tabs and `ripen status` count, for the leads of `owners` only (None: the
-    /// book's, from the cached tallies). The inbox and the follow-ups due are read from
-    /// indexes by owner (a seek per owner, their index entries only); the recycled and the
-    /// pipeline walk their views' partial indexes.
+    /// book's). Both from the cached tallies (see `tally.rs`), which keep these counts per
+    /// owner too: a few look-ups per owner whatever the size of the book or of their share.
     pub fn counts_of(&self, now: &Now, owners: Option<&OwnerSet>) -> Result<Counts> {
+        use super::tally::owned_kind;
         let Some(owners) = owners else {
             return self.counts(now);
         };
         let today = now.start_of_today().timestamp();
         let tomorrow = now.start_of_tomorrow().timestamp();
         let breach = now.utc.timestamp() - self.plan.first_contact.breach_hours * 3600;
-        let two = |sql: &str, p: &[(&str, &dyn rusqlite::ToSql)]| -> Result<(i64, i64)> {
-            Ok(self
-                .conn
-                .prepare_cached(sql)?
-                .query_row(p, |r| Ok((r.get(0)?, r.get(1)?)))?)
-        };
-        let (inbox, inbox_late) = two(
-            &format!(
-                "SELECT count(*), coalesce(sum(status = 'new' AND received_at < :at), 0) \
-                 FROM leads INDEXED BY leads_by_owner \
-                 WHERE {OWNED_BY} AND status IN ('new','working') AND deleted_at IS NULL"
-            ),
-            &[(":at", &breach), (":owners", owners)],
-        )?;
-        let (overdue, due) = two(
-            &format!(
-                "SELECT coalesce(sum(next_follow_up < :at), 0), count(*) \
-                 FROM leads INDEXED BY leads_due_by_owner \
-                 WHERE {OWNED_BY} AND status IN ('new','working','open') AND deleted_at IS NULL \
-                   AND next_follow_up < :until"
-            ),
-            &[(":at", &today), (":until", &tomorrow), (":owners", owners)],
-        )?;
-        let (recycled, recycled_due) = two(
-            &format!(
-                "SELECT count(*), coalesce(sum(next_follow_up < :at), 0) \
-                 FROM leads INDEXED BY leads_due_by_owner \
-                 WHERE {OWNED_BY} AND status IN ('lost','disqualified') \
-                   AND recycle_on IS NOT NULL AND deleted_at IS NULL"
-            ),
-            &[(":at", &tomorrow), (":owners", owners)],
-        )?;
-        // The pipeline as the tallies count it: its leads and their values in the book's
-        // currency, then those in others (few: their own index).
-        let (pipeline, home) = two(
-            &format!(
-                "SELECT count(*), coalesce(sum(value_cents), 0) \
-                 FROM leads INDEXED BY leads_by_owner \
-                 WHERE {OWNED_BY} AND status = 'open' AND deleted_at IS NULL"
-            ),
-            &[(":owners", owners)],
-        )?;
+        let mut c = Counts::default();
+        let (mut due, mut home) = (0, 0);
+        let mut seen = HashSet::new();
+        for o in owners.0.iter().filter(|o| seen.insert(o.as_str())) {
+            c.inbox += self.tally_total(&owned_kind("inbox", o))?.0;
+            c.inbox_late += self.tally_before(&owned_kind("new", o), breach)?;
+            c.overdue += self.tally_before(&owned_kind("due", o), today)?;
+            due += self.tally_before(&owned_kind("due", o), tomorrow)?;
+            c.recycled += self.tally_total(&owned_kind("rec", o))?.0;
+            c.recycled_due += self.tally_before(&owned_kind("rec", o), tomorrow)?;
+            let (n, cents) = self.tally_total(&owned_kind("open", o))?;
+            c.pipeline += n;
+            home += cents;
+        }
+        c.queue = due + c.recycled_due;
+        c.due_today = due - c.overdue;
+        // The pipeline's value in the book's currency, then those in others (few: their own
+        // index), as the book's counts take it.
         let filter = Filter {
             owners: Some(owners.clone()),
             ..Filter::default()
@@ -283,18 +257,9 @@ impl Store {
             home,
             self.foreign_open(&filter)?.iter().map(|f| f.pair()),
         );
-        Ok(Counts {
-            inbox,
-            inbox_late,
-            queue: due + recycled_due,
-            overdue,
-            due_today: due - overdue,
-            pipeline,
-            pipeline_value_cents: value.cents,
-            pipeline_apart: value.apart,
-            recycled_due,
-            recycled,
-        })
+        c.pipeline_value_cents = value.cents;
+        c.pipeline_apart = value.apart;
+        Ok(c)
     }
 
     /// Spell an owner `to` throughout the book, in one transaction: every lead (trash included,

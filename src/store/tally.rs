@@ -35,6 +35,9 @@ struct Tally {
     cents: &'static str,
     /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
     index: &'static str,
+    /// Whether it is also kept per owner (`{kind}@{owner}`, split as the whole is): what a
+    /// team's "mine" counts read ([`Store::counts_of`]), a few look-ups per owner.
+    owned: bool,
 }
 
 /// The ripe tallies' kinds, one per stage in the pipeline's order (`Stage::ALL`, the stage's
@@ -51,6 +54,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_due",
+        owned: true,
     },
     // New leads by receipt: those past the first-contact breach.
     Tally {
@@ -61,6 +65,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
+        owned: true,
     },
     // The inbox.
     Tally {
@@ -70,6 +75,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
+        owned: true,
     },
     // The same by receipt, for the discipline report.
     Tally {
@@ -79,6 +85,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
+        owned: false,
     },
     // The pipeline, with its value.
     Tally {
@@ -88,6 +95,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: None,
         index: "leads_pipeline",
+        owned: true,
     },
     // The pipeline by stage (keyed by the stage's rank), with its value.
     Tally {
@@ -97,6 +105,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: Some(stage_key),
         index: "leads_pipeline",
+        owned: false,
     },
     Tally {
         kind: "openr",
@@ -105,6 +114,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_pipeline",
+        owned: false,
     },
     // The pipeline by ripe date and by stage (`ripe0` … `ripe4`: the board's months weigh each
     // stage's value by its probability), with the value.
@@ -115,6 +125,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: Some(stage_key),
         index: "leads_forecast",
+        owned: false,
     },
     // Every win and every loss (recycled or not): the Recycled tab's other lists.
     Tally {
@@ -124,6 +135,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_won",
+        owned: false,
     },
     Tally {
         kind: "lost",
@@ -132,6 +144,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_lost",
+        owned: false,
     },
     // Recycled leads, and by their next touch.
     Tally {
@@ -142,6 +155,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_recycled",
+        owned: true,
     },
     Tally {
         kind: "rec",
@@ -151,11 +165,14 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_recycled",
+        owned: true,
     },
 ];
 
-/// The lead columns the tallies read: an update touching none of them leaves them alone.
-const WATCHED: [&str; 8] = [
+/// The lead columns the tallies read (the owner: for the owned ones): an update touching none
+/// of them leaves them alone.
+const WATCHED: [&str; 9] = [
+    "owner",
     "status",
     "stage",
     "deleted_at",
@@ -182,6 +199,17 @@ fn kind_sql(t: &Tally, r: &str) -> String {
         Some(key) => format!("'{}' || {}", t.kind, key(r)),
         None => format!("'{}'", t.kind),
     }
+}
+
+/// An owned tally's name for row `r`'s owner, as SQL: `{kind}@{owner}` (split ones then add
+/// `/d` or `/s`, as the whole's do).
+fn owned_sql(t: &Tally, r: &str) -> String {
+    format!("'{}@' || {r}.owner", t.kind)
+}
+
+/// An owned tally's name for one owner, as [`owned_sql`] makes it.
+pub(super) fn owned_kind(kind: &str, owner: &str) -> String {
+    format!("{kind}@{owner}")
 }
 
 /// The names of a time-split tally's rows: `{kind}/d` and `{kind}/s`, per key if it has one.
@@ -222,6 +250,24 @@ fn rows_of(r: &str, sign: i64) -> String {
                 ));
             }
         }
+        if t.owned {
+            let k = owned_sql(t, r);
+            match t.at {
+                None => parts.push(format!(
+                    "SELECT {k}, 0, {sign}, {sign} * {cents} WHERE {pred}"
+                )),
+                Some(col) => {
+                    let at = format!("{r}.{col}");
+                    parts.push(format!(
+                        "SELECT {k} || '/d', {day}, {sign}, {sign} * {cents} WHERE {pred}",
+                        day = day_sql(&at)
+                    ));
+                    parts.push(format!(
+                        "SELECT {k} || '/s', {at}, {sign}, {sign} * {cents} WHERE {pred}"
+                    ));
+                }
+            }
+        }
     }
     format!(
         "INSERT INTO tallies (kind, at, n, cents) SELECT * FROM ({}) WHERE 1 \
@@ -260,6 +306,20 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
         .collect();
     split.dedup();
     let split = split.join(",");
+    // The old owner's rows that the update emptied, split or whole (at 0): an owner whose
+    // leads all moved on leaves no rows behind.
+    let owned: Vec<String> = TALLIES
+        .iter()
+        .filter(|t| t.owned)
+        .flat_map(|t| {
+            let k = owned_sql(t, "OLD");
+            match t.at {
+                None => vec![k],
+                Some(_) => vec![format!("{k} || '/d'"), format!("{k} || '/s'")],
+            }
+        })
+        .collect();
+    let owned = owned.join(", ");
     vec![
         (
             "tallies_insert",
@@ -273,9 +333,12 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
             format!(
                 "CREATE TRIGGER tallies_update AFTER UPDATE OF {cols} ON leads WHEN {changed} \
                  BEGIN {old} {new} DELETE FROM tallies WHERE n = 0 AND cents = 0 \
-                 AND kind IN ({split}) AND at IN ({old_keys}); END",
+                 AND kind IN ({split}) AND at IN ({old_keys}); \
+                 DELETE FROM tallies WHERE n = 0 AND cents = 0 \
+                 AND kind IN ({owned}) AND at IN ({old_keys}, 0); END",
                 cols = WATCHED.join(", "),
                 split = split,
+                owned = owned,
                 old = rows_of("OLD", -1),
                 new = rows_of("NEW", 1),
             ),
@@ -324,6 +387,26 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
         };
         // Every piece is a constant above: nothing from input is formatted in.
         conn.execute_batch(&sql)?;
+        if t.owned {
+            let k = owned_sql(t, "l");
+            let sql = match t.at {
+                None => format!(
+                    "INSERT INTO tallies (kind, at, n, cents) SELECT {k}, 0, count(*), \
+                     coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
+                     GROUP BY l.owner"
+                ),
+                Some(col) => format!(
+                    "INSERT INTO tallies (kind, at, n, cents) SELECT {k} || '/s', l.{col}, \
+                     count(*), coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} \
+                     WHERE {pred} GROUP BY l.owner, l.{col}; \
+                     INSERT INTO tallies (kind, at, n, cents) SELECT {k} || '/d', {day}, \
+                     count(*), coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} \
+                     WHERE {pred} GROUP BY l.owner, 2",
+                    day = day_sql(&format!("l.{col}")),
+                ),
+            };
+            conn.execute_batch(&sql)?;
+        }
     }
     Ok(())
 }

@@ -1200,6 +1200,93 @@ fn counts_for_owners_add_up_to_the_books() {
     );
 }
 
+/// Each owner's counts are kept by the tallies' triggers as leads change hands, get worked,
+/// close and go to the trash: after such writes every owner's counts are their views' own, and
+/// an owner renamed away leaves no count behind.
+#[test]
+fn each_owners_counts_follow_hand_overs_and_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    ripen::demo::fill(&mut store, 300, 5, &now()).unwrap();
+    let until = now().start_of_tomorrow();
+    let uids: Vec<String> = store
+        .list(&View::All, &Filter::default(), 0, 60)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.lead.uid)
+        .collect();
+    store.assign(&uids[..20], "Kim", &now()).unwrap();
+    store.assign(&uids[20..40], "Ana Ruiz", &now()).unwrap();
+    store.assign(&uids[10..15], "ana ruiz", &now()).unwrap();
+    store.rename_owner("Kim", "Kim Lee", &now()).unwrap();
+    for uid in &uids[40..50] {
+        store
+            .apply(uid, &now(), |l, _| {
+                let mut after = l.clone();
+                after.next_follow_up = None;
+                lifecycle::edited(l, after, &now())
+            })
+            .unwrap();
+    }
+    for uid in &uids[50..55] {
+        store
+            .apply(uid, &now(), |l, _| lifecycle::trash(l, &now()))
+            .unwrap();
+    }
+    // Closed: won, and lost with a recycle date.
+    for (i, uid) in uids[55..60].iter().enumerate() {
+        store
+            .apply(uid, &now(), |l, _| {
+                let mut after = l.clone();
+                after.status = if i % 2 == 0 {
+                    ripen::domain::Status::Won
+                } else {
+                    ripen::domain::Status::Lost
+                };
+                after.recycle_on = (i % 2 == 1).then(|| now().utc + chrono::Duration::days(1));
+                lifecycle::edited(l, after, &now())
+            })
+            .unwrap();
+    }
+    let owners: Vec<String> = store
+        .owner_list(&now())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.owner)
+        .collect();
+    assert!(owners.contains(&"Kim Lee".to_string()), "{owners:?}");
+    assert!(!owners.contains(&"Kim".to_string()), "{owners:?}");
+    for o in owners.iter().chain([&"Kim".to_string()]) {
+        let set = ripen::store::OwnerSet(vec![o.clone()]);
+        let filter = Filter {
+            owners: Some(set.clone()),
+            ..Filter::default()
+        };
+        let c = store.counts_of(&now(), Some(&set)).unwrap();
+        assert_eq!(c.inbox, store.count(&View::Inbox, &filter).unwrap(), "{o}");
+        assert_eq!(
+            c.queue,
+            store.count(&View::Queue { until }, &filter).unwrap(),
+            "{o}"
+        );
+        assert_eq!(
+            c.pipeline,
+            store.count(&View::Pipeline, &filter).unwrap(),
+            "{o}"
+        );
+        assert_eq!(
+            c.recycled,
+            store.count(&View::Recycled, &filter).unwrap(),
+            "{o}"
+        );
+    }
+    let all = ripen::store::OwnerSet(owners);
+    assert_eq!(
+        store.counts_of(&now(), Some(&all)).unwrap(),
+        store.counts(&now()).unwrap()
+    );
+}
+
 /// An owner's view reads the view's own index, in order, as the book's does.
 #[test]
 fn a_view_narrowed_to_owners_keeps_its_index_and_order() {
