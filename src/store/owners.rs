@@ -234,13 +234,16 @@ impl Store {
         let (mut due, mut home) = (0, 0);
         let mut seen = HashSet::new();
         for o in owners.0.iter().filter(|o| seen.insert(o.as_str())) {
-            c.inbox += self.tally_total(&owned_kind("inbox", o))?.0;
-            c.inbox_late += self.tally_before(&owned_kind("new", o), breach)?;
-            c.overdue += self.tally_before(&owned_kind("due", o), today)?;
-            due += self.tally_before(&owned_kind("due", o), tomorrow)?;
-            c.recycled += self.tally_total(&owned_kind("rec", o))?.0;
-            c.recycled_due += self.tally_before(&owned_kind("rec", o), tomorrow)?;
-            let (n, cents) = self.tally_total(&owned_kind("open", o))?;
+            let before = |kind: &str, t: i64| {
+                self.tally_split_before(&owned_kind(kind, "/d", o), &owned_kind(kind, "/s", o), t)
+            };
+            c.inbox += self.tally_total(&owned_kind("inbox", "", o))?.0;
+            c.inbox_late += before("new", breach)?.0;
+            c.overdue += before("due", today)?.0;
+            due += before("due", tomorrow)?.0;
+            c.recycled += self.tally_total(&owned_kind("rec", "", o))?.0;
+            c.recycled_due += before("rec", tomorrow)?.0;
+            let (n, cents) = self.tally_total(&owned_kind("open", "", o))?;
             c.pipeline += n;
             home += cents;
         }

@@ -201,15 +201,27 @@ fn kind_sql(t: &Tally, r: &str) -> String {
     }
 }
 
-/// An owned tally's name for row `r`'s owner, as SQL: `{kind}@{owner}` (split ones then add
-/// `/d` or `/s`, as the whole's do).
-fn owned_sql(t: &Tally, r: &str) -> String {
-    format!("'{}@' || {r}.owner", t.kind)
+/// An owned tally's name for row `r`'s owner, as SQL: `{kind}@{owner}` whole, and
+/// `{kind}/d@{owner}` and `{kind}/s@{owner}` split by day and by second (the grain before the
+/// owner, so that no owner's name can be taken for a grain).
+fn owned_sql(t: &Tally, r: &str, grain: &str) -> String {
+    format!("'{}{grain}@' || {r}.owner", t.kind)
 }
 
-/// An owned tally's name for one owner, as [`owned_sql`] makes it.
-pub(super) fn owned_kind(kind: &str, owner: &str) -> String {
-    format!("{kind}@{owner}")
+/// An owned tally's name for one owner and grain ("", "/d" or "/s"), as [`owned_sql`] makes it.
+pub(super) fn owned_kind(kind: &str, grain: &str, owner: &str) -> String {
+    format!("{kind}{grain}@{owner}")
+}
+
+/// The index an owned tally is filled through: each owner's leads in one stretch, by the
+/// moment the tally counts them at.
+fn owner_index(t: &Tally) -> &'static str {
+    match t.at {
+        Some("received_at") => "leads_by_owner",
+        Some(_) => "leads_due_by_owner",
+        None if t.kind == "rec" => "leads_due_by_owner",
+        None => "leads_by_owner",
+    }
 }
 
 /// The names of a time-split tally's rows: `{kind}/d` and `{kind}/s`, per key if it has one.
@@ -251,19 +263,21 @@ fn rows_of(r: &str, sign: i64) -> String {
             }
         }
         if t.owned {
-            let k = owned_sql(t, r);
             match t.at {
                 None => parts.push(format!(
-                    "SELECT {k}, 0, {sign}, {sign} * {cents} WHERE {pred}"
+                    "SELECT {k}, 0, {sign}, {sign} * {cents} WHERE {pred}",
+                    k = owned_sql(t, r, "")
                 )),
                 Some(col) => {
                     let at = format!("{r}.{col}");
                     parts.push(format!(
-                        "SELECT {k} || '/d', {day}, {sign}, {sign} * {cents} WHERE {pred}",
+                        "SELECT {k}, {day}, {sign}, {sign} * {cents} WHERE {pred}",
+                        k = owned_sql(t, r, "/d"),
                         day = day_sql(&at)
                     ));
                     parts.push(format!(
-                        "SELECT {k} || '/s', {at}, {sign}, {sign} * {cents} WHERE {pred}"
+                        "SELECT {k}, {at}, {sign}, {sign} * {cents} WHERE {pred}",
+                        k = owned_sql(t, r, "/s")
                     ));
                 }
             }
@@ -311,12 +325,9 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
     let owned: Vec<String> = TALLIES
         .iter()
         .filter(|t| t.owned)
-        .flat_map(|t| {
-            let k = owned_sql(t, "OLD");
-            match t.at {
-                None => vec![k],
-                Some(_) => vec![format!("{k} || '/d'"), format!("{k} || '/s'")],
-            }
+        .flat_map(|t| match t.at {
+            None => vec![owned_sql(t, "OLD", "")],
+            Some(_) => vec![owned_sql(t, "OLD", "/d"), owned_sql(t, "OLD", "/s")],
         })
         .collect();
     let owned = owned.join(", ");
@@ -355,6 +366,7 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
 
 /// Fill `tallies` from the leads (it must be empty), each count through its own index.
 pub(super) fn fill(conn: &Connection) -> Result<()> {
+    let mut clock = std::time::Instant::now();
     for t in TALLIES {
         let pred = t.pred.replace("{r}", "l");
         let cents = t.cents.replace("{r}", "l");
@@ -387,25 +399,32 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
         };
         // Every piece is a constant above: nothing from input is formatted in.
         conn.execute_batch(&sql)?;
+        super::phase(&format!("counts: {}", t.kind), &mut clock);
         if t.owned {
-            let k = owned_sql(t, "l");
+            let idx = owner_index(t);
             let sql = match t.at {
                 None => format!(
                     "INSERT INTO tallies (kind, at, n, cents) SELECT {k}, 0, count(*), \
                      coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} WHERE {pred} \
-                     GROUP BY l.owner"
+                     GROUP BY l.owner",
+                    k = owned_sql(t, "l", "")
                 ),
+                // By second in the index's order, then the days from those.
                 Some(col) => format!(
-                    "INSERT INTO tallies (kind, at, n, cents) SELECT {k} || '/s', l.{col}, \
+                    "INSERT INTO tallies (kind, at, n, cents) SELECT {s}, l.{col}, \
                      count(*), coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} \
                      WHERE {pred} GROUP BY l.owner, l.{col}; \
-                     INSERT INTO tallies (kind, at, n, cents) SELECT {k} || '/d', {day}, \
-                     count(*), coalesce(sum({cents}), 0) FROM leads l INDEXED BY {idx} \
-                     WHERE {pred} GROUP BY l.owner, 2",
-                    day = day_sql(&format!("l.{col}")),
+                     INSERT INTO tallies (kind, at, n, cents) \
+                     SELECT '{k}/d@' || substr(kind, {from}), {day}, sum(n), sum(cents) \
+                     FROM tallies WHERE kind >= '{k}/s@' AND kind < '{k}/sA' GROUP BY 1, 2",
+                    s = owned_sql(t, "l", "/s"),
+                    k = t.kind,
+                    from = t.kind.len() + 4,
+                    day = day_sql("at"),
                 ),
             };
             conn.execute_batch(&sql)?;
+            super::phase(&format!("counts: {} by owner", t.kind), &mut clock);
         }
     }
     Ok(())
@@ -419,19 +438,33 @@ impl Store {
 
     /// Leads of tally `kind` counted at a moment before `t`, and their total cents.
     pub(super) fn tally_before_cents(&self, kind: &str, t: i64) -> Result<(i64, i64)> {
+        self.tally_split_before(&format!("{kind}/d"), &format!("{kind}/s"), t)
+    }
+
+    /// Leads of the split tally whose rows by day are `days` and by second `seconds`, counted
+    /// at a moment before `t`, and their total cents: the whole days before `t`'s, then the
+    /// seconds of that day before `t`.
+    pub(super) fn tally_split_before(
+        &self,
+        days: &str,
+        seconds: &str,
+        t: i64,
+    ) -> Result<(i64, i64)> {
         let day = day_of(t);
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/d' AND at < ?2) \
-                      + (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 || '/s' \
-                         AND at >= ?2 AND at < ?3), \
-                        (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?1 || '/d' \
-                         AND at < ?2) \
-                      + (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?1 || '/s' \
-                         AND at >= ?2 AND at < ?3)",
+                "SELECT (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?1 AND at < ?3) \
+                      + (SELECT coalesce(sum(n), 0) FROM tallies WHERE kind = ?2 \
+                         AND at >= ?3 AND at < ?4), \
+                        (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?1 \
+                         AND at < ?3) \
+                      + (SELECT coalesce(sum(cents), 0) FROM tallies WHERE kind = ?2 \
+                         AND at >= ?3 AND at < ?4)",
             )?
-            .query_row(params![kind, day, t], |r| Ok((r.get(0)?, r.get(1)?)))?)
+            .query_row(params![days, seconds, day, t], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
     }
 
     /// A tally by key: each key's count and total cents.

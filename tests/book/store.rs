@@ -1201,14 +1201,14 @@ fn counts_for_owners_add_up_to_the_books() {
 }
 
 /// Each owner's counts are kept by the tallies' triggers as leads change hands, get worked,
-/// close and go to the trash: after such writes every owner's counts are their views' own, and
-/// an owner renamed away leaves no count behind.
+/// close and go to the trash: after such writes every owner's counts are their views' own (and
+/// after the counts are built again from the leads), and an owner renamed away leaves no count
+/// behind.
 #[test]
 fn each_owners_counts_follow_hand_overs_and_work() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     ripen::demo::fill(&mut store, 300, 5, &now()).unwrap();
-    let until = now().start_of_tomorrow();
     let uids: Vec<String> = store
         .list(&View::All, &Filter::default(), 0, 60)
         .unwrap()
@@ -1218,6 +1218,9 @@ fn each_owners_counts_follow_hand_overs_and_work() {
     store.assign(&uids[..20], "Kim", &now()).unwrap();
     store.assign(&uids[20..40], "Ana Ruiz", &now()).unwrap();
     store.assign(&uids[10..15], "ana ruiz", &now()).unwrap();
+    // Names that look like a tally's grain or its separator are names like any other.
+    store.assign(&uids[15..18], "Bob/s", &now()).unwrap();
+    store.assign(&uids[18..20], "a@b/d", &now()).unwrap();
     store.rename_owner("Kim", "Kim Lee", &now()).unwrap();
     for uid in &uids[40..50] {
         store
@@ -1256,6 +1259,31 @@ fn each_owners_counts_follow_hand_overs_and_work() {
         .collect();
     assert!(owners.contains(&"Kim Lee".to_string()), "{owners:?}");
     assert!(!owners.contains(&"Kim".to_string()), "{owners:?}");
+    let kept = owners_agree(&store, &owners);
+    let left: i64 = rusqlite::Connection::open(dir.path().join("book.db"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM tallies WHERE kind LIKE '%@Kim'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "the renamed owner's counts stay behind");
+    // Built again from the leads (as a new ripen or a bulk load builds them), the same.
+    drop(store);
+    rusqlite::Connection::open(dir.path().join("book.db"))
+        .unwrap()
+        .execute("DELETE FROM meta WHERE key = 'built tallies'", [])
+        .unwrap();
+    let store = open(&dir);
+    assert_eq!(owners_agree(&store, &owners), kept);
+}
+
+/// Each owner's counts (and a gone one's: nothing) against their views' own; all of them
+/// against the book's. Returns them.
+fn owners_agree(store: &Store, owners: &[String]) -> Vec<ripen::store::Counts> {
+    let until = now().start_of_tomorrow();
+    let mut out = Vec::new();
     for o in owners.iter().chain([&"Kim".to_string()]) {
         let set = ripen::store::OwnerSet(vec![o.clone()]);
         let filter = Filter {
@@ -1279,12 +1307,14 @@ fn each_owners_counts_follow_hand_overs_and_work() {
             store.count(&View::Recycled, &filter).unwrap(),
             "{o}"
         );
+        out.push(c);
     }
-    let all = ripen::store::OwnerSet(owners);
+    let all = ripen::store::OwnerSet(owners.to_vec());
     assert_eq!(
         store.counts_of(&now(), Some(&all)).unwrap(),
         store.counts(&now()).unwrap()
     );
+    out
 }
 
 /// An owner's view reads the view's own index, in order, as the book's does.
