@@ -339,22 +339,7 @@ fn book_rows(db: &Path) -> (HashSet<(String, String)>, HashSet<String>) {
 /// changes hold alike.
 fn agreed(db: &Path) -> (Vec<String>, Vec<ripen::domain::Lead>, ripen::store::Counts) {
     let c = rusqlite::Connection::open(db).unwrap();
-    let mut shared = Vec::new();
-    for table in ripen::store::schema::SHARED_TABLES {
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM {table} ORDER BY uid"))
-            .unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect();
-                Ok(format!("{table}: {}", cells.join(" | ")))
-            })
-            .unwrap();
-        shared.extend(rows.map(Result::unwrap));
-    }
+    let shared = crate::log::shared_rows(&c);
     let s = open(db);
     let unnumbered: i64 = c
         .query_row(

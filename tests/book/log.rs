@@ -252,7 +252,7 @@ fn derived_rows(db: &std::path::Path) -> Vec<String> {
 }
 
 /// Every row of the shared tables, table by table in key order.
-fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
+pub(crate) fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
     let mut out = Vec::new();
     for table in ripen::store::schema::SHARED_TABLES {
         let mut stmt = c
