@@ -35,9 +35,11 @@ struct Tally {
     cents: &'static str,
     /// The partial index whose predicate is `pred` (or implies it), for rebuilds.
     index: &'static str,
-    /// Whether it is also kept per owner (`{kind}@{owner}`, split as the whole is): what a
-    /// team's "mine" counts read ([`Store::counts_of`]), a few look-ups per owner.
-    owned: bool,
+    /// Whether it is also kept per owner (`{kind}@{owner}`, split as the whole is: what a
+    /// team's "mine" counts read, [`Store::counts_of`], a few look-ups per owner), and if so
+    /// the index by owner it is filled through: each owner's leads in one stretch, by the
+    /// moment the tally counts them at.
+    by_owner: Option<&'static str>,
 }
 
 /// The ripe tallies' kinds, one per stage in the pipeline's order (`Stage::ALL`, the stage's
@@ -54,7 +56,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_due",
-        owned: true,
+        by_owner: Some("leads_due_by_owner"),
     },
     // New leads by receipt: those past the first-contact breach.
     Tally {
@@ -65,7 +67,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
-        owned: true,
+        by_owner: Some("leads_by_owner"),
     },
     // The inbox.
     Tally {
@@ -75,7 +77,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
-        owned: true,
+        by_owner: Some("leads_by_owner"),
     },
     // The same by receipt, for the discipline report.
     Tally {
@@ -85,7 +87,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_inbox",
-        owned: false,
+        by_owner: None,
     },
     // The pipeline, with its value.
     Tally {
@@ -95,7 +97,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: None,
         index: "leads_pipeline",
-        owned: true,
+        by_owner: Some("leads_by_owner"),
     },
     // The pipeline by stage (keyed by the stage's rank), with its value.
     Tally {
@@ -105,7 +107,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: Some(stage_key),
         index: "leads_pipeline",
-        owned: false,
+        by_owner: None,
     },
     Tally {
         kind: "openr",
@@ -114,7 +116,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_pipeline",
-        owned: false,
+        by_owner: None,
     },
     // The pipeline by ripe date and by stage (`ripe0` … `ripe4`: the board's months weigh each
     // stage's value by its probability), with the value.
@@ -125,7 +127,7 @@ const TALLIES: &[Tally] = &[
         cents: "coalesce({r}.value_cents, 0)",
         key: Some(stage_key),
         index: "leads_forecast",
-        owned: false,
+        by_owner: None,
     },
     // Every win and every loss (recycled or not): the Recycled tab's other lists.
     Tally {
@@ -135,7 +137,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_won",
-        owned: false,
+        by_owner: None,
     },
     Tally {
         kind: "lost",
@@ -144,7 +146,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_lost",
-        owned: false,
+        by_owner: None,
     },
     // Recycled leads, and by their next touch.
     Tally {
@@ -155,7 +157,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_recycled",
-        owned: true,
+        by_owner: Some("leads_due_by_owner"),
     },
     Tally {
         kind: "rec",
@@ -165,7 +167,7 @@ const TALLIES: &[Tally] = &[
         cents: "0",
         key: None,
         index: "leads_recycled",
-        owned: true,
+        by_owner: Some("leads_due_by_owner"),
     },
 ];
 
@@ -213,17 +215,6 @@ pub(super) fn owned_kind(kind: &str, grain: &str, owner: &str) -> String {
     format!("{kind}{grain}@{owner}")
 }
 
-/// The index an owned tally is filled through: each owner's leads in one stretch, by the
-/// moment the tally counts them at.
-fn owner_index(t: &Tally) -> &'static str {
-    match t.at {
-        Some("received_at") => "leads_by_owner",
-        Some(_) => "leads_due_by_owner",
-        None if t.kind == "rec" => "leads_due_by_owner",
-        None => "leads_by_owner",
-    }
-}
-
 /// The names of a time-split tally's rows: `{kind}/d` and `{kind}/s`, per key if it has one.
 fn split_kinds(t: &Tally) -> Vec<String> {
     let kinds: Vec<String> = match t.key {
@@ -262,7 +253,7 @@ fn rows_of(r: &str, sign: i64) -> String {
                 ));
             }
         }
-        if t.owned {
+        if t.by_owner.is_some() {
             match t.at {
                 None => parts.push(format!(
                     "SELECT {k}, 0, {sign}, {sign} * {cents} WHERE {pred}",
@@ -324,7 +315,7 @@ pub(super) fn triggers() -> Vec<(&'static str, String)> {
     // leads all moved on leaves no rows behind.
     let owned: Vec<String> = TALLIES
         .iter()
-        .filter(|t| t.owned)
+        .filter(|t| t.by_owner.is_some())
         .flat_map(|t| match t.at {
             None => vec![owned_sql(t, "OLD", "")],
             Some(_) => vec![owned_sql(t, "OLD", "/d"), owned_sql(t, "OLD", "/s")],
@@ -400,8 +391,7 @@ pub(super) fn fill(conn: &Connection) -> Result<()> {
         // Every piece is a constant above: nothing from input is formatted in.
         conn.execute_batch(&sql)?;
         super::phase(&format!("counts: {}", t.kind), &mut clock);
-        if t.owned {
-            let idx = owner_index(t);
+        if let Some(idx) = t.by_owner {
             let sql = match t.at {
                 None => format!(
                     "INSERT INTO tallies (kind, at, n, cents) SELECT {k}, 0, count(*), \
