@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{clean, cut, fit, wrap};
+use super::{clean, fit, wrap};
 use crate::domain::priority::{self, Due};
 use crate::tui::app::App;
 
@@ -33,15 +33,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Some(c) => format!(" #{} {} · {} ", d.row.number, clean(&l.name), clean(c)),
         None => format!(" #{} {} ", d.row.number, clean(&l.name)),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(Span::styled(
-            cut(&title, area.width.saturating_sub(2) as usize),
-            t.title,
-        ));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    let inner = super::boxed(f, area, &title, t.border, t);
     if inner.width == 0 || inner.height == 0 {
         return;
     }

@@ -36,19 +36,30 @@ use bars::{confirm, footer, header, status, tabs};
 /// An overlay's box at `r`: what was under it cleared, a border in the key colour, `title` cut
 /// to fit; returns the inside.
 fn overlay_box(f: &mut Frame, r: Rect, title: &str, app: &App) -> Rect {
+    f.render_widget(ratatui::widgets::Clear, r);
+    boxed(f, r, title, app.theme.key, &app.theme)
+}
+
+/// A bordered box in `border`'s style with `title` cut to fit its top edge, drawn over `area`:
+/// what is inside it.
+fn boxed(
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    border: ratatui::style::Style,
+    t: &crate::tui::theme::Theme,
+) -> Rect {
     use ratatui::text::Span;
-    use ratatui::widgets::{Block, Borders, Clear};
-    let t = &app.theme;
-    f.render_widget(Clear, r);
+    use ratatui::widgets::{Block, Borders};
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(t.key)
+        .border_style(border)
         .title(Span::styled(
-            cut(title, r.width.saturating_sub(2) as usize),
+            cut(title, area.width.saturating_sub(2) as usize),
             t.title,
         ));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
     inner
 }
 

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
@@ -30,23 +30,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     draw_report(f, app, report, picker.is_none());
 }
 
-fn boxed(f: &mut Frame, t: &Theme, area: Rect, title: &str) -> Rect {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(Span::styled(
-            cut(title, area.width.saturating_sub(2) as usize),
-            t.title,
-        ));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    inner
-}
-
 /// The report names, then the period and grouping with the keys that change them.
 fn draw_picker(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let inner = boxed(f, t, area, " Reports ");
+    let inner = super::boxed(f, area, " Reports ", t.border, t);
     let w = inner.width as usize;
     let r = &app.reports;
     let mut lines: Vec<Line> = NAMES
@@ -124,7 +111,7 @@ fn report_title(app: &App, numbered: bool) -> String {
 
 fn draw_report(f: &mut Frame, app: &App, area: Rect, numbered: bool) {
     let t = &app.theme;
-    let inner = boxed(f, t, area, &report_title(app, numbered));
+    let inner = super::boxed(f, area, &report_title(app, numbered), t.border, t);
     if inner.width == 0 || inner.height == 0 {
         return;
     }
