@@ -335,13 +335,9 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A bare repository on disk and two clones of it, one per laptop: `ripen sync` on a clone
-/// pulls, commits and pushes with the user's own git; the other laptop gets the lead and the
-/// call; both having changed something, both syncs push; syncing again changes nothing.
-#[test]
-fn two_laptops_share_a_book_through_a_git_repository() {
-    let t = team();
-    let root = t.shared.path();
+/// A bare repository `team.git` under `root` and two clones of it, `one` and `two`, each with
+/// its own git identity: two laptops of a team.
+fn clones(root: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     git(root, &["init", "--quiet", "--bare", "team.git"]);
     for c in ["one", "two"] {
         git(root, &["clone", "--quiet", "team.git", c]);
@@ -351,7 +347,17 @@ fn two_laptops_share_a_book_through_a_git_repository() {
             &["config", "user.email", &format!("{c}@example.com")],
         );
     }
-    let (one, two) = (root.join("one"), root.join("two"));
+    (root.join("one"), root.join("two"))
+}
+
+/// A bare repository on disk and two clones of it, one per laptop: `ripen sync` on a clone
+/// pulls, commits and pushes with the user's own git; the other laptop gets the lead and the
+/// call; both having changed something, both syncs push; syncing again changes nothing.
+#[test]
+fn two_laptops_share_a_book_through_a_git_repository() {
+    let t = team();
+    let root = t.shared.path();
+    let (one, two) = clones(root);
     let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
     t.a.ok(&["add", "Hal Ives", "--email", "hal@example.com"]);
     // A clone is found to be one: no --git needed.
@@ -632,16 +638,7 @@ fn compacting_retires_only_what_every_laptop_has_applied_and_the_purged_are_gone
 fn a_compaction_through_git_commits_the_deletions() {
     let t = team();
     let root = t.shared.path();
-    git(root, &["init", "--quiet", "--bare", "team.git"]);
-    for c in ["one", "two"] {
-        git(root, &["clone", "--quiet", "team.git", c]);
-        git(&root.join(c), &["config", "user.name", c]);
-        git(
-            &root.join(c),
-            &["config", "user.email", &format!("{c}@example.com")],
-        );
-    }
-    let (one, two) = (root.join("one"), root.join("two"));
+    let (one, two) = clones(root);
     let (one_s, two_s) = (one.to_str().unwrap(), two.to_str().unwrap());
     t.a.ok(&["add", "Pat Purge", "--email", "pat@example.com"]);
     t.a.ok(&["add", "Ana Ruiz"]);
