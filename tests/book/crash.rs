@@ -339,7 +339,7 @@ fn book_rows(db: &Path) -> (HashSet<(String, String)>, HashSet<String>) {
 /// changes hold alike.
 fn agreed(db: &Path) -> (Vec<String>, Vec<ripen::domain::Lead>, ripen::store::Counts) {
     let c = rusqlite::Connection::open(db).unwrap();
-    let shared = crate::log::shared_rows(&c);
+    let shared = common::shared_rows(&c);
     let s = open(db);
     let unnumbered: i64 = c
         .query_row(

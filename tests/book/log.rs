@@ -2,6 +2,7 @@
 //! builds again; and the same changes taken in by two books in any order (duplicates, equal
 //! wall-clock seconds, several laptops) build the same leads.
 
+use crate::common::shared_rows;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use ripen::domain::lifecycle::{Contact, Qualification, Recycle};
@@ -242,27 +243,6 @@ fn derived_rows(db: &std::path::Path) -> Vec<String> {
             .query_map([], |r| {
                 let cells: Vec<String> = (0..n)
                     .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect();
-                Ok(format!("{table}: {}", cells.join(" | ")))
-            })
-            .unwrap();
-        out.extend(rows.map(Result::unwrap));
-    }
-    out
-}
-
-/// Every row of the shared tables, table by table in key order.
-pub(crate) fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
-    let mut out = Vec::new();
-    for table in ripen::store::schema::SHARED_TABLES {
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM {table} ORDER BY uid"))
-            .unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
                     .collect();
                 Ok(format!("{table}: {}", cells.join(" | ")))
             })

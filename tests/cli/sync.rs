@@ -486,22 +486,7 @@ fn folder_text(dir: &Path) -> String {
 /// A book's shared rows, table by table in key order, and its leads.
 fn book_state(book: &Book) -> (Vec<String>, Vec<ripen::domain::Lead>) {
     let c = rusqlite::Connection::open(&book.db).unwrap();
-    let mut rows = Vec::new();
-    for table in ripen::store::schema::SHARED_TABLES {
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM {table} ORDER BY uid"))
-            .unwrap();
-        let n = stmt.column_count();
-        let found = stmt
-            .query_map([], |r| {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                    .collect();
-                Ok(format!("{table}: {}", cells.join(" | ")))
-            })
-            .unwrap();
-        rows.extend(found.map(Result::unwrap));
-    }
+    let rows = crate::common::shared_rows(&c);
     let store = ripen::store::Store::open(&book.db, ripen::domain::Plan::default()).unwrap();
     (rows, store.every_lead().unwrap())
 }

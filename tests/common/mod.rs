@@ -81,3 +81,24 @@ impl Book {
         self.dir.path()
     }
 }
+
+/// Every row of the shared tables, table by table in key order.
+pub fn shared_rows(c: &rusqlite::Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in ripen::store::schema::SHARED_TABLES {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM {table} ORDER BY uid"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect();
+                Ok(format!("{table}: {}", cells.join(" | ")))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
