@@ -114,9 +114,15 @@ fn shell_quote(s: &str) -> String {
 }
 
 fn start(env: &Env) {
-    let mut cmd = String::from("env");
-    for (k, v) in env.vars() {
-        cmd.push_str(&format!(" {k}={}", shell_quote(&v)));
+    launch(env, "e2e", &env.vars());
+}
+
+/// The app in a new tmux session `session` of `env`'s server, 100x30, with `vars` (and no
+/// `RIPEN_USER` but theirs); the shell says how it ended and stays.
+fn launch(env: &Env, session: &str, vars: &[(String, String)]) {
+    let mut cmd = String::from("env -u RIPEN_USER");
+    for (k, v) in vars {
+        cmd.push_str(&format!(" {k}={}", shell_quote(v)));
     }
     cmd.push_str(&format!(
         " {}; echo RIPEN_EXIT=$?; sleep 60",
@@ -126,7 +132,7 @@ fn start(env: &Env) {
         "new-session",
         "-d",
         "-s",
-        "e2e",
+        session,
         "-x",
         "100",
         "-y",
@@ -431,30 +437,7 @@ impl Rep<'_> {
 
     /// The app, in this rep's session.
     fn start(&self) {
-        let mut cmd = String::from("env -u RIPEN_USER");
-        for (k, v) in self.vars() {
-            cmd.push_str(&format!(" {k}={}", shell_quote(&v)));
-        }
-        cmd.push_str(&format!(
-            " {}; echo RIPEN_EXIT=$?; sleep 60",
-            shell_quote(Path::new(env!("CARGO_BIN_EXE_ripen")).to_str().unwrap())
-        ));
-        let out = self.env.tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            self.session,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &cmd,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        launch(self.env, self.session, &self.vars());
     }
 
     fn screen(&self) -> String {
